@@ -1,0 +1,203 @@
+package io.hivestream.schemas.codec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Encodes and decodes one record type in both wire forms. {@link #decode} tells them apart by the
+ * two-byte marker of Avro single-object encoding, so a topic may carry both side by side. Bytes
+ * written with any earlier version of the schema (kept under {@code avro-history/} on the
+ * classpath) decode into the current class. Thread-safe; serializable so Flink functions can hold
+ * one (the Avro encoders are rebuilt after deserialization).
+ */
+public final class RecordCodec<T extends SpecificRecord> implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte MARKER_0 = (byte) 0xC3;
+    private static final byte MARKER_1 = (byte) 0x01;
+
+    private final Class<T> type;
+    private transient Schema schema;
+    private transient BinaryMessageEncoder<T> encoder;
+    private transient BinaryMessageDecoder<T> decoder;
+
+    private RecordCodec(Class<T> type) {
+        this.type = type;
+        init();
+    }
+
+    public static <T extends SpecificRecord> RecordCodec<T> of(Class<T> type) {
+        return new RecordCodec<>(type);
+    }
+
+    private void init() {
+        SpecificData model = SpecificData.getForClass(type);
+        schema = model.getSchema(type);
+        encoder = new BinaryMessageEncoder<>(model, schema);
+        decoder = new BinaryMessageDecoder<>(model, schema);
+        for (Schema older : SchemaHistory.versionsOf(schema.getFullName())) {
+            decoder.addSchema(older);
+        }
+    }
+
+    private void readObject(java.io.ObjectInputStream in)
+            throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        init();
+    }
+
+    public Schema schema() {
+        return schema;
+    }
+
+    public Class<T> type() {
+        return type;
+    }
+
+    /** True when the bytes start with the marker of Avro single-object encoding. */
+    public static boolean isSingleObjectEncoded(byte[] bytes) {
+        return bytes != null && bytes.length >= 2 && bytes[0] == MARKER_0 && bytes[1] == MARKER_1;
+    }
+
+    public byte[] encode(T record, WireFormat format) {
+        return format == WireFormat.AVRO ? encodeAvro(record) : encodeJson(record);
+    }
+
+    public byte[] encodeAvro(T record) {
+        try {
+            return encoder.encode(record).array();
+        } catch (IOException | AvroRuntimeException e) {
+            throw new CodecException(
+                    "cannot encode " + schema.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public byte[] encodeJson(T record) {
+        return toJsonString(record).getBytes(StandardCharsets.UTF_8);
+    }
+
+    public String toJsonString(T record) {
+        try {
+            return JSON.writeValueAsString(toJson(record));
+        } catch (JsonProcessingException e) {
+            throw new CodecException("cannot write " + schema.getName() + " as JSON", e);
+        }
+    }
+
+    public ObjectNode toJson(T record) {
+        return AvroJson.write(record);
+    }
+
+    /** Decodes either wire form. */
+    public T decode(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw new CodecException("empty record: expected Avro single-object bytes or JSON");
+        }
+        return isSingleObjectEncoded(bytes) ? decodeAvro(bytes) : fromJson(parseJson(bytes));
+    }
+
+    public T decodeAvro(byte[] bytes) {
+        try {
+            return decoder.decode(bytes);
+        } catch (MissingSchemaException e) {
+            throw new CodecException(
+                    "Avro record written with an unknown schema (fingerprint not among the "
+                            + schema.getName()
+                            + " versions this job knows)",
+                    e);
+        } catch (BadHeaderException e) {
+            throw new CodecException("bad Avro single-object header: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new CodecException(
+                    "truncated or corrupt Avro "
+                            + schema.getName()
+                            + " ("
+                            + bytes.length
+                            + " bytes): "
+                            + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    e);
+        }
+    }
+
+    /** Parses UTF-8 JSON text into an object node, with a clear error for anything else. */
+    public static ObjectNode parseJson(byte[] bytes) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new CodecException(
+                    "neither Avro single-object bytes nor valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new CodecException("neither Avro single-object bytes nor valid JSON", e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new CodecException(
+                    "expected a JSON object, got "
+                            + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()));
+        }
+        return (ObjectNode) node;
+    }
+
+    public T fromJson(JsonNode json) {
+        GenericRecord generic = AvroJson.read(json, schema);
+        @SuppressWarnings("unchecked")
+        T specific = (T) SpecificData.getForClass(type).deepCopy(schema, generic);
+        return specific;
+    }
+
+    public T fromJson(String json) {
+        return fromJson(parseJson(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The earlier versions of record schemas, read from {@code avro-history/INDEX}. */
+    static final class SchemaHistory {
+        private SchemaHistory() {}
+
+        static List<Schema> versionsOf(String fullName) {
+            ClassLoader loader = RecordCodec.class.getClassLoader();
+            try (InputStream index = loader.getResourceAsStream("avro-history/INDEX")) {
+                if (index == null) {
+                    return List.of();
+                }
+                List<Schema> versions = new java.util.ArrayList<>();
+                for (String line :
+                        new String(index.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    String file = line.trim();
+                    if (file.isEmpty() || file.startsWith("#")) {
+                        continue;
+                    }
+                    try (InputStream in = loader.getResourceAsStream("avro-history/" + file)) {
+                        if (in == null) {
+                            throw new IllegalStateException(
+                                    "avro-history/" + file + " is listed but missing");
+                        }
+                        Schema older = new Schema.Parser().parse(in);
+                        if (older.getFullName().equals(fullName)) {
+                            versions.add(older);
+                        }
+                    }
+                }
+                return versions;
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read avro-history", e);
+            }
+        }
+    }
+}
