@@ -1,0 +1,204 @@
+package io.hivestream.connectors.agents;
+
+import io.hivestream.operators.execute.AgentCall;
+import io.hivestream.operators.execute.AgentReply;
+import io.hivestream.operators.execute.AgentRuntime;
+import io.hivestream.schemas.AgentEvent;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An agent that answers from {@link TaskSolver} after a simulated latency, for tests, the demo and
+ * load tests; every reply is flagged simulated. Its profile comes from the agent's {@code params}:
+ *
+ * <ul>
+ *   <li>{@code latencyMs} (default 20) and {@code latencyJitterMs} (default 0, uniform);
+ *   <li>{@code errorRate} in [0, 1] (default 0): share of calls that fail;
+ *   <li>{@code accuracy} in [0, 1] (default 1): share of answers that are right;
+ *   <li>{@code mode}: {@code honest} (default), {@code wrong} (always wrong), {@code collude}
+ *       (always the same wrong answer as every other colluder), {@code malformed} (garbage);
+ *   <li>{@code seed} (default 0).
+ * </ul>
+ *
+ * The same agent, seed, task, replica and attempt always give the same outcome. Completion runs on
+ * one shared timer thread per JVM, so any number of calls may be in flight without a thread each.
+ */
+public final class SimulatedAgentRuntime implements AgentRuntime {
+    public static final String RUNTIME = "simulated";
+    public static final String COLLUDED_ANSWER = "colluded answer";
+
+    private static final ScheduledExecutorService TIMER =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread thread = new Thread(r, "hivestream-simulated-agents");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+
+    /** How a simulated agent behaves. */
+    public enum Mode {
+        HONEST,
+        WRONG,
+        COLLUDE,
+        MALFORMED
+    }
+
+    private final String agentId;
+    private final String model;
+    private final long latencyMs;
+    private final long jitterMs;
+    private final double errorRate;
+    private final double accuracy;
+    private final Mode mode;
+    private final long seed;
+
+    public SimulatedAgentRuntime(AgentEvent agent) {
+        Map<String, String> params = agent.getParams();
+        this.agentId = agent.getAgentId();
+        this.model = agent.getModel() != null ? agent.getModel() : "simulated";
+        this.latencyMs = longParam(params, "latencyMs", 20, agentId);
+        this.jitterMs = longParam(params, "latencyJitterMs", 0, agentId);
+        this.errorRate = shareParam(params, "errorRate", 0.0, agentId);
+        this.accuracy = shareParam(params, "accuracy", 1.0, agentId);
+        this.seed = longParam(params, "seed", 0, agentId);
+        String mode = params.getOrDefault("mode", "honest");
+        try {
+            this.mode = Mode.valueOf(mode.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "agent "
+                            + agentId
+                            + ": mode '"
+                            + mode
+                            + "' is not one of honest, wrong, collude, malformed");
+        }
+    }
+
+    @Override
+    public CompletableFuture<AgentReply> call(AgentCall call) {
+        SplittableRandom random =
+                new SplittableRandom(
+                        Objects.hash(
+                                seed,
+                                agentId,
+                                call.task().getTaskId(),
+                                call.replica(),
+                                call.attempt()));
+        long delay = latencyMs + (jitterMs > 0 ? random.nextLong(jitterMs + 1) : 0);
+        boolean fails = random.nextDouble() < errorRate;
+        boolean right = random.nextDouble() < accuracy;
+        CompletableFuture<AgentReply> reply = new CompletableFuture<>();
+        Runnable finish =
+                () -> {
+                    if (fails) {
+                        reply.completeExceptionally(
+                                new SimulatedFailure(
+                                        "simulated failure of "
+                                                + agentId
+                                                + " (error rate "
+                                                + errorRate
+                                                + ")"));
+                        return;
+                    }
+                    try {
+                        reply.complete(answer(call, right));
+                    } catch (RuntimeException e) {
+                        reply.completeExceptionally(e);
+                    }
+                };
+        if (delay <= 0) {
+            finish.run();
+        } else {
+            TIMER.schedule(finish, delay, TimeUnit.MILLISECONDS);
+        }
+        return reply;
+    }
+
+    private AgentReply answer(AgentCall call, boolean right) {
+        String output;
+        switch (mode) {
+            case WRONG -> output = TaskSolver.wrong(call.task(), TaskSolver.solve(call.task()));
+            case COLLUDE -> output = COLLUDED_ANSWER;
+            case MALFORMED -> output = "\u0000<<malformed " + Long.toHexString(seed) + ">>";
+            default -> {
+                String solved = TaskSolver.solve(call.task());
+                output = right ? solved : TaskSolver.wrong(call.task(), solved);
+            }
+        }
+        return new AgentReply(
+                output,
+                model,
+                estimateTokens(call.task().getInput()),
+                estimateTokens(output),
+                right && mode == Mode.HONEST ? 0.9 : 0.5,
+                true);
+    }
+
+    /** About four characters a token, as for English text. */
+    public static long estimateTokens(String text) {
+        return Math.max(1, (text.length() + 3) / 4);
+    }
+
+    private static long longParam(
+            Map<String, String> params, String name, long fallback, String agentId) {
+        String value = params.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value.strip());
+            if (parsed < 0 && !name.equals("seed")) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "agent "
+                            + agentId
+                            + ": param "
+                            + name
+                            + " must be a whole number of 0 or more, got '"
+                            + value
+                            + "'");
+        }
+    }
+
+    private static double shareParam(
+            Map<String, String> params, String name, double fallback, String agentId) {
+        String value = params.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            double parsed = Double.parseDouble(value.strip());
+            if (!(parsed >= 0 && parsed <= 1)) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "agent "
+                            + agentId
+                            + ": param "
+                            + name
+                            + " must be a number in [0, 1], got '"
+                            + value
+                            + "'");
+        }
+    }
+
+    /** The failure a simulated agent reports. */
+    public static final class SimulatedFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public SimulatedFailure(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.hivestream.connectors.kafka;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Plain Kafka producers and consumers for the command line, the demo and tests. */
+public final class KafkaClients {
+    private KafkaClients() {}
+
+    /** An idempotent producer of raw bytes that waits for all in-sync replicas. */
+    public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A consumer without a group, reading only committed records. */
+    public static KafkaConsumer<byte[], byte[]> readCommittedConsumer(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Assigns every partition of {@code topic}, from the beginning or from the end. */
+    public static List<TopicPartition> assignAll(
+            KafkaConsumer<?, ?> consumer, String topic, boolean fromEnd) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+            partitions.add(new TopicPartition(topic, info.partition()));
+        }
+        consumer.assign(partitions);
+        if (fromEnd) {
+            consumer.seekToEnd(partitions);
+        } else {
+            consumer.seekToBeginning(partitions);
+        }
+        return partitions;
+    }
+
+    /**
+     * Every committed record of a topic, read up to the end offsets as they are when called (the
+     * last stable offsets under read_committed).
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(
+            String bootstrapServers, String topic, Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer(bootstrapServers)) {
+            List<TopicPartition> partitions = assignAll(consumer, topic, false);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+            Instant deadline = Instant.now().plus(timeout);
+            while (!reached(consumer, end)) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException(
+                            "did not reach the end of " + topic + " within " + timeout);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /**
+     * Polls {@code topic} from the beginning, handing each record on, until {@code done} says so.
+     */
+    public static void follow(
+            String bootstrapServers,
+            String topic,
+            boolean fromEnd,
+            Consumer<ConsumerRecord<byte[], byte[]>> handler,
+            java.util.function.BooleanSupplier done) {
+        try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer(bootstrapServers)) {
+            assignAll(consumer, topic, fromEnd);
+            while (!done.getAsBoolean()) {
+                consumer.poll(Duration.ofMillis(200)).forEach(handler);
+            }
+        }
+    }
+
+    private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> entry : end.entrySet()) {
+            if (consumer.position(entry.getKey()) < entry.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

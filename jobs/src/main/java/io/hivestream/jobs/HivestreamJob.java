@@ -1,0 +1,168 @@
+package io.hivestream.jobs;
+
+import io.hivestream.connectors.agents.AgentRuntimes;
+import io.hivestream.connectors.kafka.KafkaIO;
+import io.hivestream.connectors.kafka.RecordSerializer;
+import io.hivestream.operators.execute.AgentRuntimeFactory;
+import io.hivestream.schemas.DeadLetter;
+import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.Task;
+import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.codec.Codecs;
+import io.hivestream.schemas.codec.WireFormat;
+import io.hivestream.schemas.internal.RawRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The production wiring: Kafka sources and sinks from {@link HivestreamOptions}, around {@link
+ * Pipeline}. {@link #main} is the entry point of the job jar ({@code flink run}); it takes {@code
+ * --config FILE} (Java properties) and {@code --KEY VALUE} pairs.
+ */
+public final class HivestreamJob {
+    public static final String JOB_NAME = "hivestream";
+
+    private HivestreamJob() {}
+
+    public static void main(String[] args) throws Exception {
+        Configuration conf = parseArgs(args);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(JobSettings.apply(conf));
+        build(env, conf, new AgentRuntimes(), Clock.systemUTC(), UnaryOperator.identity());
+        env.execute(JOB_NAME);
+    }
+
+    /** Starts the job without waiting for it; the demo and tests use this. */
+    public static JobClient start(StreamExecutionEnvironment env, Configuration conf)
+            throws Exception {
+        build(env, conf, new AgentRuntimes(), Clock.systemUTC(), UnaryOperator.identity());
+        return env.executeAsync(JOB_NAME);
+    }
+
+    /** Adds the whole job, Kafka in and out, to {@code env}. */
+    public static DataStream<TaskResult> build(
+            StreamExecutionEnvironment env,
+            Configuration conf,
+            AgentRuntimeFactory runtimes,
+            Clock clock,
+            UnaryOperator<DataStream<Task>> afterDecode) {
+        String bootstrap =
+                conf.getOptional(HivestreamOptions.BOOTSTRAP_SERVERS)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "set "
+                                                        + HivestreamOptions.BOOTSTRAP_SERVERS.key()
+                                                        + " to the Kafka bootstrap servers"));
+        boolean bounded = conf.get(HivestreamOptions.BOUNDED);
+        String group = conf.get(HivestreamOptions.GROUP_ID);
+
+        DataStream<RawRecord> tasks =
+                env.fromSource(
+                                KafkaIO.rawSource(
+                                        bootstrap,
+                                        conf.get(HivestreamOptions.TASKS_TOPIC),
+                                        group,
+                                        conf.get(HivestreamOptions.START_FROM),
+                                        bounded),
+                                WatermarkStrategy.noWatermarks(),
+                                "tasks source")
+                        .uid("tasks-source");
+        // The registry is compacted: every start reads it whole, unless a checkpoint says where it
+        // was.
+        DataStream<RawRecord> agents =
+                env.fromSource(
+                                KafkaIO.rawSource(
+                                        bootstrap,
+                                        conf.get(HivestreamOptions.AGENTS_TOPIC),
+                                        group + "-agents",
+                                        KafkaIO.StartFrom.EARLIEST,
+                                        bounded),
+                                WatermarkStrategy.noWatermarks(),
+                                "agents source")
+                        .uid("agents-source")
+                        .setParallelism(1);
+
+        WireFormat format = conf.get(HivestreamOptions.RESULTS_FORMAT);
+        DeliveryGuarantee guarantee = conf.get(HivestreamOptions.DELIVERY);
+        String prefix = conf.get(HivestreamOptions.TRANSACTIONAL_ID_PREFIX);
+        Duration txTimeout = conf.get(HivestreamOptions.TRANSACTION_TIMEOUT);
+        Pipeline.Sinks sinks =
+                new Pipeline.Sinks(
+                        KafkaIO.sink(
+                                bootstrap,
+                                conf.get(HivestreamOptions.RESULTS_TOPIC),
+                                Codecs.TASK_RESULT,
+                                format,
+                                r -> RecordSerializer.utf8(r.getTaskId()),
+                                guarantee,
+                                prefix + "-results",
+                                txTimeout),
+                        KafkaIO.<Metric>sink(
+                                bootstrap,
+                                conf.get(HivestreamOptions.METRICS_TOPIC),
+                                Codecs.METRIC,
+                                format,
+                                m ->
+                                        RecordSerializer.utf8(
+                                                m.getAgentId() != null
+                                                        ? m.getAgentId()
+                                                        : m.getTaskId()),
+                                guarantee,
+                                prefix + "-metrics",
+                                txTimeout),
+                        KafkaIO.<DeadLetter>sink(
+                                bootstrap,
+                                conf.get(HivestreamOptions.DLQ_TOPIC),
+                                Codecs.DEAD_LETTER,
+                                format,
+                                d -> d.getKey() == null ? null : bytes(d.getKey()),
+                                guarantee,
+                                prefix + "-dlq",
+                                txTimeout));
+        return Pipeline.define(tasks, agents, sinks, conf, runtimes, clock, afterDecode);
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer buffer) {
+        java.nio.ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+
+    /** {@code --config FILE} loads Java properties; {@code --KEY VALUE} pairs override them. */
+    public static Configuration parseArgs(String[] args) throws IOException {
+        Properties properties = new Properties();
+        for (int i = 0; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException(
+                        "expected --KEY VALUE pairs, got '" + args[i] + "'");
+            }
+            String key = args[i].substring(2);
+            if (key.equals("config")) {
+                try (InputStream in = Files.newInputStream(Path.of(args[i + 1]))) {
+                    Properties file = new Properties();
+                    file.load(in);
+                    file.forEach(properties::putIfAbsent);
+                }
+            } else {
+                properties.setProperty(key, args[i + 1]);
+            }
+        }
+        Configuration conf = new Configuration();
+        properties.forEach((k, v) -> conf.setString(k.toString(), v.toString()));
+        return conf;
+    }
+}

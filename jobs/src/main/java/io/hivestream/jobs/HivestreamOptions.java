@@ -1,0 +1,169 @@
+package io.hivestream.jobs;
+
+import io.hivestream.connectors.kafka.KafkaIO;
+import io.hivestream.schemas.codec.WireFormat;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * Every setting of the Hivestream job, with its default and meaning. The README's table lists
+ * these.
+ */
+public final class HivestreamOptions {
+    private HivestreamOptions() {}
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            ConfigOptions.key("hivestream.kafka.bootstrap-servers")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...]. Required.");
+
+    public static final ConfigOption<String> TASKS_TOPIC =
+            ConfigOptions.key("hivestream.topics.tasks")
+                    .stringType()
+                    .defaultValue("hivestream.tasks")
+                    .withDescription("Topic the tasks are read from (Avro or JSON records).");
+
+    public static final ConfigOption<String> RESULTS_TOPIC =
+            ConfigOptions.key("hivestream.topics.results")
+                    .stringType()
+                    .defaultValue("hivestream.results")
+                    .withDescription("Topic the results are written to, one per accepted task.");
+
+    public static final ConfigOption<String> AGENTS_TOPIC =
+            ConfigOptions.key("hivestream.topics.agents")
+                    .stringType()
+                    .defaultValue("hivestream.agents")
+                    .withDescription(
+                            "Compacted topic of agent registrations, updates, retirements and heartbeats.");
+
+    public static final ConfigOption<String> METRICS_TOPIC =
+            ConfigOptions.key("hivestream.topics.metrics")
+                    .stringType()
+                    .defaultValue("hivestream.metrics")
+                    .withDescription("Topic of call, task and reputation metrics.");
+
+    public static final ConfigOption<String> DLQ_TOPIC =
+            ConfigOptions.key("hivestream.topics.dlq")
+                    .stringType()
+                    .defaultValue("hivestream.dlq")
+                    .withDescription(
+                            "Dead-letter topic: records that did not decode or validate, with the reason.");
+
+    public static final ConfigOption<String> GROUP_ID =
+            ConfigOptions.key("hivestream.kafka.group-id")
+                    .stringType()
+                    .defaultValue("hivestream")
+                    .withDescription(
+                            "Consumer group of the sources (offsets are committed on checkpoints).");
+
+    public static final ConfigOption<KafkaIO.StartFrom> START_FROM =
+            ConfigOptions.key("hivestream.kafka.start-from")
+                    .enumType(KafkaIO.StartFrom.class)
+                    .defaultValue(KafkaIO.StartFrom.COMMITTED)
+                    .withDescription(
+                            "Where the tasks source starts without a checkpoint: COMMITTED (earliest where none), EARLIEST or LATEST.");
+
+    public static final ConfigOption<Boolean> BOUNDED =
+            ConfigOptions.key("hivestream.source.bounded")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Read the topics up to their current end, then finish (backfills and tests).");
+
+    public static final ConfigOption<WireFormat> RESULTS_FORMAT =
+            ConfigOptions.key("hivestream.results.format")
+                    .enumType(WireFormat.class)
+                    .defaultValue(WireFormat.AVRO)
+                    .withDescription(
+                            "Wire format of results, metrics and dead letters: AVRO (single-object encoding) or JSON.");
+
+    public static final ConfigOption<DeliveryGuarantee> DELIVERY =
+            ConfigOptions.key("hivestream.delivery")
+                    .enumType(DeliveryGuarantee.class)
+                    .defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
+                    .withDescription(
+                            "Delivery guarantee of the sinks: EXACTLY_ONCE (Kafka transactions) or AT_LEAST_ONCE.");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+            ConfigOptions.key("hivestream.kafka.transactional-id-prefix")
+                    .stringType()
+                    .defaultValue("hivestream")
+                    .withDescription(
+                            "Prefix of the sinks' transactional ids; unique per job on a cluster.");
+
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+            ConfigOptions.key("hivestream.kafka.transaction-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "Kafka transaction timeout: below the broker's transaction.max.timeout.ms (15 min by default), well above checkpoint interval plus restart time.");
+
+    public static final ConfigOption<Duration> AGENT_WAIT =
+            ConfigOptions.key("hivestream.route.agent-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long a task waits for an agent with its capabilities before it fails.");
+
+    public static final ConfigOption<Integer> MAX_FALLBACKS =
+            ConfigOptions.key("hivestream.route.max-fallbacks")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription(
+                            "Fallback agents tried after the primary agent of each replica.");
+
+    public static final ConfigOption<Double> CLOUD_THRESHOLD =
+            ConfigOptions.key("hivestream.analyse.cloud-threshold")
+                    .doubleType()
+                    .defaultValue(0.6)
+                    .withDescription("Complexity score from which a task prefers the CLOUD tier.");
+
+    public static final ConfigOption<Integer> EXECUTE_CAPACITY =
+            ConfigOptions.key("hivestream.execute.capacity")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription(
+                            "Agent calls in flight per parallel instance; beyond it the stage back-pressures.");
+
+    public static final ConfigOption<Duration> EXECUTE_TIMEOUT =
+            ConfigOptions.key("hivestream.execute.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "Upper bound for one replica, all fallbacks included; then it fails.");
+
+    public static final ConfigOption<Integer> MAX_REPLICAS =
+            ConfigOptions.key("hivestream.validate.max-replicas")
+                    .intType()
+                    .defaultValue(15)
+                    .withDescription("Largest replicas a task may ask for.");
+
+    public static final ConfigOption<Integer> MAX_INPUT_CHARS =
+            ConfigOptions.key("hivestream.validate.max-input-chars")
+                    .intType()
+                    .defaultValue(200_000)
+                    .withDescription("Longest input a task may carry.");
+
+    /** Every option declared above, in declaration order. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field field : HivestreamOptions.class.getDeclaredFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigOption.class) {
+                try {
+                    options.add((ConfigOption<?>) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
+}

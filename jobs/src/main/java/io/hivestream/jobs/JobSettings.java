@@ -1,0 +1,39 @@
+package io.hivestream.jobs;
+
+import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+
+/**
+ * The Flink settings the job relies on: RocksDB state with incremental checkpoints, exactly-once
+ * checkpoints, and no silent fallback to Kryo. Settings the user gave are kept; only missing ones
+ * are filled in, except generic types, which stay off.
+ */
+public final class JobSettings {
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
+    private JobSettings() {}
+
+    public static Configuration apply(Configuration conf) {
+        Configuration settings = new Configuration(conf);
+        settings.set(PipelineOptions.GENERIC_TYPES, false);
+        setIfMissing(settings, StateBackendOptions.STATE_BACKEND, "rocksdb");
+        setIfMissing(settings, CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        setIfMissing(
+                settings, CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        setIfMissing(
+                settings,
+                CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
+        return settings;
+    }
+
+    private static <T> void setIfMissing(
+            Configuration conf, org.apache.flink.configuration.ConfigOption<T> option, T value) {
+        if (!conf.contains(option)) {
+            conf.set(option, value);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.hivestream.jobs;
+
+import io.hivestream.operators.Outputs;
+import io.hivestream.operators.aggregate.AggregateFunction;
+import io.hivestream.operators.analyse.AnalyseFunction;
+import io.hivestream.operators.analyse.RuleBasedAnalyzer;
+import io.hivestream.operators.consensus.ConsensusFunction;
+import io.hivestream.operators.decode.DecodeFunction;
+import io.hivestream.operators.decode.RawDecoder;
+import io.hivestream.operators.decode.TaskValidator;
+import io.hivestream.operators.execute.AgentRuntimeFactory;
+import io.hivestream.operators.execute.ExecuteFunction;
+import io.hivestream.operators.route.RouteFunction;
+import io.hivestream.operators.route.Router;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.DeadLetter;
+import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.Task;
+import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.internal.AnalyzedTask;
+import io.hivestream.schemas.internal.CallReply;
+import io.hivestream.schemas.internal.CallRequest;
+import io.hivestream.schemas.internal.RawRecord;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The job's topology, with its sources and sinks passed in: production wiring passes Kafka, tests
+ * may pass their own. Every operator has a stable uid so savepoints survive upgrades.
+ *
+ * <pre>
+ * tasks ─ decode ─ analyse ─ route ─ execute ─ consensus ─ aggregate ─ results
+ * agents ─ decode ─────────────┘ (broadcast)       metrics and dead letters leave as side outputs
+ * </pre>
+ */
+public final class Pipeline {
+    private Pipeline() {}
+
+    /** Where the job writes. */
+    public record Sinks(
+            Sink<TaskResult> results, Sink<Metric> metrics, Sink<DeadLetter> deadLetters) {}
+
+    /**
+     * Defines the topology.
+     *
+     * @param afterDecode applied to the decoded tasks before analysis; identity in production
+     * @return the results stream, as handed to the results sink
+     */
+    public static DataStream<TaskResult> define(
+            DataStream<RawRecord> rawTasks,
+            DataStream<RawRecord> rawAgents,
+            Sinks sinks,
+            Configuration conf,
+            AgentRuntimeFactory runtimes,
+            Clock clock,
+            UnaryOperator<DataStream<Task>> afterDecode) {
+        RawDecoder decoder =
+                new RawDecoder(
+                        new TaskValidator(
+                                conf.get(HivestreamOptions.MAX_INPUT_CHARS),
+                                conf.get(HivestreamOptions.MAX_REPLICAS)));
+
+        SingleOutputStreamOperator<Task> tasks =
+                rawTasks.process(
+                                new DecodeFunction<>("decode-tasks", decoder::decodeTask, clock),
+                                new AvroTypeInfo<>(Task.class))
+                        .uid("decode-tasks")
+                        .name("decode tasks");
+        SingleOutputStreamOperator<AgentEvent> agents =
+                rawAgents
+                        .process(
+                                new DecodeFunction<>("decode-agents", decoder::decodeAgent, clock),
+                                new AvroTypeInfo<>(AgentEvent.class))
+                        .uid("decode-agents")
+                        .name("decode agents");
+
+        SingleOutputStreamOperator<AnalyzedTask> analysed =
+                afterDecode
+                        .apply(tasks)
+                        .map(
+                                new AnalyseFunction(
+                                        new RuleBasedAnalyzer(
+                                                conf.get(HivestreamOptions.CLOUD_THRESHOLD)),
+                                        clock),
+                                new AvroTypeInfo<>(AnalyzedTask.class))
+                        .uid("analyse")
+                        .name("analyse");
+
+        BroadcastStream<AgentEvent> registry = agents.broadcast(RouteFunction.AGENTS);
+        SingleOutputStreamOperator<CallRequest> routed =
+                analysed.keyBy(t -> t.getTask().getTaskId(), Types.STRING)
+                        .connect(registry)
+                        .process(
+                                new RouteFunction(
+                                        new Router(conf.get(HivestreamOptions.MAX_FALLBACKS)),
+                                        conf.get(HivestreamOptions.AGENT_WAIT),
+                                        clock,
+                                        conf.get(HivestreamOptions.BOUNDED)),
+                                new AvroTypeInfo<>(CallRequest.class))
+                        .uid("route")
+                        .name("route");
+
+        SingleOutputStreamOperator<CallReply> replies =
+                AsyncDataStream.unorderedWait(
+                                routed,
+                                new ExecuteFunction(runtimes, clock),
+                                conf.get(HivestreamOptions.EXECUTE_TIMEOUT).toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                conf.get(HivestreamOptions.EXECUTE_CAPACITY))
+                        .returns(new AvroTypeInfo<>(CallReply.class))
+                        .uid("execute")
+                        .name("execute");
+
+        SingleOutputStreamOperator<TaskResult> decided =
+                replies.keyBy(r -> r.getRequest().getTask().getTask().getTaskId(), Types.STRING)
+                        .process(new ConsensusFunction(clock), new AvroTypeInfo<>(TaskResult.class))
+                        .uid("consensus")
+                        .name("consensus");
+
+        SingleOutputStreamOperator<TaskResult> results =
+                decided.keyBy(AggregateFunction::rootOf, Types.STRING)
+                        .process(new AggregateFunction(clock), new AvroTypeInfo<>(TaskResult.class))
+                        .uid("aggregate")
+                        .name("aggregate");
+
+        results.sinkTo(sinks.results()).uid("results-sink").name("results sink");
+        decided.getSideOutput(Outputs.METRICS)
+                .union(results.getSideOutput(Outputs.METRICS))
+                .sinkTo(sinks.metrics())
+                .uid("metrics-sink")
+                .name("metrics sink");
+        tasks.getSideOutput(Outputs.DEAD_LETTERS)
+                .union(agents.getSideOutput(Outputs.DEAD_LETTERS))
+                .sinkTo(sinks.deadLetters())
+                .uid("dlq-sink")
+                .name("dead-letter sink");
+        return results;
+    }
+}

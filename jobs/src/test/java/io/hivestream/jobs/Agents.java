@@ -1,0 +1,30 @@
+package io.hivestream.jobs;
+
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Tier;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Simulated agent records for tests. */
+final class Agents {
+    private Agents() {}
+
+    static AgentEvent simulated(
+            String id, List<String> capabilities, double costPer1k, String... params) {
+        Map<String, String> map = new HashMap<>();
+        map.put("latencyMs", "5");
+        for (int i = 0; i < params.length; i += 2) {
+            map.put(params[i], params[i + 1]);
+        }
+        return AgentEvent.newBuilder()
+                .setAgentId(id)
+                .setRuntime("simulated")
+                .setCapabilities(capabilities)
+                .setTier(Tier.EDGE)
+                .setCostPer1kInputTokens(costPer1k)
+                .setCostPer1kOutputTokens(2 * costPer1k)
+                .setParams(map)
+                .build();
+    }
+}

@@ -1,0 +1,87 @@
+package io.hivestream.operators.decode;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Task;
+import io.hivestream.schemas.codec.CodecException;
+import io.hivestream.schemas.codec.Codecs;
+import io.hivestream.schemas.codec.RecordCodec;
+import io.hivestream.schemas.internal.RawRecord;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Turns raw Kafka records into validated tasks and agent events. A task without an id gets one
+ * derived from where it was read, so a replay of the same record yields the same id.
+ */
+public final class RawDecoder implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final TaskValidator validator;
+
+    public RawDecoder(TaskValidator validator) {
+        this.validator = validator;
+    }
+
+    /** The id given to a task that has none: stable across replays of the same record. */
+    public static String derivedTaskId(RawRecord raw) {
+        return raw.getTopic() + "-" + raw.getPartition() + "-" + raw.getOffset();
+    }
+
+    public Task decodeTask(RawRecord raw) {
+        byte[] bytes = bytes(raw.getValue());
+        Task task;
+        if (RecordCodec.isSingleObjectEncoded(bytes)) {
+            task = Codecs.TASK.decodeAvro(bytes);
+            if (task.getTaskId().isEmpty()) {
+                task.setTaskId(derivedTaskId(raw));
+            }
+        } else {
+            if (bytes.length == 0) {
+                throw new CodecException("empty record: expected Avro single-object bytes or JSON");
+            }
+            ObjectNode json = RecordCodec.parseJson(bytes);
+            if (!json.hasNonNull("taskId") || json.get("taskId").asText().isEmpty()) {
+                json.put("taskId", derivedTaskId(raw));
+            }
+            task = Codecs.TASK.fromJson(json);
+        }
+        List<String> problems = validator.problems(task);
+        if (!problems.isEmpty()) {
+            throw new CodecException(
+                    "invalid task " + task.getTaskId() + ": " + String.join("; ", problems));
+        }
+        return task;
+    }
+
+    public AgentEvent decodeAgent(RawRecord raw) {
+        AgentEvent agent = Codecs.AGENT_EVENT.decode(bytes(raw.getValue()));
+        if (agent.getAgentId().isBlank()) {
+            throw new CodecException("invalid agent: agentId is blank");
+        }
+        if (agent.getMaxConcurrency() < 1) {
+            throw new CodecException(
+                    "invalid agent " + agent.getAgentId() + ": maxConcurrency must be at least 1");
+        }
+        if (agent.getTimeoutMs() < 1) {
+            throw new CodecException(
+                    "invalid agent " + agent.getAgentId() + ": timeoutMs must be positive");
+        }
+        if (agent.getCostPer1kInputTokens() < 0 || agent.getCostPer1kOutputTokens() < 0) {
+            throw new CodecException(
+                    "invalid agent " + agent.getAgentId() + ": prices must not be negative");
+        }
+        return agent;
+    }
+
+    static byte[] bytes(ByteBuffer buffer) {
+        if (buffer == null) {
+            return new byte[0];
+        }
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+}
