@@ -1,0 +1,49 @@
+package io.hivestream.jobs;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.description.HtmlFormatter;
+import org.apache.flink.util.TimeUtils;
+
+/** Renders {@link HivestreamOptions} as the Markdown table the README shows. */
+public final class OptionsTable {
+    public static final String BEGIN = "<!-- options:begin -->";
+    public static final String END = "<!-- options:end -->";
+
+    private OptionsTable() {}
+
+    public static String markdown() {
+        StringBuilder table = new StringBuilder();
+        table.append("| option | default | meaning |\n|---|---|---|\n");
+        for (ConfigOption<?> option : HivestreamOptions.all()) {
+            table.append("| `")
+                    .append(option.key())
+                    .append("` | ")
+                    .append(defaultOf(option))
+                    .append(" | ")
+                    .append(
+                            new HtmlFormatter()
+                                    .format(option.description())
+                                    .replace("&#39;", "'")
+                                    .replace("&quot;", "\""))
+                    .append(" |\n");
+        }
+        return table.toString();
+    }
+
+    private static String defaultOf(ConfigOption<?> option) {
+        if (!option.hasDefaultValue()) {
+            return "(required)";
+        }
+        Object value = option.defaultValue();
+        String text =
+                value instanceof Duration d
+                        ? TimeUtils.formatWithHighestUnit(d)
+                        : value instanceof Enum<?> e ? e.name() : String.valueOf(value);
+        return "`" + text + "`";
+    }
+
+    public static void main(String[] args) {
+        System.out.print(markdown());
+    }
+}

@@ -1,0 +1,162 @@
+package io.hivestream.jobs.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hivestream.connectors.kafka.KafkaClients;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.AgentEventType;
+import io.hivestream.schemas.codec.Codecs;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Publishes agent records to the registry topic. */
+@Command(
+        name = "agents",
+        mixinStandardHelpOptions = true,
+        description = "Registers and retires agents on the agents topic (a compacted registry).",
+        subcommands = {AgentsCommand.Register.class, AgentsCommand.Retire.class})
+final class AgentsCommand implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static void publish(String bootstrap, String topic, List<AgentEvent> agents) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
+            for (AgentEvent agent : agents) {
+                producer.send(
+                                new ProducerRecord<>(
+                                        topic,
+                                        agent.getAgentId().getBytes(StandardCharsets.UTF_8),
+                                        Codecs.AGENT_EVENT.encodeAvro(agent)))
+                        .get();
+            }
+        }
+    }
+
+    /** Reads agent records from a JSON array, or from JSON lines. */
+    static List<AgentEvent> read(Path file) throws Exception {
+        String text = Files.readString(file).strip();
+        List<AgentEvent> agents = new ArrayList<>();
+        if (text.startsWith("[")) {
+            JsonNode array = new ObjectMapper().readTree(text);
+            int i = 0;
+            for (JsonNode node : array) {
+                agents.add(parse(node.toString(), "entry " + i++));
+            }
+        } else {
+            int number = 0;
+            for (String line : text.split("\n")) {
+                number++;
+                if (!line.isBlank()) {
+                    agents.add(parse(line, "line " + number));
+                }
+            }
+        }
+        return agents;
+    }
+
+    private static AgentEvent parse(String json, String where) {
+        try {
+            AgentEvent agent = Codecs.AGENT_EVENT.fromJson(json);
+            if (agent.getAgentId().isBlank()) {
+                throw new IllegalArgumentException("agentId is blank");
+            }
+            return agent;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Command(
+            name = "register",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Publishes agent records given as JSON (an array or one object per line).")
+    static final class Register implements Callable<Integer> {
+        @Option(
+                names = "--bootstrap",
+                required = true,
+                description = "Kafka bootstrap servers, HOST:PORT.")
+        String bootstrap;
+
+        @Option(
+                names = "--topic",
+                defaultValue = "hivestream.agents",
+                description = "Agents topic (default: ${DEFAULT-VALUE}).")
+        String topic;
+
+        @Parameters(
+                index = "0",
+                description =
+                        "JSON file of agent records: agentId, runtime, capabilities, tier, prices, maxConcurrency, endpoint settings.")
+        Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            List<AgentEvent> agents = read(file);
+            publish(bootstrap, topic, agents);
+            for (AgentEvent agent : agents) {
+                System.out.println(
+                        "registered "
+                                + agent.getAgentId()
+                                + " ("
+                                + agent.getRuntime()
+                                + ", "
+                                + agent.getTier()
+                                + ", "
+                                + agent.getCapabilities()
+                                + ")");
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "retire",
+            mixinStandardHelpOptions = true,
+            description = "Takes agents out of the rotation.")
+    static final class Retire implements Callable<Integer> {
+        @Option(
+                names = "--bootstrap",
+                required = true,
+                description = "Kafka bootstrap servers, HOST:PORT.")
+        String bootstrap;
+
+        @Option(
+                names = "--topic",
+                defaultValue = "hivestream.agents",
+                description = "Agents topic (default: ${DEFAULT-VALUE}).")
+        String topic;
+
+        @Parameters(arity = "1..*", description = "Agent ids.")
+        List<String> agentIds;
+
+        @Override
+        public Integer call() throws Exception {
+            List<AgentEvent> events = new ArrayList<>();
+            for (String id : agentIds) {
+                events.add(
+                        AgentEvent.newBuilder()
+                                .setAgentId(id)
+                                .setType(AgentEventType.RETIRE)
+                                .setTimestamp(System.currentTimeMillis())
+                                .build());
+            }
+            publish(bootstrap, topic, events);
+            System.out.println("retired " + String.join(", ", agentIds));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package io.hivestream.jobs.cli;
+
+import io.hivestream.connectors.kafka.KafkaClients;
+import io.hivestream.connectors.kafka.LocalKafkaCluster;
+import io.hivestream.jobs.HivestreamJob;
+import io.hivestream.jobs.HivestreamOptions;
+import io.hivestream.jobs.JobSettings;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Task;
+import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.codec.Codecs;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Everything on one machine: a local broker, a local Flink with its web UI, demo agents and tasks.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Starts a local Kafka broker (KRaft) and a Flink local cluster with its web UI, runs the",
+            "Hivestream job on them with RocksDB state and checkpoints, registers simulated demo agents,",
+            "publishes sample tasks and prints each result as it arrives. Ctrl-C stops everything."
+        })
+final class DemoCommand implements Callable<Integer> {
+    static final List<String> TOPICS =
+            List.of(
+                    "hivestream.tasks",
+                    "hivestream.results",
+                    "hivestream.agents",
+                    "hivestream.metrics",
+                    "hivestream.dlq");
+
+    @Option(
+            names = "--tasks",
+            defaultValue = "24",
+            description =
+                    "Sample tasks to publish; 0 publishes none and keeps running for tasks others submit (default: ${DEFAULT-VALUE}).")
+    int tasks;
+
+    @Option(
+            names = "--exit-when-done",
+            description =
+                    "Exit 0 once every sample task has its result; non-zero, naming what is missing, after --timeout.")
+    boolean exitWhenDone;
+
+    @Option(
+            names = "--timeout",
+            defaultValue = "300",
+            description =
+                    "Seconds --exit-when-done waits for the results (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Option(
+            names = "--web-port",
+            defaultValue = "8081",
+            description =
+                    "Port of the Flink web UI; another free port is taken if it is busy (default: ${DEFAULT-VALUE}).")
+    int webPort;
+
+    @Option(
+            names = "--dir",
+            defaultValue = ".hivestream/demo",
+            description =
+                    "Working directory for broker data, checkpoints and logs (default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "2",
+            description =
+                    "Seconds between checkpoints; results become visible when a checkpoint completes (default: ${DEFAULT-VALUE}).")
+    long checkpointSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (tasks < 0) {
+            throw new IllegalArgumentException("--tasks must be 0 or more");
+        }
+        long started = System.nanoTime();
+        Path work = dir.toAbsolutePath();
+        deleteRecursively(work);
+        Files.createDirectories(work);
+        LocalKafkaCluster.Builder kafkaBuilder =
+                LocalKafkaCluster.builder().directory(work.resolve("kafka"));
+        for (String topic : TOPICS) {
+            kafkaBuilder =
+                    topic.equals("hivestream.agents")
+                            ? kafkaBuilder.topic(topic, 1, Map.of("cleanup.policy", "compact"))
+                            : kafkaBuilder.topic(topic, topic.equals("hivestream.dlq") ? 1 : 4);
+        }
+        System.out.println("starting a local Kafka broker ...");
+        LocalKafkaCluster kafka = kafkaBuilder.start();
+        String bootstrap = kafka.bootstrapServers();
+        System.out.println("bootstrap: " + bootstrap);
+
+        int port = freePort(webPort);
+        Configuration conf = new Configuration();
+        conf.set(HivestreamOptions.BOOTSTRAP_SERVERS, bootstrap);
+        conf.set(RestOptions.PORT, port);
+        conf.set(
+                CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(checkpointSeconds));
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                work.resolve("checkpoints").toUri().toString());
+        conf.set(HivestreamOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(5));
+        Configuration settings = JobSettings.apply(conf);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(settings);
+        env.setParallelism(2);
+        JobClient job = HivestreamJob.start(env, settings);
+        System.out.println("web ui: http://localhost:" + port);
+
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread shutdown = new Thread(() -> stopAll(job, kafka, stop), "hivestream-demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+
+        List<AgentEvent> agents = DemoData.agents();
+        List<Task> sample = DemoData.tasks(tasks);
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
+            for (AgentEvent agent : agents) {
+                producer.send(
+                                new ProducerRecord<>(
+                                        "hivestream.agents",
+                                        bytes(agent.getAgentId()),
+                                        Codecs.AGENT_EVENT.encodeAvro(agent)))
+                        .get();
+            }
+            System.out.println(
+                    "registered "
+                            + agents.size()
+                            + " simulated agents: "
+                            + agents.stream()
+                                    .map(AgentEvent::getAgentId)
+                                    .collect(Collectors.joining(", ")));
+            for (Task task : sample) {
+                producer.send(
+                                new ProducerRecord<>(
+                                        "hivestream.tasks",
+                                        bytes(task.getTaskId()),
+                                        Codecs.TASK.encodeJson(task)))
+                        .get();
+            }
+        }
+        System.out.println(
+                "published "
+                        + sample.size()
+                        + " sample tasks; submit more with: ./hivestream submit --bootstrap "
+                        + bootstrap
+                        + " tasks.jsonl");
+        System.out.println(
+                "results (visible when a checkpoint commits them, every "
+                        + checkpointSeconds
+                        + " s):");
+
+        Set<String> waiting = new LinkedHashSet<>(sample.stream().map(Task::getTaskId).toList());
+        Map<TaskStatus, Integer> byStatus = new EnumMap<>(TaskStatus.class);
+        int[] received = {0};
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        KafkaClients.follow(
+                bootstrap,
+                "hivestream.results",
+                false,
+                record -> {
+                    TaskResult result = Codecs.TASK_RESULT.decode(record.value());
+                    received[0]++;
+                    waiting.remove(result.getTaskId());
+                    byStatus.merge(result.getStatus(), 1, Integer::sum);
+                    System.out.println(ResultLines.line(result));
+                    if (received[0] == 1) {
+                        System.out.printf(
+                                "first result after %.1f s%n", (System.nanoTime() - started) / 1e9);
+                    }
+                    if (received[0] % 8 == 0 || (!sample.isEmpty() && waiting.isEmpty())) {
+                        System.out.println(progress(received[0], sample.size(), byStatus, started));
+                    }
+                },
+                () ->
+                        stop.getCount() == 0
+                                || (exitWhenDone
+                                        && (waiting.isEmpty() || System.nanoTime() > deadline)));
+        if (!exitWhenDone) {
+            stop.await();
+            return 0;
+        }
+        int code = waiting.isEmpty() ? 0 : 2;
+        if (!waiting.isEmpty()) {
+            System.err.println(
+                    "missing results after "
+                            + timeoutSeconds
+                            + " s for "
+                            + waiting.size()
+                            + " task(s): "
+                            + String.join(", ", waiting));
+        } else {
+            System.out.println("all " + sample.size() + " sample tasks have their result");
+        }
+        Runtime.getRuntime().removeShutdownHook(shutdown);
+        stopAll(job, kafka, stop);
+        return code;
+    }
+
+    private static String progress(
+            int received, int expected, Map<TaskStatus, Integer> byStatus, long started) {
+        String statuses =
+                byStatus.entrySet().stream()
+                        .map(e -> e.getKey().name().toLowerCase() + " " + e.getValue())
+                        .collect(Collectors.joining(", "));
+        return String.format(
+                "progress: %d/%d results (%s) after %.1f s",
+                received, expected, statuses, (System.nanoTime() - started) / 1e9);
+    }
+
+    private static void stopAll(JobClient job, LocalKafkaCluster kafka, CountDownLatch stop) {
+        if (stop.getCount() == 0) {
+            return;
+        }
+        stop.countDown();
+        System.out.println("stopping ...");
+        try {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("could not cancel the job cleanly: " + e.getMessage());
+        }
+        kafka.close();
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static int freePort(int preferred) throws IOException {
+        try (ServerSocket socket = new ServerSocket(preferred)) {
+            return socket.getLocalPort();
+        } catch (IOException busy) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return socket.getLocalPort();
+            }
+        }
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

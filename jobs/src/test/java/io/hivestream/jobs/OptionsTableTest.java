@@ -1,0 +1,34 @@
+package io.hivestream.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The README's configuration table is the one rendered from {@link HivestreamOptions}. */
+class OptionsTableTest {
+    @Test
+    void readmeListsEveryOptionWithItsDefault() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int begin = readme.indexOf(OptionsTable.BEGIN);
+        int end = readme.indexOf(OptionsTable.END);
+        assertThat(begin).as("README has the options markers").isNotNegative();
+        String table = readme.substring(begin + OptionsTable.BEGIN.length() + 1, end);
+
+        assertThat(table)
+                .as("README's table; regenerate with: java -cp ... io.hivestream.jobs.OptionsTable")
+                .isEqualTo(OptionsTable.markdown());
+    }
+
+    @Test
+    void everyOptionHasAKeyUnderHivestreamAndADescription() {
+        assertThat(HivestreamOptions.all()).hasSize(20);
+        assertThat(HivestreamOptions.all())
+                .allSatisfy(
+                        option -> {
+                            assertThat(option.key()).startsWith("hivestream.");
+                            assertThat(option.description().getBlocks()).isNotEmpty();
+                        });
+    }
+}
