@@ -1,0 +1,568 @@
+package io.hivestream.operators.execute;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.hivestream.schemas.AgentAnswer;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.CallMetric;
+import io.hivestream.schemas.CallOutcome;
+import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.MetricKind;
+import io.hivestream.schemas.Task;
+import io.hivestream.schemas.internal.CallReply;
+import io.hivestream.schemas.internal.CallRequest;
+import io.hivestream.schemas.internal.Turn;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Keyed by session. Calls agents without a thread per call: a call's completion is handed back to
+ * the task's mailbox, where the operator sets the session's key, updates state and emits.
+ *
+ * <p>State per session (all keyed, all in the checkpoint):
+ *
+ * <ul>
+ *   <li>{@code active}: the replicas of the session's current task whose calls are in flight;
+ *       re-issued after a restore, so a call is repeated only if it was in flight at the failure;
+ *   <li>{@code queue}: later tasks of the session, waiting for the current one, in arrival order;
+ *   <li>{@code memory}: the session's last turns (bounded, with a TTL), given to every call;
+ *   <li>{@code turn}: the answer that will become the current task's turn in memory.
+ * </ul>
+ *
+ * <p>Different sessions run concurrently, up to {@link ExecuteSettings#capacity()} calls in flight;
+ * a new request beyond it waits, back-pressuring the stage. Each replica tries its chain in order:
+ * the same agent again after a backoff while its failure is retryable (one retry loop for the whole
+ * stack: runtimes never retry), then the next agent; an agent whose circuit breaker is open is
+ * skipped. A replica that exhausts its chain is answered with every agent's reason.
+ */
+public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
+        implements OneInputStreamOperator<CallRequest, CallReply>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+
+    static final String ACTIVE = "active";
+
+    private final AgentRuntimeFactory factory;
+    private final ExecuteSettings settings;
+    private final Clock clock;
+    private final ToolPolicy tools;
+    private final transient MailboxExecutor mailbox;
+
+    private transient MapState<Integer, CallRequest> active;
+    private transient ValueState<String> activeTask;
+    private transient ListState<CallRequest> queue;
+    private transient ListState<Turn> memory;
+    private transient ValueState<Turn> turn;
+
+    private transient Map<String, RuntimeEntry> runtimes;
+    private transient Map<String, CircuitBreaker> breakers;
+    private transient RetryPolicy retries;
+    private transient int inFlight;
+    private transient Counter calls;
+    private transient Counter failures;
+    private transient Counter retried;
+
+    private record RuntimeEntry(AgentEvent agent, AgentRuntime runtime) {}
+
+    /** The tools a tenant may use; null from {@link #allowed} allows every tool. */
+    @FunctionalInterface
+    public interface ToolPolicy extends java.io.Serializable {
+        List<String> allowed(String tenant);
+
+        static ToolPolicy allowAll() {
+            return tenant -> null;
+        }
+    }
+
+    /** One replica's progress through its chain; lives only while the call is in flight. */
+    private static final class InFlightCall {
+        final String key;
+        final CallRequest request;
+        int chainIndex;
+        int attemptOnAgent = 1;
+        int attempt = 1;
+        final List<Metric> metrics = new ArrayList<>();
+        final List<String> errors = new ArrayList<>();
+
+        InFlightCall(String key, CallRequest request) {
+            this.key = key;
+            this.request = request;
+        }
+    }
+
+    public ExecuteOperator(
+            StreamOperatorParameters<CallReply> parameters,
+            AgentRuntimeFactory factory,
+            ExecuteSettings settings,
+            ToolPolicy tools,
+            Clock clock) {
+        super(parameters);
+        this.factory = factory;
+        this.settings = settings;
+        this.tools = tools;
+        this.clock = clock;
+        this.mailbox = parameters.getMailboxExecutor();
+    }
+
+    /** The key of the execute stage: the tenant's session, or the task itself. */
+    public static String sessionKey(CallRequest request) {
+        Task task = request.getTask().getTask();
+        return task.getSessionId() != null
+                ? "s/" + task.getTenant() + "/" + task.getSessionId()
+                : "t/" + task.getTaskId();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        active =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        ACTIVE, Types.INT, new AvroTypeInfo<>(CallRequest.class)));
+        activeTask =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("active-task", Types.STRING));
+        queue =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "queue", new AvroTypeInfo<>(CallRequest.class)));
+        ListStateDescriptor<Turn> memoryDescriptor =
+                new ListStateDescriptor<>("memory", new AvroTypeInfo<>(Turn.class));
+        memoryDescriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(settings.memoryTtl())
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
+        memory = getRuntimeContext().getListState(memoryDescriptor);
+        turn =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>("turn", new AvroTypeInfo<>(Turn.class)));
+
+        runtimes = new HashMap<>();
+        breakers = new HashMap<>();
+        retries = new RetryPolicy(settings);
+        calls = getMetricGroup().counter("agentCalls");
+        failures = getMetricGroup().counter("agentCallFailures");
+        retried = getMetricGroup().counter("agentCallRetries");
+        getMetricGroup().gauge("callsInFlight", () -> inFlight);
+        reissueRestoredCalls();
+    }
+
+    /** Calls that were in flight at the checkpoint we restored from are made again. */
+    private void reissueRestoredCalls() throws Exception {
+        List<String> keys = new ArrayList<>();
+        KeyedStateBackend<String> backend = getKeyedStateBackend();
+        try (Stream<String> stream = backend.getKeys(ACTIVE, VoidNamespace.INSTANCE)) {
+            stream.forEach(k -> keys.add(k));
+        }
+        for (String key : keys) {
+            setCurrentKey(key);
+            List<CallRequest> requests = new ArrayList<>();
+            for (Map.Entry<Integer, CallRequest> entry : active.entries()) {
+                requests.add(entry.getValue());
+            }
+            for (CallRequest request : requests) {
+                inFlight++;
+                issue(new InFlightCall(key, request));
+            }
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<CallRequest> element) throws Exception {
+        CallRequest request = element.getValue();
+        String key = (String) getCurrentKey();
+        if (request.getRouteError() != null) {
+            AgentAnswer answer =
+                    AgentAnswer.newBuilder()
+                            .setAgentId("-")
+                            .setError(request.getRouteError())
+                            .setAttempts(0)
+                            .build();
+            output.collect(new StreamRecord<>(reply(request, answer, List.of())));
+            return;
+        }
+        String taskId = request.getTask().getTask().getTaskId();
+        String current = activeTask.value();
+        if (current != null && !current.equals(taskId)) {
+            queue.add(request);
+            return;
+        }
+        while (inFlight >= settings.capacity()) {
+            mailbox.yield();
+        }
+        // Completions handled while yielding switch the key; this element's key comes back.
+        setCurrentKey(key);
+        start(key, request);
+    }
+
+    private void start(String key, CallRequest request) throws Exception {
+        activeTask.update(request.getTask().getTask().getTaskId());
+        active.put(request.getReplica(), request);
+        inFlight++;
+        issue(new InFlightCall(key, request));
+    }
+
+    private void issue(InFlightCall call) throws Exception {
+        List<AgentEvent> chain = call.request.getChain();
+        if (call.chainIndex >= chain.size()) {
+            AgentEvent last = chain.get(chain.size() - 1);
+            AgentAnswer failed =
+                    AgentAnswer.newBuilder()
+                            .setAgentId(last.getAgentId())
+                            .setError(String.join("; ", call.errors))
+                            .setAttempts(call.attempt - 1)
+                            .build();
+            complete(call, failed);
+            return;
+        }
+        AgentEvent agent = chain.get(call.chainIndex);
+        CircuitBreaker breaker = breakerFor(agent.getAgentId());
+        if (!breaker.tryAcquirePermission()) {
+            call.metrics.add(
+                    metric(call, agent, CallOutcome.REJECTED, "CircuitBreakerOpen", 0, null, 0.0));
+            call.errors.add(agent.getAgentId() + ": circuit breaker open");
+            call.chainIndex++;
+            call.attemptOnAgent = 1;
+            issue(call);
+            return;
+        }
+        Task task = call.request.getTask().getTask();
+        AgentCall agentCall =
+                new AgentCall(
+                        task,
+                        call.request.getTask().getAnalysis(),
+                        agent,
+                        call.request.getReplica(),
+                        call.attempt,
+                        history(),
+                        tools.allowed(task.getTenant()));
+        long started = clock.millis();
+        long startedNanos = System.nanoTime();
+        CompletableFuture<AgentReply> future;
+        try {
+            future =
+                    runtimeFor(agent)
+                            .call(agentCall)
+                            .orTimeout(agent.getTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        calls.inc();
+        future.whenComplete(
+                (reply, error) ->
+                        mailbox.execute(
+                                () ->
+                                        onCompletion(
+                                                call,
+                                                agent,
+                                                breaker,
+                                                started,
+                                                System.nanoTime() - startedNanos,
+                                                reply,
+                                                error),
+                                "agent reply"));
+    }
+
+    private void onCompletion(
+            InFlightCall call,
+            AgentEvent agent,
+            CircuitBreaker breaker,
+            long started,
+            long nanos,
+            AgentReply reply,
+            Throwable error)
+            throws Exception {
+        setCurrentKey(call.key);
+        long latency = clock.millis() - started;
+        if (error == null) {
+            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            double cost = cost(agent, reply);
+            call.metrics.add(metric(call, agent, CallOutcome.SUCCESS, null, latency, reply, cost));
+            AgentAnswer answer =
+                    AgentAnswer.newBuilder()
+                            .setAgentId(agent.getAgentId())
+                            .setModel(reply.model())
+                            .setOutput(reply.output())
+                            .setConfidence(reply.confidence())
+                            .setLatencyMs(latency)
+                            .setTokensIn(reply.tokensIn())
+                            .setTokensOut(reply.tokensOut())
+                            .setCostUsd(cost)
+                            .setAttempts(call.attempt)
+                            .setSimulated(reply.simulated())
+                            .build();
+            complete(call, answer);
+            return;
+        }
+        Throwable cause = unwrap(error);
+        breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
+        failures.inc();
+        CallOutcome outcome =
+                cause instanceof TimeoutException
+                                || (cause instanceof AgentCallException e
+                                        && e.kind() == AgentCallException.Kind.TIMEOUT)
+                        ? CallOutcome.TIMEOUT
+                        : CallOutcome.ERROR;
+        call.metrics.add(metric(call, agent, outcome, errorClass(cause), latency, null, 0.0));
+        if (cause instanceof TimeoutException) {
+            cause =
+                    new AgentCallException(
+                            AgentCallException.Kind.TIMEOUT,
+                            "no answer within " + agent.getTimeoutMs() + " ms");
+        }
+        RetryPolicy.Decision decision = retries.afterFailure(cause, call.attemptOnAgent);
+        call.attempt++;
+        if (decision instanceof RetryPolicy.Retry retry) {
+            retried.inc();
+            call.attemptOnAgent++;
+            long due =
+                    getProcessingTimeService().getCurrentProcessingTime()
+                            + retry.delay().toMillis();
+            getProcessingTimeService()
+                    .registerTimer(
+                            due,
+                            timestamp -> {
+                                setCurrentKey(call.key);
+                                issue(call);
+                            });
+            return;
+        }
+        call.errors.add(agent.getAgentId() + ": " + describe(cause));
+        call.chainIndex++;
+        call.attemptOnAgent = 1;
+        issue(call);
+    }
+
+    private void complete(InFlightCall call, AgentAnswer answer) throws Exception {
+        CallRequest request = call.request;
+        output.collect(new StreamRecord<>(reply(request, answer, call.metrics)));
+        active.remove(request.getReplica());
+        inFlight--;
+        if (answer.getError() == null && turn.value() == null && settings.memoryTurns() > 0) {
+            Task task = request.getTask().getTask();
+            turn.update(
+                    Turn.newBuilder()
+                            .setTaskId(task.getTaskId())
+                            .setInput(truncate(task.getInput()))
+                            .setOutput(truncate(answer.getOutput()))
+                            .setAgentId(answer.getAgentId())
+                            .setAt(clock.millis())
+                            .build());
+        }
+        if (!active.isEmpty()) {
+            return;
+        }
+        activeTask.clear();
+        Turn finished = turn.value();
+        if (finished != null) {
+            remember(finished);
+            turn.clear();
+        }
+        startNextTask(call.key);
+    }
+
+    /** Starts every queued replica of the oldest waiting task of this session. */
+    private void startNextTask(String key) throws Exception {
+        List<CallRequest> waiting = new ArrayList<>();
+        for (CallRequest request : queue.get()) {
+            waiting.add(request);
+        }
+        if (waiting.isEmpty()) {
+            queue.clear();
+            return;
+        }
+        String next = waiting.get(0).getTask().getTask().getTaskId();
+        List<CallRequest> now = new ArrayList<>();
+        List<CallRequest> later = new ArrayList<>();
+        for (CallRequest request : waiting) {
+            (request.getTask().getTask().getTaskId().equals(next) ? now : later).add(request);
+        }
+        if (later.isEmpty()) {
+            queue.clear();
+        } else {
+            queue.update(later);
+        }
+        // Admission beyond capacity is bounded by the replicas of one task: a completion never
+        // waits for capacity, so the mailbox never nests.
+        for (CallRequest request : now) {
+            start(key, request);
+        }
+    }
+
+    private List<Turn> history() throws Exception {
+        List<Turn> turns = new ArrayList<>();
+        Iterable<Turn> stored = memory.get();
+        if (stored != null) {
+            stored.forEach(turns::add);
+        }
+        return turns;
+    }
+
+    private void remember(Turn finished) throws Exception {
+        List<Turn> turns = history();
+        turns.add(finished);
+        int from = Math.max(0, turns.size() - settings.memoryTurns());
+        memory.update(new ArrayList<>(turns.subList(from, turns.size())));
+    }
+
+    private String truncate(String text) {
+        int max = settings.memoryTurnChars();
+        return text == null ? "" : text.length() <= max ? text : text.substring(0, max);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        while (inFlight > 0) {
+            mailbox.yield();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (runtimes != null) {
+            runtimes.values().forEach(entry -> entry.runtime().close());
+            runtimes.clear();
+        }
+        super.close();
+    }
+
+    private AgentRuntime runtimeFor(AgentEvent agent) {
+        RuntimeEntry entry = runtimes.get(agent.getAgentId());
+        if (entry != null && sameEndpoint(entry.agent(), agent)) {
+            return entry.runtime();
+        }
+        if (entry != null) {
+            entry.runtime().close();
+        }
+        AgentRuntime runtime = factory.create(agent);
+        runtimes.put(agent.getAgentId(), new RuntimeEntry(agent, runtime));
+        return runtime;
+    }
+
+    private CircuitBreaker breakerFor(String agentId) {
+        return breakers.computeIfAbsent(
+                agentId,
+                id ->
+                        CircuitBreaker.of(
+                                id,
+                                CircuitBreakerConfig.custom()
+                                        .failureRateThreshold(settings.breakerFailureRate())
+                                        .slidingWindowSize(settings.breakerWindow())
+                                        .minimumNumberOfCalls(settings.breakerWindow())
+                                        .waitDurationInOpenState(settings.breakerOpen())
+                                        .permittedNumberOfCallsInHalfOpenState(2)
+                                        .recordException(
+                                                e ->
+                                                        !(e instanceof AgentCallException a)
+                                                                || a.kind()
+                                                                        != AgentCallException.Kind
+                                                                                .BAD_REQUEST)
+                                        .build()));
+    }
+
+    /** Heartbeats change only the timestamp; they must not rebuild a runtime. */
+    private static boolean sameEndpoint(AgentEvent a, AgentEvent b) {
+        return AgentEvent.newBuilder(a)
+                .setTimestamp(null)
+                .build()
+                .equals(AgentEvent.newBuilder(b).setTimestamp(null).build());
+    }
+
+    static double cost(AgentEvent agent, AgentReply reply) {
+        return reply.tokensIn() / 1000.0 * agent.getCostPer1kInputTokens()
+                + reply.tokensOut() / 1000.0 * agent.getCostPer1kOutputTokens();
+    }
+
+    private Metric metric(
+            InFlightCall call,
+            AgentEvent agent,
+            CallOutcome outcome,
+            String errorClass,
+            long latency,
+            AgentReply reply,
+            double cost) {
+        Task task = call.request.getTask().getTask();
+        return Metric.newBuilder()
+                .setKind(MetricKind.CALL)
+                .setTimestamp(clock.millis())
+                .setTaskId(task.getTaskId())
+                .setAgentId(agent.getAgentId())
+                .setTenant(task.getTenant())
+                .setCall(
+                        CallMetric.newBuilder()
+                                .setModel(reply != null ? reply.model() : agent.getModel())
+                                .setAttempt(call.attempt)
+                                .setOutcome(outcome)
+                                .setErrorClass(errorClass)
+                                .setLatencyMs(latency)
+                                .setTokensIn(reply != null ? reply.tokensIn() : 0)
+                                .setTokensOut(reply != null ? reply.tokensOut() : 0)
+                                .setCostUsd(cost)
+                                .setSimulated(reply != null && reply.simulated())
+                                .build())
+                .build();
+    }
+
+    private static CallReply reply(CallRequest request, AgentAnswer answer, List<Metric> metrics) {
+        return CallReply.newBuilder()
+                .setRequest(request)
+                .setAnswer(answer)
+                .setCalls(new ArrayList<>(metrics))
+                .build();
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static String errorClass(Throwable cause) {
+        return cause instanceof AgentCallException e ? e.kind().name() : cause.getClass().getName();
+    }
+
+    private static String describe(Throwable cause) {
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+    }
+
+    /** For tests and metrics: calls in flight in this instance. */
+    int inFlight() {
+        return inFlight;
+    }
+
+    static Duration ttlOf(ExecuteSettings settings) {
+        return settings.memoryTtl();
+    }
+}

@@ -1,0 +1,45 @@
+package io.hivestream.operators.execute;
+
+import io.hivestream.schemas.internal.CallReply;
+import io.hivestream.schemas.internal.CallRequest;
+import java.time.Clock;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.legacy.YieldingOperatorFactory;
+
+/** Creates {@link ExecuteOperator}s with the task's mailbox executor. */
+public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<CallReply>
+        implements OneInputStreamOperatorFactory<CallRequest, CallReply>,
+                YieldingOperatorFactory<CallReply> {
+    private static final long serialVersionUID = 1L;
+
+    private final AgentRuntimeFactory runtimes;
+    private final ExecuteSettings settings;
+    private final ExecuteOperator.ToolPolicy tools;
+    private final Clock clock;
+
+    public ExecuteOperatorFactory(
+            AgentRuntimeFactory runtimes,
+            ExecuteSettings settings,
+            ExecuteOperator.ToolPolicy tools,
+            Clock clock) {
+        this.runtimes = runtimes;
+        this.settings = settings;
+        this.tools = tools;
+        this.clock = clock;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends StreamOperator<CallReply>> T createStreamOperator(
+            StreamOperatorParameters<CallReply> parameters) {
+        return (T) new ExecuteOperator(parameters, runtimes, settings, tools, clock);
+    }
+
+    @Override
+    public Class<? extends StreamOperator> getStreamOperatorClass(ClassLoader classLoader) {
+        return ExecuteOperator.class;
+    }
+}
