@@ -91,6 +91,9 @@ public final class Calculator {
             if (Math.abs(n) > 9999) {
                 throw error("exponent must be a whole number below 10000");
             }
+            if (n < 0 && base.signum() == 0) {
+                throw error("division by zero");
+            }
             return n >= 0
                     ? base.pow(n)
                     : BigDecimal.ONE.divide(base.pow(-n), MathContext.DECIMAL128);
