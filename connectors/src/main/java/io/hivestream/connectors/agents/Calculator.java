@@ -50,12 +50,12 @@ public final class Calculator {
     }
 
     private BigDecimal product() {
-        BigDecimal value = power();
+        BigDecimal value = unary();
         while (true) {
             if (eat('*')) {
-                value = value.multiply(power());
+                value = value.multiply(unary());
             } else if (eat('/')) {
-                BigDecimal divisor = power();
+                BigDecimal divisor = unary();
                 if (divisor.signum() == 0) {
                     throw error("division by zero");
                 }
@@ -66,10 +66,22 @@ public final class Calculator {
         }
     }
 
+    /** A sign binds less tightly than a power, as in mathematics: -2^2 is -(2^2). */
+    private BigDecimal unary() {
+        if (eat('-')) {
+            return unary().negate();
+        }
+        if (eat('+')) {
+            return unary();
+        }
+        return power();
+    }
+
+    /** Right-associative, and the exponent may have a sign: 2^3^2 is 2^9, 2^-1 is 0.5. */
     private BigDecimal power() {
-        BigDecimal base = unary();
+        BigDecimal base = atom();
         if (eat('^')) {
-            BigDecimal exponent = power();
+            BigDecimal exponent = unary();
             int n;
             try {
                 n = exponent.intValueExact();
@@ -79,21 +91,14 @@ public final class Calculator {
             if (Math.abs(n) > 9999) {
                 throw error("exponent must be a whole number below 10000");
             }
+            if (n < 0 && base.signum() == 0) {
+                throw error("division by zero");
+            }
             return n >= 0
                     ? base.pow(n)
                     : BigDecimal.ONE.divide(base.pow(-n), MathContext.DECIMAL128);
         }
         return base;
-    }
-
-    private BigDecimal unary() {
-        if (eat('-')) {
-            return unary().negate();
-        }
-        if (eat('+')) {
-            return unary();
-        }
-        return atom();
     }
 
     private BigDecimal atom() {

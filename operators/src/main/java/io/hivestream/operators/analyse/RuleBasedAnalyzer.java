@@ -71,8 +71,12 @@ public final class RuleBasedAnalyzer implements ComplexityAnalyzer {
         } else if (strategy != Strategy.CONSENSUS) {
             replicas = 1;
         }
+        // The task's quorum was validated against the replicas it asked for; it does not hold for
+        // replicas chosen here (a quorum of 1 for one replica would let one of three answers win).
         int quorum =
-                task.getQuorum() != null && strategy == Strategy.CONSENSUS
+                task.getQuorum() != null
+                                && strategy == Strategy.CONSENSUS
+                                && replicas == task.getReplicas()
                         ? task.getQuorum()
                         : replicas / 2 + 1;
         List<String> capabilities =

@@ -97,10 +97,11 @@ public final class ConsensusFunction extends KeyedProcessFunction<String, CallRe
         }
         MajorityVote.Outcome outcome = MajorityVote.decide(ballots, analysis.getQuorum());
         List<AgentAnswer> marked = new ArrayList<>();
-        for (AgentAnswer answer : answers) {
-            boolean agreed = outcome.agreeing().contains(answer.getAgentId());
+        for (int i = 0; i < answers.size(); i++) {
+            // By the answer, not the agent: a spare may answer one replica and fail another.
+            boolean agreed = outcome.isWinner(ballots.get(i).output());
             marked.add(
-                    AgentAnswer.newBuilder(answer)
+                    AgentAnswer.newBuilder(answers.get(i))
                             .setAgreed(outcome.decided() ? agreed : null)
                             .build());
         }

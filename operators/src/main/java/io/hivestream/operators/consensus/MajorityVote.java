@@ -28,6 +28,17 @@ public final class MajorityVote {
         public boolean decided() {
             return winner != null;
         }
+
+        /**
+         * Whether an output (null for a failure) is the winning answer, compared as the vote
+         * compares answers. Judges the answer, not the agent: one agent may answer several ballots.
+         */
+        public boolean isWinner(String output) {
+            return winner != null
+                    && output != null
+                    && !output.isBlank()
+                    && normalise(output).equals(normalise(winner));
+        }
     }
 
     public static String normalise(String answer) {

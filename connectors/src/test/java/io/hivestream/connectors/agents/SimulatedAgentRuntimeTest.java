@@ -1,0 +1,188 @@
+package io.hivestream.connectors.agents;
+
+import static io.hivestream.operators.testing.TestRecords.agent;
+import static io.hivestream.operators.testing.TestRecords.analysis;
+import static io.hivestream.operators.testing.TestRecords.task;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hivestream.connectors.agents.SimulatedAgentRuntime.SimulatedFailure;
+import io.hivestream.operators.execute.AgentCall;
+import io.hivestream.operators.execute.AgentReply;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Task;
+import io.hivestream.schemas.Tier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class SimulatedAgentRuntimeTest {
+    private static final Task MATH = task("t-1", "math", "What is 12 * (3 + 4)?").build();
+
+    private static AgentEvent simulated(String id, String... params) {
+        return agent(id, List.of("math", "classify", "chat"), params).build();
+    }
+
+    private static AgentCall call(Task task, AgentEvent agent) {
+        return new AgentCall(task, analysis(Tier.EDGE, 1, 1, List.of(task.getKind())), agent, 0, 1);
+    }
+
+    private static AgentReply answer(AgentEvent agent, Task task) throws Exception {
+        return new SimulatedAgentRuntime(agent).call(call(task, agent)).get(5, SECONDS);
+    }
+
+    @Test
+    void anHonestAgentAnswersRightWithEstimatedTokens() throws Exception {
+        AgentEvent agent = simulated("a1");
+
+        // 21 input characters are 6 tokens, the 2 of "84" one.
+        assertThat(answer(agent, MATH))
+                .isEqualTo(new AgentReply("84", "simulated", 6, 1, 0.9, true));
+    }
+
+    @Test
+    void theAgentsModelIsReported() throws Exception {
+        AgentEvent agent = AgentEvent.newBuilder(simulated("a1")).setModel("tiny-1").build();
+
+        assertThat(answer(agent, MATH).model()).isEqualTo("tiny-1");
+    }
+
+    @Test
+    void withoutLatencyTheCallCompletesAtOnce() {
+        AgentEvent agent = simulated("a1");
+
+        CompletableFuture<AgentReply> reply =
+                new SimulatedAgentRuntime(agent).call(call(MATH, agent));
+
+        assertThat(reply).isCompletedWithValue(new AgentReply("84", "simulated", 6, 1, 0.9, true));
+    }
+
+    @Test
+    void withLatencyTheSameAnswerArrivesLater() throws Exception {
+        AgentEvent agent = simulated("a1", "latencyMs", "5", "latencyJitterMs", "5");
+
+        assertThat(answer(agent, MATH))
+                .isEqualTo(new AgentReply("84", "simulated", 6, 1, 0.9, true));
+    }
+
+    @Test
+    void theSameAgentSeedTaskReplicaAndAttemptGiveTheSameOutcome() throws Exception {
+        AgentEvent agent = simulated("a1", "accuracy", "0.5", "seed", "7");
+        List<String> first = new ArrayList<>();
+        List<String> second = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Task task = task("t-" + i, "math", "What is 12 * (3 + 4)?").build();
+            first.add(answer(agent, task).output());
+            second.add(answer(agent, task).output());
+        }
+
+        assertThat(second).isEqualTo(first);
+        assertThat(first).containsOnly("84", "85").contains("84", "85");
+    }
+
+    @Test
+    void anAccuracyOfZeroIsAlwaysWrong() throws Exception {
+        AgentEvent agent = simulated("a1", "accuracy", "0");
+        List<String> outputs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            outputs.add(
+                    answer(agent, task("t-" + i, "math", "What is 12 * (3 + 4)?").build())
+                            .output());
+        }
+
+        assertThat(outputs).containsOnly("85");
+        assertThat(answer(agent, MATH).confidence()).isEqualTo(0.5);
+    }
+
+    @Test
+    void aWrongAgentIsAlwaysWrongInTheTasksOwnTerms() throws Exception {
+        AgentEvent agent = simulated("w", "mode", "wrong");
+        Task classify =
+                task("t-2", "classify", "Refund please")
+                        .setMetadata(Map.of("labels", "billing,shipping"))
+                        .build();
+
+        assertThat(answer(agent, MATH))
+                .isEqualTo(new AgentReply("85", "simulated", 6, 1, 0.5, true));
+        assertThat(answer(agent, classify).output()).isEqualTo("shipping");
+        assertThat(answer(agent, task("t-3", "chat", "Hi").build()).output())
+                .isEqualTo("not simulated chat reply to: Hi");
+    }
+
+    @Test
+    void colludersGiveTheSameWrongAnswer() throws Exception {
+        assertThat(answer(simulated("c1", "mode", "collude"), MATH))
+                .isEqualTo(new AgentReply("colluded answer", "simulated", 6, 4, 0.5, true));
+        assertThat(answer(simulated("c2", "mode", "COLLUDE", "seed", "3"), MATH).output())
+                .isEqualTo(SimulatedAgentRuntime.COLLUDED_ANSWER);
+    }
+
+    @Test
+    void aMalformedAgentAnswersGarbageNamedBySeed() throws Exception {
+        assertThat(answer(simulated("m", "mode", "malformed", "seed", "42"), MATH).output())
+                .isEqualTo("\u0000<<malformed 2a>>");
+    }
+
+    @Test
+    void anErrorRateOfOneAlwaysFails() {
+        AgentEvent agent = simulated("flaky", "errorRate", "1.0");
+
+        assertThatThrownBy(() -> answer(agent, MATH))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(SimulatedFailure.class)
+                .hasMessage("simulated failure of flaky (error rate 1.0)");
+    }
+
+    @Test
+    void aTaskTheSolverCannotAnswerFailsTheCall() {
+        AgentEvent agent = simulated("a1");
+
+        assertThatThrownBy(() -> answer(agent, task("t", "classify", "Hi").build()))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("classify needs metadata.labels, e.g. \"billing,shipping\"");
+    }
+
+    @Test
+    void badParamsAreRejectedWithTheirName() {
+        assertThatThrownBy(() -> new SimulatedAgentRuntime(simulated("a1", "latencyMs", "-5")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "agent a1: param latencyMs must be a whole number of 0 or more, got '-5'");
+        assertThatThrownBy(
+                        () -> new SimulatedAgentRuntime(simulated("a1", "latencyJitterMs", "1.5")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "agent a1: param latencyJitterMs must be a whole number of 0 or more, got"
+                                + " '1.5'");
+        assertThatThrownBy(() -> new SimulatedAgentRuntime(simulated("a1", "errorRate", "1.5")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("agent a1: param errorRate must be a number in [0, 1], got '1.5'");
+        assertThatThrownBy(() -> new SimulatedAgentRuntime(simulated("a1", "accuracy", "high")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("agent a1: param accuracy must be a number in [0, 1], got 'high'");
+        assertThatThrownBy(() -> new SimulatedAgentRuntime(simulated("a1", "mode", "lazy")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "agent a1: mode 'lazy' is not one of honest, wrong, collude, malformed");
+    }
+
+    @Test
+    void aNegativeSeedIsAccepted() throws Exception {
+        assertThat(answer(simulated("a1", "seed", "-3"), MATH).output()).isEqualTo("84");
+    }
+
+    @Test
+    void tokensAreAboutFourCharactersEachAndAtLeastOne() {
+        assertThat(SimulatedAgentRuntime.estimateTokens("")).isEqualTo(1);
+        assertThat(SimulatedAgentRuntime.estimateTokens("abcd")).isEqualTo(1);
+        assertThat(SimulatedAgentRuntime.estimateTokens("abcde")).isEqualTo(2);
+        assertThat(SimulatedAgentRuntime.estimateTokens("x".repeat(400))).isEqualTo(100);
+    }
+}

@@ -1,0 +1,254 @@
+package io.hivestream.operators.route;
+
+import static io.hivestream.operators.testing.TestRecords.agent;
+import static io.hivestream.operators.testing.TestRecords.analysis;
+import static io.hivestream.operators.testing.TestRecords.analyzed;
+import static io.hivestream.operators.testing.TestRecords.request;
+import static io.hivestream.operators.testing.TestRecords.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.AgentEventType;
+import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.internal.Analysis;
+import io.hivestream.schemas.internal.AnalyzedTask;
+import io.hivestream.schemas.internal.CallRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RouteFunctionTest {
+    private static final long NOW = 10_000;
+    private static final Duration AGENT_WAIT = Duration.ofSeconds(30);
+    private static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
+
+    private static final AnalyzedTask CHAT = analyzed(task("t-1", "chat", "Hi").build(), 1, 1);
+    private static final AgentEvent ALICE = agent("alice", List.of("chat")).build();
+
+    private KeyedBroadcastOperatorTestHarness<String, AnalyzedTask, AgentEvent, CallRequest>
+            harness;
+
+    private void open(boolean boundedInput) throws Exception {
+        harness =
+                ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                        new RouteFunction(new Router(), AGENT_WAIT, CLOCK, boundedInput),
+                        task -> task.getTask().getTaskId(),
+                        Types.STRING,
+                        RouteFunction.AGENTS);
+        harness.setProcessingTime(NOW);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    /** Pending tasks: the only keyed state of the function. */
+    private int keyedStateEntries() {
+        return ((HeapKeyedStateBackend<?>) harness.getOperator().getKeyedStateBackend())
+                .numKeyValueStateEntries();
+    }
+
+    /** The agent as the registry stores it: a registration stamped with the clock. */
+    private static AgentEvent registered(AgentEvent agent) {
+        return AgentEvent.newBuilder(agent)
+                .setType(AgentEventType.REGISTER)
+                .setTimestamp(NOW)
+                .build();
+    }
+
+    private static CallRequest unroutable(AnalyzedTask task, String problem) {
+        AnalyzedTask single =
+                AnalyzedTask.newBuilder(task)
+                        .setAnalysis(
+                                Analysis.newBuilder(task.getAnalysis())
+                                        .setReplicas(1)
+                                        .setQuorum(1)
+                                        .build())
+                        .build();
+        return CallRequest.newBuilder(request(single, 0, List.of())).setRouteError(problem).build();
+    }
+
+    @Test
+    void aTaskIsRoutedAtOnceWhenItsAgentIsRegistered() throws Exception {
+        open(false);
+        harness.processBroadcastElement(ALICE, 1);
+
+        harness.processElement(CHAT, 2);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
+        assertThat(keyedStateEntries()).isEqualTo(0);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void aWaitingTaskIsRoutedWhenItsAgentRegistersAndItsStateIsCleared() throws Exception {
+        open(false);
+        harness.processElement(CHAT, 1);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(keyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        harness.processBroadcastElement(ALICE, 2);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
+        assertThat(keyedStateEntries()).isEqualTo(0);
+    }
+
+    @Test
+    void theWaitTimerOfARoutedTaskEmitsNothingMore() throws Exception {
+        open(false);
+        harness.processElement(CHAT, 1);
+        harness.processBroadcastElement(ALICE, 2);
+
+        harness.setProcessingTime(NOW + AGENT_WAIT.toMillis());
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+        assertThat(keyedStateEntries()).isEqualTo(0);
+    }
+
+    @Test
+    void anAgentWithoutTheCapabilityLeavesTheTaskWaiting() throws Exception {
+        open(false);
+        harness.processElement(CHAT, 1);
+
+        harness.processBroadcastElement(agent("bob", List.of("math")).build(), 2);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(keyedStateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void aConsensusTaskWaitsForEnoughAgentsThenSendsOneRequestPerReplica() throws Exception {
+        open(false);
+        AnalyzedTask vote =
+                analyzed(
+                        task("t-2", "math", "1 + 1").build(),
+                        analysis(Tier.EDGE, 3, 2, List.of("math")));
+        AgentEvent a = agent("a", List.of("math")).build();
+        AgentEvent b = agent("b", List.of("math")).build();
+        AgentEvent c = agent("c", List.of("math")).build();
+        harness.processElement(vote, 1);
+        harness.processBroadcastElement(a, 2);
+        harness.processBroadcastElement(b, 3);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.processBroadcastElement(c, 4);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        request(vote, 0, List.of(registered(a))),
+                        request(vote, 1, List.of(registered(b))),
+                        request(vote, 2, List.of(registered(c))));
+        assertThat(keyedStateEntries()).isEqualTo(0);
+    }
+
+    @Test
+    void aRetiredAgentIsNoLongerChosen() throws Exception {
+        open(false);
+        harness.processBroadcastElement(ALICE, 1);
+        harness.processBroadcastElement(
+                agent("alice", List.of()).setType(AgentEventType.RETIRE).build(), 2);
+
+        harness.processElement(CHAT, 3);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(keyedStateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void aTaskWithoutAnAgentFailsWhenTheWaitEnds() throws Exception {
+        open(false);
+        harness.processElement(CHAT, 1);
+
+        harness.setProcessingTime(NOW + AGENT_WAIT.toMillis() - 1);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.setProcessingTime(NOW + AGENT_WAIT.toMillis());
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        unroutable(
+                                CHAT,
+                                "needs an agent with capabilities [chat] for tenant 'default'; 0"
+                                        + " registered"));
+        assertThat(keyedStateEntries()).isEqualTo(0);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void anUnroutableConsensusTaskBecomesOneRequestForOneReplica() throws Exception {
+        open(false);
+        AnalyzedTask vote =
+                analyzed(
+                        task("t-2", "math", "1 + 1").build(),
+                        analysis(Tier.EDGE, 3, 2, List.of("math")));
+        harness.processBroadcastElement(agent("a", List.of("math")).build(), 1);
+        harness.processElement(vote, 2);
+
+        harness.setProcessingTime(NOW + AGENT_WAIT.toMillis());
+
+        CallRequest failed = harness.extractOutputValues().get(0);
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        unroutable(
+                                vote,
+                                "needs 3 distinct agents with capabilities [math] for tenant"
+                                        + " 'default'; 1 registered"));
+        assertThat(failed.getTask().getAnalysis().getReplicas()).isEqualTo(1);
+        assertThat(failed.getTask().getAnalysis().getQuorum()).isEqualTo(1);
+        assertThat(keyedStateEntries()).isEqualTo(0);
+    }
+
+    @Test
+    void anUnboundedRunSetsNoEventTimeTimer() throws Exception {
+        open(false);
+
+        harness.processElement(CHAT, 1);
+
+        assertThat(harness.numEventTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void theEndOfABoundedInputFailsTheTasksStillWaiting() throws Exception {
+        open(true);
+        harness.processElement(CHAT, 1);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        // A bounded run ends both inputs, tasks and agents, with the final watermark.
+        harness.processBroadcastWatermark(Long.MAX_VALUE);
+        harness.processWatermark(Long.MAX_VALUE);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        unroutable(
+                                CHAT,
+                                "needs an agent with capabilities [chat] for tenant 'default'; 0"
+                                        + " registered"));
+        assertThat(keyedStateEntries()).isEqualTo(0);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void agentWaitMustBePositive() {
+        assertThatThrownBy(() -> new RouteFunction(new Router(), Duration.ZERO, CLOCK, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("agentWait must be positive: PT0S");
+    }
+}
