@@ -1,12 +1,15 @@
 package io.hivestream.jobs;
 
 import io.hivestream.connectors.kafka.KafkaIO;
+import io.hivestream.operators.execute.ExecuteOperator;
+import io.hivestream.operators.execute.ExecuteSettings;
 import io.hivestream.schemas.codec.WireFormat;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -133,12 +136,116 @@ public final class HivestreamOptions {
                     .withDescription(
                             "Agent calls in flight per parallel instance; beyond it the stage back-pressures.");
 
-    public static final ConfigOption<Duration> EXECUTE_TIMEOUT =
-            ConfigOptions.key("hivestream.execute.timeout")
-                    .durationType()
-                    .defaultValue(Duration.ofMinutes(5))
+    public static final ConfigOption<Integer> ATTEMPTS_PER_AGENT =
+            ConfigOptions.key("hivestream.execute.attempts-per-agent")
+                    .intType()
+                    .defaultValue(3)
                     .withDescription(
-                            "Upper bound for one replica, all fallbacks included; then it fails.");
+                            "Calls to one agent for one replica, the first included, while its failures are retryable; then the next agent of the chain.");
+
+    public static final ConfigOption<Duration> INITIAL_BACKOFF =
+            ConfigOptions.key("hivestream.execute.initial-backoff")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(200))
+                    .withDescription(
+                            "Backoff before the first retry; it doubles per retry, with full jitter. A provider's Retry-After wins when longer.");
+
+    public static final ConfigOption<Duration> MAX_BACKOFF =
+            ConfigOptions.key("hivestream.execute.max-backoff")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription("Largest backoff between two calls to the same agent.");
+
+    public static final ConfigOption<Duration> MAX_RETRY_AFTER =
+            ConfigOptions.key("hivestream.execute.max-retry-after")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription(
+                            "A provider that asks to wait longer than this is left for the next agent of the chain.");
+
+    public static final ConfigOption<Integer> BREAKER_WINDOW =
+            ConfigOptions.key("hivestream.execute.breaker-window")
+                    .intType()
+                    .defaultValue(20)
+                    .withDescription(
+                            "Calls per agent over which its circuit breaker measures the failure rate.");
+
+    public static final ConfigOption<Double> BREAKER_FAILURE_RATE =
+            ConfigOptions.key("hivestream.execute.breaker-failure-rate")
+                    .doubleType()
+                    .defaultValue(50.0)
+                    .withDescription(
+                            "Failure rate in percent at which an agent's circuit opens; while open the agent is skipped.");
+
+    public static final ConfigOption<Duration> BREAKER_OPEN =
+            ConfigOptions.key("hivestream.execute.breaker-open")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long an open circuit stays open before it lets trial calls through.");
+
+    public static final ConfigOption<Integer> MEMORY_TURNS =
+            ConfigOptions.key("hivestream.memory.turns")
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription(
+                            "Earlier turns of a session given to each call (0: no session memory).");
+
+    public static final ConfigOption<Integer> MEMORY_TURN_CHARS =
+            ConfigOptions.key("hivestream.memory.turn-chars")
+                    .intType()
+                    .defaultValue(2000)
+                    .withDescription("Characters kept of each remembered input and output.");
+
+    public static final ConfigOption<Duration> MEMORY_TTL =
+            ConfigOptions.key("hivestream.memory.ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(24))
+                    .withDescription(
+                            "A session's memory is dropped this long after its last turn.");
+
+    public static final ConfigOption<Map<String, String>> TOOLS_ALLOWED =
+            ConfigOptions.key("hivestream.tools.allowed")
+                    .mapType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Tools each tenant may use in ReAct steps, e.g. acme:calculator;json_path,globex:calculator. Unset: every tenant may use every tool; set: unlisted tenants may use none.");
+
+    /** The execute stage's settings from these options. */
+    public static ExecuteSettings executeSettings(
+            org.apache.flink.configuration.ReadableConfig conf) {
+        return ExecuteSettings.builder()
+                .capacity(conf.get(EXECUTE_CAPACITY))
+                .attemptsPerAgent(conf.get(ATTEMPTS_PER_AGENT))
+                .backoff(conf.get(INITIAL_BACKOFF), conf.get(MAX_BACKOFF))
+                .maxRetryAfter(conf.get(MAX_RETRY_AFTER))
+                .breaker(
+                        conf.get(BREAKER_FAILURE_RATE).floatValue(),
+                        conf.get(BREAKER_WINDOW),
+                        conf.get(BREAKER_OPEN))
+                .memory(conf.get(MEMORY_TURNS), conf.get(MEMORY_TURN_CHARS), conf.get(MEMORY_TTL))
+                .build();
+    }
+
+    /** The tenants' tool allowlist from {@link #TOOLS_ALLOWED}. */
+    public static ExecuteOperator.ToolPolicy toolPolicy(
+            org.apache.flink.configuration.ReadableConfig conf) {
+        java.util.Optional<Map<String, String>> allowed = conf.getOptional(TOOLS_ALLOWED);
+        if (allowed.isEmpty()) {
+            return ExecuteOperator.ToolPolicy.allowAll();
+        }
+        Map<String, List<String>> byTenant = new java.util.HashMap<>();
+        allowed.get()
+                .forEach(
+                        (tenant, tools) ->
+                                byTenant.put(
+                                        tenant,
+                                        java.util.Arrays.stream(tools.split(";"))
+                                                .map(String::strip)
+                                                .filter(t -> !t.isEmpty())
+                                                .toList()));
+        return tenant -> byTenant.getOrDefault(tenant, List.of());
+    }
 
     public static final ConfigOption<Integer> MAX_REPLICAS =
             ConfigOptions.key("hivestream.validate.max-replicas")

@@ -9,7 +9,8 @@ import io.hivestream.operators.decode.DecodeFunction;
 import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TaskValidator;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
-import io.hivestream.operators.execute.ExecuteFunction;
+import io.hivestream.operators.execute.ExecuteOperator;
+import io.hivestream.operators.execute.ExecuteOperatorFactory;
 import io.hivestream.operators.route.RouteFunction;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentEvent;
@@ -22,13 +23,11 @@ import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.RawRecord;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -110,13 +109,15 @@ public final class Pipeline {
                         .name("route");
 
         SingleOutputStreamOperator<CallReply> replies =
-                AsyncDataStream.unorderedWait(
-                                routed,
-                                new ExecuteFunction(runtimes, clock),
-                                conf.get(HivestreamOptions.EXECUTE_TIMEOUT).toMillis(),
-                                TimeUnit.MILLISECONDS,
-                                conf.get(HivestreamOptions.EXECUTE_CAPACITY))
-                        .returns(new AvroTypeInfo<>(CallReply.class))
+                routed.keyBy(ExecuteOperator::sessionKey, Types.STRING)
+                        .transform(
+                                "execute",
+                                new AvroTypeInfo<>(CallReply.class),
+                                new ExecuteOperatorFactory(
+                                        runtimes,
+                                        HivestreamOptions.executeSettings(conf),
+                                        HivestreamOptions.toolPolicy(conf),
+                                        clock))
                         .uid("execute")
                         .name("execute");
 

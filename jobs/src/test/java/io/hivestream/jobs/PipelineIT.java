@@ -301,7 +301,7 @@ class PipelineIT {
                 .extracting(AgentAnswer::getOutput)
                 .containsExactly("colluded answer", "42", "43");
         assertThat(byId.get("fb1").getAgents()).containsExactly("fb-b");
-        assertThat(byId.get("fb1").getAnswers().get(0).getAttempts()).isEqualTo(2);
+        assertThat(byId.get("fb1").getAnswers().get(0).getAttempts()).isEqualTo(4);
 
         List<DeadLetter> dead = fixture.deadLetters();
         Map<Long, DeadLetter> deadByOffset =
@@ -349,7 +349,7 @@ class PipelineIT {
         // One call per direct task, three per consensus task, two for the fallback, none when
         // unroutable.
         assertThat(metrics.stream().filter(m -> m.getKind() == MetricKind.CALL).count())
-                .isEqualTo(10 + 3 * 3 + 2);
+                .isEqualTo(9 + 3 + 4 + 3 * 3);
         assertThat(metrics.stream().filter(m -> m.getKind() == MetricKind.REPUTATION).count())
                 .isEqualTo(6);
     }

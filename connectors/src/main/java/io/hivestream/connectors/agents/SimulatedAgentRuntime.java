@@ -1,6 +1,7 @@
 package io.hivestream.connectors.agents;
 
 import io.hivestream.operators.execute.AgentCall;
+import io.hivestream.operators.execute.AgentCallException;
 import io.hivestream.operators.execute.AgentReply;
 import io.hivestream.operators.execute.AgentRuntime;
 import io.hivestream.schemas.AgentEvent;
@@ -193,12 +194,12 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
         }
     }
 
-    /** The failure a simulated agent reports. */
-    public static final class SimulatedFailure extends RuntimeException {
+    /** The failure a simulated agent reports: an outage the provider may recover from. */
+    public static final class SimulatedFailure extends AgentCallException {
         private static final long serialVersionUID = 1L;
 
         public SimulatedFailure(String message) {
-            super(message);
+            super(Kind.UNAVAILABLE, message);
         }
     }
 }

@@ -29,6 +29,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -80,8 +82,10 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration QUORUM_LOSS_GRACE = Duration.ofSeconds(2);
+    private static final Pattern BIND_FAILURE = Pattern.compile("failed to bind to (\\S+?):? ");
     private static final int LOG_TAIL_LINES = 40;
-    private static final int LOG_TAIL_MAX_BYTES = 64 * 1024;
+    private static final int LOG_ERROR_LINES = 15;
+    private static final int LOG_MAX_BYTES = 4 * 1024 * 1024;
 
     private final Path directory;
     private final boolean ownsDirectory;
@@ -252,9 +256,10 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
 
     /**
-     * Stops every node (each gets {@code SIGTERM}, then {@code SIGKILL} after 20 seconds) and
-     * deletes the directory if this cluster created it. Idempotent; logs failures instead of
-     * throwing them.
+     * Stops every node and deletes the directory if this cluster created it. Each node gets {@code
+     * SIGTERM} and, if it has not exited after 20 seconds, {@code SIGKILL}; nodes left without a
+     * controller quorum get {@code SIGKILL} after 2 seconds, because they cannot finish a clean
+     * shutdown. Idempotent; logs failures instead of throwing them.
      */
     @Override
     public void close() {
@@ -267,7 +272,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         deleteOwnedDirectory();
     }
 
-    private void start(Collection<TopicSpec> topics) throws IOException {
+    private void launchAll(Collection<TopicSpec> topics) throws IOException {
         Instant began = Instant.now();
         Instant deadline = began.plus(startupTimeout);
         for (KafkaNode node : nodes) {
@@ -398,7 +403,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
                             + node.id
                             + " did not finish within "
                             + startupTimeout
-                            + tails(node.formatLog()));
+                            + excerpt(node.formatLog(), linesSince(node.formatLog(), 0)));
         }
         if (format.exitValue() != 0) {
             throw new IOException(
@@ -406,11 +411,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
                             + node.id
                             + " failed with exit code "
                             + format.exitValue()
-                            + tails(node.formatLog()));
+                            + excerpt(node.formatLog(), linesSince(node.formatLog(), 0)));
         }
     }
 
     private void launch(KafkaNode node) throws IOException {
+        node.markLogs();
         node.process =
                 startJava(
                         node,
@@ -449,8 +455,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
 
     /**
-     * Waits until every given node serves requests (a broker accepts requests only once it has
-     * caught up with the metadata log) and the cluster metadata lists it. Asking the node itself
+     * Waits until every given node serves requests (a broker enables request processing only once
+     * the controller has unfenced it) and the cluster metadata lists it. Asking the node itself
      * matters after a restart: until the controller fences the killed incarnation, the metadata
      * still lists the node.
      */
@@ -547,20 +553,22 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
 
     private void ensureRunning(KafkaNode node, String goal) throws IOException {
-        if (node.process.isAlive()) {
+        if (node.isAlive()) {
             return;
         }
-        String logs = tails(node.brokerLog(), node.consoleLog());
+        List<String> brokerLog = linesSince(node.brokerLog(), node.brokerLogMark);
+        List<String> consoleLog = linesSince(node.consoleLog(), node.consoleLogMark);
         String bindFailure =
-                logs.contains("Address already in use") || logs.contains("BindException")
-                        ? " It could not bind "
-                                + node.address()
-                                + " or "
-                                + HOST
-                                + ":"
-                                + node.controllerPort
-                                + ": another process has taken the port."
-                        : "";
+                Stream.concat(brokerLog.stream(), consoleLog.stream())
+                        .map(BIND_FAILURE::matcher)
+                        .filter(Matcher::find)
+                        .findFirst()
+                        .map(
+                                failure ->
+                                        " It could not bind "
+                                                + failure.group(1)
+                                                + ": another process has taken the port.")
+                        .orElse("");
         throw new IOException(
                 "Kafka node "
                         + node.id
@@ -572,7 +580,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
                         + goal
                         + "."
                         + bindFailure
-                        + logs);
+                        + excerpt(node.brokerLog(), brokerLog)
+                        + excerpt(node.consoleLog(), consoleLog));
     }
 
     private String timeoutMessage(String goal, Collection<KafkaNode> watched) {
@@ -580,12 +589,18 @@ public final class LocalKafkaCluster implements AutoCloseable {
                 new StringBuilder("Timed out after " + startupTimeout + " waiting for " + goal);
         for (KafkaNode node : watched) {
             message.append("\n== Kafka node ").append(node.id).append(" ==");
-            message.append(tails(node.brokerLog(), node.consoleLog()));
+            message.append(
+                    excerpt(node.brokerLog(), linesSince(node.brokerLog(), node.brokerLogMark)));
+            message.append(
+                    excerpt(node.consoleLog(), linesSince(node.consoleLog(), node.consoleLogMark)));
         }
         return message.toString();
     }
 
     private synchronized Admin admin() {
+        if (closed.get()) {
+            throw new IllegalStateException("the Kafka cluster is closed");
+        }
         if (admin == null) {
             admin =
                     Admin.create(
@@ -760,29 +775,57 @@ public final class LocalKafkaCluster implements AutoCloseable {
         return left.isNegative() ? Duration.ZERO : left;
     }
 
-    /** The last lines of each existing file, as a block to append to an exception message. */
-    private static String tails(Path... files) {
-        StringBuilder text = new StringBuilder();
-        for (Path file : files) {
-            if (Files.isRegularFile(file)) {
-                text.append("\n--- last lines of ").append(file).append(" ---\n");
-                text.append(tail(file));
-            }
+    /**
+     * A block for an exception message: the first error and the last lines of what a node wrote.
+     * The first error matters because a failed broker logs a long shutdown after it.
+     */
+    private static String excerpt(Path file, List<String> lines) {
+        if (lines.isEmpty()) {
+            return "";
         }
+        StringBuilder text = new StringBuilder();
+        int tailStart = Math.max(0, lines.size() - LOG_TAIL_LINES);
+        int firstError = firstErrorLine(lines);
+        if (firstError >= 0 && firstError < tailStart) {
+            int errorEnd = Math.min(firstError + LOG_ERROR_LINES, tailStart);
+            text.append("\n--- first error in ").append(file).append(" ---\n");
+            text.append(String.join("\n", lines.subList(firstError, errorEnd)));
+        }
+        text.append("\n--- last lines of ").append(file).append(" ---\n");
+        text.append(String.join("\n", lines.subList(tailStart, lines.size())));
         return text.toString();
     }
 
-    private static String tail(Path file) {
+    private static int firstErrorLine(List<String> lines) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("] ERROR ") || lines.get(i).contains("] FATAL ")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The lines written to a file from a byte offset on (at most the last few MiB). */
+    private static List<String> linesSince(Path file, long offset) {
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-            long start = Math.max(0, in.length() - LOG_TAIL_MAX_BYTES);
-            byte[] bytes = new byte[(int) (in.length() - start)];
+            long start = Math.max(offset, in.length() - LOG_MAX_BYTES);
+            byte[] bytes = new byte[(int) Math.max(0, in.length() - start)];
             in.seek(start);
             in.readFully(bytes);
-            List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().toList();
-            return String.join(
-                    "\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+            return new String(bytes, StandardCharsets.UTF_8).lines().toList();
         } catch (IOException e) {
-            return "(unreadable: " + e + ")";
+            return List.of("(unreadable: " + e + ")");
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
         }
     }
 
@@ -803,12 +846,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
             Class.forName(BROKER_MAIN_CLASS, false, ClassLoader.getSystemClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             throw new IllegalStateException(
-                    "LocalKafkaCluster needs org.apache.kafka:kafka_2.13 on the class path of"
-                            + " this JVM (java.class.path), because its brokers run "
-                            + BROKER_MAIN_CLASS
-                            + " in child JVMs with that class path; "
-                            + BROKER_MAIN_CLASS
-                            + " is not loadable from it",
+                    BROKER_MAIN_CLASS
+                            + " is not on the class path of this JVM (java.class.path), and"
+                            + " LocalKafkaCluster runs its brokers from that class path in child"
+                            + " JVMs: add org.apache.kafka:kafka_2.13 (provided or test scope) to"
+                            + " the module that starts the cluster",
                     e);
         }
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
@@ -848,12 +890,20 @@ public final class LocalKafkaCluster implements AutoCloseable {
         final int controllerPort;
         final Path dir;
         volatile Process process;
+        // Where the latest launch began writing, so that failures show only its output.
+        volatile long brokerLogMark;
+        volatile long consoleLogMark;
 
         KafkaNode(int id, int port, int controllerPort, Path dir) {
             this.id = id;
             this.port = port;
             this.controllerPort = controllerPort;
             this.dir = dir;
+        }
+
+        void markLogs() {
+            brokerLogMark = sizeOf(brokerLog());
+            consoleLogMark = sizeOf(consoleLog());
         }
 
         boolean isAlive() {
@@ -954,7 +1004,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
             return this;
         }
 
-        /** An extra option for every child JVM, such as {@code -XX:+HeapDumpOnOutOfMemoryError}. */
+        /**
+         * An extra option for every child JVM, such as {@code -XX:+HeapDumpOnOutOfMemoryError}. It
+         * comes after the defaults ({@code -XX:+UseSerialGC -XX:TieredStopAtLevel=1}), so it can
+         * override them.
+         */
         public Builder jvmOption(String option) {
             jvmOptions.add(option);
             return this;
@@ -991,7 +1045,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
             LocalKafkaCluster cluster =
                     new LocalKafkaCluster(this, dir, ownsDirectory, ports, classPath);
             try {
-                cluster.start(List.copyOf(topics.values()));
+                cluster.launchAll(List.copyOf(topics.values()));
                 return cluster;
             } catch (IOException | RuntimeException | Error e) {
                 cluster.close();

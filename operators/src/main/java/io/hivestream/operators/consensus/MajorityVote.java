@@ -1,15 +1,18 @@
 package io.hivestream.operators.consensus;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Exact-majority vote on normalised answers: case, surrounding white space, runs of white space and
  * a final full stop do not count as differences. The winner needs at least {@code quorum} agreeing
- * answers; with a quorum above half the replicas there can be at most one winner.
+ * answers; with a quorum above half the replicas there can be at most one winner. Each agent votes
+ * once, with its first ballot.
  */
 public final class MajorityVote {
     private MajorityVote() {}
@@ -51,7 +54,13 @@ public final class MajorityVote {
             throw new IllegalArgumentException("quorum must be at least 1: " + quorum);
         }
         Map<String, List<Ballot>> groups = new LinkedHashMap<>();
+        Set<String> voted = new HashSet<>();
         for (Ballot ballot : ballots) {
+            // One vote per agent: a fallback agent shared by several replicas must not make a
+            // quorum on its own.
+            if (!voted.add(ballot.agentId())) {
+                continue;
+            }
             if (ballot.output() != null && !ballot.output().isBlank()) {
                 groups.computeIfAbsent(normalise(ballot.output()), k -> new ArrayList<>())
                         .add(ballot);

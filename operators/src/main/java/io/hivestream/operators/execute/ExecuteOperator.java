@@ -13,7 +13,6 @@ import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.Turn;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -67,6 +66,14 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private static final long serialVersionUID = 1L;
 
     static final String ACTIVE = "active";
+
+    private static final java.util.concurrent.ScheduledExecutorService RETRY_TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread thread = new Thread(r, "hivestream-agent-retries");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
 
     private final AgentRuntimeFactory factory;
     private final ExecuteSettings settings;
@@ -345,16 +352,18 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         if (decision instanceof RetryPolicy.Retry retry) {
             retried.inc();
             call.attemptOnAgent++;
-            long due =
-                    getProcessingTimeService().getCurrentProcessingTime()
-                            + retry.delay().toMillis();
-            getProcessingTimeService()
-                    .registerTimer(
-                            due,
-                            timestamp -> {
-                                setCurrentKey(call.key);
-                                issue(call);
-                            });
+            // A JDK timer, not Flink's: the retry needs no checkpointing (the call is in the active
+            // state and is re-issued after a restore) and must fire in tests without moving time.
+            RETRY_TIMER.schedule(
+                    () ->
+                            mailbox.execute(
+                                    () -> {
+                                        setCurrentKey(call.key);
+                                        issue(call);
+                                    },
+                                    "agent retry"),
+                    retry.delay().toMillis(),
+                    TimeUnit.MILLISECONDS);
             return;
         }
         call.errors.add(agent.getAgentId() + ": " + describe(cause));
@@ -560,9 +569,5 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     /** For tests and metrics: calls in flight in this instance. */
     int inFlight() {
         return inFlight;
-    }
-
-    static Duration ttlOf(ExecuteSettings settings) {
-        return settings.memoryTtl();
     }
 }

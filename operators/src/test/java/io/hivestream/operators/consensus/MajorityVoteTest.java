@@ -49,6 +49,19 @@ class MajorityVoteTest {
     }
 
     @Test
+    void anAgentThatAnsweredSeveralReplicasVotesOnce() {
+        List<Ballot> ballots =
+                List.of(
+                        new Ballot("primary-0", "wrong"),
+                        new Ballot("spare", "right"),
+                        new Ballot("spare", "right"));
+
+        Outcome outcome = MajorityVote.decide(ballots, 2);
+
+        assertThat(outcome).isEqualTo(new Outcome(null, List.of(), 1));
+    }
+
+    @Test
     void tooFewAgreeingAnswersDecideNothing() {
         Outcome outcome = MajorityVote.decide(ballots("4", "4", "5", "6", "7"), 3);
 

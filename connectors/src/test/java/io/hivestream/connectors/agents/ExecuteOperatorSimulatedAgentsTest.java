@@ -7,7 +7,9 @@ import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.hivestream.operators.execute.ExecuteFunction;
+import io.hivestream.operators.execute.ExecuteOperator;
+import io.hivestream.operators.execute.ExecuteOperatorFactory;
+import io.hivestream.operators.execute.ExecuteSettings;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallMetric;
@@ -21,23 +23,22 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.apache.flink.formats.avro.typeutils.AvroSerializer;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream.OutputMode;
-import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Drives {@link ExecuteFunction} in Flink's async operator with simulated agents made by the real
- * {@link AgentRuntimes}. Agents answer without latency unless a test says otherwise.
+ * Drives the {@link ExecuteOperator} with simulated agents made by the real {@link AgentRuntimes},
+ * one attempt per agent. Agents answer without latency unless a test says otherwise.
  */
 @Timeout(30)
-class ExecuteFunctionTest {
+class ExecuteOperatorSimulatedAgentsTest {
     private static final long NOW = 7_000;
     private static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
-    private static final String FAILURE_CLASS =
-            SimulatedAgentRuntime.SimulatedFailure.class.getName();
+
+    /** Simulated failures are outages: retryable, reported by their kind. */
+    private static final String FAILURE_CLASS = "UNAVAILABLE";
 
     private static final AnalyzedTask MATH =
             analyzed(task("t-1", "math", "What is 12 * (3 + 4)?").build(), 1, 1);
@@ -48,14 +49,15 @@ class ExecuteFunctionTest {
 
     /** Runs the requests through the async operator until every one has its reply. */
     private static List<CallReply> execute(CallRequest... requests) throws Exception {
-        try (OneInputStreamOperatorTestHarness<CallRequest, CallReply> harness =
-                new OneInputStreamOperatorTestHarness<>(
-                        new AsyncWaitOperatorFactory<>(
-                                new ExecuteFunction(new AgentRuntimes(), CLOCK),
-                                60_000,
-                                10,
-                                OutputMode.ORDERED),
-                        new AvroSerializer<>(CallRequest.class))) {
+        try (KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new ExecuteOperatorFactory(
+                                new AgentRuntimes(),
+                                ExecuteSettings.builder().attemptsPerAgent(1).build(),
+                                ExecuteOperator.ToolPolicy.allowAll(),
+                                CLOCK),
+                        ExecuteOperator::sessionKey,
+                        Types.STRING)) {
             harness.open();
             for (CallRequest request : requests) {
                 harness.processElement(request, 0);
