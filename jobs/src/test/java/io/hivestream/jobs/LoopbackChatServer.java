@@ -1,0 +1,111 @@
+package io.hivestream.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
+/**
+ * An OpenAI-compatible chat completions server on loopback, for tests: answers each request with a
+ * function of the last user message after a delay chosen per message, and counts what it received.
+ * Replies are sent from a timer thread, so thousands of requests may wait at once.
+ */
+public final class LoopbackChatServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final Function<String, String> answer;
+    private final ToLongFunction<String> delayMs;
+    private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger total = new AtomicInteger();
+
+    public LoopbackChatServer(Function<String, String> answer, ToLongFunction<String> delayMs)
+            throws IOException {
+        this.answer = answer;
+        this.delayMs = delayMs;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1000);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/v1/chat/completions", this::handle);
+        server.start();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    /** Requests received per user message. */
+    public Map<String, AtomicInteger> received() {
+        return received;
+    }
+
+    public int total() {
+        return total.get();
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
+        JsonNode messages = request.path("messages");
+        String user = messages.get(messages.size() - 1).path("content").asText();
+        received.computeIfAbsent(user, k -> new AtomicInteger()).incrementAndGet();
+        total.incrementAndGet();
+        inFlight.incrementAndGet();
+        ObjectNode reply = JSON.createObjectNode();
+        reply.put("id", "chatcmpl-" + total.get());
+        reply.put("object", "chat.completion");
+        reply.put("model", request.path("model").asText("loopback-model"));
+        ObjectNode choice = reply.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", answer.apply(user));
+        choice.put("finish_reason", "stop");
+        reply.putObject("usage")
+                .put("prompt_tokens", 12)
+                .put("completion_tokens", 3)
+                .put("total_tokens", 15);
+        byte[] body = JSON.writeValueAsBytes(reply);
+        timer.schedule(
+                () -> respond(exchange, body), delayMs.applyAsLong(user), TimeUnit.MILLISECONDS);
+    }
+
+    private void respond(HttpExchange exchange, byte[] body) {
+        try (OutputStream out = exchange.getResponseBody()) {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            out.write(body);
+        } catch (IOException gone) {
+            // The caller gave up (a job that failed over): nothing to answer.
+        } finally {
+            inFlight.decrementAndGet();
+            exchange.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        timer.shutdownNow();
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
