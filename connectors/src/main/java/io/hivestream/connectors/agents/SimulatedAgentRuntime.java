@@ -21,7 +21,13 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code latencyMs} (default 20) and {@code latencyJitterMs} (default 0, uniform);
  *   <li>{@code errorRate} in [0, 1] (default 0): share of calls that fail;
+ *   <li>{@code latencyDistribution}: {@code uniform} (default: latencyMs plus a uniform jitter up
+ *       to latencyJitterMs) or {@code exponential} (latencyMs plus an exponential tail with mean
+ *       latencyJitterMs, capped at ten times that mean);
  *   <li>{@code accuracy} in [0, 1] (default 1): share of answers that are right;
+ *   <li>{@code difficultyPenalty} in [0, 1] (default 0): accuracy falls by this much per unit of a
+ *       task's difficulty: task metadata {@code difficulty} in [0, 1] when given (a labelled true
+ *       difficulty), else the analyser's complexity score;
  *   <li>{@code mode}: {@code honest} (default), {@code wrong} (always wrong), {@code collude}
  *       (always the same wrong answer as every other colluder), {@code malformed} (garbage);
  *   <li>{@code seed} (default 0).
@@ -56,6 +62,8 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
     private final long jitterMs;
     private final double errorRate;
     private final double accuracy;
+    private final double difficultyPenalty;
+    private final boolean exponential;
     private final Mode mode;
     private final long seed;
 
@@ -67,6 +75,17 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
         this.jitterMs = longParam(params, "latencyJitterMs", 0, agentId);
         this.errorRate = shareParam(params, "errorRate", 0.0, agentId);
         this.accuracy = shareParam(params, "accuracy", 1.0, agentId);
+        this.difficultyPenalty = shareParam(params, "difficultyPenalty", 0.0, agentId);
+        String distribution = params.getOrDefault("latencyDistribution", "uniform");
+        if (!distribution.equals("uniform") && !distribution.equals("exponential")) {
+            throw new IllegalArgumentException(
+                    "agent "
+                            + agentId
+                            + ": latencyDistribution '"
+                            + distribution
+                            + "' is not one of uniform, exponential");
+        }
+        this.exponential = distribution.equals("exponential");
         this.seed = longParam(params, "seed", 0, agentId);
         String mode = params.getOrDefault("mode", "honest");
         try {
@@ -91,9 +110,9 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
                                 call.task().getTaskId(),
                                 call.replica(),
                                 call.attempt()));
-        long delay = latencyMs + (jitterMs > 0 ? random.nextLong(jitterMs + 1) : 0);
+        long delay = latencyMs + jitter(random);
         boolean fails = random.nextDouble() < errorRate;
-        boolean right = random.nextDouble() < accuracy;
+        boolean right = random.nextDouble() < accuracyFor(call);
         CompletableFuture<AgentReply> reply = new CompletableFuture<>();
         Runnable finish =
                 () -> {
@@ -139,6 +158,36 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
                 estimateTokens(output),
                 right && mode == Mode.HONEST ? 0.9 : 0.5,
                 true);
+    }
+
+    private long jitter(SplittableRandom random) {
+        if (jitterMs <= 0) {
+            return 0;
+        }
+        if (!exponential) {
+            return random.nextLong(jitterMs + 1);
+        }
+        double tail = -jitterMs * Math.log(1 - random.nextDouble());
+        return (long) Math.min(tail, 10.0 * jitterMs);
+    }
+
+    /** The chance that this agent answers this call right. */
+    double accuracyFor(AgentCall call) {
+        if (difficultyPenalty == 0) {
+            return accuracy;
+        }
+        String labelled = call.task().getMetadata().get("difficulty");
+        double difficulty;
+        try {
+            difficulty =
+                    labelled != null
+                            ? Double.parseDouble(labelled)
+                            : call.analysis().getComplexity();
+        } catch (NumberFormatException e) {
+            difficulty = call.analysis().getComplexity();
+        }
+        difficulty = Math.max(0, Math.min(1, difficulty));
+        return Math.max(0, accuracy - difficultyPenalty * difficulty);
     }
 
     /** About four characters a token, as for English text. */

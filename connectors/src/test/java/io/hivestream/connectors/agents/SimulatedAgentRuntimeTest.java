@@ -185,4 +185,59 @@ class SimulatedAgentRuntimeTest {
         assertThat(SimulatedAgentRuntime.estimateTokens("abcde")).isEqualTo(2);
         assertThat(SimulatedAgentRuntime.estimateTokens("x".repeat(400))).isEqualTo(100);
     }
+
+    @Test
+    void accuracyFallsWithTheLabelledDifficultyOfATask() {
+        SimulatedAgentRuntime agent =
+                new SimulatedAgentRuntime(
+                        simulated("a1", "accuracy", "0.9", "difficultyPenalty", "0.5"));
+        Task easy =
+                task("t-1", "math", "1+1")
+                        .setMetadata(java.util.Map.of("difficulty", "0.2"))
+                        .build();
+        Task hard =
+                task("t-2", "math", "1+1")
+                        .setMetadata(java.util.Map.of("difficulty", "1.0"))
+                        .build();
+        Task unlabelled = task("t-3", "math", "1+1").build();
+
+        assertThat(agent.accuracyFor(call(easy, simulated("a1"))))
+                .isCloseTo(0.8, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(agent.accuracyFor(call(hard, simulated("a1"))))
+                .isCloseTo(0.4, org.assertj.core.api.Assertions.within(1e-12));
+        // Without a label the analyser's complexity (0.25 in these analyses) stands in.
+        assertThat(agent.accuracyFor(call(unlabelled, simulated("a1"))))
+                .isCloseTo(0.775, org.assertj.core.api.Assertions.within(1e-12));
+    }
+
+    @Test
+    void accuracyByDifficultyShowsInTheShareOfRightAnswers() throws Exception {
+        AgentEvent agent = simulated("a1", "accuracy", "1.0", "difficultyPenalty", "0.6");
+        int right = 0;
+        for (int i = 0; i < 2000; i++) {
+            Task hard =
+                    task("h-" + i, "math", "2+2")
+                            .setMetadata(java.util.Map.of("difficulty", "1"))
+                            .build();
+            if (answer(agent, hard).output().equals("4")) {
+                right++;
+            }
+        }
+        // Expected 0.4 of 2000; the seeded outcomes give exactly this count.
+        assertThat(right).isEqualTo(RIGHT_OF_2000_AT_0_4);
+    }
+
+    /** The seeded count of right answers out of 2,000 at accuracy 0.4 (a share of 0.393). */
+    private static final int RIGHT_OF_2000_AT_0_4 = 786;
+
+    @Test
+    void anUnknownLatencyDistributionIsRefused() {
+        assertThatThrownBy(
+                        () ->
+                                new SimulatedAgentRuntime(
+                                        simulated("a1", "latencyDistribution", "pareto")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "agent a1: latencyDistribution 'pareto' is not one of uniform, exponential");
+    }
 }

@@ -33,6 +33,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -94,6 +96,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Counter calls;
     private transient Counter failures;
     private transient Counter retried;
+    private transient Counter tokensIn;
+    private transient Counter tokensOut;
+    private transient Counter costMicroUsd;
+    private transient Histogram latency;
 
     private record RuntimeEntry(AgentEvent agent, AgentRuntime runtime) {}
 
@@ -181,6 +187,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         failures = getMetricGroup().counter("agentCallFailures");
         retried = getMetricGroup().counter("agentCallRetries");
         getMetricGroup().gauge("callsInFlight", () -> inFlight);
+        tokensIn = getMetricGroup().counter("tokensIn");
+        tokensOut = getMetricGroup().counter("tokensOut");
+        costMicroUsd = getMetricGroup().counter("costMicroUsd");
+        latency =
+                getMetricGroup()
+                        .histogram("agentCallLatencyMs", new DescriptiveStatisticsHistogram(1000));
         reissueRestoredCalls();
     }
 
@@ -314,6 +326,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         if (error == null) {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             double cost = cost(agent, reply);
+            tokensIn.inc(reply.tokensIn());
+            tokensOut.inc(reply.tokensOut());
+            costMicroUsd.inc(Math.round(cost * 1_000_000));
+            this.latency.update(latency);
             call.metrics.add(metric(call, agent, CallOutcome.SUCCESS, null, latency, reply, cost));
             AgentAnswer answer =
                     AgentAnswer.newBuilder()
