@@ -455,6 +455,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     private void remember(Turn finished) throws Exception {
         List<Turn> turns = history();
+        // A replica that arrives after its siblings finished forms a second turn of the same
+        // task; the session remembers the task once.
+        if (!turns.isEmpty()
+                && turns.get(turns.size() - 1).getTaskId().equals(finished.getTaskId())) {
+            return;
+        }
         turns.add(finished);
         int from = Math.max(0, turns.size() - settings.memoryTurns());
         memory.update(new ArrayList<>(turns.subList(from, turns.size())));

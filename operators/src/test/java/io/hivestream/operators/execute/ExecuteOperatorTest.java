@@ -191,6 +191,23 @@ class ExecuteOperatorTest {
     }
 
     @Test
+    void aReplicaArrivingAfterItsSiblingFinishedIsRememberedOnce() throws Exception {
+        try (var harness = harness(settings().build())) {
+            harness.open();
+            var vote = analyzed(task("t1", "chat", "pick one").setSessionId("s").build(), 2, 2);
+            harness.processElement(request(vote, 0, List.of(agent("a"))), 0);
+            answer("t1/0/a#1", "x");
+            drain(harness);
+            harness.processElement(request(vote, 1, List.of(agent("b"))), 0);
+            answer("t1/1/b#1", "x");
+            drain(harness);
+            harness.processElement(turn("t2", "s", "next", agent("a")), 0);
+
+            assertThat(CALLS.get(2).history()).extracting(Turn::getTaskId).containsExactly("t1");
+        }
+    }
+
+    @Test
     void differentSessionsRunConcurrently() throws Exception {
         try (var harness = harness(settings().build())) {
             harness.open();
