@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
             ResultsCommand.class,
             AgentsCommand.class,
             RunCommand.class,
+            TopicsCommand.class,
+            DeployCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class HivestreamCli implements Runnable {

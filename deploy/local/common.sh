@@ -1,0 +1,61 @@
+# Shared by the deploy/local scripts: configuration, classpaths, process helpers.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CONF="${HIVESTREAM_CLUSTER_CONF:-$ROOT/deploy/local/cluster.conf}"
+# shellcheck source=cluster.conf
+source "$CONF"
+case "$CLUSTER_DIR" in /*) ;; *) CLUSTER_DIR="$ROOT/$CLUSTER_DIR" ;; esac
+mkdir -p "$CLUSTER_DIR"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# What Flink's own start scripts give every JVM on Java 17 (config.yaml's env.java.opts.all there).
+FLINK_JVM_OPTS=(--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED
+  --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED)
+
+# The classpath of a dist pom (flink or kafka), resolved once with the Maven wrapper.
+dist_classpath() {
+  local name="$1" file="$CLUSTER_DIR/$1.classpath"
+  if [ ! -s "$file" ] || [ "$ROOT/deploy/local/dist/$name/pom.xml" -nt "$file" ] || [ "$ROOT/pom.xml" -nt "$file" ]; then
+    (cd "$ROOT" && ./mvnw -q -B -f "deploy/local/dist/$name/pom.xml" dependency:build-classpath -Dmdep.outputFile="$file") >&2
+  fi
+  cat "$file"
+}
+
+# Starts a background process with a pid file; its output goes to LOG.
+start_process() {
+  local pidfile="$1" log="$2"; shift 2
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    echo "already running: $pidfile (pid $(cat "$pidfile"))" >&2
+    return 0
+  fi
+  nohup "$@" >"$log" 2>&1 &
+  echo $! >"$pidfile"
+}
+
+# Stops the process of a pid file: SIGTERM, up to 30 s, then SIGKILL.
+stop_process() {
+  local pidfile="$1"
+  [ -f "$pidfile" ] || return 0
+  local pid; pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+# Waits until a TCP port on localhost accepts connections.
+wait_port() {
+  local port="$1" what="$2" tries="${3:-120}"
+  for _ in $(seq 1 "$tries"); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.5
+  done
+  echo "$what did not open port $port; see the logs in $CLUSTER_DIR" >&2
+  return 1
+}

@@ -1,0 +1,174 @@
+package io.hivestream.jobs.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Submits the job jar to a Flink session cluster over its REST API. */
+@Command(
+        name = "deploy",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Submits the Hivestream job jar to a Flink session cluster over its REST API and prints the job id.",
+            "The same jar runs with `flink run JAR --config FILE`."
+        })
+final class DeployCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(
+            names = "--rest",
+            required = true,
+            description = "The cluster's REST address, e.g. http://localhost:8081.")
+    URI rest;
+
+    @Option(
+            names = "--config",
+            required = true,
+            description =
+                    "Java properties file of job options; hivestream.kafka.bootstrap-servers is required.")
+    Path config;
+
+    @Option(
+            names = "--jar",
+            description =
+                    "The job jar (default: jobs/target/hivestream-jobs-*-job.jar next to this launcher).")
+    Path jar;
+
+    @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's).")
+    Integer parallelism;
+
+    @Option(
+            names = "--savepoint",
+            description = "Start from this savepoint or retained checkpoint path.")
+    String savepoint;
+
+    @Option(
+            names = "--allow-non-restored-state",
+            description =
+                    "Start even if the savepoint holds state of operators the job no longer has.")
+    boolean allowNonRestored;
+
+    @Override
+    public Integer call() throws Exception {
+        Properties properties = new Properties();
+        try (var in = Files.newInputStream(config)) {
+            properties.load(in);
+        }
+        if (properties.getProperty("hivestream.kafka.bootstrap-servers") == null) {
+            throw new IllegalArgumentException(
+                    config + " does not set hivestream.kafka.bootstrap-servers");
+        }
+        Path jobJar = jar != null ? jar : defaultJar();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        String jarId = upload(http, jobJar);
+        List<String> args = new ArrayList<>();
+        properties.stringPropertyNames().stream()
+                .sorted()
+                .forEach(
+                        k -> {
+                            args.add("--" + k);
+                            args.add(properties.getProperty(k));
+                        });
+        ObjectNode run = JSON.createObjectNode();
+        run.put("entryClass", "io.hivestream.jobs.HivestreamJob");
+        args.forEach(run.putArray("programArgsList")::add);
+        if (parallelism != null) {
+            run.put("parallelism", parallelism);
+        }
+        if (savepoint != null) {
+            run.put("savepointPath", savepoint);
+            run.put("allowNonRestoredState", allowNonRestored);
+        }
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(rest.resolve("/jars/" + jarId + "/run"))
+                                .timeout(Duration.ofMinutes(2))
+                                .header("Content-Type", "application/json")
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofString(
+                                                JSON.writeValueAsString(run)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        JsonNode body = JSON.readTree(response.body());
+        if (response.statusCode() != 200 || !body.hasNonNull("jobid")) {
+            throw new IllegalStateException(
+                    "the cluster refused the job (HTTP "
+                            + response.statusCode()
+                            + "): "
+                            + errors(body));
+        }
+        System.out.println("job: " + body.get("jobid").asText());
+        return 0;
+    }
+
+    private String upload(HttpClient http, Path jobJar) throws IOException, InterruptedException {
+        String boundary = "hivestream-" + UUID.randomUUID();
+        ByteArrayOutputStream multipart = new ByteArrayOutputStream();
+        multipart.write(
+                ("--"
+                                + boundary
+                                + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                                + jobJar.getFileName()
+                                + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        multipart.write(Files.readAllBytes(jobJar));
+        multipart.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(rest.resolve("/jars/upload"))
+                                .timeout(Duration.ofMinutes(2))
+                                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofByteArray(
+                                                multipart.toByteArray()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        JsonNode body = JSON.readTree(response.body());
+        if (response.statusCode() != 200 || !body.hasNonNull("filename")) {
+            throw new IllegalStateException(
+                    "upload of "
+                            + jobJar
+                            + " failed (HTTP "
+                            + response.statusCode()
+                            + "): "
+                            + errors(body));
+        }
+        String stored = body.get("filename").asText();
+        return stored.substring(stored.lastIndexOf('/') + 1);
+    }
+
+    private static String errors(JsonNode body) {
+        return body.has("errors") ? body.get("errors").toString() : body.toString();
+    }
+
+    private static Path defaultJar() throws IOException {
+        Path target = Path.of(System.getProperty("hivestream.home", ".")).resolve("jobs/target");
+        try (var files = Files.list(target)) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-job.jar"))
+                    .findFirst()
+                    .orElseThrow(
+                            () ->
+                                    new IllegalArgumentException(
+                                            "no job jar in "
+                                                    + target
+                                                    + "; build it with ./mvnw -DskipTests package or pass --jar"));
+        }
+    }
+}
