@@ -10,8 +10,6 @@ import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.codec.Codecs;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandLineIT {
     static LocalKafkaCluster kafka;
 
+    static CliRunner.Run run(String... args) {
+        return CliRunner.run(args);
+    }
+
     @BeforeAll
     static void start() throws Exception {
         kafka =
@@ -48,27 +50,6 @@ class CommandLineIT {
         }
     }
 
-    record Run(int exitCode, String out, String err) {}
-
-    static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = HivestreamCli.commandLine().execute(args);
-            return new Run(
-                    code,
-                    out.toString(StandardCharsets.UTF_8),
-                    err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void submitSendsGoodLinesAndNamesTheBadOnes(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tasks.jsonl");
@@ -80,7 +61,7 @@ class CommandLineIT {
                         + "{\"taskId\":\"b\",\"input\":\"x\",\"replicas\":\"three\"}\n"
                         + "not json\n");
 
-        Run run = run("submit", "--bootstrap", kafka.bootstrapServers(), file.toString());
+        CliRunner.Run run = run("submit", "--bootstrap", kafka.bootstrapServers(), file.toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).isEqualTo("sent 2 task(s) to hivestream.tasks; rejected 2 line(s)\n");
@@ -107,9 +88,10 @@ class CommandLineIT {
                         + "\"capabilities\":[\"chat\"],\"tier\":\"CLOUD\",\"costPer1kInputTokens\":0.0025},"
                         + " {\"agentId\":\"edge-1\",\"capabilities\":[\"classify\"]}]");
 
-        Run register =
+        CliRunner.Run register =
                 run("agents", "register", "--bootstrap", kafka.bootstrapServers(), file.toString());
-        Run retire = run("agents", "retire", "--bootstrap", kafka.bootstrapServers(), "edge-1");
+        CliRunner.Run retire =
+                run("agents", "retire", "--bootstrap", kafka.bootstrapServers(), "edge-1");
 
         assertThat(register.exitCode()).isZero();
         assertThat(register.out())
@@ -139,7 +121,7 @@ class CommandLineIT {
         Path file = dir.resolve("agents.jsonl");
         Files.writeString(file, "{\"agentId\":\"ok\"}\n{\"agentId\":\"bad\",\"tier\":\"MOON\"}\n");
 
-        Run run =
+        CliRunner.Run run =
                 run("agents", "register", "--bootstrap", kafka.bootstrapServers(), file.toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
@@ -177,7 +159,7 @@ class CommandLineIT {
                     .get();
         }
 
-        Run json =
+        CliRunner.Run json =
                 run(
                         "results",
                         "--bootstrap",
@@ -187,7 +169,7 @@ class CommandLineIT {
                         "--json",
                         "--timeout",
                         "60");
-        Run lines =
+        CliRunner.Run lines =
                 run(
                         "results",
                         "--bootstrap",
@@ -196,7 +178,7 @@ class CommandLineIT {
                         "1",
                         "--timeout",
                         "60");
-        Run tooFew =
+        CliRunner.Run tooFew =
                 run(
                         "results",
                         "--bootstrap",
@@ -226,13 +208,15 @@ class CommandLineIT {
                         new String[] {"agents"},
                         new String[] {"agents", "register"},
                         new String[] {"agents", "retire"},
-                        new String[] {"run"})) {
+                        new String[] {"run"},
+                        new String[] {"topics"},
+                        new String[] {"deploy"})) {
             String[] args =
                     java.util.stream.Stream.concat(
                                     java.util.Arrays.stream(command),
                                     java.util.stream.Stream.of("--help"))
                             .toArray(String[]::new);
-            Run help = run(args);
+            CliRunner.Run help = run(args);
             assertThat(help.exitCode()).as(String.join(" ", command)).isZero();
             assertThat(help.out())
                     .as(String.join(" ", command))

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoIT {
     @Test
     void theDemoAnswersEverySampleTaskAndStops(@TempDir Path dir) {
-        CommandLineIT.Run run =
-                CommandLineIT.run(
+        CliRunner.Run run =
+                CliRunner.run(
                         "demo",
                         "--tasks",
                         "12",

@@ -1,0 +1,216 @@
+package io.hivestream.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hivestream.connectors.kafka.KafkaClients;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.codec.Codecs;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The job jar on a real cluster on this machine: deploy/local starts a Flink JobManager and a
+ * TaskManager and three Kafka nodes as separate processes; {@code ./hivestream deploy} submits the
+ * jar over REST. A TaskManager killed with SIGKILL after a checkpoint is replaced, and every task
+ * still has exactly one result.
+ */
+class LocalClusterIT {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final int REST = 18081;
+    private static Path dir;
+    private static Path conf;
+    private static String bootstrap;
+
+    private static void script(String name, String... args) throws Exception {
+        List<String> command =
+                new java.util.ArrayList<>(
+                        List.of("bash", ROOT.resolve("deploy/local/" + name).toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve(name + ".out").toFile());
+        builder.environment().put("HIVESTREAM_CLUSTER_CONF", conf.toString());
+        Process process = builder.start();
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).as(name).isTrue();
+        assertThat(process.exitValue())
+                .as(name + ": " + Files.readString(dir.resolve(name + ".out")))
+                .isZero();
+    }
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        dir = Files.createTempDirectory("hivestream-cluster");
+        conf = dir.resolve("cluster.conf");
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "CLUSTER_DIR=" + dir.resolve("cluster"),
+                        "FLINK_REST_PORT=" + REST,
+                        "FLINK_RPC_PORT=16123",
+                        "TASKMANAGERS=1",
+                        "TASK_SLOTS=2",
+                        "TASKMANAGER_MEMORY=1600m",
+                        "JOBMANAGER_MEMORY=1024m",
+                        "CHECKPOINT_INTERVAL=1s",
+                        "KAFKA_BROKERS=3",
+                        "KAFKA_BASE_PORT=29092",
+                        "KAFKA_CONTROLLER_BASE_PORT=29192",
+                        "KAFKA_HEAP=384m",
+                        "KAFKA_REPLICATION_FACTOR=3",
+                        "KAFKA_MIN_INSYNC_REPLICAS=2",
+                        ""));
+        script("start-all.sh");
+        bootstrap = Files.readString(dir.resolve("cluster/bootstrap")).strip();
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (dir != null) {
+            script("stop-all.sh");
+        }
+    }
+
+    @Test
+    void theJobJarRunsOnTheClusterAndSurvivesALostTaskManager() throws Exception {
+        assertThat(bootstrap).isEqualTo("127.0.0.1:29092,127.0.0.1:29093,127.0.0.1:29094");
+        Path properties = dir.resolve("job.properties");
+        Files.writeString(
+                properties,
+                "hivestream.kafka.bootstrap-servers="
+                        + bootstrap
+                        + "\nhivestream.kafka.transaction-timeout=5 min\n");
+        var deploy =
+                io.hivestream.jobs.cli.CliRunner.run(
+                        "deploy",
+                        "--rest",
+                        "http://localhost:" + REST,
+                        "--config",
+                        properties.toString(),
+                        "--jar",
+                        jobJar().toString());
+        assertThat(deploy.exitCode()).as(deploy.err()).isZero();
+        assertThat(deploy.out()).matches("job: [0-9a-f]{32}\n");
+
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
+            AgentEvent agent =
+                    Codecs.AGENT_EVENT.fromJson(
+                            "{\"agentId\":\"edge-math\",\"capabilities\":[\"math\"],\"params\":{\"latencyMs\":\"5\"}}");
+            producer.send(
+                            new ProducerRecord<>(
+                                    "hivestream.agents",
+                                    bytes("edge-math"),
+                                    Codecs.AGENT_EVENT.encodeAvro(agent)))
+                    .get();
+            publish(producer, 0, 100);
+            await().pollInterval(Duration.ofMillis(500))
+                    .atMost(Duration.ofMinutes(3))
+                    .until(() -> results().size() >= 100);
+
+            // SIGKILL the only TaskManager after checkpoints have completed, then replace it.
+            await().atMost(Duration.ofMinutes(1)).until(() -> completedCheckpoints() >= 2);
+            long pid =
+                    Long.parseLong(
+                            Files.readString(dir.resolve("cluster/taskmanager-0/pid")).strip());
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            publish(producer, 100, 100);
+            script("start-taskmanager.sh", "0");
+            await().pollInterval(Duration.ofMillis(500))
+                    .atMost(Duration.ofMinutes(4))
+                    .until(() -> results().size() >= 200);
+        }
+
+        List<TaskResult> results = results();
+        Map<String, Long> counts =
+                results.stream()
+                        .collect(
+                                Collectors.groupingBy(
+                                        TaskResult::getTaskId, Collectors.counting()));
+        assertThat(counts).hasSize(200);
+        assertThat(counts.values()).allMatch(c -> c == 1L);
+        Map<String, TaskResult> byId =
+                results.stream()
+                        .collect(Collectors.toMap(TaskResult::getTaskId, Function.identity()));
+        for (int i = 0; i < 200; i++) {
+            TaskResult result = byId.get("k-" + i);
+            assertThat(result.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(result.getOutput()).isEqualTo(Integer.toString(2 * i));
+        }
+    }
+
+    private static void publish(KafkaProducer<byte[], byte[]> producer, int from, int count)
+            throws Exception {
+        for (int i = from; i < from + count; i++) {
+            String json =
+                    "{\"taskId\":\"k-" + i + "\",\"kind\":\"math\",\"input\":\"" + i + " * 2\"}";
+            producer.send(new ProducerRecord<>("hivestream.tasks", bytes("k-" + i), bytes(json)));
+        }
+        producer.flush();
+    }
+
+    private static List<TaskResult> results() {
+        return KafkaClients.readAll(bootstrap, "hivestream.results", Duration.ofSeconds(60))
+                .stream()
+                .map(r -> Codecs.TASK_RESULT.decode(r.value()))
+                .collect(Collectors.toList());
+    }
+
+    private static long completedCheckpoints() throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        String jobs =
+                http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create("http://localhost:" + REST + "/jobs"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+        String id = jobs.replaceAll(".*\"id\":\"([0-9a-f]{32})\".*", "$1");
+        String checkpoints =
+                http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "http://localhost:"
+                                                                + REST
+                                                                + "/jobs/"
+                                                                + id
+                                                                + "/checkpoints"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+        String completed = checkpoints.replaceAll("(?s).*\"completed\":(\\d+).*", "$1");
+        return completed.matches("\\d+") ? Long.parseLong(completed) : 0;
+    }
+
+    private static Path jobJar() throws IOException {
+        try (var files = Files.list(ROOT.resolve("jobs/target"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-job.jar"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
