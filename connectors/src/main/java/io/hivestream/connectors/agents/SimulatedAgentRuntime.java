@@ -30,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  *       difficulty), else the analyser's complexity score;
  *   <li>{@code mode}: {@code honest} (default), {@code wrong} (always wrong), {@code collude}
  *       (always the same wrong answer as every other colluder), {@code malformed} (garbage);
+ *   <li>{@code memory} ({@code true} or {@code false}, default false): prefix each answer with
+ *       {@code [turn N] }, N being one more than the session's earlier turns the call was given, so
+ *       that session memory can be seen at work;
  *   <li>{@code seed} (default 0).
  * </ul>
  *
@@ -64,6 +67,7 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
     private final double accuracy;
     private final double difficultyPenalty;
     private final boolean exponential;
+    private final boolean showMemory;
     private final Mode mode;
     private final long seed;
 
@@ -86,6 +90,7 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
                             + "' is not one of uniform, exponential");
         }
         this.exponential = distribution.equals("exponential");
+        this.showMemory = Boolean.parseBoolean(params.getOrDefault("memory", "false"));
         this.seed = longParam(params, "seed", 0, agentId);
         String mode = params.getOrDefault("mode", "honest");
         try {
@@ -150,6 +155,9 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
                 String solved = TaskSolver.solve(call.task());
                 output = right ? solved : TaskSolver.wrong(call.task(), solved);
             }
+        }
+        if (showMemory) {
+            output = "[turn " + (call.history().size() + 1) + "] " + output;
         }
         return new AgentReply(
                 output,
