@@ -8,6 +8,12 @@ import java.math.MathContext;
  * quotients have 34 significant digits. Unary minus is allowed; powers take whole exponents.
  */
 public final class Calculator {
+    /**
+     * Powers whose result could pass this many digits are refused: {@code (9^9999)^9999} would
+     * otherwise hold a thread for minutes, and expressions come from tasks and models.
+     */
+    static final long MAX_POWER_DIGITS = 100_000;
+
     private final String text;
     private int pos;
 
@@ -90,6 +96,9 @@ public final class Calculator {
             }
             if (Math.abs(n) > 9999) {
                 throw error("exponent must be a whole number below 10000");
+            }
+            if ((long) base.precision() * Math.abs(n) > MAX_POWER_DIGITS) {
+                throw error("power would have more than " + MAX_POWER_DIGITS + " digits");
             }
             if (n < 0 && base.signum() == 0) {
                 throw error("division by zero");

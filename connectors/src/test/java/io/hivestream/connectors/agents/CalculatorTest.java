@@ -118,6 +118,17 @@ class CalculatorTest {
     }
 
     @Test
+    void powersThatWouldPass100000DigitsAreRefused() {
+        // 9^9999 has 9543 digits; raising it to the 9999th power would take minutes.
+        assertThatThrownBy(() -> Calculator.evaluate("(9^9999)^9999"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "power would have more than 100000 digits at position 13 of"
+                                + " '(9^9999)^9999'");
+        assertThat(Calculator.format(Calculator.evaluate("(10^5)^2"))).isEqualTo("10000000000");
+    }
+
+    @Test
     void malformedExpressionsSayWhatAndWhere() {
         assertThatThrownBy(() -> Calculator.evaluate("2 +"))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -168,17 +168,17 @@ class ExecuteOperatorSimulatedAgentsTest {
 
     @Test
     void anAgentWithAnUnknownRuntimeFailsItsAttempt() throws Exception {
-        AgentEvent remote = agent("gpt", List.of("math")).setRuntime("openai").build();
+        AgentEvent remote = agent("mini", List.of("math")).setRuntime("carrier-pigeon").build();
         CallRequest request = request(MATH, 0, List.of(remote));
 
         CallReply reply = execute(request).get(0);
 
         assertThat(reply.getAnswer().getError())
                 .isEqualTo(
-                        "gpt: agent gpt: runtime 'openai' is not available in this build;"
-                                + " available: [simulated]");
+                        "mini: agent mini: runtime 'carrier-pigeon' is not available in this build;"
+                                + " available: [simulated, openai, anthropic, tool]");
         assertThat(reply.getCalls())
-                .containsExactly(call("gpt", 1, failure("java.lang.IllegalArgumentException")));
+                .containsExactly(call("mini", 1, failure("java.lang.IllegalArgumentException")));
     }
 
     @Test
