@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
+import io.hivestream.connectors.loopback.ChatCompletionsServer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
@@ -48,14 +49,14 @@ class InFlightRecoveryIT {
                             .build());
 
     static KafkaJobFixture fixture;
-    static LoopbackChatServer provider;
+    static ChatCompletionsServer provider;
 
     @BeforeAll
     static void start() throws Exception {
         fixture = new KafkaJobFixture();
         // "slow" calls are held long enough to be in flight at the checkpoint and the failure.
         provider =
-                new LoopbackChatServer(
+                new ChatCompletionsServer(
                         user -> "answer to " + user, user -> user.startsWith("slow") ? 6_000 : 5);
     }
 

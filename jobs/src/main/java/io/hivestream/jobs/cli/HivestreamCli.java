@@ -31,7 +31,8 @@ public final class HivestreamCli implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The command line with its error handling, for running commands in this JVM. */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new HivestreamCli());
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {

@@ -60,8 +60,8 @@ class LauncherIT {
     @Test
     void anAgentRegisteredFromTheCommandLineAnswersTheTasksThatNeedIt(@TempDir Path dir)
             throws Exception {
-        try (io.hivestream.jobs.LoopbackChatServer provider =
-                new io.hivestream.jobs.LoopbackChatServer(
+        try (io.hivestream.connectors.loopback.ChatCompletionsServer provider =
+                new io.hivestream.connectors.loopback.ChatCompletionsServer(
                         user -> "a poem about " + user, user -> 20)) {
             Process demo =
                     launch(

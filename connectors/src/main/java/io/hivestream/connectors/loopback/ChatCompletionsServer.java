@@ -1,4 +1,4 @@
-package io.hivestream.jobs;
+package io.hivestream.connectors.loopback;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,11 +19,12 @@ import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
- * An OpenAI-compatible chat completions server on loopback, for tests: answers each request with a
- * function of the last user message after a delay chosen per message, and counts what it received.
- * Replies are sent from a timer thread, so thousands of requests may wait at once.
+ * An OpenAI-compatible chat completions server on loopback, for tests, load tests and soaks:
+ * answers each request with a function of the last user message after a delay chosen per message,
+ * and counts what it received. Replies are sent from a timer thread, so thousands of requests may
+ * wait at once.
  */
-public final class LoopbackChatServer implements AutoCloseable {
+public final class ChatCompletionsServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
@@ -34,7 +35,7 @@ public final class LoopbackChatServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger total = new AtomicInteger();
 
-    public LoopbackChatServer(Function<String, String> answer, ToLongFunction<String> delayMs)
+    public ChatCompletionsServer(Function<String, String> answer, ToLongFunction<String> delayMs)
             throws IOException {
         this.answer = answer;
         this.delayMs = delayMs;

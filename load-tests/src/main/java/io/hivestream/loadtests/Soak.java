@@ -1,0 +1,355 @@
+package io.hivestream.loadtests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hivestream.connectors.kafka.KafkaClients;
+import io.hivestream.connectors.loopback.ChatCompletionsServer;
+import io.hivestream.jobs.cli.HivestreamCli;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.codec.Codecs;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * A soak with failures on the local multi-process cluster (deploy/local): the job runs from its jar
+ * on a Flink session cluster against three Kafka nodes and an OpenAI-compatible provider on
+ * loopback, while tasks flow and processes die: a TaskManager is killed with SIGKILL after each of
+ * several completed checkpoints (and replaced), one Kafka node is killed and restarted, and a
+ * TaskManager is frozen with SIGSTOP, then resumed. At the end every task must have exactly one
+ * result for read_committed consumers. The last line printed is {@code tasks=N results=N lost=0
+ * duplicates=0 restarts=K provider_calls=M}.
+ */
+public final class Soak {
+    /** What a soak run found. */
+    public record Outcome(
+            int tasks, int results, int lost, int duplicates, long restarts, int providerCalls) {
+        @Override
+        public String toString() {
+            return "tasks="
+                    + tasks
+                    + " results="
+                    + results
+                    + " lost="
+                    + lost
+                    + " duplicates="
+                    + duplicates
+                    + " restarts="
+                    + restarts
+                    + " provider_calls="
+                    + providerCalls;
+        }
+    }
+
+    /** How a soak runs. */
+    public record Plan(
+            int tasks,
+            int ratePerSecond,
+            int taskManagerKills,
+            boolean killBroker,
+            Duration freeze,
+            Duration timeout) {}
+
+    private final Path root;
+    private final Path conf;
+    private final Path work;
+    private final int restPort;
+
+    public Soak(Path root, Path conf, Path work, int restPort) {
+        this.root = root;
+        this.conf = conf;
+        this.work = work;
+        this.restPort = restPort;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int rate = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        Path root =
+                Path.of(System.getProperty("hivestream.home", ".")).toAbsolutePath().normalize();
+        Path work = Files.createDirectories(root.resolve(".hivestream/soak"));
+        Path conf = work.resolve("cluster.conf");
+        Files.writeString(
+                conf, clusterConf(work.resolve("cluster"), 18091, 16133, 29102, 29202, 2));
+        Soak soak = new Soak(root, conf, work, 18091);
+        Outcome outcome =
+                soak.run(
+                        new Plan(
+                                tasks,
+                                rate,
+                                3,
+                                true,
+                                Duration.ofSeconds(30),
+                                Duration.ofMinutes(30)));
+        System.out.println(outcome);
+        System.exit(outcome.lost() == 0 && outcome.duplicates() == 0 ? 0 : 1);
+    }
+
+    /** A cluster.conf for deploy/local with its own ports and directory. */
+    public static String clusterConf(
+            Path dir, int rest, int rpc, int kafkaBase, int controllerBase, int taskManagers) {
+        return String.join(
+                "\n",
+                "CLUSTER_DIR=" + dir,
+                "FLINK_REST_PORT=" + rest,
+                "FLINK_RPC_PORT=" + rpc,
+                "TASKMANAGERS=" + taskManagers,
+                "TASK_SLOTS=2",
+                "TASKMANAGER_MEMORY=1600m",
+                "JOBMANAGER_MEMORY=1024m",
+                "CHECKPOINT_INTERVAL=2s",
+                "KAFKA_BROKERS=3",
+                "KAFKA_BASE_PORT=" + kafkaBase,
+                "KAFKA_CONTROLLER_BASE_PORT=" + controllerBase,
+                "KAFKA_HEAP=384m",
+                "KAFKA_REPLICATION_FACTOR=3",
+                "KAFKA_MIN_INSYNC_REPLICAS=2",
+                "");
+    }
+
+    public Outcome run(Plan plan) throws Exception {
+        script("start-all.sh");
+        try (ChatCompletionsServer provider =
+                new ChatCompletionsServer(user -> "done: " + user, user -> 50)) {
+            String bootstrap = Files.readString(clusterDir().resolve("bootstrap")).strip();
+            deploy(bootstrap);
+            register(bootstrap, provider.baseUrl());
+            try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
+                publishWithFaults(producer, plan);
+            }
+            Instant deadline = Instant.now().plus(plan.timeout());
+            Map<String, Integer> counts = new HashMap<>();
+            while (Instant.now().isBefore(deadline)) {
+                counts = resultCounts(bootstrap);
+                if (counts.size() >= plan.tasks()) {
+                    break;
+                }
+                TimeUnit.SECONDS.sleep(2);
+            }
+            // One more checkpoint after the last result: anything replayed would be visible now.
+            waitForCheckpoints(2);
+            counts = resultCounts(bootstrap);
+            int duplicates = counts.values().stream().mapToInt(c -> c - 1).sum();
+            int results = counts.values().stream().mapToInt(Integer::intValue).sum();
+            return new Outcome(
+                    plan.tasks(),
+                    results,
+                    plan.tasks() - counts.size(),
+                    duplicates,
+                    restarts(),
+                    provider.total());
+        } finally {
+            script("stop-all.sh");
+        }
+    }
+
+    private void publishWithFaults(KafkaProducer<byte[], byte[]> producer, Plan plan)
+            throws Exception {
+        int kills = 0;
+        boolean brokerKilled = false;
+        boolean frozen = false;
+        long checkpointsAtKill = completedCheckpoints();
+        long start = System.nanoTime();
+        for (int i = 0; i < plan.tasks(); i++) {
+            String json = "{\"taskId\":\"soak-" + i + "\",\"input\":\"task " + i + "\"}";
+            producer.send(
+                    new ProducerRecord<>(
+                            "hivestream.tasks",
+                            ("soak-" + i).getBytes(StandardCharsets.UTF_8),
+                            json.getBytes(StandardCharsets.UTF_8)));
+            long due = start + TimeUnit.SECONDS.toNanos(1) * (i + 1) / plan.ratePerSecond();
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            double progress = (double) i / plan.tasks();
+            if (kills < plan.taskManagerKills()
+                    && progress >= 0.15 * (kills + 1)
+                    && completedCheckpoints() > checkpointsAtKill) {
+                killTaskManager(0);
+                script("start-taskmanager.sh", "0");
+                checkpointsAtKill = waitForCheckpoints(1);
+                kills++;
+            }
+            if (plan.killBroker() && !brokerKilled && progress >= 0.6) {
+                signal(clusterDir().resolve("kafka-1/pid"), "KILL");
+                TimeUnit.SECONDS.sleep(5);
+                script("start-kafka.sh");
+                brokerKilled = true;
+            }
+            if (!plan.freeze().isZero() && !frozen && progress >= 0.8) {
+                Path pid = clusterDir().resolve("taskmanager-1/pid");
+                signal(pid, "STOP");
+                TimeUnit.MILLISECONDS.sleep(plan.freeze().toMillis());
+                signal(pid, "CONT");
+                frozen = true;
+            }
+        }
+        producer.flush();
+    }
+
+    private Path clusterDir() throws IOException {
+        for (String line : Files.readAllLines(conf)) {
+            if (line.startsWith("CLUSTER_DIR=")) {
+                return Path.of(line.substring("CLUSTER_DIR=".length()));
+            }
+        }
+        throw new IllegalStateException(conf + " sets no CLUSTER_DIR");
+    }
+
+    private void deploy(String bootstrap) throws IOException {
+        Path properties = work.resolve("job.properties");
+        Files.writeString(
+                properties,
+                "hivestream.kafka.bootstrap-servers="
+                        + bootstrap
+                        + "\nhivestream.kafka.transaction-timeout=10 min\n");
+        Path jar;
+        try (var files = Files.list(root.resolve("jobs/target"))) {
+            jar =
+                    files.filter(p -> p.getFileName().toString().endsWith("-job.jar"))
+                            .findFirst()
+                            .orElseThrow(
+                                    () -> new IllegalStateException("build the job jar first"));
+        }
+        int code =
+                HivestreamCli.commandLine()
+                        .execute(
+                                "deploy",
+                                "--rest",
+                                "http://localhost:" + restPort,
+                                "--config",
+                                properties.toString(),
+                                "--jar",
+                                jar.toString());
+        if (code != 0) {
+            throw new IllegalStateException("deploy failed");
+        }
+    }
+
+    private static void register(String bootstrap, String baseUrl) throws Exception {
+        AgentEvent agent =
+                AgentEvent.newBuilder()
+                        .setAgentId("loopback-llm")
+                        .setRuntime("openai")
+                        .setBaseUrl(baseUrl)
+                        .setModel("loopback-model")
+                        .setCapabilities(List.of("chat"))
+                        .setTier(Tier.CLOUD)
+                        .setTimeoutMs(30_000)
+                        .build();
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
+            producer.send(
+                            new ProducerRecord<>(
+                                    "hivestream.agents",
+                                    agent.getAgentId().getBytes(StandardCharsets.UTF_8),
+                                    Codecs.AGENT_EVENT.encodeAvro(agent)))
+                    .get();
+        }
+    }
+
+    private static Map<String, Integer> resultCounts(String bootstrap) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record :
+                KafkaClients.readAll(bootstrap, "hivestream.results", Duration.ofMinutes(2))) {
+            TaskResult result = Codecs.TASK_RESULT.decode(record.value());
+            counts.merge(result.getTaskId(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    private void killTaskManager(int n) throws IOException, InterruptedException {
+        signal(clusterDir().resolve("taskmanager-" + n + "/pid"), "KILL");
+    }
+
+    private static void signal(Path pidFile, String signal)
+            throws IOException, InterruptedException {
+        String pid = Files.readString(pidFile).strip();
+        Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+        }
+        if (signal.equals("KILL")) {
+            ProcessHandle.of(Long.parseLong(pid)).ifPresent(p -> p.onExit().join());
+        }
+    }
+
+    private void script(String name, String... args) throws IOException, InterruptedException {
+        List<String> command =
+                new ArrayList<>(List.of("bash", root.resolve("deploy/local/" + name).toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(
+                                ProcessBuilder.Redirect.appendTo(
+                                        work.resolve("scripts.log").toFile()));
+        builder.environment().put("HIVESTREAM_CLUSTER_CONF", conf.toString());
+        Process process = builder.start();
+        if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new IllegalStateException(name + " failed; see " + work.resolve("scripts.log"));
+        }
+    }
+
+    private String rest(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    private String jobId() throws IOException, InterruptedException {
+        Matcher id = Pattern.compile("\"id\":\"([0-9a-f]{32})\"").matcher(rest("/jobs"));
+        if (!id.find()) {
+            throw new IllegalStateException("no job on the cluster");
+        }
+        return id.group(1);
+    }
+
+    long completedCheckpoints() throws IOException, InterruptedException {
+        Matcher completed =
+                Pattern.compile("\"completed\":(\\d+)")
+                        .matcher(rest("/jobs/" + jobId() + "/checkpoints"));
+        return completed.find() ? Long.parseLong(completed.group(1)) : 0;
+    }
+
+    private long waitForCheckpoints(int more) throws IOException, InterruptedException {
+        long target = completedCheckpoints() + more;
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        long now;
+        while ((now = completedCheckpoints()) < target && Instant.now().isBefore(deadline)) {
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        return now;
+    }
+
+    /** Failovers of the job: the entries of its exception history (one per failover). */
+    private long restarts() throws IOException, InterruptedException {
+        JsonNode history =
+                new ObjectMapper()
+                        .readTree(rest("/jobs/" + jobId() + "/exceptions?maxExceptions=1000"));
+        return history.path("exceptionHistory").path("entries").size();
+    }
+}
