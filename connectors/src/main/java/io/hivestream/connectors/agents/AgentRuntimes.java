@@ -1,5 +1,6 @@
 package io.hivestream.connectors.agents;
 
+import io.hivestream.connectors.agents.onnx.OnnxAgentRuntime;
 import io.hivestream.operators.execute.AgentRuntime;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.schemas.AgentEvent;
@@ -9,19 +10,22 @@ import java.util.List;
 public final class AgentRuntimes implements AgentRuntimeFactory {
     private static final long serialVersionUID = 1L;
 
-    public static final List<String> SUPPORTED = List.of(SimulatedAgentRuntime.RUNTIME);
+    public static final List<String> SUPPORTED =
+            List.of(SimulatedAgentRuntime.RUNTIME, OnnxAgentRuntime.RUNTIME);
 
     @Override
     public AgentRuntime create(AgentEvent agent) {
-        if (SimulatedAgentRuntime.RUNTIME.equals(agent.getRuntime())) {
-            return new SimulatedAgentRuntime(agent);
-        }
-        throw new IllegalArgumentException(
-                "agent "
-                        + agent.getAgentId()
-                        + ": runtime '"
-                        + agent.getRuntime()
-                        + "' is not available in this build; available: "
-                        + SUPPORTED);
+        return switch (agent.getRuntime()) {
+            case SimulatedAgentRuntime.RUNTIME -> new SimulatedAgentRuntime(agent);
+            case OnnxAgentRuntime.RUNTIME -> new OnnxAgentRuntime(agent);
+            default ->
+                    throw new IllegalArgumentException(
+                            "agent "
+                                    + agent.getAgentId()
+                                    + ": runtime '"
+                                    + agent.getRuntime()
+                                    + "' is not available in this build; available: "
+                                    + SUPPORTED);
+        };
     }
 }

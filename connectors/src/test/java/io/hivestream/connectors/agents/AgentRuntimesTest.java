@@ -13,7 +13,7 @@ class AgentRuntimesTest {
     void aSimulatedAgentGetsTheSimulatedRuntime() {
         assertThat(new AgentRuntimes().create(agent("a1", List.of("chat")).build()))
                 .isInstanceOf(SimulatedAgentRuntime.class);
-        assertThat(AgentRuntimes.SUPPORTED).containsExactly("simulated");
+        assertThat(AgentRuntimes.SUPPORTED).containsExactly("simulated", "onnx");
     }
 
     @Test
@@ -24,6 +24,6 @@ class AgentRuntimesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "agent gpt: runtime 'openai' is not available in this build; available:"
-                                + " [simulated]");
+                                + " [simulated, onnx]");
     }
 }

@@ -176,7 +176,7 @@ class ExecuteOperatorSimulatedAgentsTest {
         assertThat(reply.getAnswer().getError())
                 .isEqualTo(
                         "gpt: agent gpt: runtime 'openai' is not available in this build;"
-                                + " available: [simulated]");
+                                + " available: [simulated, onnx]");
         assertThat(reply.getCalls())
                 .containsExactly(call("gpt", 1, failure("java.lang.IllegalArgumentException")));
     }
