@@ -1,5 +1,6 @@
 package io.hivestream.connectors.agents;
 
+import io.hivestream.connectors.agents.onnx.OnnxAgentRuntime;
 import io.hivestream.connectors.agents.providers.AnthropicMessagesRuntime;
 import io.hivestream.connectors.agents.providers.OpenAiChatRuntime;
 import io.hivestream.connectors.agents.tools.ToolRuntime;
@@ -8,10 +9,7 @@ import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.schemas.AgentEvent;
 import java.util.List;
 
-/**
- * The runtimes this build can run, chosen by an agent record's {@code runtime}. It holds nothing
- * but the choice: each runtime reads its own key when created here, on the TaskManager.
- */
+/** The runtimes this build can run, chosen by an agent record's {@code runtime}. */
 public final class AgentRuntimes implements AgentRuntimeFactory {
     private static final long serialVersionUID = 1L;
 
@@ -20,7 +18,8 @@ public final class AgentRuntimes implements AgentRuntimeFactory {
                     SimulatedAgentRuntime.RUNTIME,
                     OpenAiChatRuntime.RUNTIME,
                     AnthropicMessagesRuntime.RUNTIME,
-                    ToolRuntime.RUNTIME);
+                    ToolRuntime.RUNTIME,
+                    OnnxAgentRuntime.RUNTIME);
 
     /**
      * @throws IllegalArgumentException when the record names a runtime this build does not have
@@ -29,25 +28,20 @@ public final class AgentRuntimes implements AgentRuntimeFactory {
      */
     @Override
     public AgentRuntime create(AgentEvent agent) {
-        String runtime = agent.getRuntime();
-        if (SimulatedAgentRuntime.RUNTIME.equals(runtime)) {
-            return new SimulatedAgentRuntime(agent);
-        }
-        if (OpenAiChatRuntime.RUNTIME.equals(runtime)) {
-            return new OpenAiChatRuntime(agent);
-        }
-        if (AnthropicMessagesRuntime.RUNTIME.equals(runtime)) {
-            return new AnthropicMessagesRuntime(agent);
-        }
-        if (ToolRuntime.RUNTIME.equals(runtime)) {
-            return new ToolRuntime(agent);
-        }
-        throw new IllegalArgumentException(
-                "agent "
-                        + agent.getAgentId()
-                        + ": runtime '"
-                        + runtime
-                        + "' is not available in this build; available: "
-                        + SUPPORTED);
+        return switch (agent.getRuntime()) {
+            case SimulatedAgentRuntime.RUNTIME -> new SimulatedAgentRuntime(agent);
+            case OpenAiChatRuntime.RUNTIME -> new OpenAiChatRuntime(agent);
+            case AnthropicMessagesRuntime.RUNTIME -> new AnthropicMessagesRuntime(agent);
+            case ToolRuntime.RUNTIME -> new ToolRuntime(agent);
+            case OnnxAgentRuntime.RUNTIME -> new OnnxAgentRuntime(agent);
+            default ->
+                    throw new IllegalArgumentException(
+                            "agent "
+                                    + agent.getAgentId()
+                                    + ": runtime '"
+                                    + agent.getRuntime()
+                                    + "' is not available in this build; available: "
+                                    + SUPPORTED);
+        };
     }
 }

@@ -19,7 +19,7 @@ class AgentRuntimesTest {
         assertThat(new AgentRuntimes().create(agent("a1", List.of("chat")).build()))
                 .isInstanceOf(SimulatedAgentRuntime.class);
         assertThat(AgentRuntimes.SUPPORTED)
-                .containsExactly("simulated", "openai", "anthropic", "tool");
+                .containsExactly("simulated", "openai", "anthropic", "tool", "onnx");
     }
 
     @Test
@@ -66,12 +66,12 @@ class AgentRuntimesTest {
 
     @Test
     void anUnknownRuntimeIsRejectedWithTheAvailableOnes() {
-        AgentEvent agent = agent("mini", List.of("chat")).setRuntime("onnx").build();
+        AgentEvent agent = agent("mini", List.of("chat")).setRuntime("carrier-pigeon").build();
 
         assertThatThrownBy(() -> new AgentRuntimes().create(agent))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "agent mini: runtime 'onnx' is not available in this build; available:"
-                                + " [simulated, openai, anthropic, tool]");
+                        "agent mini: runtime 'carrier-pigeon' is not available in this build;"
+                                + " available: [simulated, openai, anthropic, tool, onnx]");
     }
 }

@@ -176,7 +176,7 @@ class ExecuteOperatorSimulatedAgentsTest {
         assertThat(reply.getAnswer().getError())
                 .isEqualTo(
                         "mini: agent mini: runtime 'carrier-pigeon' is not available in this build;"
-                                + " available: [simulated, openai, anthropic, tool]");
+                                + " available: [simulated, openai, anthropic, tool, onnx]");
         assertThat(reply.getCalls())
                 .containsExactly(call("mini", 1, failure("java.lang.IllegalArgumentException")));
     }

@@ -1,0 +1,237 @@
+package io.hivestream.connectors.agents.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The uncased BERT tokenizer that all-MiniLM-L6-v2 was trained with, read from the Hugging Face
+ * {@code tokenizer.json} shipped beside the model: the vocabulary, the unknown-token and special
+ * tokens, and the truncation length. It does what that file's {@code BertNormalizer}, {@code
+ * BertPreTokenizer}, {@code WordPiece} model and {@code [CLS] $A [SEP]} template do, in plain Java,
+ * so no native tokenizer library is needed. Immutable and thread-safe.
+ */
+final class WordPieceTokenizer {
+    private static final String CONTINUATION = "##";
+
+    private final Map<String, Integer> vocab;
+    private final int unknownId;
+    private final int clsId;
+    private final int sepId;
+    private final int maxInputCharsPerWord;
+    private final int maxLength;
+
+    private WordPieceTokenizer(
+            Map<String, Integer> vocab,
+            String unknownToken,
+            int maxInputCharsPerWord,
+            int maxLength) {
+        this.vocab = vocab;
+        this.unknownId = id(vocab, unknownToken);
+        this.clsId = id(vocab, "[CLS]");
+        this.sepId = id(vocab, "[SEP]");
+        this.maxInputCharsPerWord = maxInputCharsPerWord;
+        this.maxLength = maxLength;
+    }
+
+    /** Reads a Hugging Face {@code tokenizer.json} whose model is WordPiece. */
+    static WordPieceTokenizer read(InputStream tokenizerJson) throws IOException {
+        JsonNode root = new ObjectMapper().readTree(tokenizerJson);
+        JsonNode model = root.path("model");
+        if (!"WordPiece".equals(model.path("type").asText())) {
+            throw new IOException(
+                    "tokenizer model is '" + model.path("type").asText() + "', not WordPiece");
+        }
+        Map<String, Integer> vocab = new HashMap<>();
+        model.path("vocab")
+                .fields()
+                .forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+        int maxLength = root.path("truncation").path("max_length").asInt(512);
+        return new WordPieceTokenizer(
+                vocab,
+                model.path("unk_token").asText("[UNK]"),
+                model.path("max_input_chars_per_word").asInt(100),
+                maxLength);
+    }
+
+    /**
+     * The token ids of {@code text} as the model reads them: {@code [CLS]}, the word pieces cut to
+     * fit the truncation length, {@code [SEP]}.
+     */
+    long[] encode(String text) {
+        List<Integer> pieces = new ArrayList<>();
+        for (String word : words(normalize(text))) {
+            wordPieces(word, pieces);
+        }
+        int kept = Math.min(pieces.size(), maxLength - 2);
+        long[] ids = new long[kept + 2];
+        ids[0] = clsId;
+        for (int i = 0; i < kept; i++) {
+            ids[i + 1] = pieces.get(i);
+        }
+        ids[kept + 1] = sepId;
+        return ids;
+    }
+
+    /** BertNormalizer: clean text, space out CJK ideographs, strip accents, lowercase. */
+    static String normalize(String text) {
+        StringBuilder cleaned = new StringBuilder(text.length());
+        text.codePoints()
+                .forEach(
+                        c -> {
+                            if (c == 0 || c == 0xFFFD || isControl(c)) {
+                                return;
+                            }
+                            if (isWhitespace(c)) {
+                                cleaned.append(' ');
+                            } else if (isCjk(c)) {
+                                cleaned.append(' ').appendCodePoint(c).append(' ');
+                            } else {
+                                cleaned.appendCodePoint(c);
+                            }
+                        });
+        String decomposed = Normalizer.normalize(cleaned, Normalizer.Form.NFD);
+        StringBuilder out = new StringBuilder(decomposed.length());
+        decomposed
+                .codePoints()
+                .filter(c -> Character.getType(c) != Character.NON_SPACING_MARK)
+                // One code point at a time, as the reference tokenizer lowercases.
+                .forEach(c -> out.append(Character.toString(c).toLowerCase(Locale.ROOT)));
+        return out.toString();
+    }
+
+    /** BertPreTokenizer: split on whitespace, and every punctuation character is a word. */
+    static List<String> words(String normalized) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        normalized
+                .codePoints()
+                .forEach(
+                        c -> {
+                            if (isWhitespace(c)) {
+                                flush(word, words);
+                            } else if (isPunctuation(c)) {
+                                flush(word, words);
+                                words.add(Character.toString(c));
+                            } else {
+                                word.appendCodePoint(c);
+                            }
+                        });
+        flush(word, words);
+        return words;
+    }
+
+    /** Greedy longest-match-first word pieces; a word with no full cover is one unknown token. */
+    private void wordPieces(String word, List<Integer> out) {
+        if (word.codePointCount(0, word.length()) > maxInputCharsPerWord) {
+            out.add(unknownId);
+            return;
+        }
+        List<Integer> pieces = new ArrayList<>();
+        int start = 0;
+        while (start < word.length()) {
+            int end = word.length();
+            Integer found = null;
+            while (start < end) {
+                String candidate = word.substring(start, end);
+                if (start > 0) {
+                    candidate = CONTINUATION + candidate;
+                }
+                found = vocab.get(candidate);
+                if (found != null) {
+                    break;
+                }
+                end = word.offsetByCodePoints(end, -1);
+            }
+            if (found == null) {
+                out.add(unknownId);
+                return;
+            }
+            pieces.add(found);
+            start = end;
+        }
+        out.addAll(pieces);
+    }
+
+    private static void flush(StringBuilder word, List<String> words) {
+        if (word.length() > 0) {
+            words.add(word.toString());
+            word.setLength(0);
+        }
+    }
+
+    /** Unicode White_Space, which is what the reference tokenizer means by whitespace. */
+    private static boolean isWhitespace(int c) {
+        return (c >= 0x09 && c <= 0x0D)
+                || c == 0x20
+                || c == 0x85
+                || c == 0xA0
+                || c == 0x1680
+                || (c >= 0x2000 && c <= 0x200A)
+                || c == 0x2028
+                || c == 0x2029
+                || c == 0x202F
+                || c == 0x205F
+                || c == 0x3000;
+    }
+
+    /**
+     * Control, format, surrogate, private-use and unassigned characters, but not tab or newline.
+     */
+    private static boolean isControl(int c) {
+        if (c == '\t' || c == '\n' || c == '\r') {
+            return false;
+        }
+        int type = Character.getType(c);
+        return type == Character.CONTROL
+                || type == Character.FORMAT
+                || type == Character.SURROGATE
+                || type == Character.PRIVATE_USE
+                || type == Character.UNASSIGNED;
+    }
+
+    /** ASCII punctuation (which includes symbols such as $ and +) and Unicode punctuation. */
+    private static boolean isPunctuation(int c) {
+        if ((c >= 33 && c <= 47)
+                || (c >= 58 && c <= 64)
+                || (c >= 91 && c <= 96)
+                || (c >= 123 && c <= 126)) {
+            return true;
+        }
+        int type = Character.getType(c);
+        return type == Character.CONNECTOR_PUNCTUATION
+                || type == Character.DASH_PUNCTUATION
+                || type == Character.START_PUNCTUATION
+                || type == Character.END_PUNCTUATION
+                || type == Character.INITIAL_QUOTE_PUNCTUATION
+                || type == Character.FINAL_QUOTE_PUNCTUATION
+                || type == Character.OTHER_PUNCTUATION;
+    }
+
+    /** The CJK Unified Ideographs blocks, which BERT treats as one word each. */
+    private static boolean isCjk(int c) {
+        return (c >= 0x4E00 && c <= 0x9FFF)
+                || (c >= 0x3400 && c <= 0x4DBF)
+                || (c >= 0x20000 && c <= 0x2A6DF)
+                || (c >= 0x2A700 && c <= 0x2B73F)
+                || (c >= 0x2B740 && c <= 0x2B81F)
+                || (c >= 0x2B920 && c <= 0x2CEAF)
+                || (c >= 0xF900 && c <= 0xFAFF)
+                || (c >= 0x2F800 && c <= 0x2FA1F);
+    }
+
+    private static int id(Map<String, Integer> vocab, String token) {
+        Integer id = vocab.get(token);
+        if (id == null) {
+            throw new IllegalArgumentException("tokenizer vocabulary has no " + token);
+        }
+        return id;
+    }
+}

@@ -1,0 +1,63 @@
+package io.hivestream.connectors.agents.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class WordPieceTokenizerTest {
+    private static WordPieceTokenizer tokenizer;
+
+    @BeforeAll
+    static void readTheShippedTokenizer() throws IOException {
+        try (InputStream in =
+                WordPieceTokenizerTest.class.getResourceAsStream(
+                        MiniLmEmbedder.TOKENIZER_RESOURCE)) {
+            tokenizer = WordPieceTokenizer.read(in);
+        }
+    }
+
+    @Test
+    void wordsAndPunctuationBecomeIdsBetweenTheMarkers() {
+        // [CLS] hello , world ! [SEP]
+        assertThat(tokenizer.encode("Hello, world!"))
+                .containsExactly(101, 7592, 1010, 2088, 999, 102);
+    }
+
+    @Test
+    void aLongWordIsSplitIntoPieces() {
+        // [CLS] token ##ization [SEP]
+        assertThat(tokenizer.encode("tokenization")).containsExactly(101, 19204, 3989, 102);
+    }
+
+    @Test
+    void textIsLowercasedWithoutAccentsAndCjkIdeographsStandAlone() {
+        assertThat(WordPieceTokenizer.normalize("Café\tNAÏVE 中文")).isEqualTo("cafe naive  中  文 ");
+        assertThat(WordPieceTokenizer.words("cafe naive  中  文 "))
+                .containsExactly("cafe", "naive", "中", "文");
+        assertThat(tokenizer.encode("Café")).containsExactly(tokenizer.encode("cafe"));
+    }
+
+    @Test
+    void asciiSymbolsCountAsPunctuation() {
+        assertThat(WordPieceTokenizer.words("a+b=$5"))
+                .containsExactly("a", "+", "b", "=", "$", "5");
+    }
+
+    @Test
+    void aWordWithoutPiecesIsOneUnknownToken() {
+        // [CLS] [UNK] [SEP]: no piece of the vocabulary starts with this symbol
+        assertThat(tokenizer.encode("\u2603\u2603")).containsExactly(101, 100, 102);
+    }
+
+    @Test
+    void longTextIsCutTo128Tokens() {
+        long[] ids = tokenizer.encode("word ".repeat(300));
+
+        assertThat(ids).hasSize(128);
+        assertThat(ids[0]).isEqualTo(101);
+        assertThat(ids[127]).isEqualTo(102);
+    }
+}
