@@ -31,6 +31,7 @@ public final class Figures {
      * @param lastBytes persisted size of the last one (incremental)
      * @param fullBytes full size of the last one
      * @param stateBytes RocksDB SST files at the end of the run, all operators
+     * @param liveBytes RocksDB's estimate of the live data at the end of the run
      * @param diskBytes the checkpoint directory on disk at the end of the run
      */
     public record Checkpoints(
@@ -40,6 +41,7 @@ public final class Figures {
             long lastBytes,
             long fullBytes,
             long stateBytes,
+            long liveBytes,
             long diskBytes) {}
 
     /**

@@ -81,6 +81,8 @@ public final class Harness implements AutoCloseable {
                 LocalKafkaCluster.builder()
                         .directory(directory.resolve("kafka"))
                         .heapMb(1024)
+                        // The broker is part of what is measured: full JIT, not the quick-start C1.
+                        .jvmOption("-XX:TieredStopAtLevel=4")
                         .start();
     }
 
@@ -275,22 +277,13 @@ public final class Harness implements AutoCloseable {
     /** CPU-seconds of this JVM and of the broker per 1,000 tasks, between 10% and 90% drained. */
     static double[] cpuPer1000(
             List<LatencyBook.Point> timeline, List<ResourceSampler.Sample> samples, long tasks) {
-        LatencyBook.Point from = null;
-        LatencyBook.Point to = null;
-        for (LatencyBook.Point point : timeline) {
-            if (from == null && point.distinct() >= Math.ceil(tasks * 0.1)) {
-                from = point;
-            }
-            if (to == null && point.distinct() >= Math.ceil(tasks * 0.9)) {
-                to = point;
-            }
-        }
-        if (from == null || to == null || samples.isEmpty() || to.distinct() == from.distinct()) {
+        LatencyBook.Point[] window = LatencyBook.steadyWindow(timeline, tasks);
+        if (window == null || samples.isEmpty()) {
             return new double[] {Double.NaN, Double.NaN};
         }
-        ResourceSampler.Sample a = ResourceSampler.at(samples, from.millis());
-        ResourceSampler.Sample b = ResourceSampler.at(samples, to.millis());
-        double thousands = (to.distinct() - from.distinct()) / 1000.0;
+        ResourceSampler.Sample a = ResourceSampler.at(samples, window[0].millis());
+        ResourceSampler.Sample b = ResourceSampler.at(samples, window[1].millis());
+        double thousands = (window[1].distinct() - window[0].distinct()) / 1000.0;
         return new double[] {
             (b.jvmCpuNanos() - a.jvmCpuNanos()) / 1e9 / thousands,
             (b.brokerCpuNanos() - a.brokerCpuNanos()) / 1e9 / thousands
@@ -308,6 +301,7 @@ public final class Harness implements AutoCloseable {
         long lastBytes = -1;
         long fullBytes = -1;
         long stateBytes = -1;
+        long liveBytes = -1;
         for (ResourceSampler.Sample sample : all) {
             if (sample.checkpoints() >= 0) {
                 completed = sample.checkpoints();
@@ -318,6 +312,7 @@ public final class Harness implements AutoCloseable {
             }
             if (sample.sstBytes() >= 0) {
                 stateBytes = sample.sstBytes();
+                liveBytes = sample.liveDataBytes();
             }
         }
         return new Figures.Checkpoints(
@@ -327,6 +322,7 @@ public final class Harness implements AutoCloseable {
                 lastBytes,
                 fullBytes,
                 stateBytes,
+                liveBytes,
                 size(checkpoints(spec)));
     }
 

@@ -127,12 +127,25 @@ public final class LatencyBook {
     }
 
     static double throughput(List<Point> timeline, long tasks) {
-        Point from = crossing(timeline, (long) Math.ceil(tasks * 0.1));
-        Point to = crossing(timeline, (long) Math.ceil(tasks * 0.9));
+        Point[] window = steadyWindow(timeline, tasks);
+        return window == null
+                ? Double.NaN
+                : (window[1].distinct() - window[0].distinct())
+                        * 1000.0
+                        / (window[1].millis() - window[0].millis());
+    }
+
+    /**
+     * The points where the count first reached 10% and 90% of {@code tasks}; null when there are no
+     * such two points apart in time.
+     */
+    public static Point[] steadyWindow(List<Point> timeline, long tasks) {
+        Point from = crossing(timeline, (tasks + 9) / 10);
+        Point to = crossing(timeline, (9 * tasks + 9) / 10);
         if (from == null || to == null || to.millis() <= from.millis()) {
-            return Double.NaN;
+            return null;
         }
-        return (to.distinct() - from.distinct()) * 1000.0 / (to.millis() - from.millis());
+        return new Point[] {from, to};
     }
 
     private static Point crossing(List<Point> timeline, long count) {

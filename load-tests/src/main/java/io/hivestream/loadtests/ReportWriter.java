@@ -71,8 +71,8 @@ public final class ReportWriter {
             md.append("\n## Checkpoints and state\n\n");
             md.append(
                     "| run | checkpoints | last duration (ms) | longest (ms) | last size |"
-                            + " full size | RocksDB SST files | on disk |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                            + " full size | RocksDB SST files | RocksDB live data | on disk |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (Figures.Run run : report.runs()) {
                 Figures.Checkpoints c = run.checkpoints();
                 md.append(
@@ -84,6 +84,7 @@ public final class ReportWriter {
                                 bytes(c.lastBytes()),
                                 bytes(c.fullBytes()),
                                 bytes(c.stateBytes()),
+                                bytes(c.liveBytes()),
                                 bytes(c.diskBytes())));
             }
         }

@@ -73,8 +73,8 @@ public final class ResourceSampler implements AutoCloseable {
                 BenchMetrics.sum("lastCheckpointDuration"),
                 BenchMetrics.sum("lastCheckpointSize"),
                 BenchMetrics.sum("lastCheckpointFullSize"),
-                BenchMetrics.sum("rocksdb.total-sst-files-size"),
-                BenchMetrics.sum("rocksdb.estimate-live-data-size"));
+                BenchMetrics.sum("rocksdb_total-sst-files-size"),
+                BenchMetrics.sum("rocksdb_estimate-live-data-size"));
     }
 
     public List<Sample> samples() {
