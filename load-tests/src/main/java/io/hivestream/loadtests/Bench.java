@@ -156,7 +156,9 @@ public final class Bench {
                 "e",
                 "The complexity analyser alone, one thread, no Kafka or Flink. The embedding"
                         + " (ONNX) path is not built yet.",
-                settings(args, List.<String[]>of(new String[] {"mix", describe(mix)})),
+                List.<String[]>of(
+                        new String[] {"tasks per round", Integer.toString(tasks)},
+                        new String[] {"mix", describe(mix)}),
                 List.of(),
                 analysers,
                 List.of(),

@@ -24,6 +24,11 @@ import jdk.jfr.consumer.RecordingFile;
  * samples.
  */
 public final class JfrProfile implements Harness.Profiler {
+    /** Frames counted wherever they are on the stack: our code and the costs around it. */
+    private static final Pattern INCLUSIVE =
+            Pattern.compile(
+                    "^io\\.hivestream\\.|AvroSerializer$|^org\\.apache\\.flink\\.state\\.rocksdb\\.");
+
     private static final Pattern SUBTASK = Pattern.compile(" \\(\\d+/\\d+\\)(#\\d+)?$");
 
     private final Path file;
@@ -63,7 +68,8 @@ public final class JfrProfile implements Harness.Profiler {
             long samples,
             List<Map.Entry<String, Long>> methods,
             List<Map.Entry<String, Long>> threads,
-            List<Map.Entry<String, Long>> packages) {
+            List<Map.Entry<String, Long>> packages,
+            List<Map.Entry<String, Long>> inclusive) {
 
         /** The summary as report lines, {@code top} entries of each kind. */
         public List<String> lines(int top) {
@@ -72,6 +78,11 @@ public final class JfrProfile implements Harness.Profiler {
             add(lines, "top frames (self time)", methods, top);
             add(lines, "threads", threads, top);
             add(lines, "packages of the top frame", packages, top);
+            add(
+                    lines,
+                    "on the stack (Hivestream code, Avro serializers, RocksDB state)",
+                    inclusive,
+                    top);
             return lines;
         }
 
@@ -99,6 +110,7 @@ public final class JfrProfile implements Harness.Profiler {
         Map<String, Long> methods = new HashMap<>();
         Map<String, Long> threads = new HashMap<>();
         Map<String, Long> packages = new HashMap<>();
+        Map<String, Long> inclusive = new HashMap<>();
         long samples = 0;
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
@@ -123,9 +135,20 @@ public final class JfrProfile implements Harness.Profiler {
                         thread == null ? "?" : SUBTASK.matcher(thread).replaceAll(""),
                         1L,
                         Long::sum);
+                java.util.Set<String> onStack = new java.util.HashSet<>();
+                for (RecordedFrame frame : stack.getFrames()) {
+                    String frameType = frame.getMethod().getType().getName();
+                    // Lambdas' hidden classes are named per run; their enclosing method is on
+                    // the stack as well.
+                    if (INCLUSIVE.matcher(frameType).find() && !frameType.contains("$$Lambda")) {
+                        onStack.add(frameType + "." + frame.getMethod().getName());
+                    }
+                }
+                onStack.forEach(method -> inclusive.merge(method, 1L, Long::sum));
             }
         }
-        return new Summary(samples, sorted(methods), sorted(threads), sorted(packages));
+        return new Summary(
+                samples, sorted(methods), sorted(threads), sorted(packages), sorted(inclusive));
     }
 
     /** The first three parts of a class's package: {@code org.apache.flink}, {@code java.util}. */
