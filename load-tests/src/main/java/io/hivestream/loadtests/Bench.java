@@ -1,0 +1,505 @@
+package io.hivestream.loadtests;
+
+import io.hivestream.jobs.HivestreamOptions;
+import io.hivestream.operators.analyse.RuleBasedAnalyzer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.util.TimeUtils;
+
+/**
+ * Runs one benchmark scenario and writes its report (Markdown and PNG charts) into a folder:
+ *
+ * <pre>
+ * Bench pipeline --scenario a|b|c|d|e [--tasks N] [--sessions N] [--parallelism P]
+ *       [--checkpoint-interval 1s] [--fixed-rate 20s] [--rate-share 0.5] [--capacity N]
+ *       [--timeout 15min] [--out DIR] [--jfr]
+ * </pre>
+ *
+ * Scenarios: (a) instant agents, exactly-once and at-least-once; (b) agents at 50 ms and at 1 s;
+ * (c) 20% consensus tasks with 3 replicas and 5% plans; (d) every task in one of many sessions with
+ * memory in RocksDB; (e) the complexity analyser alone. Scenarios a to d run the passthrough
+ * ceiling first, then the pipeline, in the same run on the same broker; their last printed line is
+ * {@code ratio pipeline/passthrough: X.XX}.
+ */
+public final class Bench {
+    private Bench() {}
+
+    /** The command line. */
+    record Args(
+            String scenario,
+            long tasks,
+            int sessions,
+            int parallelism,
+            Duration checkpointInterval,
+            Duration fixedRate,
+            double rateShare,
+            int capacity,
+            Duration timeout,
+            Path out,
+            boolean jfr) {
+
+        static Args parse(String[] argv) {
+            if (argv.length == 0 || !argv[0].equals("pipeline")) {
+                throw new IllegalArgumentException(
+                        "usage: bench pipeline --scenario a|b|c|d|e [options]");
+            }
+            Map<String, String> options = new LinkedHashMap<>();
+            boolean jfr = false;
+            for (int i = 1; i < argv.length; i++) {
+                String arg = argv[i];
+                if (arg.equals("--jfr")) {
+                    jfr = true;
+                } else if (arg.startsWith("--") && i + 1 < argv.length) {
+                    options.put(arg.substring(2), argv[++i]);
+                } else {
+                    throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+                }
+            }
+            String scenario = options.remove("scenario");
+            if (scenario == null || !List.of("a", "b", "c", "d", "e").contains(scenario)) {
+                throw new IllegalArgumentException("--scenario must be one of a, b, c, d, e");
+            }
+            int sessions = Integer.parseInt(options.getOrDefault("sessions", "1000000"));
+            options.remove("sessions");
+            long defaultTasks = scenario.equals("d") ? sessions : 100_000;
+            Args args =
+                    new Args(
+                            scenario,
+                            Long.parseLong(take(options, "tasks", Long.toString(defaultTasks))),
+                            sessions,
+                            Integer.parseInt(take(options, "parallelism", "2")),
+                            TimeUtils.parseDuration(take(options, "checkpoint-interval", "1s")),
+                            TimeUtils.parseDuration(
+                                    take(
+                                            options,
+                                            "fixed-rate",
+                                            scenario.equals("d") ? "0s" : "20s")),
+                            Double.parseDouble(take(options, "rate-share", "0.5")),
+                            Integer.parseInt(take(options, "capacity", "1000")),
+                            TimeUtils.parseDuration(take(options, "timeout", "15min")),
+                            options.containsKey("out") ? Path.of(options.remove("out")) : null,
+                            jfr);
+            if (!options.isEmpty()) {
+                throw new IllegalArgumentException("unknown options " + options.keySet());
+            }
+            return args;
+        }
+
+        private static String take(Map<String, String> options, String key, String fallback) {
+            String value = options.remove(key);
+            return value == null ? fallback : value;
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args args;
+        try {
+            args = Args.parse(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Path out =
+                args.out() != null
+                        ? args.out()
+                        : Path.of(System.getProperty("hivestream.bench.dir", ".hivestream/bench"))
+                                .resolve(
+                                        args.scenario()
+                                                + "-"
+                                                + LocalDateTime.now()
+                                                        .format(
+                                                                DateTimeFormatter.ofPattern(
+                                                                        "yyyyMMdd-HHmmss")));
+        Files.createDirectories(out);
+        Figures.Report report;
+        List<Harness.Outcome> outcomes = new ArrayList<>();
+        if (args.scenario().equals("e")) {
+            report = analyser(args);
+        } else {
+            report = pipeline(args, out, outcomes);
+        }
+        List<String> charts = Charts.write(out, outcomes);
+        Path file = ReportWriter.write(out, report, charts);
+        System.out.println("report: " + file.toAbsolutePath());
+        for (String line : ReportWriter.headline(report)) {
+            System.out.println(line);
+        }
+        System.exit(0);
+    }
+
+    private static Figures.Report analyser(Args args) {
+        TaskMix mix = TaskMix.plain(42).withConsensus(0.2, 3).withPlans(0.05);
+        int tasks = (int) Math.min(args.tasks(), 1_000_000);
+        List<Figures.Analyser> analysers =
+                List.of(
+                        AnalyserBenchmark.run(
+                                "RuleBasedAnalyzer (feature path)",
+                                new RuleBasedAnalyzer(),
+                                mix,
+                                tasks,
+                                5,
+                                15));
+        return new Figures.Report(
+                "e",
+                "The complexity analyser alone, one thread, no Kafka or Flink. The embedding"
+                        + " (ONNX) path is not built yet.",
+                List.<String[]>of(
+                        new String[] {"tasks per round", Integer.toString(tasks)},
+                        new String[] {"mix", describe(mix)}),
+                List.of(),
+                analysers,
+                List.of(),
+                machineNotes());
+    }
+
+    private static Figures.Report pipeline(Args args, Path out, List<Harness.Outcome> outcomes)
+            throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put(HivestreamOptions.EXECUTE_CAPACITY.key(), Integer.toString(args.capacity()));
+        TaskMix mix = TaskMix.plain(42);
+        String title;
+        List<Harness.Spec> specs = new ArrayList<>();
+        String s = args.scenario();
+        switch (s) {
+            case "a" -> {
+                title = "Instant simulated agents (latency 0), exactly-once and at-least-once.";
+                specs.add(
+                        spec(
+                                args,
+                                s + "-pipeline-eo",
+                                true,
+                                DeliveryGuarantee.EXACTLY_ONCE,
+                                0,
+                                mix,
+                                options));
+                specs.add(
+                        spec(
+                                args,
+                                s + "-pipeline-alo",
+                                true,
+                                DeliveryGuarantee.AT_LEAST_ONCE,
+                                0,
+                                mix,
+                                options));
+            }
+            case "b" -> {
+                title = "Simulated agents at 50 ms and at 1 s, exactly-once.";
+                specs.add(
+                        spec(
+                                args,
+                                s + "-pipeline-50ms",
+                                true,
+                                DeliveryGuarantee.EXACTLY_ONCE,
+                                50,
+                                mix,
+                                options));
+                specs.add(
+                        spec(
+                                args,
+                                s + "-pipeline-1s",
+                                true,
+                                DeliveryGuarantee.EXACTLY_ONCE,
+                                1000,
+                                mix,
+                                options));
+            }
+            case "c" -> {
+                mix = mix.withConsensus(0.2, 3).withPlans(0.05);
+                title =
+                        "20% consensus tasks with 3 replicas and 5% plans (DECOMPOSE hint; plans"
+                                + " run as DIRECT today), instant agents, exactly-once.";
+                specs.add(
+                        spec(
+                                args,
+                                s + "-pipeline-eo",
+                                true,
+                                DeliveryGuarantee.EXACTLY_ONCE,
+                                0,
+                                mix,
+                                options));
+            }
+            case "d" -> {
+                mix = mix.withSessions(1.0, args.sessions());
+                title =
+                        "Every task in a session, "
+                                + args.sessions()
+                                + " sessions round robin, memory of the last turns in RocksDB,"
+                                + " instant agents, exactly-once.";
+                specs.add(
+                        spec(
+                                args,
+                                s + "-pipeline-eo",
+                                true,
+                                DeliveryGuarantee.EXACTLY_ONCE,
+                                0,
+                                mix,
+                                options));
+            }
+            default -> throw new IllegalArgumentException(s);
+        }
+        specs.add(
+                0,
+                spec(
+                        args,
+                        s + "-passthrough",
+                        false,
+                        DeliveryGuarantee.EXACTLY_ONCE,
+                        0,
+                        mix,
+                        Map.of()));
+
+        Path work = out.resolve("work");
+        List<Figures.Run> runs = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        try (Harness harness =
+                new Harness(work, args.parallelism(), args.checkpointInterval(), args.timeout())) {
+            boolean profiled = false;
+            for (Harness.Spec spec : specs) {
+                Harness.Profiler profiler = Harness.Profiler.NONE;
+                JfrProfile jfr = null;
+                if (args.jfr() && spec.pipeline() && !profiled) {
+                    jfr = new JfrProfile(out.resolve(spec.name() + ".jfr"));
+                    profiler = jfr;
+                    profiled = true;
+                }
+                System.out.println("running " + spec.name() + " ...");
+                Harness.Outcome outcome = harness.run(spec, profiler);
+                outcomes.add(outcome);
+                runs.add(outcome.figures());
+                System.out.println(
+                        ReportWriter.headline(
+                                        report(
+                                                s,
+                                                "",
+                                                List.of(),
+                                                List.of(outcome.figures()),
+                                                List.of(),
+                                                List.of()))
+                                .get(0));
+                if (jfr != null) {
+                    notes.add(
+                            "JFR recording of "
+                                    + spec.name()
+                                    + " while draining the backlog: `"
+                                    + jfr.file().getFileName()
+                                    + "`.");
+                    for (String line : JfrProfile.summarise(jfr.file()).lines(8)) {
+                        notes.add(line);
+                    }
+                }
+            }
+        } finally {
+            deleteRecursively(work);
+        }
+        List<Figures.Ratio> ratios = ratios(runs, args);
+        notes.addAll(0, methodNotes(args));
+        notes.addAll(machineNotes());
+        List<String[]> settings =
+                settings(
+                        args,
+                        List.of(
+                                new String[] {"mix", describe(mix)},
+                                new String[] {
+                                    "execute capacity per instance",
+                                    Integer.toString(args.capacity())
+                                }));
+        return report(s, title, settings, runs, ratios, notes);
+    }
+
+    private static Figures.Report report(
+            String scenario,
+            String title,
+            List<String[]> settings,
+            List<Figures.Run> runs,
+            List<Figures.Ratio> ratios,
+            List<String> notes) {
+        return new Figures.Report(scenario, title, settings, runs, List.of(), ratios, notes);
+    }
+
+    private static Harness.Spec spec(
+            Args args,
+            String name,
+            boolean pipeline,
+            DeliveryGuarantee delivery,
+            long latencyMs,
+            TaskMix mix,
+            Map<String, String> options) {
+        return new Harness.Spec(
+                name,
+                pipeline,
+                delivery,
+                latencyMs,
+                mix,
+                args.tasks(),
+                args.rateShare(),
+                args.fixedRate(),
+                options);
+    }
+
+    /** The ratios between runs of this benchmark run; the goals come from issue 6. */
+    static List<Figures.Ratio> ratios(List<Figures.Run> runs, Args args) {
+        List<Figures.Ratio> ratios = new ArrayList<>();
+        Figures.Run passthrough = find(runs, "passthrough", null);
+        Figures.Run eo = find(runs, "pipeline", DeliveryGuarantee.EXACTLY_ONCE.name());
+        Figures.Run alo = find(runs, "pipeline", DeliveryGuarantee.AT_LEAST_ONCE.name());
+        if (eo != null && alo != null) {
+            ratios.add(
+                    new Figures.Ratio(
+                            "exactly-once/at-least-once",
+                            eo.throughput() / alo.throughput(),
+                            "≥ 0.85"));
+        }
+        for (Figures.Run run : runs) {
+            if (run.latency() != null && run.job().equals("pipeline")) {
+                boolean exactlyOnce = run.delivery().equals(DeliveryGuarantee.EXACTLY_ONCE.name());
+                long goal = exactlyOnce ? args.checkpointInterval().toMillis() + 50 : 20;
+                ratios.add(
+                        new Figures.Ratio(
+                                run.name() + " orchestration p99 / goal (" + goal + " ms)",
+                                run.latency().overheadP99() / (double) goal,
+                                "≤ 1"));
+            }
+        }
+        if (passthrough != null) {
+            List<Figures.Run> pipelines =
+                    runs.stream().filter(r -> r.job().equals("pipeline")).toList();
+            for (int i = 1; i < pipelines.size(); i++) {
+                ratios.add(
+                        new Figures.Ratio(
+                                pipelines.get(i).name() + "/passthrough",
+                                pipelines.get(i).throughput() / passthrough.throughput(),
+                                "-"));
+            }
+            if (!pipelines.isEmpty()) {
+                ratios.add(
+                        new Figures.Ratio(
+                                ReportWriter.PIPELINE_RATIO,
+                                pipelines.get(0).throughput() / passthrough.throughput(),
+                                "≥ 0.5 with instant agents"));
+            }
+        }
+        return ratios;
+    }
+
+    private static Figures.Run find(List<Figures.Run> runs, String job, String delivery) {
+        for (Figures.Run run : runs) {
+            if (run.job().equals(job) && (delivery == null || run.delivery().equals(delivery))) {
+                return run;
+            }
+        }
+        return null;
+    }
+
+    private static List<String[]> settings(Args args, List<String[]> extra) {
+        List<String[]> settings = new ArrayList<>();
+        settings.add(new String[] {"tasks per run", Long.toString(args.tasks())});
+        settings.add(new String[] {"parallelism", Integer.toString(args.parallelism())});
+        settings.add(
+                new String[] {
+                    "checkpoint interval",
+                    TimeUtils.formatWithHighestUnit(args.checkpointInterval())
+                });
+        settings.add(
+                new String[] {
+                    "fixed-rate phase",
+                    args.fixedRate().isZero()
+                            ? "none"
+                            : TimeUtils.formatWithHighestUnit(args.fixedRate())
+                                    + " at "
+                                    + ReportWriter.number(args.rateShare() * 100, 0)
+                                    + "% of the run's measured throughput"
+                });
+        settings.addAll(extra);
+        return settings;
+    }
+
+    static String describe(TaskMix mix) {
+        StringBuilder text = new StringBuilder();
+        new java.util.TreeMap<>(mix.kinds())
+                .forEach(
+                        (kind, share) ->
+                                text.append(text.length() == 0 ? "" : ", ")
+                                        .append(kind)
+                                        .append(' ')
+                                        .append(ReportWriter.number(share * 100, 1))
+                                        .append('%'));
+        if (mix.sessionShare() > 0) {
+            text.append("; ")
+                    .append(ReportWriter.number(mix.sessionShare() * 100, 1))
+                    .append("% in ")
+                    .append(mix.sessions())
+                    .append(" sessions");
+        }
+        if (mix.consensusShare() > 0) {
+            text.append("; ")
+                    .append(ReportWriter.number(mix.consensusShare() * 100, 1))
+                    .append("% consensus with ")
+                    .append(mix.replicas())
+                    .append(" replicas");
+        }
+        if (mix.planShare() > 0) {
+            text.append("; ")
+                    .append(ReportWriter.number(mix.planShare() * 100, 1))
+                    .append("% plans");
+        }
+        return text.append("; seed ").append(mix.seed()).toString();
+    }
+
+    private static List<String> methodNotes(Args args) {
+        return List.of(
+                "Each run publishes its backlog (the same seeded tasks for every run) to its own"
+                        + " topic, then starts its job on a Flink local cluster in the benchmark's JVM"
+                        + " against one local KRaft broker (a child process); tasks/s counts distinct"
+                        + " results visible to a read_committed consumer between 10% and 90% of the"
+                        + " backlog, measured where the count crossed those marks.",
+                "Latency: end-to-end is publish (the task's createdAt) to the result being"
+                        + " returned by the consumer's poll; orchestration is end-to-end minus the"
+                        + " longest agent latency among the result's answers. Exactly-once results"
+                        + " become visible when the checkpoint after them completes (interval "
+                        + TimeUtils.formatWithHighestUnit(args.checkpointInterval())
+                        + ").",
+                "CPU-s per 1k tasks: process CPU time of the benchmark JVM (Flink job, result"
+                        + " reader; the load generator is idle while draining) and of the broker,"
+                        + " over the same 10%-90% window.");
+    }
+
+    private static List<String> machineNotes() {
+        return List.of(
+                "Machine: "
+                        + Runtime.getRuntime().availableProcessors()
+                        + " cores, JVM heap "
+                        + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+                        + " MiB, Java "
+                        + System.getProperty("java.version")
+                        + "; other processes share the machine, so compare runs by their ratios"
+                        + " from the same benchmark run.");
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    static String format(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+}

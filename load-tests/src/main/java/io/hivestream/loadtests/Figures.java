@@ -1,0 +1,87 @@
+package io.hivestream.loadtests;
+
+import java.util.List;
+
+/** The figures of a benchmark run, as the report shows them. */
+public final class Figures {
+    private Figures() {}
+
+    /**
+     * Latency at a fixed rate, in milliseconds.
+     *
+     * @param rate tasks per second published
+     * @param tasks tasks published at that rate
+     */
+    public record Latency(
+            double rate,
+            long tasks,
+            long endToEndP50,
+            long endToEndP99,
+            long overheadP50,
+            long overheadP99,
+            long overheadP999,
+            long overheadMax) {}
+
+    /**
+     * Checkpoints of a job run; sizes in bytes, -1 where not reported.
+     *
+     * @param completed checkpoints completed while the job ran
+     * @param lastMillis duration of the last one
+     * @param maxMillis longest duration seen
+     * @param lastBytes persisted size of the last one (incremental)
+     * @param fullBytes full size of the last one
+     * @param stateBytes RocksDB SST files at the end of the run, all operators
+     * @param liveBytes RocksDB's estimate of the live data at the end of the run
+     * @param diskBytes the checkpoint directory on disk at the end of the run
+     */
+    public record Checkpoints(
+            long completed,
+            long lastMillis,
+            long maxMillis,
+            long lastBytes,
+            long fullBytes,
+            long stateBytes,
+            long liveBytes,
+            long diskBytes) {}
+
+    /**
+     * One job run: a backlog drained as fast as possible, then optionally a phase at a fixed rate.
+     *
+     * @param job {@code pipeline} or {@code passthrough}
+     * @param agentLatencyMs the simulated agents' latency; -1 for the passthrough, which has none
+     * @param throughput distinct results per second while draining the backlog
+     * @param cpuPer1000 CPU-seconds of the job's JVM per 1,000 tasks while draining
+     * @param brokerCpuPer1000 CPU-seconds of the broker per 1,000 tasks while draining
+     * @param duplicates results seen more than once
+     * @param latency null where the run had no fixed-rate phase
+     */
+    public record Run(
+            String name,
+            String job,
+            String delivery,
+            long agentLatencyMs,
+            long tasks,
+            double throughput,
+            double cpuPer1000,
+            double brokerCpuPer1000,
+            long duplicates,
+            Latency latency,
+            Checkpoints checkpoints) {}
+
+    /** A ratio between two runs of one benchmark run, and the goal it is measured against. */
+    public record Ratio(String name, double value, String goal) {}
+
+    /** The analyser alone: microseconds per task over several rounds. */
+    public record Analyser(
+            String name, long tasks, int rounds, double bestMicros, double medianMicros) {}
+
+    /** Everything one report shows. */
+    public record Report(
+            String scenario,
+            String title,
+            List<String[]> settings,
+            List<Run> runs,
+            List<Analyser> analysers,
+            List<Ratio> ratios,
+            List<String> notes) {}
+}

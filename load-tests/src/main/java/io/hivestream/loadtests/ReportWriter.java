@@ -1,0 +1,208 @@
+package io.hivestream.loadtests;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes a benchmark report as Markdown and prints its headline figures. A run with the pipeline
+ * and the passthrough ends its headline with {@code ratio pipeline/passthrough: X.XX}.
+ */
+public final class ReportWriter {
+    public static final String REPORT_FILE = "report.md";
+    public static final String PIPELINE_RATIO = "pipeline/passthrough";
+
+    private ReportWriter() {}
+
+    public static String markdown(Figures.Report report, List<String> charts) {
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmark: scenario ").append(report.scenario()).append("\n\n");
+        md.append(report.title()).append("\n\n");
+        md.append("| setting | value |\n|---|---|\n");
+        for (String[] setting : report.settings()) {
+            md.append("| ").append(setting[0]).append(" | ").append(setting[1]).append(" |\n");
+        }
+        if (!report.runs().isEmpty()) {
+            md.append("\n## Throughput: a backlog drained as fast as possible\n\n");
+            md.append(
+                    "| run | job | delivery | agent latency | tasks | tasks/s | CPU-s per 1k tasks"
+                            + " (job JVM) | CPU-s per 1k tasks (broker) | duplicates |\n");
+            md.append("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
+            for (Figures.Run run : report.runs()) {
+                md.append(
+                        row(
+                                run.name(),
+                                run.job(),
+                                run.delivery(),
+                                run.agentLatencyMs() < 0 ? "-" : run.agentLatencyMs() + " ms",
+                                Long.toString(run.tasks()),
+                                number(run.throughput(), 0),
+                                number(run.cpuPer1000(), 3),
+                                number(run.brokerCpuPer1000(), 3),
+                                Long.toString(run.duplicates())));
+            }
+            List<Figures.Run> timed =
+                    report.runs().stream().filter(r -> r.latency() != null).toList();
+            if (!timed.isEmpty()) {
+                md.append("\n## Latency at a fixed rate (milliseconds)\n\n");
+                md.append(
+                        "| run | rate (tasks/s) | tasks | end-to-end p50 | end-to-end p99 |"
+                                + " orchestration p50 | orchestration p99 | orchestration p99.9 |"
+                                + " orchestration max |\n");
+                md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                for (Figures.Run run : timed) {
+                    Figures.Latency l = run.latency();
+                    md.append(
+                            row(
+                                    run.name(),
+                                    number(l.rate(), 0),
+                                    Long.toString(l.tasks()),
+                                    Long.toString(l.endToEndP50()),
+                                    Long.toString(l.endToEndP99()),
+                                    Long.toString(l.overheadP50()),
+                                    Long.toString(l.overheadP99()),
+                                    Long.toString(l.overheadP999()),
+                                    Long.toString(l.overheadMax())));
+                }
+            }
+            md.append("\n## Checkpoints and state\n\n");
+            md.append(
+                    "| run | checkpoints | last duration (ms) | longest (ms) | last size |"
+                            + " full size | RocksDB SST files | RocksDB live data | on disk |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (Figures.Run run : report.runs()) {
+                Figures.Checkpoints c = run.checkpoints();
+                md.append(
+                        row(
+                                run.name(),
+                                count(c.completed()),
+                                count(c.lastMillis()),
+                                count(c.maxMillis()),
+                                bytes(c.lastBytes()),
+                                bytes(c.fullBytes()),
+                                bytes(c.stateBytes()),
+                                bytes(c.liveBytes()),
+                                bytes(c.diskBytes())));
+            }
+        }
+        if (!report.analysers().isEmpty()) {
+            md.append("\n## Complexity analyser alone\n\n");
+            md.append(
+                    "| analyser | tasks per round | rounds | best µs/task | median µs/task |"
+                            + " tasks/s per core (median) |\n");
+            md.append("|---|---:|---:|---:|---:|---:|\n");
+            for (Figures.Analyser a : report.analysers()) {
+                md.append(
+                        row(
+                                a.name(),
+                                Long.toString(a.tasks()),
+                                Integer.toString(a.rounds()),
+                                number(a.bestMicros(), 2),
+                                number(a.medianMicros(), 2),
+                                number(1e6 / a.medianMicros(), 0)));
+            }
+        }
+        if (!report.ratios().isEmpty()) {
+            md.append("\n## Ratios (same benchmark run)\n\n");
+            md.append("| ratio | value | goal |\n|---|---:|---|\n");
+            for (Figures.Ratio ratio : report.ratios()) {
+                md.append(row(ratio.name(), number(ratio.value(), 2), ratio.goal()));
+            }
+        }
+        if (!report.notes().isEmpty()) {
+            md.append("\n## Notes\n\n");
+            for (String note : report.notes()) {
+                md.append("- ").append(note).append('\n');
+            }
+        }
+        if (!charts.isEmpty()) {
+            md.append("\n## Charts\n\n");
+            for (String chart : charts) {
+                md.append("![").append(chart).append("](").append(chart).append(")\n");
+            }
+        }
+        return md.toString();
+    }
+
+    /** The lines printed at the end of a run; the pipeline ratio, where there is one, last. */
+    public static List<String> headline(Figures.Report report) {
+        List<String> lines = new ArrayList<>();
+        for (Figures.Run run : report.runs()) {
+            StringBuilder line =
+                    new StringBuilder(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s: %s tasks/s, %s CPU-s per 1k tasks",
+                                    run.name(),
+                                    number(run.throughput(), 0),
+                                    number(run.cpuPer1000(), 3)));
+            if (run.latency() != null) {
+                line.append(
+                        String.format(
+                                Locale.ROOT,
+                                "; at %s tasks/s orchestration p99 %d ms (end-to-end p99 %d ms)",
+                                number(run.latency().rate(), 0),
+                                run.latency().overheadP99(),
+                                run.latency().endToEndP99()));
+            }
+            lines.add(line.toString());
+        }
+        for (Figures.Analyser a : report.analysers()) {
+            lines.add(
+                    String.format(
+                            Locale.ROOT,
+                            "%s: %s µs per task (median of %d rounds)",
+                            a.name(),
+                            number(a.medianMicros(), 2),
+                            a.rounds()));
+        }
+        Figures.Ratio pipeline = null;
+        for (Figures.Ratio ratio : report.ratios()) {
+            if (ratio.name().equals(PIPELINE_RATIO) && pipeline == null) {
+                pipeline = ratio;
+            } else {
+                lines.add("ratio " + ratio.name() + ": " + number(ratio.value(), 2));
+            }
+        }
+        if (pipeline != null) {
+            lines.add("ratio " + PIPELINE_RATIO + ": " + number(pipeline.value(), 2));
+        }
+        return lines;
+    }
+
+    public static Path write(Path folder, Figures.Report report, List<String> charts)
+            throws IOException {
+        Files.createDirectories(folder);
+        Path file = folder.resolve(REPORT_FILE);
+        Files.writeString(file, markdown(report, charts));
+        return file;
+    }
+
+    private static String row(String... cells) {
+        return "| " + String.join(" | ", cells) + " |\n";
+    }
+
+    static String number(double value, int decimals) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
+    }
+
+    private static String count(long value) {
+        return value < 0 ? "n/a" : Long.toString(value);
+    }
+
+    static String bytes(long value) {
+        if (value < 0) {
+            return "n/a";
+        }
+        if (value < 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f KiB", value / 1024.0);
+        }
+        return String.format(Locale.ROOT, "%.1f MiB", value / (1024.0 * 1024));
+    }
+}

@@ -1,0 +1,91 @@
+package io.hivestream.loadtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchTest {
+    private static Figures.Run run(
+            String name, String job, String delivery, double throughput, Figures.Latency latency) {
+        return new Figures.Run(
+                name,
+                job,
+                delivery,
+                0,
+                1000,
+                throughput,
+                0.1,
+                0.1,
+                0,
+                latency,
+                new Figures.Checkpoints(-1, -1, -1, -1, -1, -1, -1, 0));
+    }
+
+    @Test
+    void theCommandLineHasDefaultsPerScenario() {
+        Bench.Args a = Bench.Args.parse(new String[] {"pipeline", "--scenario", "a"});
+        Bench.Args d =
+                Bench.Args.parse(
+                        new String[] {
+                            "pipeline",
+                            "--scenario",
+                            "d",
+                            "--sessions",
+                            "5000",
+                            "--checkpoint-interval",
+                            "2s",
+                            "--jfr"
+                        });
+
+        assertThat(a.tasks()).isEqualTo(100_000);
+        assertThat(a.fixedRate()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(a.checkpointInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(a.jfr()).isFalse();
+        assertThat(d.tasks()).isEqualTo(5000);
+        assertThat(d.sessions()).isEqualTo(5000);
+        assertThat(d.fixedRate()).isEqualTo(Duration.ZERO);
+        assertThat(d.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(d.jfr()).isTrue();
+        assertThatThrownBy(() -> Bench.Args.parse(new String[] {"pipeline", "--scenario", "z"}))
+                .hasMessage("--scenario must be one of a, b, c, d, e");
+        assertThatThrownBy(
+                        () ->
+                                Bench.Args.parse(
+                                        new String[] {
+                                            "pipeline", "--scenario", "a", "--speed", "9"
+                                        }))
+                .hasMessage("unknown options [speed]");
+    }
+
+    @Test
+    void ratiosCompareRunsOfTheSameBenchmarkRun() {
+        Bench.Args args = Bench.Args.parse(new String[] {"pipeline", "--scenario", "a"});
+        List<Figures.Run> runs =
+                List.of(
+                        run("p", "passthrough", "EXACTLY_ONCE", 10_000, null),
+                        run(
+                                "eo",
+                                "pipeline",
+                                "EXACTLY_ONCE",
+                                4_000,
+                                new Figures.Latency(2000, 1, 0, 0, 0, 525, 0, 0)),
+                        run(
+                                "alo",
+                                "pipeline",
+                                "AT_LEAST_ONCE",
+                                5_000,
+                                new Figures.Latency(2500, 1, 0, 0, 0, 10, 0, 0)));
+
+        assertThat(Bench.ratios(runs, args))
+                .containsExactly(
+                        new Figures.Ratio("exactly-once/at-least-once", 0.8, "≥ 0.85"),
+                        new Figures.Ratio("eo orchestration p99 / goal (1050 ms)", 0.5, "≤ 1"),
+                        new Figures.Ratio("alo orchestration p99 / goal (20 ms)", 0.5, "≤ 1"),
+                        new Figures.Ratio("alo/passthrough", 0.5, "-"),
+                        new Figures.Ratio(
+                                "pipeline/passthrough", 0.4, "≥ 0.5 with instant agents"));
+    }
+}
