@@ -99,6 +99,7 @@ public final class HivestreamJob {
         DeliveryGuarantee guarantee = conf.get(HivestreamOptions.DELIVERY);
         String prefix = conf.get(HivestreamOptions.TRANSACTIONAL_ID_PREFIX);
         Duration txTimeout = conf.get(HivestreamOptions.TRANSACTION_TIMEOUT);
+        checkTransactionTimeout(conf, guarantee, txTimeout);
         Pipeline.Sinks sinks =
                 new Pipeline.Sinks(
                         KafkaIO.sink(
@@ -133,6 +134,42 @@ public final class HivestreamJob {
                                 prefix + "-dlq",
                                 txTimeout));
         return Pipeline.define(tasks, agents, sinks, conf, runtimes, clock, afterDecode);
+    }
+
+    /**
+     * The least transaction timeout, in checkpoint intervals, that leaves room for a slow recovery.
+     */
+    static final int MIN_TIMEOUT_IN_CHECKPOINT_INTERVALS = 5;
+
+    /**
+     * A transaction that outlives its timeout is aborted by the broker, and the results it held
+     * would be lost if the job recovers after that. The timeout must cover a checkpoint interval
+     * plus the time to restart, which this check approximates by a multiple of the interval.
+     */
+    static void checkTransactionTimeout(
+            org.apache.flink.configuration.ReadableConfig conf,
+            DeliveryGuarantee guarantee,
+            Duration txTimeout) {
+        if (guarantee != DeliveryGuarantee.EXACTLY_ONCE) {
+            return;
+        }
+        Duration interval =
+                conf.getOptional(
+                                org.apache.flink.configuration.CheckpointingOptions
+                                        .CHECKPOINTING_INTERVAL)
+                        .orElse(JobSettings.DEFAULT_CHECKPOINT_INTERVAL);
+        Duration least = interval.multipliedBy(MIN_TIMEOUT_IN_CHECKPOINT_INTERVALS);
+        if (txTimeout.compareTo(least) < 0) {
+            throw new IllegalArgumentException(
+                    HivestreamOptions.TRANSACTION_TIMEOUT.key()
+                            + " is "
+                            + txTimeout.toSeconds()
+                            + " s; with checkpoints every "
+                            + interval.toSeconds()
+                            + " s it must be at least "
+                            + least.toSeconds()
+                            + " s (and below the broker's transaction.max.timeout.ms), or a slow recovery could abort committed results");
+        }
     }
 
     private static byte[] bytes(java.nio.ByteBuffer buffer) {

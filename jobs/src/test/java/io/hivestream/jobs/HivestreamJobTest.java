@@ -56,4 +56,30 @@ class HivestreamJobTest {
         assertThat(settings.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(settings.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
     }
+
+    @Test
+    void aTransactionTimeoutTooShortForARecoveryIsRefused() {
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(30));
+
+        assertThatThrownBy(
+                        () ->
+                                HivestreamJob.checkTransactionTimeout(
+                                        conf,
+                                        org.apache.flink.connector.base.DeliveryGuarantee
+                                                .EXACTLY_ONCE,
+                                        Duration.ofMinutes(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "hivestream.kafka.transaction-timeout is 120 s; with checkpoints every 30 s it must be at least 150 s"
+                                + " (and below the broker's transaction.max.timeout.ms), or a slow recovery could abort committed results");
+        HivestreamJob.checkTransactionTimeout(
+                conf,
+                org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE,
+                Duration.ofSeconds(150));
+        HivestreamJob.checkTransactionTimeout(
+                conf,
+                org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE,
+                Duration.ofSeconds(1));
+    }
 }

@@ -349,7 +349,7 @@ public final class Bench {
                 options);
     }
 
-    /** The ratios between runs of this benchmark run; the goals come from issue 6. */
+    /** The ratios between runs of this benchmark run, with the goals set for them. */
     static List<Figures.Ratio> ratios(List<Figures.Run> runs, Args args) {
         List<Figures.Ratio> ratios = new ArrayList<>();
         Figures.Run passthrough = find(runs, "passthrough", null);

@@ -5,9 +5,12 @@ import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.TaskMetric;
 import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.TaskStatus;
 import java.time.Clock;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -20,6 +23,8 @@ public final class AggregateFunction extends KeyedProcessFunction<String, TaskRe
 
     private final Clock clock;
     private transient Counter results;
+    private transient Counter noConsensus;
+    private transient Histogram agreement;
 
     public AggregateFunction(Clock clock) {
         this.clock = clock;
@@ -33,6 +38,11 @@ public final class AggregateFunction extends KeyedProcessFunction<String, TaskRe
     @Override
     public void open(OpenContext openContext) {
         results = getRuntimeContext().getMetricGroup().counter("results");
+        noConsensus = getRuntimeContext().getMetricGroup().counter("noConsensus");
+        agreement =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .histogram("consensusAgreement", new DescriptiveStatisticsHistogram(1000));
     }
 
     @Override
@@ -59,6 +69,12 @@ public final class AggregateFunction extends KeyedProcessFunction<String, TaskRe
                                         .build())
                         .build());
         results.inc();
+        if (result.getAgreement() != null) {
+            agreement.update(Math.round(100 * result.getAgreement()));
+        }
+        if (result.getStatus() == TaskStatus.NO_CONSENSUS) {
+            noConsensus.inc();
+        }
         out.collect(result);
     }
 }

@@ -489,7 +489,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     private AgentRuntime runtimeFor(AgentEvent agent) {
         RuntimeEntry entry = runtimes.get(agent.getAgentId());
-        if (entry != null && sameEndpoint(entry.agent(), agent)) {
+        // Equal records are the common case and cheap to compare; copies only when they differ.
+        if (entry != null && (entry.agent().equals(agent) || sameEndpoint(entry.agent(), agent))) {
             return entry.runtime();
         }
         if (entry != null) {
