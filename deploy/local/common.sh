@@ -25,10 +25,18 @@ dist_classpath() {
   cat "$file"
 }
 
+# Whether a pid is a live process (a killed one may linger as a zombie until reaped).
+is_running() {
+  local state
+  kill -0 "$1" 2>/dev/null || return 1
+  state="$(ps -o stat= -p "$1" 2>/dev/null)"
+  [ -n "$state" ] && [ "${state:0:1}" != "Z" ]
+}
+
 # Starts a background process with a pid file; its output goes to LOG.
 start_process() {
   local pidfile="$1" log="$2"; shift 2
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  if [ -f "$pidfile" ] && is_running "$(cat "$pidfile")"; then
     echo "already running: $pidfile (pid $(cat "$pidfile"))" >&2
     return 0
   fi
@@ -41,9 +49,9 @@ stop_process() {
   local pidfile="$1"
   [ -f "$pidfile" ] || return 0
   local pid; pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then
+  if is_running "$pid"; then
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    for _ in $(seq 1 60); do is_running "$pid" || break; sleep 0.5; done
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"
@@ -57,5 +65,15 @@ wait_port() {
     sleep 0.5
   done
   echo "$what did not open port $port; see the logs in $CLUSTER_DIR" >&2
+  return 1
+}
+
+# Kills the process of a pid file with SIGKILL, as a crash would, and waits until it is gone.
+kill_process() {
+  local pidfile="$1" pid
+  pid="$(cat "$pidfile")"
+  kill -9 "$pid" 2>/dev/null || true
+  for _ in $(seq 1 120); do is_running "$pid" || return 0; sleep 0.25; done
+  echo "process $pid did not die" >&2
   return 1
 }

@@ -130,10 +130,7 @@ class LocalClusterIT {
 
             // SIGKILL the only TaskManager after checkpoints have completed, then replace it.
             await().atMost(Duration.ofMinutes(1)).until(() -> completedCheckpoints() >= 2);
-            long pid =
-                    Long.parseLong(
-                            Files.readString(dir.resolve("cluster/taskmanager-0/pid")).strip());
-            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            script("kill-taskmanager.sh", "0");
             publish(producer, 100, 100);
             script("start-taskmanager.sh", "0");
             await().pollInterval(Duration.ofMillis(500))

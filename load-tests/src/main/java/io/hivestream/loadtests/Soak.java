@@ -185,13 +185,13 @@ public final class Soak {
             if (kills < plan.taskManagerKills()
                     && progress >= 0.15 * (kills + 1)
                     && completedCheckpoints() > checkpointsAtKill) {
-                killTaskManager(0);
+                script("kill-taskmanager.sh", "0");
                 script("start-taskmanager.sh", "0");
                 checkpointsAtKill = waitForCheckpoints(1);
                 kills++;
             }
             if (plan.killBroker() && !brokerKilled && progress >= 0.6) {
-                signal(clusterDir().resolve("kafka-1/pid"), "KILL");
+                script("kill-kafka.sh", "1");
                 TimeUnit.SECONDS.sleep(5);
                 script("start-kafka.sh");
                 brokerKilled = true;
@@ -277,19 +277,12 @@ public final class Soak {
         return counts;
     }
 
-    private void killTaskManager(int n) throws IOException, InterruptedException {
-        signal(clusterDir().resolve("taskmanager-" + n + "/pid"), "KILL");
-    }
-
     private static void signal(Path pidFile, String signal)
             throws IOException, InterruptedException {
         String pid = Files.readString(pidFile).strip();
         Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
-        }
-        if (signal.equals("KILL")) {
-            ProcessHandle.of(Long.parseLong(pid)).ifPresent(p -> p.onExit().join());
         }
     }
 
