@@ -192,6 +192,12 @@ public final class Harness implements AutoCloseable {
                 await(backlog, job, reader);
                 profile.stop();
                 double throughput = backlog.steadyThroughput();
+                if (!(throughput > 0) && !backlog.timeline().isEmpty()) {
+                    // A small backlog may become visible in one commit: no 10%-90% window. Its
+                    // whole-run rate still sets the pace of the fixed-rate phase.
+                    long end = backlog.timeline().get(backlog.timeline().size() - 1).millis();
+                    throughput = spec.tasks() * 1000.0 / Math.max(1, end - startMillis);
+                }
                 List<ResourceSampler.Sample> drained = sampler.samples();
                 double[] cpu = cpuPer1000(backlog.timeline(), drained, spec.tasks());
 
