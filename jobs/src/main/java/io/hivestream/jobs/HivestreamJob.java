@@ -3,6 +3,7 @@ package io.hivestream.jobs;
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.connectors.kafka.KafkaIO;
 import io.hivestream.connectors.kafka.RecordSerializer;
+import io.hivestream.operators.consensus.BagOfWordsEmbedder;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
@@ -95,6 +96,20 @@ public final class HivestreamJob {
                         .uid("agents-source")
                         .setParallelism(1);
 
+        // Reputations are rebuilt from the whole metrics topic unless a checkpoint says where it
+        // was.
+        DataStream<RawRecord> metrics =
+                env.fromSource(
+                                KafkaIO.rawSource(
+                                        bootstrap,
+                                        conf.get(HivestreamOptions.METRICS_TOPIC),
+                                        group + "-metrics",
+                                        KafkaIO.StartFrom.EARLIEST,
+                                        bounded),
+                                WatermarkStrategy.noWatermarks(),
+                                "metrics source")
+                        .uid("metrics-source");
+
         WireFormat format = conf.get(HivestreamOptions.RESULTS_FORMAT);
         DeliveryGuarantee guarantee = conf.get(HivestreamOptions.DELIVERY);
         String prefix = conf.get(HivestreamOptions.TRANSACTIONAL_ID_PREFIX);
@@ -132,7 +147,16 @@ public final class HivestreamJob {
                                 guarantee,
                                 prefix + "-dlq",
                                 txTimeout));
-        return Pipeline.define(tasks, agents, sinks, conf, runtimes, clock, afterDecode);
+        return Pipeline.define(
+                tasks,
+                agents,
+                metrics,
+                sinks,
+                conf,
+                runtimes,
+                new BagOfWordsEmbedder(),
+                clock,
+                afterDecode);
     }
 
     private static byte[] bytes(java.nio.ByteBuffer buffer) {

@@ -1,6 +1,7 @@
 package io.hivestream.jobs;
 
 import io.hivestream.connectors.kafka.KafkaIO;
+import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteSettings;
 import io.hivestream.schemas.codec.WireFormat;
@@ -128,6 +129,20 @@ public final class HivestreamOptions {
                     .doubleType()
                     .defaultValue(0.6)
                     .withDescription("Complexity score from which a task prefers the CLOUD tier.");
+
+    public static final ConfigOption<Duration> CONSENSUS_TIMEOUT =
+            ConfigOptions.key("hivestream.consensus.timeout")
+                    .durationType()
+                    .defaultValue(ConsensusFunction.DEFAULT_TIMEOUT)
+                    .withDescription(
+                            "How long a vote waits, from its first reply, for the other replicas; then it is decided on the replies it has.");
+
+    public static final ConfigOption<Duration> CONSENSUS_RETENTION =
+            ConfigOptions.key("hivestream.consensus.decided-retention")
+                    .durationType()
+                    .defaultValue(ConsensusFunction.DEFAULT_RETENTION)
+                    .withDescription(
+                            "How long a task decided before all its replicas answered remembers that, so that later replies only count for reputation.");
 
     public static final ConfigOption<Integer> EXECUTE_CAPACITY =
             ConfigOptions.key("hivestream.execute.capacity")

@@ -5,6 +5,7 @@ import io.hivestream.operators.aggregate.AggregateFunction;
 import io.hivestream.operators.analyse.AnalyseFunction;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import io.hivestream.operators.consensus.ConsensusFunction;
+import io.hivestream.operators.consensus.TextEmbedder;
 import io.hivestream.operators.decode.DecodeFunction;
 import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TaskValidator;
@@ -16,6 +17,7 @@ import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.internal.AnalyzedTask;
@@ -38,7 +40,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <pre>
  * tasks ─ decode ─ analyse ─ route ─ execute ─ consensus ─ aggregate ─ results
- * agents ─ decode ─────────────┘ (broadcast)       metrics and dead letters leave as side outputs
+ * agents ─ decode ─────────────┘ (broadcast)        │
+ * metrics ─ decode ─ reputations ───────────────────┘ (broadcast)
+ * metrics and dead letters leave as side outputs
  * </pre>
  */
 public final class Pipeline {
@@ -51,15 +55,19 @@ public final class Pipeline {
     /**
      * Defines the topology.
      *
+     * @param rawMetrics the metrics topic read back: agents' reputations weigh weighted votes
+     * @param embedder embeds answers for semantic votes
      * @param afterDecode applied to the decoded tasks before analysis; identity in production
      * @return the results stream, as handed to the results sink
      */
     public static DataStream<TaskResult> define(
             DataStream<RawRecord> rawTasks,
             DataStream<RawRecord> rawAgents,
+            DataStream<RawRecord> rawMetrics,
             Sinks sinks,
             Configuration conf,
             AgentRuntimeFactory runtimes,
+            TextEmbedder embedder,
             Clock clock,
             UnaryOperator<DataStream<Task>> afterDecode) {
         RawDecoder decoder =
@@ -121,9 +129,30 @@ public final class Pipeline {
                         .uid("execute")
                         .name("execute");
 
+        SingleOutputStreamOperator<Metric> feedback =
+                rawMetrics
+                        .process(
+                                new DecodeFunction<>(
+                                        "decode-metrics", decoder::decodeMetric, clock),
+                                new AvroTypeInfo<>(Metric.class))
+                        .uid("decode-metrics")
+                        .name("decode metrics");
+        BroadcastStream<Metric> reputations =
+                feedback.filter(m -> m.getKind() == MetricKind.REPUTATION)
+                        .uid("reputations")
+                        .name("reputations")
+                        .broadcast(ConsensusFunction.REPUTATIONS);
+
         SingleOutputStreamOperator<TaskResult> decided =
                 replies.keyBy(r -> r.getRequest().getTask().getTask().getTaskId(), Types.STRING)
-                        .process(new ConsensusFunction(clock), new AvroTypeInfo<>(TaskResult.class))
+                        .connect(reputations)
+                        .process(
+                                new ConsensusFunction(
+                                        clock,
+                                        embedder,
+                                        conf.get(HivestreamOptions.CONSENSUS_TIMEOUT),
+                                        conf.get(HivestreamOptions.CONSENSUS_RETENTION)),
+                                new AvroTypeInfo<>(TaskResult.class))
                         .uid("consensus")
                         .name("consensus");
 
@@ -140,7 +169,9 @@ public final class Pipeline {
                 .uid("metrics-sink")
                 .name("metrics sink");
         tasks.getSideOutput(Outputs.DEAD_LETTERS)
-                .union(agents.getSideOutput(Outputs.DEAD_LETTERS))
+                .union(
+                        agents.getSideOutput(Outputs.DEAD_LETTERS),
+                        feedback.getSideOutput(Outputs.DEAD_LETTERS))
                 .sinkTo(sinks.deadLetters())
                 .uid("dlq-sink")
                 .name("dead-letter sink");
