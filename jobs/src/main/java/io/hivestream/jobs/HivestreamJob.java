@@ -146,6 +146,18 @@ public final class HivestreamJob {
                                 d -> d.getKey() == null ? null : bytes(d.getKey()),
                                 guarantee,
                                 prefix + "-dlq",
+                                txTimeout),
+                        // Subtasks of plans go back to the tasks topic; the tasks source reads
+                        // committed records only, so a subtask runs once the checkpoint that
+                        // released it completes.
+                        KafkaIO.<Task>sink(
+                                bootstrap,
+                                conf.get(HivestreamOptions.TASKS_TOPIC),
+                                Codecs.TASK,
+                                WireFormat.AVRO,
+                                t -> RecordSerializer.utf8(t.getTaskId()),
+                                guarantee,
+                                prefix + "-subtasks",
                                 txTimeout));
         return Pipeline.define(
                 tasks,

@@ -12,6 +12,9 @@ import io.hivestream.operators.decode.TaskValidator;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteOperatorFactory;
+import io.hivestream.operators.plan.MergeSynthesizer;
+import io.hivestream.operators.plan.PlanValidator;
+import io.hivestream.operators.plan.TemplatePlanner;
 import io.hivestream.operators.route.RouteFunction;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentEvent;
@@ -40,6 +43,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <pre>
  * tasks ─ decode ─ analyse ─ route ─ execute ─ consensus ─ aggregate ─ results
+ *                    └──── tasks to decompose ───────────────┘ └─ subtasks ─ tasks topic
  * agents ─ decode ─────────────┘ (broadcast)        │
  * metrics ─ decode ─ reputations ───────────────────┘ (broadcast)
  * metrics and dead letters leave as side outputs
@@ -50,7 +54,10 @@ public final class Pipeline {
 
     /** Where the job writes. */
     public record Sinks(
-            Sink<TaskResult> results, Sink<Metric> metrics, Sink<DeadLetter> deadLetters) {}
+            Sink<TaskResult> results,
+            Sink<Metric> metrics,
+            Sink<DeadLetter> deadLetters,
+            Sink<Task> subtasks) {}
 
     /**
      * Defines the topology.
@@ -93,7 +100,7 @@ public final class Pipeline {
         SingleOutputStreamOperator<AnalyzedTask> analysed =
                 afterDecode
                         .apply(tasks)
-                        .map(
+                        .process(
                                 new AnalyseFunction(
                                         new RuleBasedAnalyzer(
                                                 conf.get(HivestreamOptions.CLOUD_THRESHOLD)),
@@ -156,13 +163,31 @@ public final class Pipeline {
                         .uid("consensus")
                         .name("consensus");
 
+        TemplatePlanner planner = new TemplatePlanner();
         SingleOutputStreamOperator<TaskResult> results =
                 decided.keyBy(AggregateFunction::rootOf, Types.STRING)
-                        .process(new AggregateFunction(clock), new AvroTypeInfo<>(TaskResult.class))
+                        .connect(
+                                analysed.getSideOutput(AnalyseFunction.PLANS)
+                                        .keyBy(t -> t.getTask().getTaskId(), Types.STRING))
+                        .process(
+                                new AggregateFunction(
+                                        planner,
+                                        new PlanValidator(
+                                                conf.get(HivestreamOptions.PLAN_MAX_SUBTASKS),
+                                                planner.capabilities()),
+                                        new MergeSynthesizer(),
+                                        conf.get(HivestreamOptions.PLAN_TIMEOUT),
+                                        clock,
+                                        conf.get(HivestreamOptions.BOUNDED)),
+                                new AvroTypeInfo<>(TaskResult.class))
                         .uid("aggregate")
                         .name("aggregate");
 
         results.sinkTo(sinks.results()).uid("results-sink").name("results sink");
+        results.getSideOutput(AggregateFunction.SUBTASKS)
+                .sinkTo(sinks.subtasks())
+                .uid("subtasks-sink")
+                .name("subtasks sink");
         decided.getSideOutput(Outputs.METRICS)
                 .union(results.getSideOutput(Outputs.METRICS))
                 .sinkTo(sinks.metrics())
