@@ -1,6 +1,7 @@
 package io.hivestream.jobs;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
+import io.hivestream.connectors.agents.onnx.MiniLmTextEmbedder;
 import io.hivestream.connectors.kafka.KafkaIO;
 import io.hivestream.connectors.kafka.RecordSerializer;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
@@ -95,6 +96,20 @@ public final class HivestreamJob {
                         .uid("agents-source")
                         .setParallelism(1);
 
+        // Reputations are rebuilt from the whole metrics topic unless a checkpoint says where it
+        // was.
+        DataStream<RawRecord> metrics =
+                env.fromSource(
+                                KafkaIO.rawSource(
+                                        bootstrap,
+                                        conf.get(HivestreamOptions.METRICS_TOPIC),
+                                        group + "-metrics",
+                                        KafkaIO.StartFrom.EARLIEST,
+                                        bounded),
+                                WatermarkStrategy.noWatermarks(),
+                                "metrics source")
+                        .uid("metrics-source");
+
         WireFormat format = conf.get(HivestreamOptions.RESULTS_FORMAT);
         DeliveryGuarantee guarantee = conf.get(HivestreamOptions.DELIVERY);
         String prefix = conf.get(HivestreamOptions.TRANSACTIONAL_ID_PREFIX);
@@ -132,8 +147,29 @@ public final class HivestreamJob {
                                 d -> d.getKey() == null ? null : bytes(d.getKey()),
                                 guarantee,
                                 prefix + "-dlq",
+                                txTimeout),
+                        // Subtasks of plans go back to the tasks topic; the tasks source reads
+                        // committed records only, so a subtask runs once the checkpoint that
+                        // released it completes.
+                        KafkaIO.<Task>sink(
+                                bootstrap,
+                                conf.get(HivestreamOptions.TASKS_TOPIC),
+                                Codecs.TASK,
+                                WireFormat.AVRO,
+                                t -> RecordSerializer.utf8(t.getTaskId()),
+                                guarantee,
+                                prefix + "-subtasks",
                                 txTimeout));
-        return Pipeline.define(tasks, agents, sinks, conf, runtimes, clock, afterDecode);
+        return Pipeline.define(
+                tasks,
+                agents,
+                metrics,
+                sinks,
+                conf,
+                runtimes,
+                new MiniLmTextEmbedder(),
+                clock,
+                afterDecode);
     }
 
     /**

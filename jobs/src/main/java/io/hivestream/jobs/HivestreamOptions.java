@@ -1,8 +1,11 @@
 package io.hivestream.jobs;
 
 import io.hivestream.connectors.kafka.KafkaIO;
+import io.hivestream.operators.aggregate.AggregateFunction;
+import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteSettings;
+import io.hivestream.operators.plan.PlanValidator;
 import io.hivestream.schemas.codec.WireFormat;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -128,6 +131,33 @@ public final class HivestreamOptions {
                     .doubleType()
                     .defaultValue(0.6)
                     .withDescription("Complexity score from which a task prefers the CLOUD tier.");
+
+    public static final ConfigOption<Duration> CONSENSUS_TIMEOUT =
+            ConfigOptions.key("hivestream.consensus.timeout")
+                    .durationType()
+                    .defaultValue(ConsensusFunction.DEFAULT_TIMEOUT)
+                    .withDescription(
+                            "How long a vote waits, from its first reply, for the other replicas; then it is decided on the replies it has.");
+
+    public static final ConfigOption<Duration> CONSENSUS_RETENTION =
+            ConfigOptions.key("hivestream.consensus.decided-retention")
+                    .durationType()
+                    .defaultValue(ConsensusFunction.DEFAULT_RETENTION)
+                    .withDescription(
+                            "How long a task decided before all its replicas answered remembers that, so that later replies only count for reputation.");
+
+    public static final ConfigOption<Duration> PLAN_TIMEOUT =
+            ConfigOptions.key("hivestream.plan.timeout")
+                    .durationType()
+                    .defaultValue(AggregateFunction.DEFAULT_PLAN_TIMEOUT)
+                    .withDescription(
+                            "How long a plan may run when its root task has no deadline; then it ends PARTIAL with what completed.");
+
+    public static final ConfigOption<Integer> PLAN_MAX_SUBTASKS =
+            ConfigOptions.key("hivestream.plan.max-subtasks")
+                    .intType()
+                    .defaultValue(PlanValidator.DEFAULT_MAX_STEPS)
+                    .withDescription("Most subtasks a plan may have; a larger plan is refused.");
 
     public static final ConfigOption<Integer> EXECUTE_CAPACITY =
             ConfigOptions.key("hivestream.execute.capacity")

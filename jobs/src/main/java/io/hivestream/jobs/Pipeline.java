@@ -5,17 +5,22 @@ import io.hivestream.operators.aggregate.AggregateFunction;
 import io.hivestream.operators.analyse.AnalyseFunction;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import io.hivestream.operators.consensus.ConsensusFunction;
+import io.hivestream.operators.consensus.TextEmbedder;
 import io.hivestream.operators.decode.DecodeFunction;
 import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TaskValidator;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteOperatorFactory;
+import io.hivestream.operators.plan.MergeSynthesizer;
+import io.hivestream.operators.plan.PlanValidator;
+import io.hivestream.operators.plan.TemplatePlanner;
 import io.hivestream.operators.route.RouteFunction;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.internal.AnalyzedTask;
@@ -38,7 +43,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <pre>
  * tasks ─ decode ─ analyse ─ route ─ execute ─ consensus ─ aggregate ─ results
- * agents ─ decode ─────────────┘ (broadcast)       metrics and dead letters leave as side outputs
+ *                    └──── tasks to decompose ───────────────┘ └─ subtasks ─ tasks topic
+ * agents ─ decode ─────────────┘ (broadcast)        │
+ * metrics ─ decode ─ reputations ───────────────────┘ (broadcast)
+ * metrics and dead letters leave as side outputs
  * </pre>
  */
 public final class Pipeline {
@@ -46,20 +54,27 @@ public final class Pipeline {
 
     /** Where the job writes. */
     public record Sinks(
-            Sink<TaskResult> results, Sink<Metric> metrics, Sink<DeadLetter> deadLetters) {}
+            Sink<TaskResult> results,
+            Sink<Metric> metrics,
+            Sink<DeadLetter> deadLetters,
+            Sink<Task> subtasks) {}
 
     /**
      * Defines the topology.
      *
+     * @param rawMetrics the metrics topic read back: agents' reputations weigh weighted votes
+     * @param embedder embeds answers for semantic votes
      * @param afterDecode applied to the decoded tasks before analysis; identity in production
      * @return the results stream, as handed to the results sink
      */
     public static DataStream<TaskResult> define(
             DataStream<RawRecord> rawTasks,
             DataStream<RawRecord> rawAgents,
+            DataStream<RawRecord> rawMetrics,
             Sinks sinks,
             Configuration conf,
             AgentRuntimeFactory runtimes,
+            TextEmbedder embedder,
             Clock clock,
             UnaryOperator<DataStream<Task>> afterDecode) {
         RawDecoder decoder =
@@ -85,7 +100,7 @@ public final class Pipeline {
         SingleOutputStreamOperator<AnalyzedTask> analysed =
                 afterDecode
                         .apply(tasks)
-                        .map(
+                        .process(
                                 new AnalyseFunction(
                                         new RuleBasedAnalyzer(
                                                 conf.get(HivestreamOptions.CLOUD_THRESHOLD)),
@@ -121,26 +136,67 @@ public final class Pipeline {
                         .uid("execute")
                         .name("execute");
 
+        SingleOutputStreamOperator<Metric> feedback =
+                rawMetrics
+                        .process(
+                                new DecodeFunction<>(
+                                        "decode-metrics", decoder::decodeMetric, clock),
+                                new AvroTypeInfo<>(Metric.class))
+                        .uid("decode-metrics")
+                        .name("decode metrics");
+        BroadcastStream<Metric> reputations =
+                feedback.filter(m -> m.getKind() == MetricKind.REPUTATION)
+                        .uid("reputations")
+                        .name("reputations")
+                        .broadcast(ConsensusFunction.REPUTATIONS);
+
         SingleOutputStreamOperator<TaskResult> decided =
                 replies.keyBy(r -> r.getRequest().getTask().getTask().getTaskId(), Types.STRING)
-                        .process(new ConsensusFunction(clock), new AvroTypeInfo<>(TaskResult.class))
+                        .connect(reputations)
+                        .process(
+                                new ConsensusFunction(
+                                        clock,
+                                        embedder,
+                                        conf.get(HivestreamOptions.CONSENSUS_TIMEOUT),
+                                        conf.get(HivestreamOptions.CONSENSUS_RETENTION)),
+                                new AvroTypeInfo<>(TaskResult.class))
                         .uid("consensus")
                         .name("consensus");
 
+        TemplatePlanner planner = new TemplatePlanner();
         SingleOutputStreamOperator<TaskResult> results =
                 decided.keyBy(AggregateFunction::rootOf, Types.STRING)
-                        .process(new AggregateFunction(clock), new AvroTypeInfo<>(TaskResult.class))
+                        .connect(
+                                analysed.getSideOutput(AnalyseFunction.PLANS)
+                                        .keyBy(t -> t.getTask().getTaskId(), Types.STRING))
+                        .process(
+                                new AggregateFunction(
+                                        planner,
+                                        new PlanValidator(
+                                                conf.get(HivestreamOptions.PLAN_MAX_SUBTASKS),
+                                                planner.capabilities()),
+                                        new MergeSynthesizer(),
+                                        conf.get(HivestreamOptions.PLAN_TIMEOUT),
+                                        clock,
+                                        conf.get(HivestreamOptions.BOUNDED)),
+                                new AvroTypeInfo<>(TaskResult.class))
                         .uid("aggregate")
                         .name("aggregate");
 
         results.sinkTo(sinks.results()).uid("results-sink").name("results sink");
+        results.getSideOutput(AggregateFunction.SUBTASKS)
+                .sinkTo(sinks.subtasks())
+                .uid("subtasks-sink")
+                .name("subtasks sink");
         decided.getSideOutput(Outputs.METRICS)
                 .union(results.getSideOutput(Outputs.METRICS))
                 .sinkTo(sinks.metrics())
                 .uid("metrics-sink")
                 .name("metrics sink");
         tasks.getSideOutput(Outputs.DEAD_LETTERS)
-                .union(agents.getSideOutput(Outputs.DEAD_LETTERS))
+                .union(
+                        agents.getSideOutput(Outputs.DEAD_LETTERS),
+                        feedback.getSideOutput(Outputs.DEAD_LETTERS))
                 .sinkTo(sinks.deadLetters())
                 .uid("dlq-sink")
                 .name("dead-letter sink");

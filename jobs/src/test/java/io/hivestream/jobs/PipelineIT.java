@@ -88,10 +88,26 @@ class PipelineIT {
                 List.of(
                         Agents.simulated("cls-a", List.of("classify"), 0.001),
                         Agents.simulated("cls-b", List.of("classify"), 0.001),
-                        Agents.simulated("cls-byz", List.of("classify"), 0.002, "mode", "wrong"),
+                        // The faulty agents answer at once, so that the vote closes on the third
+                        // reply and the result lists every answer.
+                        Agents.simulated(
+                                "cls-byz",
+                                List.of("classify"),
+                                0.002,
+                                "mode",
+                                "wrong",
+                                "latencyMs",
+                                "0"),
                         Agents.simulated("m-a", List.of("math"), 0.001),
                         Agents.simulated("m-b", List.of("math"), 0.001),
-                        Agents.simulated("m-collude", List.of("math"), 0.002, "mode", "collude"),
+                        Agents.simulated(
+                                "m-collude",
+                                List.of("math"),
+                                0.002,
+                                "mode",
+                                "collude",
+                                "latencyMs",
+                                "0"),
                         Agents.simulated("s-honest", List.of("arith-split"), 0.0),
                         Agents.simulated("s-wrong", List.of("arith-split"), 0.0, "mode", "wrong"),
                         Agents.simulated(

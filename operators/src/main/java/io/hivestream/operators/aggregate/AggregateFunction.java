@@ -1,33 +1,94 @@
 package io.hivestream.operators.aggregate;
 
 import io.hivestream.operators.Outputs;
+import io.hivestream.operators.plan.PlanValidator;
+import io.hivestream.operators.plan.Planner;
+import io.hivestream.operators.plan.Plans;
+import io.hivestream.operators.plan.Synthesizer;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
+import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskMetric;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.internal.AnalyzedTask;
+import io.hivestream.schemas.internal.Plan;
+import io.hivestream.schemas.internal.PlanStep;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
- * Keyed by root task id. Turns a task's outcome into its result: stamps the completion time and
- * emits the task metric. A plain task (its own root) holds no state here.
+ * Keyed by root task id. The first input is every decided task (plain tasks and subtasks of plans);
+ * the second, tasks to decompose ({@code DECOMPOSE}), which skip routing and execution.
+ *
+ * <p>Every task, subtask included, gets exactly one result here: its outcome, stamped, with a task
+ * metric. A plain task holds no state.
+ *
+ * <p>State it owns, per plan: {@code plan}, from planning until the plan ends, with a processing
+ * time timer at its deadline (the root task's {@code deadline}, or the plan timeout) and, in a
+ * bounded run, an event time timer at the end of the input. A step is released as a subtask to the
+ * {@link #SUBTASKS} side output (the tasks topic) when its dependencies have completed; when its
+ * subtask's result comes back the plan moves on. The plan ends COMPLETED when every step has
+ * completed (the synthesis of their outputs is the root's output), FAILED as soon as a step fails,
+ * PARTIAL (or TIMED_OUT when nothing completed) at the deadline; the root's result carries every
+ * step's result, and the state and timers are removed. A subtask that finishes after its plan ended
+ * still gets its own result.
  */
-public final class AggregateFunction extends KeyedProcessFunction<String, TaskResult, TaskResult> {
+public final class AggregateFunction
+        extends KeyedCoProcessFunction<String, TaskResult, AnalyzedTask, TaskResult> {
     private static final long serialVersionUID = 1L;
 
+    public static final Duration DEFAULT_PLAN_TIMEOUT = Duration.ofMinutes(10);
+
+    /** Subtasks of plans, to be published to the tasks topic. */
+    public static final OutputTag<Task> SUBTASKS =
+            new OutputTag<>("subtasks", new AvroTypeInfo<>(Task.class));
+
+    private static final long END_OF_INPUT = Long.MAX_VALUE;
+
+    private final Planner planner;
+    private final PlanValidator validator;
+    private final Synthesizer synthesizer;
+    private final Duration planTimeout;
     private final Clock clock;
+    private final boolean boundedInput;
+    private transient ValueState<Plan> plan;
     private transient Counter results;
     private transient Counter noConsensus;
     private transient Histogram agreement;
 
-    public AggregateFunction(Clock clock) {
+    /**
+     * @param planTimeout how long a plan whose root task has no deadline may run
+     * @param boundedInput whether the input ends; then plans still running when it ends finish
+     *     PARTIAL rather than being dropped with the job
+     */
+    public AggregateFunction(
+            Planner planner,
+            PlanValidator validator,
+            Synthesizer synthesizer,
+            Duration planTimeout,
+            Clock clock,
+            boolean boundedInput) {
+        if (planTimeout.isNegative() || planTimeout.isZero()) {
+            throw new IllegalArgumentException("planTimeout must be positive: " + planTimeout);
+        }
+        this.planner = planner;
+        this.validator = validator;
+        this.synthesizer = synthesizer;
+        this.planTimeout = planTimeout;
         this.clock = clock;
+        this.boundedInput = boundedInput;
     }
 
     /** The key of the aggregate stage: the root of the task's plan, or the task itself. */
@@ -37,6 +98,10 @@ public final class AggregateFunction extends KeyedProcessFunction<String, TaskRe
 
     @Override
     public void open(OpenContext openContext) {
+        plan =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>("plan", new AvroTypeInfo<>(Plan.class)));
         results = getRuntimeContext().getMetricGroup().counter("results");
         noConsensus = getRuntimeContext().getMetricGroup().counter("noConsensus");
         agreement =
@@ -46,7 +111,138 @@ public final class AggregateFunction extends KeyedProcessFunction<String, TaskRe
     }
 
     @Override
-    public void processElement(TaskResult outcome, Context ctx, Collector<TaskResult> out) {
+    public void processElement1(TaskResult outcome, Context ctx, Collector<TaskResult> out)
+            throws Exception {
+        emit(outcome, ctx, out);
+        Plan current = plan.value();
+        if (current == null || outcome.getRootId() == null) {
+            return;
+        }
+        PlanStep step = Plans.awaiting(current, outcome);
+        if (step == null) {
+            return;
+        }
+        Plans.finish(step, outcome);
+        if (outcome.getStatus() != TaskStatus.COMPLETED) {
+            String why =
+                    outcome.getError() != null ? outcome.getError() : outcome.getStatus().name();
+            end(
+                    current,
+                    TaskStatus.FAILED,
+                    null,
+                    "subtask "
+                            + step.getId()
+                            + " ("
+                            + step.getRole()
+                            + ") ended "
+                            + outcome.getStatus()
+                            + ": "
+                            + why,
+                    ctx,
+                    out);
+            return;
+        }
+        if (Plans.allDone(current)) {
+            end(current, TaskStatus.COMPLETED, synthesizer.synthesize(current), null, ctx, out);
+            return;
+        }
+        releaseReady(current, ctx);
+        plan.update(current);
+    }
+
+    @Override
+    public void processElement2(AnalyzedTask root, Context ctx, Collector<TaskResult> out)
+            throws Exception {
+        if (plan.value() != null) {
+            // A replay of a root whose plan is running: the plan already answers for it.
+            return;
+        }
+        long now = clock.millis();
+        List<Planner.Step> steps;
+        List<String> problems;
+        try {
+            steps = planner.plan(root.getTask());
+            problems = validator.problems(steps);
+        } catch (RuntimeException e) {
+            steps = List.of();
+            problems = List.of(String.valueOf(e.getMessage()));
+        }
+        if (!problems.isEmpty()) {
+            Plan refused = Plans.start(root, List.of(), now);
+            emit(
+                    Plans.rootResult(
+                            refused,
+                            TaskStatus.FAILED,
+                            null,
+                            "no valid plan: " + String.join("; ", problems),
+                            now),
+                    ctx,
+                    out);
+            return;
+        }
+        Long deadline = root.getTask().getDeadline();
+        Plan started =
+                Plans.start(
+                        root, steps, deadline != null ? deadline : now + planTimeout.toMillis());
+        ctx.timerService().registerProcessingTimeTimer(started.getDeadline());
+        if (boundedInput) {
+            // The final watermark fires it when the input ends, so no plan waits past the end.
+            ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
+        }
+        releaseReady(started, ctx);
+        plan.update(started);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TaskResult> out)
+            throws Exception {
+        Plan current = plan.value();
+        if (current == null) {
+            return;
+        }
+        String why;
+        if (timestamp == END_OF_INPUT) {
+            why = "the input ended";
+        } else if (timestamp >= current.getDeadline()) {
+            why = "the deadline passed";
+        } else {
+            return;
+        }
+        long done = Plans.doneCount(current);
+        end(
+                current,
+                done > 0 ? TaskStatus.PARTIAL : TaskStatus.TIMED_OUT,
+                synthesizer.synthesize(current),
+                why + " with " + done + " of " + current.getSteps().size() + " subtasks completed",
+                ctx,
+                out);
+    }
+
+    private void releaseReady(Plan current, Context ctx) {
+        long now = clock.millis();
+        for (PlanStep step : Plans.ready(current)) {
+            Plans.release(step);
+            ctx.output(SUBTASKS, Plans.subtask(current, step, now));
+        }
+    }
+
+    private void end(
+            Plan current,
+            TaskStatus status,
+            String output,
+            String error,
+            Context ctx,
+            Collector<TaskResult> out) {
+        emit(Plans.rootResult(current, status, output, error, clock.millis()), ctx, out);
+        plan.clear();
+        ctx.timerService().deleteProcessingTimeTimer(current.getDeadline());
+        if (boundedInput) {
+            ctx.timerService().deleteEventTimeTimer(END_OF_INPUT);
+        }
+    }
+
+    /** Stamps a result, emits it and its task metric. */
+    private void emit(TaskResult outcome, Context ctx, Collector<TaskResult> out) {
         long now = clock.millis();
         TaskResult result = TaskResult.newBuilder(outcome).setCompletedAt(now).build();
         ctx.output(

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /**
  * A first, transparent analyser: a complexity score in [0, 1] from the length of the input, code,
  * questions and steps asked for; a tier by threshold; a strategy from the replicas asked for. A
- * task's own strategy and tier hints always win.
+ * task's own strategy and tier hints win, except that a subtask of a plan is not decomposed again.
  */
 public final class RuleBasedAnalyzer implements ComplexityAnalyzer {
     private static final long serialVersionUID = 1L;
@@ -63,6 +63,10 @@ public final class RuleBasedAnalyzer implements ComplexityAnalyzer {
                         : score >= cloudThreshold ? Tier.CLOUD : Tier.EDGE;
         Strategy strategy = task.getStrategy();
         if (strategy == null) {
+            strategy = task.getReplicas() > 1 ? Strategy.CONSENSUS : Strategy.DIRECT;
+        }
+        if (strategy == Strategy.DECOMPOSE && task.getParentId() != null) {
+            // Plans are one level deep: a subtask's result must come back to its root's plan.
             strategy = task.getReplicas() > 1 ? Strategy.CONSENSUS : Strategy.DIRECT;
         }
         int replicas = task.getReplicas();

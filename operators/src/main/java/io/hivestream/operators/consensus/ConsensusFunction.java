@@ -9,37 +9,96 @@ import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.internal.AgentReputation;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
+import io.hivestream.schemas.internal.ConsensusDecision;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by task id. Owns the replies received so far for a task (replica index to reply) until
- * every replica has answered, then decides: the answer of a single agent, or the vote of several.
- * Emits every call metric and, for votes, one reputation metric per agent. The task's state is
- * removed when it is decided.
+ * Keyed by task id; the broadcast input is the reputation metrics read back from the metrics topic.
+ *
+ * <p>State it owns, per task with several replicas:
+ *
+ * <ul>
+ *   <li>{@code replies}: the replies received so far (replica index to reply), with a processing
+ *       time timer at the consensus deadline ({@code deadline} holds its time). The window closes
+ *       as soon as the task's vote ({@link Votes}, chosen by the task's metadata {@code vote}) is
+ *       decided on the replies so far, when every replica has answered, or at the deadline, and
+ *       both are then removed;
+ *   <li>{@code decided}: after a decision on part of the replies, the winner and which replicas
+ *       have answered, so that later replies are judged for reputation and otherwise dropped rather
+ *       than opening a new window. It is removed when the last replica answers, or by a timer after
+ *       the retention.
+ * </ul>
+ *
+ * <p>Broadcast state {@link #REPUTATIONS}: each agent's reputation (a moving average of its
+ * agreement with winners), the weights of the weighted vote. Every instance reads the same
+ * reputation metrics, so every instance weighs an agent alike; a job started without a checkpoint
+ * rebuilds them from the metrics topic.
+ *
+ * <p>Emits every call metric and, for decided votes, one reputation metric per answer (late answers
+ * included).
  */
-public final class ConsensusFunction extends KeyedProcessFunction<String, CallReply, TaskResult> {
+public final class ConsensusFunction
+        extends KeyedBroadcastProcessFunction<String, CallReply, Metric, TaskResult> {
     private static final long serialVersionUID = 1L;
 
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
+    public static final Duration DEFAULT_RETENTION = Duration.ofMinutes(10);
+
+    public static final MapStateDescriptor<String, AgentReputation> REPUTATIONS =
+            new MapStateDescriptor<>(
+                    "reputations", Types.STRING, new AvroTypeInfo<>(AgentReputation.class));
+
     private final Clock clock;
+    private final TextEmbedder embedder;
+    private final Duration timeout;
+    private final Duration retention;
     private transient MapState<Integer, CallReply> replies;
+    private transient ValueState<Long> deadline;
+    private transient ValueState<ConsensusDecision> decided;
 
     public ConsensusFunction(Clock clock) {
+        this(clock, new BagOfWordsEmbedder(), DEFAULT_TIMEOUT, DEFAULT_RETENTION);
+    }
+
+    /**
+     * @param embedder embeds answers for the semantic vote
+     * @param timeout how long after its first reply a task's window waits for the others
+     * @param retention how long a task decided before all replicas answered remembers it
+     */
+    public ConsensusFunction(
+            Clock clock, TextEmbedder embedder, Duration timeout, Duration retention) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention must be positive: " + retention);
+        }
         this.clock = clock;
+        this.embedder = embedder;
+        this.timeout = timeout;
+        this.retention = retention;
     }
 
     @Override
@@ -49,95 +108,275 @@ public final class ConsensusFunction extends KeyedProcessFunction<String, CallRe
                         .getMapState(
                                 new MapStateDescriptor<>(
                                         "replies", Types.INT, new AvroTypeInfo<>(CallReply.class)));
+        deadline = getRuntimeContext().getState(new ValueStateDescriptor<>("deadline", Types.LONG));
+        decided =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "decided", new AvroTypeInfo<>(ConsensusDecision.class)));
     }
 
     @Override
-    public void processElement(CallReply reply, Context ctx, Collector<TaskResult> out)
+    public void processElement(CallReply reply, ReadOnlyContext ctx, Collector<TaskResult> out)
             throws Exception {
         for (Metric metric : reply.getCalls()) {
             ctx.output(Outputs.METRICS, metric);
         }
-        int expected = reply.getRequest().getTask().getAnalysis().getReplicas();
-        if (expected == 1) {
-            out.collect(decide(reply.getRequest().getTask(), List.of(reply.getAnswer()), ctx));
+        AnalyzedTask task = reply.getRequest().getTask();
+        int replicas = task.getAnalysis().getReplicas();
+        if (replicas == 1) {
+            out.collect(single(task, reply.getAnswer()));
+            return;
+        }
+        ConsensusDecision decision = decided.value();
+        if (decision != null) {
+            late(reply, decision, ctx);
             return;
         }
         replies.put(reply.getRequest().getReplica(), reply);
+        if (deadline.value() == null) {
+            long due = clock.millis() + timeout.toMillis();
+            ctx.timerService().registerProcessingTimeTimer(due);
+            deadline.update(due);
+        }
+        List<CallReply> received = received();
+        int pending = Math.max(0, replicas - received.size());
+        Vote.Outcome outcome = vote(task, received, pending, ctx);
+        if (outcome.decided() || pending == 0) {
+            close(task, received, outcome, false, ctx, out);
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(Metric metric, Context ctx, Collector<TaskResult> out)
+            throws Exception {
+        if (metric.getKind() != MetricKind.REPUTATION
+                || metric.getAgentId() == null
+                || metric.getReputation() == null) {
+            return;
+        }
+        BroadcastState<String, AgentReputation> state = ctx.getBroadcastState(REPUTATIONS);
+        AgentReputation known = state.get(metric.getAgentId());
+        double before = known == null ? Reputation.PRIOR : known.getScore();
+        state.put(
+                metric.getAgentId(),
+                AgentReputation.newBuilder()
+                        .setAgentId(metric.getAgentId())
+                        .setScore(Reputation.update(before, metric.getReputation().getAgreed()))
+                        .setVotes(known == null ? 1 : known.getVotes() + 1)
+                        .setUpdatedAt(metric.getTimestamp())
+                        .build());
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TaskResult> out)
+            throws Exception {
+        ConsensusDecision decision = decided.value();
+        if (decision != null && decision.getCleanupAt() == timestamp) {
+            decided.clear();
+            return;
+        }
+        Long due = deadline.value();
+        if (due == null || due != timestamp) {
+            return;
+        }
+        List<CallReply> received = received();
+        if (received.isEmpty()) {
+            deadline.clear();
+            return;
+        }
+        AnalyzedTask task = received.get(0).getRequest().getTask();
+        close(task, received, vote(task, received, 0, ctx), true, ctx, out);
+    }
+
+    private List<CallReply> received() throws Exception {
         List<CallReply> received = new ArrayList<>();
         for (Map.Entry<Integer, CallReply> entry : replies.entries()) {
             received.add(entry.getValue());
         }
-        if (received.size() < expected) {
-            return;
-        }
         received.sort(Comparator.comparingInt(r -> r.getRequest().getReplica()));
-        List<AgentAnswer> answers =
-                received.stream().map(CallReply::getAnswer).collect(Collectors.toList());
-        replies.clear();
-        out.collect(decide(reply.getRequest().getTask(), answers, ctx));
+        return received;
     }
 
-    private TaskResult decide(AnalyzedTask analyzed, List<AgentAnswer> answers, Context ctx) {
-        Task task = analyzed.getTask();
-        Analysis analysis = analyzed.getAnalysis();
-        TaskResult.Builder result = baseResult(analyzed, answers);
-        if (analysis.getReplicas() == 1) {
-            AgentAnswer answer = answers.get(0);
-            result.setAgents(answer.getError() == null ? List.of(answer.getAgentId()) : List.of());
-            return answer.getError() == null
-                    ? result.setStatus(TaskStatus.COMPLETED).setOutput(answer.getOutput()).build()
-                    : result.setStatus(TaskStatus.FAILED).setError(answer.getError()).build();
+    private static Votes.Kind kind(AnalyzedTask task) {
+        try {
+            return Votes.Kind.of(task.getTask().getMetadata());
+        } catch (IllegalArgumentException e) {
+            // The decode stage refuses such tasks; one that got here votes exactly.
+            return Votes.Kind.EXACT;
         }
-        List<MajorityVote.Ballot> ballots = new ArrayList<>();
-        for (AgentAnswer answer : answers) {
+    }
+
+    private Vote.Spec spec(
+            AnalyzedTask task, List<CallReply> received, int pending, ReadOnlyContext ctx)
+            throws Exception {
+        Analysis analysis = task.getAnalysis();
+        Map<String, String> metadata = task.getTask().getMetadata();
+        Map<String, Double> weights = new HashMap<>();
+        if (kind(task) == Votes.Kind.WEIGHTED) {
+            ReadOnlyBroadcastState<String, AgentReputation> reputations =
+                    ctx.getBroadcastState(REPUTATIONS);
+            for (CallReply reply : received) {
+                String agent = reply.getAnswer().getAgentId();
+                AgentReputation reputation = reputations.get(agent);
+                if (reputation != null) {
+                    weights.put(agent, Reputation.weight(reputation.getScore()));
+                }
+            }
+        }
+        return new Vote.Spec(
+                analysis.getReplicas(),
+                analysis.getQuorum(),
+                pending,
+                Votes.threshold(metadata),
+                Votes.tolerance(metadata),
+                weights);
+    }
+
+    private Vote.Outcome vote(
+            AnalyzedTask task, List<CallReply> received, int pending, ReadOnlyContext ctx)
+            throws Exception {
+        List<Vote.Ballot> ballots = new ArrayList<>(received.size());
+        for (CallReply reply : received) {
+            AgentAnswer answer = reply.getAnswer();
             ballots.add(
-                    new MajorityVote.Ballot(
+                    new Vote.Ballot(
+                            reply.getRequest().getReplica(),
                             answer.getAgentId(),
-                            answer.getError() == null ? answer.getOutput() : null));
+                            answer.getError() == null ? answer.getOutput() : null,
+                            answer.getError()));
         }
-        MajorityVote.Outcome outcome = MajorityVote.decide(ballots, analysis.getQuorum());
-        List<AgentAnswer> marked = new ArrayList<>();
-        for (int i = 0; i < answers.size(); i++) {
-            // By the answer, not the agent: a spare may answer one replica and fail another.
-            boolean agreed = outcome.isWinner(ballots.get(i).output());
-            marked.add(
-                    AgentAnswer.newBuilder(answers.get(i))
-                            .setAgreed(outcome.decided() ? agreed : null)
+        return Votes.of(kind(task), embedder).decide(ballots, spec(task, received, pending, ctx));
+    }
+
+    /** Emits the task's result, removes the window, and remembers a decision made early. */
+    private void close(
+            AnalyzedTask task,
+            List<CallReply> received,
+            Vote.Outcome outcome,
+            boolean deadlinePassed,
+            ReadOnlyContext ctx,
+            Collector<TaskResult> out)
+            throws Exception {
+        Analysis analysis = task.getAnalysis();
+        List<AgentAnswer> answers = new ArrayList<>(received.size());
+        for (int i = 0; i < received.size(); i++) {
+            Vote.Verdict verdict = outcome.verdicts().get(i);
+            answers.add(
+                    AgentAnswer.newBuilder(received.get(i).getAnswer())
+                            .setAgreed(verdict.agreed())
+                            .setReason(verdict.reason())
                             .build());
         }
         double agreement = (double) outcome.support() / analysis.getReplicas();
-        result.setAnswers(marked).setAgreement(agreement);
+        TaskResult.Builder result =
+                baseResult(task, answers).setAgreement(agreement).setVote(kind(task).key());
         if (outcome.decided()) {
-            for (AgentAnswer answer : marked) {
-                ctx.output(Outputs.METRICS, reputation(task, answer, agreement));
+            for (AgentAnswer answer : answers) {
+                ctx.output(Outputs.METRICS, reputation(task.getTask(), answer, agreement));
             }
-            return result.setStatus(TaskStatus.COMPLETED)
-                    .setOutput(outcome.winner())
-                    .setAgents(outcome.agreeing())
-                    .build();
+            out.collect(
+                    result.setStatus(TaskStatus.COMPLETED)
+                            .setOutput(outcome.winner())
+                            .setAgents(outcome.agreeing())
+                            .build());
+        } else {
+            String errors =
+                    answers.stream()
+                            .filter(a -> a.getError() != null)
+                            .map(a -> a.getAgentId() + ": " + a.getError())
+                            .collect(Collectors.joining("; "));
+            String late =
+                    deadlinePassed
+                            ? received.size()
+                                    + " of "
+                                    + analysis.getReplicas()
+                                    + " replicas answered before the deadline"
+                            : null;
+            if (answers.stream().allMatch(a -> a.getError() != null)) {
+                String why = "every replica failed: " + errors;
+                out.collect(
+                        result.setStatus(TaskStatus.FAILED)
+                                .setError(late == null ? why : why + "; " + late)
+                                .build());
+            } else {
+                StringBuilder why = new StringBuilder(outcome.why());
+                if (late != null) {
+                    why.append("; ").append(late);
+                }
+                if (!errors.isEmpty()) {
+                    why.append("; ").append(errors);
+                }
+                out.collect(
+                        result.setStatus(TaskStatus.NO_CONSENSUS).setError(why.toString()).build());
+            }
         }
-        boolean allFailed = answers.stream().allMatch(a -> a.getError() != null);
-        String errors =
-                answers.stream()
-                        .filter(a -> a.getError() != null)
-                        .map(a -> a.getAgentId() + ": " + a.getError())
-                        .collect(Collectors.joining("; "));
-        if (allFailed) {
-            return result.setStatus(TaskStatus.FAILED)
-                    .setError("every replica failed: " + errors)
-                    .build();
+
+        replies.clear();
+        Long due = deadline.value();
+        if (due != null) {
+            ctx.timerService().deleteProcessingTimeTimer(due);
+            deadline.clear();
         }
-        String why =
-                "no answer reached the quorum of "
-                        + analysis.getQuorum()
-                        + " (largest agreement: "
-                        + outcome.support()
-                        + " of "
-                        + analysis.getReplicas()
-                        + ")";
-        return result.setStatus(TaskStatus.NO_CONSENSUS)
-                .setError(errors.isEmpty() ? why : why + "; " + errors)
-                .build();
+        if (received.size() < analysis.getReplicas()) {
+            long cleanupAt = clock.millis() + retention.toMillis();
+            ctx.timerService().registerProcessingTimeTimer(cleanupAt);
+            decided.update(
+                    ConsensusDecision.newBuilder()
+                            .setWinner(outcome.winner())
+                            .setAnswered(
+                                    received.stream()
+                                            .map(r -> r.getRequest().getReplica())
+                                            .collect(Collectors.toList()))
+                            .setAgreement(agreement)
+                            .setCleanupAt(cleanupAt)
+                            .build());
+        }
+    }
+
+    /**
+     * A reply after the decision: not voted again, but judged against the winner so that a slow
+     * agent's reputation still follows what it answered.
+     */
+    private void late(CallReply reply, ConsensusDecision decision, ReadOnlyContext ctx)
+            throws Exception {
+        int replica = reply.getRequest().getReplica();
+        if (decision.getAnswered().contains(replica)) {
+            return;
+        }
+        AnalyzedTask task = reply.getRequest().getTask();
+        List<Integer> answered = new ArrayList<>(decision.getAnswered());
+        answered.add(replica);
+        if (decision.getWinner() != null) {
+            AgentAnswer answer = reply.getAnswer();
+            boolean agrees =
+                    answer.getError() == null
+                            && Votes.of(kind(task), embedder)
+                                    .agrees(
+                                            decision.getWinner(),
+                                            answer.getOutput(),
+                                            spec(task, List.of(reply), 0, ctx));
+            ctx.output(
+                    Outputs.METRICS,
+                    reputation(
+                            task.getTask(),
+                            AgentAnswer.newBuilder(answer).setAgreed(agrees).build(),
+                            decision.getAgreement()));
+        }
+        if (answered.size() >= task.getAnalysis().getReplicas()) {
+            decided.clear();
+            ctx.timerService().deleteProcessingTimeTimer(decision.getCleanupAt());
+        } else {
+            decided.update(ConsensusDecision.newBuilder(decision).setAnswered(answered).build());
+        }
+    }
+
+    private TaskResult single(AnalyzedTask task, AgentAnswer answer) {
+        TaskResult.Builder result = baseResult(task, List.of(answer));
+        result.setAgents(answer.getError() == null ? List.of(answer.getAgentId()) : List.of());
+        return answer.getError() == null
+                ? result.setStatus(TaskStatus.COMPLETED).setOutput(answer.getOutput()).build()
+                : result.setStatus(TaskStatus.FAILED).setError(answer.getError()).build();
     }
 
     private TaskResult.Builder baseResult(AnalyzedTask analyzed, List<AgentAnswer> answers) {

@@ -2,6 +2,7 @@ package io.hivestream.operators.decode;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.codec.CodecException;
 import io.hivestream.schemas.codec.Codecs;
@@ -73,6 +74,11 @@ public final class RawDecoder implements Serializable {
                     "invalid agent " + agent.getAgentId() + ": prices must not be negative");
         }
         return agent;
+    }
+
+    /** A record of the metrics topic, read back as feedback (agents' reputations). */
+    public Metric decodeMetric(RawRecord raw) {
+        return Codecs.METRIC.decode(bytes(raw.getValue()));
     }
 
     static byte[] bytes(ByteBuffer buffer) {

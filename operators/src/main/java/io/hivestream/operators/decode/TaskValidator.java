@@ -1,5 +1,6 @@
 package io.hivestream.operators.decode;
 
+import io.hivestream.operators.consensus.Votes;
 import io.hivestream.schemas.Task;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -75,6 +76,7 @@ public final class TaskValidator implements Serializable {
         if (task.getDeadline() != null && task.getDeadline() <= 0) {
             problems.add("deadline must be epoch milliseconds");
         }
+        problems.addAll(Votes.problems(task.getMetadata()));
         return problems;
     }
 

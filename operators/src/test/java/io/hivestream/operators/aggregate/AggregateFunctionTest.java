@@ -1,27 +1,46 @@
 package io.hivestream.operators.aggregate;
 
+import static io.hivestream.operators.testing.TestRecords.ADMITTED_AT;
+import static io.hivestream.operators.testing.TestRecords.analyzed;
+import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hivestream.operators.Outputs;
+import io.hivestream.operators.plan.MergeSynthesizer;
+import io.hivestream.operators.plan.PlanValidator;
+import io.hivestream.operators.plan.Planner;
+import io.hivestream.operators.plan.TemplatePlanner;
+import io.hivestream.operators.testing.Harnesses;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Strategy;
+import io.hivestream.schemas.SubtaskResult;
+import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskMetric;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.internal.Analysis;
+import io.hivestream.schemas.internal.AnalyzedTask;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 class AggregateFunctionTest {
-    private static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(9_000), ZoneOffset.UTC);
+    private static final long NOW = 9_000;
+    private static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
+    private static final Duration PLAN_TIMEOUT = Duration.ofMinutes(1);
 
     private static final TaskResult DECIDED =
             TaskResult.newBuilder()
@@ -38,21 +57,82 @@ class AggregateFunctionTest {
                     .setLatencyMs(120)
                     .build();
 
+    private static final AnalyzedTask ROOT =
+            analyzed(
+                    task("r-1", "code", "Write a function that adds two numbers.")
+                            .setTenant("acme")
+                            .setStrategy(Strategy.DECOMPOSE)
+                            .setMetadata(Map.of("lang", "python"))
+                            .build(),
+                    Analysis.newBuilder()
+                            .setComplexity(0.7)
+                            .setTier(Tier.CLOUD)
+                            .setStrategy(Strategy.DECOMPOSE)
+                            .setReplicas(1)
+                            .setQuorum(1)
+                            .setCapabilities(List.of("code"))
+                            .build());
+
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, TaskResult, AnalyzedTask, TaskResult>
+            harness(Planner planner, boolean bounded) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                new AggregateFunction(
+                        planner,
+                        new PlanValidator(8, planner.capabilities()),
+                        new MergeSynthesizer(),
+                        PLAN_TIMEOUT,
+                        CLOCK,
+                        bounded),
+                AggregateFunction::rootOf,
+                (AnalyzedTask t) -> t.getTask().getTaskId(),
+                Types.STRING);
+    }
+
+    private static <T> List<T> side(
+            KeyedTwoInputStreamOperatorTestHarness<String, TaskResult, AnalyzedTask, TaskResult>
+                    harness,
+            org.apache.flink.util.OutputTag<T> tag) {
+        Queue<StreamRecord<T>> records = harness.getSideOutput(tag);
+        return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
+    }
+
+    /** The result a subtask's own stages would give. */
+    private static TaskResult subtaskResult(
+            String step, TaskStatus status, String output, String agent) {
+        return TaskResult.newBuilder()
+                .setTaskId("r-1/" + step)
+                .setTenant("acme")
+                .setKind(step)
+                .setStatus(status)
+                .setOutput(status == TaskStatus.COMPLETED ? output : null)
+                .setError(status == TaskStatus.COMPLETED ? null : output)
+                .setAgents(status == TaskStatus.COMPLETED ? List.of(agent) : List.of())
+                .setTokensIn(10)
+                .setTokensOut(2)
+                .setCostUsd(0.01)
+                .setLatencyMs(40)
+                .setParentId("r-1")
+                .setRootId("r-1")
+                .build();
+    }
+
+    private static List<String> released(List<Task> subtasks) {
+        return subtasks.stream().map(Task::getTaskId).toList();
+    }
+
     @Test
     void theResultIsStampedAndItsTaskMetricEmittedWithoutKeepingState() throws Exception {
-        try (KeyedOneInputStreamOperatorTestHarness<String, TaskResult, TaskResult> harness =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new AggregateFunction(CLOCK), AggregateFunction::rootOf, Types.STRING)) {
-            harness.processElement(DECIDED, 0);
+        try (var harness = harness(new TemplatePlanner(), false)) {
+            harness.processElement1(DECIDED, 0);
 
             assertThat(harness.extractOutputValues())
-                    .containsExactly(TaskResult.newBuilder(DECIDED).setCompletedAt(9_000).build());
-            assertThat(harness.getSideOutput(Outputs.METRICS))
-                    .extracting(StreamRecord::getValue)
+                    .containsExactly(TaskResult.newBuilder(DECIDED).setCompletedAt(NOW).build());
+            assertThat(side(harness, Outputs.METRICS))
                     .containsExactly(
                             Metric.newBuilder()
                                     .setKind(MetricKind.TASK)
-                                    .setTimestamp(9_000)
+                                    .setTimestamp(NOW)
                                     .setTaskId("t-1")
                                     .setTenant("acme")
                                     .setTask(
@@ -67,7 +147,7 @@ class AggregateFunctionTest {
                                                     .setAnswers(0)
                                                     .build())
                                     .build());
-            assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
         }
     }
 
@@ -76,5 +156,274 @@ class AggregateFunctionTest {
         assertThat(AggregateFunction.rootOf(DECIDED)).isEqualTo("t-1");
         assertThat(AggregateFunction.rootOf(TaskResult.newBuilder(DECIDED).setRootId("r").build()))
                 .isEqualTo("r");
+    }
+
+    @Test
+    void aPlanReleasesEachStepWhenItsDependenciesAreDoneAndEndsWithTheSynthesis() throws Exception {
+        try (var harness = harness(new TemplatePlanner(), false)) {
+            harness.processElement2(ROOT, 0);
+
+            List<Task> subtasks = side(harness, AggregateFunction.SUBTASKS);
+            assertThat(subtasks)
+                    .containsExactly(
+                            Task.newBuilder()
+                                    .setTaskId("r-1/architect")
+                                    .setTenant("acme")
+                                    .setKind("design")
+                                    .setInput(
+                                            "Design the solution: its components, their interfaces"
+                                                    + " and the data that flows between them.\n\n"
+                                                    + "Task: Write a function that adds two numbers.")
+                                    .setCapabilities(List.of("design"))
+                                    .setStrategy(Strategy.DIRECT)
+                                    .setDeadline(NOW + PLAN_TIMEOUT.toMillis())
+                                    .setMetadata(Map.of("lang", "python", "plan.step", "architect"))
+                                    .setParentId("r-1")
+                                    .setRootId("r-1")
+                                    .setRole("architect")
+                                    .setCreatedAt(NOW)
+                                    .build());
+            assertThat(harness.extractOutputValues()).isEmpty();
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(1);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+            harness.processElement1(
+                    subtaskResult("architect", TaskStatus.COMPLETED, "two modules", "arch-1"), 0);
+
+            subtasks = side(harness, AggregateFunction.SUBTASKS);
+            assertThat(released(subtasks)).containsExactly("r-1/architect", "r-1/coder");
+            Task coder = subtasks.get(1);
+            assertThat(coder.getInput())
+                    .isEqualTo(
+                            "Write the code that implements the design.\n\n"
+                                    + "Task: Write a function that adds two numbers.\n\n"
+                                    + "Results of earlier steps:\n"
+                                    + "[architect] two modules");
+            assertThat(coder.getMetadata())
+                    .isEqualTo(
+                            Map.of(
+                                    "lang", "python",
+                                    "plan.step", "coder",
+                                    "context.architect", "two modules"));
+
+            harness.processElement1(
+                    subtaskResult("coder", TaskStatus.COMPLETED, "def add(a, b)", "coder-1"), 0);
+            assertThat(released(side(harness, AggregateFunction.SUBTASKS)))
+                    .containsExactly("r-1/architect", "r-1/coder", "r-1/tester", "r-1/documenter");
+
+            harness.processElement1(
+                    subtaskResult("tester", TaskStatus.COMPLETED, "2 tests pass", "tester-1"), 0);
+            assertThat(side(harness, AggregateFunction.SUBTASKS)).hasSize(4);
+            harness.processElement1(
+                    subtaskResult("documenter", TaskStatus.COMPLETED, "usage: add(1, 2)", "docs-1"),
+                    0);
+            assertThat(released(side(harness, AggregateFunction.SUBTASKS)))
+                    .endsWith("r-1/reviewer")
+                    .hasSize(5);
+            harness.processElement1(
+                    subtaskResult("reviewer", TaskStatus.COMPLETED, "approved", "rev-1"), 0);
+
+            List<TaskResult> results = harness.extractOutputValues();
+            // Every subtask's own result, then the root's.
+            assertThat(results)
+                    .extracting(TaskResult::getTaskId)
+                    .containsExactly(
+                            "r-1/architect",
+                            "r-1/coder",
+                            "r-1/tester",
+                            "r-1/documenter",
+                            "r-1/reviewer",
+                            "r-1");
+            TaskResult root = results.get(5);
+            assertThat(root.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(root.getStrategy()).isEqualTo(Strategy.DECOMPOSE);
+            assertThat(root.getOutput())
+                    .isEqualTo(
+                            "[architect] two modules\n\n[coder] def add(a, b)\n\n[tester] 2 tests pass\n\n"
+                                    + "[documenter] usage: add(1, 2)\n\n[reviewer] approved");
+            assertThat(root.getError()).isNull();
+            assertThat(root.getAgents())
+                    .containsExactly("arch-1", "coder-1", "tester-1", "docs-1", "rev-1");
+            assertThat(root.getTokensIn()).isEqualTo(50);
+            assertThat(root.getCostUsd())
+                    .isEqualTo(0.05, org.assertj.core.api.Assertions.within(1e-12));
+            assertThat(root.getLatencyMs()).isEqualTo(NOW - ADMITTED_AT);
+            assertThat(root.getCompletedAt()).isEqualTo(NOW);
+            assertThat(root.getSubtasks())
+                    .extracting(
+                            SubtaskResult::getStep,
+                            SubtaskResult::getStatus,
+                            SubtaskResult::getDependsOn)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "architect", TaskStatus.COMPLETED, List.of()),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "coder", TaskStatus.COMPLETED, List.of("architect")),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "tester", TaskStatus.COMPLETED, List.of("coder")),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "documenter",
+                                    TaskStatus.COMPLETED,
+                                    List.of("architect", "coder")),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "reviewer",
+                                    TaskStatus.COMPLETED,
+                                    List.of("coder", "tester", "documenter")));
+            assertThat(side(harness, Outputs.METRICS))
+                    .extracting(Metric::getTaskId)
+                    .containsExactly(
+                            "r-1/architect",
+                            "r-1/coder",
+                            "r-1/tester",
+                            "r-1/documenter",
+                            "r-1/reviewer",
+                            "r-1");
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+            assertThat(harness.numEventTimeTimers()).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void aFailedSubtaskEndsThePlanWithWhatCompleted() throws Exception {
+        try (var harness = harness(new TemplatePlanner(), false)) {
+            harness.processElement2(ROOT, 0);
+            harness.processElement1(
+                    subtaskResult("architect", TaskStatus.COMPLETED, "two modules", "arch-1"), 0);
+            harness.processElement1(
+                    subtaskResult("coder", TaskStatus.FAILED, "every agent failed", "coder-1"), 0);
+
+            TaskResult root = harness.extractOutputValues().get(2);
+            assertThat(root.getTaskId()).isEqualTo("r-1");
+            assertThat(root.getStatus()).isEqualTo(TaskStatus.FAILED);
+            assertThat(root.getError())
+                    .isEqualTo("subtask coder (coder) ended FAILED: every agent failed");
+            assertThat(root.getOutput()).isNull();
+            assertThat(root.getSubtasks())
+                    .extracting(
+                            SubtaskResult::getStep,
+                            SubtaskResult::getStatus,
+                            SubtaskResult::getOutput)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "architect", TaskStatus.COMPLETED, "two modules"),
+                            org.assertj.core.groups.Tuple.tuple("coder", TaskStatus.FAILED, null),
+                            org.assertj.core.groups.Tuple.tuple("tester", null, null),
+                            org.assertj.core.groups.Tuple.tuple("documenter", null, null),
+                            org.assertj.core.groups.Tuple.tuple("reviewer", null, null));
+            assertThat(released(side(harness, AggregateFunction.SUBTASKS)))
+                    .containsExactly("r-1/architect", "r-1/coder");
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+
+            // A subtask finishing after its plan ended still gets its own result, and no state.
+            harness.processElement1(
+                    subtaskResult("tester", TaskStatus.COMPLETED, "late", "tester-1"), 0);
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(TaskResult::getTaskId)
+                    .endsWith("r-1/tester");
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void theDeadlineEndsThePlanPartialWithWhatCompleted() throws Exception {
+        try (var harness = harness(new TemplatePlanner(), false)) {
+            harness.processElement2(ROOT, 0);
+            harness.processElement1(
+                    subtaskResult("architect", TaskStatus.COMPLETED, "two modules", "arch-1"), 0);
+
+            harness.setProcessingTime(NOW + PLAN_TIMEOUT.toMillis());
+
+            TaskResult root = harness.extractOutputValues().get(1);
+            assertThat(root.getStatus()).isEqualTo(TaskStatus.PARTIAL);
+            assertThat(root.getOutput()).isEqualTo("[architect] two modules");
+            assertThat(root.getError())
+                    .isEqualTo("the deadline passed with 1 of 5 subtasks completed");
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void theRootTasksOwnDeadlineWinsAndNothingCompletedTimesOut() throws Exception {
+        AnalyzedTask withDeadline =
+                AnalyzedTask.newBuilder(ROOT)
+                        .setTask(Task.newBuilder(ROOT.getTask()).setDeadline(NOW + 500).build())
+                        .build();
+        try (var harness = harness(new TemplatePlanner(), false)) {
+            harness.processElement2(withDeadline, 0);
+            assertThat(side(harness, AggregateFunction.SUBTASKS).get(0).getDeadline())
+                    .isEqualTo(NOW + 500);
+
+            harness.setProcessingTime(NOW + 500);
+
+            TaskResult root = harness.extractOutputValues().get(0);
+            assertThat(root.getStatus()).isEqualTo(TaskStatus.TIMED_OUT);
+            assertThat(root.getOutput()).isNull();
+            assertThat(root.getError())
+                    .isEqualTo("the deadline passed with 0 of 5 subtasks completed");
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void theEndOfABoundedInputEndsRunningPlans() throws Exception {
+        try (var harness = harness(new TemplatePlanner(), true)) {
+            harness.processElement2(ROOT, 0);
+            assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+            harness.processBothWatermarks(new Watermark(Long.MAX_VALUE));
+
+            TaskResult root = harness.extractOutputValues().get(0);
+            assertThat(root.getStatus()).isEqualTo(TaskStatus.TIMED_OUT);
+            assertThat(root.getError()).isEqualTo("the input ended with 0 of 5 subtasks completed");
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+            assertThat(harness.numEventTimeTimers()).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void anInvalidPlanFailsTheRootWithoutKeepingState() throws Exception {
+        Planner cyclic =
+                new Planner() {
+                    @Override
+                    public List<Step> plan(Task task) {
+                        return List.of(
+                                new Step("a", "r", "k", List.of("x"), List.of("b"), "do a"),
+                                new Step("b", "r", "k", List.of("teleport"), List.of("a"), "do b"));
+                    }
+
+                    @Override
+                    public Set<String> capabilities() {
+                        return Set.of("x");
+                    }
+                };
+        try (var harness = harness(cyclic, false)) {
+            harness.processElement2(ROOT, 0);
+
+            TaskResult root = harness.extractOutputValues().get(0);
+            assertThat(root.getStatus()).isEqualTo(TaskStatus.FAILED);
+            assertThat(root.getError())
+                    .isEqualTo(
+                            "no valid plan: step 'b' asks for unknown capability 'teleport'; the steps"
+                                    + " a, b cannot run: their dependencies form a cycle");
+            assertThat(side(harness, AggregateFunction.SUBTASKS)).isEmpty();
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void aReplayedRootWhilePlanningIsIgnored() throws Exception {
+        try (var harness = harness(new TemplatePlanner(), false)) {
+            harness.processElement2(ROOT, 0);
+            harness.processElement2(ROOT, 0);
+
+            assertThat(side(harness, AggregateFunction.SUBTASKS)).hasSize(1);
+            assertThat(harness.extractOutputValues()).isEmpty();
+        }
     }
 }

@@ -96,6 +96,40 @@ class RuleBasedAnalyzerTest {
     }
 
     @Test
+    void aTaskToDecomposeKeepsItsStrategyWithOneReplica() {
+        Analysis plan =
+                analyzer.analyse(
+                        task("t", "code", QUESTION).setStrategy(Strategy.DECOMPOSE).build());
+
+        assertThat(plan.getStrategy()).isEqualTo(Strategy.DECOMPOSE);
+        assertThat(plan.getReplicas()).isEqualTo(1);
+        assertThat(plan.getQuorum()).isEqualTo(1);
+    }
+
+    @Test
+    void aSubtaskOfAPlanIsNotDecomposedAgain() {
+        Analysis single =
+                analyzer.analyse(
+                        task("r/a", "code", QUESTION)
+                                .setStrategy(Strategy.DECOMPOSE)
+                                .setParentId("r")
+                                .setRootId("r")
+                                .build());
+        Analysis voted =
+                analyzer.analyse(
+                        task("r/b", "code", QUESTION)
+                                .setStrategy(Strategy.DECOMPOSE)
+                                .setReplicas(3)
+                                .setParentId("r")
+                                .build());
+
+        assertThat(single.getStrategy()).isEqualTo(Strategy.DIRECT);
+        assertThat(voted.getStrategy()).isEqualTo(Strategy.CONSENSUS);
+        assertThat(voted.getReplicas()).isEqualTo(3);
+        assertThat(voted.getQuorum()).isEqualTo(2);
+    }
+
+    @Test
     void consensusWithoutReplicasGetsThreeReplicasAndAQuorumOfTwo() {
         Analysis analysis =
                 analyzer.analyse(

@@ -7,8 +7,10 @@ import static io.hivestream.operators.testing.TestRecords.failed;
 import static io.hivestream.operators.testing.TestRecords.reply;
 import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.hivestream.operators.Outputs;
+import io.hivestream.operators.testing.Harnesses;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.CallMetric;
 import io.hivestream.schemas.CallOutcome;
@@ -22,13 +24,14 @@ import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Queue;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,15 +46,19 @@ class ConsensusFunctionTest {
     private static final AnalyzedTask VOTE =
             analyzed(task("t-3", "chat", "Capital of France?").setReplicas(3).build(), 3, 2);
 
-    private KeyedOneInputStreamOperatorTestHarness<String, CallReply, TaskResult> harness;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration RETENTION = Duration.ofMinutes(5);
+
+    private KeyedBroadcastOperatorTestHarness<String, CallReply, Metric, TaskResult> harness;
 
     @BeforeEach
     void open() throws Exception {
         harness =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new ConsensusFunction(CLOCK),
+                ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                        new ConsensusFunction(CLOCK, new BagOfWordsEmbedder(), TIMEOUT, RETENTION),
                         reply -> reply.getRequest().getTask().getTask().getTaskId(),
-                        Types.STRING);
+                        Types.STRING,
+                        ConsensusFunction.REPUTATIONS);
     }
 
     @AfterEach
@@ -75,6 +82,7 @@ class ConsensusFunctionTest {
                 .setTier(Tier.EDGE)
                 .setComplexity(0.25)
                 .setAnswers(answers)
+                .setVote(task.getAnalysis().getReplicas() > 1 ? "exact" : null)
                 .setLatencyMs(NOW - ADMITTED_AT);
     }
 
@@ -107,6 +115,10 @@ class ConsensusFunctionTest {
         return AgentAnswer.newBuilder(answer).setAgreed(agreed).build();
     }
 
+    private static AgentAnswer dissent(AgentAnswer answer, Boolean agreed, String reason) {
+        return AgentAnswer.newBuilder(answer).setAgreed(agreed).setReason(reason).build();
+    }
+
     @Test
     void aSingleAnswerCompletesTheTaskWithItsCostsAndCallMetrics() throws Exception {
         AgentAnswer answer =
@@ -135,7 +147,7 @@ class ConsensusFunctionTest {
                                 .setSimulated(true)
                                 .build());
         assertThat(metrics()).isEqualTo(calls);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
     }
 
     @Test
@@ -151,7 +163,7 @@ class ConsensusFunctionTest {
                                 .setError("a1: simulated failure of a1 (error rate 1.0)")
                                 .setAgents(List.of())
                                 .build());
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
     }
 
     @Test
@@ -164,7 +176,9 @@ class ConsensusFunctionTest {
         harness.processElement(reply(VOTE, 1, lyon), 0);
 
         assertThat(harness.extractOutputValues()).isEmpty();
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        // The replies so far and the deadline, with its timer.
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(2);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
 
         harness.processElement(reply(VOTE, 2, alsoParis), 0);
 
@@ -175,7 +189,10 @@ class ConsensusFunctionTest {
                                         VOTE,
                                         List.of(
                                                 agreed(paris, true),
-                                                agreed(lyon, false),
+                                                dissent(
+                                                        lyon,
+                                                        false,
+                                                        "'Lyon' differs from the winner 'Paris'"),
                                                 agreed(alsoParis, true)))
                                 .setStatus(TaskStatus.COMPLETED)
                                 .setOutput("Paris")
@@ -187,14 +204,15 @@ class ConsensusFunctionTest {
                         reputation("a0", true, agreement),
                         reputation("a1", false, agreement),
                         reputation("a2", true, agreement));
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
     }
 
     @Test
     void answersAreInReplicaOrderWhateverOrderTheyArrive() throws Exception {
         harness.processElement(reply(VOTE, 2, answered("a2", "x")), 0);
-        harness.processElement(reply(VOTE, 0, answered("a0", "x")), 0);
-        harness.processElement(reply(VOTE, 1, answered("a1", "y")), 0);
+        harness.processElement(reply(VOTE, 0, answered("a0", "y")), 0);
+        harness.processElement(reply(VOTE, 1, answered("a1", "z")), 0);
 
         assertThat(harness.extractOutputValues().get(0).getAnswers())
                 .extracting(AgentAnswer::getAgentId)
@@ -207,7 +225,7 @@ class ConsensusFunctionTest {
         harness.processElement(reply(VOTE, 0, answered("a0", "x")), 0);
 
         assertThat(harness.extractOutputValues()).isEmpty();
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(2);
     }
 
     @Test
@@ -230,7 +248,7 @@ class ConsensusFunctionTest {
                                 .setAgreement(1.0 / 3)
                                 .build());
         assertThat(metrics()).isEmpty();
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
     }
 
     @Test
@@ -259,18 +277,23 @@ class ConsensusFunctionTest {
 
         assertThat(harness.extractOutputValues())
                 .containsExactly(
-                        result(VOTE, List.of(x, y, z))
+                        result(
+                                        VOTE,
+                                        List.of(
+                                                dissent(x, null, "failed: x"),
+                                                dissent(y, null, "failed: y"),
+                                                dissent(z, null, "failed: z")))
                                 .setStatus(TaskStatus.FAILED)
                                 .setError("every replica failed: a0: x; a1: y; a2: z")
                                 .setAgreement(0.0)
                                 .build());
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
     }
 
     @Test
     void aFailedReplicaDoesNotAgreeEvenWhenItsLastAgentAnsweredAnotherReplica() throws Exception {
         // The router shares spare agents between replicas: "s" answered replica 0 as a fallback,
-        // then was the last agent of replica 2's chain and failed there.
+        // then was the last agent of replica 2's chain and failed there, after the decision.
         AgentAnswer fromSpare = answered("s", "42");
         AgentAnswer fromB = answered("b", "42");
         AgentAnswer spareFailed = failed("s", "c: down; s: down");
@@ -279,13 +302,186 @@ class ConsensusFunctionTest {
         harness.processElement(reply(VOTE, 1, fromB), 0);
         harness.processElement(reply(VOTE, 2, spareFailed), 0);
 
+        assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(harness.extractOutputValues().get(0).getAnswers())
                 .extracting(AgentAnswer::getAgreed)
-                .containsExactly(true, true, false);
+                .containsExactly(true, true);
         assertThat(metrics())
                 .containsExactly(
                         reputation("s", true, 2.0 / 3),
                         reputation("b", true, 2.0 / 3),
                         reputation("s", false, 2.0 / 3));
+    }
+
+    @Test
+    void aQuorumClosesTheWindowEarlyAndALateReplyOnlyCountsForReputation() throws Exception {
+        AgentAnswer paris = answered("a0", "Paris");
+        AgentAnswer alsoParis = answered("a1", "PARIS");
+
+        harness.processElement(reply(VOTE, 0, paris), 0);
+        harness.processElement(reply(VOTE, 1, alsoParis), 0);
+
+        double agreement = 2.0 / 3;
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        result(VOTE, List.of(agreed(paris, true), agreed(alsoParis, true)))
+                                .setStatus(TaskStatus.COMPLETED)
+                                .setOutput("Paris")
+                                .setAgents(List.of("a0", "a1"))
+                                .setAgreement(agreement)
+                                .build());
+        // Only the decided marker and its clean-up timer are left.
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        harness.processElement(reply(VOTE, 2, answered("a2", "Lyon")), 0);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(metrics())
+                .containsExactly(
+                        reputation("a0", true, agreement),
+                        reputation("a1", true, agreement),
+                        reputation("a2", false, agreement));
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void aRepeatedLateReplyIsIgnored() throws Exception {
+        harness.processElement(reply(VOTE, 0, answered("a0", "x")), 0);
+        harness.processElement(reply(VOTE, 1, answered("a1", "x")), 0);
+        harness.processElement(reply(VOTE, 1, answered("a1", "x")), 0);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(metrics()).hasSize(2);
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(1);
+    }
+
+    @Test
+    void theDecidedMarkerIsDroppedWhenTheRetentionEnds() throws Exception {
+        harness.processElement(reply(VOTE, 0, answered("a0", "x")), 0);
+        harness.processElement(reply(VOTE, 1, answered("a1", "x")), 0);
+
+        harness.setProcessingTime(NOW + RETENTION.toMillis());
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void theDeadlineClosesTheWindowWithTheAnswersSoFar() throws Exception {
+        AgentAnswer four = answered("a0", "4");
+        AgentAnswer five = answered("a1", "5");
+        harness.processElement(reply(VOTE, 0, four), 0);
+        harness.processElement(reply(VOTE, 1, five), 0);
+
+        harness.setProcessingTime(NOW + TIMEOUT.toMillis() - 1);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.setProcessingTime(NOW + TIMEOUT.toMillis());
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        result(VOTE, List.of(four, five))
+                                .setStatus(TaskStatus.NO_CONSENSUS)
+                                .setError(
+                                        "no answer reached the quorum of 2 (largest agreement: 1"
+                                                + " of 3); 2 of 3 replicas answered before the"
+                                                + " deadline")
+                                .setAgreement(1.0 / 3)
+                                .build());
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        // The last replica comes too late to change anything; no reputation without a winner.
+        harness.processElement(reply(VOTE, 2, answered("a2", "4")), 0);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(metrics()).isEmpty();
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void aDeadlineWithOnlyFailuresFailsTheTask() throws Exception {
+        harness.processElement(reply(VOTE, 0, failed("a0", "down")), 0);
+
+        harness.setProcessingTime(NOW + TIMEOUT.toMillis());
+
+        TaskResult result = harness.extractOutputValues().get(0);
+        assertThat(result.getStatus()).isEqualTo(TaskStatus.FAILED);
+        assertThat(result.getError())
+                .isEqualTo(
+                        "every replica failed: a0: down; 1 of 3 replicas answered before the"
+                                + " deadline");
+    }
+
+    @Test
+    void theTaskMetadataChoosesTheVote() throws Exception {
+        AnalyzedTask numeric =
+                analyzed(
+                        task("t-n", "math", "What is 12 * 7?")
+                                .setReplicas(3)
+                                .setMetadata(java.util.Map.of("vote", "numeric"))
+                                .build(),
+                        3,
+                        2);
+        harness.processElement(reply(numeric, 0, answered("a0", "84.0")), 0);
+        harness.processElement(reply(numeric, 1, answered("a1", "85")), 0);
+        harness.processElement(reply(numeric, 2, answered("a2", "84")), 0);
+
+        TaskResult result = harness.extractOutputValues().get(0);
+        assertThat(result.getVote()).isEqualTo("numeric");
+        assertThat(result.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(result.getOutput()).isEqualTo("84");
+        assertThat(result.getAgents()).containsExactly("a0", "a2");
+        assertThat(result.getAnswers())
+                .extracting(AgentAnswer::getReason)
+                .containsExactly(null, "85 is 1 from the median 84 (tolerance 0)", null);
+    }
+
+    @Test
+    void reputationsReadBackWeighTheAgentsOfAWeightedVote() throws Exception {
+        AnalyzedTask weighted =
+                analyzed(
+                        task("t-w", "chat", "Which?")
+                                .setReplicas(4)
+                                .setMetadata(java.util.Map.of("vote", "weighted"))
+                                .build(),
+                        4,
+                        3);
+        for (int i = 0; i < 10; i++) {
+            for (String agent : List.of("a0", "a1", "a2", "a3")) {
+                harness.processBroadcastElement(
+                        reputationMetric(agent, agent.equals("a0") || agent.equals("a1")), 0);
+            }
+        }
+
+        harness.processElement(reply(weighted, 0, answered("a0", "x")), 0);
+        harness.processElement(reply(weighted, 1, answered("a1", "x")), 0);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        harness.processElement(reply(weighted, 2, answered("a2", "y")), 0);
+
+        // Two trusted agents of four outweigh the others, though they are no count quorum of 3.
+        TaskResult result = harness.extractOutputValues().get(0);
+        assertThat(result.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(result.getOutput()).isEqualTo("x");
+        assertThat(result.getAgents()).containsExactly("a0", "a1");
+        assertThat(result.getAgreement()).isEqualTo(0.5);
+        assertThat(result.getVote()).isEqualTo("weighted");
+        assertThat(harness.getBroadcastState(ConsensusFunction.REPUTATIONS).get("a0").getScore())
+                .isCloseTo(1 - 0.5 * Math.pow(0.9, 10), within(1e-12));
+    }
+
+    private static Metric reputationMetric(String agentId, boolean agreed) {
+        return Metric.newBuilder()
+                .setKind(MetricKind.REPUTATION)
+                .setTimestamp(NOW)
+                .setTaskId("earlier")
+                .setAgentId(agentId)
+                .setReputation(
+                        ReputationMetric.newBuilder().setAgreed(agreed).setAgreement(0.5).build())
+                .build();
     }
 }

@@ -169,6 +169,45 @@ class TaskValidatorTest {
     }
 
     @Test
+    void voteSettingsMustNameAKnownStrategyAThresholdInRangeAndATolerance() {
+        Task good =
+                task("t-1", "math", "2+2")
+                        .setMetadata(
+                                java.util.Map.of(
+                                        "vote",
+                                        "Numeric",
+                                        "vote.tolerance",
+                                        "0.5",
+                                        "vote.threshold",
+                                        "1"))
+                        .build();
+        Task bad =
+                task("t-1", "math", "2+2")
+                        .setMetadata(
+                                java.util.Map.of(
+                                        "vote", "loudest",
+                                        "vote.threshold", "0",
+                                        "vote.tolerance", "-1"))
+                        .build();
+        Task unreadable =
+                task("t-1", "math", "2+2")
+                        .setMetadata(
+                                java.util.Map.of("vote.threshold", "high", "vote.tolerance", "x"))
+                        .build();
+
+        assertThat(validator.problems(good)).isEmpty();
+        assertThat(validator.problems(bad))
+                .containsExactly(
+                        "vote 'loudest' is not one of exact, weighted, semantic, numeric, json",
+                        "vote.threshold is '0'; must be a number in (0, 1]",
+                        "vote.tolerance is '-1'; must be a number of 0 or more");
+        assertThat(validator.problems(unreadable))
+                .containsExactly(
+                        "vote.threshold is 'high'; must be a number in (0, 1]",
+                        "vote.tolerance is 'x'; must be a number of 0 or more");
+    }
+
+    @Test
     void limitsMustBePositive() {
         assertThatThrownBy(() -> new TaskValidator(0, 15))
                 .isInstanceOf(IllegalArgumentException.class)

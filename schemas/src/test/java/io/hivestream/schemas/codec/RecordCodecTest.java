@@ -176,6 +176,54 @@ class RecordCodecTest {
     }
 
     @Test
+    void resultsWrittenWithTheFirstResultSchemaStillDecode() throws Exception {
+        Schema v1;
+        try (var in =
+                getClass()
+                        .getClassLoader()
+                        .getResourceAsStream("avro-history/TaskResult.v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        Schema answerSchema = v1.getField("answers").schema().getElementType();
+        GenericRecord answer = new GenericData.Record(answerSchema);
+        for (Schema.Field field : answerSchema.getFields()) {
+            answer.put(
+                    field.name(),
+                    field.defaultVal() == null ? null : GenericData.get().getDefaultValue(field));
+        }
+        answer.put("agentId", "a1");
+        answer.put("output", "84");
+        answer.put("agreed", true);
+        GenericRecord old = new GenericData.Record(v1);
+        for (Schema.Field field : v1.getFields()) {
+            if (field.hasDefaultValue()) {
+                old.put(field.name(), GenericData.get().getDefaultValue(field));
+            }
+        }
+        old.put("taskId", "old-result");
+        old.put("status", new GenericData.EnumSymbol(v1.getField("status").schema(), "COMPLETED"));
+        old.put("output", "84");
+        old.put("answers", List.of(answer));
+        byte[] bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+        TaskResult result = Codecs.TASK_RESULT.decode(bytes);
+
+        assertThat(result.getTaskId()).isEqualTo("old-result");
+        assertThat(result.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(result.getOutput()).isEqualTo("84");
+        assertThat(result.getAnswers())
+                .containsExactly(
+                        AgentAnswer.newBuilder()
+                                .setAgentId("a1")
+                                .setOutput("84")
+                                .setAgreed(true)
+                                .build());
+        assertThat(result.getVote()).isNull();
+        assertThat(result.getSubtasks()).isEmpty();
+    }
+
+    @Test
     void randomBytesGiveAClearError() {
         byte[] garbage = new byte[64];
         new Random(7).nextBytes(garbage);
