@@ -2,6 +2,7 @@ package io.hivestream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.schemas.AgentAnswer;
@@ -17,15 +18,16 @@ import io.hivestream.schemas.codec.Codecs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -86,10 +88,11 @@ class PipelineIT {
             throws Exception {
         for (AgentEvent agent :
                 List.of(
-                        Agents.simulated("cls-a", List.of("classify"), 0.001),
-                        Agents.simulated("cls-b", List.of("classify"), 0.001),
-                        // The faulty agents answer at once, so that the vote closes on the third
-                        // reply and the result lists every answer.
+                        Agents.simulated("cls-a", List.of("classify"), 0.001, "latencyMs", "400"),
+                        Agents.simulated("cls-b", List.of("classify"), 0.001, "latencyMs", "400"),
+                        // The faulty agents answer at once and the honest ones 400 ms later, so
+                        // that the vote closes on the third reply and the result lists every
+                        // answer.
                         Agents.simulated(
                                 "cls-byz",
                                 List.of("classify"),
@@ -98,8 +101,8 @@ class PipelineIT {
                                 "wrong",
                                 "latencyMs",
                                 "0"),
-                        Agents.simulated("m-a", List.of("math"), 0.001),
-                        Agents.simulated("m-b", List.of("math"), 0.001),
+                        Agents.simulated("m-a", List.of("math"), 0.001, "latencyMs", "400"),
+                        Agents.simulated("m-b", List.of("math"), 0.001, "latencyMs", "400"),
                         Agents.simulated(
                                 "m-collude",
                                 List.of("math"),
@@ -129,6 +132,19 @@ class PipelineIT {
                         null,
                         "x",
                         "not an agent".getBytes(StandardCharsets.UTF_8));
+
+        // The registry is read before any task is published, so no task meets a partial one: the
+        // dead letter of the last agents-topic record shows every agent before it is known.
+        Configuration conf = fixture.jobConf(checkpoints, false, false);
+        conf.set(HivestreamOptions.AGENT_WAIT, Duration.ofSeconds(2));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        HivestreamJob.build(
+                env, conf, new AgentRuntimes(), Clock.systemUTC(), UnaryOperator.identity());
+        JobClient job = env.executeAsync("pipeline-it");
+        await().pollInterval(Duration.ofMillis(200))
+                .atMost(Duration.ofMinutes(2))
+                .until(() -> fixture.deadLetters().size() == 1);
 
         // The expected outcome of each task: status and output (or error).
         Map<String, String[]> expected = new LinkedHashMap<>();
@@ -254,18 +270,18 @@ class PipelineIT {
                         "{\"input\":\"x\",\"replicas\":3,\"quorum\":1}"
                                 .getBytes(StandardCharsets.UTF_8));
 
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        fixture.jobConf(checkpoints, true, false));
-        env.setParallelism(2);
-        HivestreamJob.build(
-                env,
-                fixture.jobConf(checkpoints, true, false),
-                new AgentRuntimes(),
-                Clock.systemUTC(),
-                UnaryOperator.identity());
-        JobClient job = env.executeAsync("pipeline-it");
-        job.getJobExecutionResult().get(3, TimeUnit.MINUTES);
+        // Every task is published and answered; dead letters and task metrics are all visible.
+        await().pollInterval(Duration.ofMillis(300))
+                .atMost(Duration.ofMinutes(3))
+                .until(
+                        () ->
+                                fixture.results().size() >= expected.size()
+                                        && fixture.deadLetters().size() >= 6
+                                        && fixture.metrics().stream()
+                                                        .filter(m -> m.getKind() == MetricKind.TASK)
+                                                        .count()
+                                                >= expected.size());
+        job.cancel().get();
 
         List<TaskResult> results = fixture.results();
         Map<String, TaskResult> byId =

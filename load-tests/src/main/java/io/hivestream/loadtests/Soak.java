@@ -42,7 +42,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class Soak {
     /** What a soak run found. */
     public record Outcome(
-            int tasks, int results, int lost, int duplicates, long restarts, int providerCalls) {
+            int tasks,
+            int results,
+            int lost,
+            int duplicates,
+            long restarts,
+            int providerCalls,
+            List<String> faults) {
         @Override
         public String toString() {
             return "tasks="
@@ -133,8 +139,9 @@ public final class Soak {
             String bootstrap = Files.readString(clusterDir().resolve("bootstrap")).strip();
             deploy(bootstrap);
             register(bootstrap, provider.baseUrl());
+            List<String> faults;
             try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
-                publishWithFaults(producer, plan);
+                faults = publishWithFaults(producer, plan);
             }
             Instant deadline = Instant.now().plus(plan.timeout());
             Map<String, Integer> counts = new HashMap<>();
@@ -156,14 +163,17 @@ public final class Soak {
                     plan.tasks() - counts.size(),
                     duplicates,
                     restarts(),
-                    provider.total());
+                    provider.total(),
+                    faults);
         } finally {
             script("stop-all.sh");
         }
     }
 
-    private void publishWithFaults(KafkaProducer<byte[], byte[]> producer, Plan plan)
+    /** Publishes the tasks and injects the faults; returns the faults injected, in order. */
+    private List<String> publishWithFaults(KafkaProducer<byte[], byte[]> producer, Plan plan)
             throws Exception {
+        List<String> faults = new ArrayList<>();
         int kills = 0;
         boolean brokerKilled = false;
         boolean frozen = false;
@@ -189,12 +199,14 @@ public final class Soak {
                 script("start-taskmanager.sh", "0");
                 checkpointsAtKill = waitForCheckpoints(1);
                 kills++;
+                faults.add("kill -9 taskmanager-0 after checkpoint " + (checkpointsAtKill - 1));
             }
             if (plan.killBroker() && !brokerKilled && progress >= 0.6) {
                 script("kill-kafka.sh", "1");
                 TimeUnit.SECONDS.sleep(5);
                 script("start-kafka.sh");
                 brokerKilled = true;
+                faults.add("kill -9 kafka-1");
             }
             if (!plan.freeze().isZero() && !frozen && progress >= 0.8) {
                 Path pid = clusterDir().resolve("taskmanager-1/pid");
@@ -202,9 +214,11 @@ public final class Soak {
                 TimeUnit.MILLISECONDS.sleep(plan.freeze().toMillis());
                 signal(pid, "CONT");
                 frozen = true;
+                faults.add("SIGSTOP taskmanager-1 for " + plan.freeze().toSeconds() + " s");
             }
         }
         producer.flush();
+        return faults;
     }
 
     private Path clusterDir() throws IOException {

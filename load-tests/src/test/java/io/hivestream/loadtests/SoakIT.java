@@ -36,8 +36,16 @@ class SoakIT {
         assertThat(outcome.results()).isEqualTo(2_000);
         assertThat(outcome.lost()).isZero();
         assertThat(outcome.duplicates()).isZero();
-        // Each killed TaskManager fails the job over at least once.
-        assertThat(outcome.restarts()).isGreaterThanOrEqualTo(3);
+        assertThat(outcome.faults()).hasSize(5);
+        assertThat(
+                        outcome.faults().stream()
+                                .filter(
+                                        f ->
+                                                f.startsWith(
+                                                        "kill -9 taskmanager-0 after checkpoint "))
+                                .count())
+                .isEqualTo(3);
+        assertThat(outcome.faults()).contains("kill -9 kafka-1", "SIGSTOP taskmanager-1 for 30 s");
         // Calls beyond one per task are the ones in flight at a failover.
         assertThat(outcome.providerCalls()).isGreaterThanOrEqualTo(2_000);
     }
