@@ -20,7 +20,7 @@ import java.util.Map;
  * and a CLOUD answer swapped into one replica would change who votes.
  *
  * <p>The threshold is the job's, or the task's metadata {@value #THRESHOLD_KEY} in [0, 1]; 0
- * switches the cascade off.
+ * switches the cascade off (the job's for every task, a task's for itself).
  */
 public final class Escalation implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -62,8 +62,14 @@ public final class Escalation implements Serializable {
         return List.of(THRESHOLD_KEY + " is '" + value + "'; must be a number in [0, 1]");
     }
 
-    /** The threshold for this task: its metadata's when valid, else the job's. */
+    /**
+     * The threshold for this task: its metadata's when valid, else the job's; 0 when the job's is
+     * 0, so that switching the cascade off holds for every task.
+     */
     public double threshold(AnalyzedTask task) {
+        if (threshold == 0) {
+            return 0;
+        }
         String value = task.getTask().getMetadata().get(THRESHOLD_KEY);
         Double parsed = value == null ? null : parse(value);
         return parsed != null ? parsed : threshold;
