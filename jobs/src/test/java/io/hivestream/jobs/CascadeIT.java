@@ -190,7 +190,9 @@ class CascadeIT {
         assertThat(lowBar.getStatus()).isEqualTo(TaskStatus.COMPLETED);
         assertThat(lowBar.getOutput()).isEqualTo("shipping");
         assertThat(lowBar.getAgents()).containsExactly("edge-cls");
-        assertThat(lowBar.getAnswers()).extracting(AgentAnswer::getAgentId).containsExactly("edge-cls");
+        assertThat(lowBar.getAnswers())
+                .extracting(AgentAnswer::getAgentId)
+                .containsExactly("edge-cls");
         assertThat(lowBar.getMetadata()).isEmpty();
 
         TaskResult mathHard = byId.get("math-hard");

@@ -432,7 +432,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     private void complete(InFlightCall call, AgentAnswer last) throws Exception {
         CallRequest request = call.request;
-        CallReply reply = call.edge == null ? reply(request, last, call.metrics) : cascaded(call, last);
+        CallReply reply =
+                call.edge == null ? reply(request, last, call.metrics) : cascaded(call, last);
         AgentAnswer answer = reply.getAnswer();
         output.collect(new StreamRecord<>(reply));
         active.remove(request.getReplica());

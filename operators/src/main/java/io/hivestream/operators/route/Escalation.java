@@ -16,8 +16,8 @@ import java.util.Map;
  *
  * <p>A task answered by one agent (one replica) whose chain has an EDGE agent gets the cheapest
  * eligible CLOUD agents (same capabilities and tenant rule as {@link Router#eligible}), at most
- * {@code maxAgents}, as its escalation chain. Votes do not cascade: their replicas check each other,
- * and a CLOUD answer swapped into one replica would change who votes.
+ * {@code maxAgents}, as its escalation chain. Votes do not cascade: their replicas check each
+ * other, and a CLOUD answer swapped into one replica would change who votes.
  *
  * <p>The threshold is the job's, or the task's metadata {@value #THRESHOLD_KEY} in [0, 1]; 0
  * switches the cascade off (the job's for every task, a task's for itself).

@@ -74,8 +74,8 @@ class ConsensusFunctionCascadeTest {
                 .build();
     }
 
-    private static List<TaskResult> results(
-            CallReply reply, List<Metric> metricsOut) throws Exception {
+    private static List<TaskResult> results(CallReply reply, List<Metric> metricsOut)
+            throws Exception {
         try (KeyedBroadcastOperatorTestHarness<String, CallReply, Metric, TaskResult> harness =
                 ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                         new ConsensusFunction(CLOCK),

@@ -164,8 +164,7 @@ class ExecuteOperatorCascadeTest {
     void anEdgeAnswerUnderTheThresholdEscalatesAndTheReplyKeepsBothAnswers() throws Exception {
         try (var harness = harness(settings())) {
             harness.open();
-            harness.processElement(
-                    request("t1", "s", List.of(EDGE), List.of(CLOUD_1, CLOUD_2)), 0);
+            harness.processElement(request("t1", "s", List.of(EDGE), List.of(CLOUD_1, CLOUD_2)), 0);
             answer("t1/edge#1", "maybe billing", 0.3);
             drain(harness);
             answer("t1/cloud-1#1", "shipping", 0.95);
@@ -246,8 +245,7 @@ class ExecuteOperatorCascadeTest {
         AgentEvent edge2 = agent("edge-2", Tier.EDGE);
         try (var harness = harness(settings())) {
             harness.open();
-            harness.processElement(
-                    request("t1", null, List.of(EDGE, edge2), List.of(CLOUD_1)), 0);
+            harness.processElement(request("t1", null, List.of(EDGE, edge2), List.of(CLOUD_1)), 0);
             fail("t1/edge#1", "401 edge");
             drain(harness);
             answer("t1/edge-2#2", "unsure", 0.2);
@@ -275,8 +273,7 @@ class ExecuteOperatorCascadeTest {
     }
 
     @Test
-    void whenEveryCloudAgentFailsTheEdgeAnswerStandsWithTheCloudFailureRecorded()
-            throws Exception {
+    void whenEveryCloudAgentFailsTheEdgeAnswerStandsWithTheCloudFailureRecorded() throws Exception {
         try (var harness = harness(settings())) {
             harness.open();
             harness.processElement(
@@ -298,8 +295,7 @@ class ExecuteOperatorCascadeTest {
                                     .setCloud(
                                             AgentAnswer.newBuilder()
                                                     .setAgentId("cloud-2")
-                                                    .setError(
-                                                            "cloud-1: 401 one; cloud-2: 401 two")
+                                                    .setError("cloud-1: 401 one; cloud-2: 401 two")
                                                     .setAttempts(2)
                                                     .build())
                                     .build());

@@ -74,9 +74,7 @@ class EscalationTest {
 
         assertThat(escalation.chain(vote, List.of(EDGE), REGISTRY)).isEmpty();
         assertThat(escalation.chain(chat(Map.of()), List.of(CLOUD_MID_A), REGISTRY)).isEmpty();
-        assertThat(
-                        escalation.chain(
-                                chat(Map.of("cascadeThreshold", "0")), List.of(EDGE), REGISTRY))
+        assertThat(escalation.chain(chat(Map.of("cascadeThreshold", "0")), List.of(EDGE), REGISTRY))
                 .isEmpty();
         assertThat(Escalation.off().chain(chat(Map.of()), List.of(EDGE), REGISTRY)).isEmpty();
         assertThat(escalation.chain(chat(Map.of()), List.of(EDGE), List.of(EDGE))).isEmpty();
@@ -137,7 +135,10 @@ class EscalationTest {
                             CallRequest.newBuilder()
                                     .setTask(task)
                                     .setReplica(0)
-                                    .setChain(List.of(registered(EDGE, now), registered(CLOUD_CHEAP, now)))
+                                    .setChain(
+                                            List.of(
+                                                    registered(EDGE, now),
+                                                    registered(CLOUD_CHEAP, now)))
                                     .setEscalation(
                                             List.of(
                                                     registered(CLOUD_CHEAP, now),

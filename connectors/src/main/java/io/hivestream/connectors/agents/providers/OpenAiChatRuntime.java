@@ -32,8 +32,8 @@ import java.util.function.Function;
  * that says so.
  *
  * <p>Param {@code confidence=logprobs} asks for the tokens' log probabilities ({@code "logprobs":
- * true}) and reports the answer's confidence as the exponential of their mean: the geometric mean of
- * the tokens' probabilities. A server that sends none leaves the answer without a confidence.
+ * true}) and reports the answer's confidence as the exponential of their mean: the geometric mean
+ * of the tokens' probabilities. A server that sends none leaves the answer without a confidence.
  *
  * <p>The record's {@code baseUrl} defaults to {@value #DEFAULT_BASE_URL}; {@code model} and {@code
  * maxTokens} are sent when set. The key, from {@code apiKeyEnv} or {@code apiKeyFile}, goes in a
