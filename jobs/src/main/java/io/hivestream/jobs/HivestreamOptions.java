@@ -6,6 +6,7 @@ import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteSettings;
 import io.hivestream.operators.plan.PlanValidator;
+import io.hivestream.operators.route.Escalation;
 import io.hivestream.schemas.codec.WireFormat;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -125,6 +126,13 @@ public final class HivestreamOptions {
                     .defaultValue(2)
                     .withDescription(
                             "Fallback agents tried after the primary agent of each replica.");
+
+    public static final ConfigOption<Double> CASCADE_THRESHOLD =
+            ConfigOptions.key("hivestream.cascade.confidence-threshold")
+                    .doubleType()
+                    .defaultValue(Escalation.DEFAULT_THRESHOLD)
+                    .withDescription(
+                            "Confidence in [0, 1] under which an EDGE agent's answer to a single-agent task escalates to the cheapest CLOUD agents (0: no cascade); task metadata cascadeThreshold overrides it.");
 
     public static final ConfigOption<Double> CLOUD_THRESHOLD =
             ConfigOptions.key("hivestream.analyse.cloud-threshold")

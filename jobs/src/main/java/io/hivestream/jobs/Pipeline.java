@@ -15,6 +15,7 @@ import io.hivestream.operators.execute.ExecuteOperatorFactory;
 import io.hivestream.operators.plan.MergeSynthesizer;
 import io.hivestream.operators.plan.PlanValidator;
 import io.hivestream.operators.plan.TemplatePlanner;
+import io.hivestream.operators.route.Escalation;
 import io.hivestream.operators.route.RouteFunction;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentEvent;
@@ -116,6 +117,9 @@ public final class Pipeline {
                         .process(
                                 new RouteFunction(
                                         new Router(conf.get(HivestreamOptions.MAX_FALLBACKS)),
+                                        new Escalation(
+                                                conf.get(HivestreamOptions.CASCADE_THRESHOLD),
+                                                1 + conf.get(HivestreamOptions.MAX_FALLBACKS)),
                                         conf.get(HivestreamOptions.AGENT_WAIT),
                                         clock,
                                         conf.get(HivestreamOptions.BOUNDED)),

@@ -33,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code memory} ({@code true} or {@code false}, default false): prefix each answer with
  *       {@code [turn N] }, N being one more than the session's earlier turns the call was given, so
  *       that session memory can be seen at work;
+ *   <li>{@code confidenceWhenRight} and {@code confidenceWhenWrong}: the confidence reported with a
+ *       right and with a wrong answer (modes other than honest are always wrong), each a number in
+ *       [0, 1] or a range {@code LOW-HIGH} drawn from uniformly, to three decimals; set both or
+ *       neither. Without them no confidence is reported, so the agent's answers never escalate;
  *   <li>{@code seed} (default 0).
  * </ul>
  *
@@ -70,6 +74,8 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
     private final boolean showMemory;
     private final Mode mode;
     private final long seed;
+    private final double[] confidenceWhenRight;
+    private final double[] confidenceWhenWrong;
 
     public SimulatedAgentRuntime(AgentEvent agent) {
         Map<String, String> params = agent.getParams();
@@ -92,6 +98,14 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
         this.exponential = distribution.equals("exponential");
         this.showMemory = Boolean.parseBoolean(params.getOrDefault("memory", "false"));
         this.seed = longParam(params, "seed", 0, agentId);
+        this.confidenceWhenRight = rangeParam(params, "confidenceWhenRight", agentId);
+        this.confidenceWhenWrong = rangeParam(params, "confidenceWhenWrong", agentId);
+        if ((confidenceWhenRight == null) != (confidenceWhenWrong == null)) {
+            throw new IllegalArgumentException(
+                    "agent "
+                            + agentId
+                            + ": params confidenceWhenRight and confidenceWhenWrong go together");
+        }
         String mode = params.getOrDefault("mode", "honest");
         try {
             this.mode = Mode.valueOf(mode.toUpperCase(Locale.ROOT));
@@ -118,6 +132,15 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
         long delay = latencyMs + jitter(random);
         boolean fails = random.nextDouble() < errorRate;
         boolean right = random.nextDouble() < accuracyFor(call);
+        // Drawn last, so that profiles without a confidence keep their outcomes.
+        Double confidence =
+                confidenceWhenRight == null
+                        ? null
+                        : draw(
+                                random,
+                                right && mode == Mode.HONEST
+                                        ? confidenceWhenRight
+                                        : confidenceWhenWrong);
         CompletableFuture<AgentReply> reply = new CompletableFuture<>();
         Runnable finish =
                 () -> {
@@ -132,7 +155,7 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
                         return;
                     }
                     try {
-                        reply.complete(answer(call, right));
+                        reply.complete(answer(call, right, confidence));
                     } catch (RuntimeException e) {
                         reply.completeExceptionally(e);
                     }
@@ -145,7 +168,7 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
         return reply;
     }
 
-    private AgentReply answer(AgentCall call, boolean right) {
+    private AgentReply answer(AgentCall call, boolean right, Double confidence) {
         String output;
         switch (mode) {
             case WRONG -> output = TaskSolver.wrong(call.task(), TaskSolver.solve(call.task()));
@@ -164,8 +187,13 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
                 model,
                 estimateTokens(call.task().getInput()),
                 estimateTokens(output),
-                right && mode == Mode.HONEST ? 0.9 : 0.5,
+                confidence,
                 true);
+    }
+
+    private static double draw(SplittableRandom random, double[] range) {
+        double value = range[0] + (range[1] - range[0]) * random.nextDouble();
+        return Math.round(value * 1000) / 1000.0;
     }
 
     private long jitter(SplittableRandom random) {
@@ -249,6 +277,34 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
                             + value
                             + "'");
         }
+    }
+
+    /** A number in [0, 1] or a range {@code LOW-HIGH} of them, as {low, high}; null when unset. */
+    private static double[] rangeParam(Map<String, String> params, String name, String agentId) {
+        String value = params.get(name);
+        if (value == null) {
+            return null;
+        }
+        String[] bounds = value.strip().split("\\s*-\\s*", -1);
+        try {
+            if (bounds.length <= 2) {
+                double low = Double.parseDouble(bounds[0]);
+                double high = bounds.length == 2 ? Double.parseDouble(bounds[1]) : low;
+                if (low >= 0 && high <= 1 && low <= high) {
+                    return new double[] {low, high};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // Reported below with the value.
+        }
+        throw new IllegalArgumentException(
+                "agent "
+                        + agentId
+                        + ": param "
+                        + name
+                        + " must be a number in [0, 1] or a range LOW-HIGH of them, got '"
+                        + value
+                        + "'");
     }
 
     /** The failure a simulated agent reports: an outage the provider may recover from. */

@@ -99,7 +99,6 @@ class ExecuteOperatorSimulatedAgentsTest {
                 .setAgentId(agentId)
                 .setModel("simulated")
                 .setOutput("84")
-                .setConfidence(0.9)
                 .setTokensIn(6)
                 .setTokensOut(1)
                 .setAttempts(attempts)

@@ -41,7 +41,7 @@ class SimulatedAgentRuntimeTest {
 
         // 21 input characters are 6 tokens, the 2 of "84" one.
         assertThat(answer(agent, MATH))
-                .isEqualTo(new AgentReply("84", "simulated", 6, 1, 0.9, true));
+                .isEqualTo(new AgentReply("84", "simulated", 6, 1, null, true));
     }
 
     @Test
@@ -58,7 +58,7 @@ class SimulatedAgentRuntimeTest {
         CompletableFuture<AgentReply> reply =
                 new SimulatedAgentRuntime(agent).call(call(MATH, agent));
 
-        assertThat(reply).isCompletedWithValue(new AgentReply("84", "simulated", 6, 1, 0.9, true));
+        assertThat(reply).isCompletedWithValue(new AgentReply("84", "simulated", 6, 1, null, true));
     }
 
     @Test
@@ -66,7 +66,7 @@ class SimulatedAgentRuntimeTest {
         AgentEvent agent = simulated("a1", "latencyMs", "5", "latencyJitterMs", "5");
 
         assertThat(answer(agent, MATH))
-                .isEqualTo(new AgentReply("84", "simulated", 6, 1, 0.9, true));
+                .isEqualTo(new AgentReply("84", "simulated", 6, 1, null, true));
     }
 
     @Test
@@ -95,7 +95,6 @@ class SimulatedAgentRuntimeTest {
         }
 
         assertThat(outputs).containsOnly("85");
-        assertThat(answer(agent, MATH).confidence()).isEqualTo(0.5);
     }
 
     @Test
@@ -107,7 +106,7 @@ class SimulatedAgentRuntimeTest {
                         .build();
 
         assertThat(answer(agent, MATH))
-                .isEqualTo(new AgentReply("85", "simulated", 6, 1, 0.5, true));
+                .isEqualTo(new AgentReply("85", "simulated", 6, 1, null, true));
         assertThat(answer(agent, classify).output()).isEqualTo("shipping");
         assertThat(answer(agent, task("t-3", "chat", "Hi").build()).output())
                 .isEqualTo("not simulated chat reply to: Hi");
@@ -116,9 +115,107 @@ class SimulatedAgentRuntimeTest {
     @Test
     void colludersGiveTheSameWrongAnswer() throws Exception {
         assertThat(answer(simulated("c1", "mode", "collude"), MATH))
-                .isEqualTo(new AgentReply("colluded answer", "simulated", 6, 4, 0.5, true));
+                .isEqualTo(new AgentReply("colluded answer", "simulated", 6, 4, null, true));
         assertThat(answer(simulated("c2", "mode", "COLLUDE", "seed", "3"), MATH).output())
                 .isEqualTo(SimulatedAgentRuntime.COLLUDED_ANSWER);
+    }
+
+    @Test
+    void withoutAConfidenceProfileNoConfidenceIsReported() throws Exception {
+        assertThat(answer(simulated("a1", "accuracy", "0.5"), MATH).confidence()).isNull();
+    }
+
+    @Test
+    void rightAndWrongAnswersReportConfidencesFromTheirOwnRangesSeeded() throws Exception {
+        AgentEvent agent =
+                simulated(
+                        "a1",
+                        "accuracy",
+                        "0.5",
+                        "seed",
+                        "7",
+                        "confidenceWhenRight",
+                        "0.7-0.95",
+                        "confidenceWhenWrong",
+                        "0.1 - 0.4");
+        List<String> first = new ArrayList<>();
+        List<String> second = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Task task = task("t-" + i, "math", "What is 12 * (3 + 4)?").build();
+            AgentReply reply = answer(agent, task);
+            first.add(reply.output() + "@" + reply.confidence());
+            AgentReply again = answer(agent, task);
+            second.add(again.output() + "@" + again.confidence());
+            if (reply.output().equals("84")) {
+                assertThat(reply.confidence()).isBetween(0.7, 0.95);
+            } else {
+                assertThat(reply.confidence()).isBetween(0.1, 0.4);
+            }
+        }
+
+        assertThat(second).isEqualTo(first);
+        // Seed 7 pins the draws: tasks t-0 to t-3 are answered so, with these confidences.
+        assertThat(first.subList(0, 4))
+                .containsExactly("84@0.764", "84@0.716", "85@0.363", "84@0.851");
+        // The confidence is drawn after the answer: the same outputs as without a profile.
+        AgentEvent plain = simulated("a1", "accuracy", "0.5", "seed", "7");
+        for (int i = 0; i < 40; i++) {
+            Task task = task("t-" + i, "math", "What is 12 * (3 + 4)?").build();
+            assertThat(first.get(i)).startsWith(answer(plain, task).output() + "@");
+        }
+    }
+
+    @Test
+    void agentsThatAreNeverRightReportTheirWrongConfidence() throws Exception {
+        AgentEvent agent =
+                simulated(
+                        "c1",
+                        "mode",
+                        "collude",
+                        "confidenceWhenRight",
+                        "0.9",
+                        "confidenceWhenWrong",
+                        "0.8");
+
+        assertThat(answer(agent, MATH))
+                .isEqualTo(new AgentReply("colluded answer", "simulated", 6, 4, 0.8, true));
+    }
+
+    @Test
+    void confidenceProfilesGoTogetherAndMustBeInRange() {
+        assertThatThrownBy(
+                        () ->
+                                new SimulatedAgentRuntime(
+                                        simulated("a1", "confidenceWhenRight", "0.9")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "agent a1: params confidenceWhenRight and confidenceWhenWrong go together");
+        assertThatThrownBy(
+                        () ->
+                                new SimulatedAgentRuntime(
+                                        simulated(
+                                                "a1",
+                                                "confidenceWhenRight",
+                                                "0.9-0.8",
+                                                "confidenceWhenWrong",
+                                                "0.2")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "agent a1: param confidenceWhenRight must be a number in [0, 1] or a range"
+                                + " LOW-HIGH of them, got '0.9-0.8'");
+        assertThatThrownBy(
+                        () ->
+                                new SimulatedAgentRuntime(
+                                        simulated(
+                                                "a1",
+                                                "confidenceWhenRight",
+                                                "0.9",
+                                                "confidenceWhenWrong",
+                                                "low")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "agent a1: param confidenceWhenWrong must be a number in [0, 1] or a range"
+                                + " LOW-HIGH of them, got 'low'");
     }
 
     @Test

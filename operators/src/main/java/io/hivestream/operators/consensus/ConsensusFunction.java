@@ -13,6 +13,7 @@ import io.hivestream.schemas.internal.AgentReputation;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
+import io.hivestream.schemas.internal.Cascade;
 import io.hivestream.schemas.internal.ConsensusDecision;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,6 +66,20 @@ public final class ConsensusFunction
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
     public static final Duration DEFAULT_RETENTION = Duration.ofMinutes(10);
+
+    /**
+     * Result metadata of a cascaded task: {@value #ESCALATED} when the CLOUD answer stands, {@value
+     * #CLOUD_FAILED} when every CLOUD agent failed and the EDGE answer stands.
+     */
+    public static final String CASCADE = "cascade";
+
+    public static final String ESCALATED = "escalated";
+    public static final String CLOUD_FAILED = "cloud-failed";
+
+    /** Result metadata: the EDGE answer's confidence and the threshold it was under. */
+    public static final String CASCADE_CONFIDENCE = "cascade.confidence";
+
+    public static final String CASCADE_THRESHOLD = "cascade.threshold";
 
     public static final MapStateDescriptor<String, AgentReputation> REPUTATIONS =
             new MapStateDescriptor<>(
@@ -125,7 +140,10 @@ public final class ConsensusFunction
         AnalyzedTask task = reply.getRequest().getTask();
         int replicas = task.getAnalysis().getReplicas();
         if (replicas == 1) {
-            out.collect(single(task, reply.getAnswer()));
+            out.collect(
+                    reply.getCascade() == null
+                            ? single(task, reply.getAnswer())
+                            : cascaded(task, reply.getAnswer(), reply.getCascade()));
             return;
         }
         ConsensusDecision decision = decided.value();
@@ -377,6 +395,25 @@ public final class ConsensusFunction
         return answer.getError() == null
                 ? result.setStatus(TaskStatus.COMPLETED).setOutput(answer.getOutput()).build()
                 : result.setStatus(TaskStatus.FAILED).setError(answer.getError()).build();
+    }
+
+    /**
+     * The result of a replica whose EDGE answer escalated: both answers, EDGE first; the answer
+     * that stands is the CLOUD one, or the EDGE one when the CLOUD tier failed. Completed either
+     * way, since the EDGE agent did answer.
+     */
+    private TaskResult cascaded(AnalyzedTask task, AgentAnswer answer, Cascade cascade) {
+        boolean cloudAnswered = cascade.getCloud().getError() == null;
+        Map<String, String> metadata = new HashMap<>();
+        metadata.put(CASCADE, cloudAnswered ? ESCALATED : CLOUD_FAILED);
+        metadata.put(CASCADE_CONFIDENCE, String.valueOf(cascade.getEdge().getConfidence()));
+        metadata.put(CASCADE_THRESHOLD, String.valueOf(cascade.getThreshold()));
+        return baseResult(task, List.of(cascade.getEdge(), cascade.getCloud()))
+                .setStatus(TaskStatus.COMPLETED)
+                .setOutput(answer.getOutput())
+                .setAgents(List.of(answer.getAgentId()))
+                .setMetadata(metadata)
+                .build();
     }
 
     private TaskResult.Builder baseResult(AnalyzedTask analyzed, List<AgentAnswer> answers) {

@@ -1,6 +1,7 @@
 package io.hivestream.operators.decode;
 
 import io.hivestream.operators.consensus.Votes;
+import io.hivestream.operators.route.Escalation;
 import io.hivestream.schemas.Task;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -77,6 +78,7 @@ public final class TaskValidator implements Serializable {
             problems.add("deadline must be epoch milliseconds");
         }
         problems.addAll(Votes.problems(task.getMetadata()));
+        problems.addAll(Escalation.problems(task.getMetadata()));
         return problems;
     }
 

@@ -9,8 +9,11 @@ import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
+import io.hivestream.schemas.internal.Cascade;
+import io.hivestream.schemas.internal.Escalating;
 import io.hivestream.schemas.internal.Turn;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -54,7 +57,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *       re-issued after a restore, so a call is repeated only if it was in flight at the failure;
  *   <li>{@code queue}: later tasks of the session, waiting for the current one, in arrival order;
  *   <li>{@code memory}: the session's last turns (bounded, with a TTL), given to every call;
- *   <li>{@code turn}: the answer that will become the current task's turn in memory.
+ *   <li>{@code turn}: the answer that will become the current task's turn in memory;
+ *   <li>{@code escalating}: the replicas of the current task whose calls are in the cascade's
+ *       second phase, with the EDGE answer they escalated and its calls; a restore re-issues only
+ *       their CLOUD calls.
  * </ul>
  *
  * <p>Different sessions run concurrently, up to {@link ExecuteSettings#capacity()} calls in flight;
@@ -62,6 +68,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * the same agent again after a backoff while its failure is retryable (one retry loop for the whole
  * stack: runtimes never retry), then the next agent; an agent whose circuit breaker is open is
  * skipped. A replica that exhausts its chain is answered with every agent's reason.
+ *
+ * <p>The cascade: when an EDGE agent answers with a confidence under the request's {@code
+ * cascadeThreshold} and the request has an {@code escalation} chain, that chain is called the same
+ * way (retries, breakers, fallbacks). The reply's answer is then the CLOUD answer, or the EDGE
+ * answer when every CLOUD agent failed; its {@code cascade} keeps both, and its calls are those of
+ * both phases. An answer without a confidence never escalates.
  */
 public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         implements OneInputStreamOperator<CallRequest, CallReply>, BoundedOneInput {
@@ -88,6 +100,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient ListState<CallRequest> queue;
     private transient ListState<Turn> memory;
     private transient ValueState<Turn> turn;
+    private transient MapState<Integer, Escalating> escalating;
 
     private transient Map<String, RuntimeEntry> runtimes;
     private transient Map<String, CircuitBreaker> breakers;
@@ -96,6 +109,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Counter calls;
     private transient Counter failures;
     private transient Counter retried;
+    private transient Counter escalations;
     private transient Counter tokensIn;
     private transient Counter tokensOut;
     private transient Counter costMicroUsd;
@@ -113,10 +127,15 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
     }
 
-    /** One replica's progress through its chain; lives only while the call is in flight. */
+    /**
+     * One replica's progress through its chain, or through its escalation chain when {@code edge}
+     * is set; lives only while the call is in flight.
+     */
     private static final class InFlightCall {
         final String key;
         final CallRequest request;
+        final List<AgentEvent> chain;
+        final AgentAnswer edge;
         int chainIndex;
         int attemptOnAgent = 1;
         int attempt = 1;
@@ -126,6 +145,17 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         InFlightCall(String key, CallRequest request) {
             this.key = key;
             this.request = request;
+            this.chain = request.getChain();
+            this.edge = null;
+        }
+
+        /** The cascade's second phase: the escalation chain, after the EDGE answer's calls. */
+        InFlightCall(String key, CallRequest request, Escalating escalated) {
+            this.key = key;
+            this.request = request;
+            this.chain = request.getEscalation();
+            this.edge = escalated.getEdge();
+            this.metrics.addAll(escalated.getCalls());
         }
     }
 
@@ -179,6 +209,13 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>("turn", new AvroTypeInfo<>(Turn.class)));
+        escalating =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "escalating",
+                                        Types.INT,
+                                        new AvroTypeInfo<>(Escalating.class)));
 
         runtimes = new HashMap<>();
         breakers = new HashMap<>();
@@ -186,6 +223,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         calls = getMetricGroup().counter("agentCalls");
         failures = getMetricGroup().counter("agentCallFailures");
         retried = getMetricGroup().counter("agentCallRetries");
+        escalations = getMetricGroup().counter("cascadeEscalations");
         getMetricGroup().gauge("callsInFlight", () -> inFlight);
         tokensIn = getMetricGroup().counter("tokensIn");
         tokensOut = getMetricGroup().counter("tokensOut");
@@ -211,7 +249,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             }
             for (CallRequest request : requests) {
                 inFlight++;
-                issue(new InFlightCall(key, request));
+                issue(restored(key, request));
             }
         }
     }
@@ -252,7 +290,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     private void issue(InFlightCall call) throws Exception {
-        List<AgentEvent> chain = call.request.getChain();
+        List<AgentEvent> chain = call.chain;
         if (call.chainIndex >= chain.size()) {
             AgentEvent last = chain.get(chain.size() - 1);
             AgentAnswer failed =
@@ -344,6 +382,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             .setAttempts(call.attempt)
                             .setSimulated(reply.simulated())
                             .build();
+            if (escalates(call, agent, answer)) {
+                escalate(call, answer);
+                return;
+            }
             complete(call, answer);
             return;
         }
@@ -388,9 +430,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         issue(call);
     }
 
-    private void complete(InFlightCall call, AgentAnswer answer) throws Exception {
+    private void complete(InFlightCall call, AgentAnswer last) throws Exception {
         CallRequest request = call.request;
-        output.collect(new StreamRecord<>(reply(request, answer, call.metrics)));
+        CallReply reply =
+                call.edge == null ? reply(request, last, call.metrics) : cascaded(call, last);
+        AgentAnswer answer = reply.getAnswer();
+        output.collect(new StreamRecord<>(reply));
         active.remove(request.getReplica());
         inFlight--;
         if (answer.getError() == null && turn.value() == null && settings.memoryTurns() > 0) {
@@ -414,6 +459,52 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             turn.clear();
         }
         startNextTask(call.key);
+    }
+
+    /** Whether this answer is an unsure EDGE answer that the request escalates. */
+    private static boolean escalates(InFlightCall call, AgentEvent agent, AgentAnswer answer) {
+        return call.edge == null
+                && !call.request.getEscalation().isEmpty()
+                && agent.getTier() == Tier.EDGE
+                && answer.getConfidence() != null
+                && answer.getConfidence() < call.request.getCascadeThreshold();
+    }
+
+    /**
+     * Starts the cascade's second phase. The EDGE answer and its calls go to state first, so that a
+     * restore re-issues the CLOUD call and not the EDGE one.
+     */
+    private void escalate(InFlightCall call, AgentAnswer edge) throws Exception {
+        Escalating escalated =
+                Escalating.newBuilder()
+                        .setEdge(edge)
+                        .setCalls(new ArrayList<>(call.metrics))
+                        .build();
+        escalating.put(call.request.getReplica(), escalated);
+        escalations.inc();
+        issue(new InFlightCall(call.key, call.request, escalated));
+    }
+
+    /** The reply of an escalated replica: the CLOUD answer unless every CLOUD agent failed. */
+    private CallReply cascaded(InFlightCall call, AgentAnswer cloud) throws Exception {
+        escalating.remove(call.request.getReplica());
+        CallReply reply =
+                reply(call.request, cloud.getError() == null ? cloud : call.edge, call.metrics);
+        reply.setCascade(
+                Cascade.newBuilder()
+                        .setEdge(call.edge)
+                        .setThreshold(call.request.getCascadeThreshold())
+                        .setCloud(cloud)
+                        .build());
+        return reply;
+    }
+
+    /** A call in flight at the checkpoint, in the phase it was in. */
+    private InFlightCall restored(String key, CallRequest request) throws Exception {
+        Escalating escalated = escalating.get(request.getReplica());
+        return escalated == null
+                ? new InFlightCall(key, request)
+                : new InFlightCall(key, request, escalated);
     }
 
     /** Starts every queued replica of the oldest waiting task of this session. */

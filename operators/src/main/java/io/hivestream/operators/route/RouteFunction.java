@@ -32,6 +32,7 @@ public final class RouteFunction
             new MapStateDescriptor<>("agents", Types.STRING, new AvroTypeInfo<>(AgentEvent.class));
 
     private final Router router;
+    private final Escalation escalation;
     private final Duration agentWait;
     private final Clock clock;
     private final boolean boundedInput;
@@ -42,10 +43,25 @@ public final class RouteFunction
      *     agent fail when it ends rather than being dropped with the job
      */
     public RouteFunction(Router router, Duration agentWait, Clock clock, boolean boundedInput) {
+        this(router, Escalation.off(), agentWait, clock, boundedInput);
+    }
+
+    /**
+     * @param escalation picks the CLOUD agents an unsure EDGE answer escalates to
+     * @param boundedInput whether the input ends (a bounded run); then tasks still waiting for an
+     *     agent fail when it ends rather than being dropped with the job
+     */
+    public RouteFunction(
+            Router router,
+            Escalation escalation,
+            Duration agentWait,
+            Clock clock,
+            boolean boundedInput) {
         if (agentWait.isNegative() || agentWait.isZero()) {
             throw new IllegalArgumentException("agentWait must be positive: " + agentWait);
         }
         this.router = router;
+        this.escalation = escalation;
         this.agentWait = agentWait;
         this.clock = clock;
         this.boundedInput = boundedInput;
@@ -63,10 +79,10 @@ public final class RouteFunction
     @Override
     public void processElement(AnalyzedTask task, ReadOnlyContext ctx, Collector<CallRequest> out)
             throws Exception {
-        Router.Route route =
-                router.route(task, agents(ctx.getBroadcastState(AGENTS).immutableEntries()));
+        List<AgentEvent> agents = agents(ctx.getBroadcastState(AGENTS).immutableEntries());
+        Router.Route route = router.route(task, agents);
         if (route.routed()) {
-            emit(task, route, out);
+            emit(task, route, agents, out);
             return;
         }
         pending.update(task);
@@ -114,7 +130,7 @@ public final class RouteFunction
                     Router.Route route = router.route(task, agents);
                     if (route.routed()) {
                         waiting.clear();
-                        emit(task, route, out);
+                        emit(task, route, agents, out);
                     }
                 });
     }
@@ -127,10 +143,10 @@ public final class RouteFunction
             return;
         }
         pending.clear();
-        Router.Route route =
-                router.route(task, agents(ctx.getBroadcastState(AGENTS).immutableEntries()));
+        List<AgentEvent> agents = agents(ctx.getBroadcastState(AGENTS).immutableEntries());
+        Router.Route route = router.route(task, agents);
         if (route.routed()) {
-            emit(task, route, out);
+            emit(task, route, agents, out);
         } else {
             out.collect(unroutable(task, route.problem()));
         }
@@ -149,14 +165,20 @@ public final class RouteFunction
                 .build();
     }
 
-    private static void emit(AnalyzedTask task, Router.Route route, Collector<CallRequest> out) {
+    private void emit(
+            AnalyzedTask task,
+            Router.Route route,
+            List<AgentEvent> agents,
+            Collector<CallRequest> out) {
         for (int replica = 0; replica < route.chains().size(); replica++) {
-            out.collect(
-                    CallRequest.newBuilder()
-                            .setTask(task)
-                            .setReplica(replica)
-                            .setChain(route.chains().get(replica))
-                            .build());
+            List<AgentEvent> chain = route.chains().get(replica);
+            CallRequest.Builder request =
+                    CallRequest.newBuilder().setTask(task).setReplica(replica).setChain(chain);
+            List<AgentEvent> cloud = escalation.chain(task, chain, agents);
+            if (!cloud.isEmpty()) {
+                request.setEscalation(cloud).setCascadeThreshold(escalation.threshold(task));
+            }
+            out.collect(request.build());
         }
     }
 

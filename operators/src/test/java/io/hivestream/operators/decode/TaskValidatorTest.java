@@ -208,6 +208,22 @@ class TaskValidatorTest {
     }
 
     @Test
+    void aCascadeThresholdMustBeANumberFromZeroToOne() {
+        Task good =
+                task("t-1", "chat", "hi")
+                        .setMetadata(java.util.Map.of("cascadeThreshold", "0"))
+                        .build();
+        Task bad =
+                task("t-1", "chat", "hi")
+                        .setMetadata(java.util.Map.of("cascadeThreshold", "-0.1"))
+                        .build();
+
+        assertThat(validator.problems(good)).isEmpty();
+        assertThat(validator.problems(bad))
+                .containsExactly("cascadeThreshold is '-0.1'; must be a number in [0, 1]");
+    }
+
+    @Test
     void limitsMustBePositive() {
         assertThatThrownBy(() -> new TaskValidator(0, 15))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -31,6 +31,10 @@ import java.util.function.Function;
  * tools the task's tenant may use are offered; a call to any other is answered with a tool message
  * that says so.
  *
+ * <p>Param {@code confidence=logprobs} asks for the tokens' log probabilities ({@code "logprobs":
+ * true}) and reports the answer's confidence as the exponential of their mean: the geometric mean
+ * of the tokens' probabilities. A server that sends none leaves the answer without a confidence.
+ *
  * <p>The record's {@code baseUrl} defaults to {@value #DEFAULT_BASE_URL}; {@code model} and {@code
  * maxTokens} are sent when set. The key, from {@code apiKeyEnv} or {@code apiKeyFile}, goes in a
  * bearer {@code Authorization} header; without either, no header is sent (local servers).
@@ -47,6 +51,7 @@ public final class OpenAiChatRuntime implements AgentRuntime {
     private final String system;
     private final List<Tool> tools;
     private final int maxSteps;
+    private final boolean logprobs;
 
     /** Reads the key from the process environment or the named file. */
     public OpenAiChatRuntime(AgentEvent agent) {
@@ -77,6 +82,13 @@ public final class OpenAiChatRuntime implements AgentRuntime {
             throw client.failure(Kind.CONFIGURATION, e.getMessage());
         }
         this.maxSteps = positive(params, "maxSteps", DEFAULT_MAX_STEPS);
+        String confidence = params.get("confidence");
+        if (confidence != null && !confidence.strip().equals("logprobs")) {
+            throw client.failure(
+                    Kind.CONFIGURATION,
+                    "param confidence must be logprobs, got '" + confidence + "'");
+        }
+        this.logprobs = confidence != null;
     }
 
     @Override
@@ -132,8 +144,14 @@ public final class OpenAiChatRuntime implements AgentRuntime {
                             }
                             String content =
                                     text(message.get("content"), "choices[0].message.content");
+                            Double confidence =
+                                    logprobs
+                                            ? confidence(
+                                                    json.path("choices").path(0).path("logprobs"))
+                                            : null;
                             return CompletableFuture.completedFuture(
-                                    new AgentReply(content, answeredBy, in, out, null, false));
+                                    new AgentReply(
+                                            content, answeredBy, in, out, confidence, false));
                         });
     }
 
@@ -146,6 +164,9 @@ public final class OpenAiChatRuntime implements AgentRuntime {
         body.set("messages", messages);
         if (maxTokens != null) {
             body.put("max_tokens", maxTokens);
+        }
+        if (logprobs) {
+            body.put("logprobs", true);
         }
         if (!offered.isEmpty()) {
             ArrayNode list = body.putArray("tools");
@@ -202,6 +223,24 @@ public final class OpenAiChatRuntime implements AgentRuntime {
         } catch (ToolException e) {
             return "error: " + e.getMessage();
         }
+    }
+
+    /** The exponential of the mean token log probability; null when the reply has none. */
+    static Double confidence(JsonNode logprobs) {
+        JsonNode tokens = logprobs.path("content");
+        if (!tokens.isArray() || tokens.isEmpty()) {
+            return null;
+        }
+        double sum = 0;
+        for (JsonNode token : tokens) {
+            JsonNode logprob = token.get("logprob");
+            if (logprob == null || !logprob.isNumber()) {
+                return null;
+            }
+            sum += logprob.doubleValue();
+        }
+        // A log probability above 0 is a server's rounding; a confidence stays within [0, 1].
+        return Math.min(1.0, Math.exp(sum / tokens.size()));
     }
 
     private long count(JsonNode json, String field) {

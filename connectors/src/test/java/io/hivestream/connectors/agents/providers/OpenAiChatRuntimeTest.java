@@ -588,4 +588,71 @@ class OpenAiChatRuntimeTest {
                 .hasMessage(
                         "openai agent gpt: param maxSteps must be a whole number above 0, got '0'");
     }
+
+    @Test
+    void withConfidenceLogprobsTheConfidenceIsTheGeometricMeanOfTheTokensProbabilities()
+            throws Exception {
+        reply(200, "openai-logprobs.json");
+        AgentEvent agent = agent("confidence", "logprobs").build();
+
+        AgentReply reply = answer(agent, MATH);
+
+        // Tokens at log probabilities -0.5 and -0.1: exp(-0.3).
+        assertThat(reply)
+                .isEqualTo(
+                        new AgentReply(
+                                "billing",
+                                "gpt-4o-mini-2024-07-18",
+                                41,
+                                2,
+                                0.7408182206817179,
+                                false));
+        server.verify(
+                postRequestedFor(urlEqualTo(PATH))
+                        .withRequestBody(
+                                equalToJson(
+                                        """
+                                        {"model": "gpt-4o-mini",
+                                         "logprobs": true,
+                                         "messages": [{"role": "user",
+                                           "content": "What is 12 * (3 + 4)?"}]}
+                                        """)));
+    }
+
+    @Test
+    void withoutTheParamNoLogprobsAreAskedForAndNoneReported() throws Exception {
+        reply(200, "openai-logprobs.json");
+
+        AgentReply reply = answer(agent().build(), MATH);
+
+        assertThat(reply.confidence()).isNull();
+        server.verify(
+                postRequestedFor(urlEqualTo(PATH))
+                        .withRequestBody(
+                                equalToJson(
+                                        """
+                                        {"model": "gpt-4o-mini",
+                                         "messages": [{"role": "user",
+                                           "content": "What is 12 * (3 + 4)?"}]}
+                                        """)));
+    }
+
+    @Test
+    void aServerThatSendsNoLogprobsLeavesTheAnswerWithoutConfidence() throws Exception {
+        reply(200, "openai-chat-completion.json");
+
+        AgentReply reply = answer(agent("confidence", "logprobs").build(), MATH);
+
+        assertThat(reply.output()).isEqualTo("Your last order, A-17, shipped on Monday.");
+        assertThat(reply.confidence()).isNull();
+    }
+
+    @Test
+    void anUnknownConfidenceSourceIsAConfigurationError() {
+        assertThatThrownBy(() -> runtime(agent("confidence", "vibes").build()))
+                .isInstanceOfSatisfying(
+                        AgentCallException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.CONFIGURATION))
+                .hasMessage("openai agent gpt: param confidence must be logprobs, got 'vibes'");
+    }
 }
