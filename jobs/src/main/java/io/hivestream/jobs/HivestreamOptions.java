@@ -144,7 +144,7 @@ public final class HivestreamOptions {
                     .durationType()
                     .defaultValue(ConsensusFunction.DEFAULT_RETENTION)
                     .withDescription(
-                            "How long a task decided before all its replicas answered remembers that, so that later replies only count for reputation.");
+                            "How long a task decided before all its replicas answered remembers the winner, so that later replies count for their agents' reputation; later replies never vote again, and the task's marker goes when its last replica answers.");
 
     public static final ConfigOption<Duration> PLAN_TIMEOUT =
             ConfigOptions.key("hivestream.plan.timeout")
