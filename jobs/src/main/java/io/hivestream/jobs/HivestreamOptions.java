@@ -91,6 +91,13 @@ public final class HivestreamOptions {
                     .withDescription(
                             "Wire format of results, metrics and dead letters: AVRO (single-object encoding) or JSON.");
 
+    public static final ConfigOption<Duration> RESULTS_DEDUPE_RETENTION =
+            ConfigOptions.key("hivestream.results.dedupe-retention")
+                    .durationType()
+                    .defaultValue(AggregateFunction.DEFAULT_FINISHED_RETENTION)
+                    .withDescription(
+                            "How long a task id is remembered after its result: the same id arriving again within it (a replay upstream, a producer's retry, a resubmission) gets no second result but a dead letter. 0: not remembered.");
+
     public static final ConfigOption<DeliveryGuarantee> DELIVERY =
             ConfigOptions.key("hivestream.delivery")
                     .enumType(DeliveryGuarantee.class)
