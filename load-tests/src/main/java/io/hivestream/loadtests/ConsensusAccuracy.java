@@ -20,8 +20,8 @@ import java.util.TreeMap;
  * answer plus one, or the next label), so wrong agents always agree with each other: the vote is
  * wrong when at least q agents are wrong, and with n odd one of the two always happens (no
  * NO_CONSENSUS). This is the worst case for wrong majorities; with wrong answers that never agree
- * the wrong share would be 0 and its mass would go to NO_CONSENSUS, while the right share stays
- * P[X ≥ q] in both models.
+ * the wrong share would be 0 and its mass would go to NO_CONSENSUS, while the right share stays P[X
+ * ≥ q] in both models.
  */
 public final class ConsensusAccuracy {
     private ConsensusAccuracy() {}

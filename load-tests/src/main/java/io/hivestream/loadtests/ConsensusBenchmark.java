@@ -49,8 +49,8 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Consensus accuracy against majority-vote theory, through the real job on one local broker and
- * one Flink local cluster:
+ * Consensus accuracy against majority-vote theory, through the real job on one local broker and one
+ * Flink local cluster:
  *
  * <pre>
  * ConsensusBenchmark [--tasks N] [--p 0.6,0.7,0.8,0.9] [--n 1,3,5] [--parallelism 2]
@@ -58,8 +58,8 @@ import org.apache.kafka.common.TopicPartition;
  * </pre>
  *
  * For each accuracy p a pool of simulated agents of that accuracy (its own capability, equal
- * prices, a few milliseconds of random latency so replies arrive in any order); for each p and n,
- * N labelled arithmetic tasks ({@code What is A * B + C?}, the right answer computed here) with n
+ * prices, a few milliseconds of random latency so replies arrive in any order); for each p and n, N
+ * labelled arithmetic tasks ({@code What is A * B + C?}, the right answer computed here) with n
  * replicas and the default strict-majority quorum, all cells interleaved in one backlog and one
  * job. Writes {@code report.md} (see {@link ConsensusAccuracy}) and prints one line per cell.
  */
@@ -189,10 +189,14 @@ public final class ConsensusBenchmark {
                                 .setTimeoutMs(60_000)
                                 .setParams(
                                         Map.of(
-                                                "accuracy", Double.toString(p),
-                                                "seed", Long.toString(args.seed() + i),
-                                                "latencyMs", "1",
-                                                "latencyJitterMs", "20"))
+                                                "accuracy",
+                                                Double.toString(p),
+                                                "seed",
+                                                Long.toString(args.seed() + i),
+                                                "latencyMs",
+                                                "1",
+                                                "latencyJitterMs",
+                                                "20"))
                                 .build());
             }
         }
@@ -236,10 +240,7 @@ public final class ConsensusBenchmark {
 
     private static Measured run(Args args, Path out) throws Exception {
         try (LocalKafkaCluster kafka =
-                LocalKafkaCluster.builder()
-                        .directory(out.resolve("kafka"))
-                        .heapMb(1024)
-                        .start()) {
+                LocalKafkaCluster.builder().directory(out.resolve("kafka")).heapMb(1024).start()) {
             for (String suffix : List.of(".tasks", ".results", ".metrics", ".dlq")) {
                 kafka.createTopic(NAME + suffix, args.parallelism());
             }
@@ -368,7 +369,7 @@ public final class ConsensusBenchmark {
                 }
                 if (System.nanoTime() > deadline) {
                     System.err.println(
-                        "timed out with " + seen.size() + " of " + labels.size() + " results");
+                            "timed out with " + seen.size() + " of " + labels.size() + " results");
                     break;
                 }
                 if (System.currentTimeMillis() - lastCheck > 2000) {

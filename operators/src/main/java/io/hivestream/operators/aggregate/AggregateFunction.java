@@ -59,8 +59,8 @@ import org.apache.flink.util.OutputTag;
  * or a plan's root and subtasks) that got their result, with when, each until a processing time
  * timer after the retention. A task id gets one result: a second result for a remembered id (a task
  * published twice, a producer's retry without idempotence) and a DECOMPOSE root that arrives again
- * after its plan ended (a replay upstream, a user resubmitting the id) are not answered again but go
- * to the {@link Outputs#DEAD_LETTERS} side output with the reason.
+ * after its plan ended (a replay upstream, a user resubmitting the id) are not answered again but
+ * go to the {@link Outputs#DEAD_LETTERS} side output with the reason.
  */
 public final class AggregateFunction
         extends KeyedCoProcessFunction<String, TaskResult, AnalyzedTask, TaskResult> {
@@ -154,7 +154,8 @@ public final class AggregateFunction
                                 new ValueStateDescriptor<>("plan", new AvroTypeInfo<>(Plan.class)));
         finished =
                 getRuntimeContext()
-                        .getMapState(new MapStateDescriptor<>("finished", Types.STRING, Types.LONG));
+                        .getMapState(
+                                new MapStateDescriptor<>("finished", Types.STRING, Types.LONG));
         results = getRuntimeContext().getMetricGroup().counter("results");
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
         noConsensus = getRuntimeContext().getMetricGroup().counter("noConsensus");
@@ -363,8 +364,7 @@ public final class AggregateFunction
     }
 
     /** Stamps a result, emits it and its task metric, and remembers its task id. */
-    private void emit(TaskResult outcome, Context ctx, Collector<TaskResult> out)
-            throws Exception {
+    private void emit(TaskResult outcome, Context ctx, Collector<TaskResult> out) throws Exception {
         long now = clock.millis();
         TaskResult result = TaskResult.newBuilder(outcome).setCompletedAt(now).build();
         ctx.output(

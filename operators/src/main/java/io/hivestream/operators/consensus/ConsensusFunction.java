@@ -50,10 +50,9 @@ import org.apache.flink.util.Collector;
  *       than opening a new window (which would give the task a second result). It is removed when
  *       the last replica answers. A timer after the retention forgets the winner (later replies no
  *       longer count for reputation) but keeps which replicas answered: the execute stage answers
- *       every replica exactly once, however late, so the marker lives as long as the task's
- *       slowest replica. A replica that has not answered {@link #DECIDED_LIMIT} after the decision
- *       is taken never to answer (a task id published twice can leave such a marker) and the
- *       marker goes.
+ *       every replica exactly once, however late, so the marker lives as long as the task's slowest
+ *       replica. A replica that has not answered {@link #DECIDED_LIMIT} after the decision is taken
+ *       never to answer (a task id published twice can leave such a marker) and the marker goes.
  * </ul>
  *
  * <p>Broadcast state {@link #REPUTATIONS}: each agent's reputation (a moving average of its
@@ -342,7 +341,8 @@ public final class ConsensusFunction
         }
         if (received.size() < analysis.getReplicas()) {
             long cleanupAt = clock.millis() + retention.toMillis();
-            long expiresAt = clock.millis() + Math.max(retention.toMillis(), DECIDED_LIMIT.toMillis());
+            long expiresAt =
+                    clock.millis() + Math.max(retention.toMillis(), DECIDED_LIMIT.toMillis());
             ctx.timerService().registerProcessingTimeTimer(cleanupAt);
             decided.update(
                     ConsensusDecision.newBuilder()

@@ -21,8 +21,8 @@ import io.hivestream.schemas.TaskMetric;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tier;
-import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.codec.Codecs;
+import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -501,7 +501,8 @@ class AggregateFunctionTest {
             assertThat(harness.extractOutputValues())
                     .extracting(TaskResult::getTaskId, TaskResult::getStatus)
                     .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple("r-1/architect", TaskStatus.COMPLETED),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "r-1/architect", TaskStatus.COMPLETED),
                             org.assertj.core.groups.Tuple.tuple("r-1", TaskStatus.PARTIAL));
             assertThat(released(side(harness, AggregateFunction.SUBTASKS)))
                     .containsExactly("r-1/architect", "r-1/coder");
@@ -509,8 +510,7 @@ class AggregateFunctionTest {
             // The root again (a replay upstream, a resubmission), and the same step's result again.
             harness.processElement2(ROOT, 0);
             harness.processElement1(
-                    subtaskResult("architect", TaskStatus.COMPLETED, "three modules", "arch-2"),
-                    0);
+                    subtaskResult("architect", TaskStatus.COMPLETED, "three modules", "arch-2"), 0);
             // A step released before the end still gets its own, first, result.
             harness.processElement1(
                     subtaskResult("coder", TaskStatus.COMPLETED, "def add(a, b)", "coder-1"), 0);

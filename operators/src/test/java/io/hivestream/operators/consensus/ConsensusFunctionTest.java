@@ -376,8 +376,7 @@ class ConsensusFunctionTest {
 
         assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(metrics())
-                .containsExactly(
-                        reputation("a0", true, 2.0 / 3), reputation("a1", true, 2.0 / 3));
+                .containsExactly(reputation("a0", true, 2.0 / 3), reputation("a1", true, 2.0 / 3));
         assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
     }
