@@ -61,7 +61,9 @@ import org.apache.kafka.common.TopicPartition;
  * prices, a few milliseconds of random latency so replies arrive in any order); for each p and n, N
  * labelled arithmetic tasks ({@code What is A * B + C?}, the right answer computed here) with n
  * replicas and the default strict-majority quorum, all cells interleaved in one backlog and one
- * job. Writes {@code report.md} (see {@link ConsensusAccuracy}) and prints one line per cell.
+ * job, published once the job has read every agent (so a seed gives the same answers again). Writes
+ * {@code report.md} (see {@link ConsensusAccuracy}) and {@code results.csv} (every result with its
+ * answers) and prints one line per cell.
  */
 public final class ConsensusBenchmark {
     private static final String NAME = "consensus";
@@ -151,6 +153,7 @@ public final class ConsensusBenchmark {
                 ConsensusAccuracy.aggregate(measured.tasks(), measured.results(), measured.calls());
         Path report = out.resolve("report.md");
         Files.writeString(report, report(args, rows, measured, seconds));
+        Files.write(out.resolve("results.csv"), csv(measured));
         System.out.println("report: " + report.toAbsolutePath());
         for (String line : ConsensusAccuracy.headlines(rows)) {
             System.out.println(line);
@@ -261,14 +264,11 @@ public final class ConsensusBenchmark {
                                             Codecs.AGENT_EVENT.encodeAvro(agent)))
                             .get();
                 }
-                for (Task task : tasks) {
-                    producer.send(
-                            new ProducerRecord<>(
-                                    NAME + ".tasks",
-                                    bytes(task.getTaskId()),
-                                    Codecs.TASK.encodeAvro(task)));
-                }
-                producer.flush();
+                // Not an agent: its dead letter shows that the job has read every agent before.
+                producer.send(
+                                new ProducerRecord<>(
+                                        NAME + ".agents", bytes("end"), bytes("end of agents")))
+                        .get();
             }
 
             Configuration conf = configuration(kafka.bootstrapServers(), out);
@@ -278,6 +278,28 @@ public final class ConsensusBenchmark {
                     env, conf, new AgentRuntimes(), Clock.systemUTC(), UnaryOperator.identity());
             JobClient job = env.executeAsync(NAME);
             try {
+                // Tasks published before the registry is read would be routed to whichever agents
+                // are known by then: the same seed would not give the same run.
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+                while (KafkaClients.readAll(
+                                kafka.bootstrapServers(), NAME + ".dlq", Duration.ofSeconds(30))
+                        .isEmpty()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the job did not read the agents topic");
+                    }
+                    Thread.sleep(200);
+                }
+                try (KafkaProducer<byte[], byte[]> producer =
+                        KafkaClients.producer(kafka.bootstrapServers())) {
+                    for (Task task : tasks) {
+                        producer.send(
+                                new ProducerRecord<>(
+                                        NAME + ".tasks",
+                                        bytes(task.getTaskId()),
+                                        Codecs.TASK.encodeAvro(task)));
+                    }
+                    producer.flush();
+                }
                 return collect(kafka.bootstrapServers(), labels, expectedCalls, job, args);
             } finally {
                 try {
@@ -421,6 +443,34 @@ public final class ConsensusBenchmark {
                         + " answered after an early decision (call metrics), i.e. what was"
                         + " spent.\n");
         return md.toString();
+    }
+
+    /** One line per result: task id, status, output, and each answer as agent=output. */
+    static List<String> csv(Measured measured) {
+        List<String> lines = new ArrayList<>();
+        lines.add("taskId,status,output,answers");
+        measured.results().stream()
+                .sorted(java.util.Comparator.comparing(TaskResult::getTaskId))
+                .forEach(
+                        r ->
+                                lines.add(
+                                        r.getTaskId()
+                                                + ","
+                                                + r.getStatus()
+                                                + ","
+                                                + r.getOutput()
+                                                + ","
+                                                + r.getAnswers().stream()
+                                                        .map(
+                                                                a ->
+                                                                        a.getAgentId()
+                                                                                + "="
+                                                                                + a.getOutput())
+                                                        .sorted()
+                                                        .collect(
+                                                                java.util.stream.Collectors.joining(
+                                                                        " "))));
+        return lines;
     }
 
     private static byte[] bytes(String s) {
