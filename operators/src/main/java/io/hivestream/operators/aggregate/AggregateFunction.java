@@ -43,7 +43,7 @@ import org.apache.flink.util.OutputTag;
  * the second, tasks to decompose ({@code DECOMPOSE}), which skip routing and execution.
  *
  * <p>Every task, subtask included, gets exactly one result here: its outcome, stamped, with a task
- * metric. A plain task holds no state.
+ * metric. A plain task holds no plan state, only its id while it is remembered (below).
  *
  * <p>State it owns, per plan: {@code plan}, from planning until the plan ends, with a processing
  * time timer at its deadline (the root task's {@code deadline}, or the plan timeout) and, in a
