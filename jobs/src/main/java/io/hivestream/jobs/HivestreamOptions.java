@@ -92,6 +92,13 @@ public final class HivestreamOptions {
                     .withDescription(
                             "Wire format of results, metrics and dead letters: AVRO (single-object encoding) or JSON.");
 
+    public static final ConfigOption<Duration> RESULTS_DEDUPE_RETENTION =
+            ConfigOptions.key("hivestream.results.dedupe-retention")
+                    .durationType()
+                    .defaultValue(AggregateFunction.DEFAULT_FINISHED_RETENTION)
+                    .withDescription(
+                            "How long a task id is remembered after its result: the same id arriving again within it (a replay upstream, a producer's retry, a resubmission) gets no second result but a dead letter. 0: not remembered.");
+
     public static final ConfigOption<DeliveryGuarantee> DELIVERY =
             ConfigOptions.key("hivestream.delivery")
                     .enumType(DeliveryGuarantee.class)
@@ -152,7 +159,7 @@ public final class HivestreamOptions {
                     .durationType()
                     .defaultValue(ConsensusFunction.DEFAULT_RETENTION)
                     .withDescription(
-                            "How long a task decided before all its replicas answered remembers that, so that later replies only count for reputation.");
+                            "How long a task decided before all its replicas answered remembers the winner, so that later replies count for their agents' reputation; later replies never vote again, and the task's marker goes when its last replica answers.");
 
     public static final ConfigOption<Duration> PLAN_TIMEOUT =
             ConfigOptions.key("hivestream.plan.timeout")

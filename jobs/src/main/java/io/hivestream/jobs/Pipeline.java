@@ -182,7 +182,9 @@ public final class Pipeline {
                                         new MergeSynthesizer(),
                                         conf.get(HivestreamOptions.PLAN_TIMEOUT),
                                         clock,
-                                        conf.get(HivestreamOptions.BOUNDED)),
+                                        conf.get(HivestreamOptions.BOUNDED),
+                                        conf.get(HivestreamOptions.RESULTS_DEDUPE_RETENTION),
+                                        conf.get(HivestreamOptions.TASKS_TOPIC)),
                                 new AvroTypeInfo<>(TaskResult.class))
                         .uid("aggregate")
                         .name("aggregate");
@@ -200,7 +202,8 @@ public final class Pipeline {
         tasks.getSideOutput(Outputs.DEAD_LETTERS)
                 .union(
                         agents.getSideOutput(Outputs.DEAD_LETTERS),
-                        feedback.getSideOutput(Outputs.DEAD_LETTERS))
+                        feedback.getSideOutput(Outputs.DEAD_LETTERS),
+                        results.getSideOutput(Outputs.DEAD_LETTERS))
                 .sinkTo(sinks.deadLetters())
                 .uid("dlq-sink")
                 .name("dead-letter sink");

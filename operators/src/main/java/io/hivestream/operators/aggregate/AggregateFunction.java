@@ -5,21 +5,31 @@ import io.hivestream.operators.plan.PlanValidator;
 import io.hivestream.operators.plan.Planner;
 import io.hivestream.operators.plan.Plans;
 import io.hivestream.operators.plan.Synthesizer;
+import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskMetric;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.Plan;
 import io.hivestream.schemas.internal.PlanStep;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -33,7 +43,7 @@ import org.apache.flink.util.OutputTag;
  * the second, tasks to decompose ({@code DECOMPOSE}), which skip routing and execution.
  *
  * <p>Every task, subtask included, gets exactly one result here: its outcome, stamped, with a task
- * metric. A plain task holds no state.
+ * metric. A plain task holds no plan state, only its id while it is remembered (below).
  *
  * <p>State it owns, per plan: {@code plan}, from planning until the plan ends, with a processing
  * time timer at its deadline (the root task's {@code deadline}, or the plan timeout) and, in a
@@ -44,12 +54,25 @@ import org.apache.flink.util.OutputTag;
  * PARTIAL (or TIMED_OUT when nothing completed) at the deadline; the root's result carries every
  * step's result, and the state and timers are removed. A subtask that finishes after its plan ended
  * still gets its own result.
+ *
+ * <p>{@code finished}, when the retention is positive: the ids of the key's tasks (the task itself,
+ * or a plan's root and subtasks) that got their result, with when, each until a processing time
+ * timer after the retention. A task id gets one result: a second result for a remembered id (a task
+ * published twice, a producer's retry without idempotence) and a DECOMPOSE root that arrives again
+ * after its plan ended (a replay upstream, a user resubmitting the id) are not answered again but
+ * go to the {@link Outputs#DEAD_LETTERS} side output with the reason.
  */
 public final class AggregateFunction
         extends KeyedCoProcessFunction<String, TaskResult, AnalyzedTask, TaskResult> {
     private static final long serialVersionUID = 1L;
 
     public static final Duration DEFAULT_PLAN_TIMEOUT = Duration.ofMinutes(10);
+
+    /** How long a task id is remembered after its result, by default. */
+    public static final Duration DEFAULT_FINISHED_RETENTION = Duration.ofHours(1);
+
+    /** The stage named in the dead letters of tasks that already had their result. */
+    public static final String STAGE = "aggregate";
 
     /** Subtasks of plans, to be published to the tasks topic. */
     public static final OutputTag<Task> SUBTASKS =
@@ -63,7 +86,11 @@ public final class AggregateFunction
     private final Duration planTimeout;
     private final Clock clock;
     private final boolean boundedInput;
+    private final Duration finishedRetention;
+    private final String tasksTopic;
     private transient ValueState<Plan> plan;
+    private transient MapState<String, Long> finished;
+    private transient Counter duplicates;
     private transient Counter results;
     private transient Counter noConsensus;
     private transient Histogram agreement;
@@ -80,8 +107,29 @@ public final class AggregateFunction
             Duration planTimeout,
             Clock clock,
             boolean boundedInput) {
+        this(planner, validator, synthesizer, planTimeout, clock, boundedInput, Duration.ZERO, "");
+    }
+
+    /**
+     * @param finishedRetention how long a task id is remembered after its result, so that the same
+     *     id is not answered twice; zero remembers nothing
+     * @param tasksTopic the topic named in the dead letters of tasks that already had their result
+     */
+    public AggregateFunction(
+            Planner planner,
+            PlanValidator validator,
+            Synthesizer synthesizer,
+            Duration planTimeout,
+            Clock clock,
+            boolean boundedInput,
+            Duration finishedRetention,
+            String tasksTopic) {
         if (planTimeout.isNegative() || planTimeout.isZero()) {
             throw new IllegalArgumentException("planTimeout must be positive: " + planTimeout);
+        }
+        if (finishedRetention.isNegative()) {
+            throw new IllegalArgumentException(
+                    "finishedRetention must not be negative: " + finishedRetention);
         }
         this.planner = planner;
         this.validator = validator;
@@ -89,6 +137,8 @@ public final class AggregateFunction
         this.planTimeout = planTimeout;
         this.clock = clock;
         this.boundedInput = boundedInput;
+        this.finishedRetention = finishedRetention;
+        this.tasksTopic = tasksTopic;
     }
 
     /** The key of the aggregate stage: the root of the task's plan, or the task itself. */
@@ -102,7 +152,12 @@ public final class AggregateFunction
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>("plan", new AvroTypeInfo<>(Plan.class)));
+        finished =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>("finished", Types.STRING, Types.LONG));
         results = getRuntimeContext().getMetricGroup().counter("results");
+        duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
         noConsensus = getRuntimeContext().getMetricGroup().counter("noConsensus");
         agreement =
                 getRuntimeContext()
@@ -113,6 +168,16 @@ public final class AggregateFunction
     @Override
     public void processElement1(TaskResult outcome, Context ctx, Collector<TaskResult> out)
             throws Exception {
+        Long before = remembered(outcome.getTaskId());
+        if (before != null) {
+            duplicate(
+                    outcome.getTaskId(),
+                    before,
+                    "a second result (" + outcome.getStatus() + ") is dropped",
+                    Codecs.TASK_RESULT.encodeAvro(outcome),
+                    ctx);
+            return;
+        }
         emit(outcome, ctx, out);
         Plan current = plan.value();
         if (current == null || outcome.getRootId() == null) {
@@ -157,6 +222,16 @@ public final class AggregateFunction
             // A replay of a root whose plan is running: the plan already answers for it.
             return;
         }
+        Long before = remembered(root.getTask().getTaskId());
+        if (before != null) {
+            duplicate(
+                    root.getTask().getTaskId(),
+                    before,
+                    "it is not planned again",
+                    Codecs.TASK.encodeAvro(root.getTask()),
+                    ctx);
+            return;
+        }
         long now = clock.millis();
         List<Planner.Step> steps;
         List<String> problems;
@@ -196,6 +271,9 @@ public final class AggregateFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<TaskResult> out)
             throws Exception {
+        if (finishedRetention.toMillis() > 0) {
+            forget(timestamp);
+        }
         Plan current = plan.value();
         if (current == null) {
             return;
@@ -232,7 +310,8 @@ public final class AggregateFunction
             String output,
             String error,
             Context ctx,
-            Collector<TaskResult> out) {
+            Collector<TaskResult> out)
+            throws Exception {
         emit(Plans.rootResult(current, status, output, error, clock.millis()), ctx, out);
         plan.clear();
         ctx.timerService().deleteProcessingTimeTimer(current.getDeadline());
@@ -241,8 +320,51 @@ public final class AggregateFunction
         }
     }
 
-    /** Stamps a result, emits it and its task metric. */
-    private void emit(TaskResult outcome, Context ctx, Collector<TaskResult> out) {
+    /** When the task id got its result, while it is remembered; else null. */
+    private Long remembered(String taskId) throws Exception {
+        return finishedRetention.toMillis() > 0 ? finished.get(taskId) : null;
+    }
+
+    /** Drops the task ids whose retention has passed. */
+    private void forget(long now) throws Exception {
+        List<String> expired = new ArrayList<>();
+        for (Map.Entry<String, Long> entry : finished.entries()) {
+            if (entry.getValue() + finishedRetention.toMillis() <= now) {
+                expired.add(entry.getKey());
+            }
+        }
+        for (String taskId : expired) {
+            finished.remove(taskId);
+        }
+    }
+
+    private void duplicate(String taskId, long resultAt, String what, byte[] value, Context ctx) {
+        duplicates.inc();
+        long now = clock.millis();
+        ctx.output(
+                Outputs.DEAD_LETTERS,
+                DeadLetter.newBuilder()
+                        .setTopic(tasksTopic)
+                        .setPartition(-1)
+                        .setOffset(-1)
+                        .setTimestamp(now)
+                        .setKey(ByteBuffer.wrap(taskId.getBytes(StandardCharsets.UTF_8)))
+                        .setValue(ByteBuffer.wrap(value))
+                        .setStage(STAGE)
+                        .setReason(
+                                "task "
+                                        + taskId
+                                        + " already got its result at "
+                                        + Instant.ofEpochMilli(resultAt)
+                                        + "; a task id gets one result, so "
+                                        + what
+                                        + " (publish it with a new id to run it again)")
+                        .setFailedAt(now)
+                        .build());
+    }
+
+    /** Stamps a result, emits it and its task metric, and remembers its task id. */
+    private void emit(TaskResult outcome, Context ctx, Collector<TaskResult> out) throws Exception {
         long now = clock.millis();
         TaskResult result = TaskResult.newBuilder(outcome).setCompletedAt(now).build();
         ctx.output(
@@ -272,5 +394,9 @@ public final class AggregateFunction
             noConsensus.inc();
         }
         out.collect(result);
+        if (finishedRetention.toMillis() > 0) {
+            finished.put(result.getTaskId(), now);
+            ctx.timerService().registerProcessingTimeTimer(now + finishedRetention.toMillis());
+        }
     }
 }

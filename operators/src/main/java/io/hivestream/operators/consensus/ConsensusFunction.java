@@ -48,8 +48,12 @@ import org.apache.flink.util.Collector;
  *       both are then removed;
  *   <li>{@code decided}: after a decision on part of the replies, the winner and which replicas
  *       have answered, so that later replies are judged for reputation and otherwise dropped rather
- *       than opening a new window. It is removed when the last replica answers, or by a timer after
- *       the retention.
+ *       than opening a new window (which would give the task a second result). It is removed when
+ *       the last replica answers. A timer after the retention forgets the winner (later replies no
+ *       longer count for reputation) but keeps which replicas answered: the execute stage answers
+ *       every replica exactly once, however late, so the marker lives as long as the task's slowest
+ *       replica. A replica that has not answered {@link #DECIDED_LIMIT} after the decision is taken
+ *       never to answer (a task id published twice can leave such a marker) and the marker goes.
  * </ul>
  *
  * <p>Broadcast state {@link #REPUTATIONS}: each agent's reputation (a moving average of its
@@ -80,6 +84,12 @@ public final class ConsensusFunction
     public static final String CASCADE_CONFIDENCE = "cascade.confidence";
 
     public static final String CASCADE_THRESHOLD = "cascade.threshold";
+
+    /**
+     * How long a decided task waits at most for its last replicas: far beyond the execute stage's
+     * longest retry loop (attempts × agents × (call timeout + backoff), minutes by default).
+     */
+    public static final Duration DECIDED_LIMIT = Duration.ofDays(1);
 
     public static final MapStateDescriptor<String, AgentReputation> REPUTATIONS =
             new MapStateDescriptor<>(
@@ -191,7 +201,18 @@ public final class ConsensusFunction
             throws Exception {
         ConsensusDecision decision = decided.value();
         if (decision != null && decision.getCleanupAt() == timestamp) {
-            decided.clear();
+            if (timestamp >= decision.getExpiresAt()) {
+                decided.clear();
+                return;
+            }
+            // Only the winner goes: dropping the marker would let a replica that is still to
+            // answer open a new window and give the task a second result.
+            ctx.timerService().registerProcessingTimeTimer(decision.getExpiresAt());
+            decided.update(
+                    ConsensusDecision.newBuilder(decision)
+                            .setWinner(null)
+                            .setCleanupAt(decision.getExpiresAt())
+                            .build());
             return;
         }
         Long due = deadline.value();
@@ -338,6 +359,8 @@ public final class ConsensusFunction
         }
         if (received.size() < analysis.getReplicas()) {
             long cleanupAt = clock.millis() + retention.toMillis();
+            long expiresAt =
+                    clock.millis() + Math.max(retention.toMillis(), DECIDED_LIMIT.toMillis());
             ctx.timerService().registerProcessingTimeTimer(cleanupAt);
             decided.update(
                     ConsensusDecision.newBuilder()
@@ -348,6 +371,7 @@ public final class ConsensusFunction
                                             .collect(Collectors.toList()))
                             .setAgreement(agreement)
                             .setCleanupAt(cleanupAt)
+                            .setExpiresAt(expiresAt)
                             .build());
         }
     }

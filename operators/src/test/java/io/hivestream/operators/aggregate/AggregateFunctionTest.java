@@ -11,6 +11,7 @@ import io.hivestream.operators.plan.PlanValidator;
 import io.hivestream.operators.plan.Planner;
 import io.hivestream.operators.plan.TemplatePlanner;
 import io.hivestream.operators.testing.Harnesses;
+import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Strategy;
@@ -20,8 +21,11 @@ import io.hivestream.schemas.TaskMetric;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,6 +91,48 @@ class AggregateFunctionTest {
                 AggregateFunction::rootOf,
                 (AnalyzedTask t) -> t.getTask().getTaskId(),
                 Types.STRING);
+    }
+
+    private static final Duration RETENTION = Duration.ofMinutes(30);
+
+    /** A stage that remembers task ids for {@link #RETENTION} after their result. */
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, TaskResult, AnalyzedTask, TaskResult>
+            remembering() throws Exception {
+        TemplatePlanner planner = new TemplatePlanner();
+        return ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                new AggregateFunction(
+                        planner,
+                        new PlanValidator(8, planner.capabilities()),
+                        new MergeSynthesizer(),
+                        PLAN_TIMEOUT,
+                        CLOCK,
+                        false,
+                        RETENTION,
+                        "hivestream.tasks"),
+                AggregateFunction::rootOf,
+                (AnalyzedTask t) -> t.getTask().getTaskId(),
+                Types.STRING);
+    }
+
+    private static DeadLetter duplicate(String taskId, String what, byte[] value) {
+        return DeadLetter.newBuilder()
+                .setTopic("hivestream.tasks")
+                .setPartition(-1)
+                .setOffset(-1)
+                .setTimestamp(NOW)
+                .setKey(ByteBuffer.wrap(taskId.getBytes(StandardCharsets.UTF_8)))
+                .setValue(ByteBuffer.wrap(value))
+                .setStage("aggregate")
+                .setReason(
+                        "task "
+                                + taskId
+                                + " already got its result at 1970-01-01T00:00:09Z; a task id gets"
+                                + " one result, so "
+                                + what
+                                + " (publish it with a new id to run it again)")
+                .setFailedAt(NOW)
+                .build();
     }
 
     private static <T> List<T> side(
@@ -411,6 +457,87 @@ class AggregateFunctionTest {
                             "no valid plan: step 'b' asks for unknown capability 'teleport'; the steps"
                                     + " a, b cannot run: their dependencies form a cycle");
             assertThat(side(harness, AggregateFunction.SUBTASKS)).isEmpty();
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void aTaskPublishedTwiceGetsOneResultAndADeadLetterUntilTheRetentionEnds() throws Exception {
+        try (var harness = remembering()) {
+            harness.processElement1(DECIDED, 0);
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(1);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+            TaskResult again = TaskResult.newBuilder(DECIDED).setOutput("85").build();
+            harness.processElement1(again, 0);
+
+            assertThat(harness.extractOutputValues())
+                    .containsExactly(TaskResult.newBuilder(DECIDED).setCompletedAt(NOW).build());
+            assertThat(side(harness, Outputs.DEAD_LETTERS))
+                    .containsExactly(
+                            duplicate(
+                                    "t-1",
+                                    "a second result (COMPLETED) is dropped",
+                                    Codecs.TASK_RESULT.encodeAvro(again)));
+            assertThat(side(harness, Outputs.METRICS)).hasSize(1);
+
+            harness.setProcessingTime(NOW + RETENTION.toMillis() - 1);
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(1);
+            harness.setProcessingTime(NOW + RETENTION.toMillis());
+
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void aRootReplayedAfterItsPlanEndedIsNotPlannedAgain() throws Exception {
+        try (var harness = remembering()) {
+            harness.processElement2(ROOT, 0);
+            harness.processElement1(
+                    subtaskResult("architect", TaskStatus.COMPLETED, "two modules", "arch-1"), 0);
+            harness.setProcessingTime(NOW + PLAN_TIMEOUT.toMillis());
+            assertThat(harness.extractOutputValues())
+                    .extracting(TaskResult::getTaskId, TaskResult::getStatus)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "r-1/architect", TaskStatus.COMPLETED),
+                            org.assertj.core.groups.Tuple.tuple("r-1", TaskStatus.PARTIAL));
+            assertThat(released(side(harness, AggregateFunction.SUBTASKS)))
+                    .containsExactly("r-1/architect", "r-1/coder");
+
+            // The root again (a replay upstream, a resubmission), and the same step's result again.
+            harness.processElement2(ROOT, 0);
+            harness.processElement1(
+                    subtaskResult("architect", TaskStatus.COMPLETED, "three modules", "arch-2"), 0);
+            // A step released before the end still gets its own, first, result.
+            harness.processElement1(
+                    subtaskResult("coder", TaskStatus.COMPLETED, "def add(a, b)", "coder-1"), 0);
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(TaskResult::getTaskId)
+                    .containsExactly("r-1/architect", "r-1", "r-1/coder");
+            assertThat(released(side(harness, AggregateFunction.SUBTASKS)))
+                    .containsExactly("r-1/architect", "r-1/coder");
+            assertThat(side(harness, Outputs.DEAD_LETTERS))
+                    .containsExactly(
+                            duplicate(
+                                    "r-1",
+                                    "it is not planned again",
+                                    Codecs.TASK.encodeAvro(ROOT.getTask())),
+                            duplicate(
+                                    "r-1/architect",
+                                    "a second result (COMPLETED) is dropped",
+                                    Codecs.TASK_RESULT.encodeAvro(
+                                            subtaskResult(
+                                                    "architect",
+                                                    TaskStatus.COMPLETED,
+                                                    "three modules",
+                                                    "arch-2"))));
+
+            harness.setProcessingTime(NOW + RETENTION.toMillis());
+
             assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
             assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
         }

@@ -358,13 +358,63 @@ class ConsensusFunctionTest {
     }
 
     @Test
-    void theDecidedMarkerIsDroppedWhenTheRetentionEnds() throws Exception {
+    void aReplyAfterTheRetentionIsDroppedAndNeverGivesASecondResult() throws Exception {
+        harness.processElement(reply(VOTE, 0, answered("a0", "x")), 0);
+        harness.processElement(reply(VOTE, 1, answered("a1", "x")), 0);
+        assertThat(harness.extractOutputValues()).hasSize(1);
+
+        harness.setProcessingTime(NOW + RETENTION.toMillis());
+
+        // The winner is forgotten, which replicas answered is not, until the limit.
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        // The third replica, however late: no new window, no result, no reputation.
+        harness.setProcessingTime(NOW + 10 * RETENTION.toMillis());
+        harness.processElement(reply(VOTE, 2, answered("a2", "y")), 0);
+        harness.setProcessingTime(NOW + 10 * RETENTION.toMillis() + TIMEOUT.toMillis());
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(metrics())
+                .containsExactly(reputation("a0", true, 2.0 / 3), reputation("a1", true, 2.0 / 3));
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void aReplicaThatNeverAnswersLeavesNothingAfterTheLimit() throws Exception {
         harness.processElement(reply(VOTE, 0, answered("a0", "x")), 0);
         harness.processElement(reply(VOTE, 1, answered("a1", "x")), 0);
 
         harness.setProcessingTime(NOW + RETENTION.toMillis());
+        harness.setProcessingTime(NOW + ConsensusFunction.DECIDED_LIMIT.toMillis() - 1);
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(1);
+
+        harness.setProcessingTime(NOW + ConsensusFunction.DECIDED_LIMIT.toMillis());
 
         assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void aFiveReplicaVoteKeepsDroppingLateRepliesUntilTheLastOne() throws Exception {
+        AnalyzedTask five =
+                analyzed(task("t-5", "chat", "Capital of France?").setReplicas(5).build(), 5, 3);
+        for (int replica = 0; replica < 3; replica++) {
+            harness.processElement(reply(five, replica, answered("a" + replica, "Paris")), 0);
+        }
+        harness.setProcessingTime(NOW + RETENTION.toMillis());
+        harness.processElement(reply(five, 3, answered("a3", "Lyon")), 0);
+
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(1);
+
+        harness.processElement(reply(five, 4, answered("a4", "Paris")), 0);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(TaskResult::getTaskId, TaskResult::getStatus, TaskResult::getOutput)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("t-5", TaskStatus.COMPLETED, "Paris"));
         assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
     }
