@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             TopicsCommand.class,
             DeployCommand.class,
+            TrainRouterCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class HivestreamCli implements Runnable {
