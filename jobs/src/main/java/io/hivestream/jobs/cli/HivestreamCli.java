@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             TopicsCommand.class,
             DeployCommand.class,
+            AnalyzeCommand.class,
             TrainRouterCommand.class,
             CommandLine.HelpCommand.class
         })
