@@ -62,11 +62,24 @@ public final class AnalyseBench {
         float[][] features = tasks.stream().map(TaskFeatures::of).toArray(float[][]::new);
 
         List<Row> rows = new ArrayList<>();
-        rows.add(measure("rules analyser (baseline)", tasks, rounds, t -> rules.analyse(t).getComplexity()));
+        rows.add(
+                measure(
+                        "rules analyser (baseline)",
+                        tasks,
+                        rounds,
+                        t -> rules.analyse(t).getComplexity()));
         rows.add(measure("features only", tasks, rounds, t -> TaskFeatures.of(t)[0]));
-        rows.add(measureIndexed("ONNX run on ready features, 1 task a run", features, rounds, onnx));
-        rows.add(measureBatched("ONNX run on ready features, 64 tasks a run", features, rounds, onnx));
-        rows.add(measure("ONNX analyser (features + run + policy)", tasks, rounds, t -> onnx.analyse(t).getComplexity()));
+        rows.add(
+                measureIndexed("ONNX run on ready features, 1 task a run", features, rounds, onnx));
+        rows.add(
+                measureBatched(
+                        "ONNX run on ready features, 64 tasks a run", features, rounds, onnx));
+        rows.add(
+                measure(
+                        "ONNX analyser (features + run + policy)",
+                        tasks,
+                        rounds,
+                        t -> onnx.analyse(t).getComplexity()));
         onnx.close();
 
         System.out.printf(
@@ -83,7 +96,11 @@ public final class AnalyseBench {
         System.out.println("|---|---|---|");
         for (Row row : rows) {
             System.out.printf(
-                    Locale.ROOT, "| %s | %.0f | %.0f |%n", row.name(), row.bestNs(), row.medianNs());
+                    Locale.ROOT,
+                    "| %s | %.0f | %.0f |%n",
+                    row.name(),
+                    row.bestNs(),
+                    row.medianNs());
         }
     }
 

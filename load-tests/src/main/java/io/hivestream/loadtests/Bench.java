@@ -1,7 +1,7 @@
 package io.hivestream.loadtests;
 
-import io.hivestream.jobs.HivestreamOptions;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.jobs.HivestreamOptions;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import java.io.IOException;

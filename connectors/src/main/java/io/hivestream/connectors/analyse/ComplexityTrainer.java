@@ -29,8 +29,7 @@ public final class ComplexityTrainer {
 
     public ComplexityTrainer(double l2, int iterations, double learningRate) {
         if (l2 < 0 || iterations < 1 || !(learningRate > 0)) {
-            throw new IllegalArgumentException(
-                    "need l2 >= 0, iterations >= 1, learningRate > 0");
+            throw new IllegalArgumentException("need l2 >= 0, iterations >= 1, learningRate > 0");
         }
         this.l2 = l2;
         this.iterations = iterations;
@@ -203,8 +202,8 @@ public final class ComplexityTrainer {
     }
 
     /**
-     * The probability that a random positive scores above a random negative (ties count half),
-     * from the ranks of the scores (Mann-Whitney U); NaN without both labels.
+     * The probability that a random positive scores above a random negative (ties count half), from
+     * the ranks of the scores (Mann-Whitney U); NaN without both labels.
      */
     public static double rocAuc(double[] scores, boolean[] labels) {
         int n = scores.length;

@@ -25,15 +25,16 @@ import java.util.Map;
  * that the task needs a large model. The score goes through an {@link AnalysisPolicy} like every
  * analyser's.
  *
- * <p>Owns the model's bytes (a few hundred bytes for the shipped logistic regression) and, from
- * the first task on, one ONNX Runtime session with one thread and spinning off; {@link #close()}
- * frees the session. Not thread-safe beyond what a Flink function instance needs: one caller at a
- * time.
+ * <p>Owns the model's bytes (a few hundred bytes for the shipped logistic regression) and, from the
+ * first task on, one ONNX Runtime session with one thread and spinning off; {@link #close()} frees
+ * the session. Not thread-safe beyond what a Flink function instance needs: one caller at a time.
  */
 public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
     private static final long serialVersionUID = 1L;
 
-    /** The model the job uses unless told otherwise, trained by {@code ./hivestream train-router}. */
+    /**
+     * The model the job uses unless told otherwise, trained by {@code ./hivestream train-router}.
+     */
     public static final String SHIPPED_MODEL = "/io/hivestream/connectors/analyse/complexity.onnx";
 
     /**
@@ -72,7 +73,8 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
     public static OnnxComplexityAnalyzer shipped(AnalysisPolicy policy) {
         try (InputStream in = OnnxComplexityAnalyzer.class.getResourceAsStream(SHIPPED_MODEL)) {
             if (in == null) {
-                throw new IllegalStateException("the shipped model " + SHIPPED_MODEL + " is missing");
+                throw new IllegalStateException(
+                        "the shipped model " + SHIPPED_MODEL + " is missing");
             }
             return new OnnxComplexityAnalyzer(in.readAllBytes(), "shipped model", policy);
         } catch (IOException e) {

@@ -47,7 +47,8 @@ class OnnxComplexityAnalyzerTest {
     void theShippedModelIsTheOneItsMetadataDescribes() throws Exception {
         JsonNode meta;
         try (InputStream in =
-                getClass().getResourceAsStream("/io/hivestream/connectors/analyse/complexity.json")) {
+                getClass()
+                        .getResourceAsStream("/io/hivestream/connectors/analyse/complexity.json")) {
             meta = new ObjectMapper().readTree(in);
         }
         assertThat(meta.get("featuresVersion").asInt()).isEqualTo(TaskFeatures.VERSION);
@@ -79,8 +80,7 @@ class OnnxComplexityAnalyzerTest {
 
         Analysis easy = analyzer.analyse(greeting.build());
         assertThat(easy.getComplexity())
-                .isCloseTo(
-                        analyzer.score(TaskFeatures.of(greeting.build())), within(1e-12));
+                .isCloseTo(analyzer.score(TaskFeatures.of(greeting.build())), within(1e-12));
         assertThat(easy.getTier()).isEqualTo(Tier.EDGE);
         assertThat(analyzer.analyse(hard.build()).getTier()).isEqualTo(Tier.CLOUD);
         assertThat(analyzer.analyse(greeting.setTier(Tier.CLOUD).setReplicas(3).build()))

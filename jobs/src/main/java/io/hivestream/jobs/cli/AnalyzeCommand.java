@@ -77,12 +77,14 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(
             names = "--cloud-threshold",
             defaultValue = "" + OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD,
-            description = "Score from which a task prefers the CLOUD tier (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Score from which a task prefers the CLOUD tier (default: ${DEFAULT-VALUE}).")
     double cloudThreshold;
 
     @Option(
             names = "--auto-decompose",
-            description = "Decompose very complex multi-step tasks, as hivestream.analyse.auto-decompose.")
+            description =
+                    "Decompose very complex multi-step tasks, as hivestream.analyse.auto-decompose.")
     boolean autoDecompose;
 
     @Option(
@@ -183,8 +185,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                                 .setTopic("analyze")
                                 .setPartition(0)
                                 .setOffset(number)
-                                .setValue(
-                                        ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)))
+                                .setValue(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)))
                                 .build());
         if (task.getTaskId().equals("analyze-0-" + number) && !line.contains("\"taskId\"")) {
             task.setTaskId("line-" + number);

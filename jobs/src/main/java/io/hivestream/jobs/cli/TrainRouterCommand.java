@@ -53,7 +53,8 @@ final class TrainRouterCommand implements Callable<Integer> {
     @Option(
             names = "--out",
             defaultValue = SHIPPED,
-            description = "ONNX file to write (default: the model the job ships, ${DEFAULT-VALUE}).")
+            description =
+                    "ONNX file to write (default: the model the job ships, ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(
@@ -65,7 +66,8 @@ final class TrainRouterCommand implements Callable<Integer> {
     @Option(
             names = "--held-out",
             defaultValue = "0.2",
-            description = "Share of each label held out for evaluation (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Share of each label held out for evaluation (default: ${DEFAULT-VALUE}).")
     double heldOut;
 
     @Option(

@@ -79,8 +79,12 @@ class AnalyzeCommandTest {
         Path tasks =
                 Files.writeString(
                         dir.resolve("tasks.jsonl"),
-                        "{\"taskId\":\"e\",\"input\":\"" + easy + "\"}\n"
-                                + "{\"taskId\":\"h\",\"input\":\"" + hard + "\"}\n");
+                        "{\"taskId\":\"e\",\"input\":\""
+                                + easy
+                                + "\"}\n"
+                                + "{\"taskId\":\"h\",\"input\":\""
+                                + hard
+                                + "\"}\n");
 
         CliRunner.Run run = run("analyze", "--json", tasks.toString());
 

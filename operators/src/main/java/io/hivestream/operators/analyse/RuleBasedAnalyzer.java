@@ -29,9 +29,7 @@ public final class RuleBasedAnalyzer implements ComplexityAnalyzer {
     }
 
     public RuleBasedAnalyzer(double cloudThreshold) {
-        this(
-                new AnalysisPolicy(
-                        cloudThreshold, false, AnalysisPolicy.DEFAULT_DECOMPOSE_THRESHOLD));
+        this(new AnalysisPolicy(cloudThreshold, false, AnalysisPolicy.DEFAULT_DECOMPOSE_THRESHOLD));
     }
 
     public RuleBasedAnalyzer(AnalysisPolicy policy) {

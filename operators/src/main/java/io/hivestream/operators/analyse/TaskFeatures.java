@@ -1,10 +1,10 @@
 package io.hivestream.operators.analyse;
 
 import io.hivestream.schemas.Task;
-import java.util.List;
-import java.util.Locale;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -53,41 +53,183 @@ public final class TaskFeatures {
      */
     private static final String[][] LISTS = {
         {
-            "code", "function", "method", "implement", "implementation", "algorithm", "regex",
-            "sql", "query", "api", "bug", "debug", "refactor", "compile", "compiler", "python",
-            "java", "javascript", "typescript", "rust", "golang", "bash", "script", "class",
-            "library", "endpoint", "database", "thread", "threads", "concurrency", "unit test",
-            "tests", "recursion", "complexity", "runtime"
+            "code",
+            "function",
+            "method",
+            "implement",
+            "implementation",
+            "algorithm",
+            "regex",
+            "sql",
+            "query",
+            "api",
+            "bug",
+            "debug",
+            "refactor",
+            "compile",
+            "compiler",
+            "python",
+            "java",
+            "javascript",
+            "typescript",
+            "rust",
+            "golang",
+            "bash",
+            "script",
+            "class",
+            "library",
+            "endpoint",
+            "database",
+            "thread",
+            "threads",
+            "concurrency",
+            "unit test",
+            "tests",
+            "recursion",
+            "complexity",
+            "runtime"
         },
         {
-            "integral", "integrate", "derivative", "differentiate", "prove", "proof", "theorem",
-            "lemma", "equation", "equations", "solve", "probability", "expected value", "matrix",
-            "matrices", "eigenvalue", "eigenvalues", "limit", "converge", "converges", "series",
-            "polynomial", "optimize", "optimise", "minimize", "maximize", "variance",
-            "inequality", "prime", "primes", "induction", "combinatorics", "geometry", "triangle",
-            "vector", "vectors", "logarithm", "modulo", "gcd", "factorial", "permutations", "sum of"
+            "integral",
+            "integrate",
+            "derivative",
+            "differentiate",
+            "prove",
+            "proof",
+            "theorem",
+            "lemma",
+            "equation",
+            "equations",
+            "solve",
+            "probability",
+            "expected value",
+            "matrix",
+            "matrices",
+            "eigenvalue",
+            "eigenvalues",
+            "limit",
+            "converge",
+            "converges",
+            "series",
+            "polynomial",
+            "optimize",
+            "optimise",
+            "minimize",
+            "maximize",
+            "variance",
+            "inequality",
+            "prime",
+            "primes",
+            "induction",
+            "combinatorics",
+            "geometry",
+            "triangle",
+            "vector",
+            "vectors",
+            "logarithm",
+            "modulo",
+            "gcd",
+            "factorial",
+            "permutations",
+            "sum of"
         },
         {
-            "then", "after that", "step", "steps", "first", "second", "third", "finally", "next",
-            "and also", "afterwards", "lastly", "followed by"
+            "then",
+            "after that",
+            "step",
+            "steps",
+            "first",
+            "second",
+            "third",
+            "finally",
+            "next",
+            "and also",
+            "afterwards",
+            "lastly",
+            "followed by"
         },
         {
-            "why", "explain", "compare", "contrast", "analyse", "analyze", "analysis", "trade off",
-            "trade offs", "tradeoffs", "design", "architecture", "evaluate", "justify", "argue",
-            "argument", "critique", "critically", "assess", "strategy", "plan", "pros and cons",
-            "implications", "consequences", "reason", "reasoning", "derive", "counterargument",
-            "nuanced", "hypothesis", "recommend", "propose", "weigh", "evidence", "root cause"
+            "why",
+            "explain",
+            "compare",
+            "contrast",
+            "analyse",
+            "analyze",
+            "analysis",
+            "trade off",
+            "trade offs",
+            "tradeoffs",
+            "design",
+            "architecture",
+            "evaluate",
+            "justify",
+            "argue",
+            "argument",
+            "critique",
+            "critically",
+            "assess",
+            "strategy",
+            "plan",
+            "pros and cons",
+            "implications",
+            "consequences",
+            "reason",
+            "reasoning",
+            "derive",
+            "counterargument",
+            "nuanced",
+            "hypothesis",
+            "recommend",
+            "propose",
+            "weigh",
+            "evidence",
+            "root cause"
         },
         {
-            "yes or no", "one word", "single word", "true or false", "label", "spell",
-            "capital of", "what time", "how many letters", "synonym", "antonym", "convert",
-            "rephrase", "fix the typo", "one sentence", "short", "briefly", "quick", "simple",
-            "tl dr", "hello", "thanks", "thank you"
+            "yes or no",
+            "one word",
+            "single word",
+            "true or false",
+            "label",
+            "spell",
+            "capital of",
+            "what time",
+            "how many letters",
+            "synonym",
+            "antonym",
+            "convert",
+            "rephrase",
+            "fix the typo",
+            "one sentence",
+            "short",
+            "briefly",
+            "quick",
+            "simple",
+            "tl dr",
+            "hello",
+            "thanks",
+            "thank you"
         },
         {
-            "must", "should", "at least", "at most", "without", "ensure", "handle", "edge cases",
-            "edge case", "constraint", "constraints", "requirement", "requirements", "exactly",
-            "no more than", "guarantee", "robust", "scalable", "production"
+            "must",
+            "should",
+            "at least",
+            "at most",
+            "without",
+            "ensure",
+            "handle",
+            "edge cases",
+            "edge case",
+            "constraint",
+            "constraints",
+            "requirement",
+            "requirements",
+            "exactly",
+            "no more than",
+            "guarantee",
+            "robust",
+            "scalable",
+            "production"
         }
     };
 
@@ -96,8 +238,23 @@ public final class TaskFeatures {
 
     private static final Set<String> CODE_KEYWORDS =
             Set.of(
-                    "def", "class", "function", "public", "private", "return", "import", "const",
-                    "var", "let", "void", "SELECT", "FROM", "WHERE", "lambda", "async", "await");
+                    "def",
+                    "class",
+                    "function",
+                    "public",
+                    "private",
+                    "return",
+                    "import",
+                    "const",
+                    "var",
+                    "let",
+                    "void",
+                    "SELECT",
+                    "FROM",
+                    "WHERE",
+                    "lambda",
+                    "async",
+                    "await");
     private static final Set<String> FUNCTIONS =
             Set.of("sin", "cos", "tan", "log", "ln", "exp", "sqrt");
     private static final String MATH_SYMBOLS = "+-*/^=<>%√∑∫π²³";
@@ -413,8 +570,8 @@ public final class TaskFeatures {
 
         /**
          * Whether the word ending at {@code end} starts an equation: a variable with a power
-         * ({@code x^2}, {@code x**2}, {@code x²}), a term with an operator and a number ({@code 2x +
-         * 3}, {@code x = 4}), a function of a variable ({@code f(x)}), or a function applied to
+         * ({@code x^2}, {@code x**2}, {@code x²}), a term with an operator and a number ({@code 2x
+         * + 3}, {@code x = 4}), a function of a variable ({@code f(x)}), or a function applied to
          * something ({@code sin(}, {@code log (}).
          */
         private boolean equationAt(String word, int end) {
@@ -436,7 +593,10 @@ public final class TaskFeatures {
                 return false;
             }
             if (letters == 0
-                    && (after == '^' || after == '²' || after == '³' || input.startsWith("**", next))) {
+                    && (after == '^'
+                            || after == '²'
+                            || after == '³'
+                            || input.startsWith("**", next))) {
                 return true;
             }
             if (after == '+' || after == '-' || after == '=') {
