@@ -1,7 +1,11 @@
 package io.hivestream.jobs;
 
+import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.connectors.kafka.KafkaIO;
 import io.hivestream.operators.aggregate.AggregateFunction;
+import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.operators.analyse.ComplexityAnalyzer;
+import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteSettings;
@@ -10,6 +14,7 @@ import io.hivestream.operators.route.Escalation;
 import io.hivestream.schemas.codec.WireFormat;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,11 +146,39 @@ public final class HivestreamOptions {
                     .withDescription(
                             "Confidence in [0, 1] under which an EDGE agent's answer to a single-agent task escalates to the cheapest CLOUD agents (0: no cascade); task metadata cascadeThreshold overrides it.");
 
+    public static final ConfigOption<String> ANALYZER =
+            ConfigOptions.key("hivestream.analyse.analyzer")
+                    .stringType()
+                    .defaultValue("onnx")
+                    .withDescription(
+                            "How tasks are scored: onnx (the complexity model, see hivestream.analyse.model) or rules (a fixed formula of length, code, questions and steps).");
+
+    public static final ConfigOption<String> ANALYSE_MODEL =
+            ConfigOptions.key("hivestream.analyse.model")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "ONNX file of the complexity model, e.g. one written by ./hivestream train-router --out FILE; empty: the model shipped in the job.");
+
     public static final ConfigOption<Double> CLOUD_THRESHOLD =
             ConfigOptions.key("hivestream.analyse.cloud-threshold")
                     .doubleType()
-                    .defaultValue(0.6)
+                    .defaultValue(OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD)
                     .withDescription("Complexity score from which a task prefers the CLOUD tier.");
+
+    public static final ConfigOption<Boolean> AUTO_DECOMPOSE =
+            ConfigOptions.key("hivestream.analyse.auto-decompose")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Whether a task without a strategy hint, with one replica and three or more steps asked for, is decomposed into a plan when its score reaches hivestream.analyse.decompose-threshold.");
+
+    public static final ConfigOption<Double> DECOMPOSE_THRESHOLD =
+            ConfigOptions.key("hivestream.analyse.decompose-threshold")
+                    .doubleType()
+                    .defaultValue(AnalysisPolicy.DEFAULT_DECOMPOSE_THRESHOLD)
+                    .withDescription(
+                            "Complexity score from which a multi-step task is decomposed when hivestream.analyse.auto-decompose is on.");
 
     public static final ConfigOption<Duration> CONSENSUS_TIMEOUT =
             ConfigOptions.key("hivestream.consensus.timeout")
@@ -255,6 +288,28 @@ public final class HivestreamOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Tools each tenant may use in ReAct steps, e.g. acme:calculator;json_path,globex:calculator. Unset: every tenant may use every tool; set: unlisted tenants may use none.");
+
+    /** The analyse stage's analyser from these options. */
+    public static ComplexityAnalyzer complexityAnalyzer(
+            org.apache.flink.configuration.ReadableConfig conf) {
+        AnalysisPolicy policy =
+                new AnalysisPolicy(
+                        conf.get(CLOUD_THRESHOLD),
+                        conf.get(AUTO_DECOMPOSE),
+                        conf.get(DECOMPOSE_THRESHOLD));
+        String analyzer = conf.get(ANALYZER);
+        String model = conf.get(ANALYSE_MODEL);
+        return switch (analyzer) {
+            case "rules" -> new RuleBasedAnalyzer(policy);
+            case "onnx" ->
+                    model.isBlank()
+                            ? OnnxComplexityAnalyzer.shipped(policy)
+                            : OnnxComplexityAnalyzer.fromFile(Path.of(model), policy);
+            default ->
+                    throw new IllegalArgumentException(
+                            ANALYZER.key() + " must be onnx or rules, got '" + analyzer + "'");
+        };
+    }
 
     /** The execute stage's settings from these options. */
     public static ExecuteSettings executeSettings(

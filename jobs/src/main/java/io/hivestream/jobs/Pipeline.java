@@ -3,7 +3,6 @@ package io.hivestream.jobs;
 import io.hivestream.operators.Outputs;
 import io.hivestream.operators.aggregate.AggregateFunction;
 import io.hivestream.operators.analyse.AnalyseFunction;
-import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.consensus.TextEmbedder;
 import io.hivestream.operators.decode.DecodeFunction;
@@ -103,9 +102,7 @@ public final class Pipeline {
                         .apply(tasks)
                         .process(
                                 new AnalyseFunction(
-                                        new RuleBasedAnalyzer(
-                                                conf.get(HivestreamOptions.CLOUD_THRESHOLD)),
-                                        clock),
+                                        HivestreamOptions.complexityAnalyzer(conf), clock),
                                 new AvroTypeInfo<>(AnalyzedTask.class))
                         .uid("analyse")
                         .name("analyse");

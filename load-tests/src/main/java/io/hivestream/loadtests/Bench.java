@@ -1,6 +1,8 @@
 package io.hivestream.loadtests;
 
+import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.jobs.HivestreamOptions;
+import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -151,11 +153,18 @@ public final class Bench {
                                 mix,
                                 tasks,
                                 5,
+                                15),
+                        AnalyserBenchmark.run(
+                                "OnnxComplexityAnalyzer (features + shipped ONNX model)",
+                                OnnxComplexityAnalyzer.shipped(new AnalysisPolicy()),
+                                mix,
+                                tasks,
+                                5,
                                 15));
         return new Figures.Report(
                 "e",
-                "The complexity analyser alone, one thread, no Kafka or Flink. The embedding"
-                        + " (ONNX) path is not built yet.",
+                "The complexity analysers alone, one thread, no Kafka or Flink: the rules and"
+                        + " the shipped ONNX model over the task features (no embedding path).",
                 List.<String[]>of(
                         new String[] {"tasks per round", Integer.toString(tasks)},
                         new String[] {"mix", describe(mix)}),

@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             TopicsCommand.class,
             DeployCommand.class,
+            AnalyzeCommand.class,
+            TrainRouterCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class HivestreamCli implements Runnable {

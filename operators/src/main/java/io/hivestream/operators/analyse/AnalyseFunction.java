@@ -38,6 +38,11 @@ public final class AnalyseFunction extends ProcessFunction<Task, AnalyzedTask> {
         }
     }
 
+    @Override
+    public void close() {
+        analyzer.close();
+    }
+
     public AnalyzedTask analyse(Task task) {
         return AnalyzedTask.newBuilder()
                 .setTask(task)

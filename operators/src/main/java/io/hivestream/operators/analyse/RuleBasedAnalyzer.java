@@ -1,24 +1,17 @@
 package io.hivestream.operators.analyse;
 
-import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
-import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.internal.Analysis;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * A first, transparent analyser: a complexity score in [0, 1] from the length of the input, code,
- * questions and steps asked for; a tier by threshold; a strategy from the replicas asked for. A
- * task's own strategy and tier hints win, except that a subtask of a plan is not decomposed again.
+ * questions and steps asked for, mapped to a tier and strategy by an {@link AnalysisPolicy}.
  */
 public final class RuleBasedAnalyzer implements ComplexityAnalyzer {
     private static final long serialVersionUID = 1L;
 
-    public static final double DEFAULT_CLOUD_THRESHOLD = 0.6;
-
-    /** Replicas used when a task asks for consensus without saying how many. */
-    public static final int DEFAULT_CONSENSUS_REPLICAS = 3;
+    public static final double DEFAULT_CLOUD_THRESHOLD = AnalysisPolicy.DEFAULT_CLOUD_THRESHOLD;
 
     private static final Pattern CODE =
             Pattern.compile(
@@ -29,18 +22,18 @@ public final class RuleBasedAnalyzer implements ComplexityAnalyzer {
                     "\\b(then|after that|step|first|finally|and also)\\b",
                     Pattern.CASE_INSENSITIVE);
 
-    private final double cloudThreshold;
+    private final AnalysisPolicy policy;
 
     public RuleBasedAnalyzer() {
-        this(DEFAULT_CLOUD_THRESHOLD);
+        this(new AnalysisPolicy());
     }
 
     public RuleBasedAnalyzer(double cloudThreshold) {
-        if (!(cloudThreshold >= 0 && cloudThreshold <= 1)) {
-            throw new IllegalArgumentException(
-                    "cloudThreshold must be in [0, 1]: " + cloudThreshold);
-        }
-        this.cloudThreshold = cloudThreshold;
+        this(new AnalysisPolicy(cloudThreshold, false, AnalysisPolicy.DEFAULT_DECOMPOSE_THRESHOLD));
+    }
+
+    public RuleBasedAnalyzer(AnalysisPolicy policy) {
+        this.policy = policy;
     }
 
     public double score(Task task) {
@@ -56,44 +49,6 @@ public final class RuleBasedAnalyzer implements ComplexityAnalyzer {
 
     @Override
     public Analysis analyse(Task task) {
-        double score = score(task);
-        Tier tier =
-                task.getTier() != null
-                        ? task.getTier()
-                        : score >= cloudThreshold ? Tier.CLOUD : Tier.EDGE;
-        Strategy strategy = task.getStrategy();
-        if (strategy == null) {
-            strategy = task.getReplicas() > 1 ? Strategy.CONSENSUS : Strategy.DIRECT;
-        }
-        if (strategy == Strategy.DECOMPOSE && task.getParentId() != null) {
-            // Plans are one level deep: a subtask's result must come back to its root's plan.
-            strategy = task.getReplicas() > 1 ? Strategy.CONSENSUS : Strategy.DIRECT;
-        }
-        int replicas = task.getReplicas();
-        if (strategy == Strategy.CONSENSUS && replicas == 1) {
-            replicas = DEFAULT_CONSENSUS_REPLICAS;
-        } else if (strategy != Strategy.CONSENSUS) {
-            replicas = 1;
-        }
-        // The task's quorum was validated against the replicas it asked for; it does not hold for
-        // replicas chosen here (a quorum of 1 for one replica would let one of three answers win).
-        int quorum =
-                task.getQuorum() != null
-                                && strategy == Strategy.CONSENSUS
-                                && replicas == task.getReplicas()
-                        ? task.getQuorum()
-                        : replicas / 2 + 1;
-        List<String> capabilities =
-                task.getCapabilities().isEmpty()
-                        ? List.of(task.getKind())
-                        : List.copyOf(task.getCapabilities());
-        return Analysis.newBuilder()
-                .setComplexity(score)
-                .setTier(tier)
-                .setStrategy(strategy)
-                .setReplicas(replicas)
-                .setQuorum(quorum)
-                .setCapabilities(capabilities)
-                .build();
+        return policy.decide(task, score(task));
     }
 }

@@ -1,0 +1,213 @@
+package io.hivestream.connectors.analyse;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.operators.analyse.ComplexityAnalyzer;
+import io.hivestream.operators.analyse.TaskFeatures;
+import io.hivestream.schemas.Task;
+import io.hivestream.schemas.internal.Analysis;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The complexity score of a task from an ONNX model over its {@link TaskFeatures}: input {@code
+ * float[N, TaskFeatures.SIZE]}, first output {@code float[N, 1]} (or {@code [N]}), the probability
+ * that the task needs a large model. The score goes through an {@link AnalysisPolicy} like every
+ * analyser's.
+ *
+ * <p>Owns the model's bytes (a few hundred bytes for the shipped logistic regression) and, from the
+ * first task on, one ONNX Runtime session with one thread and spinning off; {@link #close()} frees
+ * the session. Not thread-safe beyond what a Flink function instance needs: one caller at a time.
+ */
+public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * The model the job uses unless told otherwise, trained by {@code ./hivestream train-router}.
+     */
+    public static final String SHIPPED_MODEL = "/io/hivestream/connectors/analyse/complexity.onnx";
+
+    /**
+     * The model's score is a probability: from one half on, a large model is the better bet. The
+     * rule-based score is not one, hence its own default.
+     */
+    public static final double DEFAULT_CLOUD_THRESHOLD = 0.5;
+
+    /** Metadata keys written by the trainer; a model that has them must match these features. */
+    public static final String FEATURES_VERSION_KEY = "hivestream.features.version";
+
+    public static final String FEATURES_KEY = "hivestream.features";
+
+    private final byte[] model;
+    private final String source;
+    private final AnalysisPolicy policy;
+    private transient OrtSession session;
+    private transient String inputName;
+
+    /**
+     * @param model the ONNX model's bytes
+     * @param source where the model came from, for error messages
+     * @throws IllegalArgumentException when ONNX Runtime cannot load the model or it does not read
+     *     this build's features
+     */
+    public OnnxComplexityAnalyzer(byte[] model, String source, AnalysisPolicy policy) {
+        this.model = model.clone();
+        this.source = source;
+        this.policy = policy;
+        // Refuse a wrong model when the job is built, not on its first task.
+        session();
+        close();
+    }
+
+    /** The model shipped in this build. */
+    public static OnnxComplexityAnalyzer shipped(AnalysisPolicy policy) {
+        try (InputStream in = OnnxComplexityAnalyzer.class.getResourceAsStream(SHIPPED_MODEL)) {
+            if (in == null) {
+                throw new IllegalStateException(
+                        "the shipped model " + SHIPPED_MODEL + " is missing");
+            }
+            return new OnnxComplexityAnalyzer(in.readAllBytes(), "shipped model", policy);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The model in a file. */
+    public static OnnxComplexityAnalyzer fromFile(Path file, AnalysisPolicy policy) {
+        try {
+            return new OnnxComplexityAnalyzer(Files.readAllBytes(file), file.toString(), policy);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read model " + file + ": " + e, e);
+        }
+    }
+
+    @Override
+    public Analysis analyse(Task task) {
+        return policy.decide(task, score(TaskFeatures.of(task)));
+    }
+
+    /** The model's score for one feature vector. */
+    public double score(float[] features) {
+        return scoreAll(new float[][] {features})[0];
+    }
+
+    /** The model's scores for feature vectors, in one run. */
+    public float[] scoreAll(float[][] rows) {
+        OrtSession session = session();
+        FloatBuffer buffer = FloatBuffer.allocate(rows.length * TaskFeatures.SIZE);
+        for (float[] row : rows) {
+            if (row.length != TaskFeatures.SIZE) {
+                throw new IllegalArgumentException(
+                        "expected " + TaskFeatures.SIZE + " features, got " + row.length);
+            }
+            buffer.put(row);
+        }
+        buffer.flip();
+        try (OnnxTensor input =
+                        OnnxTensor.createTensor(
+                                OrtEnvironment.getEnvironment(),
+                                buffer,
+                                new long[] {rows.length, TaskFeatures.SIZE});
+                OrtSession.Result result = session.run(Map.of(inputName, input))) {
+            FloatBuffer scores = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[] out = new float[rows.length];
+            scores.get(out);
+            for (int i = 0; i < out.length; i++) {
+                // Clamped: a user's model might stray a little outside [0, 1].
+                out[i] = Math.max(0f, Math.min(1f, out[i]));
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new IllegalStateException("complexity model " + source + " failed: " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new IllegalStateException("cannot close complexity model: " + e, e);
+            } finally {
+                session = null;
+            }
+        }
+    }
+
+    private OrtSession session() {
+        if (session == null) {
+            session = open();
+        }
+        return session;
+    }
+
+    private OrtSession open() {
+        OrtSession opened = null;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            options.addConfigEntry("session.inter_op.allow_spinning", "0");
+            opened = OrtEnvironment.getEnvironment().createSession(model, options);
+            check(opened);
+            inputName = opened.getInputNames().iterator().next();
+            return opened;
+        } catch (OrtException | RuntimeException e) {
+            if (opened != null) {
+                try {
+                    opened.close();
+                } catch (OrtException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw new IllegalArgumentException(
+                    "complexity model " + source + " cannot be used: " + e.getMessage(), e);
+        }
+    }
+
+    private static void check(OrtSession session) throws OrtException {
+        if (session.getNumInputs() != 1) {
+            throw new IllegalArgumentException(
+                    "expected one input, found " + session.getInputNames());
+        }
+        NodeInfo input = session.getInputInfo().values().iterator().next();
+        if (!(input.getInfo() instanceof TensorInfo tensor)
+                || tensor.getShape().length != 2
+                || tensor.getShape()[1] != TaskFeatures.SIZE) {
+            throw new IllegalArgumentException(
+                    "its input "
+                            + input.getName()
+                            + " is "
+                            + input.getInfo()
+                            + ", expected floats of shape [N, "
+                            + TaskFeatures.SIZE
+                            + "]");
+        }
+        Map<String, String> metadata = session.getMetadata().getCustomMetadata();
+        String version = metadata.get(FEATURES_VERSION_KEY);
+        if (version != null && !version.equals(Integer.toString(TaskFeatures.VERSION))) {
+            throw new IllegalArgumentException(
+                    "it was trained on features version "
+                            + version
+                            + ", this build computes version "
+                            + TaskFeatures.VERSION);
+        }
+        String names = metadata.get(FEATURES_KEY);
+        if (names != null && !names.equals(String.join(",", TaskFeatures.NAMES))) {
+            throw new IllegalArgumentException(
+                    "its features " + names + " differ from this build's " + TaskFeatures.NAMES);
+        }
+    }
+}

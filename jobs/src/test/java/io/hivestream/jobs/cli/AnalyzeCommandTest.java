@@ -1,0 +1,130 @@
+package io.hivestream.jobs.cli;
+
+import static io.hivestream.jobs.cli.CliRunner.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.schemas.Task;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./hivestream analyze}: a dry run of the analyse and route stages. */
+class AnalyzeCommandTest {
+    private static final String AGENTS =
+            "{\"agentId\":\"cheap\",\"runtime\":\"simulated\",\"capabilities\":[\"classify\",\"math\"],"
+                    + "\"tier\":\"EDGE\",\"costPer1kInputTokens\":0.001,\"costPer1kOutputTokens\":0.002}\n"
+                    + "{\"agentId\":\"big\",\"runtime\":\"openai\",\"capabilities\":[\"classify\",\"math\",\"chat\"],"
+                    + "\"tier\":\"CLOUD\",\"costPer1kInputTokens\":0.01,\"costPer1kOutputTokens\":0.03}\n"
+                    + "{\"agentId\":\"gone\",\"runtime\":\"simulated\",\"capabilities\":[\"poetry\"]}\n"
+                    + "{\"agentId\":\"gone\",\"type\":\"RETIRE\"}\n";
+
+    private static final String TASKS =
+            "{\"taskId\":\"c1\",\"input\":\"I was charged twice for my order.\",\"kind\":\"classify\"}\n"
+                    + "not json\n"
+                    + "{\"input\":\"What is 12 * (3 + 4)?\",\"kind\":\"math\",\"replicas\":2}\n"
+                    + "\n"
+                    + "{\"taskId\":\"p1\",\"input\":\"Write a poem.\",\"kind\":\"poetry\"}\n"
+                    + "{\"taskId\":\"h1\",\"input\":\"Write a poem.\",\"kind\":\"chat\",\"tier\":\"CLOUD\"}\n";
+
+    @Test
+    void printsScoreTierStrategyAgentsAndCostPerTaskThenASummary(@TempDir Path dir)
+            throws Exception {
+        Path agents = Files.writeString(dir.resolve("agents.jsonl"), AGENTS);
+        Path tasks = Files.writeString(dir.resolve("tasks.jsonl"), TASKS);
+
+        CliRunner.Run run =
+                run(
+                        "analyze",
+                        "--analyzer",
+                        "rules",
+                        "--agents",
+                        agents.toString(),
+                        "--output-tokens",
+                        "100",
+                        tasks.toString());
+
+        // Rule scores: 0.45 * ln(1 + chars) / ln(4001) plus 0.1 per question (of 3). Costs: the
+        // token estimates (11, 10 and 5) and 100 tokens out at each primary agent's prices, e.g.
+        // c1: 11 / 1000 * 0.001 + 100 / 1000 * 0.002 = 0.000211.
+        assertThat(run.out())
+                .isEqualTo(
+                        "c1  score=0.1913  EDGE  DIRECT  agents=cheap  cost=$0.000211\n"
+                                + "line-3  score=0.2010  EDGE  CONSENSUS x2  agents=cheap,big  cost=$0.003310\n"
+                                + "p1  score=0.1432  EDGE  DIRECT  needs an agent with capabilities [poetry]"
+                                + " for tenant 'default'; 0 registered\n"
+                                + "h1  score=0.1432  CLOUD  DIRECT  agents=big  cost=$0.003050\n"
+                                + "4 task(s) analysed, 1 line(s) rejected: EDGE 3 (75.0%) CLOUD 1 (25.0%);"
+                                + " DIRECT 3 CONSENSUS 1 DECOMPOSE 0; expected cost $0.006571"
+                                + " (1 task(s) without a suitable agent)\n");
+        assertThat(run.err())
+                .isEqualTo(
+                        "line 2: neither Avro single-object bytes nor valid JSON: Unrecognized token"
+                                + " 'not': was expecting (JSON String, Number, Array, Object or token"
+                                + " 'null', 'true' or 'false')\n");
+        assertThat(run.exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void jsonLinesCarryTheShippedModelsScores(@TempDir Path dir) throws Exception {
+        String easy = "Hi, how are you today?";
+        String hard =
+                "Design a multi-region active-active database for a payments platform, compare"
+                        + " consensus protocols, justify the trade-offs and plan the migration.";
+        Path tasks =
+                Files.writeString(
+                        dir.resolve("tasks.jsonl"),
+                        "{\"taskId\":\"e\",\"input\":\""
+                                + easy
+                                + "\"}\n"
+                                + "{\"taskId\":\"h\",\"input\":\""
+                                + hard
+                                + "\"}\n");
+
+        CliRunner.Run run = run("analyze", "--json", tasks.toString());
+
+        OnnxComplexityAnalyzer shipped =
+                OnnxComplexityAnalyzer.shipped(
+                        new AnalysisPolicy(
+                                OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD, false, 0.85));
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines).hasSize(2);
+        JsonNode e = json.readTree(lines.get(0));
+        JsonNode h = json.readTree(lines.get(1));
+        double easyScore = shipped.analyse(task("e", easy)).getComplexity();
+        double hardScore = shipped.analyse(task("h", hard)).getComplexity();
+        shipped.close();
+        assertThat(e.get("taskId").asText()).isEqualTo("e");
+        assertThat(e.get("score").asDouble()).isEqualTo(Math.round(easyScore * 1e6) / 1e6);
+        assertThat(e.get("tier").asText()).isEqualTo(easyScore >= 0.5 ? "CLOUD" : "EDGE");
+        assertThat(e.get("strategy").asText()).isEqualTo("DIRECT");
+        assertThat(h.get("score").asDouble()).isEqualTo(Math.round(hardScore * 1e6) / 1e6);
+        assertThat(h.get("tier").asText()).isEqualTo(hardScore >= 0.5 ? "CLOUD" : "EDGE");
+        // Chat tasks: the demo's only chat agents are cloud-llm-sim (cheaper) and the backup.
+        assertThat(e.get("agents").toString()).isEqualTo("[\"cloud-llm-sim\"]");
+        assertThat(h.get("agents").toString()).isEqualTo("[\"cloud-llm-sim\"]");
+        assertThat(e.get("expectedCostUsd").isNumber()).isTrue();
+        assertThat(run.err()).startsWith("2 task(s) analysed: ");
+        assertThat(run.exitCode()).isEqualTo(0);
+    }
+
+    @Test
+    void anUnknownAnalyzerIsAnError(@TempDir Path dir) throws Exception {
+        Path tasks = Files.writeString(dir.resolve("tasks.jsonl"), "{\"input\":\"x\"}\n");
+
+        CliRunner.Run run = run("analyze", "--analyzer", "magic", tasks.toString());
+
+        assertThat(run.err()).isEqualTo("error: --analyzer must be onnx or rules, got 'magic'\n");
+        assertThat(run.exitCode()).isEqualTo(1);
+    }
+
+    private static Task task(String id, String input) {
+        return Task.newBuilder().setTaskId(id).setInput(input).build();
+    }
+}
