@@ -1,6 +1,8 @@
 package io.hivestream.operators.route;
 
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.AgentEventType;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallRequest;
@@ -19,22 +21,26 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by task id. Owns the agent registry (broadcast state, agentId to record) and, per task
- * waiting for a suitable agent, the pending task (keyed state) with a timer. A task is routed as
- * soon as enough agents offer its capabilities; one still waiting when its wait ends, or when the
- * input ends, fails with the reason instead of waiting forever.
+ * Keyed by task id. Owns the agents' views (broadcast state, agentId to record, statistics and
+ * health, published by {@link AgentStatsFunction}) and, per task waiting for a suitable agent, the
+ * pending task (keyed state) with a timer. A task is routed as soon as enough agents in the
+ * rotation offer its capabilities; one still waiting when its wait ends, or when the input ends,
+ * fails with the reason instead of waiting forever. Each task's draws come from a random seeded by
+ * its id and the job's seed, so a replay after a restore routes it the same way.
  */
 public final class RouteFunction
-        extends KeyedBroadcastProcessFunction<String, AnalyzedTask, AgentEvent, CallRequest> {
+        extends KeyedBroadcastProcessFunction<String, AnalyzedTask, AgentView, CallRequest> {
     private static final long serialVersionUID = 1L;
 
-    public static final MapStateDescriptor<String, AgentEvent> AGENTS =
-            new MapStateDescriptor<>("agents", Types.STRING, new AvroTypeInfo<>(AgentEvent.class));
+    public static final MapStateDescriptor<String, AgentView> AGENTS =
+            new MapStateDescriptor<>(
+                    "agent-views", Types.STRING, new AvroTypeInfo<>(AgentView.class));
 
     private final Router router;
     private final Duration agentWait;
     private final Clock clock;
     private final boolean boundedInput;
+    private final long seed;
     private transient ValueState<AnalyzedTask> pending;
 
     /**
@@ -42,6 +48,14 @@ public final class RouteFunction
      *     agent fail when it ends rather than being dropped with the job
      */
     public RouteFunction(Router router, Duration agentWait, Clock clock, boolean boundedInput) {
+        this(router, agentWait, clock, boundedInput, 0);
+    }
+
+    /**
+     * @param seed the job's seed of the routing draws
+     */
+    public RouteFunction(
+            Router router, Duration agentWait, Clock clock, boolean boundedInput, long seed) {
         if (agentWait.isNegative() || agentWait.isZero()) {
             throw new IllegalArgumentException("agentWait must be positive: " + agentWait);
         }
@@ -49,6 +63,7 @@ public final class RouteFunction
         this.agentWait = agentWait;
         this.clock = clock;
         this.boundedInput = boundedInput;
+        this.seed = seed;
     }
 
     private static ValueStateDescriptor<AnalyzedTask> pendingDescriptor() {
@@ -63,10 +78,14 @@ public final class RouteFunction
     @Override
     public void processElement(AnalyzedTask task, ReadOnlyContext ctx, Collector<CallRequest> out)
             throws Exception {
-        Router.Route route =
-                router.route(task, agents(ctx.getBroadcastState(AGENTS).immutableEntries()));
+        Router.Route route = route(task, ctx.getBroadcastState(AGENTS).immutableEntries());
         if (route.routed()) {
             emit(task, route, out);
+            return;
+        }
+        String invalid = router.invalidPreference(task);
+        if (invalid != null) {
+            out.collect(unroutable(task, invalid)); // waiting would not make it valid
             return;
         }
         pending.update(task);
@@ -78,32 +97,23 @@ public final class RouteFunction
     }
 
     @Override
-    public void processBroadcastElement(AgentEvent event, Context ctx, Collector<CallRequest> out)
+    public void processBroadcastElement(AgentView view, Context ctx, Collector<CallRequest> out)
             throws Exception {
-        BroadcastState<String, AgentEvent> state = ctx.getBroadcastState(AGENTS);
-        AgentRegistry.Store registry =
-                new AgentRegistry.Store() {
-                    @Override
-                    public AgentEvent get(String agentId) throws Exception {
-                        return state.get(agentId);
-                    }
-
-                    @Override
-                    public void put(String agentId, AgentEvent agent) throws Exception {
-                        state.put(agentId, agent);
-                    }
-
-                    @Override
-                    public boolean remove(String agentId) throws Exception {
-                        boolean known = state.contains(agentId);
-                        state.remove(agentId);
-                        return known;
-                    }
-                };
-        if (!AgentRegistry.apply(registry, event, clock.millis())) {
-            return;
+        BroadcastState<String, AgentView> state = ctx.getBroadcastState(AGENTS);
+        String agentId = view.getAgent().getAgentId();
+        AgentView before = state.get(agentId);
+        if (view.getAgent().getType() == AgentEventType.RETIRE) {
+            state.remove(agentId);
+            return; // no waiting task can become routable
         }
-        List<AgentEvent> agents = agents(ctx.getBroadcastState(AGENTS).immutableEntries());
+        state.put(agentId, view);
+        if (before != null
+                && before.getStats().getHealthy() == view.getStats().getHealthy()
+                && sameRecord(before.getAgent(), view.getAgent())) {
+            return; // statistics only: no waiting task becomes routable
+        }
+        Iterable<Map.Entry<String, AgentView>> views = state.immutableEntries();
+
         ctx.applyToKeyedState(
                 pendingDescriptor(),
                 (taskId, waiting) -> {
@@ -111,7 +121,7 @@ public final class RouteFunction
                     if (task == null) {
                         return;
                     }
-                    Router.Route route = router.route(task, agents);
+                    Router.Route route = route(task, views);
                     if (route.routed()) {
                         waiting.clear();
                         emit(task, route, out);
@@ -127,8 +137,7 @@ public final class RouteFunction
             return;
         }
         pending.clear();
-        Router.Route route =
-                router.route(task, agents(ctx.getBroadcastState(AGENTS).immutableEntries()));
+        Router.Route route = route(task, ctx.getBroadcastState(AGENTS).immutableEntries());
         if (route.routed()) {
             emit(task, route, out);
         } else {
@@ -160,11 +169,20 @@ public final class RouteFunction
         }
     }
 
-    private static List<AgentEvent> agents(Iterable<Map.Entry<String, AgentEvent>> entries) {
-        List<AgentEvent> agents = new ArrayList<>();
-        for (Map.Entry<String, AgentEvent> entry : entries) {
-            agents.add(entry.getValue());
+    private Router.Route route(AnalyzedTask task, Iterable<Map.Entry<String, AgentView>> entries) {
+        List<AgentView> views = new ArrayList<>();
+        for (Map.Entry<String, AgentView> entry : entries) {
+            views.add(entry.getValue());
         }
-        return agents;
+        return router.route(
+                task, views, Router.randomFor(task.getTask().getTaskId(), seed), clock.millis());
+    }
+
+    /** Whether two records of an agent differ in more than the time they were seen. */
+    private static boolean sameRecord(AgentEvent a, AgentEvent b) {
+        return AgentEvent.newBuilder(a)
+                .setTimestamp(null)
+                .build()
+                .equals(AgentEvent.newBuilder(b).setTimestamp(null).build());
     }
 }
