@@ -23,7 +23,7 @@ class OptionsTableTest {
 
     @Test
     void everyOptionHasAKeyUnderHivestreamAndADescription() {
-        assertThat(HivestreamOptions.all()).hasSize(34);
+        assertThat(HivestreamOptions.all()).hasSize(41);
         assertThat(HivestreamOptions.all())
                 .allSatisfy(
                         option -> {

@@ -2,6 +2,8 @@ package io.hivestream.operators.execute;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.hivestream.operators.route.Rotation;
+import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallMetric;
@@ -9,6 +11,7 @@ import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.Turn;
@@ -37,10 +40,12 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -62,9 +67,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * the same agent again after a backoff while its failure is retryable (one retry loop for the whole
  * stack: runtimes never retry), then the next agent; an agent whose circuit breaker is open is
  * skipped. A replica that exhausts its chain is answered with every agent's reason.
+ *
+ * <p>Wired with a second, broadcast input of agent views, it also keeps the agents' rotation
+ * ({@link Rotation}, operator broadcast state): when an agent leaves it, queued requests whose
+ * primary is that agent are re-routed, and a request is checked again when it starts.
  */
 public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
-        implements OneInputStreamOperator<CallRequest, CallReply>, BoundedOneInput {
+        implements OneInputStreamOperator<CallRequest, CallReply>,
+                TwoInputStreamOperator<CallRequest, AgentView, CallReply>,
+                BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
     static final String ACTIVE = "active";
@@ -81,7 +92,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private final ExecuteSettings settings;
     private final Clock clock;
     private final ToolPolicy tools;
+    private final Router router;
     private final transient MailboxExecutor mailbox;
+    private transient Rotation rotation;
 
     private transient MapState<Integer, CallRequest> active;
     private transient ValueState<String> activeTask;
@@ -96,6 +109,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Counter calls;
     private transient Counter failures;
     private transient Counter retried;
+    private transient Counter rerouted;
     private transient Counter tokensIn;
     private transient Counter tokensOut;
     private transient Counter costMicroUsd;
@@ -135,11 +149,25 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             ExecuteSettings settings,
             ToolPolicy tools,
             Clock clock) {
+        this(parameters, factory, settings, tools, clock, new Router());
+    }
+
+    /**
+     * @param router re-routes queued requests whose agents all left the rotation
+     */
+    public ExecuteOperator(
+            StreamOperatorParameters<CallReply> parameters,
+            AgentRuntimeFactory factory,
+            ExecuteSettings settings,
+            ToolPolicy tools,
+            Clock clock,
+            Router router) {
         super(parameters);
         this.factory = factory;
         this.settings = settings;
         this.tools = tools;
         this.clock = clock;
+        this.router = router;
         this.mailbox = parameters.getMailboxExecutor();
     }
 
@@ -162,11 +190,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         activeTask =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("active-task", Types.STRING));
-        queue =
-                getRuntimeContext()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        "queue", new AvroTypeInfo<>(CallRequest.class)));
+        queue = getRuntimeContext().getListState(queueDescriptor());
+        rotation =
+                new Rotation(getOperatorStateBackend().getBroadcastState(Rotation.VIEWS), router);
         ListStateDescriptor<Turn> memoryDescriptor =
                 new ListStateDescriptor<>("memory", new AvroTypeInfo<>(Turn.class));
         memoryDescriptor.enableTimeToLive(
@@ -186,6 +212,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         calls = getMetricGroup().counter("agentCalls");
         failures = getMetricGroup().counter("agentCallFailures");
         retried = getMetricGroup().counter("agentCallRetries");
+        rerouted = getMetricGroup().counter("requestsRerouted");
         getMetricGroup().gauge("callsInFlight", () -> inFlight);
         tokensIn = getMetricGroup().counter("tokensIn");
         tokensOut = getMetricGroup().counter("tokensOut");
@@ -244,7 +271,36 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         start(key, request);
     }
 
-    private void start(String key, CallRequest request) throws Exception {
+    private static ListStateDescriptor<CallRequest> queueDescriptor() {
+        return new ListStateDescriptor<>("queue", new AvroTypeInfo<>(CallRequest.class));
+    }
+
+    @Override
+    public void processElement1(StreamRecord<CallRequest> element) throws Exception {
+        processElement(element);
+    }
+
+    /** An agent's view: when the agent left the rotation, queued work for it is re-routed. */
+    @Override
+    public void processElement2(StreamRecord<AgentView> element) throws Exception {
+        if (!rotation.update(element.getValue())) {
+            return;
+        }
+        long now = clock.millis();
+        int[] moved = {0};
+        getKeyedStateBackend()
+                .applyToAllKeys(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        queueDescriptor(),
+                        (key, waiting) -> moved[0] += rotation.rerouteAll(waiting, now));
+        rerouted.inc(moved[0]);
+    }
+
+    private void start(String key, CallRequest original) throws Exception {
+        // Routed before its agent left the rotation, or queued while the view was on its way.
+        CallRequest request = rotation.reroute(original, clock.millis());
+        rerouted.inc(request == original ? 0 : 1);
         activeTask.update(request.getTask().getTask().getTaskId());
         active.put(request.getReplica(), request);
         inFlight++;

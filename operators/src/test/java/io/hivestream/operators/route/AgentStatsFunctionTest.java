@@ -78,10 +78,7 @@ class AgentStatsFunctionTest {
     }
 
     private static AgentEvent heartbeat(String id) {
-        return AgentEvent.newBuilder()
-                .setAgentId(id)
-                .setType(AgentEventType.HEARTBEAT)
-                .build();
+        return AgentEvent.newBuilder().setAgentId(id).setType(AgentEventType.HEARTBEAT).build();
     }
 
     private static Metric call(String id, CallOutcome outcome, long latency) {
@@ -118,7 +115,8 @@ class AgentStatsFunctionTest {
         assertThat(views()).hasSize(1);
         assertThat(views().get(0).getAgent().getType()).isEqualTo(AgentEventType.REGISTER);
         assertThat(views().get(0).getAgent().getTimestamp()).isEqualTo(T0);
-        assertThat(views().get(0).getStats()).isEqualTo(AgentStats.newBuilder().setLastSeenAt(T0).build());
+        assertThat(views().get(0).getStats())
+                .isEqualTo(AgentStats.newBuilder().setLastSeenAt(T0).build());
 
         harness.processElement2(call("a", CallOutcome.SUCCESS, 100), 2);
         harness.processElement2(call("a", CallOutcome.ERROR, 900), 3);
