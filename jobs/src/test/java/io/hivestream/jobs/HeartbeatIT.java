@@ -61,7 +61,7 @@ class HeartbeatIT {
         }
     }
 
-    private static final long INTERVAL_MS = 300;
+    private static final long INTERVAL_MS = 1_000;
 
     private static void heartbeat() {
         try {
@@ -98,14 +98,14 @@ class HeartbeatIT {
                                         List.of("chat", "solo"),
                                         0.0,
                                         "latencyMs",
-                                        "4000"))
+                                        "8000"))
                         .setHeartbeatIntervalMs(INTERVAL_MS)
                         .build());
         fixture.register(Agents.simulated("steady", List.of("chat"), 0.001));
         ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor();
         ScheduledFuture<?> beating =
                 beats.scheduleAtFixedRate(
-                        HeartbeatIT::heartbeat, 0, INTERVAL_MS / 3, TimeUnit.MILLISECONDS);
+                        HeartbeatIT::heartbeat, 0, INTERVAL_MS / 4, TimeUnit.MILLISECONDS);
         try {
             fixture.send(
                     KafkaJobFixture.AGENTS,
@@ -114,7 +114,7 @@ class HeartbeatIT {
                     "not an agent".getBytes(StandardCharsets.UTF_8));
 
             Configuration conf = fixture.jobConf(checkpoints, false, false);
-            conf.set(HivestreamOptions.MISSED_HEARTBEATS, 3);
+            conf.set(HivestreamOptions.MISSED_HEARTBEATS, 2);
             conf.set(HivestreamOptions.AGENT_WAIT, Duration.ofMinutes(2));
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -125,8 +125,11 @@ class HeartbeatIT {
             await().pollInterval(Duration.ofMillis(200))
                     .atMost(Duration.ofMinutes(2))
                     .until(() -> fixture.deadLetters().size() == 1);
-            // The registry's views pass one more operator than the dead letter did.
-            Thread.sleep(1_000);
+            // A task only beater can do shows that the route stage knows it.
+            fixture.sendJson(KafkaJobFixture.TASKS, "probe", turn("probe", null, "solo"));
+            await().pollInterval(Duration.ofMillis(200))
+                    .atMost(Duration.ofMinutes(1))
+                    .until(() -> fixture.results().size() == 1);
 
             // Three turns of one session go to beater: the first is called, two wait behind it.
             for (String id : List.of("t1", "t2", "t3")) {
@@ -134,30 +137,33 @@ class HeartbeatIT {
             }
             Thread.sleep(500);
             beating.cancel(false);
-            // Three missed intervals (0.9 s) later beater is out, while t1's call (4 s) is not
-            // done.
-            Thread.sleep(2_000);
+            // Two missed intervals (2 s) later beater is out, while t1's call (8 s) is not done.
+            Thread.sleep(4_000);
             fixture.sendJson(KafkaJobFixture.TASKS, "t4", turn("t4", null, "chat"));
             fixture.sendJson(KafkaJobFixture.TASKS, "p1", turn("p1", null, "solo"));
-            Thread.sleep(1_000);
+            Thread.sleep(1_500);
             beating =
                     beats.scheduleAtFixedRate(
-                            HeartbeatIT::heartbeat, 0, INTERVAL_MS / 3, TimeUnit.MILLISECONDS);
+                            HeartbeatIT::heartbeat, 0, INTERVAL_MS / 4, TimeUnit.MILLISECONDS);
 
             await().pollInterval(Duration.ofMillis(300))
                     .atMost(Duration.ofMinutes(2))
-                    .until(() -> fixture.results().size() >= 5);
+                    .until(() -> fixture.results().size() >= 6);
             job.cancel().get();
 
             Map<String, TaskResult> byId =
                     fixture.results().stream()
                             .collect(Collectors.toMap(TaskResult::getTaskId, Function.identity()));
-            assertThat(byId.keySet()).containsExactlyInAnyOrder("t1", "t2", "t3", "t4", "p1");
+            assertThat(byId.keySet())
+                    .containsExactlyInAnyOrder("probe", "t1", "t2", "t3", "t4", "p1");
+            // Heartbeats are registry records, not dead letters.
+            assertThat(fixture.deadLetters()).hasSize(1);
             assertThat(byId.values())
                     .extracting(TaskResult::getStatus)
                     .containsOnly(TaskStatus.COMPLETED);
             // t1 was in flight and kept its agent; the queued turns and t4 went to steady; p1
             // waited for beater to come back.
+            assertThat(byId.get("probe").getAgents()).containsExactly("beater");
             assertThat(byId.get("t1").getAgents()).containsExactly("beater");
             assertThat(byId.get("t2").getAgents()).containsExactly("steady");
             assertThat(byId.get("t3").getAgents()).containsExactly("steady");
