@@ -8,6 +8,7 @@ import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.codec.Codecs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -65,11 +66,16 @@ class HeartbeatIT {
 
     private static void heartbeat() {
         try {
-            fixture.register(
-                    AgentEvent.newBuilder()
-                            .setAgentId("beater")
-                            .setType(AgentEventType.HEARTBEAT)
-                            .build());
+            // Keyed apart from the registration, which compaction must keep.
+            fixture.send(
+                    KafkaJobFixture.AGENTS,
+                    null,
+                    "beater/heartbeat",
+                    Codecs.AGENT_EVENT.encodeAvro(
+                            AgentEvent.newBuilder()
+                                    .setAgentId("beater")
+                                    .setType(AgentEventType.HEARTBEAT)
+                                    .build()));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

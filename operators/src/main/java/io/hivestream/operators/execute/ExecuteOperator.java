@@ -645,6 +645,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
+    /** For tests: requests re-routed because their agent left the rotation. */
+    long rerouted() {
+        return rerouted.getCount();
+    }
+
     /** For tests and metrics: calls in flight in this instance. */
     int inFlight() {
         return inFlight;

@@ -155,6 +155,8 @@ class ExecuteReroutingTest {
             assertThat(LOG).containsExactly("call t1/a");
 
             views(harness, view(A, false));
+            // Both queued turns were re-routed as the view arrived.
+            assertThat(((ExecuteOperator) harness.getOperator()).rerouted()).isEqualTo(2);
             // The call in flight keeps its agent; only queued work moves.
             answer(harness, "t1/a", "one");
             answer(harness, "t2/b", "two");
@@ -171,6 +173,7 @@ class ExecuteReroutingTest {
             // t2 moved on along its chain; t3, whose chain was only a, was routed again: the
             // cheapest agent in the rotation, then one fallback.
             assertThat(answered(harness)).containsExactly("t1=a:[a, b]", "t2=b:[b]", "t3=b:[b, c]");
+            assertThat(((ExecuteOperator) harness.getOperator()).rerouted()).isEqualTo(2);
         }
     }
 
@@ -186,6 +189,7 @@ class ExecuteReroutingTest {
 
             harness.processElement(turn("t1", "s1", A, B), 0);
             answer(harness, "t1/b", "one");
+            assertThat(((ExecuteOperator) harness.getOperator()).rerouted()).isEqualTo(1);
 
             views(harness, view(A, true));
             harness.processElement(turn("t2", "s2", A, B), 0);
