@@ -138,9 +138,11 @@ class HeartbeatIT {
                     .until(() -> fixture.results().size() == 1);
 
             // Three turns of one session go to beater: the first is called, two wait behind it.
-            for (String id : List.of("t1", "t2", "t3")) {
-                fixture.sendJson(KafkaJobFixture.TASKS, id, turn(id, "s", "chat"));
-            }
+            // They pass different route instances, so the first is sent before the others.
+            fixture.sendJson(KafkaJobFixture.TASKS, "t1", turn("t1", "s", "chat"));
+            Thread.sleep(1_000);
+            fixture.sendJson(KafkaJobFixture.TASKS, "t2", turn("t2", "s", "chat"));
+            fixture.sendJson(KafkaJobFixture.TASKS, "t3", turn("t3", "s", "chat"));
             Thread.sleep(500);
             beating.cancel(false);
             // Two missed intervals (2 s) later beater is out, while t1's call (8 s) is not done.
@@ -170,7 +172,7 @@ class HeartbeatIT {
             // t1 was in flight and kept its agent; the queued turns and t4 went to steady; p1
             // waited for beater to come back.
             assertThat(byId.get("probe").getAgents()).containsExactly("beater");
-            assertThat(byId.get("t1").getAgents()).containsExactly("beater");
+            assertThat(byId.get("t1").getAgents()).as(byId.toString()).containsExactly("beater");
             assertThat(byId.get("t2").getAgents()).containsExactly("steady");
             assertThat(byId.get("t3").getAgents()).containsExactly("steady");
             assertThat(byId.get("t4").getAgents()).containsExactly("steady");
