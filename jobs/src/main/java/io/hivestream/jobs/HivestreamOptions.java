@@ -10,7 +10,9 @@ import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteSettings;
 import io.hivestream.operators.plan.PlanValidator;
+import io.hivestream.operators.route.AgentStatsFunction;
 import io.hivestream.operators.route.Escalation;
+import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.codec.WireFormat;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -159,6 +161,73 @@ public final class HivestreamOptions {
                     .defaultValue("")
                     .withDescription(
                             "ONNX file of the complexity model, e.g. one written by ./hivestream train-router --out FILE; empty: the model shipped in the job.");
+
+    public static final ConfigOption<Router.Policy> ROUTE_POLICY =
+            ConfigOptions.key("hivestream.route.policy")
+                    .enumType(Router.Policy.class)
+                    .defaultValue(Router.Policy.LEARNED)
+                    .withDescription(
+                            "LEARNED: within the analysed tier, agents rank by expected value (quality from Thompson draws of their success and agreement, against price, latency and load); CHEAPEST: by price only.");
+
+    public static final ConfigOption<String> ROUTE_PREFERENCE =
+            ConfigOptions.key("hivestream.route.preference")
+                    .stringType()
+                    .defaultValue("balanced")
+                    .withDescription(
+                            "Weight of quality against cost for tasks without a metadata preference: quality (0.9), balanced (0.5), cost (0.1) or a number in [0, 1].");
+
+    public static final ConfigOption<Map<String, String>> ROUTE_TENANT_PREFERENCES =
+            ConfigOptions.key("hivestream.route.tenant-preferences")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "Per tenant preference, e.g. acme:quality,globex:0.3; a task's metadata preference wins.");
+
+    public static final ConfigOption<Integer> ROUTE_MIN_OBSERVATIONS =
+            ConfigOptions.key("hivestream.route.min-observations")
+                    .intType()
+                    .defaultValue(Router.DEFAULT_MIN_OBSERVATIONS)
+                    .withDescription(
+                            "Calls (votes) an agent needs before its own success (agreement) record counts; until then it counts as the prior's mean, 0.5.");
+
+    public static final ConfigOption<Long> ROUTE_SEED =
+            ConfigOptions.key("hivestream.route.seed")
+                    .longType()
+                    .defaultValue(0L)
+                    .withDescription(
+                            "Seed of the routing draws; with the task id it seeds each task's draws, so a replay routes the same way.");
+
+    public static final ConfigOption<Integer> MISSED_HEARTBEATS =
+            ConfigOptions.key("hivestream.route.missed-heartbeats")
+                    .intType()
+                    .defaultValue(AgentStatsFunction.DEFAULT_MISSED_HEARTBEATS)
+                    .withDescription(
+                            "Heartbeat intervals an agent with heartbeatIntervalMs may miss before it leaves the rotation.");
+
+    public static final ConfigOption<Duration> STATS_INTERVAL =
+            ConfigOptions.key("hivestream.route.stats-interval")
+                    .durationType()
+                    .defaultValue(AgentStatsFunction.DEFAULT_PUBLISH_INTERVAL)
+                    .withDescription(
+                            "Least time between two publications of an agent's changed statistics to the route stage; registry and health changes go at once.");
+
+    /** The router these options describe. */
+    public static Router router(org.apache.flink.configuration.ReadableConfig conf) {
+        Double preference = Router.parsePreference(conf.get(ROUTE_PREFERENCE));
+        if (preference == null) {
+            throw new IllegalArgumentException(
+                    ROUTE_PREFERENCE.key()
+                            + ": '"
+                            + conf.get(ROUTE_PREFERENCE)
+                            + "' is not quality, balanced, cost or a number in [0, 1]");
+        }
+        return new Router(
+                conf.get(MAX_FALLBACKS),
+                conf.get(ROUTE_POLICY),
+                conf.get(ROUTE_MIN_OBSERVATIONS),
+                preference,
+                conf.get(ROUTE_TENANT_PREFERENCES));
+    }
 
     public static final ConfigOption<Double> CLOUD_THRESHOLD =
             ConfigOptions.key("hivestream.analyse.cloud-threshold")

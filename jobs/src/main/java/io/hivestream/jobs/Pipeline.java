@@ -14,15 +14,17 @@ import io.hivestream.operators.execute.ExecuteOperatorFactory;
 import io.hivestream.operators.plan.MergeSynthesizer;
 import io.hivestream.operators.plan.PlanValidator;
 import io.hivestream.operators.plan.TemplatePlanner;
+import io.hivestream.operators.route.AgentStatistics;
+import io.hivestream.operators.route.AgentStatsFunction;
 import io.hivestream.operators.route.Escalation;
 import io.hivestream.operators.route.RouteFunction;
-import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
@@ -44,8 +46,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * <pre>
  * tasks ─ decode ─ analyse ─ route ─ execute ─ consensus ─ aggregate ─ results
  *                    └──── tasks to decompose ───────────────┘ └─ subtasks ─ tasks topic
- * agents ─ decode ─────────────┘ (broadcast)        │
- * metrics ─ decode ─ reputations ───────────────────┘ (broadcast)
+ * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route and execute
+ * metrics ─ decode ─┬─ calls and votes ─ to agent statistics
+ *                   └─ reputations ─ broadcast to consensus
  * metrics and dead letters leave as side outputs
  * </pre>
  */
@@ -62,7 +65,8 @@ public final class Pipeline {
     /**
      * Defines the topology.
      *
-     * @param rawMetrics the metrics topic read back: agents' reputations weigh weighted votes
+     * @param rawMetrics the metrics topic read back: agents' calls and votes teach the router,
+     *     their reputations weigh weighted votes
      * @param embedder embeds answers for semantic votes
      * @param afterDecode applied to the decoded tasks before analysis; identity in production
      * @return the results stream, as handed to the results sink
@@ -107,36 +111,6 @@ public final class Pipeline {
                         .uid("analyse")
                         .name("analyse");
 
-        BroadcastStream<AgentEvent> registry = agents.broadcast(RouteFunction.AGENTS);
-        SingleOutputStreamOperator<CallRequest> routed =
-                analysed.keyBy(t -> t.getTask().getTaskId(), Types.STRING)
-                        .connect(registry)
-                        .process(
-                                new RouteFunction(
-                                        new Router(conf.get(HivestreamOptions.MAX_FALLBACKS)),
-                                        new Escalation(
-                                                conf.get(HivestreamOptions.CASCADE_THRESHOLD),
-                                                1 + conf.get(HivestreamOptions.MAX_FALLBACKS)),
-                                        conf.get(HivestreamOptions.AGENT_WAIT),
-                                        clock,
-                                        conf.get(HivestreamOptions.BOUNDED)),
-                                new AvroTypeInfo<>(CallRequest.class))
-                        .uid("route")
-                        .name("route");
-
-        SingleOutputStreamOperator<CallReply> replies =
-                routed.keyBy(ExecuteOperator::sessionKey, Types.STRING)
-                        .transform(
-                                "execute",
-                                new AvroTypeInfo<>(CallReply.class),
-                                new ExecuteOperatorFactory(
-                                        runtimes,
-                                        HivestreamOptions.executeSettings(conf),
-                                        HivestreamOptions.toolPolicy(conf),
-                                        clock))
-                        .uid("execute")
-                        .name("execute");
-
         SingleOutputStreamOperator<Metric> feedback =
                 rawMetrics
                         .process(
@@ -145,6 +119,66 @@ public final class Pipeline {
                                 new AvroTypeInfo<>(Metric.class))
                         .uid("decode-metrics")
                         .name("decode metrics");
+
+        // Per agent: its record, heartbeat deadline and what its calls and votes taught.
+        SingleOutputStreamOperator<AgentView> views =
+                agents.keyBy(AgentEvent::getAgentId, Types.STRING)
+                        .connect(
+                                feedback.filter(
+                                                m ->
+                                                        m.getAgentId() != null
+                                                                && (m.getKind() == MetricKind.CALL
+                                                                        || m.getKind()
+                                                                                == MetricKind
+                                                                                        .REPUTATION))
+                                        .uid("agent-feedback")
+                                        .name("agent feedback")
+                                        .keyBy(Metric::getAgentId, Types.STRING))
+                        .process(
+                                new AgentStatsFunction(
+                                        new AgentStatistics(),
+                                        conf.get(HivestreamOptions.MISSED_HEARTBEATS),
+                                        conf.get(HivestreamOptions.STATS_INTERVAL),
+                                        clock),
+                                new AvroTypeInfo<>(AgentView.class))
+                        .uid("agent-stats")
+                        .name("agent statistics");
+
+        BroadcastStream<AgentView> registry = views.broadcast(RouteFunction.AGENTS);
+        SingleOutputStreamOperator<CallRequest> routed =
+                analysed.keyBy(t -> t.getTask().getTaskId(), Types.STRING)
+                        .connect(registry)
+                        .process(
+                                new RouteFunction(
+                                        HivestreamOptions.router(conf),
+                                        new Escalation(
+                                                conf.get(HivestreamOptions.CASCADE_THRESHOLD),
+                                                1 + conf.get(HivestreamOptions.MAX_FALLBACKS)),
+                                        conf.get(HivestreamOptions.AGENT_WAIT),
+                                        clock,
+                                        conf.get(HivestreamOptions.BOUNDED),
+                                        conf.get(HivestreamOptions.ROUTE_SEED)),
+                                new AvroTypeInfo<>(CallRequest.class))
+                        .uid("route")
+                        .name("route");
+
+        // The views go to every execute instance too: work queued for an agent that leaves the
+        // rotation is re-routed there.
+        SingleOutputStreamOperator<CallReply> replies =
+                routed.keyBy(ExecuteOperator::sessionKey, Types.STRING)
+                        .connect(views.broadcast())
+                        .transform(
+                                "execute",
+                                new AvroTypeInfo<>(CallReply.class),
+                                new ExecuteOperatorFactory(
+                                        runtimes,
+                                        HivestreamOptions.executeSettings(conf),
+                                        HivestreamOptions.toolPolicy(conf),
+                                        clock,
+                                        HivestreamOptions.router(conf)))
+                        .uid("execute")
+                        .name("execute");
+
         BroadcastStream<Metric> reputations =
                 feedback.filter(m -> m.getKind() == MetricKind.REPUTATION)
                         .uid("reputations")

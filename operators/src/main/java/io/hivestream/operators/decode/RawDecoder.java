@@ -73,6 +73,12 @@ public final class RawDecoder implements Serializable {
             throw new CodecException(
                     "invalid agent " + agent.getAgentId() + ": prices must not be negative");
         }
+        if (agent.getHeartbeatIntervalMs() != null && agent.getHeartbeatIntervalMs() < 1) {
+            throw new CodecException(
+                    "invalid agent "
+                            + agent.getAgentId()
+                            + ": heartbeatIntervalMs must be positive");
+        }
         return agent;
     }
 

@@ -2,6 +2,8 @@ package io.hivestream.operators.execute;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.hivestream.operators.route.Rotation;
+import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallMetric;
@@ -10,6 +12,7 @@ import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.Cascade;
@@ -40,10 +43,12 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -74,9 +79,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * way (retries, breakers, fallbacks). The reply's answer is then the CLOUD answer, or the EDGE
  * answer when every CLOUD agent failed; its {@code cascade} keeps both, and its calls are those of
  * both phases. An answer without a confidence never escalates.
+ *
+ * <p>Wired with a second, broadcast input of agent views, it also keeps the agents' rotation
+ * ({@link Rotation}, operator broadcast state): when an agent leaves it, queued requests whose
+ * primary is that agent are re-routed, and a request is checked again when it starts.
  */
 public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
-        implements OneInputStreamOperator<CallRequest, CallReply>, BoundedOneInput {
+        implements OneInputStreamOperator<CallRequest, CallReply>,
+                TwoInputStreamOperator<CallRequest, AgentView, CallReply>,
+                BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
     static final String ACTIVE = "active";
@@ -93,7 +104,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private final ExecuteSettings settings;
     private final Clock clock;
     private final ToolPolicy tools;
+    private final Router router;
     private final transient MailboxExecutor mailbox;
+    private transient Rotation rotation;
 
     private transient MapState<Integer, CallRequest> active;
     private transient ValueState<String> activeTask;
@@ -110,6 +123,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Counter failures;
     private transient Counter retried;
     private transient Counter escalations;
+    private transient Counter rerouted;
     private transient Counter tokensIn;
     private transient Counter tokensOut;
     private transient Counter costMicroUsd;
@@ -165,11 +179,25 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             ExecuteSettings settings,
             ToolPolicy tools,
             Clock clock) {
+        this(parameters, factory, settings, tools, clock, new Router());
+    }
+
+    /**
+     * @param router re-routes queued requests whose agents all left the rotation
+     */
+    public ExecuteOperator(
+            StreamOperatorParameters<CallReply> parameters,
+            AgentRuntimeFactory factory,
+            ExecuteSettings settings,
+            ToolPolicy tools,
+            Clock clock,
+            Router router) {
         super(parameters);
         this.factory = factory;
         this.settings = settings;
         this.tools = tools;
         this.clock = clock;
+        this.router = router;
         this.mailbox = parameters.getMailboxExecutor();
     }
 
@@ -192,11 +220,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         activeTask =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("active-task", Types.STRING));
-        queue =
-                getRuntimeContext()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        "queue", new AvroTypeInfo<>(CallRequest.class)));
+        queue = getRuntimeContext().getListState(queueDescriptor());
+        rotation =
+                new Rotation(getOperatorStateBackend().getBroadcastState(Rotation.VIEWS), router);
         ListStateDescriptor<Turn> memoryDescriptor =
                 new ListStateDescriptor<>("memory", new AvroTypeInfo<>(Turn.class));
         memoryDescriptor.enableTimeToLive(
@@ -224,6 +250,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         failures = getMetricGroup().counter("agentCallFailures");
         retried = getMetricGroup().counter("agentCallRetries");
         escalations = getMetricGroup().counter("cascadeEscalations");
+        rerouted = getMetricGroup().counter("requestsRerouted");
         getMetricGroup().gauge("callsInFlight", () -> inFlight);
         tokensIn = getMetricGroup().counter("tokensIn");
         tokensOut = getMetricGroup().counter("tokensOut");
@@ -282,7 +309,36 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         start(key, request);
     }
 
-    private void start(String key, CallRequest request) throws Exception {
+    private static ListStateDescriptor<CallRequest> queueDescriptor() {
+        return new ListStateDescriptor<>("queue", new AvroTypeInfo<>(CallRequest.class));
+    }
+
+    @Override
+    public void processElement1(StreamRecord<CallRequest> element) throws Exception {
+        processElement(element);
+    }
+
+    /** An agent's view: when the agent left the rotation, queued work for it is re-routed. */
+    @Override
+    public void processElement2(StreamRecord<AgentView> element) throws Exception {
+        if (!rotation.update(element.getValue())) {
+            return;
+        }
+        long now = clock.millis();
+        int[] moved = {0};
+        getKeyedStateBackend()
+                .applyToAllKeys(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        queueDescriptor(),
+                        (key, waiting) -> moved[0] += rotation.rerouteAll(waiting, now));
+        rerouted.inc(moved[0]);
+    }
+
+    private void start(String key, CallRequest original) throws Exception {
+        // Routed before its agent left the rotation, or queued while the view was on its way.
+        CallRequest request = rotation.reroute(original, clock.millis());
+        rerouted.inc(request == original ? 0 : 1);
         activeTask.update(request.getTask().getTask().getTaskId());
         active.put(request.getReplica(), request);
         inFlight++;
@@ -678,6 +734,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     private static String describe(Throwable cause) {
         return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+    }
+
+    /** For tests: requests re-routed because their agent left the rotation. */
+    long rerouted() {
+        return rerouted.getCount();
     }
 
     /** For tests and metrics: calls in flight in this instance. */

@@ -1,5 +1,7 @@
 package io.hivestream.operators.execute;
 
+import io.hivestream.operators.route.Router;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.time.Clock;
@@ -7,11 +9,16 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.legacy.YieldingOperatorFactory;
 
-/** Creates {@link ExecuteOperator}s with the task's mailbox executor. */
+/**
+ * Creates {@link ExecuteOperator}s with the task's mailbox executor, for one input (requests) or
+ * two (requests and the agents' views).
+ */
 public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<CallReply>
         implements OneInputStreamOperatorFactory<CallRequest, CallReply>,
+                TwoInputStreamOperatorFactory<CallRequest, AgentView, CallReply>,
                 YieldingOperatorFactory<CallReply> {
     private static final long serialVersionUID = 1L;
 
@@ -19,12 +26,23 @@ public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<
     private final ExecuteSettings settings;
     private final ExecuteOperator.ToolPolicy tools;
     private final Clock clock;
+    private final Router router;
 
     public ExecuteOperatorFactory(
             AgentRuntimeFactory runtimes,
             ExecuteSettings settings,
             ExecuteOperator.ToolPolicy tools,
             Clock clock) {
+        this(runtimes, settings, tools, clock, new Router());
+    }
+
+    public ExecuteOperatorFactory(
+            AgentRuntimeFactory runtimes,
+            ExecuteSettings settings,
+            ExecuteOperator.ToolPolicy tools,
+            Clock clock,
+            Router router) {
+        this.router = router;
         this.runtimes = runtimes;
         this.settings = settings;
         this.tools = tools;
@@ -35,7 +53,7 @@ public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<
     @SuppressWarnings("unchecked")
     public <T extends StreamOperator<CallReply>> T createStreamOperator(
             StreamOperatorParameters<CallReply> parameters) {
-        return (T) new ExecuteOperator(parameters, runtimes, settings, tools, clock);
+        return (T) new ExecuteOperator(parameters, runtimes, settings, tools, clock, router);
     }
 
     @Override

@@ -5,8 +5,8 @@ import io.hivestream.schemas.AgentEventType;
 import java.util.Map;
 
 /**
- * Applies agents-topic events to a store of agentId to the agent's current record: the Flink
- * function hands it its broadcast state, tests a plain map.
+ * Applies agents-topic events to a store of agentId to the agent's current record: the
+ * agent-statistics operator hands it an agent's keyed state, tests a plain map.
  */
 public final class AgentRegistry {
     private AgentRegistry() {}
@@ -19,6 +19,28 @@ public final class AgentRegistry {
 
         /** Returns whether the agent was there. */
         boolean remove(String agentId) throws Exception;
+    }
+
+    /** The store of one agent: keyed state of the agent's key. */
+    public static Store of(org.apache.flink.api.common.state.ValueState<AgentEvent> state) {
+        return new Store() {
+            @Override
+            public AgentEvent get(String agentId) throws Exception {
+                return state.value();
+            }
+
+            @Override
+            public void put(String agentId, AgentEvent agent) throws Exception {
+                state.update(agent);
+            }
+
+            @Override
+            public boolean remove(String agentId) throws Exception {
+                boolean known = state.value() != null;
+                state.clear();
+                return known;
+            }
+        };
     }
 
     public static Store of(Map<String, AgentEvent> map) {

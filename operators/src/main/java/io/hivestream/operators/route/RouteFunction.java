@@ -1,6 +1,8 @@
 package io.hivestream.operators.route;
 
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.AgentEventType;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallRequest;
@@ -19,23 +21,27 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by task id. Owns the agent registry (broadcast state, agentId to record) and, per task
- * waiting for a suitable agent, the pending task (keyed state) with a timer. A task is routed as
- * soon as enough agents offer its capabilities; one still waiting when its wait ends, or when the
- * input ends, fails with the reason instead of waiting forever.
+ * Keyed by task id. Owns the agents' views (broadcast state, agentId to record, statistics and
+ * health, published by {@link AgentStatsFunction}) and, per task waiting for a suitable agent, the
+ * pending task (keyed state) with a timer. A task is routed as soon as enough agents in the
+ * rotation offer its capabilities; one still waiting when its wait ends, or when the input ends,
+ * fails with the reason instead of waiting forever. Each task's draws come from a random seeded by
+ * its id and the job's seed, so a replay after a restore routes it the same way.
  */
 public final class RouteFunction
-        extends KeyedBroadcastProcessFunction<String, AnalyzedTask, AgentEvent, CallRequest> {
+        extends KeyedBroadcastProcessFunction<String, AnalyzedTask, AgentView, CallRequest> {
     private static final long serialVersionUID = 1L;
 
-    public static final MapStateDescriptor<String, AgentEvent> AGENTS =
-            new MapStateDescriptor<>("agents", Types.STRING, new AvroTypeInfo<>(AgentEvent.class));
+    public static final MapStateDescriptor<String, AgentView> AGENTS =
+            new MapStateDescriptor<>(
+                    "agent-views", Types.STRING, new AvroTypeInfo<>(AgentView.class));
 
     private final Router router;
     private final Escalation escalation;
     private final Duration agentWait;
     private final Clock clock;
     private final boolean boundedInput;
+    private final long seed;
     private transient ValueState<AnalyzedTask> pending;
 
     /**
@@ -43,7 +49,7 @@ public final class RouteFunction
      *     agent fail when it ends rather than being dropped with the job
      */
     public RouteFunction(Router router, Duration agentWait, Clock clock, boolean boundedInput) {
-        this(router, Escalation.off(), agentWait, clock, boundedInput);
+        this(router, Escalation.off(), agentWait, clock, boundedInput, 0);
     }
 
     /**
@@ -57,6 +63,22 @@ public final class RouteFunction
             Duration agentWait,
             Clock clock,
             boolean boundedInput) {
+        this(router, escalation, agentWait, clock, boundedInput, 0);
+    }
+
+    /**
+     * @param escalation picks the CLOUD agents an unsure EDGE answer escalates to
+     * @param boundedInput whether the input ends (a bounded run); then tasks still waiting for an
+     *     agent fail when it ends rather than being dropped with the job
+     * @param seed the job's seed of the routing draws
+     */
+    public RouteFunction(
+            Router router,
+            Escalation escalation,
+            Duration agentWait,
+            Clock clock,
+            boolean boundedInput,
+            long seed) {
         if (agentWait.isNegative() || agentWait.isZero()) {
             throw new IllegalArgumentException("agentWait must be positive: " + agentWait);
         }
@@ -65,6 +87,7 @@ public final class RouteFunction
         this.agentWait = agentWait;
         this.clock = clock;
         this.boundedInput = boundedInput;
+        this.seed = seed;
     }
 
     private static ValueStateDescriptor<AnalyzedTask> pendingDescriptor() {
@@ -79,10 +102,16 @@ public final class RouteFunction
     @Override
     public void processElement(AnalyzedTask task, ReadOnlyContext ctx, Collector<CallRequest> out)
             throws Exception {
-        List<AgentEvent> agents = agents(ctx.getBroadcastState(AGENTS).immutableEntries());
-        Router.Route route = router.route(task, agents);
+        Iterable<Map.Entry<String, AgentView>> views =
+                ctx.getBroadcastState(AGENTS).immutableEntries();
+        Router.Route route = route(task, views);
         if (route.routed()) {
-            emit(task, route, agents, out);
+            emit(task, route, inRotation(views), out);
+            return;
+        }
+        String invalid = router.invalidPreference(task);
+        if (invalid != null) {
+            out.collect(unroutable(task, invalid)); // waiting would not make it valid
             return;
         }
         pending.update(task);
@@ -94,32 +123,23 @@ public final class RouteFunction
     }
 
     @Override
-    public void processBroadcastElement(AgentEvent event, Context ctx, Collector<CallRequest> out)
+    public void processBroadcastElement(AgentView view, Context ctx, Collector<CallRequest> out)
             throws Exception {
-        BroadcastState<String, AgentEvent> state = ctx.getBroadcastState(AGENTS);
-        AgentRegistry.Store registry =
-                new AgentRegistry.Store() {
-                    @Override
-                    public AgentEvent get(String agentId) throws Exception {
-                        return state.get(agentId);
-                    }
-
-                    @Override
-                    public void put(String agentId, AgentEvent agent) throws Exception {
-                        state.put(agentId, agent);
-                    }
-
-                    @Override
-                    public boolean remove(String agentId) throws Exception {
-                        boolean known = state.contains(agentId);
-                        state.remove(agentId);
-                        return known;
-                    }
-                };
-        if (!AgentRegistry.apply(registry, event, clock.millis())) {
-            return;
+        BroadcastState<String, AgentView> state = ctx.getBroadcastState(AGENTS);
+        String agentId = view.getAgent().getAgentId();
+        AgentView before = state.get(agentId);
+        if (view.getAgent().getType() == AgentEventType.RETIRE) {
+            state.remove(agentId);
+            return; // no waiting task can become routable
         }
-        List<AgentEvent> agents = agents(ctx.getBroadcastState(AGENTS).immutableEntries());
+        state.put(agentId, view);
+        if (before != null
+                && before.getStats().getHealthy() == view.getStats().getHealthy()
+                && sameRecord(before.getAgent(), view.getAgent())) {
+            return; // statistics only: no waiting task becomes routable
+        }
+        Iterable<Map.Entry<String, AgentView>> views = state.immutableEntries();
+
         ctx.applyToKeyedState(
                 pendingDescriptor(),
                 (taskId, waiting) -> {
@@ -127,10 +147,10 @@ public final class RouteFunction
                     if (task == null) {
                         return;
                     }
-                    Router.Route route = router.route(task, agents);
+                    Router.Route route = route(task, views);
                     if (route.routed()) {
                         waiting.clear();
-                        emit(task, route, agents, out);
+                        emit(task, route, inRotation(views), out);
                     }
                 });
     }
@@ -143,10 +163,11 @@ public final class RouteFunction
             return;
         }
         pending.clear();
-        List<AgentEvent> agents = agents(ctx.getBroadcastState(AGENTS).immutableEntries());
-        Router.Route route = router.route(task, agents);
+        Iterable<Map.Entry<String, AgentView>> views =
+                ctx.getBroadcastState(AGENTS).immutableEntries();
+        Router.Route route = route(task, views);
         if (route.routed()) {
-            emit(task, route, agents, out);
+            emit(task, route, inRotation(views), out);
         } else {
             out.collect(unroutable(task, route.problem()));
         }
@@ -182,11 +203,31 @@ public final class RouteFunction
         }
     }
 
-    private static List<AgentEvent> agents(Iterable<Map.Entry<String, AgentEvent>> entries) {
+    private Router.Route route(AnalyzedTask task, Iterable<Map.Entry<String, AgentView>> entries) {
+        List<AgentView> views = new ArrayList<>();
+        for (Map.Entry<String, AgentView> entry : entries) {
+            views.add(entry.getValue());
+        }
+        return router.route(
+                task, views, Router.randomFor(task.getTask().getTaskId(), seed), clock.millis());
+    }
+
+    /** The agents in the rotation: where an unsure EDGE answer may escalate to. */
+    private static List<AgentEvent> inRotation(Iterable<Map.Entry<String, AgentView>> views) {
         List<AgentEvent> agents = new ArrayList<>();
-        for (Map.Entry<String, AgentEvent> entry : entries) {
-            agents.add(entry.getValue());
+        for (Map.Entry<String, AgentView> entry : views) {
+            if (entry.getValue().getStats().getHealthy()) {
+                agents.add(entry.getValue().getAgent());
+            }
         }
         return agents;
+    }
+
+    /** Whether two records of an agent differ in more than the time they were seen. */
+    private static boolean sameRecord(AgentEvent a, AgentEvent b) {
+        return AgentEvent.newBuilder(a)
+                .setTimestamp(null)
+                .build()
+                .equals(AgentEvent.newBuilder(b).setTimestamp(null).build());
     }
 }

@@ -170,6 +170,23 @@ class RawDecoderTest {
     }
 
     @Test
+    void anAgentsHeartbeatIntervalMustBePositive() {
+        assertThatThrownBy(
+                        () ->
+                                decoder.decodeAgent(
+                                        agentJson(
+                                                "{\"agentId\":\"a1\",\"heartbeatIntervalMs\":0}")))
+                .isInstanceOf(CodecException.class)
+                .hasMessage("invalid agent a1: heartbeatIntervalMs must be positive");
+        assertThat(
+                        decoder.decodeAgent(
+                                        agentJson(
+                                                "{\"agentId\":\"a1\",\"heartbeatIntervalMs\":500}"))
+                                .getHeartbeatIntervalMs())
+                .isEqualTo(500L);
+    }
+
+    @Test
     void anAgentMustNotHaveNegativePrices() {
         assertThatThrownBy(
                         () ->

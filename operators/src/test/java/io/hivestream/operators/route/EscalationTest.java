@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallRequest;
 import java.time.Clock;
@@ -111,7 +112,7 @@ class EscalationTest {
     @Test
     void theRouteStageAttachesTheEscalationChainAndThresholdToTheRequest() throws Exception {
         long now = 10_000;
-        try (KeyedBroadcastOperatorTestHarness<String, AnalyzedTask, AgentEvent, CallRequest>
+        try (KeyedBroadcastOperatorTestHarness<String, AnalyzedTask, AgentView, CallRequest>
                 harness =
                         ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                                 new RouteFunction(
@@ -124,7 +125,7 @@ class EscalationTest {
                                 Types.STRING,
                                 RouteFunction.AGENTS)) {
             for (AgentEvent agent : List.of(EDGE, CLOUD_DEAR, CLOUD_MID_A, CLOUD_CHEAP)) {
-                harness.processBroadcastElement(agent, 1);
+                harness.processBroadcastElement(Router.unobserved(registered(agent, now)), 1);
             }
             AnalyzedTask task = chat(Map.of("cascadeThreshold", "0.7"));
 

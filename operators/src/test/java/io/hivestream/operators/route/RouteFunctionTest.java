@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallRequest;
@@ -34,8 +35,7 @@ class RouteFunctionTest {
     private static final AnalyzedTask CHAT = analyzed(task("t-1", "chat", "Hi").build(), 1, 1);
     private static final AgentEvent ALICE = agent("alice", List.of("chat")).build();
 
-    private KeyedBroadcastOperatorTestHarness<String, AnalyzedTask, AgentEvent, CallRequest>
-            harness;
+    private KeyedBroadcastOperatorTestHarness<String, AnalyzedTask, AgentView, CallRequest> harness;
 
     private void open(boolean boundedInput) throws Exception {
         harness =
@@ -68,6 +68,18 @@ class RouteFunctionTest {
                 .build();
     }
 
+    /** The view the statistics operator publishes of a registered agent nothing is known about. */
+    private static AgentView view(AgentEvent agent) {
+        return Router.unobserved(registered(agent));
+    }
+
+    /** The view of an agent that has missed its heartbeats, or is back when healthy. */
+    private static AgentView view(AgentEvent agent, boolean healthy) {
+        AgentView view = view(agent);
+        view.getStats().setHealthy(healthy);
+        return view;
+    }
+
     private static CallRequest unroutable(AnalyzedTask task, String problem) {
         AnalyzedTask single =
                 AnalyzedTask.newBuilder(task)
@@ -83,7 +95,7 @@ class RouteFunctionTest {
     @Test
     void aTaskIsRoutedAtOnceWhenItsAgentIsRegistered() throws Exception {
         open(false);
-        harness.processBroadcastElement(ALICE, 1);
+        harness.processBroadcastElement(view(ALICE), 1);
 
         harness.processElement(CHAT, 2);
 
@@ -102,7 +114,7 @@ class RouteFunctionTest {
         assertThat(keyedStateEntries()).isEqualTo(1);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
 
-        harness.processBroadcastElement(ALICE, 2);
+        harness.processBroadcastElement(view(ALICE), 2);
 
         assertThat(harness.extractOutputValues())
                 .containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
@@ -113,7 +125,7 @@ class RouteFunctionTest {
     void theWaitTimerOfARoutedTaskEmitsNothingMore() throws Exception {
         open(false);
         harness.processElement(CHAT, 1);
-        harness.processBroadcastElement(ALICE, 2);
+        harness.processBroadcastElement(view(ALICE), 2);
 
         harness.setProcessingTime(NOW + AGENT_WAIT.toMillis());
 
@@ -128,7 +140,7 @@ class RouteFunctionTest {
         open(false);
         harness.processElement(CHAT, 1);
 
-        harness.processBroadcastElement(agent("bob", List.of("math")).build(), 2);
+        harness.processBroadcastElement(view(agent("bob", List.of("math")).build()), 2);
 
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(keyedStateEntries()).isEqualTo(1);
@@ -145,12 +157,12 @@ class RouteFunctionTest {
         AgentEvent b = agent("b", List.of("math")).build();
         AgentEvent c = agent("c", List.of("math")).build();
         harness.processElement(vote, 1);
-        harness.processBroadcastElement(a, 2);
-        harness.processBroadcastElement(b, 3);
+        harness.processBroadcastElement(view(a), 2);
+        harness.processBroadcastElement(view(b), 3);
 
         assertThat(harness.extractOutputValues()).isEmpty();
 
-        harness.processBroadcastElement(c, 4);
+        harness.processBroadcastElement(view(c), 4);
 
         assertThat(harness.extractOutputValues())
                 .containsExactly(
@@ -163,9 +175,10 @@ class RouteFunctionTest {
     @Test
     void aRetiredAgentIsNoLongerChosen() throws Exception {
         open(false);
-        harness.processBroadcastElement(ALICE, 1);
+        harness.processBroadcastElement(view(ALICE), 1);
         harness.processBroadcastElement(
-                agent("alice", List.of()).setType(AgentEventType.RETIRE).build(), 2);
+                Router.unobserved(agent("alice", List.of()).setType(AgentEventType.RETIRE).build()),
+                2);
 
         harness.processElement(CHAT, 3);
 
@@ -199,7 +212,7 @@ class RouteFunctionTest {
                 analyzed(
                         task("t-2", "math", "1 + 1").build(),
                         analysis(Tier.EDGE, 3, 2, List.of("math")));
-        harness.processBroadcastElement(agent("a", List.of("math")).build(), 1);
+        harness.processBroadcastElement(view(agent("a", List.of("math")).build()), 1);
         harness.processElement(vote, 2);
 
         harness.setProcessingTime(NOW + AGENT_WAIT.toMillis());
@@ -250,5 +263,61 @@ class RouteFunctionTest {
         assertThatThrownBy(() -> new RouteFunction(new Router(), Duration.ZERO, CLOCK, false))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("agentWait must be positive: PT0S");
+    }
+
+    @Test
+    void anAgentOutOfTheRotationIsNotChosenAndATaskWaitingForItIsRoutedWhenItIsBack()
+            throws Exception {
+        open(false);
+        AgentEvent pricey = agent("bob", List.of("chat")).setCostPer1kInputTokens(0.01).build();
+        harness.processBroadcastElement(view(ALICE), 1);
+        harness.processBroadcastElement(view(pricey), 2);
+        harness.processBroadcastElement(view(ALICE, false), 3);
+
+        harness.processElement(CHAT, 4);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(request(CHAT, 0, List.of(registered(pricey))));
+
+        AnalyzedTask onlyAlice =
+                analyzed(
+                        task("t-9", "chat", "Hi").build(),
+                        analysis(Tier.EDGE, 2, 2, List.of("chat")));
+        harness.processElement(onlyAlice, 5);
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(keyedStateEntries()).isEqualTo(1);
+
+        harness.processBroadcastElement(view(ALICE, true), 6);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        request(CHAT, 0, List.of(registered(pricey))),
+                        request(onlyAlice, 0, List.of(registered(ALICE))),
+                        request(onlyAlice, 1, List.of(registered(pricey))));
+        assertThat(keyedStateEntries()).isEqualTo(0);
+    }
+
+    @Test
+    void aTaskWithAnInvalidPreferenceFailsAtOnce() throws Exception {
+        open(false);
+        harness.processBroadcastElement(view(ALICE), 1);
+        AnalyzedTask odd =
+                analyzed(
+                        task("t-3", "chat", "Hi")
+                                .setMetadata(java.util.Map.of("preference", "cheap"))
+                                .build(),
+                        1,
+                        1);
+
+        harness.processElement(odd, 2);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        unroutable(
+                                odd,
+                                "metadata preference: 'cheap' is not quality, balanced, cost or a"
+                                        + " number in [0, 1]"));
+        assertThat(keyedStateEntries()).isEqualTo(0);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
     }
 }

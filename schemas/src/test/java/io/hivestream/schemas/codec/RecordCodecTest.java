@@ -176,6 +176,34 @@ class RecordCodecTest {
     }
 
     @Test
+    void agentsWrittenWithTheFirstAgentSchemaStillDecode() throws Exception {
+        Schema v1;
+        try (var in =
+                getClass()
+                        .getClassLoader()
+                        .getResourceAsStream("avro-history/AgentEvent.v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericData.Record(v1);
+        for (Schema.Field field : v1.getFields()) {
+            if (field.hasDefaultValue()) {
+                old.put(field.name(), GenericData.get().getDefaultValue(field));
+            }
+        }
+        old.put("agentId", "old-agent");
+        old.put("capabilities", List.of("chat"));
+        byte[] bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+        AgentEvent agent = Codecs.AGENT_EVENT.decode(bytes);
+
+        assertThat(agent.getAgentId()).isEqualTo("old-agent");
+        assertThat(agent.getCapabilities()).containsExactly("chat");
+        assertThat(agent.getTier()).isEqualTo(Tier.EDGE);
+        assertThat(agent.getHeartbeatIntervalMs()).isNull();
+    }
+
+    @Test
     void resultsWrittenWithTheFirstResultSchemaStillDecode() throws Exception {
         Schema v1;
         try (var in =

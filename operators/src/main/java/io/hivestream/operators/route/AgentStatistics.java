@@ -1,0 +1,115 @@
+package io.hivestream.operators.route;
+
+import io.hivestream.schemas.CallMetric;
+import io.hivestream.schemas.CallOutcome;
+import io.hivestream.schemas.internal.AgentStats;
+import java.io.Serializable;
+
+/**
+ * Updates an agent's {@link AgentStats} from the outcomes of its calls and votes: plain code, used
+ * by the agent-statistics operator and by anything that simulates routing without Flink.
+ *
+ * <p>Success and agreement are Beta posteriors over decayed counts: each new observation first
+ * multiplies the older counts by {@code decay}, so an agent that starts failing loses its good
+ * record within a few dozen calls. Latency and cost are moving averages of successful calls; the
+ * recent call count decays with time and estimates the calls an agent has in flight.
+ */
+public final class AgentStatistics implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final double DEFAULT_DECAY = 0.95;
+    public static final double DEFAULT_SMOOTHING = 0.2;
+
+    /** The time constant of the recent call count: it estimates the calls of the last minute. */
+    static final long RECENT_WINDOW_MS = 60_000;
+
+    private final double decay;
+    private final double smoothing;
+
+    public AgentStatistics() {
+        this(DEFAULT_DECAY, DEFAULT_SMOOTHING);
+    }
+
+    /**
+     * @param decay in (0, 1]: the weight older counts keep at each new observation; 1 never forgets
+     * @param smoothing in (0, 1]: the weight of a new latency or cost in its moving average
+     */
+    public AgentStatistics(double decay, double smoothing) {
+        if (!(decay > 0 && decay <= 1)) {
+            throw new IllegalArgumentException("decay must be in (0, 1]: " + decay);
+        }
+        if (!(smoothing > 0 && smoothing <= 1)) {
+            throw new IllegalArgumentException("smoothing must be in (0, 1]: " + smoothing);
+        }
+        this.decay = decay;
+        this.smoothing = smoothing;
+    }
+
+    /** Statistics of an agent nothing is known about: in the rotation, no observations. */
+    public static AgentStats empty() {
+        return AgentStats.newBuilder().build();
+    }
+
+    /**
+     * Counts one call attempt. A call the circuit breaker refused was never made, and a bad request
+     * is the task's fault, so neither says anything about the agent: they are left out.
+     *
+     * @param at when the call ended, epoch milliseconds
+     */
+    public AgentStats onCall(AgentStats stats, CallMetric call, long at) {
+        CallOutcome outcome = call.getOutcome();
+        if (outcome == CallOutcome.REJECTED || "BAD_REQUEST".equals(call.getErrorClass())) {
+            return stats;
+        }
+        boolean ok = outcome == CallOutcome.SUCCESS;
+        AgentStats.Builder next = AgentStats.newBuilder(stats);
+        next.setSuccesses(stats.getSuccesses() * decay + (ok ? 1 : 0))
+                .setFailures(stats.getFailures() * decay + (ok ? 0 : 1))
+                .setCalls(stats.getCalls() + 1)
+                .setRecentCalls(recentCalls(stats, at) + 1)
+                .setRecentAt(Math.max(at, stats.getRecentAt()));
+        if (ok) {
+            boolean first = stats.getSuccesses() == 0 && stats.getLatencyMs() == 0;
+            next.setLatencyMs(average(stats.getLatencyMs(), call.getLatencyMs(), first))
+                    .setCostUsd(average(stats.getCostUsd(), call.getCostUsd(), first));
+        }
+        return next.build();
+    }
+
+    /** Counts one vote: whether the agent's answer agreed with the winner. */
+    public AgentStats onVote(AgentStats stats, boolean agreed) {
+        return AgentStats.newBuilder(stats)
+                .setAgreed(stats.getAgreed() * decay + (agreed ? 1 : 0))
+                .setDisagreed(stats.getDisagreed() * decay + (agreed ? 0 : 1))
+                .setVotes(stats.getVotes() + 1)
+                .build();
+    }
+
+    private double average(double current, double sample, boolean first) {
+        return first ? sample : current + smoothing * (sample - current);
+    }
+
+    /** The recent call count decayed to {@code now}. */
+    public static double recentCalls(AgentStats stats, long now) {
+        long elapsed = Math.max(0, now - stats.getRecentAt());
+        return stats.getRecentCalls() * Math.exp(-(double) elapsed / RECENT_WINDOW_MS);
+    }
+
+    /**
+     * Calls the agent has in flight, estimated by Little's law: recent calls per millisecond times
+     * the average latency.
+     */
+    public static double inFlight(AgentStats stats, long now) {
+        return recentCalls(stats, now) / RECENT_WINDOW_MS * stats.getLatencyMs();
+    }
+
+    /** The mean of the success posterior Beta(1 + successes, 1 + failures). */
+    public static double successRate(AgentStats stats) {
+        return (1 + stats.getSuccesses()) / (2 + stats.getSuccesses() + stats.getFailures());
+    }
+
+    /** The mean of the agreement posterior Beta(1 + agreed, 1 + disagreed). */
+    public static double agreementRate(AgentStats stats) {
+        return (1 + stats.getAgreed()) / (2 + stats.getAgreed() + stats.getDisagreed());
+    }
+}

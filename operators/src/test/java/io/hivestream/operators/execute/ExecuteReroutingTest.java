@@ -1,0 +1,201 @@
+package io.hivestream.operators.execute;
+
+import static io.hivestream.operators.testing.TestRecords.analyzed;
+import static io.hivestream.operators.testing.TestRecords.request;
+import static io.hivestream.operators.testing.TestRecords.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hivestream.operators.route.Router;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.AgentEventType;
+import io.hivestream.schemas.internal.AgentStats;
+import io.hivestream.schemas.internal.AgentView;
+import io.hivestream.schemas.internal.CallReply;
+import io.hivestream.schemas.internal.CallRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The execute operator's second input, the agents' views: work queued for an agent that leaves the
+ * rotation goes to the next agent of its chain, or is routed again.
+ */
+@Timeout(60)
+class ExecuteReroutingTest {
+    private static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(5_000), ZoneOffset.UTC);
+
+    static final List<String> LOG = Collections.synchronizedList(new ArrayList<>());
+    static final Map<String, CompletableFuture<AgentReply>> PENDING = new ConcurrentHashMap<>();
+
+    /** Calls wait for the test to answer them. */
+    static final class Scripted implements AgentRuntimeFactory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public AgentRuntime create(AgentEvent agent) {
+            return call -> {
+                String name = call.task().getTaskId() + "/" + call.agent().getAgentId();
+                LOG.add("call " + name);
+                CompletableFuture<AgentReply> reply = new CompletableFuture<>();
+                PENDING.put(name, reply);
+                return reply;
+            };
+        }
+    }
+
+    @AfterEach
+    void reset() {
+        LOG.clear();
+        PENDING.clear();
+    }
+
+    private static AgentEvent agent(String id, double price) {
+        return AgentEvent.newBuilder()
+                .setAgentId(id)
+                .setRuntime("scripted")
+                .setCapabilities(List.of("chat"))
+                .setCostPer1kInputTokens(price)
+                .setTimeoutMs(60_000)
+                .build();
+    }
+
+    private static final AgentEvent A = agent("a", 0.1);
+    private static final AgentEvent B = agent("b", 0.2);
+    private static final AgentEvent C = agent("c", 0.3);
+
+    private static AgentView view(AgentEvent agent, boolean healthy) {
+        return AgentView.newBuilder()
+                .setAgent(agent)
+                .setStats(AgentStats.newBuilder().setHealthy(healthy).build())
+                .build();
+    }
+
+    private static CallRequest turn(String taskId, String session, AgentEvent... chain) {
+        return request(
+                analyzed(task(taskId, "chat", "hi").setSessionId(session).build(), 1, 1),
+                0,
+                List.of(chain));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new ExecuteOperatorFactory(
+                        new Scripted(),
+                        ExecuteSettings.builder().build(),
+                        ExecuteOperator.ToolPolicy.allowAll(),
+                        CLOCK,
+                        new Router(1)),
+                ExecuteOperator::sessionKey,
+                Types.STRING);
+    }
+
+    /** The views arrive on the operator's second input, as the job wires it. */
+    private static void views(
+            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness,
+            AgentView... views)
+            throws Exception {
+        ExecuteOperator operator = (ExecuteOperator) harness.getOperator();
+        for (AgentView view : views) {
+            operator.processElement2(new StreamRecord<>(view));
+        }
+    }
+
+    private static void answer(
+            KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness, String call, String output)
+            throws Exception {
+        LOG.add("answer " + call);
+        PENDING.get(call).complete(new AgentReply(output, "m", 3, 1, null, false));
+        TaskMailbox mailbox = harness.getTaskMailbox();
+        Optional<Mail> mail;
+        while ((mail = mailbox.tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
+            mail.get().run();
+        }
+    }
+
+    private static List<String> answered(
+            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness) {
+        return harness.extractOutputValues().stream()
+                .map(
+                        r ->
+                                r.getRequest().getTask().getTask().getTaskId()
+                                        + "="
+                                        + r.getAnswer().getAgentId()
+                                        + ":"
+                                        + r.getRequest().getChain().stream()
+                                                .map(AgentEvent::getAgentId)
+                                                .toList())
+                .toList();
+    }
+
+    @Test
+    void queuedWorkForAnAgentThatLeftTheRotationGoesToTheNextAgentOrIsRoutedAgain()
+            throws Exception {
+        try (var harness = harness()) {
+            harness.open();
+            views(harness, view(A, true), view(B, true), view(C, true));
+            harness.processElement(turn("t1", "s", A, B), 0);
+            harness.processElement(turn("t2", "s", A, B), 0);
+            harness.processElement(turn("t3", "s", A), 0);
+            assertThat(LOG).containsExactly("call t1/a");
+
+            views(harness, view(A, false));
+            // Both queued turns were re-routed as the view arrived.
+            assertThat(((ExecuteOperator) harness.getOperator()).rerouted()).isEqualTo(2);
+            // The call in flight keeps its agent; only queued work moves.
+            answer(harness, "t1/a", "one");
+            answer(harness, "t2/b", "two");
+            answer(harness, "t3/b", "three");
+
+            assertThat(LOG)
+                    .containsExactly(
+                            "call t1/a",
+                            "answer t1/a",
+                            "call t2/b",
+                            "answer t2/b",
+                            "call t3/b",
+                            "answer t3/b");
+            // t2 moved on along its chain; t3, whose chain was only a, was routed again: the
+            // cheapest agent in the rotation, then one fallback.
+            assertThat(answered(harness)).containsExactly("t1=a:[a, b]", "t2=b:[b]", "t3=b:[b, c]");
+            assertThat(((ExecuteOperator) harness.getOperator()).rerouted()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRequestRoutedToAnAgentThatLeftIsCheckedWhenItStartsAndAReturningAgentIsUsedAgain()
+            throws Exception {
+        try (var harness = harness()) {
+            harness.open();
+            views(harness, view(A, true), view(B, true));
+            views(
+                    harness,
+                    view(AgentEvent.newBuilder(A).setType(AgentEventType.RETIRE).build(), true));
+
+            harness.processElement(turn("t1", "s1", A, B), 0);
+            answer(harness, "t1/b", "one");
+            assertThat(((ExecuteOperator) harness.getOperator()).rerouted()).isEqualTo(1);
+
+            views(harness, view(A, true));
+            harness.processElement(turn("t2", "s2", A, B), 0);
+            answer(harness, "t2/a", "two");
+
+            assertThat(answered(harness)).containsExactly("t1=b:[b]", "t2=a:[a, b]");
+        }
+    }
+}

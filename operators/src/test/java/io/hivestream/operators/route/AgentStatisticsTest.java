@@ -1,0 +1,74 @@
+package io.hivestream.operators.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.hivestream.schemas.CallMetric;
+import io.hivestream.schemas.CallOutcome;
+import io.hivestream.schemas.internal.AgentStats;
+import org.junit.jupiter.api.Test;
+
+class AgentStatisticsTest {
+    private final AgentStatistics statistics = new AgentStatistics(0.5, 0.5);
+
+    private static CallMetric call(
+            CallOutcome outcome, String errorClass, long latency, double cost) {
+        return CallMetric.newBuilder()
+                .setOutcome(outcome)
+                .setErrorClass(errorClass)
+                .setLatencyMs(latency)
+                .setCostUsd(cost)
+                .build();
+    }
+
+    @Test
+    void successesAndFailuresDecayWithEveryCall() {
+        AgentStats stats = AgentStatistics.empty();
+        stats = statistics.onCall(stats, call(CallOutcome.SUCCESS, null, 100, 0.01), 0);
+        stats = statistics.onCall(stats, call(CallOutcome.SUCCESS, null, 300, 0.03), 0);
+        stats = statistics.onCall(stats, call(CallOutcome.TIMEOUT, "TIMEOUT", 900, 0), 0);
+
+        assertThat(stats.getSuccesses()).isEqualTo(0.75); // (1 * 0.5 + 1) * 0.5
+        assertThat(stats.getFailures()).isEqualTo(1.0);
+        assertThat(stats.getCalls()).isEqualTo(3);
+        assertThat(stats.getLatencyMs()).isEqualTo(200.0); // failures do not move it
+        assertThat(stats.getCostUsd()).isCloseTo(0.02, within(1e-12));
+        assertThat(AgentStatistics.successRate(stats)).isEqualTo(1.75 / 3.75);
+    }
+
+    @Test
+    void refusedCallsAndBadRequestsSayNothingAboutTheAgent() {
+        AgentStats stats = AgentStatistics.empty();
+
+        assertThat(
+                        statistics.onCall(
+                                stats, call(CallOutcome.REJECTED, "CircuitBreakerOpen", 0, 0), 5))
+                .isSameAs(stats);
+        assertThat(statistics.onCall(stats, call(CallOutcome.ERROR, "BAD_REQUEST", 3, 0), 5))
+                .isSameAs(stats);
+    }
+
+    @Test
+    void votesUpdateTheAgreementPosterior() {
+        AgentStats stats = statistics.onVote(AgentStatistics.empty(), true);
+        stats = statistics.onVote(stats, false);
+
+        assertThat(stats.getAgreed()).isEqualTo(0.5);
+        assertThat(stats.getDisagreed()).isEqualTo(1.0);
+        assertThat(stats.getVotes()).isEqualTo(2);
+        assertThat(AgentStatistics.agreementRate(stats)).isEqualTo(1.5 / 3.5);
+    }
+
+    @Test
+    void theRecentCallCountDecaysWithTime() {
+        AgentStats stats = AgentStatistics.empty();
+        for (int i = 0; i < 4; i++) {
+            stats = statistics.onCall(stats, call(CallOutcome.SUCCESS, null, 500, 0), 10_000);
+        }
+
+        assertThat(AgentStatistics.recentCalls(stats, 10_000)).isEqualTo(4.0);
+        assertThat(AgentStatistics.recentCalls(stats, 70_000)).isCloseTo(4 / Math.E, within(1e-12));
+        assertThat(AgentStatistics.inFlight(stats, 10_000))
+                .isCloseTo(4 / 60_000.0 * 500, within(1e-12));
+    }
+}
