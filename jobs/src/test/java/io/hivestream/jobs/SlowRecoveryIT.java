@@ -1,6 +1,7 @@
 package io.hivestream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
@@ -24,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -62,9 +62,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A recovery much slower than usual loses nothing. The job crashes right after a checkpoint
  * completed and before the results sink committed that checkpoint's Kafka transaction, with agent
  * calls in flight; it restarts only after a fixed delay of many checkpoint intervals. The
- * transaction stays open on the broker all that time (the broker here aborts timed-out transactions
- * within a second), and the restored job commits it: every task has exactly one result for
- * read_committed consumers.
+ * transaction stays open on the broker all that time, and the restored job commits it: with the
+ * least transaction timeout the job accepts, every task has exactly one result for read_committed
+ * consumers. The broker here aborts timed-out transactions within a second, so that a timeout
+ * shorter than the recovery (which the job refuses) shows as lost results.
  */
 class SlowRecoveryIT {
     @RegisterExtension
@@ -88,6 +89,8 @@ class SlowRecoveryIT {
                         Map.of(
                                 "transaction.abort.timed.out.transaction.cleanup.interval.ms",
                                 "1000"));
+        // Agents slow enough that calls are in flight at the crash.
+        fixture.register(Agents.simulated("m-slow", List.of("math"), 0.001, "latencyMs", "300"));
     }
 
     @AfterAll
@@ -192,43 +195,106 @@ class SlowRecoveryIT {
     @Test
     void aRecoveryManyCheckpointIntervalsLongCommitsThePendingTransaction(@TempDir Path checkpoints)
             throws Exception {
-        // Agents slow enough that calls are in flight at the crash.
-        fixture.register(Agents.simulated("m-slow", List.of("math"), 0.001, "latencyMs", "300"));
-        Configuration conf = fixture.jobConf(checkpoints, false, true);
-        // Checkpoints every 500 ms (the fixture's); restarts after 8 s, sixteen intervals.
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, RESTART_DELAY);
+        Configuration conf = jobConf(checkpoints);
         // The least timeout the job accepts with these settings: 5 x 0.5 s + 50 s + 8 s.
         Duration txTimeout = HivestreamJob.leastTransactionTimeout(conf);
         assertThat(txTimeout).isEqualTo(Duration.ofMillis(60_500));
-        conf.set(HivestreamOptions.TRANSACTION_TIMEOUT, txTimeout);
         HivestreamJob.checkTransactionTimeout(conf, DeliveryGuarantee.EXACTLY_ONCE, txTimeout);
 
-        int perHalf = 100;
-        publish(0, perHalf);
+        Map<String, List<TaskResult>> results = crashAndRecoverSlowly("accepted", conf, txTimeout);
+
+        assertThat(results.keySet()).isEqualTo(taskIds("accepted", 0, 3 * BATCH));
+        assertThat(results.values()).allMatch(r -> r.size() == 1);
+        for (int i = 0; i < 3 * BATCH; i++) {
+            TaskResult result = results.get("accepted-" + i).get(0);
+            assertThat(result.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(result.getOutput()).isEqualTo(Integer.toString(3 * i));
+        }
+    }
+
+    /**
+     * Why the timeout is checked: with a timeout shorter than the recovery (which the job refuses),
+     * the broker aborts the pending transaction while the job is down, and the results it held are
+     * lost although their checkpoint completed.
+     */
+    @Test
+    void aTransactionTimeoutShorterThanTheRecoveryLosesCommittedResults(@TempDir Path checkpoints)
+            throws Exception {
+        Configuration conf = jobConf(checkpoints);
+        Duration txTimeout = Duration.ofSeconds(3);
+        assertThatThrownBy(
+                        () ->
+                                HivestreamJob.checkTransactionTimeout(
+                                        conf, DeliveryGuarantee.EXACTLY_ONCE, txTimeout))
+                .isInstanceOf(IllegalArgumentException.class);
+
+        Map<String, List<TaskResult>> results = crashAndRecoverSlowly("refused", conf, txTimeout);
+
+        Set<String> lost = new java.util.HashSet<>(taskIds("refused", 0, 3 * BATCH));
+        lost.removeAll(results.keySet());
+        assertThat(lost).isNotEmpty();
+        // Only tasks of the batch around the crash are lost; nothing is duplicated.
+        assertThat(taskIds("refused", BATCH, BATCH)).containsAll(lost);
+        assertThat(results.values()).allMatch(r -> r.size() == 1);
+    }
+
+    private static Configuration jobConf(Path checkpoints) {
+        Configuration conf = fixture.jobConf(checkpoints, false, true);
+        // Checkpoints every 500 ms (the fixture's); restarts after 8 s, sixteen intervals.
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, RESTART_DELAY);
+        return conf;
+    }
+
+    private static final int BATCH = 100;
+
+    /**
+     * Runs the job on topics of its own: a first batch of tasks is committed; the crash is armed
+     * and a second batch published; the first commit after that crashes the job, which restarts
+     * after the restart delay; a third batch is published once it is restored. Returns the results
+     * by task id once the third batch has its results and four more checkpoints completed.
+     */
+    private static Map<String, List<TaskResult>> crashAndRecoverSlowly(
+            String name, Configuration conf, Duration txTimeout) throws Exception {
+        CrashBeforeCommitSink.armed = false;
+        CrashBeforeCommitSink.crashed.set(false);
+        CrashBeforeCommitSink.pendingAtCrash.set(0);
+        Watch.restoredAtNanos.set(0);
+        String tasks = name + ".tasks";
+        String results = name + ".results";
+        fixture.kafka.createTopic(tasks, 2);
+        fixture.kafka.createTopic(results, 2);
+
+        publish(tasks, name, 0, BATCH);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
-        build(env, conf, txTimeout);
-        JobClient job = env.executeAsync("slow-recovery-it");
+        build(env, conf, name, txTimeout);
+        JobClient job = env.executeAsync("slow-recovery-it-" + name);
         try {
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(2))
-                    .until(() -> distinctResults().size() >= perHalf);
+                    .until(() -> results(results).keySet().containsAll(taskIds(name, 0, BATCH)));
             CrashBeforeCommitSink.armed = true;
-            publish(perHalf, perHalf);
-
-            await().pollInterval(Duration.ofMillis(500))
-                    .atMost(Duration.ofMinutes(3))
-                    .until(() -> distinctResults().size() >= 2 * perHalf);
+            publish(tasks, name, BATCH, BATCH);
+            await().pollInterval(Duration.ofMillis(200))
+                    .atMost(Duration.ofMinutes(2))
+                    .until(() -> Watch.restoredAtNanos.get() > 0);
             assertThat(CrashBeforeCommitSink.crashed).isTrue();
             assertThat(CrashBeforeCommitSink.pendingAtCrash.get()).isPositive();
             // The job was down for at least the restart delay, sixteen checkpoint intervals.
-            assertThat(Watch.restoredAtNanos.get()).isPositive();
             assertThat(
                             Duration.ofNanos(
                                     Watch.restoredAtNanos.get()
                                             - CrashBeforeCommitSink.crashedAtNanos.get()))
                     .isGreaterThanOrEqualTo(RESTART_DELAY);
-            // Two more checkpoints after the last result: anything replayed is committed by now.
+            publish(tasks, name, 2 * BATCH, BATCH);
+            await().pollInterval(Duration.ofMillis(500))
+                    .atMost(Duration.ofMinutes(3))
+                    .until(
+                            () ->
+                                    results(results)
+                                            .keySet()
+                                            .containsAll(taskIds(name, 2 * BATCH, BATCH)));
+            // Four more checkpoints: anything replayed or recommitted is visible by now.
             long seen = Watch.completedCheckpoints.get();
             await().pollInterval(Duration.ofMillis(200))
                     .atMost(Duration.ofMinutes(1))
@@ -236,38 +302,31 @@ class SlowRecoveryIT {
         } finally {
             job.cancel().get();
         }
+        return results(results);
+    }
 
-        List<TaskResult> results = fixture.results();
-        Map<String, Long> counts =
-                results.stream()
-                        .collect(
-                                Collectors.groupingBy(
-                                        TaskResult::getTaskId, Collectors.counting()));
-        Set<String> expected =
-                IntStream.range(0, 2 * perHalf)
-                        .mapToObj(i -> "slow-" + i)
-                        .collect(Collectors.toSet());
-        assertThat(counts.keySet()).isEqualTo(expected);
-        assertThat(counts.values()).allMatch(c -> c == 1L);
-        Map<String, TaskResult> byId =
-                results.stream()
-                        .collect(Collectors.toMap(TaskResult::getTaskId, Function.identity()));
-        for (int i = 0; i < 2 * perHalf; i++) {
-            TaskResult result = byId.get("slow-" + i);
-            assertThat(result.getStatus()).isEqualTo(TaskStatus.COMPLETED);
-            assertThat(result.getOutput()).isEqualTo(Integer.toString(3 * i));
-        }
+    private static Set<String> taskIds(String name, int from, int count) {
+        return IntStream.range(from, from + count)
+                .mapToObj(i -> name + "-" + i)
+                .collect(Collectors.toSet());
+    }
+
+    private static Map<String, List<TaskResult>> results(String topic) {
+        return fixture.read(topic).stream()
+                .map(r -> Codecs.TASK_RESULT.decode(r.value()))
+                .collect(Collectors.groupingBy(TaskResult::getTaskId));
     }
 
     /** The job as {@link HivestreamJob#build} wires it, with the crashing results sink. */
-    private static void build(StreamExecutionEnvironment env, Configuration conf, Duration tx) {
+    private static void build(
+            StreamExecutionEnvironment env, Configuration conf, String name, Duration tx) {
         String bootstrap = fixture.kafka.bootstrapServers();
         DataStream<RawRecord> tasks =
                 env.fromSource(
                                 KafkaIO.rawSource(
                                         bootstrap,
-                                        KafkaJobFixture.TASKS,
-                                        "hivestream",
+                                        name + ".tasks",
+                                        name,
                                         KafkaIO.StartFrom.COMMITTED,
                                         false),
                                 WatermarkStrategy.noWatermarks(),
@@ -278,7 +337,7 @@ class SlowRecoveryIT {
                                 KafkaIO.rawSource(
                                         bootstrap,
                                         KafkaJobFixture.AGENTS,
-                                        "hivestream-agents",
+                                        name + "-agents",
                                         KafkaIO.StartFrom.EARLIEST,
                                         false),
                                 WatermarkStrategy.noWatermarks(),
@@ -290,7 +349,7 @@ class SlowRecoveryIT {
                                 KafkaIO.rawSource(
                                         bootstrap,
                                         KafkaJobFixture.METRICS,
-                                        "hivestream-metrics",
+                                        name + "-metrics",
                                         KafkaIO.StartFrom.EARLIEST,
                                         false),
                                 WatermarkStrategy.noWatermarks(),
@@ -302,12 +361,12 @@ class SlowRecoveryIT {
                         new CrashBeforeCommitSink(
                                 KafkaIO.sink(
                                         bootstrap,
-                                        KafkaJobFixture.RESULTS,
+                                        name + ".results",
                                         Codecs.TASK_RESULT,
                                         WireFormat.AVRO,
                                         r -> RecordSerializer.utf8(r.getTaskId()),
                                         once,
-                                        "slow-results",
+                                        name + "-results",
                                         tx)),
                         KafkaIO.sink(
                                 bootstrap,
@@ -320,7 +379,7 @@ class SlowRecoveryIT {
                                                         ? m.getAgentId()
                                                         : m.getTaskId()),
                                 once,
-                                "slow-metrics",
+                                name + "-metrics",
                                 tx),
                         KafkaIO.sink(
                                 bootstrap,
@@ -329,16 +388,16 @@ class SlowRecoveryIT {
                                 WireFormat.AVRO,
                                 d -> null,
                                 once,
-                                "slow-dlq",
+                                name + "-dlq",
                                 tx),
                         KafkaIO.sink(
                                 bootstrap,
-                                KafkaJobFixture.TASKS,
+                                name + ".tasks",
                                 Codecs.TASK,
                                 WireFormat.AVRO,
                                 t -> RecordSerializer.utf8(t.getTaskId()),
                                 once,
-                                "slow-subtasks",
+                                name + "-subtasks",
                                 tx));
         Pipeline.define(
                 tasks,
@@ -355,20 +414,18 @@ class SlowRecoveryIT {
                                 .name("watch"));
     }
 
-    private static void publish(int from, int count) throws Exception {
+    private static void publish(String topic, String name, int from, int count) throws Exception {
         for (int i = from; i < from + count; i++) {
             fixture.sendJson(
-                    KafkaJobFixture.TASKS,
-                    "slow-" + i,
-                    "{\"taskId\":\"slow-"
+                    topic,
+                    name + "-" + i,
+                    "{\"taskId\":\""
+                            + name
+                            + "-"
                             + i
                             + "\",\"kind\":\"math\",\"input\":\""
                             + i
                             + " * 3\"}");
         }
-    }
-
-    private static Set<String> distinctResults() {
-        return fixture.results().stream().map(TaskResult::getTaskId).collect(Collectors.toSet());
     }
 }
