@@ -60,10 +60,21 @@ public final class Soak {
             List<String> faults,
             int sessions,
             int turns,
-            int memoryBroken) {
+            int memoryBroken,
+            Map<String, Integer> statuses) {
         /** The line about session memory, printed before the final line. */
         public String memoryLine() {
             return "sessions=" + sessions + " turns=" + turns + " memory_broken=" + memoryBroken;
+        }
+
+        /** Results per status, e.g. {@code statuses: COMPLETED=2000}. */
+        public String statusLine() {
+            StringBuilder line = new StringBuilder("statuses:");
+            new java.util.TreeMap<>(statuses)
+                    .forEach(
+                            (status, count) ->
+                                    line.append(' ').append(status).append('=').append(count));
+            return line.toString();
         }
 
         @Override
@@ -126,6 +137,7 @@ public final class Soak {
         for (String fault : outcome.faults()) {
             System.out.println("fault: " + fault);
         }
+        System.out.println(outcome.statusLine());
         System.out.println(outcome.memoryLine());
         System.out.println(outcome);
         System.exit(
@@ -169,8 +181,9 @@ public final class Soak {
             }
             Instant deadline = Instant.now().plus(plan.timeout());
             Map<String, List<String>> outputs = new HashMap<>();
+            Map<String, Integer> statuses = new HashMap<>();
             while (Instant.now().isBefore(deadline)) {
-                outputs = resultOutputs(bootstrap);
+                outputs = resultOutputs(bootstrap, statuses);
                 if (outputs.size() >= plan.tasks()) {
                     break;
                 }
@@ -178,7 +191,8 @@ public final class Soak {
             }
             // One more checkpoint after the last result: anything replayed would be visible now.
             waitForCheckpoints(2);
-            outputs = resultOutputs(bootstrap);
+            statuses.clear();
+            outputs = resultOutputs(bootstrap, statuses);
             int duplicates = outputs.values().stream().mapToInt(o -> o.size() - 1).sum();
             int results = outputs.values().stream().mapToInt(List::size).sum();
             int turns = 0;
@@ -205,7 +219,8 @@ public final class Soak {
                     faults,
                     sessions(plan.tasks()),
                     turns,
-                    memoryBroken);
+                    memoryBroken,
+                    statuses);
         } finally {
             script("stop-all.sh");
         }
@@ -349,7 +364,11 @@ public final class Soak {
                         .setModel("loopback-model")
                         .setCapabilities(List.of("chat"))
                         .setTier(Tier.CLOUD)
-                        .setTimeoutMs(30_000)
+                        // Longer than the freeze: a call in flight while its TaskManager is
+                        // stopped completes when it resumes. With a timeout below the freeze the
+                        // resumed calls time out, the agent's circuit opens, and the tasks behind
+                        // them fail with "circuit breaker open".
+                        .setTimeoutMs(60_000)
                         .build();
         // Session turns: a simulated agent that prefixes its answer with "[turn N]", N being one
         // more than the earlier turns of the session it was given.
@@ -373,8 +392,12 @@ public final class Soak {
         }
     }
 
-    /** Each task id's outputs, one per result (a FAILED result's output is its error). */
-    private static Map<String, List<String>> resultOutputs(String bootstrap) {
+    /**
+     * Each task id's outputs, one per result (a FAILED result's output is its error); counts the
+     * results per status into {@code statuses}.
+     */
+    private static Map<String, List<String>> resultOutputs(
+            String bootstrap, Map<String, Integer> statuses) {
         Map<String, List<String>> outputs = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record :
                 KafkaClients.readAll(bootstrap, "hivestream.results", Duration.ofMinutes(2))) {
@@ -384,6 +407,7 @@ public final class Soak {
                             ? result.getOutput()
                             : result.getStatus() + ": " + result.getError();
             outputs.computeIfAbsent(result.getTaskId(), id -> new ArrayList<>()).add(output);
+            statuses.merge(result.getStatus().name(), 1, Integer::sum);
         }
         return outputs;
     }

@@ -34,12 +34,15 @@ class SoakIT {
                                         Duration.ofMinutes(8)));
 
         outcome.faults().forEach(f -> System.out.println("fault: " + f));
+        System.out.println(outcome.statusLine());
         System.out.println(outcome.memoryLine());
         System.out.println(outcome);
         assertThat(outcome.tasks()).isEqualTo(2_000);
         assertThat(outcome.results()).isEqualTo(2_000);
         assertThat(outcome.lost()).isZero();
         assertThat(outcome.duplicates()).isZero();
+        // Every task answered: the faults delay calls but make none fail.
+        assertThat(outcome.statuses()).isEqualTo(java.util.Map.of("COMPLETED", 2_000));
         assertThat(outcome.faults()).hasSize(5);
         assertThat(outcome.faults().subList(0, 3))
                 .allMatch(f -> f.matches("kill -9 taskmanager-[01] after checkpoint \\d+"));
