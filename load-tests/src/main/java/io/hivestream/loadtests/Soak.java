@@ -121,6 +121,9 @@ public final class Soak {
         Path root =
                 Path.of(System.getProperty("hivestream.home", ".")).toAbsolutePath().normalize();
         Path work = Files.createDirectories(root.resolve(".hivestream/soak"));
+        // A fresh cluster every run: an earlier run's topics would count its results in this one.
+        deleteTree(work.resolve("cluster"));
+        Files.deleteIfExists(work.resolve("scripts.log"));
         Path conf = work.resolve("cluster.conf");
         Files.writeString(
                 conf, clusterConf(work.resolve("cluster"), 18091, 16133, 29102, 29202, 2));
@@ -144,6 +147,17 @@ public final class Soak {
                 outcome.lost() == 0 && outcome.duplicates() == 0 && outcome.memoryBroken() == 0
                         ? 0
                         : 1);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     /** A cluster.conf for deploy/local with its own ports and directory. */
