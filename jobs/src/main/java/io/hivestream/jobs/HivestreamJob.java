@@ -22,6 +22,8 @@ import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -173,14 +175,17 @@ public final class HivestreamJob {
     }
 
     /**
-     * The least transaction timeout, in checkpoint intervals, that leaves room for a slow recovery.
+     * Checkpoint intervals of the least transaction timeout that cover a transaction's own
+     * interval, a slow checkpoint and restoring the state.
      */
     static final int MIN_TIMEOUT_IN_CHECKPOINT_INTERVALS = 5;
 
     /**
      * A transaction that outlives its timeout is aborted by the broker, and the results it held
-     * would be lost if the job recovers after that. The timeout must cover a checkpoint interval
-     * plus the time to restart, which this check approximates by a multiple of the interval.
+     * would be lost if the job recovers after that: a checkpoint's transaction is committed only
+     * after the checkpoint completes, and after a failure by the restored job. So the timeout must
+     * cover the transaction's checkpoint interval and checkpoint, the time to notice a lost
+     * TaskManager (the heartbeat timeout), the delay before the restart, and the restore.
      */
     static void checkTransactionTimeout(
             org.apache.flink.configuration.ReadableConfig conf,
@@ -189,23 +194,82 @@ public final class HivestreamJob {
         if (guarantee != DeliveryGuarantee.EXACTLY_ONCE) {
             return;
         }
-        Duration interval =
-                conf.getOptional(
-                                org.apache.flink.configuration.CheckpointingOptions
-                                        .CHECKPOINTING_INTERVAL)
-                        .orElse(JobSettings.DEFAULT_CHECKPOINT_INTERVAL);
-        Duration least = interval.multipliedBy(MIN_TIMEOUT_IN_CHECKPOINT_INTERVALS);
+        Duration interval = checkpointInterval(conf);
+        Duration heartbeat = conf.get(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT);
+        Duration restart = longestRestartDelay(conf);
+        Duration least = leastTransactionTimeout(conf);
         if (txTimeout.compareTo(least) < 0) {
             throw new IllegalArgumentException(
                     HivestreamOptions.TRANSACTION_TIMEOUT.key()
                             + " is "
                             + txTimeout.toSeconds()
                             + " s; with checkpoints every "
-                            + interval.toSeconds()
+                            + interval.toMillis() / 1000.0
+                            + " s, a heartbeat timeout of "
+                            + heartbeat.toMillis() / 1000.0
+                            + " s and restarts delayed up to "
+                            + restart.toMillis() / 1000.0
                             + " s it must be at least "
-                            + least.toSeconds()
-                            + " s (and below the broker's transaction.max.timeout.ms), or a slow recovery could abort committed results");
+                            + least.toMillis() / 1000.0
+                            + " s ("
+                            + MIN_TIMEOUT_IN_CHECKPOINT_INTERVALS
+                            + " checkpoint intervals + heartbeat timeout + restart delay; and below the broker's"
+                            + " transaction.max.timeout.ms), or a slow recovery could abort committed results");
         }
+    }
+
+    /**
+     * {@value #MIN_TIMEOUT_IN_CHECKPOINT_INTERVALS} checkpoint intervals, plus the heartbeat
+     * timeout, plus the longest restart delay.
+     */
+    static Duration leastTransactionTimeout(org.apache.flink.configuration.ReadableConfig conf) {
+        return checkpointInterval(conf)
+                .multipliedBy(MIN_TIMEOUT_IN_CHECKPOINT_INTERVALS)
+                .plus(conf.get(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT))
+                .plus(longestRestartDelay(conf));
+    }
+
+    private static Duration checkpointInterval(org.apache.flink.configuration.ReadableConfig conf) {
+        return conf.getOptional(
+                        org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                .orElse(JobSettings.DEFAULT_CHECKPOINT_INTERVAL);
+    }
+
+    /**
+     * The longest delay before a restart that the job's restart strategy allows. Without one the
+     * job gets Flink's default with checkpointing, exponential delay.
+     */
+    static Duration longestRestartDelay(org.apache.flink.configuration.ReadableConfig conf) {
+        String strategy =
+                conf.getOptional(RestartStrategyOptions.RESTART_STRATEGY)
+                        .orElse("exponential-delay")
+                        .toLowerCase(java.util.Locale.ROOT);
+        return switch (strategy) {
+            case "none", "off", "disable" -> Duration.ZERO;
+            case "fixed-delay", "fixeddelay" ->
+                    conf.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY);
+            case "failure-rate", "failurerate" ->
+                    conf.get(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_DELAY);
+            case "exponential-delay", "exponentialdelay" -> {
+                // The backoff grows up to the maximum; the jitter may add that fraction of it.
+                Duration max =
+                        conf.get(
+                                RestartStrategyOptions
+                                        .RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF);
+                double jitter =
+                        conf.get(
+                                RestartStrategyOptions
+                                        .RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR);
+                yield Duration.ofMillis((long) Math.ceil(max.toMillis() * (1 + jitter)));
+            }
+            default ->
+                    throw new IllegalArgumentException(
+                            "unknown "
+                                    + RestartStrategyOptions.RESTART_STRATEGY.key()
+                                    + " '"
+                                    + strategy
+                                    + "'");
+        };
     }
 
     private static byte[] bytes(java.nio.ByteBuffer buffer) {

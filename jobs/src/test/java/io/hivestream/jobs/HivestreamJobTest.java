@@ -9,7 +9,9 @@ import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,25 +63,61 @@ class HivestreamJobTest {
     void aTransactionTimeoutTooShortForARecoveryIsRefused() {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(30));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(40));
 
+        // 5 x 30 s + 50 s (Flink's default heartbeat timeout) + 40 s = 240 s.
         assertThatThrownBy(
                         () ->
                                 HivestreamJob.checkTransactionTimeout(
                                         conf,
-                                        org.apache.flink.connector.base.DeliveryGuarantee
-                                                .EXACTLY_ONCE,
+                                        DeliveryGuarantee.EXACTLY_ONCE,
                                         Duration.ofMinutes(2)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "hivestream.kafka.transaction-timeout is 120 s; with checkpoints every 30 s it must be at least 150 s"
-                                + " (and below the broker's transaction.max.timeout.ms), or a slow recovery could abort committed results");
+                        "hivestream.kafka.transaction-timeout is 120 s; with checkpoints every 30.0 s,"
+                                + " a heartbeat timeout of 50.0 s and restarts delayed up to 40.0 s it must"
+                                + " be at least 240.0 s (5 checkpoint intervals + heartbeat timeout +"
+                                + " restart delay; and below the broker's transaction.max.timeout.ms), or a"
+                                + " slow recovery could abort committed results");
+        assertThatThrownBy(
+                        () ->
+                                HivestreamJob.checkTransactionTimeout(
+                                        conf,
+                                        DeliveryGuarantee.EXACTLY_ONCE,
+                                        Duration.ofSeconds(239)))
+                .isInstanceOf(IllegalArgumentException.class);
         HivestreamJob.checkTransactionTimeout(
-                conf,
-                org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE,
-                Duration.ofSeconds(150));
+                conf, DeliveryGuarantee.EXACTLY_ONCE, Duration.ofSeconds(240));
         HivestreamJob.checkTransactionTimeout(
-                conf,
-                org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE,
-                Duration.ofSeconds(1));
+                conf, DeliveryGuarantee.AT_LEAST_ONCE, Duration.ofSeconds(1));
+    }
+
+    @Test
+    void theLongestRestartDelayFollowsTheRestartStrategy() {
+        Configuration conf = new Configuration();
+        // Flink's default with checkpointing: exponential delay up to 1 min, jitter 10%.
+        assertThat(HivestreamJob.longestRestartDelay(conf)).isEqualTo(Duration.ofSeconds(66));
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+                Duration.ofSeconds(20));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.5);
+        assertThat(HivestreamJob.longestRestartDelay(conf)).isEqualTo(Duration.ofSeconds(30));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "failure-rate");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_DELAY, Duration.ofSeconds(7));
+        assertThat(HivestreamJob.longestRestartDelay(conf)).isEqualTo(Duration.ofSeconds(7));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        assertThat(HivestreamJob.longestRestartDelay(conf)).isZero();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "sometimes");
+        assertThatThrownBy(() -> HivestreamJob.longestRestartDelay(conf))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown restart-strategy.type 'sometimes'");
+
+        // The job's defaults: checkpoints every 10 s, exponential restarts, 50 s heartbeat
+        // timeout: 50 + 50 + 66 = 166 s, well within the default 10 min timeout.
+        assertThat(HivestreamJob.leastTransactionTimeout(JobSettings.apply(new Configuration())))
+                .isEqualTo(Duration.ofSeconds(166));
+        assertThat(HivestreamOptions.TRANSACTION_TIMEOUT.defaultValue())
+                .isGreaterThan(Duration.ofSeconds(166));
     }
 }

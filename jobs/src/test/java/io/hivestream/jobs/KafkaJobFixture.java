@@ -33,14 +33,20 @@ final class KafkaJobFixture implements AutoCloseable {
     final KafkaProducer<byte[], byte[]> producer;
 
     KafkaJobFixture() throws Exception {
-        kafka =
+        this(Map.of());
+    }
+
+    /** With these broker settings on top of the local cluster's. */
+    KafkaJobFixture(Map<String, String> brokerProperties) throws Exception {
+        LocalKafkaCluster.Builder builder =
                 LocalKafkaCluster.builder()
                         .topic(TASKS, 2)
                         .topic(RESULTS, 2)
                         .topic(AGENTS, 1, Map.of("cleanup.policy", "compact"))
                         .topic(METRICS, 2)
-                        .topic(DLQ, 1)
-                        .start();
+                        .topic(DLQ, 1);
+        brokerProperties.forEach(builder::brokerProperty);
+        kafka = builder.start();
         producer = KafkaClients.producer(kafka.bootstrapServers());
     }
 

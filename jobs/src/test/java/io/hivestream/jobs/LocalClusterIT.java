@@ -21,7 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -32,16 +37,19 @@ import org.junit.jupiter.api.Test;
  * The job jar on a real cluster on this machine: deploy/local starts a Flink JobManager and a
  * TaskManager and three Kafka nodes as separate processes; {@code ./hivestream deploy} submits the
  * jar over REST. A TaskManager killed with SIGKILL after a checkpoint is replaced, and every task
- * still has exactly one result.
+ * still has exactly one result. Then Flink's own command line ({@code deploy/local/flink}) cancels
+ * that job and runs the same jar with {@code flink run -d}.
  */
 class LocalClusterIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final int REST = 18081;
+    private static final String CLI_TASKS = "cli.tasks";
+    private static final String CLI_RESULTS = "cli.results";
     private static Path dir;
     private static Path conf;
     private static String bootstrap;
 
-    private static void script(String name, String... args) throws Exception {
+    private static String script(String name, String... args) throws Exception {
         List<String> command =
                 new java.util.ArrayList<>(
                         List.of("bash", ROOT.resolve("deploy/local/" + name).toString()));
@@ -53,9 +61,9 @@ class LocalClusterIT {
         builder.environment().put("HIVESTREAM_CLUSTER_CONF", conf.toString());
         Process process = builder.start();
         assertThat(process.waitFor(5, TimeUnit.MINUTES)).as(name).isTrue();
-        assertThat(process.exitValue())
-                .as(name + ": " + Files.readString(dir.resolve(name + ".out")))
-                .isZero();
+        String output = Files.readString(dir.resolve(name + ".out"));
+        assertThat(process.exitValue()).as(name + ": " + output).isZero();
+        return output;
     }
 
     @BeforeAll
@@ -123,7 +131,7 @@ class LocalClusterIT {
                                     bytes("edge-math"),
                                     Codecs.AGENT_EVENT.encodeAvro(agent)))
                     .get();
-            publish(producer, 0, 100);
+            publish(producer, "hivestream.tasks", 0, 100);
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(3))
                     .until(() -> results().size() >= 100);
@@ -131,46 +139,114 @@ class LocalClusterIT {
             // SIGKILL the only TaskManager after checkpoints have completed, then replace it.
             await().atMost(Duration.ofMinutes(1)).until(() -> completedCheckpoints() >= 2);
             script("kill-taskmanager.sh", "0");
-            publish(producer, 100, 100);
+            publish(producer, "hivestream.tasks", 100, 100);
             script("start-taskmanager.sh", "0");
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(4))
                     .until(() -> results().size() >= 200);
         }
 
-        List<TaskResult> results = results();
+        assertExactlyOneCorrectResult(results(), 0, 200);
+
+        // Flink's command line from the same artifacts: cancel the job, run the jar again on its
+        // own topics, group and transactional ids.
+        String restJob = deploy.out().substring("job: ".length()).strip();
+        assertThat(script("flink", "cancel", restJob)).contains("Cancelled job " + restJob + ".");
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic(CLI_TASKS, 2, (short) 3),
+                                    new NewTopic(CLI_RESULTS, 2, (short) 3)))
+                    .all()
+                    .get();
+        }
+        String run =
+                script(
+                        "flink",
+                        "run",
+                        "-d",
+                        jobJar().toString(),
+                        "--hivestream.kafka.bootstrap-servers",
+                        bootstrap,
+                        "--hivestream.topics.tasks",
+                        CLI_TASKS,
+                        "--hivestream.topics.results",
+                        CLI_RESULTS,
+                        "--hivestream.kafka.group-id",
+                        "hivestream-cli",
+                        "--hivestream.kafka.transactional-id-prefix",
+                        "hivestream-cli",
+                        "--hivestream.kafka.transaction-timeout",
+                        "5 min",
+                        "--execution.checkpointing.interval",
+                        "1s");
+        Matcher submitted =
+                Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})").matcher(run);
+        assertThat(submitted.find()).as(run).isTrue();
+        String cliJob = submitted.group(1);
+        await().atMost(Duration.ofMinutes(1))
+                .until(() -> rest("/jobs/" + cliJob).contains("\"state\":\"RUNNING\""));
+        assertThat(script("flink", "list")).contains(cliJob + " : hivestream (RUNNING)");
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
+            publish(producer, CLI_TASKS, 1000, 50);
+        }
+        await().pollInterval(Duration.ofMillis(500))
+                .atMost(Duration.ofMinutes(3))
+                .until(() -> results(CLI_RESULTS).size() >= 50);
+        assertExactlyOneCorrectResult(results(CLI_RESULTS), 1000, 50);
+        // The cancelled job's topic has no more than before.
+        assertExactlyOneCorrectResult(results(), 0, 200);
+    }
+
+    private static void assertExactlyOneCorrectResult(
+            List<TaskResult> results, int from, int count) {
         Map<String, Long> counts =
                 results.stream()
                         .collect(
                                 Collectors.groupingBy(
                                         TaskResult::getTaskId, Collectors.counting()));
-        assertThat(counts).hasSize(200);
+        assertThat(counts).hasSize(count);
         assertThat(counts.values()).allMatch(c -> c == 1L);
         Map<String, TaskResult> byId =
                 results.stream()
                         .collect(Collectors.toMap(TaskResult::getTaskId, Function.identity()));
-        for (int i = 0; i < 200; i++) {
+        for (int i = from; i < from + count; i++) {
             TaskResult result = byId.get("k-" + i);
+            assertThat(result).as("k-" + i).isNotNull();
             assertThat(result.getStatus()).isEqualTo(TaskStatus.COMPLETED);
             assertThat(result.getOutput()).isEqualTo(Integer.toString(2 * i));
         }
     }
 
-    private static void publish(KafkaProducer<byte[], byte[]> producer, int from, int count)
+    private static void publish(
+            KafkaProducer<byte[], byte[]> producer, String topic, int from, int count)
             throws Exception {
         for (int i = from; i < from + count; i++) {
             String json =
                     "{\"taskId\":\"k-" + i + "\",\"kind\":\"math\",\"input\":\"" + i + " * 2\"}";
-            producer.send(new ProducerRecord<>("hivestream.tasks", bytes("k-" + i), bytes(json)));
+            producer.send(new ProducerRecord<>(topic, bytes("k-" + i), bytes(json)));
         }
         producer.flush();
     }
 
     private static List<TaskResult> results() {
-        return KafkaClients.readAll(bootstrap, "hivestream.results", Duration.ofSeconds(60))
-                .stream()
+        return results("hivestream.results");
+    }
+
+    private static List<TaskResult> results(String topic) {
+        return KafkaClients.readAll(bootstrap, topic, Duration.ofSeconds(60)).stream()
                 .map(r -> Codecs.TASK_RESULT.decode(r.value()))
                 .collect(Collectors.toList());
+    }
+
+    private static String rest(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + REST + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static long completedCheckpoints() throws IOException, InterruptedException {

@@ -1,19 +1,25 @@
 package io.hivestream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.SubtaskResult;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.TaskStatus;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -31,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An upgrade by savepoint: the job stops with a savepoint, a changed job (one more operator) starts
- * from it, and every session still remembers its earlier turn.
+ * from it, every session still remembers its earlier turn, and a plan stopped after its first step
+ * finishes with exactly one result for the root and for each step.
  */
 class SavepointUpgradeIT {
     @RegisterExtension
@@ -64,24 +71,50 @@ class SavepointUpgradeIT {
         return env.executeAsync("savepoint-upgrade-it");
     }
 
+    private static final List<String> STEPS =
+            List.of("architect", "coder", "tester", "documenter", "reviewer");
+
     @Test
-    void sessionMemorySurvivesAStopWithSavepointAndAChangedJob(
+    void sessionMemoryAndPlansInProgressSurviveAStopWithSavepointAndAChangedJob(
             @TempDir Path checkpoints, @TempDir Path savepoints) throws Exception {
         AgentEvent agent = Agents.simulated("chat-1", List.of("chat"), 0.0, "memory", "true");
         fixture.register(agent);
+        // The plan's agents are slow enough that its later steps are still waiting when the
+        // savepoint is taken, just after the first step's result is visible.
+        for (String capability : List.of("design", "code", "test", "docs", "review")) {
+            fixture.register(
+                    Agents.simulated(
+                            capability + "-1", List.of(capability), 0.001, "latencyMs", "1500"));
+        }
         int sessions = 6;
         JobClient v1 =
                 startJob(fixture.jobConf(checkpoints, false, true), UnaryOperator.identity());
+        fixture.sendJson(
+                KafkaJobFixture.TASKS,
+                "plan",
+                "{\"taskId\":\"plan\",\"kind\":\"code\",\"strategy\":\"DECOMPOSE\","
+                        + "\"input\":\"Write a function that adds two numbers.\"}");
         for (int s = 0; s < sessions; s++) {
             turn("a-" + s, "s-" + s, "hello from session " + s);
         }
         await().pollInterval(Duration.ofMillis(300))
                 .atMost(Duration.ofMinutes(2))
-                .until(() -> fixture.results().size() >= sessions);
+                .until(
+                        () -> {
+                            Set<String> ids = ids(fixture.results());
+                            return ids.contains("plan/architect")
+                                    && IntStream.range(0, sessions)
+                                            .allMatch(s -> ids.contains("a-" + s));
+                        });
         String savepoint =
                 v1.stopWithSavepoint(
                                 false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                         .get();
+        // The job is stopped: what it wrote is all there is. The plan is mid-way.
+        Set<String> beforeUpgrade = ids(fixture.results());
+        assertThat(beforeUpgrade)
+                .contains("plan/architect")
+                .doesNotContain("plan", "plan/reviewer");
 
         Configuration v2conf = fixture.jobConf(checkpoints, false, true);
         v2conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
@@ -98,13 +131,47 @@ class SavepointUpgradeIT {
             }
             await().pollInterval(Duration.ofMillis(300))
                     .atMost(Duration.ofMinutes(2))
-                    .until(() -> fixture.results().size() >= 2 * sessions);
+                    .until(() -> fixture.results().size() >= 2 * sessions + 1 + STEPS.size());
         } finally {
             v2.cancel().get();
         }
 
+        List<TaskResult> results = fixture.results();
+        Map<String, Long> counts =
+                results.stream()
+                        .collect(
+                                Collectors.groupingBy(
+                                        TaskResult::getTaskId, Collectors.counting()));
+        assertThat(counts).hasSize(2 * sessions + 1 + STEPS.size());
+        assertThat(counts.values()).allMatch(c -> c == 1L);
+        Map<String, TaskResult> byId =
+                results.stream()
+                        .collect(Collectors.toMap(TaskResult::getTaskId, Function.identity()));
+        TaskResult plan = byId.get("plan");
+        assertThat(plan.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(plan.getSubtasks())
+                .extracting(SubtaskResult::getTaskId, SubtaskResult::getStatus)
+                .containsExactlyElementsOf(
+                        STEPS.stream()
+                                .map(step -> tuple("plan/" + step, TaskStatus.COMPLETED))
+                                .toList());
+        StringBuilder merged = new StringBuilder();
+        for (String step : STEPS) {
+            TaskResult subtask = byId.get("plan/" + step);
+            assertThat(subtask.getStatus()).as(step).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(subtask.getOutput()).as(step).startsWith("simulated ");
+            assertThat(subtask.getParentId()).as(step).isEqualTo("plan");
+            merged.append(merged.length() == 0 ? "" : "\n\n")
+                    .append('[')
+                    .append(step)
+                    .append("] ")
+                    .append(subtask.getOutput());
+        }
+        assertThat(plan.getOutput()).isEqualTo(merged.toString());
+
         Map<String, String> outputs =
-                fixture.results().stream()
+                results.stream()
+                        .filter(r -> r.getSessionId() != null)
                         .collect(Collectors.toMap(TaskResult::getTaskId, TaskResult::getOutput));
         assertThat(outputs).hasSize(2 * sessions);
         for (int s = 0; s < sessions; s++) {
@@ -113,6 +180,10 @@ class SavepointUpgradeIT {
             assertThat(outputs.get("b-" + s))
                     .isEqualTo("[turn 2] simulated chat reply to: and again from session " + s);
         }
+    }
+
+    private static Set<String> ids(List<TaskResult> results) {
+        return results.stream().map(TaskResult::getTaskId).collect(Collectors.toSet());
     }
 
     private static void turn(String taskId, String session, String input) throws Exception {

@@ -33,13 +33,22 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * A soak with failures on the local multi-process cluster (deploy/local): the job runs from its jar
  * on a Flink session cluster against three Kafka nodes and an OpenAI-compatible provider on
- * loopback, while tasks flow and processes die: a TaskManager is killed with SIGKILL after each of
- * several completed checkpoints (and replaced), one Kafka node is killed and restarted, and a
- * TaskManager is frozen with SIGSTOP, then resumed. At the end every task must have exactly one
- * result for read_committed consumers. The last line printed is {@code tasks=N results=N lost=0
- * duplicates=0 restarts=K provider_calls=M}.
+ * loopback, while tasks flow and processes die: the TaskManager running the job is killed with
+ * SIGKILL after each of several completed checkpoints (and replaced), one Kafka node is killed and
+ * restarted, and the TaskManager running the job is frozen with SIGSTOP, then resumed. Every tenth
+ * task is a turn of a session of {@value #TURNS} turns, spread over the whole run and answered by a
+ * simulated agent that shows how many earlier turns it was given. At the end every task must have
+ * exactly one result for read_committed consumers, and every turn must have seen its session's
+ * earlier turns. The last two lines printed are {@code sessions=S turns=T memory_broken=0} and
+ * {@code tasks=N results=N lost=0 duplicates=0 restarts=K provider_calls=M}.
  */
 public final class Soak {
+    /** Turns of each session. */
+    public static final int TURNS = 4;
+
+    /** Every this many tasks one is a session's turn. */
+    public static final int SESSION_EVERY = 10;
+
     /** What a soak run found. */
     public record Outcome(
             int tasks,
@@ -48,7 +57,26 @@ public final class Soak {
             int duplicates,
             long restarts,
             int providerCalls,
-            List<String> faults) {
+            List<String> faults,
+            int sessions,
+            int turns,
+            int memoryBroken,
+            Map<String, Integer> statuses) {
+        /** The line about session memory, printed before the final line. */
+        public String memoryLine() {
+            return "sessions=" + sessions + " turns=" + turns + " memory_broken=" + memoryBroken;
+        }
+
+        /** Results per status, e.g. {@code statuses: COMPLETED=2000}. */
+        public String statusLine() {
+            StringBuilder line = new StringBuilder("statuses:");
+            new java.util.TreeMap<>(statuses)
+                    .forEach(
+                            (status, count) ->
+                                    line.append(' ').append(status).append('=').append(count));
+            return line.toString();
+        }
+
         @Override
         public String toString() {
             return "tasks="
@@ -93,6 +121,9 @@ public final class Soak {
         Path root =
                 Path.of(System.getProperty("hivestream.home", ".")).toAbsolutePath().normalize();
         Path work = Files.createDirectories(root.resolve(".hivestream/soak"));
+        // A fresh cluster every run: an earlier run's topics would count its results in this one.
+        deleteTree(work.resolve("cluster"));
+        Files.deleteIfExists(work.resolve("scripts.log"));
         Path conf = work.resolve("cluster.conf");
         Files.writeString(
                 conf, clusterConf(work.resolve("cluster"), 18091, 16133, 29102, 29202, 2));
@@ -106,8 +137,27 @@ public final class Soak {
                                 true,
                                 Duration.ofSeconds(30),
                                 Duration.ofMinutes(30)));
+        for (String fault : outcome.faults()) {
+            System.out.println("fault: " + fault);
+        }
+        System.out.println(outcome.statusLine());
+        System.out.println(outcome.memoryLine());
         System.out.println(outcome);
-        System.exit(outcome.lost() == 0 && outcome.duplicates() == 0 ? 0 : 1);
+        System.exit(
+                outcome.lost() == 0 && outcome.duplicates() == 0 && outcome.memoryBroken() == 0
+                        ? 0
+                        : 1);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     /** A cluster.conf for deploy/local with its own ports and directory. */
@@ -144,27 +194,47 @@ public final class Soak {
                 faults = publishWithFaults(producer, plan);
             }
             Instant deadline = Instant.now().plus(plan.timeout());
-            Map<String, Integer> counts = new HashMap<>();
+            Map<String, List<String>> outputs = new HashMap<>();
+            Map<String, Integer> statuses = new HashMap<>();
             while (Instant.now().isBefore(deadline)) {
-                counts = resultCounts(bootstrap);
-                if (counts.size() >= plan.tasks()) {
+                outputs = resultOutputs(bootstrap, statuses);
+                if (outputs.size() >= plan.tasks()) {
                     break;
                 }
                 TimeUnit.SECONDS.sleep(2);
             }
             // One more checkpoint after the last result: anything replayed would be visible now.
             waitForCheckpoints(2);
-            counts = resultCounts(bootstrap);
-            int duplicates = counts.values().stream().mapToInt(c -> c - 1).sum();
-            int results = counts.values().stream().mapToInt(Integer::intValue).sum();
+            statuses.clear();
+            outputs = resultOutputs(bootstrap, statuses);
+            int duplicates = outputs.values().stream().mapToInt(o -> o.size() - 1).sum();
+            int results = outputs.values().stream().mapToInt(List::size).sum();
+            int turns = 0;
+            int memoryBroken = 0;
+            for (int i = 0; i < plan.tasks(); i++) {
+                int turn = turnOf(i, plan.tasks());
+                if (turn == 0) {
+                    continue;
+                }
+                turns++;
+                List<String> answers = outputs.getOrDefault("soak-" + i, List.of());
+                if (answers.isEmpty()
+                        || answers.stream().anyMatch(o -> !o.startsWith("[turn " + turn + "] "))) {
+                    memoryBroken++;
+                }
+            }
             return new Outcome(
                     plan.tasks(),
                     results,
-                    plan.tasks() - counts.size(),
+                    plan.tasks() - outputs.size(),
                     duplicates,
                     restarts(),
                     provider.total(),
-                    faults);
+                    faults,
+                    sessions(plan.tasks()),
+                    turns,
+                    memoryBroken,
+                    statuses);
         } finally {
             script("stop-all.sh");
         }
@@ -180,11 +250,26 @@ public final class Soak {
         long checkpointsAtKill = completedCheckpoints();
         long start = System.nanoTime();
         for (int i = 0; i < plan.tasks(); i++) {
+            String key = "soak-" + i;
             String json = "{\"taskId\":\"soak-" + i + "\",\"input\":\"task " + i + "\"}";
+            if (turnOf(i, plan.tasks()) > 0) {
+                // A session's turns share a key, hence a partition: they are read in order.
+                key = "session-" + sessionOf(i, plan.tasks());
+                json =
+                        "{\"taskId\":\"soak-"
+                                + i
+                                + "\",\"kind\":\"recall\",\"sessionId\":\""
+                                + key
+                                + "\",\"input\":\"turn "
+                                + turnOf(i, plan.tasks())
+                                + " of "
+                                + key
+                                + "\"}";
+            }
             producer.send(
                     new ProducerRecord<>(
                             "hivestream.tasks",
-                            ("soak-" + i).getBytes(StandardCharsets.UTF_8),
+                            key.getBytes(StandardCharsets.UTF_8),
                             json.getBytes(StandardCharsets.UTF_8)));
             long due = start + TimeUnit.SECONDS.toNanos(1) * (i + 1) / plan.ratePerSecond();
             long wait = due - System.nanoTime();
@@ -195,11 +280,14 @@ public final class Soak {
             if (kills < plan.taskManagerKills()
                     && progress >= 0.15 * (kills + 1)
                     && completedCheckpoints() > checkpointsAtKill) {
-                script("kill-taskmanager.sh", "0");
-                script("start-taskmanager.sh", "0");
+                // The one running the job: killing an idle TaskManager would fail nothing over.
+                int busy = busyTaskManager();
+                long checkpoint = completedCheckpoints();
+                script("kill-taskmanager.sh", Integer.toString(busy));
+                script("start-taskmanager.sh", Integer.toString(busy));
                 checkpointsAtKill = waitForCheckpoints(1);
                 kills++;
-                faults.add("kill -9 taskmanager-0 after checkpoint " + (checkpointsAtKill - 1));
+                faults.add("kill -9 taskmanager-" + busy + " after checkpoint " + checkpoint);
             }
             if (plan.killBroker() && !brokerKilled && progress >= 0.6) {
                 script("kill-kafka.sh", "1");
@@ -209,12 +297,14 @@ public final class Soak {
                 faults.add("kill -9 kafka-1");
             }
             if (!plan.freeze().isZero() && !frozen && progress >= 0.8) {
-                Path pid = clusterDir().resolve("taskmanager-1/pid");
+                int busy = busyTaskManager();
+                Path pid = clusterDir().resolve("taskmanager-" + busy + "/pid");
                 signal(pid, "STOP");
                 TimeUnit.MILLISECONDS.sleep(plan.freeze().toMillis());
                 signal(pid, "CONT");
                 frozen = true;
-                faults.add("SIGSTOP taskmanager-1 for " + plan.freeze().toSeconds() + " s");
+                faults.add(
+                        "SIGSTOP taskmanager-" + busy + " for " + plan.freeze().toSeconds() + " s");
             }
         }
         producer.flush();
@@ -260,6 +350,25 @@ public final class Soak {
         }
     }
 
+    /** Sessions of a run of {@code tasks} tasks. */
+    static int sessions(int tasks) {
+        int sessionTasks = (tasks + SESSION_EVERY - 1) / SESSION_EVERY;
+        return (sessionTasks + TURNS - 1) / TURNS;
+    }
+
+    /**
+     * The turn (1-based) that task {@code i} is of its session, or 0 for a task without one. The
+     * j-th session task is turn j / S + 1 of session j % S, so that each session's turns are spread
+     * over the whole run, across the failures.
+     */
+    static int turnOf(int i, int tasks) {
+        return i % SESSION_EVERY == 0 ? i / SESSION_EVERY / sessions(tasks) + 1 : 0;
+    }
+
+    static int sessionOf(int i, int tasks) {
+        return i / SESSION_EVERY % sessions(tasks);
+    }
+
     private static void register(String bootstrap, String baseUrl) throws Exception {
         AgentEvent agent =
                 AgentEvent.newBuilder()
@@ -269,26 +378,52 @@ public final class Soak {
                         .setModel("loopback-model")
                         .setCapabilities(List.of("chat"))
                         .setTier(Tier.CLOUD)
-                        .setTimeoutMs(30_000)
+                        // Longer than the freeze: a call in flight while its TaskManager is
+                        // stopped completes when it resumes. With a timeout below the freeze the
+                        // resumed calls time out, the agent's circuit opens, and the tasks behind
+                        // them fail with "circuit breaker open".
+                        .setTimeoutMs(60_000)
+                        .build();
+        // Session turns: a simulated agent that prefixes its answer with "[turn N]", N being one
+        // more than the earlier turns of the session it was given.
+        AgentEvent memory =
+                AgentEvent.newBuilder()
+                        .setAgentId("memory-sim")
+                        .setRuntime("simulated")
+                        .setCapabilities(List.of("recall"))
+                        .setTier(Tier.EDGE)
+                        .setParams(Map.of("latencyMs", "20", "memory", "true"))
                         .build();
         try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
-            producer.send(
-                            new ProducerRecord<>(
-                                    "hivestream.agents",
-                                    agent.getAgentId().getBytes(StandardCharsets.UTF_8),
-                                    Codecs.AGENT_EVENT.encodeAvro(agent)))
-                    .get();
+            for (AgentEvent event : List.of(agent, memory)) {
+                producer.send(
+                                new ProducerRecord<>(
+                                        "hivestream.agents",
+                                        event.getAgentId().getBytes(StandardCharsets.UTF_8),
+                                        Codecs.AGENT_EVENT.encodeAvro(event)))
+                        .get();
+            }
         }
     }
 
-    private static Map<String, Integer> resultCounts(String bootstrap) {
-        Map<String, Integer> counts = new HashMap<>();
+    /**
+     * Each task id's outputs, one per result (a FAILED result's output is its error); counts the
+     * results per status into {@code statuses}.
+     */
+    private static Map<String, List<String>> resultOutputs(
+            String bootstrap, Map<String, Integer> statuses) {
+        Map<String, List<String>> outputs = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record :
                 KafkaClients.readAll(bootstrap, "hivestream.results", Duration.ofMinutes(2))) {
             TaskResult result = Codecs.TASK_RESULT.decode(record.value());
-            counts.merge(result.getTaskId(), 1, Integer::sum);
+            String output =
+                    result.getOutput() != null
+                            ? result.getOutput()
+                            : result.getStatus() + ": " + result.getError();
+            outputs.computeIfAbsent(result.getTaskId(), id -> new ArrayList<>()).add(output);
+            statuses.merge(result.getStatus().name(), 1, Integer::sum);
         }
-        return counts;
+        return outputs;
     }
 
     private static void signal(Path pidFile, String signal)
@@ -352,11 +487,49 @@ public final class Soak {
         return now;
     }
 
-    /** Failovers of the job: the entries of its exception history (one per failover). */
+    /**
+     * The index N of a TaskManager (resource id {@code taskmanager-N}, as start-taskmanager.sh
+     * names them) that runs subtasks of the job.
+     */
+    private int busyTaskManager() throws IOException, InterruptedException {
+        ObjectMapper json = new ObjectMapper();
+        String job = jobId();
+        for (JsonNode vertex : json.readTree(rest("/jobs/" + job)).path("vertices")) {
+            JsonNode taskManagers =
+                    json.readTree(
+                                    rest(
+                                            "/jobs/"
+                                                    + job
+                                                    + "/vertices/"
+                                                    + vertex.path("id").asText()
+                                                    + "/taskmanagers"))
+                            .path("taskmanagers");
+            for (JsonNode taskManager : taskManagers) {
+                String id = taskManager.path("taskmanager-id").asText();
+                if (taskManager.path("status").asText().equals("RUNNING")
+                        && id.matches("taskmanager-\\d+")) {
+                    return Integer.parseInt(id.substring("taskmanager-".length()));
+                }
+            }
+        }
+        throw new IllegalStateException("no TaskManager runs the job " + job);
+    }
+
+    /**
+     * Restarts of the job: its {@code numRestarts} metric, which counts every restart of the job's
+     * tasks (a failover of a region or of the whole job, and a restart attempt that failed). The
+     * REST server caches metrics for {@code metrics.fetcher.update-interval} (10 s), so the first
+     * request may answer a stale value and starts a fetch; the second, after the interval, answers
+     * that fetch.
+     */
     private long restarts() throws IOException, InterruptedException {
-        JsonNode history =
-                new ObjectMapper()
-                        .readTree(rest("/jobs/" + jobId() + "/exceptions?maxExceptions=1000"));
-        return history.path("exceptionHistory").path("entries").size();
+        String path = "/jobs/" + jobId() + "/metrics?get=numRestarts";
+        rest(path);
+        TimeUnit.SECONDS.sleep(11);
+        JsonNode metrics = new ObjectMapper().readTree(rest(path));
+        if (metrics.size() != 1) {
+            throw new IllegalStateException("no numRestarts metric: " + metrics);
+        }
+        return Long.parseLong(metrics.get(0).path("value").asText());
     }
 }
