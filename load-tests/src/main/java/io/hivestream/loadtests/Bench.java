@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -114,17 +112,7 @@ public final class Bench {
             System.exit(2);
             return;
         }
-        Path out =
-                args.out() != null
-                        ? args.out()
-                        : Path.of(System.getProperty("hivestream.bench.dir", ".hivestream/bench"))
-                                .resolve(
-                                        args.scenario()
-                                                + "-"
-                                                + LocalDateTime.now()
-                                                        .format(
-                                                                DateTimeFormatter.ofPattern(
-                                                                        "yyyyMMdd-HHmmss")));
+        Path out = args.out() != null ? args.out() : ReportWriter.defaultFolder(args.scenario());
         Files.createDirectories(out);
         Figures.Report report;
         List<Harness.Outcome> outcomes = new ArrayList<>();

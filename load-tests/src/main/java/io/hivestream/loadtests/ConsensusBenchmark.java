@@ -18,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -134,17 +132,7 @@ public final class ConsensusBenchmark {
             System.exit(2);
             return;
         }
-        Path out =
-                args.out() != null
-                        ? args.out()
-                        : Path.of(System.getProperty("hivestream.bench.dir", ".hivestream/bench"))
-                                .resolve(
-                                        NAME
-                                                + "-"
-                                                + LocalDateTime.now()
-                                                        .format(
-                                                                DateTimeFormatter.ofPattern(
-                                                                        "yyyyMMdd-HHmmss")));
+        Path out = args.out() != null ? args.out() : ReportWriter.defaultFolder(NAME);
         Files.createDirectories(out);
         long started = System.nanoTime();
         Measured measured = run(args, out);

@@ -17,6 +17,18 @@ public final class ReportWriter {
 
     private ReportWriter() {}
 
+    /** The default folder of a run's report: {@code hivestream.bench.dir}/NAME-TIME. */
+    public static Path defaultFolder(String name) {
+        return Path.of(System.getProperty("hivestream.bench.dir", ".hivestream/bench"))
+                .resolve(
+                        name
+                                + "-"
+                                + java.time.LocalDateTime.now()
+                                        .format(
+                                                java.time.format.DateTimeFormatter.ofPattern(
+                                                        "yyyyMMdd-HHmmss")));
+    }
+
     public static String markdown(Figures.Report report, List<String> charts) {
         StringBuilder md = new StringBuilder();
         md.append("# Benchmark: scenario ").append(report.scenario()).append("\n\n");

@@ -10,8 +10,6 @@ import io.hivestream.schemas.Tier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,16 +55,7 @@ public final class RoutingBenchmark {
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("hivestream.home", ".")).toAbsolutePath();
         Path data = home.resolve("data/router");
-        Path out =
-                args.length > 0
-                        ? Path.of(args[0])
-                        : Path.of(System.getProperty("hivestream.bench.dir", ".hivestream/bench"))
-                                .resolve(
-                                        "routing-"
-                                                + LocalDateTime.now()
-                                                        .format(
-                                                                DateTimeFormatter.ofPattern(
-                                                                        "yyyyMMdd-HHmmss")));
+        Path out = args.length > 0 ? Path.of(args[0]) : ReportWriter.defaultFolder("routing");
         Files.createDirectories(out);
         OnnxComplexityAnalyzer analyzer =
                 OnnxComplexityAnalyzer.shipped(
