@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ import org.apache.flink.util.TimeUtils;
  * <pre>
  * Bench pipeline --scenario a|b|c|d|e [--tasks N] [--sessions N] [--parallelism P]
  *       [--checkpoint-interval 1s] [--fixed-rate 20s] [--rate-share 0.5] [--capacity N]
- *       [--timeout 15min] [--out DIR] [--jfr]
+ *       [--timeout 15min] [--out DIR] [--jfr] [--conf KEY=VALUE]...
  * </pre>
  *
  * Scenarios: (a) instant agents, exactly-once and at-least-once; (b) agents at 50 ms and at 1 s;
@@ -48,7 +49,8 @@ public final class Bench {
             int capacity,
             Duration timeout,
             Path out,
-            boolean jfr) {
+            boolean jfr,
+            Map<String, String> conf) {
 
         static Args parse(String[] argv) {
             if (argv.length == 0 || !argv[0].equals("pipeline")) {
@@ -56,11 +58,20 @@ public final class Bench {
                         "usage: bench pipeline --scenario a|b|c|d|e [options]");
             }
             Map<String, String> options = new LinkedHashMap<>();
+            Map<String, String> conf = new LinkedHashMap<>();
             boolean jfr = false;
             for (int i = 1; i < argv.length; i++) {
                 String arg = argv[i];
                 if (arg.equals("--jfr")) {
                     jfr = true;
+                } else if (arg.equals("--conf") && i + 1 < argv.length) {
+                    String setting = argv[++i];
+                    int eq = setting.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException(
+                                "--conf takes KEY=VALUE, got '" + setting + "'");
+                    }
+                    conf.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
                 } else if (arg.startsWith("--") && i + 1 < argv.length) {
                     options.put(arg.substring(2), argv[++i]);
                 } else {
@@ -90,7 +101,8 @@ public final class Bench {
                             Integer.parseInt(take(options, "capacity", "1000")),
                             TimeUtils.parseDuration(take(options, "timeout", "15min")),
                             options.containsKey("out") ? Path.of(options.remove("out")) : null,
-                            jfr);
+                            jfr,
+                            Collections.unmodifiableMap(conf));
             if (!options.isEmpty()) {
                 throw new IllegalArgumentException("unknown options " + options.keySet());
             }
@@ -334,6 +346,9 @@ public final class Bench {
             long latencyMs,
             TaskMix mix,
             Map<String, String> options) {
+        // Settings given with --conf apply to every run, the passthrough's too.
+        Map<String, String> all = new LinkedHashMap<>(options);
+        all.putAll(args.conf());
         return new Harness.Spec(
                 name,
                 pipeline,
@@ -343,7 +358,7 @@ public final class Bench {
                 args.tasks(),
                 args.rateShare(),
                 args.fixedRate(),
-                options);
+                all);
     }
 
     /** The ratios between runs of this benchmark run, with the goals set for them. */
@@ -419,6 +434,7 @@ public final class Bench {
                                     + ReportWriter.number(args.rateShare() * 100, 0)
                                     + "% of the run's measured throughput"
                 });
+        args.conf().forEach((key, value) -> settings.add(new String[] {key, value}));
         settings.addAll(extra);
         return settings;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BenchTest {
@@ -37,7 +38,11 @@ class BenchTest {
                             "5000",
                             "--checkpoint-interval",
                             "2s",
-                            "--jfr"
+                            "--jfr",
+                            "--conf",
+                            "execution.buffer-timeout.interval=5 ms",
+                            "--conf",
+                            "state.backend.type = hashmap"
                         });
 
         assertThat(a.tasks()).isEqualTo(100_000);
@@ -49,6 +54,18 @@ class BenchTest {
         assertThat(d.fixedRate()).isEqualTo(Duration.ZERO);
         assertThat(d.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(d.jfr()).isTrue();
+        assertThat(a.conf()).isEmpty();
+        assertThat(d.conf())
+                .containsExactly(
+                        Map.entry("execution.buffer-timeout.interval", "5 ms"),
+                        Map.entry("state.backend.type", "hashmap"));
+        assertThatThrownBy(
+                        () ->
+                                Bench.Args.parse(
+                                        new String[] {
+                                            "pipeline", "--scenario", "a", "--conf", "x"
+                                        }))
+                .hasMessage("--conf takes KEY=VALUE, got 'x'");
         assertThatThrownBy(() -> Bench.Args.parse(new String[] {"pipeline", "--scenario", "z"}))
                 .hasMessage("--scenario must be one of a, b, c, d, e");
         assertThatThrownBy(

@@ -714,10 +714,29 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     private static CallReply reply(CallRequest request, AgentAnswer answer, List<Metric> metrics) {
         return CallReply.newBuilder()
-                .setRequest(request)
+                .setRequest(slim(request))
                 .setAnswer(answer)
                 .setCalls(new ArrayList<>(metrics))
                 .build();
+    }
+
+    /**
+     * The request as the stages after this one need it: without its agent chain and escalation
+     * chain, which were only this stage's to follow. A reply is serialized between operators and
+     * kept in consensus state, and the chains' agent records are most of a request's bytes.
+     */
+    static CallRequest slim(CallRequest request) {
+        if (request.getChain().isEmpty() && request.getEscalation().isEmpty()) {
+            return request;
+        }
+        // The all-arguments constructor shares the task; a builder would deep-copy it.
+        return new CallRequest(
+                request.getTask(),
+                request.getReplica(),
+                List.of(),
+                request.getRouteError(),
+                List.of(),
+                request.getCascadeThreshold());
     }
 
     private static Throwable unwrap(Throwable error) {
