@@ -24,6 +24,7 @@ import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
@@ -81,6 +82,8 @@ public final class Pipeline {
             TextEmbedder embedder,
             Clock clock,
             UnaryOperator<DataStream<Task>> afterDecode) {
+        // Also switched on by every stage when it opens, in TaskManagers that build nothing.
+        FastReaders.enable();
         RawDecoder decoder =
                 new RawDecoder(
                         new TaskValidator(

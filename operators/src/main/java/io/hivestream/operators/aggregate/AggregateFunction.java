@@ -13,6 +13,7 @@ import io.hivestream.schemas.TaskMetric;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.codec.Codecs;
+import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.Plan;
 import io.hivestream.schemas.internal.PlanStep;
@@ -148,6 +149,7 @@ public final class AggregateFunction
 
     @Override
     public void open(OpenContext openContext) {
+        FastReaders.enable();
         plan =
                 getRuntimeContext()
                         .getState(

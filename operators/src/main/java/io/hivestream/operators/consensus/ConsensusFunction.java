@@ -9,6 +9,7 @@ import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentReputation;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
@@ -128,6 +129,7 @@ public final class ConsensusFunction
 
     @Override
     public void open(OpenContext openContext) {
+        FastReaders.enable();
         replies =
                 getRuntimeContext()
                         .getMapState(

@@ -12,6 +12,7 @@ import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
@@ -212,6 +213,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     @Override
     public void open() throws Exception {
         super.open();
+        FastReaders.enable();
         active =
                 getRuntimeContext()
                         .getMapState(

@@ -2,6 +2,7 @@ package io.hivestream.operators.route;
 
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
+import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
@@ -96,6 +97,7 @@ public final class RouteFunction
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+        FastReaders.enable();
         pending = getRuntimeContext().getState(pendingDescriptor());
     }
 

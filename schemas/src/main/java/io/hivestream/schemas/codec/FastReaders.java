@@ -1,0 +1,97 @@
+package io.hivestream.schemas.codec;
+
+import io.hivestream.schemas.DeadLetter;
+import io.hivestream.schemas.internal.AgentReputation;
+import io.hivestream.schemas.internal.AgentView;
+import io.hivestream.schemas.internal.CallReply;
+import io.hivestream.schemas.internal.ConsensusDecision;
+import io.hivestream.schemas.internal.Escalating;
+import io.hivestream.schemas.internal.Plan;
+import io.hivestream.schemas.internal.RawRecord;
+import io.hivestream.schemas.internal.Turn;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
+
+/**
+ * Switches every generated record class to Avro's fast reader: a decoder built once per writer and
+ * reader schema pair instead of walking a resolving grammar for every field. Each generated class
+ * has its own {@link SpecificData}, which Flink's Avro serializer and {@link RecordCodec} use, and
+ * the flag is read on every read, so switching it on takes effect at once, also for serializers
+ * already made. The bytes do not change; only decoding gets faster.
+ *
+ * <p>Custom coders, Avro's other speed-up, are not used: their generated decoders fail on these
+ * schemas (a union read where a string was written).
+ */
+public final class FastReaders {
+    /** Record types that contain, between them, every record of the schemas. */
+    private static final List<Schema> ROOTS =
+            List.of(
+                    CallReply.getClassSchema(),
+                    Plan.getClassSchema(),
+                    Escalating.getClassSchema(),
+                    AgentView.getClassSchema(),
+                    AgentReputation.getClassSchema(),
+                    ConsensusDecision.getClassSchema(),
+                    Turn.getClassSchema(),
+                    RawRecord.getClassSchema(),
+                    DeadLetter.getClassSchema());
+
+    private static volatile boolean enabled;
+
+    private FastReaders() {}
+
+    /** Switches the fast reader on for every generated record class; cheap after the first call. */
+    public static void enable() {
+        if (enabled) {
+            return;
+        }
+        synchronized (FastReaders.class) {
+            if (!enabled) {
+                for (String name : records()) {
+                    model(name).setFastReaderEnabled(true);
+                }
+                enabled = true;
+            }
+        }
+    }
+
+    /** Whether the fast reader is on for this record class. */
+    public static boolean isEnabled(Class<?> type) {
+        return SpecificData.getForClass(type).isFastReaderEnabled();
+    }
+
+    /** The full names of every record type reachable from the roots, sorted. */
+    static Set<String> records() {
+        Set<String> names = new TreeSet<>();
+        Deque<Schema> pending = new ArrayDeque<>(ROOTS);
+        while (!pending.isEmpty()) {
+            Schema schema = pending.pop();
+            switch (schema.getType()) {
+                case RECORD -> {
+                    if (names.add(schema.getFullName())) {
+                        schema.getFields().forEach(field -> pending.push(field.schema()));
+                    }
+                }
+                case UNION -> pending.addAll(schema.getTypes());
+                case ARRAY -> pending.push(schema.getElementType());
+                case MAP -> pending.push(schema.getValueType());
+                default -> {}
+            }
+        }
+        return names;
+    }
+
+    private static SpecificData model(String recordName) {
+        try {
+            return SpecificData.getForClass(
+                    Class.forName(recordName, true, FastReaders.class.getClassLoader()));
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("no generated class for record " + recordName, e);
+        }
+    }
+}
