@@ -379,7 +379,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         agent,
                         call.request.getReplica(),
                         call.attempt,
-                        history(),
+                        task.getSessionId() != null ? history() : List.of(),
                         tools.allowed(task.getTenant()));
         long started = clock.millis();
         long startedNanos = System.nanoTime();
@@ -496,7 +496,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         output.collect(new StreamRecord<>(reply));
         active.remove(request.getReplica());
         inFlight--;
-        if (answer.getError() == null && turn.value() == null && settings.memoryTurns() > 0) {
+        // Only a session has memory: a task without one is its own key and is never asked again.
+        boolean remembers =
+                request.getTask().getTask().getSessionId() != null && settings.memoryTurns() > 0;
+        if (remembers && answer.getError() == null && turn.value() == null) {
             Task task = request.getTask().getTask();
             turn.update(
                     Turn.newBuilder()
@@ -511,7 +514,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             return;
         }
         activeTask.clear();
-        Turn finished = turn.value();
+        Turn finished = remembers ? turn.value() : null;
         if (finished != null) {
             remember(finished);
             turn.clear();
