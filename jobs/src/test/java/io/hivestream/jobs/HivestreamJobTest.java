@@ -12,6 +12,7 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,14 +50,23 @@ class HivestreamJobTest {
         Configuration user = new Configuration();
         user.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(3));
         user.set(PipelineOptions.GENERIC_TYPES, true);
+        user.set(RocksDBConfigurableOptions.BLOOM_FILTER_BITS_PER_KEY, 12.0);
 
         Configuration settings = JobSettings.apply(user);
+        Configuration withoutBloom =
+                JobSettings.apply(
+                        new Configuration()
+                                .set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, false));
 
         assertThat(settings.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
                 .isEqualTo(Duration.ofSeconds(3));
         assertThat(settings.get(PipelineOptions.GENERIC_TYPES)).isFalse();
         assertThat(settings.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(settings.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+        assertThat(settings.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
+        assertThat(settings.get(RocksDBConfigurableOptions.BLOOM_FILTER_BITS_PER_KEY))
+                .isEqualTo(12.0);
+        assertThat(withoutBloom.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isFalse();
     }
 
     @Test

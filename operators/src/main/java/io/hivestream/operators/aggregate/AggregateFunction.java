@@ -181,8 +181,11 @@ public final class AggregateFunction
             return;
         }
         emit(outcome, ctx, out);
+        if (outcome.getRootId() == null) {
+            return; // not a step of a plan: no plan state to read
+        }
         Plan current = plan.value();
-        if (current == null || outcome.getRootId() == null) {
+        if (current == null) {
             return;
         }
         PlanStep step = Plans.awaiting(current, outcome);
