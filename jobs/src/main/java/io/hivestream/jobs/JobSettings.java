@@ -5,6 +5,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 
 /**
@@ -27,10 +28,16 @@ public final class JobSettings {
         setIfMissing(settings, RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         setIfMissing(
                 settings, CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        // At-least-once results need no aligned barriers: without alignment a checkpoint does not
+        // hold back the inputs that delivered their barrier first, which is what results wait
+        // for. A replayed task finds its id remembered and goes to the dead letters, not twice to
+        // the results, because the results sink runs in the same task as the aggregate stage.
         setIfMissing(
                 settings,
                 CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
-                org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
+                settings.get(HivestreamOptions.DELIVERY) == DeliveryGuarantee.AT_LEAST_ONCE
+                        ? org.apache.flink.core.execution.CheckpointingMode.AT_LEAST_ONCE
+                        : org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
         return settings;
     }
 

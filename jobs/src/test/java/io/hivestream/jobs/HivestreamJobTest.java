@@ -12,6 +12,7 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +68,31 @@ class HivestreamJobTest {
         assertThat(settings.get(RocksDBConfigurableOptions.BLOOM_FILTER_BITS_PER_KEY))
                 .isEqualTo(12.0);
         assertThat(withoutBloom.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isFalse();
+    }
+
+    @Test
+    void barriersAreAlignedForExactlyOnceResultsOnly() {
+        Configuration atLeastOnce =
+                new Configuration()
+                        .set(HivestreamOptions.DELIVERY, DeliveryGuarantee.AT_LEAST_ONCE);
+        Configuration chosen =
+                new Configuration(atLeastOnce)
+                        .set(
+                                CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                                CheckpointingMode.EXACTLY_ONCE);
+
+        assertThat(
+                        JobSettings.apply(new Configuration())
+                                .get(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE))
+                .isEqualTo(CheckpointingMode.EXACTLY_ONCE);
+        assertThat(
+                        JobSettings.apply(atLeastOnce)
+                                .get(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE))
+                .isEqualTo(CheckpointingMode.AT_LEAST_ONCE);
+        assertThat(
+                        JobSettings.apply(chosen)
+                                .get(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE))
+                .isEqualTo(CheckpointingMode.EXACTLY_ONCE);
     }
 
     @Test
