@@ -23,7 +23,7 @@ import java.util.Map;
  * The complexity score of a task from an ONNX model over its {@link TaskFeatures}: input {@code
  * float[N, TaskFeatures.SIZE]}, first output {@code float[N, 1]} (or {@code [N]}), the probability
  * that the task needs a large model. The score goes through an {@link AnalysisPolicy} like every
- * analyser's.
+ * analyser's. {@link EmbeddingComplexityAnalyzer} runs its wider model through one of these.
  *
  * <p>Owns the model's bytes (a few hundred bytes for the shipped logistic regression) and, from the
  * first task on, one ONNX Runtime session with one thread and spinning off; {@link #close()} frees
@@ -203,8 +203,11 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
             throw new IllegalArgumentException(
                     "expected one input, found " + session.getInputNames());
         }
+        NodeInfo input = session.getInputInfo().values().iterator().next();
+        long[] shape =
+                input.getInfo() instanceof TensorInfo tensor ? tensor.getShape() : new long[0];
         Map<String, String> metadata = session.getMetadata().getCustomMetadata();
-        // The embedding is checked before the width: naming the analyser it belongs to is the
+        // The embedding is checked before the width: naming the analyser a model belongs to is the
         // more useful message when a model of one path is given to the other.
         String trainedOn = metadata.get(EMBEDDING_KEY);
         if (embedding == null && trainedOn != null) {
@@ -213,6 +216,17 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
                             + trainedOn
                             + " embedding of the input besides the features; it is a model for"
                             + " the embedding analyser (onnx-embedding)");
+        }
+        if (embedding != null
+                && trainedOn == null
+                && shape.length == 2
+                && shape[1] == TaskFeatures.SIZE) {
+            throw new IllegalArgumentException(
+                    "it reads the "
+                            + TaskFeatures.SIZE
+                            + " task features alone, not the "
+                            + embedding
+                            + " embedding; it is a model for the feature analyser (onnx)");
         }
         if (embedding != null && trainedOn == null) {
             throw new IllegalArgumentException(
@@ -228,10 +242,7 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
                             + ", this analyser computes "
                             + embedding);
         }
-        NodeInfo input = session.getInputInfo().values().iterator().next();
-        if (!(input.getInfo() instanceof TensorInfo tensor)
-                || tensor.getShape().length != 2
-                || tensor.getShape()[1] != width) {
+        if (shape.length != 2 || shape[1] != width) {
             throw new IllegalArgumentException(
                     "its input "
                             + input.getName()

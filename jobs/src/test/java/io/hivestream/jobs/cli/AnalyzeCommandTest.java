@@ -120,7 +120,7 @@ class AnalyzeCommandTest {
 
         CliRunner.Run run = run("analyze", "--analyzer", "magic", tasks.toString());
 
-        assertThat(run.err()).isEqualTo("error: --analyzer must be onnx or rules, got 'magic'\n");
+        assertThat(run.err()).isEqualTo("error: --analyzer must be onnx, onnx-embedding or rules, got 'magic'\n");
         assertThat(run.exitCode()).isEqualTo(1);
     }
 
