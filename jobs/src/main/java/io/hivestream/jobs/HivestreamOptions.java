@@ -369,7 +369,10 @@ public final class HivestreamOptions {
                         conf.get(DECOMPOSE_THRESHOLD));
         String model = conf.get(ANALYSE_MODEL);
         return complexityAnalyzer(
-                ANALYZER.key(), conf.get(ANALYZER), model.isBlank() ? null : Path.of(model), policy);
+                ANALYZER.key(),
+                conf.get(ANALYZER),
+                model.isBlank() ? null : Path.of(model),
+                policy);
     }
 
     /**

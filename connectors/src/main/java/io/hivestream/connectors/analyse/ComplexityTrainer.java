@@ -112,8 +112,7 @@ public final class ComplexityTrainer {
             throw new IllegalArgumentException("no training examples");
         }
         if (labels.length != n) {
-            throw new IllegalArgumentException(
-                    n + " rows but " + labels.length + " labels");
+            throw new IllegalArgumentException(n + " rows but " + labels.length + " labels");
         }
         int d = rows[0].length;
         double[][] x = new double[n][d];

@@ -45,14 +45,14 @@ public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
     private final AnalysisPolicy policy;
 
     private EmbeddingComplexityAnalyzer(byte[] model, String source, AnalysisPolicy policy) {
-        this.model =
-                new OnnxComplexityAnalyzer(model, source, policy, WIDTH, MiniLmEmbedder.MODEL);
+        this.model = new OnnxComplexityAnalyzer(model, source, policy, WIDTH, MiniLmEmbedder.MODEL);
         this.policy = policy;
     }
 
     /** The embedding model shipped in this build. */
     public static EmbeddingComplexityAnalyzer shipped(AnalysisPolicy policy) {
-        try (InputStream in = EmbeddingComplexityAnalyzer.class.getResourceAsStream(SHIPPED_MODEL)) {
+        try (InputStream in =
+                EmbeddingComplexityAnalyzer.class.getResourceAsStream(SHIPPED_MODEL)) {
             if (in == null) {
                 throw new IllegalStateException(
                         "the shipped model " + SHIPPED_MODEL + " is missing");

@@ -201,7 +201,9 @@ class EmbeddingComplexityAnalyzerTest {
                         OnnxModelWriter.logisticRegression(
                                 new float[width],
                                 0f,
-                                Map.of(OnnxComplexityAnalyzer.EMBEDDING_KEY, MiniLmEmbedder.MODEL)));
+                                Map.of(
+                                        OnnxComplexityAnalyzer.EMBEDDING_KEY,
+                                        MiniLmEmbedder.MODEL)));
         Path embeddingModel =
                 Files.write(
                         dir.resolve("embedding.onnx"),
