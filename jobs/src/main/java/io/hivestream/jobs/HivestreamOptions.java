@@ -154,7 +154,7 @@ public final class HivestreamOptions {
                     .stringType()
                     .defaultValue("onnx")
                     .withDescription(
-                            "How tasks are scored: onnx (the complexity model over the task features, see hivestream.analyse.model), onnx-embedding (the complexity model over the input's all-MiniLM-L6-v2 embedding and the features; about a hundred times the CPU of onnx) or rules (a fixed formula of length, code, questions and steps).");
+                            "How tasks are scored: onnx (the complexity model over the task features, see hivestream.analyse.model), onnx-embedding (the complexity model over the input's all-MiniLM-L6-v2 embedding and the features; milliseconds of CPU a task where onnx takes tens of microseconds) or rules (a fixed formula of length, code, questions and steps).");
 
     public static final ConfigOption<String> ANALYSE_MODEL =
             ConfigOptions.key("hivestream.analyse.model")
