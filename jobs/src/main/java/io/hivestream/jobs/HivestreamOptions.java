@@ -1,5 +1,6 @@
 package io.hivestream.jobs;
 
+import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.connectors.kafka.KafkaIO;
 import io.hivestream.operators.aggregate.AggregateFunction;
@@ -153,14 +154,14 @@ public final class HivestreamOptions {
                     .stringType()
                     .defaultValue("onnx")
                     .withDescription(
-                            "How tasks are scored: onnx (the complexity model, see hivestream.analyse.model) or rules (a fixed formula of length, code, questions and steps).");
+                            "How tasks are scored: onnx (the complexity model over the task features, see hivestream.analyse.model), onnx-embedding (the complexity model over the input's all-MiniLM-L6-v2 embedding and the features; milliseconds of CPU a task where onnx takes tens of microseconds) or rules (a fixed formula of length, code, questions and steps).");
 
     public static final ConfigOption<String> ANALYSE_MODEL =
             ConfigOptions.key("hivestream.analyse.model")
                     .stringType()
                     .defaultValue("")
                     .withDescription(
-                            "ONNX file of the complexity model, e.g. one written by ./hivestream train-router --out FILE; empty: the model shipped in the job.");
+                            "ONNX file of the complexity model, e.g. one written by ./hivestream train-router --out FILE (with --embedding for onnx-embedding); empty: the model shipped in the job for the chosen analyser.");
 
     public static final ConfigOption<Router.Policy> ROUTE_POLICY =
             ConfigOptions.key("hivestream.route.policy")
@@ -366,17 +367,39 @@ public final class HivestreamOptions {
                         conf.get(CLOUD_THRESHOLD),
                         conf.get(AUTO_DECOMPOSE),
                         conf.get(DECOMPOSE_THRESHOLD));
-        String analyzer = conf.get(ANALYZER);
         String model = conf.get(ANALYSE_MODEL);
+        return complexityAnalyzer(
+                ANALYZER.key(),
+                conf.get(ANALYZER),
+                model.isBlank() ? null : Path.of(model),
+                policy);
+    }
+
+    /**
+     * The analyser of one of the names {@link #ANALYZER} takes.
+     *
+     * @param setting what named it, for the error message
+     * @param model the ONNX model's file; null: the one shipped for that analyser
+     * @throws IllegalArgumentException for another name, or a model of another analyser
+     */
+    public static ComplexityAnalyzer complexityAnalyzer(
+            String setting, String analyzer, Path model, AnalysisPolicy policy) {
         return switch (analyzer) {
             case "rules" -> new RuleBasedAnalyzer(policy);
             case "onnx" ->
-                    model.isBlank()
+                    model == null
                             ? OnnxComplexityAnalyzer.shipped(policy)
-                            : OnnxComplexityAnalyzer.fromFile(Path.of(model), policy);
+                            : OnnxComplexityAnalyzer.fromFile(model, policy);
+            case "onnx-embedding" ->
+                    model == null
+                            ? EmbeddingComplexityAnalyzer.shipped(policy)
+                            : EmbeddingComplexityAnalyzer.fromFile(model, policy);
             default ->
                     throw new IllegalArgumentException(
-                            ANALYZER.key() + " must be onnx or rules, got '" + analyzer + "'");
+                            setting
+                                    + " must be onnx, onnx-embedding or rules, got '"
+                                    + analyzer
+                                    + "'");
         };
     }
 

@@ -1,5 +1,7 @@
 package io.hivestream.loadtests;
 
+import io.hivestream.connectors.agents.onnx.MiniLmEmbedder;
+import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
@@ -18,9 +20,11 @@ import java.util.function.ToDoubleFunction;
 /**
  * The analyse stage's cost per task on one thread, without Kafka or Flink: feature extraction, the
  * ONNX model on ready features (one run per task, and in batches of 64), the whole ONNX analyser,
- * and the rule-based analyser as the baseline, each warmed up and then timed over several rounds.
- * The tasks are the labelled prompts of {@code data/router} (all three files), which span one-line
- * questions to long multi-step requests.
+ * the all-MiniLM-L6-v2 embedding of the input alone and the whole embedding analyser, and the
+ * rule-based analyser as the baseline, each warmed up and then timed over several rounds (the
+ * embedding paths, at milliseconds a task, over {@value #EMBEDDING_ROUNDS} rounds after {@value
+ * #EMBEDDING_WARMUP}). The tasks are the labelled prompts of {@code data/router} (all three files),
+ * which span one-line questions to long multi-step requests.
  *
  * <pre>./load-tests/bench analyse [rounds]</pre>
  */
@@ -58,6 +62,8 @@ public final class AnalyseBench {
         AnalysisPolicy policy =
                 new AnalysisPolicy(OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD, false, 0.85);
         OnnxComplexityAnalyzer onnx = OnnxComplexityAnalyzer.shipped(policy);
+        EmbeddingComplexityAnalyzer embedding = EmbeddingComplexityAnalyzer.shipped(policy);
+        MiniLmEmbedder embedder = MiniLmEmbedder.shared();
         ComplexityAnalyzer rules = new RuleBasedAnalyzer(policy);
         float[][] features = tasks.stream().map(TaskFeatures::of).toArray(float[][]::new);
 
@@ -81,15 +87,32 @@ public final class AnalyseBench {
                         rounds,
                         t -> onnx.analyse(t).getComplexity()));
         onnx.close();
+        rows.add(
+                measure(
+                        "all-MiniLM-L6-v2 embedding of the input alone, 1 task a run",
+                        tasks,
+                        EMBEDDING_WARMUP,
+                        EMBEDDING_ROUNDS,
+                        t -> embedder.embed(t.getInput())[0]));
+        rows.add(
+                measure(
+                        "embedding analyser (embedding + features + run + policy)",
+                        tasks,
+                        EMBEDDING_WARMUP,
+                        EMBEDDING_ROUNDS,
+                        t -> embedding.analyse(t).getComplexity()));
+        embedding.close();
 
         System.out.printf(
                 Locale.ROOT,
                 "analyse stage on one thread: %d tasks (mean %.0f characters), %d rounds after %d"
-                        + " warm-up rounds, Java %s, %d cores%n",
+                        + " warm-up rounds (embedding paths: %d after %d), Java %s, %d cores%n",
                 tasks.size(),
                 meanChars,
                 rounds,
                 WARMUP,
+                EMBEDDING_ROUNDS,
+                EMBEDDING_WARMUP,
                 System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
         System.out.println("| path | best ns/task | median ns/task |");
@@ -105,11 +128,19 @@ public final class AnalyseBench {
     }
 
     static final int WARMUP = 20;
+    static final int EMBEDDING_WARMUP = 2;
+    static final int EMBEDDING_ROUNDS = 5;
 
     private static Row measure(
             String name, List<Task> tasks, int rounds, ToDoubleFunction<Task> work) {
+        return measure(name, tasks, WARMUP, rounds, work);
+    }
+
+    private static Row measure(
+            String name, List<Task> tasks, int warmup, int rounds, ToDoubleFunction<Task> work) {
         return timed(
                 name,
+                warmup,
                 rounds,
                 tasks.size(),
                 () -> {
@@ -125,6 +156,7 @@ public final class AnalyseBench {
             String name, float[][] features, int rounds, OnnxComplexityAnalyzer onnx) {
         return timed(
                 name,
+                WARMUP,
                 rounds,
                 features.length,
                 () -> {
@@ -140,6 +172,7 @@ public final class AnalyseBench {
             String name, float[][] features, int rounds, OnnxComplexityAnalyzer onnx) {
         return timed(
                 name,
+                WARMUP,
                 rounds,
                 features.length,
                 () -> {
@@ -157,8 +190,8 @@ public final class AnalyseBench {
                 });
     }
 
-    private static Row timed(String name, int rounds, int tasks, Runnable round) {
-        for (int i = 0; i < WARMUP; i++) {
+    private static Row timed(String name, int warmup, int rounds, int tasks, Runnable round) {
+        for (int i = 0; i < warmup; i++) {
             round.run();
         }
         double[] ns = new double[rounds];

@@ -1,5 +1,7 @@
 package io.hivestream.loadtests;
 
+import io.hivestream.connectors.agents.onnx.MiniLmEmbedder;
+import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.jobs.HivestreamOptions;
 import io.hivestream.operators.analyse.AnalysisPolicy;
@@ -145,10 +147,18 @@ public final class Bench {
     private static Figures.Report analyser(Args args) {
         TaskMix mix = TaskMix.plain(42).withConsensus(0.2, 3).withPlans(0.05);
         int tasks = (int) Math.min(args.tasks(), 1_000_000);
+        AnalysisPolicy policy = new AnalysisPolicy();
+        // The embedding takes milliseconds a task: fewer rounds, and at most the first 5,000
+        // tasks of the same seeded mix, keep the run to minutes. The model (about a second to
+        // load) is loaded here, before any round.
+        int embeddingWarmups = 1;
+        int embeddingRounds = 5;
+        int embeddingTasks = Math.min(tasks, 5_000);
+        MiniLmEmbedder embedder = MiniLmEmbedder.shared();
         List<Figures.Analyser> analysers =
                 List.of(
                         AnalyserBenchmark.run(
-                                "RuleBasedAnalyzer (feature path)",
+                                "RuleBasedAnalyzer (fixed formula)",
                                 new RuleBasedAnalyzer(),
                                 mix,
                                 tasks,
@@ -156,18 +166,49 @@ public final class Bench {
                                 15),
                         AnalyserBenchmark.run(
                                 "OnnxComplexityAnalyzer (features + shipped ONNX model)",
-                                OnnxComplexityAnalyzer.shipped(new AnalysisPolicy()),
+                                OnnxComplexityAnalyzer.shipped(policy),
                                 mix,
                                 tasks,
                                 5,
-                                15));
+                                15),
+                        AnalyserBenchmark.runEach(
+                                "all-MiniLM-L6-v2 embedding of the input alone (1 thread)",
+                                task -> embedder.embed(task.getInput())[0],
+                                mix,
+                                embeddingTasks,
+                                embeddingWarmups,
+                                embeddingRounds),
+                        AnalyserBenchmark.run(
+                                "EmbeddingComplexityAnalyzer (embedding + features + shipped ONNX"
+                                        + " model)",
+                                EmbeddingComplexityAnalyzer.shipped(policy),
+                                mix,
+                                embeddingTasks,
+                                embeddingWarmups,
+                                embeddingRounds));
         return new Figures.Report(
                 "e",
-                "The complexity analysers alone, one thread, no Kafka or Flink: the rules and"
-                        + " the shipped ONNX model over the task features (no embedding path).",
+                "The complexity analysers alone, one thread, no Kafka or Flink: the rules, the"
+                        + " shipped ONNX model over the task features, and the shipped embedding"
+                        + " model (the input's all-MiniLM-L6-v2 embedding and the features), on"
+                        + " the same tasks.",
                 List.<String[]>of(
-                        new String[] {"tasks per round", Integer.toString(tasks)},
-                        new String[] {"mix", describe(mix)}),
+                        new String[] {
+                            "tasks per round",
+                            tasks
+                                    + (embeddingTasks < tasks
+                                            ? " (embedding: the first " + embeddingTasks + ")"
+                                            : "")
+                        },
+                        new String[] {"mix", describe(mix)},
+                        new String[] {
+                            "rounds",
+                            "rules and features: 5 warm-up, 15 timed; embedding: "
+                                    + embeddingWarmups
+                                    + " warm-up, "
+                                    + embeddingRounds
+                                    + " timed"
+                        }),
                 List.of(),
                 analysers,
                 List.of(),

@@ -88,23 +88,48 @@ public final class ComplexityTrainer {
         return new Split(train, heldOut);
     }
 
+    /** Trains on the prompts' {@link TaskFeatures}. */
     public Model train(List<LabelledPrompt> prompts) {
-        int n = prompts.size();
-        int d = TaskFeatures.SIZE;
+        float[][] rows = new float[prompts.size()][];
+        boolean[] labels = new boolean[prompts.size()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = prompts.get(i).features();
+            labels[i] = prompts.get(i).cloud();
+        }
+        return train(rows, labels);
+    }
+
+    /**
+     * Trains on rows of any one width (the features, or an embedding followed by the features):
+     * each column is standardised, so columns of very different scales learn at the same pace.
+     *
+     * @param rows one input vector per example, all of the same length
+     * @param labels whether each example needs a large model
+     */
+    public Model train(float[][] rows, boolean[] labels) {
+        int n = rows.length;
         if (n == 0) {
             throw new IllegalArgumentException("no training examples");
         }
+        if (labels.length != n) {
+            throw new IllegalArgumentException(n + " rows but " + labels.length + " labels");
+        }
+        int d = rows[0].length;
         double[][] x = new double[n][d];
         double[] y = new double[n];
         double[] mean = new double[d];
         double[] std = new double[d];
         for (int i = 0; i < n; i++) {
-            float[] f = prompts.get(i).features();
+            float[] f = rows[i];
+            if (f.length != d) {
+                throw new IllegalArgumentException(
+                        "row " + i + " has " + f.length + " inputs, row 0 has " + d);
+            }
             for (int j = 0; j < d; j++) {
                 x[i][j] = f[j];
                 mean[j] += f[j];
             }
-            y[i] = prompts.get(i).cloud() ? 1 : 0;
+            y[i] = labels[i] ? 1 : 0;
         }
         for (int j = 0; j < d; j++) {
             mean[j] /= n;
@@ -170,11 +195,21 @@ public final class ComplexityTrainer {
             int falseNegatives) {}
 
     public static Evaluation evaluate(Model model, List<LabelledPrompt> prompts, double threshold) {
-        double[] scores = new double[prompts.size()];
+        float[][] rows = new float[prompts.size()][];
         boolean[] labels = new boolean[prompts.size()];
-        for (int i = 0; i < scores.length; i++) {
-            scores[i] = model.score(prompts.get(i).features());
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = prompts.get(i).features();
             labels[i] = prompts.get(i).cloud();
+        }
+        return evaluate(model, rows, labels, threshold);
+    }
+
+    /** The model's evaluation on ready input rows. */
+    public static Evaluation evaluate(
+            Model model, float[][] rows, boolean[] labels, double threshold) {
+        double[] scores = new double[rows.length];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = model.score(rows[i]);
         }
         return evaluate(scores, labels, threshold);
     }

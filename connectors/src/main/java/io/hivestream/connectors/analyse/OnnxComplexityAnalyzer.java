@@ -23,7 +23,7 @@ import java.util.Map;
  * The complexity score of a task from an ONNX model over its {@link TaskFeatures}: input {@code
  * float[N, TaskFeatures.SIZE]}, first output {@code float[N, 1]} (or {@code [N]}), the probability
  * that the task needs a large model. The score goes through an {@link AnalysisPolicy} like every
- * analyser's.
+ * analyser's. {@link EmbeddingComplexityAnalyzer} runs its wider model through one of these.
  *
  * <p>Owns the model's bytes (a few hundred bytes for the shipped logistic regression) and, from the
  * first task on, one ONNX Runtime session with one thread and spinning off; {@link #close()} frees
@@ -48,9 +48,19 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
 
     public static final String FEATURES_KEY = "hivestream.features";
 
+    /**
+     * Metadata key of the sentence embedding a model reads before the features; absent in a model
+     * of the features alone.
+     */
+    public static final String EMBEDDING_KEY = "hivestream.embedding.model";
+
+    public static final String EMBEDDING_DIMENSIONS_KEY = "hivestream.embedding.dimensions";
+
     private final byte[] model;
     private final String source;
     private final AnalysisPolicy policy;
+    private final int width;
+    private final String embedding;
     private transient OrtSession session;
     private transient String inputName;
 
@@ -61,9 +71,20 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
      *     this build's features
      */
     public OnnxComplexityAnalyzer(byte[] model, String source, AnalysisPolicy policy) {
+        this(model, source, policy, TaskFeatures.SIZE, null);
+    }
+
+    /**
+     * A model of {@code width} inputs; with an {@code embedding}, the model must say in its
+     * metadata that it was trained on that embedding (see {@link EmbeddingComplexityAnalyzer}).
+     */
+    OnnxComplexityAnalyzer(
+            byte[] model, String source, AnalysisPolicy policy, int width, String embedding) {
         this.model = model.clone();
         this.source = source;
         this.policy = policy;
+        this.width = width;
+        this.embedding = embedding;
         // Refuse a wrong model when the job is built, not on its first task.
         session();
         close();
@@ -104,11 +125,11 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
     /** The model's scores for feature vectors, in one run. */
     public float[] scoreAll(float[][] rows) {
         OrtSession session = session();
-        FloatBuffer buffer = FloatBuffer.allocate(rows.length * TaskFeatures.SIZE);
+        FloatBuffer buffer = FloatBuffer.allocate(rows.length * width);
         for (float[] row : rows) {
-            if (row.length != TaskFeatures.SIZE) {
+            if (row.length != width) {
                 throw new IllegalArgumentException(
-                        "expected " + TaskFeatures.SIZE + " features, got " + row.length);
+                        "expected " + width + " inputs, got " + row.length);
             }
             buffer.put(row);
         }
@@ -117,7 +138,7 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
                         OnnxTensor.createTensor(
                                 OrtEnvironment.getEnvironment(),
                                 buffer,
-                                new long[] {rows.length, TaskFeatures.SIZE});
+                                new long[] {rows.length, width});
                 OrtSession.Result result = session.run(Map.of(inputName, input))) {
             FloatBuffer scores = ((OnnxTensor) result.get(0)).getFloatBuffer();
             float[] out = new float[rows.length];
@@ -177,26 +198,69 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
         }
     }
 
-    private static void check(OrtSession session) throws OrtException {
+    private void check(OrtSession session) throws OrtException {
         if (session.getNumInputs() != 1) {
             throw new IllegalArgumentException(
                     "expected one input, found " + session.getInputNames());
         }
         NodeInfo input = session.getInputInfo().values().iterator().next();
-        if (!(input.getInfo() instanceof TensorInfo tensor)
-                || tensor.getShape().length != 2
-                || tensor.getShape()[1] != TaskFeatures.SIZE) {
+        long[] shape =
+                input.getInfo() instanceof TensorInfo tensor ? tensor.getShape() : new long[0];
+        Map<String, String> metadata = session.getMetadata().getCustomMetadata();
+        // The embedding is checked before the width: naming the analyser a model belongs to is the
+        // more useful message when a model of one path is given to the other.
+        String trainedOn = metadata.get(EMBEDDING_KEY);
+        if (embedding == null && trainedOn != null) {
+            throw new IllegalArgumentException(
+                    "it reads the "
+                            + trainedOn
+                            + " embedding of the input besides the features; it is a model for"
+                            + " the embedding analyser (onnx-embedding)");
+        }
+        if (embedding != null
+                && trainedOn == null
+                && shape.length == 2
+                && shape[1] == TaskFeatures.SIZE) {
+            throw new IllegalArgumentException(
+                    "it reads the "
+                            + TaskFeatures.SIZE
+                            + " task features alone, not the "
+                            + embedding
+                            + " embedding; it is a model for the feature analyser (onnx)");
+        }
+        if (embedding != null && trainedOn == null) {
+            throw new IllegalArgumentException(
+                    "it does not name the embedding it was trained on (metadata "
+                            + EMBEDDING_KEY
+                            + "); this analyser computes "
+                            + embedding);
+        }
+        if (embedding != null && !embedding.equals(trainedOn)) {
+            throw new IllegalArgumentException(
+                    "it was trained on the embedding "
+                            + trainedOn
+                            + ", this analyser computes "
+                            + embedding);
+        }
+        if (shape.length != 2 || shape[1] != width) {
             throw new IllegalArgumentException(
                     "its input "
                             + input.getName()
                             + " is "
                             + input.getInfo()
                             + ", expected floats of shape [N, "
-                            + TaskFeatures.SIZE
+                            + width
                             + "]");
         }
-        Map<String, String> metadata = session.getMetadata().getCustomMetadata();
         String version = metadata.get(FEATURES_VERSION_KEY);
+        if (embedding != null && version == null) {
+            // Which of the inputs after the embedding are which is only known from the version.
+            throw new IllegalArgumentException(
+                    "it does not name the features version it was trained on (metadata "
+                            + FEATURES_VERSION_KEY
+                            + "); this build computes version "
+                            + TaskFeatures.VERSION);
+        }
         if (version != null && !version.equals(Integer.toString(TaskFeatures.VERSION))) {
             throw new IllegalArgumentException(
                     "it was trained on features version "

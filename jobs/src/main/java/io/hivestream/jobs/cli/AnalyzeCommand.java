@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.jobs.HivestreamOptions;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
-import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import io.hivestream.operators.analyse.TaskFeatures;
 import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TaskValidator;
@@ -66,12 +66,14 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(
             names = "--analyzer",
             defaultValue = "onnx",
-            description = "onnx or rules (default: ${DEFAULT-VALUE}).")
+            description =
+                    "onnx, onnx-embedding (the model over the input's MiniLM embedding and the features) or rules (default: ${DEFAULT-VALUE}).")
     String analyzer;
 
     @Option(
             names = "--model",
-            description = "ONNX file of the complexity model; default: the shipped model.")
+            description =
+                    "ONNX file of the complexity model; default: the model shipped for the analyser.")
     Path model;
 
     @Option(
@@ -108,16 +110,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 new AnalysisPolicy(
                         cloudThreshold, autoDecompose, AnalysisPolicy.DEFAULT_DECOMPOSE_THRESHOLD);
         ComplexityAnalyzer scorer =
-                switch (analyzer) {
-                    case "rules" -> new RuleBasedAnalyzer(policy);
-                    case "onnx" ->
-                            model == null
-                                    ? OnnxComplexityAnalyzer.shipped(policy)
-                                    : OnnxComplexityAnalyzer.fromFile(model, policy);
-                    default ->
-                            throw new IllegalArgumentException(
-                                    "--analyzer must be onnx or rules, got '" + analyzer + "'");
-                };
+                HivestreamOptions.complexityAnalyzer("--analyzer", analyzer, model, policy);
         List<AgentEvent> registry = registry();
         Router router = new Router(maxFallbacks);
         RawDecoder decoder = new RawDecoder(new TaskValidator());

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hivestream.connectors.agents.onnx.MiniLmEmbedder;
 import io.hivestream.connectors.analyse.ComplexityTrainer;
 import io.hivestream.connectors.analyse.ComplexityTrainer.Evaluation;
 import io.hivestream.connectors.analyse.ComplexityTrainer.Model;
 import io.hivestream.connectors.analyse.ComplexityTrainer.Split;
+import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
@@ -30,11 +32,15 @@ import picocli.CommandLine.Option;
             "Trains the complexity model (logistic regression over the task features) from labelled",
             "JSON lines, evaluates it on a seeded held-out split and on a separate unseen file",
             "(accuracy at the cloud threshold, ROC AUC), and writes the ONNX model and its metadata",
-            "(FILE.json beside FILE). Paths are relative to the repository root."
+            "(FILE.json beside FILE). With --embedding, the model reads the all-MiniLM-L6-v2",
+            "embedding of the input before the features, and the feature model's figures on the",
+            "same split are printed beside its own. Paths are relative to the repository root."
         })
 final class TrainRouterCommand implements Callable<Integer> {
     static final String SHIPPED =
             "connectors/src/main/resources" + OnnxComplexityAnalyzer.SHIPPED_MODEL;
+    static final String SHIPPED_EMBEDDING =
+            "connectors/src/main/resources" + EmbeddingComplexityAnalyzer.SHIPPED_MODEL;
 
     @Option(
             names = "--data",
@@ -52,10 +58,20 @@ final class TrainRouterCommand implements Callable<Integer> {
 
     @Option(
             names = "--out",
-            defaultValue = SHIPPED,
             description =
-                    "ONNX file to write (default: the model the job ships, ${DEFAULT-VALUE}).")
+                    "ONNX file to write (default: the model the job ships, "
+                            + SHIPPED
+                            + ", or with --embedding "
+                            + SHIPPED_EMBEDDING
+                            + ").")
     Path out;
+
+    @Option(
+            names = "--embedding",
+            description =
+                    "Train the embedding model (hivestream.analyse.analyzer=onnx-embedding): the"
+                            + " input's all-MiniLM-L6-v2 embedding, then the features.")
+    boolean embedding;
 
     @Option(
             names = "--seed",
@@ -89,54 +105,77 @@ final class TrainRouterCommand implements Callable<Integer> {
         for (Path file : data) {
             prompts.addAll(LabelledPrompt.read(resolve(file)));
         }
+        List<LabelledPrompt> unseenPrompts =
+                unseen.equals("none") ? null : LabelledPrompt.read(resolve(Path.of(unseen)));
         Split split = ComplexityTrainer.split(prompts, heldOut, seed);
-        Model model =
+        ComplexityTrainer trainer =
                 new ComplexityTrainer(
-                                l2,
-                                ComplexityTrainer.DEFAULT_ITERATIONS,
-                                ComplexityTrainer.DEFAULT_LEARNING_RATE)
-                        .train(split.train());
-        Evaluation train = ComplexityTrainer.evaluate(model, split.train(), cloudThreshold);
-        Evaluation held = ComplexityTrainer.evaluate(model, split.heldOut(), cloudThreshold);
-        Evaluation unseenEvaluation = null;
-        if (!unseen.equals("none")) {
-            unseenEvaluation =
-                    ComplexityTrainer.evaluate(
-                            model, LabelledPrompt.read(resolve(Path.of(unseen))), cloudThreshold);
-        }
+                        l2,
+                        ComplexityTrainer.DEFAULT_ITERATIONS,
+                        ComplexityTrainer.DEFAULT_LEARNING_RATE);
+        Model featureModel = trainer.train(split.train());
+        Evaluations features =
+                new Evaluations(
+                        ComplexityTrainer.evaluate(featureModel, split.train(), cloudThreshold),
+                        ComplexityTrainer.evaluate(featureModel, split.heldOut(), cloudThreshold),
+                        unseenPrompts == null
+                                ? null
+                                : ComplexityTrainer.evaluate(
+                                        featureModel, unseenPrompts, cloudThreshold));
 
-        Path onnx = resolve(out);
+        Path onnx = resolve(out != null ? out : Path.of(embedding ? SHIPPED_EMBEDDING : SHIPPED));
         if (onnx.getParent() != null) {
             Files.createDirectories(onnx.getParent());
         }
-        Files.write(
-                onnx,
-                model.toOnnx(
-                        Map.of(
-                                "hivestream.trained-on",
-                                split.train().size() + " prompts, seed " + seed)));
-        double maxDifference = checkExport(onnx, model, split.heldOut());
-
+        Map<String, String> trainedOn =
+                Map.of("hivestream.trained-on", split.train().size() + " prompts, seed " + seed);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode meta = json.createObjectNode();
-        meta.put("model", "logistic regression");
-        meta.put("featuresVersion", TaskFeatures.VERSION);
-        ArrayNode features = meta.putArray("features");
-        TaskFeatures.NAMES.forEach(features::add);
-        ObjectNode weights = meta.putObject("weights");
-        for (int i = 0; i < TaskFeatures.SIZE; i++) {
-            weights.put(TaskFeatures.NAMES.get(i), model.weights()[i]);
+        Evaluations shown;
+        double maxDifference;
+        if (embedding) {
+            EmbeddedSplit rows = EmbeddedSplit.of(split, unseenPrompts);
+            Model model = trainer.train(rows.train(), rows.trainLabels());
+            shown = rows.evaluate(model, cloudThreshold);
+            Files.write(onnx, EmbeddingComplexityAnalyzer.toOnnx(model, trainedOn));
+            maxDifference = checkEmbeddingExport(onnx, model, rows.heldOut());
+            meta.put("model", "logistic regression");
+            meta.put("embedding", MiniLmEmbedder.MODEL);
+            meta.put("embeddingDimensions", MiniLmEmbedder.DIMENSIONS);
+            meta.put("featuresVersion", TaskFeatures.VERSION);
+            ArrayNode names = meta.putArray("features");
+            TaskFeatures.NAMES.forEach(names::add);
+            ArrayNode embeddingWeights = meta.putArray("embeddingWeights");
+            for (int i = 0; i < MiniLmEmbedder.DIMENSIONS; i++) {
+                embeddingWeights.add(model.weights()[i]);
+            }
+            ObjectNode weights = meta.putObject("weights");
+            for (int i = 0; i < TaskFeatures.SIZE; i++) {
+                weights.put(
+                        TaskFeatures.NAMES.get(i), model.weights()[MiniLmEmbedder.DIMENSIONS + i]);
+            }
+            meta.put("bias", model.bias());
+        } else {
+            shown = features;
+            Files.write(onnx, featureModel.toOnnx(trainedOn));
+            maxDifference = checkExport(onnx, featureModel, split.heldOut());
+            meta.put("model", "logistic regression");
+            meta.put("featuresVersion", TaskFeatures.VERSION);
+            ArrayNode names = meta.putArray("features");
+            TaskFeatures.NAMES.forEach(names::add);
+            ObjectNode weights = meta.putObject("weights");
+            for (int i = 0; i < TaskFeatures.SIZE; i++) {
+                weights.put(TaskFeatures.NAMES.get(i), featureModel.weights()[i]);
+            }
+            meta.put("bias", featureModel.bias());
         }
-        meta.put("bias", model.bias());
         meta.put("cloudThreshold", cloudThreshold);
         meta.put("seed", seed);
         meta.put("heldOutShare", heldOut);
         meta.put("l2", l2);
-        ObjectNode metrics = meta.putObject("metrics");
-        put(metrics.putObject("train"), train);
-        put(metrics.putObject("heldOut"), held);
-        if (unseenEvaluation != null) {
-            put(metrics.putObject("unseen"), unseenEvaluation);
+        put(meta.putObject("metrics"), shown);
+        if (embedding) {
+            put(meta.putObject("featureModelMetrics"), features);
         }
         meta.put("onnxMaxAbsDifference", maxDifference);
         Path metaFile = onnx.resolveSibling(baseName(onnx) + ".json");
@@ -148,11 +187,20 @@ final class TrainRouterCommand implements Callable<Integer> {
                         + " prompts ("
                         + data.size()
                         + " file(s)), seed "
-                        + seed);
-        System.out.println(line("train", train));
-        System.out.println(line("held-out", held));
-        if (unseenEvaluation != null) {
-            System.out.println(line("unseen", unseenEvaluation));
+                        + seed
+                        + (embedding
+                                ? ", inputs: the "
+                                        + MiniLmEmbedder.MODEL
+                                        + " embedding ("
+                                        + MiniLmEmbedder.DIMENSIONS
+                                        + ") and "
+                                        + TaskFeatures.SIZE
+                                        + " features"
+                                : ""));
+        print(shown);
+        if (embedding) {
+            System.out.println("the feature model on the same split:");
+            print(features);
         }
         System.out.printf(
                 Locale.ROOT,
@@ -161,6 +209,69 @@ final class TrainRouterCommand implements Callable<Integer> {
                 maxDifference,
                 metaFile);
         return 0;
+    }
+
+    /** A model's evaluations on the training part, the held-out part and the unseen file. */
+    record Evaluations(Evaluation train, Evaluation heldOut, Evaluation unseen) {}
+
+    /** A split's prompts as rows of the embedding model, each embedded on its own. */
+    record EmbeddedSplit(
+            float[][] train,
+            boolean[] trainLabels,
+            float[][] heldOut,
+            boolean[] heldOutLabels,
+            float[][] unseen,
+            boolean[] unseenLabels) {
+        static EmbeddedSplit of(Split split, List<LabelledPrompt> unseen) {
+            return new EmbeddedSplit(
+                    EmbeddingComplexityAnalyzer.inputs(split.train()),
+                    labels(split.train()),
+                    EmbeddingComplexityAnalyzer.inputs(split.heldOut()),
+                    labels(split.heldOut()),
+                    unseen == null ? null : EmbeddingComplexityAnalyzer.inputs(unseen),
+                    unseen == null ? null : labels(unseen));
+        }
+
+        Evaluations evaluate(Model model, double threshold) {
+            return new Evaluations(
+                    ComplexityTrainer.evaluate(model, train, trainLabels, threshold),
+                    ComplexityTrainer.evaluate(model, heldOut, heldOutLabels, threshold),
+                    unseen == null
+                            ? null
+                            : ComplexityTrainer.evaluate(model, unseen, unseenLabels, threshold));
+        }
+
+        private static boolean[] labels(List<LabelledPrompt> prompts) {
+            boolean[] labels = new boolean[prompts.size()];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = prompts.get(i).cloud();
+            }
+            return labels;
+        }
+    }
+
+    private static void print(Evaluations e) {
+        System.out.println(line("train", e.train()));
+        System.out.println(line("held-out", e.heldOut()));
+        if (e.unseen() != null) {
+            System.out.println(line("unseen", e.unseen()));
+        }
+    }
+
+    /** Scores the held-out rows with ONNX Runtime from the written embedding model. */
+    private static double checkEmbeddingExport(Path onnx, Model model, float[][] rows) {
+        EmbeddingComplexityAnalyzer analyzer =
+                EmbeddingComplexityAnalyzer.fromFile(onnx, new AnalysisPolicy());
+        try {
+            float[] scores = analyzer.scoreAll(rows);
+            double max = 0;
+            for (int i = 0; i < rows.length; i++) {
+                max = Math.max(max, Math.abs(scores[i] - model.score(rows[i])));
+            }
+            return max;
+        } finally {
+            analyzer.close();
+        }
     }
 
     /** Scores the held-out prompts with ONNX Runtime from the written file. */
@@ -180,6 +291,14 @@ final class TrainRouterCommand implements Callable<Integer> {
             return max;
         } finally {
             analyzer.close();
+        }
+    }
+
+    private static void put(ObjectNode metrics, Evaluations e) {
+        put(metrics.putObject("train"), e.train());
+        put(metrics.putObject("heldOut"), e.heldOut());
+        if (e.unseen() != null) {
+            put(metrics.putObject("unseen"), e.unseen());
         }
     }
 

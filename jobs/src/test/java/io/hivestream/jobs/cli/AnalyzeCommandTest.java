@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.schemas.Task;
@@ -115,12 +116,77 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void theEmbeddingAnalyserScoresADryRunAndRefusesAFeatureModel(@TempDir Path dir)
+            throws Exception {
+        String easy = "What is the capital of Peru?";
+        String hard = "Prove that the square root of 2 is irrational.";
+        Path tasks =
+                Files.writeString(
+                        dir.resolve("tasks.jsonl"),
+                        "{\"taskId\":\"e\",\"input\":\""
+                                + easy
+                                + "\",\"kind\":\"chat\"}\n"
+                                + "{\"taskId\":\"h\",\"input\":\""
+                                + hard
+                                + "\",\"kind\":\"math\"}\n");
+
+        CliRunner.Run run =
+                run("analyze", "--json", "--analyzer", "onnx-embedding", tasks.toString());
+
+        EmbeddingComplexityAnalyzer shipped =
+                EmbeddingComplexityAnalyzer.shipped(
+                        new AnalysisPolicy(
+                                OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD, false, 0.85));
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines).hasSize(2);
+        JsonNode e = json.readTree(lines.get(0));
+        JsonNode h = json.readTree(lines.get(1));
+        double easyScore =
+                shipped.analyse(Task.newBuilder(task("e", easy)).setKind("chat").build())
+                        .getComplexity();
+        double hardScore =
+                shipped.analyse(Task.newBuilder(task("h", hard)).setKind("math").build())
+                        .getComplexity();
+        shipped.close();
+        assertThat(e.get("score").asDouble()).isEqualTo(Math.round(easyScore * 1e6) / 1e6);
+        assertThat(e.get("tier").asText()).isEqualTo("EDGE");
+        assertThat(easyScore).isLessThan(0.5);
+        assertThat(h.get("score").asDouble()).isEqualTo(Math.round(hardScore * 1e6) / 1e6);
+        assertThat(h.get("tier").asText()).isEqualTo("CLOUD");
+        assertThat(hardScore).isGreaterThanOrEqualTo(0.5);
+        assertThat(run.exitCode()).isEqualTo(0);
+
+        Path featureModel = Path.of("..", TrainRouterCommand.SHIPPED);
+        CliRunner.Run wrong =
+                run(
+                        "analyze",
+                        "--analyzer",
+                        "onnx-embedding",
+                        "--model",
+                        featureModel.toString(),
+                        tasks.toString());
+
+        assertThat(wrong.err())
+                .isEqualTo(
+                        "error: complexity model "
+                                + featureModel
+                                + " cannot be used: it reads the 25 task features alone, not the"
+                                + " all-MiniLM-L6-v2 embedding; it is a model for the feature"
+                                + " analyser (onnx)\n");
+        assertThat(wrong.out()).isEmpty();
+        assertThat(wrong.exitCode()).isEqualTo(1);
+    }
+
+    @Test
     void anUnknownAnalyzerIsAnError(@TempDir Path dir) throws Exception {
         Path tasks = Files.writeString(dir.resolve("tasks.jsonl"), "{\"input\":\"x\"}\n");
 
         CliRunner.Run run = run("analyze", "--analyzer", "magic", tasks.toString());
 
-        assertThat(run.err()).isEqualTo("error: --analyzer must be onnx or rules, got 'magic'\n");
+        assertThat(run.err())
+                .isEqualTo(
+                        "error: --analyzer must be onnx, onnx-embedding or rules, got 'magic'\n");
         assertThat(run.exitCode()).isEqualTo(1);
     }
 

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hivestream.connectors.analyse.ComplexityTrainer;
+import io.hivestream.connectors.analyse.ComplexityTrainer.Evaluation;
 import io.hivestream.connectors.analyse.ComplexityTrainer.Model;
+import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
@@ -67,6 +69,105 @@ class TrainRouterCommandTest {
                     .isCloseTo(expected.score(prompt.features()), within(1e-5));
         }
         exported.close();
+    }
+
+    @Test
+    void withEmbeddingTrainsTheEmbeddingModelAndPrintsTheFeatureModelBesideIt(@TempDir Path dir)
+            throws Exception {
+        Path out = dir.resolve("embedding.onnx");
+
+        CliRunner.Run run =
+                run(
+                        "train-router",
+                        "--embedding",
+                        "--data",
+                        HAND.toString(),
+                        "--unseen",
+                        UNSEEN.toString(),
+                        "--out",
+                        out.toString(),
+                        "--seed",
+                        "7");
+
+        // The same split, inputs and trainer here give the figures the command must print.
+        List<LabelledPrompt> hand = LabelledPrompt.read(HAND);
+        List<LabelledPrompt> unseen = LabelledPrompt.read(UNSEEN);
+        ComplexityTrainer.Split split = ComplexityTrainer.split(hand, 0.2, 7);
+        float[][] train = EmbeddingComplexityAnalyzer.inputs(split.train());
+        float[][] held = EmbeddingComplexityAnalyzer.inputs(split.heldOut());
+        float[][] apart = EmbeddingComplexityAnalyzer.inputs(unseen);
+        Model embedding = new ComplexityTrainer().train(train, labels(split.train()));
+        Model features = new ComplexityTrainer().train(split.train());
+        Evaluation embeddingHeld =
+                ComplexityTrainer.evaluate(embedding, held, labels(split.heldOut()), 0.5);
+        Evaluation embeddingUnseen =
+                ComplexityTrainer.evaluate(embedding, apart, labels(unseen), 0.5);
+        Evaluation featuresHeld = ComplexityTrainer.evaluate(features, split.heldOut(), 0.5);
+        Evaluation featuresUnseen = ComplexityTrainer.evaluate(features, unseen, 0.5);
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines.subList(0, 8))
+                .containsExactly(
+                        "trained on "
+                                + split.train().size()
+                                + " prompts (1 file(s)), seed 7, inputs: the all-MiniLM-L6-v2"
+                                + " embedding (384) and 25 features",
+                        line(
+                                "train   ",
+                                ComplexityTrainer.evaluate(
+                                        embedding, train, labels(split.train()), 0.5)),
+                        line("held-out", embeddingHeld),
+                        line("unseen  ", embeddingUnseen),
+                        "the feature model on the same split:",
+                        line("train   ", ComplexityTrainer.evaluate(features, split.train(), 0.5)),
+                        line("held-out", featuresHeld),
+                        line("unseen  ", featuresUnseen));
+        assertThat(lines.get(8)).startsWith("onnx: " + out + " (max |trainer - onnx| = ");
+        assertThat(run.exitCode()).isEqualTo(0);
+
+        JsonNode meta = new ObjectMapper().readTree(dir.resolve("embedding.json").toFile());
+        assertThat(meta.get("embedding").asText()).isEqualTo("all-MiniLM-L6-v2");
+        assertThat(meta.get("metrics").get("heldOut").get("accuracy").asDouble())
+                .isEqualTo(embeddingHeld.accuracy());
+        assertThat(meta.get("metrics").get("unseen").get("rocAuc").asDouble())
+                .isEqualTo(embeddingUnseen.rocAuc());
+        assertThat(meta.get("featureModelMetrics").get("unseen").get("rocAuc").asDouble())
+                .isEqualTo(featuresUnseen.rocAuc());
+        for (int i = 0; i < 384; i++) {
+            assertThat(meta.get("embeddingWeights").get(i).floatValue())
+                    .isEqualTo(embedding.weights()[i]);
+        }
+        assertThat(meta.get("weights").get(TaskFeatures.NAMES.get(0)).floatValue())
+                .isEqualTo(embedding.weights()[384]);
+        assertThat(meta.get("onnxMaxAbsDifference").asDouble()).isLessThan(1e-5);
+        EmbeddingComplexityAnalyzer exported =
+                EmbeddingComplexityAnalyzer.fromFile(out, new AnalysisPolicy());
+        for (float[] row : held) {
+            assertThat(exported.score(row)).isCloseTo(embedding.score(row), within(1e-5));
+        }
+        exported.close();
+    }
+
+    private static String line(String name, Evaluation e) {
+        return String.format(
+                java.util.Locale.ROOT,
+                "%s n=%d accuracy=%.3f roc_auc=%.3f (cloud: %d right, %d missed; edge: %d right, %d"
+                        + " sent to cloud)",
+                name,
+                e.examples(),
+                e.accuracy(),
+                e.rocAuc(),
+                e.truePositives(),
+                e.falseNegatives(),
+                e.trueNegatives(),
+                e.falsePositives());
+    }
+
+    private static boolean[] labels(List<LabelledPrompt> prompts) {
+        boolean[] labels = new boolean[prompts.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = prompts.get(i).cloud();
+        }
+        return labels;
     }
 
     @Test

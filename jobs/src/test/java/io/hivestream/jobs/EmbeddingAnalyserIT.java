@@ -1,0 +1,92 @@
+package io.hivestream.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hivestream.connectors.agents.AgentRuntimes;
+import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
+import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Task;
+import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.Tier;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job with {@code hivestream.analyse.analyzer=onnx-embedding}: the TaskManager loads MiniLM,
+ * each result carries the embedding model's score, and the task goes to the tier it decides.
+ */
+class EmbeddingAnalyserIT extends KafkaJobCase {
+    private static final String EASY = "What is the capital of Peru?";
+    private static final String HARD =
+            "Prove that the square root of 2 is irrational, then explain why the argument does not"
+                    + " work for the square root of 4.";
+
+    @Test
+    void eachTaskGoesToTheTierOfItsEmbeddingScore(@TempDir Path checkpoints) throws Exception {
+        fixture.register(Agents.simulated("edge-chat", List.of("chat"), 0.001));
+        fixture.register(
+                AgentEvent.newBuilder(Agents.simulated("cloud-chat", List.of("chat"), 0.01))
+                        .setTier(Tier.CLOUD)
+                        .build());
+        Configuration conf = fixture.jobConf(checkpoints, false, false);
+        conf.set(HivestreamOptions.ANALYZER, "onnx-embedding");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        HivestreamJob.build(
+                env, conf, new AgentRuntimes(), Clock.systemUTC(), UnaryOperator.identity());
+        JobClient job = env.executeAsync("embedding-analyser-it");
+
+        fixture.sendJson(
+                KafkaJobFixture.TASKS,
+                "easy",
+                "{\"taskId\":\"easy\",\"kind\":\"chat\",\"input\":\"" + EASY + "\"}");
+        fixture.sendJson(
+                KafkaJobFixture.TASKS,
+                "hard",
+                "{\"taskId\":\"hard\",\"kind\":\"chat\",\"input\":\"" + HARD + "\"}");
+        await().pollInterval(Duration.ofMillis(300))
+                .atMost(Duration.ofMinutes(2))
+                .until(() -> fixture.results().size() >= 2);
+        job.cancel().get();
+
+        Map<String, TaskResult> byId =
+                fixture.results().stream()
+                        .collect(Collectors.toMap(TaskResult::getTaskId, Function.identity()));
+        EmbeddingComplexityAnalyzer shipped =
+                EmbeddingComplexityAnalyzer.shipped(new AnalysisPolicy());
+        double easyScore = shipped.analyse(task("easy", EASY)).getComplexity();
+        double hardScore = shipped.analyse(task("hard", HARD)).getComplexity();
+        shipped.close();
+        assertThat(easyScore).isLessThan(0.5);
+        assertThat(hardScore).isGreaterThanOrEqualTo(0.5);
+
+        TaskResult easy = byId.get("easy");
+        assertThat(easy.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(easy.getComplexity()).isEqualTo(easyScore);
+        assertThat(easy.getTier()).isEqualTo(Tier.EDGE);
+        assertThat(easy.getAgents()).containsExactly("edge-chat");
+        TaskResult hard = byId.get("hard");
+        assertThat(hard.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(hard.getComplexity()).isEqualTo(hardScore);
+        assertThat(hard.getTier()).isEqualTo(Tier.CLOUD);
+        assertThat(hard.getAgents()).containsExactly("cloud-chat");
+    }
+
+    private static Task task(String id, String input) {
+        return Task.newBuilder().setTaskId(id).setKind("chat").setInput(input).build();
+    }
+}
