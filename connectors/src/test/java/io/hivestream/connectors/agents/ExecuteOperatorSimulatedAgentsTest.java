@@ -94,6 +94,11 @@ class ExecuteOperatorSimulatedAgentsTest {
                 .setSimulated(true);
     }
 
+    /** A reply carries its request without the chains that only the execute stage follows. */
+    private static CallRequest withoutChains(CallRequest request) {
+        return CallRequest.newBuilder(request).setChain(List.of()).setEscalation(List.of()).build();
+    }
+
     private static AgentAnswer.Builder answer84(String agentId, int attempts) {
         return AgentAnswer.newBuilder()
                 .setAgentId(agentId)
@@ -112,7 +117,7 @@ class ExecuteOperatorSimulatedAgentsTest {
         assertThat(execute(request))
                 .containsExactly(
                         CallReply.newBuilder()
-                                .setRequest(request)
+                                .setRequest(withoutChains(request))
                                 .setAnswer(answer84("good", 1).build())
                                 .setCalls(List.of(call("good", 1, success(0.0))))
                                 .build());
@@ -129,7 +134,7 @@ class ExecuteOperatorSimulatedAgentsTest {
         assertThat(execute(request))
                 .containsExactly(
                         CallReply.newBuilder()
-                                .setRequest(request)
+                                .setRequest(withoutChains(request))
                                 .setAnswer(answer84("good", 2).build())
                                 .setCalls(
                                         List.of(
@@ -239,7 +244,7 @@ class ExecuteOperatorSimulatedAgentsTest {
         assertThat(execute(request))
                 .containsExactly(
                         CallReply.newBuilder()
-                                .setRequest(request)
+                                .setRequest(withoutChains(request))
                                 .setAnswer(
                                         AgentAnswer.newBuilder()
                                                 .setAgentId("-")
