@@ -112,7 +112,7 @@ public final class HivestreamOptions {
                     .enumType(DeliveryGuarantee.class)
                     .defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
                     .withDescription(
-                            "Delivery guarantee of the sinks: EXACTLY_ONCE (Kafka transactions) or AT_LEAST_ONCE.");
+                            "Delivery guarantee of the sinks: exactly-once (Kafka transactions) or at-least-once (no transactions; checkpoints without aligned barriers unless execution.checkpointing.mode is set).");
 
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
             ConfigOptions.key("hivestream.kafka.transactional-id-prefix")

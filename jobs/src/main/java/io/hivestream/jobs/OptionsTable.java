@@ -39,7 +39,9 @@ public final class OptionsTable {
         String text =
                 value instanceof Duration d
                         ? TimeUtils.formatWithHighestUnit(d)
-                        : value instanceof Enum<?> e ? e.name() : String.valueOf(value);
+                        // An enum as Flink parses it: by toString(), which for Flink's own
+                        // DeliveryGuarantee is "exactly-once", not the constant's name.
+                        : String.valueOf(value);
         return "`" + text + "`";
     }
 

@@ -65,6 +65,13 @@ class HivestreamJobTest {
         assertThat(settings.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(settings.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
         assertThat(settings.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
+        assertThat(settings.get(PipelineOptions.OBJECT_REUSE)).isTrue();
+        assertThat(
+                        JobSettings.apply(
+                                        new Configuration()
+                                                .set(PipelineOptions.OBJECT_REUSE, false))
+                                .get(PipelineOptions.OBJECT_REUSE))
+                .isFalse();
         assertThat(settings.get(RocksDBConfigurableOptions.BLOOM_FILTER_BITS_PER_KEY))
                 .isEqualTo(12.0);
         assertThat(withoutBloom.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isFalse();
