@@ -16,6 +16,7 @@ import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.TaskFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,14 +26,12 @@ class TrainRouterCommandTest {
     private static final Path HAND = Path.of("..", "data", "router", "hand.jsonl");
     private static final Path UNSEEN = Path.of("..", "data", "router", "unseen.jsonl");
 
-    @Test
-    void trainsEvaluatesAndExportsAModelThatScoresAsItsMetadataSays(@TempDir Path dir)
-            throws Exception {
-        Path out = dir.resolve("router.onnx");
-
-        CliRunner.Run run =
-                run(
-                        "train-router",
+    /** train-router on the hand-written prompts and the unseen set, seed 7, into {@code out}. */
+    private static CliRunner.Run trainRouter(Path out, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("train-router"));
+        args.addAll(List.of(extra));
+        args.addAll(
+                List.of(
                         "--data",
                         HAND.toString(),
                         "--unseen",
@@ -40,7 +39,16 @@ class TrainRouterCommandTest {
                         "--out",
                         out.toString(),
                         "--seed",
-                        "7");
+                        "7"));
+        return run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void trainsEvaluatesAndExportsAModelThatScoresAsItsMetadataSays(@TempDir Path dir)
+            throws Exception {
+        Path out = dir.resolve("router.onnx");
+
+        CliRunner.Run run = trainRouter(out);
 
         List<LabelledPrompt> hand = LabelledPrompt.read(HAND);
         ComplexityTrainer.Split split = ComplexityTrainer.split(hand, 0.2, 7);
@@ -76,18 +84,7 @@ class TrainRouterCommandTest {
             throws Exception {
         Path out = dir.resolve("embedding.onnx");
 
-        CliRunner.Run run =
-                run(
-                        "train-router",
-                        "--embedding",
-                        "--data",
-                        HAND.toString(),
-                        "--unseen",
-                        UNSEEN.toString(),
-                        "--out",
-                        out.toString(),
-                        "--seed",
-                        "7");
+        CliRunner.Run run = trainRouter(out, "--embedding");
 
         // The same split, inputs and trainer here give the figures the command must print.
         List<LabelledPrompt> hand = LabelledPrompt.read(HAND);
