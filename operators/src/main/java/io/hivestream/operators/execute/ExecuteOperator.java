@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.hivestream.operators.route.Rotation;
 import io.hivestream.operators.route.Router;
+import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallMetric;
@@ -202,12 +203,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         this.mailbox = parameters.getMailboxExecutor();
     }
 
-    /** The key of the execute stage: the tenant's session, or the task itself. */
+    /** The key of the execute stage, the same as the route stage's: {@link SessionKeys}. */
     public static String sessionKey(CallRequest request) {
-        Task task = request.getTask().getTask();
-        return task.getSessionId() != null
-                ? "s/" + task.getTenant() + "/" + task.getSessionId()
-                : "t/" + task.getTaskId();
+        return SessionKeys.of(request);
     }
 
     @Override
