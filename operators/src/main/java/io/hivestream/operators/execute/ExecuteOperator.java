@@ -94,14 +94,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     static final String ACTIVE = "active";
 
-    private static final java.util.concurrent.ScheduledExecutorService RETRY_TIMER =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                    r -> {
-                        Thread thread = new Thread(r, "hivestream-agent-retries");
-                        thread.setDaemon(true);
-                        return thread;
-                    });
-
     private final AgentRuntimeFactory factory;
     private final ExecuteSettings settings;
     private final Clock clock;
@@ -120,6 +112,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Map<String, RuntimeEntry> runtimes;
     private transient Map<String, CircuitBreaker> breakers;
     private transient RetryPolicy retries;
+    private transient AgentSlots<InFlightCall> slots;
+    private transient BreakerWait breakerWait;
+    private transient int parallelism;
     private transient int inFlight;
     private transient Counter calls;
     private transient Counter failures;
@@ -150,13 +145,22 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private static final class InFlightCall {
         final String key;
         final CallRequest request;
-        final List<AgentEvent> chain;
+        List<AgentEvent> chain;
         final AgentAnswer edge;
         int chainIndex;
         int attemptOnAgent = 1;
         int attempt = 1;
         final List<Metric> metrics = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
+
+        /** Whether the call holds a slot of the agent at {@code chainIndex}. */
+        boolean holdsSlot;
+
+        /** The agents of this pass over the chain whose circuit breaker was open. */
+        final List<AgentEvent> breakerOpen = new ArrayList<>();
+
+        /** When the call first found every agent it could use behind an open breaker; or -1. */
+        long waitingSince = -1;
 
         InFlightCall(String key, CallRequest request) {
             this.key = key;
@@ -245,13 +249,19 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
         runtimes = new HashMap<>();
         breakers = new HashMap<>();
-        retries = new RetryPolicy(settings);
+        parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        retries =
+                new RetryPolicy(
+                        settings, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        slots = new AgentSlots<>();
+        breakerWait = new BreakerWait(settings.agentWait(), settings.breakerOpen());
         calls = getMetricGroup().counter("agentCalls");
         failures = getMetricGroup().counter("agentCallFailures");
         retried = getMetricGroup().counter("agentCallRetries");
         escalations = getMetricGroup().counter("cascadeEscalations");
         rerouted = getMetricGroup().counter("requestsRerouted");
         getMetricGroup().gauge("callsInFlight", () -> inFlight);
+        getMetricGroup().gauge("callsWaitingForAgentSlot", () -> slots.waiting());
         tokensIn = getMetricGroup().counter("tokensIn");
         tokensOut = getMetricGroup().counter("tokensOut");
         costMicroUsd = getMetricGroup().counter("costMicroUsd");
@@ -348,6 +358,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private void issue(InFlightCall call) throws Exception {
         List<AgentEvent> chain = call.chain;
         if (call.chainIndex >= chain.size()) {
+            if (!call.breakerOpen.isEmpty() && waitForBreakers(call)) {
+                return;
+            }
             AgentEvent last = chain.get(chain.size() - 1);
             AgentAnswer failed =
                     AgentAnswer.newBuilder()
@@ -359,11 +372,30 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             return;
         }
         AgentEvent agent = chain.get(call.chainIndex);
+        int agentSlots = AgentSlots.perInstance(agent.getMaxConcurrency(), parallelism);
+        if (!call.holdsSlot) {
+            if (!slots.tryAcquire(agent.getAgentId(), agentSlots)) {
+                // Waits here, in the active state already, for a call to this agent to end.
+                slots.await(agent.getAgentId(), call);
+                return;
+            }
+            call.holdsSlot = true;
+        }
         CircuitBreaker breaker = breakerFor(agent.getAgentId());
         if (!breaker.tryAcquirePermission()) {
-            call.metrics.add(
-                    metric(call, agent, CallOutcome.REJECTED, "CircuitBreakerOpen", 0, null, 0.0));
-            call.errors.add(agent.getAgentId() + ": circuit breaker open");
+            releaseSlot(call, agent);
+            if (call.waitingSince < 0) {
+                call.metrics.add(
+                        metric(
+                                call,
+                                agent,
+                                CallOutcome.REJECTED,
+                                "CircuitBreakerOpen",
+                                0,
+                                null,
+                                0.0));
+            }
+            call.breakerOpen.add(agent);
             call.chainIndex++;
             call.attemptOnAgent = 1;
             issue(call);
@@ -406,6 +438,78 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                 "agent reply"));
     }
 
+    /**
+     * Every agent of the chain that could still take the call has its breaker open: the call tries
+     * those agents again later, while its wait lasts.
+     *
+     * @return whether the call waits; false when its wait is over, its errors then say why
+     */
+    private boolean waitForBreakers(InFlightCall call) throws Exception {
+        long now = clock.millis();
+        if (call.waitingSince < 0) {
+            call.waitingSince = now;
+        }
+        Long deadline = call.request.getTask().getTask().getDeadline();
+        long ends = breakerWait.waitEnds(call.waitingSince, deadline);
+        long delay = breakerWait.nextTry(now, ends);
+        if (delay >= 0) {
+            call.chain = new ArrayList<>(call.breakerOpen);
+            call.chainIndex = 0;
+            call.breakerOpen.clear();
+            later(call, delay);
+            return true;
+        }
+        String why =
+                deadline != null && deadline <= call.waitingSince + breakerWait.agentWaitMs()
+                        ? "until the task's deadline"
+                        : "the longest hivestream.route.agent-wait allows";
+        for (AgentEvent agent : call.breakerOpen) {
+            call.errors.add(
+                    agent.getAgentId()
+                            + ": circuit breaker open; waited "
+                            + (now - call.waitingSince)
+                            + " ms for it to let a call through, "
+                            + why);
+        }
+        call.breakerOpen.clear();
+        return false;
+    }
+
+    /** Issues the call again after {@code delayMs}, on the task's processing-time service. */
+    private void later(InFlightCall call, long delayMs) {
+        // No checkpointing needed: the call is in the active state and is re-issued after a
+        // restore.
+        long at = getProcessingTimeService().getCurrentProcessingTime() + delayMs;
+        getProcessingTimeService()
+                .registerTimer(
+                        at,
+                        time -> {
+                            setCurrentKey(call.key);
+                            issue(call);
+                        });
+    }
+
+    /** The call's slot of {@code agent} goes to the oldest call waiting for one, if any. */
+    private void releaseSlot(InFlightCall call, AgentEvent agent) {
+        if (!call.holdsSlot) {
+            return;
+        }
+        call.holdsSlot = false;
+        InFlightCall next =
+                slots.release(
+                        agent.getAgentId(),
+                        AgentSlots.perInstance(agent.getMaxConcurrency(), parallelism));
+        if (next != null) {
+            next.holdsSlot = true;
+            mailbox.execute(
+                    () -> {
+                        setCurrentKey(next.key);
+                        issue(next);
+                    },
+                    "agent slot");
+        }
+    }
+
     private void onCompletion(
             InFlightCall call,
             AgentEvent agent,
@@ -416,6 +520,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             Throwable error)
             throws Exception {
         setCurrentKey(call.key);
+        releaseSlot(call, agent);
         long latency = clock.millis() - started;
         if (error == null) {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
@@ -466,18 +571,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         if (decision instanceof RetryPolicy.Retry retry) {
             retried.inc();
             call.attemptOnAgent++;
-            // A JDK timer, not Flink's: the retry needs no checkpointing (the call is in the active
-            // state and is re-issued after a restore) and must fire in tests without moving time.
-            RETRY_TIMER.schedule(
-                    () ->
-                            mailbox.execute(
-                                    () -> {
-                                        setCurrentKey(call.key);
-                                        issue(call);
-                                    },
-                                    "agent retry"),
-                    retry.delay().toMillis(),
-                    TimeUnit.MILLISECONDS);
+            later(call, retry.delay().toMillis());
             return;
         }
         call.errors.add(agent.getAgentId() + ": " + describe(cause));
@@ -665,6 +759,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                         .minimumNumberOfCalls(settings.breakerWindow())
                                         .waitDurationInOpenState(settings.breakerOpen())
                                         .permittedNumberOfCallsInHalfOpenState(2)
+                                        .clock(clock)
                                         .recordException(
                                                 e ->
                                                         !(e instanceof AgentCallException a)
