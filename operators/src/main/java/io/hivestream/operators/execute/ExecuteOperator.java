@@ -2,6 +2,7 @@ package io.hivestream.operators.execute;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.hivestream.operators.route.AgentDirectory;
 import io.hivestream.operators.route.Rotation;
 import io.hivestream.operators.route.Router;
 import io.hivestream.operators.route.SessionKeys;
@@ -736,7 +737,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private AgentRuntime runtimeFor(AgentEvent agent) {
         RuntimeEntry entry = runtimes.get(agent.getAgentId());
         // Equal records are the common case and cheap to compare; copies only when they differ.
-        if (entry != null && (entry.agent().equals(agent) || sameEndpoint(entry.agent(), agent))) {
+        if (entry != null
+                && (entry.agent().equals(agent)
+                        || AgentDirectory.sameRecord(entry.agent(), agent))) {
             return entry.runtime();
         }
         if (entry != null) {
@@ -767,14 +770,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                                                         != AgentCallException.Kind
                                                                                 .BAD_REQUEST)
                                         .build()));
-    }
-
-    /** Heartbeats change only the timestamp; they must not rebuild a runtime. */
-    private static boolean sameEndpoint(AgentEvent a, AgentEvent b) {
-        return AgentEvent.newBuilder(a)
-                .setTimestamp(null)
-                .build()
-                .equals(AgentEvent.newBuilder(b).setTimestamp(null).build());
     }
 
     static double cost(AgentEvent agent, AgentReply reply) {

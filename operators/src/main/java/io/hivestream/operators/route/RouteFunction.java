@@ -1,7 +1,6 @@
 package io.hivestream.operators.route;
 
 import io.hivestream.schemas.AgentEvent;
-import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.Analysis;
@@ -128,7 +127,7 @@ public final class RouteFunction
                 ctx.getBroadcastState(AGENTS).immutableEntries();
         Router.Route route = route(task, views);
         if (route.routed()) {
-            emit(task, route, inRotation(views), out);
+            emit(task, route, AgentDirectory.rotation(views), out);
             return;
         }
         String invalid = router.invalidPreference(task);
@@ -154,15 +153,9 @@ public final class RouteFunction
         BroadcastState<String, AgentView> state = ctx.getBroadcastState(AGENTS);
         String agentId = view.getAgent().getAgentId();
         AgentView before = state.get(agentId);
-        if (view.getAgent().getType() == AgentEventType.RETIRE) {
-            state.remove(agentId);
+        state.put(agentId, view); // a retirement stays as a tombstone
+        if (!AgentDirectory.mayAdmit(before, view)) {
             return; // no waiting task can become routable
-        }
-        state.put(agentId, view);
-        if (before != null
-                && before.getStats().getHealthy() == view.getStats().getHealthy()
-                && sameRecord(before.getAgent(), view.getAgent())) {
-            return; // statistics only: no waiting task becomes routable
         }
         Iterable<Map.Entry<String, AgentView>> views = state.immutableEntries();
 
@@ -183,7 +176,7 @@ public final class RouteFunction
                                     false);
                     if (!steps.isEmpty()) {
                         store(tasks, line);
-                        emit(steps, inRotation(views), out);
+                        emit(steps, AgentDirectory.rotation(views), out);
                     }
                 });
     }
@@ -206,7 +199,7 @@ public final class RouteFunction
                         ctx.timeDomain() == TimeDomain.EVENT_TIME);
         if (!steps.isEmpty()) {
             store(waiting, line);
-            emit(steps, inRotation(views), out);
+            emit(steps, AgentDirectory.rotation(views), out);
         }
     }
 
@@ -278,30 +271,8 @@ public final class RouteFunction
     }
 
     private Router.Route route(AnalyzedTask task, Iterable<Map.Entry<String, AgentView>> entries) {
-        List<AgentView> views = new ArrayList<>();
-        for (Map.Entry<String, AgentView> entry : entries) {
-            views.add(entry.getValue());
-        }
+        List<AgentView> views = AgentDirectory.current(entries);
         return router.route(
                 task, views, Router.randomFor(task.getTask().getTaskId(), seed), clock.millis());
-    }
-
-    /** The agents in the rotation: where an unsure EDGE answer may escalate to. */
-    private static List<AgentEvent> inRotation(Iterable<Map.Entry<String, AgentView>> views) {
-        List<AgentEvent> agents = new ArrayList<>();
-        for (Map.Entry<String, AgentView> entry : views) {
-            if (entry.getValue().getStats().getHealthy()) {
-                agents.add(entry.getValue().getAgent());
-            }
-        }
-        return agents;
-    }
-
-    /** Whether two records of an agent differ in more than the time they were seen. */
-    private static boolean sameRecord(AgentEvent a, AgentEvent b) {
-        return AgentEvent.newBuilder(a)
-                .setTimestamp(null)
-                .build()
-                .equals(AgentEvent.newBuilder(b).setTimestamp(null).build());
     }
 }
