@@ -13,7 +13,6 @@ import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
-import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
@@ -113,7 +112,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Map<String, RuntimeEntry> runtimes;
     private transient Map<String, CircuitBreaker> breakers;
     private transient RetryPolicy retries;
-    private transient AgentSlots<InFlightCall> slots;
+    private transient AgentSlots<ReplicaCall> slots;
     private transient BreakerWait breakerWait;
     private transient int parallelism;
     private transient int inFlight;
@@ -136,47 +135,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
         static ToolPolicy allowAll() {
             return tenant -> null;
-        }
-    }
-
-    /**
-     * One replica's progress through its chain, or through its escalation chain when {@code edge}
-     * is set; lives only while the call is in flight.
-     */
-    private static final class InFlightCall {
-        final String key;
-        final CallRequest request;
-        List<AgentEvent> chain;
-        final AgentAnswer edge;
-        int chainIndex;
-        int attemptOnAgent = 1;
-        int attempt = 1;
-        final List<Metric> metrics = new ArrayList<>();
-        final List<String> errors = new ArrayList<>();
-
-        /** Whether the call holds a slot of the agent at {@code chainIndex}. */
-        boolean holdsSlot;
-
-        /** The agents of this pass over the chain whose circuit breaker was open. */
-        final List<AgentEvent> breakerOpen = new ArrayList<>();
-
-        /** When the call first found every agent it could use behind an open breaker; or -1. */
-        long waitingSince = -1;
-
-        InFlightCall(String key, CallRequest request) {
-            this.key = key;
-            this.request = request;
-            this.chain = request.getChain();
-            this.edge = null;
-        }
-
-        /** The cascade's second phase: the escalation chain, after the EDGE answer's calls. */
-        InFlightCall(String key, CallRequest request, Escalating escalated) {
-            this.key = key;
-            this.request = request;
-            this.chain = request.getEscalation();
-            this.edge = escalated.getEdge();
-            this.metrics.addAll(escalated.getCalls());
         }
     }
 
@@ -353,26 +311,20 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         activeTask.update(request.getTask().getTask().getTaskId());
         active.put(request.getReplica(), request);
         inFlight++;
-        issue(new InFlightCall(key, request));
+        issue(new ReplicaCall(key, request));
     }
 
-    private void issue(InFlightCall call) throws Exception {
-        List<AgentEvent> chain = call.chain;
-        if (call.chainIndex >= chain.size()) {
-            if (!call.breakerOpen.isEmpty() && waitForBreakers(call)) {
-                return;
-            }
-            AgentEvent last = chain.get(chain.size() - 1);
-            AgentAnswer failed =
-                    AgentAnswer.newBuilder()
-                            .setAgentId(last.getAgentId())
-                            .setError(String.join("; ", call.errors))
-                            .setAttempts(call.attempt - 1)
-                            .build();
-            complete(call, failed);
+    private void issue(ReplicaCall call) throws Exception {
+        ReplicaCall.Step step = call.next(clock.millis(), breakerWait);
+        if (step instanceof ReplicaCall.Wait wait) {
+            later(call, wait.delayMs());
             return;
         }
-        AgentEvent agent = chain.get(call.chainIndex);
+        if (step instanceof ReplicaCall.Fail fail) {
+            complete(call, fail.answer());
+            return;
+        }
+        AgentEvent agent = ((ReplicaCall.Call) step).agent();
         int agentSlots = AgentSlots.perInstance(agent.getMaxConcurrency(), parallelism);
         if (!call.holdsSlot) {
             if (!slots.tryAcquire(agent.getAgentId(), agentSlots)) {
@@ -385,7 +337,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         CircuitBreaker breaker = breakerFor(agent.getAgentId());
         if (!breaker.tryAcquirePermission()) {
             releaseSlot(call, agent);
-            if (call.waitingSince < 0) {
+            if (call.refused(agent)) {
                 call.metrics.add(
                         metric(
                                 call,
@@ -396,9 +348,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                 null,
                                 0.0));
             }
-            call.breakerOpen.add(agent);
-            call.chainIndex++;
-            call.attemptOnAgent = 1;
             issue(call);
             return;
         }
@@ -409,7 +358,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         call.request.getTask().getAnalysis(),
                         agent,
                         call.request.getReplica(),
-                        call.attempt,
+                        call.attempt(),
                         task.getSessionId() != null ? history() : List.of(),
                         tools.allowed(task.getTenant()));
         long started = clock.millis();
@@ -439,45 +388,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                 "agent reply"));
     }
 
-    /**
-     * Every agent of the chain that could still take the call has its breaker open: the call tries
-     * those agents again later, while its wait lasts.
-     *
-     * @return whether the call waits; false when its wait is over, its errors then say why
-     */
-    private boolean waitForBreakers(InFlightCall call) throws Exception {
-        long now = clock.millis();
-        if (call.waitingSince < 0) {
-            call.waitingSince = now;
-        }
-        Long deadline = call.request.getTask().getTask().getDeadline();
-        long ends = breakerWait.waitEnds(call.waitingSince, deadline);
-        long delay = breakerWait.nextTry(now, ends);
-        if (delay >= 0) {
-            call.chain = new ArrayList<>(call.breakerOpen);
-            call.chainIndex = 0;
-            call.breakerOpen.clear();
-            later(call, delay);
-            return true;
-        }
-        String why =
-                deadline != null && deadline <= call.waitingSince + breakerWait.agentWaitMs()
-                        ? "until the task's deadline"
-                        : "the longest hivestream.route.agent-wait allows";
-        for (AgentEvent agent : call.breakerOpen) {
-            call.errors.add(
-                    agent.getAgentId()
-                            + ": circuit breaker open; waited "
-                            + (now - call.waitingSince)
-                            + " ms for it to let a call through, "
-                            + why);
-        }
-        call.breakerOpen.clear();
-        return false;
-    }
-
     /** Issues the call again after {@code delayMs}, on the task's processing-time service. */
-    private void later(InFlightCall call, long delayMs) {
+    private void later(ReplicaCall call, long delayMs) {
         // No checkpointing needed: the call is in the active state and is re-issued after a
         // restore.
         long at = getProcessingTimeService().getCurrentProcessingTime() + delayMs;
@@ -491,12 +403,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     /** The call's slot of {@code agent} goes to the oldest call waiting for one, if any. */
-    private void releaseSlot(InFlightCall call, AgentEvent agent) {
+    private void releaseSlot(ReplicaCall call, AgentEvent agent) {
         if (!call.holdsSlot) {
             return;
         }
         call.holdsSlot = false;
-        InFlightCall next =
+        ReplicaCall next =
                 slots.release(
                         agent.getAgentId(),
                         AgentSlots.perInstance(agent.getMaxConcurrency(), parallelism));
@@ -512,7 +424,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     private void onCompletion(
-            InFlightCall call,
+            ReplicaCall call,
             AgentEvent agent,
             CircuitBreaker breaker,
             long started,
@@ -541,10 +453,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             .setTokensIn(reply.tokensIn())
                             .setTokensOut(reply.tokensOut())
                             .setCostUsd(cost)
-                            .setAttempts(call.attempt)
+                            .setAttempts(call.attempt())
                             .setSimulated(reply.simulated())
                             .build();
-            if (escalates(call, agent, answer)) {
+            if (call.escalates(agent, answer)) {
                 escalate(call, answer);
                 return;
             }
@@ -567,21 +479,17 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             AgentCallException.Kind.TIMEOUT,
                             "no answer within " + agent.getTimeoutMs() + " ms");
         }
-        RetryPolicy.Decision decision = retries.afterFailure(cause, call.attemptOnAgent);
-        call.attempt++;
-        if (decision instanceof RetryPolicy.Retry retry) {
+        RetryPolicy.Decision decision = retries.afterFailure(cause, call.attemptOnAgent());
+        long retryAfter = call.failed(agent, describe(cause), decision);
+        if (retryAfter >= 0) {
             retried.inc();
-            call.attemptOnAgent++;
-            later(call, retry.delay().toMillis());
+            later(call, retryAfter);
             return;
         }
-        call.errors.add(agent.getAgentId() + ": " + describe(cause));
-        call.chainIndex++;
-        call.attemptOnAgent = 1;
         issue(call);
     }
 
-    private void complete(InFlightCall call, AgentAnswer last) throws Exception {
+    private void complete(ReplicaCall call, AgentAnswer last) throws Exception {
         CallRequest request = call.request;
         CallReply reply =
                 call.edge == null ? reply(request, last, call.metrics) : cascaded(call, last);
@@ -617,20 +525,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         startNextTask(call.key);
     }
 
-    /** Whether this answer is an unsure EDGE answer that the request escalates. */
-    private static boolean escalates(InFlightCall call, AgentEvent agent, AgentAnswer answer) {
-        return call.edge == null
-                && !call.request.getEscalation().isEmpty()
-                && agent.getTier() == Tier.EDGE
-                && answer.getConfidence() != null
-                && answer.getConfidence() < call.request.getCascadeThreshold();
-    }
-
     /**
      * Starts the cascade's second phase. The EDGE answer and its calls go to state first, so that a
      * restore re-issues the CLOUD call and not the EDGE one.
      */
-    private void escalate(InFlightCall call, AgentAnswer edge) throws Exception {
+    private void escalate(ReplicaCall call, AgentAnswer edge) throws Exception {
         Escalating escalated =
                 Escalating.newBuilder()
                         .setEdge(edge)
@@ -638,11 +537,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         .build();
         escalating.put(call.request.getReplica(), escalated);
         escalations.inc();
-        issue(new InFlightCall(call.key, call.request, escalated));
+        issue(new ReplicaCall(call.key, call.request, escalated));
     }
 
     /** The reply of an escalated replica: the CLOUD answer unless every CLOUD agent failed. */
-    private CallReply cascaded(InFlightCall call, AgentAnswer cloud) throws Exception {
+    private CallReply cascaded(ReplicaCall call, AgentAnswer cloud) throws Exception {
         escalating.remove(call.request.getReplica());
         CallReply reply =
                 reply(call.request, cloud.getError() == null ? cloud : call.edge, call.metrics);
@@ -656,11 +555,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     /** A call in flight at the checkpoint, in the phase it was in. */
-    private InFlightCall restored(String key, CallRequest request) throws Exception {
+    private ReplicaCall restored(String key, CallRequest request) throws Exception {
         Escalating escalated = escalating.get(request.getReplica());
         return escalated == null
-                ? new InFlightCall(key, request)
-                : new InFlightCall(key, request, escalated);
+                ? new ReplicaCall(key, request)
+                : new ReplicaCall(key, request, escalated);
     }
 
     /** Starts every queued replica of the oldest waiting task of this session. */
@@ -778,7 +677,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     private Metric metric(
-            InFlightCall call,
+            ReplicaCall call,
             AgentEvent agent,
             CallOutcome outcome,
             String errorClass,
@@ -795,7 +694,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 .setCall(
                         CallMetric.newBuilder()
                                 .setModel(reply != null ? reply.model() : agent.getModel())
-                                .setAttempt(call.attempt)
+                                .setAttempt(call.attempt())
                                 .setOutcome(outcome)
                                 .setErrorClass(errorClass)
                                 .setLatencyMs(latency)
