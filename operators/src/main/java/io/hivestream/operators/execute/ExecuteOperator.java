@@ -8,10 +8,7 @@ import io.hivestream.operators.route.Router;
 import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
-import io.hivestream.schemas.CallMetric;
-import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
-import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
@@ -339,14 +336,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             releaseSlot(call, agent);
             if (call.refused(agent)) {
                 call.metrics.add(
-                        metric(
-                                call,
+                        CallMetrics.refused(
+                                call.request.getTask().getTask(),
                                 agent,
-                                CallOutcome.REJECTED,
-                                "CircuitBreakerOpen",
-                                0,
-                                null,
-                                0.0));
+                                call.attempt(),
+                                clock.millis()));
             }
             issue(call);
             return;
@@ -437,12 +431,19 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         long latency = clock.millis() - started;
         if (error == null) {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            double cost = cost(agent, reply);
+            double cost = CallMetrics.cost(agent, reply);
             tokensIn.inc(reply.tokensIn());
             tokensOut.inc(reply.tokensOut());
             costMicroUsd.inc(Math.round(cost * 1_000_000));
             this.latency.update(latency);
-            call.metrics.add(metric(call, agent, CallOutcome.SUCCESS, null, latency, reply, cost));
+            call.metrics.add(
+                    CallMetrics.success(
+                            call.request.getTask().getTask(),
+                            agent,
+                            call.attempt(),
+                            latency,
+                            reply,
+                            clock.millis()));
             AgentAnswer answer =
                     AgentAnswer.newBuilder()
                             .setAgentId(agent.getAgentId())
@@ -466,13 +467,14 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         Throwable cause = unwrap(error);
         breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
         failures.inc();
-        CallOutcome outcome =
-                cause instanceof TimeoutException
-                                || (cause instanceof AgentCallException e
-                                        && e.kind() == AgentCallException.Kind.TIMEOUT)
-                        ? CallOutcome.TIMEOUT
-                        : CallOutcome.ERROR;
-        call.metrics.add(metric(call, agent, outcome, errorClass(cause), latency, null, 0.0));
+        call.metrics.add(
+                CallMetrics.failure(
+                        call.request.getTask().getTask(),
+                        agent,
+                        call.attempt(),
+                        latency,
+                        cause,
+                        clock.millis()));
         if (cause instanceof TimeoutException) {
             cause =
                     new AgentCallException(
@@ -671,41 +673,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                         .build()));
     }
 
-    static double cost(AgentEvent agent, AgentReply reply) {
-        return reply.tokensIn() / 1000.0 * agent.getCostPer1kInputTokens()
-                + reply.tokensOut() / 1000.0 * agent.getCostPer1kOutputTokens();
-    }
-
-    private Metric metric(
-            ReplicaCall call,
-            AgentEvent agent,
-            CallOutcome outcome,
-            String errorClass,
-            long latency,
-            AgentReply reply,
-            double cost) {
-        Task task = call.request.getTask().getTask();
-        return Metric.newBuilder()
-                .setKind(MetricKind.CALL)
-                .setTimestamp(clock.millis())
-                .setTaskId(task.getTaskId())
-                .setAgentId(agent.getAgentId())
-                .setTenant(task.getTenant())
-                .setCall(
-                        CallMetric.newBuilder()
-                                .setModel(reply != null ? reply.model() : agent.getModel())
-                                .setAttempt(call.attempt())
-                                .setOutcome(outcome)
-                                .setErrorClass(errorClass)
-                                .setLatencyMs(latency)
-                                .setTokensIn(reply != null ? reply.tokensIn() : 0)
-                                .setTokensOut(reply != null ? reply.tokensOut() : 0)
-                                .setCostUsd(cost)
-                                .setSimulated(reply != null && reply.simulated())
-                                .build())
-                .build();
-    }
-
     private static CallReply reply(CallRequest request, AgentAnswer answer, List<Metric> metrics) {
         return CallReply.newBuilder()
                 .setRequest(slim(request))
@@ -739,10 +706,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             cause = cause.getCause();
         }
         return cause;
-    }
-
-    private static String errorClass(Throwable cause) {
-        return cause instanceof AgentCallException e ? e.kind().name() : cause.getClass().getName();
     }
 
     private static String describe(Throwable cause) {
