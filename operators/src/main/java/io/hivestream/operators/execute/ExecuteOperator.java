@@ -503,15 +503,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         boolean remembers =
                 request.getTask().getTask().getSessionId() != null && settings.memoryTurns() > 0;
         if (remembers && answer.getError() == null && turn.value() == null) {
-            Task task = request.getTask().getTask();
             turn.update(
-                    Turn.newBuilder()
-                            .setTaskId(task.getTaskId())
-                            .setInput(truncate(task.getInput()))
-                            .setOutput(truncate(answer.getOutput()))
-                            .setAgentId(answer.getAgentId())
-                            .setAt(clock.millis())
-                            .build());
+                    SessionMemory.turn(
+                            request.getTask().getTask(),
+                            answer,
+                            settings.memoryTurnChars(),
+                            clock.millis()));
         }
         // A task's replicas start together; one replica alone leaves nothing behind it, and the
         // emptiness check is an iterator seek in RocksDB.
@@ -574,20 +571,15 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             queue.clear();
             return;
         }
-        String next = waiting.get(0).getTask().getTask().getTaskId();
-        List<CallRequest> now = new ArrayList<>();
-        List<CallRequest> later = new ArrayList<>();
-        for (CallRequest request : waiting) {
-            (request.getTask().getTask().getTaskId().equals(next) ? now : later).add(request);
-        }
-        if (later.isEmpty()) {
+        SessionMemory.Next next = SessionMemory.next(waiting);
+        if (next.later().isEmpty()) {
             queue.clear();
         } else {
-            queue.update(later);
+            queue.update(next.later());
         }
         // Admission beyond capacity is bounded by the replicas of one task: a completion never
         // waits for capacity, so the mailbox never nests.
-        for (CallRequest request : now) {
+        for (CallRequest request : next.now()) {
             start(key, request);
         }
     }
@@ -602,21 +594,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     private void remember(Turn finished) throws Exception {
-        List<Turn> turns = history();
-        // A replica that arrives after its siblings finished forms a second turn of the same
-        // task; the session remembers the task once.
-        if (!turns.isEmpty()
-                && turns.get(turns.size() - 1).getTaskId().equals(finished.getTaskId())) {
-            return;
+        List<Turn> next = SessionMemory.remembered(history(), finished, settings.memoryTurns());
+        if (next != null) {
+            memory.update(next);
         }
-        turns.add(finished);
-        int from = Math.max(0, turns.size() - settings.memoryTurns());
-        memory.update(new ArrayList<>(turns.subList(from, turns.size())));
-    }
-
-    private String truncate(String text) {
-        int max = settings.memoryTurnChars();
-        return text == null ? "" : text.length() <= max ? text : text.substring(0, max);
     }
 
     @Override
