@@ -416,6 +416,8 @@ public final class HivestreamOptions {
                         conf.get(BREAKER_WINDOW),
                         conf.get(BREAKER_OPEN))
                 .memory(conf.get(MEMORY_TURNS), conf.get(MEMORY_TURN_CHARS), conf.get(MEMORY_TTL))
+                .agentWait(conf.get(AGENT_WAIT))
+                .seed(conf.get(ROUTE_SEED))
                 .build();
     }
 

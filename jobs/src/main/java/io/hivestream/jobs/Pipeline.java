@@ -9,7 +9,6 @@ import io.hivestream.operators.decode.DecodeFunction;
 import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TaskValidator;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
-import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteOperatorFactory;
 import io.hivestream.operators.plan.MergeSynthesizer;
 import io.hivestream.operators.plan.PlanValidator;
@@ -18,6 +17,7 @@ import io.hivestream.operators.route.AgentStatistics;
 import io.hivestream.operators.route.AgentStatsFunction;
 import io.hivestream.operators.route.Escalation;
 import io.hivestream.operators.route.RouteFunction;
+import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
@@ -38,6 +38,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
@@ -45,12 +46,12 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * may pass their own. Every operator has a stable uid so savepoints survive upgrades.
  *
  * <pre>
- * tasks ─ decode ─ analyse ─ route ─ execute ─ consensus ─ aggregate ─ results
+ * tasks ─ decode ─ analyse ─ route ═ execute ─ consensus ─ aggregate ─ results
  *                    └──── tasks to decompose ───────────────┘ └─ subtasks ─ tasks topic
  * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route and execute
  * metrics ─ decode ─┬─ calls and votes ─ to agent statistics
  *                   └─ reputations ─ broadcast to consensus
- * metrics and dead letters leave as side outputs
+ * metrics and dead letters leave as side outputs; ═ : the same key (the session), no shuffle
  * </pre>
  */
 public final class Pipeline {
@@ -149,7 +150,7 @@ public final class Pipeline {
 
         BroadcastStream<AgentView> registry = views.broadcast(RouteFunction.AGENTS);
         SingleOutputStreamOperator<CallRequest> routed =
-                analysed.keyBy(t -> t.getTask().getTaskId(), Types.STRING)
+                analysed.keyBy(SessionKeys::of, Types.STRING)
                         .connect(registry)
                         .process(
                                 new RouteFunction(
@@ -165,10 +166,12 @@ public final class Pipeline {
                         .uid("route")
                         .name("route");
 
+        // Route and execute share their key, so requests go on to the execute instance of the same
+        // index without a shuffle, and a session's turns keep their order between the two.
         // The views go to every execute instance too: work queued for an agent that leaves the
         // rotation is re-routed there.
         SingleOutputStreamOperator<CallReply> replies =
-                routed.keyBy(ExecuteOperator::sessionKey, Types.STRING)
+                DataStreamUtils.reinterpretAsKeyedStream(routed, SessionKeys::of, Types.STRING)
                         .connect(views.broadcast())
                         .transform(
                                 "execute",

@@ -111,7 +111,6 @@ class HeartbeatIT extends KafkaJobCase {
                     .until(() -> fixture.results().size() == 1);
 
             // Three turns of one session go to beater: the first is called, two wait behind it.
-            // They pass different route instances, so the first is sent before the others.
             fixture.sendJson(KafkaJobFixture.TASKS, "t1", turn("t1", "s", "chat"));
             Thread.sleep(1_000);
             fixture.sendJson(KafkaJobFixture.TASKS, "t2", turn("t2", "s", "chat"));

@@ -107,6 +107,8 @@ class InFlightRecoveryIT {
                         .setCostPer1kInputTokens(0.001)
                         .setCostPer1kOutputTokens(0.002)
                         .setTimeoutMs(60_000)
+                        // Every slow call in flight at once, however they spread over instances.
+                        .setMaxConcurrency(64)
                         .build());
         int fast = 20;
         int slow = 12;

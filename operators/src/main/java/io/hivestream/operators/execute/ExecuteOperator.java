@@ -2,16 +2,14 @@ package io.hivestream.operators.execute;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.hivestream.operators.route.AgentDirectory;
 import io.hivestream.operators.route.Rotation;
 import io.hivestream.operators.route.Router;
+import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
-import io.hivestream.schemas.CallMetric;
-import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
-import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
-import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
@@ -93,14 +91,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     static final String ACTIVE = "active";
 
-    private static final java.util.concurrent.ScheduledExecutorService RETRY_TIMER =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                    r -> {
-                        Thread thread = new Thread(r, "hivestream-agent-retries");
-                        thread.setDaemon(true);
-                        return thread;
-                    });
-
     private final AgentRuntimeFactory factory;
     private final ExecuteSettings settings;
     private final Clock clock;
@@ -119,6 +109,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Map<String, RuntimeEntry> runtimes;
     private transient Map<String, CircuitBreaker> breakers;
     private transient RetryPolicy retries;
+    private transient AgentSlots<ReplicaCall> slots;
+    private transient BreakerWait breakerWait;
+    private transient int parallelism;
     private transient int inFlight;
     private transient Counter calls;
     private transient Counter failures;
@@ -139,38 +132,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
         static ToolPolicy allowAll() {
             return tenant -> null;
-        }
-    }
-
-    /**
-     * One replica's progress through its chain, or through its escalation chain when {@code edge}
-     * is set; lives only while the call is in flight.
-     */
-    private static final class InFlightCall {
-        final String key;
-        final CallRequest request;
-        final List<AgentEvent> chain;
-        final AgentAnswer edge;
-        int chainIndex;
-        int attemptOnAgent = 1;
-        int attempt = 1;
-        final List<Metric> metrics = new ArrayList<>();
-        final List<String> errors = new ArrayList<>();
-
-        InFlightCall(String key, CallRequest request) {
-            this.key = key;
-            this.request = request;
-            this.chain = request.getChain();
-            this.edge = null;
-        }
-
-        /** The cascade's second phase: the escalation chain, after the EDGE answer's calls. */
-        InFlightCall(String key, CallRequest request, Escalating escalated) {
-            this.key = key;
-            this.request = request;
-            this.chain = request.getEscalation();
-            this.edge = escalated.getEdge();
-            this.metrics.addAll(escalated.getCalls());
         }
     }
 
@@ -202,12 +163,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         this.mailbox = parameters.getMailboxExecutor();
     }
 
-    /** The key of the execute stage: the tenant's session, or the task itself. */
+    /** The key of the execute stage, the same as the route stage's: {@link SessionKeys}. */
     public static String sessionKey(CallRequest request) {
-        Task task = request.getTask().getTask();
-        return task.getSessionId() != null
-                ? "s/" + task.getTenant() + "/" + task.getSessionId()
-                : "t/" + task.getTaskId();
+        return SessionKeys.of(request);
     }
 
     @Override
@@ -247,13 +205,19 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
         runtimes = new HashMap<>();
         breakers = new HashMap<>();
-        retries = new RetryPolicy(settings);
+        parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        retries =
+                new RetryPolicy(
+                        settings, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        slots = new AgentSlots<>();
+        breakerWait = new BreakerWait(settings.agentWait(), settings.breakerOpen());
         calls = getMetricGroup().counter("agentCalls");
         failures = getMetricGroup().counter("agentCallFailures");
         retried = getMetricGroup().counter("agentCallRetries");
         escalations = getMetricGroup().counter("cascadeEscalations");
         rerouted = getMetricGroup().counter("requestsRerouted");
         getMetricGroup().gauge("callsInFlight", () -> inFlight);
+        getMetricGroup().gauge("callsWaitingForAgentSlot", () -> slots.waiting());
         tokensIn = getMetricGroup().counter("tokensIn");
         tokensOut = getMetricGroup().counter("tokensOut");
         costMicroUsd = getMetricGroup().counter("costMicroUsd");
@@ -344,30 +308,40 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         activeTask.update(request.getTask().getTask().getTaskId());
         active.put(request.getReplica(), request);
         inFlight++;
-        issue(new InFlightCall(key, request));
+        issue(new ReplicaCall(key, request));
     }
 
-    private void issue(InFlightCall call) throws Exception {
-        List<AgentEvent> chain = call.chain;
-        if (call.chainIndex >= chain.size()) {
-            AgentEvent last = chain.get(chain.size() - 1);
-            AgentAnswer failed =
-                    AgentAnswer.newBuilder()
-                            .setAgentId(last.getAgentId())
-                            .setError(String.join("; ", call.errors))
-                            .setAttempts(call.attempt - 1)
-                            .build();
-            complete(call, failed);
+    private void issue(ReplicaCall call) throws Exception {
+        ReplicaCall.Step step = call.next(clock.millis(), breakerWait);
+        if (step instanceof ReplicaCall.Wait wait) {
+            later(call, wait.delayMs());
             return;
         }
-        AgentEvent agent = chain.get(call.chainIndex);
+        if (step instanceof ReplicaCall.Fail fail) {
+            complete(call, fail.answer());
+            return;
+        }
+        AgentEvent agent = ((ReplicaCall.Call) step).agent();
+        int agentSlots = AgentSlots.perInstance(agent.getMaxConcurrency(), parallelism);
+        if (!call.holdsSlot) {
+            if (!slots.tryAcquire(agent.getAgentId(), agentSlots)) {
+                // Waits here, in the active state already, for a call to this agent to end.
+                slots.await(agent.getAgentId(), call);
+                return;
+            }
+            call.holdsSlot = true;
+        }
         CircuitBreaker breaker = breakerFor(agent.getAgentId());
         if (!breaker.tryAcquirePermission()) {
-            call.metrics.add(
-                    metric(call, agent, CallOutcome.REJECTED, "CircuitBreakerOpen", 0, null, 0.0));
-            call.errors.add(agent.getAgentId() + ": circuit breaker open");
-            call.chainIndex++;
-            call.attemptOnAgent = 1;
+            releaseSlot(call, agent);
+            if (call.refused(agent)) {
+                call.metrics.add(
+                        CallMetrics.refused(
+                                call.request.getTask().getTask(),
+                                agent,
+                                call.attempt(),
+                                clock.millis()));
+            }
             issue(call);
             return;
         }
@@ -378,7 +352,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         call.request.getTask().getAnalysis(),
                         agent,
                         call.request.getReplica(),
-                        call.attempt,
+                        call.attempt(),
                         task.getSessionId() != null ? history() : List.of(),
                         tools.allowed(task.getTenant()));
         long started = clock.millis();
@@ -408,8 +382,43 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                 "agent reply"));
     }
 
+    /** Issues the call again after {@code delayMs}, on the task's processing-time service. */
+    private void later(ReplicaCall call, long delayMs) {
+        // No checkpointing needed: the call is in the active state and is re-issued after a
+        // restore.
+        long at = getProcessingTimeService().getCurrentProcessingTime() + delayMs;
+        getProcessingTimeService()
+                .registerTimer(
+                        at,
+                        time -> {
+                            setCurrentKey(call.key);
+                            issue(call);
+                        });
+    }
+
+    /** The call's slot of {@code agent} goes to the oldest call waiting for one, if any. */
+    private void releaseSlot(ReplicaCall call, AgentEvent agent) {
+        if (!call.holdsSlot) {
+            return;
+        }
+        call.holdsSlot = false;
+        ReplicaCall next =
+                slots.release(
+                        agent.getAgentId(),
+                        AgentSlots.perInstance(agent.getMaxConcurrency(), parallelism));
+        if (next != null) {
+            next.holdsSlot = true;
+            mailbox.execute(
+                    () -> {
+                        setCurrentKey(next.key);
+                        issue(next);
+                    },
+                    "agent slot");
+        }
+    }
+
     private void onCompletion(
-            InFlightCall call,
+            ReplicaCall call,
             AgentEvent agent,
             CircuitBreaker breaker,
             long started,
@@ -418,15 +427,23 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             Throwable error)
             throws Exception {
         setCurrentKey(call.key);
+        releaseSlot(call, agent);
         long latency = clock.millis() - started;
         if (error == null) {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            double cost = cost(agent, reply);
+            double cost = CallMetrics.cost(agent, reply);
             tokensIn.inc(reply.tokensIn());
             tokensOut.inc(reply.tokensOut());
             costMicroUsd.inc(Math.round(cost * 1_000_000));
             this.latency.update(latency);
-            call.metrics.add(metric(call, agent, CallOutcome.SUCCESS, null, latency, reply, cost));
+            call.metrics.add(
+                    CallMetrics.success(
+                            call.request.getTask().getTask(),
+                            agent,
+                            call.attempt(),
+                            latency,
+                            reply,
+                            clock.millis()));
             AgentAnswer answer =
                     AgentAnswer.newBuilder()
                             .setAgentId(agent.getAgentId())
@@ -437,10 +454,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             .setTokensIn(reply.tokensIn())
                             .setTokensOut(reply.tokensOut())
                             .setCostUsd(cost)
-                            .setAttempts(call.attempt)
+                            .setAttempts(call.attempt())
                             .setSimulated(reply.simulated())
                             .build();
-            if (escalates(call, agent, answer)) {
+            if (call.escalates(agent, answer)) {
                 escalate(call, answer);
                 return;
             }
@@ -450,45 +467,31 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         Throwable cause = unwrap(error);
         breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
         failures.inc();
-        CallOutcome outcome =
-                cause instanceof TimeoutException
-                                || (cause instanceof AgentCallException e
-                                        && e.kind() == AgentCallException.Kind.TIMEOUT)
-                        ? CallOutcome.TIMEOUT
-                        : CallOutcome.ERROR;
-        call.metrics.add(metric(call, agent, outcome, errorClass(cause), latency, null, 0.0));
+        call.metrics.add(
+                CallMetrics.failure(
+                        call.request.getTask().getTask(),
+                        agent,
+                        call.attempt(),
+                        latency,
+                        cause,
+                        clock.millis()));
         if (cause instanceof TimeoutException) {
             cause =
                     new AgentCallException(
                             AgentCallException.Kind.TIMEOUT,
                             "no answer within " + agent.getTimeoutMs() + " ms");
         }
-        RetryPolicy.Decision decision = retries.afterFailure(cause, call.attemptOnAgent);
-        call.attempt++;
-        if (decision instanceof RetryPolicy.Retry retry) {
+        RetryPolicy.Decision decision = retries.afterFailure(cause, call.attemptOnAgent());
+        long retryAfter = call.failed(agent, describe(cause), decision);
+        if (retryAfter >= 0) {
             retried.inc();
-            call.attemptOnAgent++;
-            // A JDK timer, not Flink's: the retry needs no checkpointing (the call is in the active
-            // state and is re-issued after a restore) and must fire in tests without moving time.
-            RETRY_TIMER.schedule(
-                    () ->
-                            mailbox.execute(
-                                    () -> {
-                                        setCurrentKey(call.key);
-                                        issue(call);
-                                    },
-                                    "agent retry"),
-                    retry.delay().toMillis(),
-                    TimeUnit.MILLISECONDS);
+            later(call, retryAfter);
             return;
         }
-        call.errors.add(agent.getAgentId() + ": " + describe(cause));
-        call.chainIndex++;
-        call.attemptOnAgent = 1;
         issue(call);
     }
 
-    private void complete(InFlightCall call, AgentAnswer last) throws Exception {
+    private void complete(ReplicaCall call, AgentAnswer last) throws Exception {
         CallRequest request = call.request;
         CallReply reply =
                 call.edge == null ? reply(request, last, call.metrics) : cascaded(call, last);
@@ -500,15 +503,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         boolean remembers =
                 request.getTask().getTask().getSessionId() != null && settings.memoryTurns() > 0;
         if (remembers && answer.getError() == null && turn.value() == null) {
-            Task task = request.getTask().getTask();
             turn.update(
-                    Turn.newBuilder()
-                            .setTaskId(task.getTaskId())
-                            .setInput(truncate(task.getInput()))
-                            .setOutput(truncate(answer.getOutput()))
-                            .setAgentId(answer.getAgentId())
-                            .setAt(clock.millis())
-                            .build());
+                    SessionMemory.turn(
+                            request.getTask().getTask(),
+                            answer,
+                            settings.memoryTurnChars(),
+                            clock.millis()));
         }
         // A task's replicas start together; one replica alone leaves nothing behind it, and the
         // emptiness check is an iterator seek in RocksDB.
@@ -524,20 +524,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         startNextTask(call.key);
     }
 
-    /** Whether this answer is an unsure EDGE answer that the request escalates. */
-    private static boolean escalates(InFlightCall call, AgentEvent agent, AgentAnswer answer) {
-        return call.edge == null
-                && !call.request.getEscalation().isEmpty()
-                && agent.getTier() == Tier.EDGE
-                && answer.getConfidence() != null
-                && answer.getConfidence() < call.request.getCascadeThreshold();
-    }
-
     /**
      * Starts the cascade's second phase. The EDGE answer and its calls go to state first, so that a
      * restore re-issues the CLOUD call and not the EDGE one.
      */
-    private void escalate(InFlightCall call, AgentAnswer edge) throws Exception {
+    private void escalate(ReplicaCall call, AgentAnswer edge) throws Exception {
         Escalating escalated =
                 Escalating.newBuilder()
                         .setEdge(edge)
@@ -545,11 +536,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         .build();
         escalating.put(call.request.getReplica(), escalated);
         escalations.inc();
-        issue(new InFlightCall(call.key, call.request, escalated));
+        issue(new ReplicaCall(call.key, call.request, escalated));
     }
 
     /** The reply of an escalated replica: the CLOUD answer unless every CLOUD agent failed. */
-    private CallReply cascaded(InFlightCall call, AgentAnswer cloud) throws Exception {
+    private CallReply cascaded(ReplicaCall call, AgentAnswer cloud) throws Exception {
         escalating.remove(call.request.getReplica());
         CallReply reply =
                 reply(call.request, cloud.getError() == null ? cloud : call.edge, call.metrics);
@@ -563,11 +554,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     /** A call in flight at the checkpoint, in the phase it was in. */
-    private InFlightCall restored(String key, CallRequest request) throws Exception {
+    private ReplicaCall restored(String key, CallRequest request) throws Exception {
         Escalating escalated = escalating.get(request.getReplica());
         return escalated == null
-                ? new InFlightCall(key, request)
-                : new InFlightCall(key, request, escalated);
+                ? new ReplicaCall(key, request)
+                : new ReplicaCall(key, request, escalated);
     }
 
     /** Starts every queued replica of the oldest waiting task of this session. */
@@ -580,20 +571,15 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             queue.clear();
             return;
         }
-        String next = waiting.get(0).getTask().getTask().getTaskId();
-        List<CallRequest> now = new ArrayList<>();
-        List<CallRequest> later = new ArrayList<>();
-        for (CallRequest request : waiting) {
-            (request.getTask().getTask().getTaskId().equals(next) ? now : later).add(request);
-        }
-        if (later.isEmpty()) {
+        SessionMemory.Next next = SessionMemory.next(waiting);
+        if (next.later().isEmpty()) {
             queue.clear();
         } else {
-            queue.update(later);
+            queue.update(next.later());
         }
         // Admission beyond capacity is bounded by the replicas of one task: a completion never
         // waits for capacity, so the mailbox never nests.
-        for (CallRequest request : now) {
+        for (CallRequest request : next.now()) {
             start(key, request);
         }
     }
@@ -608,21 +594,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     private void remember(Turn finished) throws Exception {
-        List<Turn> turns = history();
-        // A replica that arrives after its siblings finished forms a second turn of the same
-        // task; the session remembers the task once.
-        if (!turns.isEmpty()
-                && turns.get(turns.size() - 1).getTaskId().equals(finished.getTaskId())) {
-            return;
+        List<Turn> next = SessionMemory.remembered(history(), finished, settings.memoryTurns());
+        if (next != null) {
+            memory.update(next);
         }
-        turns.add(finished);
-        int from = Math.max(0, turns.size() - settings.memoryTurns());
-        memory.update(new ArrayList<>(turns.subList(from, turns.size())));
-    }
-
-    private String truncate(String text) {
-        int max = settings.memoryTurnChars();
-        return text == null ? "" : text.length() <= max ? text : text.substring(0, max);
     }
 
     @Override
@@ -644,7 +619,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private AgentRuntime runtimeFor(AgentEvent agent) {
         RuntimeEntry entry = runtimes.get(agent.getAgentId());
         // Equal records are the common case and cheap to compare; copies only when they differ.
-        if (entry != null && (entry.agent().equals(agent) || sameEndpoint(entry.agent(), agent))) {
+        if (entry != null
+                && (entry.agent().equals(agent)
+                        || AgentDirectory.sameRecord(entry.agent(), agent))) {
             return entry.runtime();
         }
         if (entry != null) {
@@ -667,6 +644,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                         .minimumNumberOfCalls(settings.breakerWindow())
                                         .waitDurationInOpenState(settings.breakerOpen())
                                         .permittedNumberOfCallsInHalfOpenState(2)
+                                        .clock(clock)
                                         .recordException(
                                                 e ->
                                                         !(e instanceof AgentCallException a)
@@ -674,49 +652,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                                                         != AgentCallException.Kind
                                                                                 .BAD_REQUEST)
                                         .build()));
-    }
-
-    /** Heartbeats change only the timestamp; they must not rebuild a runtime. */
-    private static boolean sameEndpoint(AgentEvent a, AgentEvent b) {
-        return AgentEvent.newBuilder(a)
-                .setTimestamp(null)
-                .build()
-                .equals(AgentEvent.newBuilder(b).setTimestamp(null).build());
-    }
-
-    static double cost(AgentEvent agent, AgentReply reply) {
-        return reply.tokensIn() / 1000.0 * agent.getCostPer1kInputTokens()
-                + reply.tokensOut() / 1000.0 * agent.getCostPer1kOutputTokens();
-    }
-
-    private Metric metric(
-            InFlightCall call,
-            AgentEvent agent,
-            CallOutcome outcome,
-            String errorClass,
-            long latency,
-            AgentReply reply,
-            double cost) {
-        Task task = call.request.getTask().getTask();
-        return Metric.newBuilder()
-                .setKind(MetricKind.CALL)
-                .setTimestamp(clock.millis())
-                .setTaskId(task.getTaskId())
-                .setAgentId(agent.getAgentId())
-                .setTenant(task.getTenant())
-                .setCall(
-                        CallMetric.newBuilder()
-                                .setModel(reply != null ? reply.model() : agent.getModel())
-                                .setAttempt(call.attempt)
-                                .setOutcome(outcome)
-                                .setErrorClass(errorClass)
-                                .setLatencyMs(latency)
-                                .setTokensIn(reply != null ? reply.tokensIn() : 0)
-                                .setTokensOut(reply != null ? reply.tokensOut() : 0)
-                                .setCostUsd(cost)
-                                .setSimulated(reply != null && reply.simulated())
-                                .build())
-                .build();
     }
 
     private static CallReply reply(CallRequest request, AgentAnswer answer, List<Metric> metrics) {
@@ -752,10 +687,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             cause = cause.getCause();
         }
         return cause;
-    }
-
-    private static String errorClass(Throwable cause) {
-        return cause instanceof AgentCallException e ? e.kind().name() : cause.getClass().getName();
     }
 
     private static String describe(Throwable cause) {

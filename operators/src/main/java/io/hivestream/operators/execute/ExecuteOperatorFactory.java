@@ -10,7 +10,6 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperatorFactory;
-import org.apache.flink.streaming.api.operators.legacy.YieldingOperatorFactory;
 
 /**
  * Creates {@link ExecuteOperator}s with the task's mailbox executor, for one input (requests) or
@@ -18,8 +17,7 @@ import org.apache.flink.streaming.api.operators.legacy.YieldingOperatorFactory;
  */
 public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<CallReply>
         implements OneInputStreamOperatorFactory<CallRequest, CallReply>,
-                TwoInputStreamOperatorFactory<CallRequest, AgentView, CallReply>,
-                YieldingOperatorFactory<CallReply> {
+                TwoInputStreamOperatorFactory<CallRequest, AgentView, CallReply> {
     private static final long serialVersionUID = 1L;
 
     private final AgentRuntimeFactory runtimes;

@@ -22,6 +22,7 @@ public final class ExecuteSettings implements Serializable {
     public static final float DEFAULT_BREAKER_FAILURE_RATE = 50f;
     public static final int DEFAULT_BREAKER_WINDOW = 20;
     public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_AGENT_WAIT = Duration.ofSeconds(30);
 
     private int capacity = DEFAULT_CAPACITY;
     private int attemptsPerAgent = DEFAULT_ATTEMPTS_PER_AGENT;
@@ -35,6 +36,7 @@ public final class ExecuteSettings implements Serializable {
     private int breakerWindow = DEFAULT_BREAKER_WINDOW;
     private Duration breakerOpen = DEFAULT_BREAKER_OPEN;
     private long seed = 0;
+    private Duration agentWait = DEFAULT_AGENT_WAIT;
 
     private ExecuteSettings() {}
 
@@ -96,9 +98,17 @@ public final class ExecuteSettings implements Serializable {
         return breakerOpen;
     }
 
-    /** Seed of the backoff jitter. */
+    /** Seed of the backoff jitter; each parallel instance combines it with its index. */
     public long seed() {
         return seed;
+    }
+
+    /**
+     * How long a call waits for an open circuit breaker to let it through when no other agent of
+     * its chain can take it (and at most until the task's deadline).
+     */
+    public Duration agentWait() {
+        return agentWait;
     }
 
     /** Builds settings; each setter checks its value. */
@@ -164,6 +174,12 @@ public final class ExecuteSettings implements Serializable {
             return this;
         }
 
+        public Builder agentWait(Duration wait) {
+            require(!wait.isNegative(), "agent wait must not be negative: " + wait);
+            settings.agentWait = wait;
+            return this;
+        }
+
         public ExecuteSettings build() {
             ExecuteSettings copy = new ExecuteSettings();
             copy.capacity = settings.capacity;
@@ -178,6 +194,7 @@ public final class ExecuteSettings implements Serializable {
             copy.breakerWindow = settings.breakerWindow;
             copy.breakerOpen = settings.breakerOpen;
             copy.seed = settings.seed;
+            copy.agentWait = settings.agentWait;
             return copy;
         }
 

@@ -22,8 +22,16 @@ public final class RetryPolicy {
     private final SplittableRandom random;
 
     public RetryPolicy(ExecuteSettings settings) {
+        this(settings, 0);
+    }
+
+    /**
+     * @param instance the parallel instance's index: instances draw different jitter from the same
+     *     seed, so that their retries do not fall at the same moments
+     */
+    public RetryPolicy(ExecuteSettings settings, int instance) {
         this.settings = settings;
-        this.random = new SplittableRandom(settings.seed());
+        this.random = new SplittableRandom(settings.seed() * 1_000_003L + instance);
     }
 
     /**

@@ -1,12 +1,10 @@
 package io.hivestream.operators.route;
 
 import io.hivestream.schemas.AgentEvent;
-import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallRequest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -17,7 +15,7 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  * The agents' rotation as a stage after routing sees it, so that work routed to an agent that has
  * since left the rotation (missed its heartbeats, or retired) goes elsewhere before it is started.
  * Owns nothing but a reference to its stage's broadcast state of agent views (agentId to the latest
- * view; retired agents stay as tombstones so that they are known to be gone).
+ * view); who is in the rotation is {@link AgentDirectory}'s rule, the same as the route stage's.
  *
  * <p>A request whose primary agent left moves on to the next agent of its chain that is still in
  * the rotation; when none is, it is routed again against the current views. Agents no view has been
@@ -47,9 +45,7 @@ public final class Rotation {
 
     public boolean inRotation(String agentId) throws Exception {
         AgentView view = views.get(agentId);
-        return view == null
-                || (view.getAgent().getType() != AgentEventType.RETIRE
-                        && view.getStats().getHealthy());
+        return view == null || AgentDirectory.inRotation(view);
     }
 
     /**
@@ -72,12 +68,7 @@ public final class Rotation {
             }
         }
         if (remaining.isEmpty()) {
-            List<AgentView> current = new ArrayList<>();
-            for (Map.Entry<String, AgentView> entry : views.immutableEntries()) {
-                if (entry.getValue().getAgent().getType() != AgentEventType.RETIRE) {
-                    current.add(entry.getValue());
-                }
-            }
+            List<AgentView> current = AgentDirectory.current(views.immutableEntries());
             String draw = request.getTask().getTask().getTaskId() + "#" + request.getReplica();
             for (Router.Candidate candidate :
                     router.ranked(request.getTask(), current, Router.randomFor(draw, 0), now)) {

@@ -1,7 +1,6 @@
 package io.hivestream.operators.route;
 
 import io.hivestream.schemas.AgentEvent;
-import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.Analysis;
@@ -9,25 +8,33 @@ import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by task id. Owns the agents' views (broadcast state, agentId to record, statistics and
- * health, published by {@link AgentStatsFunction}) and, per task waiting for a suitable agent, the
- * pending task (keyed state) with a timer. A task is routed as soon as enough agents in the
- * rotation offer its capabilities; one still waiting when its wait ends, or when the input ends,
- * fails with the reason instead of waiting forever. Each task's draws come from a random seeded by
- * its id and the job's seed, so a replay after a restore routes it the same way.
+ * Keyed by {@link SessionKeys}: a task's session, or the task itself. Owns the agents' views
+ * (broadcast state, agentId to record, statistics and health, published by {@link
+ * AgentStatsFunction}) and, per key, the tasks waiting for a suitable agent ({@link WaitingLine},
+ * keyed state) with a timer each. A later turn of a session waits behind an earlier turn that
+ * waits, so turns leave this stage in the order they arrived. A task is routed as soon as enough
+ * agents in the rotation offer its capabilities; one still waiting when its wait ends, or when the
+ * input ends, fails with the reason instead of waiting forever. Each task's draws come from a
+ * random seeded by its id and the job's seed, so a replay after a restore routes it the same way.
  */
 public final class RouteFunction
         extends KeyedBroadcastProcessFunction<String, AnalyzedTask, AgentView, CallRequest> {
@@ -43,7 +50,7 @@ public final class RouteFunction
     private final Clock clock;
     private final boolean boundedInput;
     private final long seed;
-    private transient ValueState<AnalyzedTask> pending;
+    private transient ListState<Tuple2<Long, AnalyzedTask>> waiting;
 
     /**
      * @param boundedInput whether the input ends (a bounded run); then tasks still waiting for an
@@ -91,24 +98,36 @@ public final class RouteFunction
         this.seed = seed;
     }
 
-    private static ValueStateDescriptor<AnalyzedTask> pendingDescriptor() {
-        return new ValueStateDescriptor<>("pending", new AvroTypeInfo<>(AnalyzedTask.class));
+    private static ListStateDescriptor<Tuple2<Long, AnalyzedTask>> waitingDescriptor() {
+        return new ListStateDescriptor<>(
+                "waiting", new TupleTypeInfo<>(Types.LONG, new AvroTypeInfo<>(AnalyzedTask.class)));
     }
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
         FastReaders.enable();
-        pending = getRuntimeContext().getState(pendingDescriptor());
+        waiting = getRuntimeContext().getListState(waitingDescriptor());
     }
 
     @Override
     public void processElement(AnalyzedTask task, ReadOnlyContext ctx, Collector<CallRequest> out)
             throws Exception {
+        long deadline = clock.millis() + agentWait.toMillis();
+        // A task without a session is alone under its key: nothing can wait ahead of it.
+        if (task.getTask().getSessionId() != null) {
+            Deque<WaitingLine.Entry> line = load(waiting);
+            if (!line.isEmpty()) {
+                line.addLast(new WaitingLine.Entry(task, deadline));
+                store(waiting, line);
+                startWaiting(ctx.timerService(), deadline);
+                return;
+            }
+        }
         Iterable<Map.Entry<String, AgentView>> views =
                 ctx.getBroadcastState(AGENTS).immutableEntries();
         Router.Route route = route(task, views);
         if (route.routed()) {
-            emit(task, route, inRotation(views), out);
+            emit(task, route, AgentDirectory.rotation(views), out);
             return;
         }
         String invalid = router.invalidPreference(task);
@@ -116,11 +135,15 @@ public final class RouteFunction
             out.collect(unroutable(task, invalid)); // waiting would not make it valid
             return;
         }
-        pending.update(task);
-        ctx.timerService().registerProcessingTimeTimer(clock.millis() + agentWait.toMillis());
+        waiting.add(Tuple2.of(deadline, task));
+        startWaiting(ctx.timerService(), deadline);
+    }
+
+    private void startWaiting(TimerService timers, long deadline) {
+        timers.registerProcessingTimeTimer(deadline);
         if (boundedInput) {
             // The final watermark fires it when the input ends, so no task waits past the end.
-            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+            timers.registerEventTimeTimer(Long.MAX_VALUE);
         }
     }
 
@@ -130,29 +153,30 @@ public final class RouteFunction
         BroadcastState<String, AgentView> state = ctx.getBroadcastState(AGENTS);
         String agentId = view.getAgent().getAgentId();
         AgentView before = state.get(agentId);
-        if (view.getAgent().getType() == AgentEventType.RETIRE) {
-            state.remove(agentId);
+        state.put(agentId, view); // a retirement stays as a tombstone
+        if (!AgentDirectory.mayAdmit(before, view)) {
             return; // no waiting task can become routable
-        }
-        state.put(agentId, view);
-        if (before != null
-                && before.getStats().getHealthy() == view.getStats().getHealthy()
-                && sameRecord(before.getAgent(), view.getAgent())) {
-            return; // statistics only: no waiting task becomes routable
         }
         Iterable<Map.Entry<String, AgentView>> views = state.immutableEntries();
 
         ctx.applyToKeyedState(
-                pendingDescriptor(),
-                (taskId, waiting) -> {
-                    AnalyzedTask task = waiting.value();
-                    if (task == null) {
+                waitingDescriptor(),
+                (key, tasks) -> {
+                    Deque<WaitingLine.Entry> line = load(tasks);
+                    if (line.isEmpty()) {
                         return;
                     }
-                    Router.Route route = route(task, views);
-                    if (route.routed()) {
-                        waiting.clear();
-                        emit(task, route, inRotation(views), out);
+                    // Deadlines are the timers' to enforce; a new agent only lets tasks go.
+                    List<WaitingLine.Step> steps =
+                            WaitingLine.advance(
+                                    line,
+                                    task -> route(task, views),
+                                    router::invalidPreference,
+                                    Long.MIN_VALUE,
+                                    false);
+                    if (!steps.isEmpty()) {
+                        store(tasks, line);
+                        emit(steps, AgentDirectory.rotation(views), out);
                     }
                 });
     }
@@ -160,19 +184,60 @@ public final class RouteFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CallRequest> out)
             throws Exception {
-        AnalyzedTask task = pending.value();
-        if (task == null) {
+        Deque<WaitingLine.Entry> line = load(waiting);
+        if (line.isEmpty()) {
             return;
         }
-        pending.clear();
         Iterable<Map.Entry<String, AgentView>> views =
                 ctx.getBroadcastState(AGENTS).immutableEntries();
-        Router.Route route = route(task, views);
-        if (route.routed()) {
-            emit(task, route, inRotation(views), out);
-        } else {
-            out.collect(unroutable(task, route.problem()));
+        List<WaitingLine.Step> steps =
+                WaitingLine.advance(
+                        line,
+                        task -> route(task, views),
+                        router::invalidPreference,
+                        timestamp,
+                        ctx.timeDomain() == TimeDomain.EVENT_TIME);
+        if (!steps.isEmpty()) {
+            store(waiting, line);
+            emit(steps, AgentDirectory.rotation(views), out);
         }
+    }
+
+    private void emit(
+            List<WaitingLine.Step> steps, List<AgentEvent> agents, Collector<CallRequest> out) {
+        for (WaitingLine.Step step : steps) {
+            if (step instanceof WaitingLine.Routed routed) {
+                emit(routed.task(), routed.route(), agents, out);
+            } else if (step instanceof WaitingLine.Failed failed) {
+                out.collect(unroutable(failed.task(), failed.problem()));
+            }
+        }
+    }
+
+    private static Deque<WaitingLine.Entry> load(ListState<Tuple2<Long, AnalyzedTask>> state)
+            throws Exception {
+        Deque<WaitingLine.Entry> line = new ArrayDeque<>();
+        Iterable<Tuple2<Long, AnalyzedTask>> stored = state.get();
+        if (stored != null) {
+            for (Tuple2<Long, AnalyzedTask> entry : stored) {
+                line.addLast(new WaitingLine.Entry(entry.f1, entry.f0));
+            }
+        }
+        return line;
+    }
+
+    private static void store(
+            ListState<Tuple2<Long, AnalyzedTask>> state, Deque<WaitingLine.Entry> line)
+            throws Exception {
+        if (line.isEmpty()) {
+            state.clear();
+            return;
+        }
+        List<Tuple2<Long, AnalyzedTask>> entries = new ArrayList<>(line.size());
+        for (WaitingLine.Entry entry : line) {
+            entries.add(Tuple2.of(entry.deadline(), entry.task()));
+        }
+        state.update(entries);
     }
 
     /** A request that carries the routing failure; the consensus stage turns it into FAILED. */
@@ -206,30 +271,8 @@ public final class RouteFunction
     }
 
     private Router.Route route(AnalyzedTask task, Iterable<Map.Entry<String, AgentView>> entries) {
-        List<AgentView> views = new ArrayList<>();
-        for (Map.Entry<String, AgentView> entry : entries) {
-            views.add(entry.getValue());
-        }
+        List<AgentView> views = AgentDirectory.current(entries);
         return router.route(
                 task, views, Router.randomFor(task.getTask().getTaskId(), seed), clock.millis());
-    }
-
-    /** The agents in the rotation: where an unsure EDGE answer may escalate to. */
-    private static List<AgentEvent> inRotation(Iterable<Map.Entry<String, AgentView>> views) {
-        List<AgentEvent> agents = new ArrayList<>();
-        for (Map.Entry<String, AgentView> entry : views) {
-            if (entry.getValue().getStats().getHealthy()) {
-                agents.add(entry.getValue().getAgent());
-            }
-        }
-        return agents;
-    }
-
-    /** Whether two records of an agent differ in more than the time they were seen. */
-    private static boolean sameRecord(AgentEvent a, AgentEvent b) {
-        return AgentEvent.newBuilder(a)
-                .setTimestamp(null)
-                .build()
-                .equals(AgentEvent.newBuilder(b).setTimestamp(null).build());
     }
 }

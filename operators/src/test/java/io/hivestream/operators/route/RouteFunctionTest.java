@@ -41,7 +41,7 @@ class RouteFunctionTest {
         harness =
                 ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                         new RouteFunction(new Router(), AGENT_WAIT, CLOCK, boundedInput),
-                        task -> task.getTask().getTaskId(),
+                        SessionKeys::of,
                         Types.STRING,
                         RouteFunction.AGENTS);
         harness.setProcessingTime(NOW);
@@ -319,5 +319,71 @@ class RouteFunctionTest {
                                         + " number in [0, 1]"));
         assertThat(keyedStateEntries()).isEqualTo(0);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+    }
+
+    private static AnalyzedTask turn(String taskId, String capability) {
+        return analyzed(
+                task(taskId, capability, "turn " + taskId).setSessionId("s-1").build(),
+                analysis(Tier.EDGE, 1, 1, List.of(capability)));
+    }
+
+    @Test
+    void aLaterTurnOfASessionWaitsBehindAnEarlierTurnThatWaitsForAnAgent() throws Exception {
+        open(false);
+        harness.processBroadcastElement(view(ALICE), 1);
+        AnalyzedTask first = turn("t-1", "math");
+        AnalyzedTask second = turn("t-2", "chat");
+
+        harness.processElement(first, 2);
+        harness.processElement(second, 3);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        AgentEvent bob = agent("bob", List.of("math")).build();
+        harness.processBroadcastElement(view(bob), 4);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        request(first, 0, List.of(registered(bob))),
+                        request(second, 0, List.of(registered(ALICE))));
+        assertThat(keyedStateEntries()).isEqualTo(0);
+    }
+
+    @Test
+    void whenAnEarlierTurnFailsAfterItsWaitTheTurnsBehindItGoOnInOrder() throws Exception {
+        open(false);
+        harness.processBroadcastElement(view(ALICE), 1);
+        AnalyzedTask first = turn("t-1", "math");
+        AnalyzedTask second = turn("t-2", "chat");
+        harness.processElement(first, 2);
+        harness.processElement(second, 3);
+
+        harness.setProcessingTime(NOW + AGENT_WAIT.toMillis());
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        unroutable(
+                                first,
+                                "needs an agent with capabilities [math] for tenant 'default'; 0"
+                                        + " registered"),
+                        request(second, 0, List.of(registered(ALICE))));
+        assertThat(keyedStateEntries()).isEqualTo(0);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void turnsOfDifferentSessionsDoNotWaitForEachOther() throws Exception {
+        open(false);
+        harness.processBroadcastElement(view(ALICE), 1);
+        AnalyzedTask waiting = turn("t-1", "math");
+        AnalyzedTask other = analyzed(task("t-2", "chat", "Hi").setSessionId("s-2").build(), 1, 1);
+
+        harness.processElement(waiting, 2);
+        harness.processElement(other, 3);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(request(other, 0, List.of(registered(ALICE))));
+        assertThat(keyedStateEntries()).isEqualTo(1);
     }
 }

@@ -1,0 +1,103 @@
+package io.hivestream.operators.execute;
+
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.CallMetric;
+import io.hivestream.schemas.CallOutcome;
+import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.MetricKind;
+import io.hivestream.schemas.Task;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The call metric of each attempt, which the agent statistics learn from and the metrics topic
+ * carries: what it cost, how long it took, and how it ended. Plain functions.
+ */
+final class CallMetrics {
+    private CallMetrics() {}
+
+    /** The price of a reply at the agent's rates per 1,000 tokens, in USD. */
+    static double cost(AgentEvent agent, AgentReply reply) {
+        return reply.tokensIn() / 1000.0 * agent.getCostPer1kInputTokens()
+                + reply.tokensOut() / 1000.0 * agent.getCostPer1kOutputTokens();
+    }
+
+    /**
+     * A failure that is a timeout, the runtime's own or the stage's, is one; anything else an
+     * error.
+     */
+    static CallOutcome outcome(Throwable cause) {
+        return cause instanceof TimeoutException
+                        || (cause instanceof AgentCallException e
+                                && e.kind() == AgentCallException.Kind.TIMEOUT)
+                ? CallOutcome.TIMEOUT
+                : CallOutcome.ERROR;
+    }
+
+    /** The kind of an agent's failure, or the class of anything else that went wrong. */
+    static String errorClass(Throwable cause) {
+        return cause instanceof AgentCallException e ? e.kind().name() : cause.getClass().getName();
+    }
+
+    static Metric success(
+            Task task, AgentEvent agent, int attempt, long latencyMs, AgentReply reply, long now) {
+        return metric(
+                task,
+                agent,
+                CallMetric.newBuilder()
+                        .setModel(reply.model())
+                        .setAttempt(attempt)
+                        .setOutcome(CallOutcome.SUCCESS)
+                        .setErrorClass(null)
+                        .setLatencyMs(latencyMs)
+                        .setTokensIn(reply.tokensIn())
+                        .setTokensOut(reply.tokensOut())
+                        .setCostUsd(cost(agent, reply))
+                        .setSimulated(reply.simulated()),
+                now);
+    }
+
+    static Metric failure(
+            Task task, AgentEvent agent, int attempt, long latencyMs, Throwable cause, long now) {
+        return unanswered(task, agent, attempt, latencyMs, outcome(cause), errorClass(cause), now);
+    }
+
+    /** A call the agent's circuit breaker did not let through. */
+    static Metric refused(Task task, AgentEvent agent, int attempt, long now) {
+        return unanswered(task, agent, attempt, 0, CallOutcome.REJECTED, "CircuitBreakerOpen", now);
+    }
+
+    private static Metric unanswered(
+            Task task,
+            AgentEvent agent,
+            int attempt,
+            long latencyMs,
+            CallOutcome outcome,
+            String errorClass,
+            long now) {
+        return metric(
+                task,
+                agent,
+                CallMetric.newBuilder()
+                        .setModel(agent.getModel())
+                        .setAttempt(attempt)
+                        .setOutcome(outcome)
+                        .setErrorClass(errorClass)
+                        .setLatencyMs(latencyMs)
+                        .setTokensIn(0)
+                        .setTokensOut(0)
+                        .setCostUsd(0.0)
+                        .setSimulated(false),
+                now);
+    }
+
+    private static Metric metric(Task task, AgentEvent agent, CallMetric.Builder call, long now) {
+        return Metric.newBuilder()
+                .setKind(MetricKind.CALL)
+                .setTimestamp(now)
+                .setTaskId(task.getTaskId())
+                .setAgentId(agent.getAgentId())
+                .setTenant(task.getTenant())
+                .setCall(call.build())
+                .build();
+    }
+}

@@ -1,0 +1,166 @@
+package io.hivestream.operators.execute;
+
+import io.hivestream.schemas.AgentAnswer;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.internal.CallRequest;
+import io.hivestream.schemas.internal.Escalating;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One replica's way through its agent chain, or through its escalation chain in the cascade's
+ * second phase: which agent to call, after a failure whether to call it again after a delay or to
+ * go on to the next agent, and at the end of the chain whether to wait for agents whose breaker was
+ * open or to fail with every agent's reason. Plain state, no Flink: the execute operator does what
+ * {@link #next} says. Lives only while the replica's call is in flight (its request is in the
+ * checkpointed {@code active} state; a restore starts a new one).
+ */
+final class ReplicaCall {
+    /** What to do next. */
+    sealed interface Step permits Call, Wait, Fail {}
+
+    /** Call this agent now. */
+    record Call(AgentEvent agent) implements Step {}
+
+    /**
+     * Try again after {@code delayMs}: the agents whose breaker was open may let a call through.
+     */
+    record Wait(long delayMs) implements Step {}
+
+    /** The chain is exhausted: the replica's answer is this failure. */
+    record Fail(AgentAnswer answer) implements Step {}
+
+    final String key;
+    final CallRequest request;
+
+    /** The EDGE answer that escalated, in the cascade's second phase; else null. */
+    final AgentAnswer edge;
+
+    final List<Metric> metrics = new ArrayList<>();
+
+    /** Whether the call holds a slot of the agent it calls ({@link AgentSlots}). */
+    boolean holdsSlot;
+
+    private List<AgentEvent> chain;
+    private int chainIndex;
+    private int attemptOnAgent = 1;
+    private int attempt = 1;
+    private final List<String> errors = new ArrayList<>();
+    private final List<AgentEvent> breakerOpen = new ArrayList<>();
+    private long waitingSince = -1;
+
+    ReplicaCall(String key, CallRequest request) {
+        this.key = key;
+        this.request = request;
+        this.chain = request.getChain();
+        this.edge = null;
+    }
+
+    /** The cascade's second phase: the escalation chain, after the EDGE answer's calls. */
+    ReplicaCall(String key, CallRequest request, Escalating escalated) {
+        this.key = key;
+        this.request = request;
+        this.chain = request.getEscalation();
+        this.edge = escalated.getEdge();
+        this.metrics.addAll(escalated.getCalls());
+    }
+
+    /**
+     * What to do now: call the next agent of the chain; at its end, wait while agents skipped for
+     * an open breaker may still let the call through, else fail.
+     *
+     * @param now the time the breaker wait is measured with
+     */
+    Step next(long now, BreakerWait wait) {
+        if (chainIndex < chain.size()) {
+            return new Call(chain.get(chainIndex));
+        }
+        if (!breakerOpen.isEmpty()) {
+            if (waitingSince < 0) {
+                waitingSince = now;
+            }
+            Long deadline = request.getTask().getTask().getDeadline();
+            long delay = wait.nextTry(now, wait.waitEnds(waitingSince, deadline));
+            if (delay >= 0) {
+                // The next pass tries only the agents that refused for their breaker.
+                chain = new ArrayList<>(breakerOpen);
+                chainIndex = 0;
+                breakerOpen.clear();
+                return new Wait(delay);
+            }
+            String why =
+                    deadline != null && deadline <= waitingSince + wait.agentWaitMs()
+                            ? "until the task's deadline"
+                            : "the longest hivestream.route.agent-wait allows";
+            for (AgentEvent agent : breakerOpen) {
+                errors.add(
+                        agent.getAgentId()
+                                + ": circuit breaker open; waited "
+                                + (now - waitingSince)
+                                + " ms for it to let a call through, "
+                                + why);
+            }
+            breakerOpen.clear();
+        }
+        AgentEvent last = chain.get(chain.size() - 1);
+        return new Fail(
+                AgentAnswer.newBuilder()
+                        .setAgentId(last.getAgentId())
+                        .setError(String.join("; ", errors))
+                        .setAttempts(attempt - 1)
+                        .build());
+    }
+
+    /**
+     * The agent's breaker refused the call: the call goes on to the next agent and comes back to
+     * this one if no other answers.
+     *
+     * @return whether this is the first refusal of the call, the one its metrics record
+     */
+    boolean refused(AgentEvent agent) {
+        breakerOpen.add(agent);
+        chainIndex++;
+        attemptOnAgent = 1;
+        return waitingSince < 0;
+    }
+
+    /**
+     * The call to {@code agent} failed.
+     *
+     * @param decision the retry policy's decision for this failure
+     * @return the delay after which to call the same agent again, or -1 when the call went on to
+     *     the next agent
+     */
+    long failed(AgentEvent agent, String why, RetryPolicy.Decision decision) {
+        attempt++;
+        if (decision instanceof RetryPolicy.Retry retry) {
+            attemptOnAgent++;
+            return retry.delay().toMillis();
+        }
+        errors.add(agent.getAgentId() + ": " + why);
+        chainIndex++;
+        attemptOnAgent = 1;
+        return -1;
+    }
+
+    /** Whether this answer is an unsure EDGE answer that the request escalates. */
+    boolean escalates(AgentEvent agent, AgentAnswer answer) {
+        return edge == null
+                && !request.getEscalation().isEmpty()
+                && agent.getTier() == Tier.EDGE
+                && answer.getConfidence() != null
+                && answer.getConfidence() < request.getCascadeThreshold();
+    }
+
+    /** Calls made so far, this one included: 1 for the first. */
+    int attempt() {
+        return attempt;
+    }
+
+    /** Calls made to the current agent, this one included. */
+    int attemptOnAgent() {
+        return attemptOnAgent;
+    }
+}
