@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,7 +57,7 @@ public final class KafkaAccessCheck {
                             .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                        throw explain(kafka, e.getCause(), "describe topic " + topic, null);
+                        throw explain(kafka, e.getCause(), "describe topic " + topic, topic);
                     }
                 }
             }
@@ -92,11 +93,11 @@ public final class KafkaAccessCheck {
     }
 
     /**
-     * The sentence for what Kafka answered when the check tried {@code action} (on {@code group},
-     * where it is about a consumer group).
+     * The sentence for what Kafka answered when the check tried {@code action} on {@code resource},
+     * a topic or a consumer group.
      */
     static KafkaAccessException explain(
-            KafkaConnection kafka, Throwable cause, String action, String group) {
+            KafkaConnection kafka, Throwable cause, String action, String resource) {
         String at = " at " + kafka.bootstrapServers();
         if (cause instanceof SaslAuthenticationException) {
             return new KafkaAccessException(
@@ -134,7 +135,9 @@ public final class KafkaAccessCheck {
                             + " deny user "
                             + kafka.saslUser()
                             + " access to topic(s) "
-                            + String.join(", ", denied.unauthorizedTopics())
+                            + (denied.unauthorizedTopics().isEmpty()
+                                    ? resource
+                                    : String.join(", ", new TreeSet<>(denied.unauthorizedTopics())))
                             + ": grant the job's principal Describe, Read and Write on them",
                     cause);
         }
@@ -145,7 +148,7 @@ public final class KafkaAccessCheck {
                             + " deny user "
                             + kafka.saslUser()
                             + " access to consumer group "
-                            + (denied.groupId() != null ? denied.groupId() : group)
+                            + (denied.groupId() != null ? denied.groupId() : resource)
                             + ": grant the job's principal Read on it",
                     cause);
         }
