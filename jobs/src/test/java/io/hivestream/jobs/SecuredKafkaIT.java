@@ -41,13 +41,7 @@ import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Appender;
@@ -120,85 +114,11 @@ class SecuredKafkaIT {
         releaseLogs();
     }
 
-    /**
-     * What the job needs and nothing more: read the tasks, agents and metrics; write results,
-     * metrics, dead letters and subtasks; its three consumer groups; transactional ids under its
-     * prefix.
-     */
+    /** The job's ACLs ({@link JobAcls}), without those on the dead letters topic if asked. */
     static List<AclBinding> jobAcls(String user, boolean withDlq) {
-        List<AclBinding> acls = new ArrayList<>();
-        allow(
-                acls,
-                user,
-                ResourceType.TOPIC,
-                TASKS,
-                PatternType.LITERAL,
-                AclOperation.READ,
-                AclOperation.WRITE,
-                AclOperation.DESCRIBE);
-        allow(
-                acls,
-                user,
-                ResourceType.TOPIC,
-                AGENTS,
-                PatternType.LITERAL,
-                AclOperation.READ,
-                AclOperation.DESCRIBE);
-        allow(
-                acls,
-                user,
-                ResourceType.TOPIC,
-                METRICS,
-                PatternType.LITERAL,
-                AclOperation.READ,
-                AclOperation.WRITE,
-                AclOperation.DESCRIBE);
-        allow(
-                acls,
-                user,
-                ResourceType.TOPIC,
-                RESULTS,
-                PatternType.LITERAL,
-                AclOperation.WRITE,
-                AclOperation.DESCRIBE);
-        if (withDlq) {
-            allow(
-                    acls,
-                    user,
-                    ResourceType.TOPIC,
-                    DLQ,
-                    PatternType.LITERAL,
-                    AclOperation.WRITE,
-                    AclOperation.DESCRIBE);
-        }
-        for (String group : List.of("hivestream", "hivestream-agents", "hivestream-metrics")) {
-            allow(acls, user, ResourceType.GROUP, group, PatternType.LITERAL, AclOperation.READ);
-        }
-        allow(
-                acls,
-                user,
-                ResourceType.TRANSACTIONAL_ID,
-                "hivestream-",
-                PatternType.PREFIXED,
-                AclOperation.WRITE,
-                AclOperation.DESCRIBE);
-        return acls;
-    }
-
-    private static void allow(
-            List<AclBinding> acls,
-            String user,
-            ResourceType type,
-            String name,
-            PatternType pattern,
-            AclOperation... operations) {
-        for (AclOperation operation : operations) {
-            acls.add(
-                    new AclBinding(
-                            new ResourcePattern(type, name, pattern),
-                            new AccessControlEntry(
-                                    "User:" + user, "*", operation, AclPermissionType.ALLOW)));
-        }
+        return JobAcls.of("User:" + user, new Configuration()).stream()
+                .filter(acl -> withDlq || !acl.pattern().name().equals(DLQ))
+                .collect(Collectors.toList());
     }
 
     @Test

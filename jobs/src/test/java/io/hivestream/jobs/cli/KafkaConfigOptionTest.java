@@ -20,6 +20,7 @@ class KafkaConfigOptionTest {
                         List.of("submit"),
                         List.of("results"),
                         List.of("topics"),
+                        List.of("acls"),
                         List.of("run"),
                         List.of("deploy"),
                         List.of("agents", "register"),
