@@ -50,6 +50,7 @@ class PrometheusScrapeIT {
                             .build());
 
     static KafkaJobFixture fixture;
+    static volatile String lastPage = "";
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -99,10 +100,28 @@ class PrometheusScrapeIT {
                     .atMost(Duration.ofSeconds(60))
                     .until(() -> fixture.results().size() >= tasks);
             // The reporter reads the counters when scraped; the job is still running.
-            await().pollInterval(Duration.ofMillis(200))
-                    .atMost(Duration.ofSeconds(20))
-                    .until(() -> sums(scrape()).getOrDefault("agentCalls", 0.0) >= tasks);
-            scraped = sums(scrape());
+            try {
+                await().pollInterval(Duration.ofMillis(200))
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> sums(scrape()).getOrDefault("agentCalls", 0.0) >= tasks);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(
+                        "the reporter did not show "
+                                + tasks
+                                + " agent calls; its page:\n"
+                                + lastPage.lines()
+                                        .filter(
+                                                l ->
+                                                        l.contains("agentCalls")
+                                                                || l.contains("operator_"))
+                                        .limit(40)
+                                        .collect(java.util.stream.Collectors.joining("\n"))
+                                + "\n("
+                                + lastPage.length()
+                                + " characters)",
+                        e);
+            }
+            scraped = sums(lastPage);
         } finally {
             job.cancel().get();
         }
@@ -122,7 +141,7 @@ class PrometheusScrapeIT {
                 .containsEntry("tokensOut", (double) tokensOut)
                 .containsEntry("costMicroUsd", (double) costMicroUsd)
                 .containsEntry("callsInFlight", 0.0)
-                .containsEntry("decoded", (double) tasks)
+                .containsEntry("decoded@decode_tasks", (double) tasks)
                 .containsEntry("results", (double) tasks)
                 .containsEntry("deadLetters", 0.0);
     }
@@ -140,7 +159,8 @@ class PrometheusScrapeIT {
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
-        return response.body();
+        lastPage = response.body();
+        return lastPage;
     }
 
     private static final Pattern OPERATOR_METRIC =
@@ -148,13 +168,24 @@ class PrometheusScrapeIT {
                     "^flink_taskmanager_job_task_operator_(\\w+)\\{([^}]*)} (\\S+)$",
                     Pattern.MULTILINE);
 
-    /** Each operator metric of the job, summed over operators and subtasks. */
+    private static final Pattern OPERATOR_NAME = Pattern.compile("operator_name=\"([^\"]*)\"");
+
+    /**
+     * Each operator metric of the job, summed over operators and subtasks (NAME), and over the
+     * subtasks of each operator (NAME@OPERATOR). The reporter writes the job's name with
+     * underscores for the characters Prometheus does not allow.
+     */
     static Map<String, Double> sums(String page) {
         Map<String, Double> sums = new HashMap<>();
         Matcher m = OPERATOR_METRIC.matcher(page);
         while (m.find()) {
-            if (m.group(2).contains("job_name=\"prometheus-scrape-it\"")) {
-                sums.merge(m.group(1), Double.parseDouble(m.group(3)), Double::sum);
+            if (m.group(2).contains("job_name=\"prometheus_scrape_it\"")) {
+                double value = Double.parseDouble(m.group(3));
+                sums.merge(m.group(1), value, Double::sum);
+                Matcher operator = OPERATOR_NAME.matcher(m.group(2));
+                if (operator.find()) {
+                    sums.merge(m.group(1) + "@" + operator.group(1), value, Double::sum);
+                }
             }
         }
         return sums;
