@@ -27,6 +27,8 @@ execution.checkpointing.savepoint-dir: file://$CLUSTER_DIR/savepoints
 execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION
 restart-strategy.type: exponential-delay
 pipeline.generic-types: false
+metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+metrics.reporter.prom.port: ${PROMETHEUS_PORTS:-9249-9260}
 YAML
 resources() { # prints the JVM flags, then the dynamic options, of a JobManager or TaskManager
   "$JAVA" -cp "$cp" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" --configDir "$conf" 2>/dev/null \
@@ -47,3 +49,4 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 echo "flink web ui and rest: http://localhost:$FLINK_REST_PORT ($registered taskmanagers)"
+echo "prometheus metrics: http://localhost:<port>/metrics, one port of ${PROMETHEUS_PORTS:-9249-9260} per Flink process"

@@ -2,6 +2,8 @@ package io.hivestream.jobs;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.connectors.agents.onnx.MiniLmTextEmbedder;
+import io.hivestream.connectors.kafka.KafkaAccessCheck;
+import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.connectors.kafka.KafkaIO;
 import io.hivestream.connectors.kafka.RecordSerializer;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -61,21 +64,15 @@ public final class HivestreamJob {
             AgentRuntimeFactory runtimes,
             Clock clock,
             UnaryOperator<DataStream<Task>> afterDecode) {
-        String bootstrap =
-                conf.getOptional(HivestreamOptions.BOOTSTRAP_SERVERS)
-                        .orElseThrow(
-                                () ->
-                                        new IllegalArgumentException(
-                                                "set "
-                                                        + HivestreamOptions.BOOTSTRAP_SERVERS.key()
-                                                        + " to the Kafka bootstrap servers"));
+        KafkaConnection kafka = HivestreamOptions.kafkaConnection(conf);
         boolean bounded = conf.get(HivestreamOptions.BOUNDED);
         String group = conf.get(HivestreamOptions.GROUP_ID);
+        checkAccess(kafka, conf, group);
 
         DataStream<RawRecord> tasks =
                 env.fromSource(
                                 KafkaIO.rawSource(
-                                        bootstrap,
+                                        kafka,
                                         conf.get(HivestreamOptions.TASKS_TOPIC),
                                         group,
                                         conf.get(HivestreamOptions.START_FROM),
@@ -88,7 +85,7 @@ public final class HivestreamJob {
         DataStream<RawRecord> agents =
                 env.fromSource(
                                 KafkaIO.rawSource(
-                                        bootstrap,
+                                        kafka,
                                         conf.get(HivestreamOptions.AGENTS_TOPIC),
                                         group + "-agents",
                                         KafkaIO.StartFrom.EARLIEST,
@@ -103,7 +100,7 @@ public final class HivestreamJob {
         DataStream<RawRecord> metrics =
                 env.fromSource(
                                 KafkaIO.rawSource(
-                                        bootstrap,
+                                        kafka,
                                         conf.get(HivestreamOptions.METRICS_TOPIC),
                                         group + "-metrics",
                                         KafkaIO.StartFrom.EARLIEST,
@@ -117,19 +114,21 @@ public final class HivestreamJob {
         String prefix = conf.get(HivestreamOptions.TRANSACTIONAL_ID_PREFIX);
         Duration txTimeout = conf.get(HivestreamOptions.TRANSACTION_TIMEOUT);
         checkTransactionTimeout(conf, guarantee, txTimeout);
+        KafkaIO.Compression compression = conf.get(HivestreamOptions.KAFKA_COMPRESSION);
         Pipeline.Sinks sinks =
                 new Pipeline.Sinks(
                         KafkaIO.sink(
-                                bootstrap,
+                                kafka,
                                 conf.get(HivestreamOptions.RESULTS_TOPIC),
                                 Codecs.TASK_RESULT,
                                 format,
                                 r -> RecordSerializer.utf8(r.getTaskId()),
                                 guarantee,
                                 prefix + "-results",
-                                txTimeout),
+                                txTimeout,
+                                compression),
                         KafkaIO.<Metric>sink(
-                                bootstrap,
+                                kafka,
                                 conf.get(HivestreamOptions.METRICS_TOPIC),
                                 Codecs.METRIC,
                                 format,
@@ -140,28 +139,31 @@ public final class HivestreamJob {
                                                         : m.getTaskId()),
                                 guarantee,
                                 prefix + "-metrics",
-                                txTimeout),
+                                txTimeout,
+                                compression),
                         KafkaIO.<DeadLetter>sink(
-                                bootstrap,
+                                kafka,
                                 conf.get(HivestreamOptions.DLQ_TOPIC),
                                 Codecs.DEAD_LETTER,
                                 format,
                                 d -> d.getKey() == null ? null : bytes(d.getKey()),
                                 guarantee,
                                 prefix + "-dlq",
-                                txTimeout),
+                                txTimeout,
+                                compression),
                         // Subtasks of plans go back to the tasks topic; the tasks source reads
                         // committed records only, so a subtask runs once the checkpoint that
                         // released it completes.
                         KafkaIO.<Task>sink(
-                                bootstrap,
+                                kafka,
                                 conf.get(HivestreamOptions.TASKS_TOPIC),
                                 Codecs.TASK,
                                 WireFormat.AVRO,
                                 t -> RecordSerializer.utf8(t.getTaskId()),
                                 guarantee,
                                 prefix + "-subtasks",
-                                txTimeout));
+                                txTimeout,
+                                compression));
         return Pipeline.define(
                 tasks,
                 agents,
@@ -172,6 +174,23 @@ public final class HivestreamJob {
                 new MiniLmTextEmbedder(),
                 clock,
                 afterDecode);
+    }
+
+    /**
+     * Fails the start with a sentence naming the problem where the job's Kafka credentials or ACLs
+     * do not let it see its topics and consumer groups; see {@link KafkaAccessCheck}.
+     */
+    static void checkAccess(KafkaConnection kafka, Configuration conf, String group) {
+        KafkaAccessCheck.check(
+                kafka,
+                List.of(
+                        conf.get(HivestreamOptions.TASKS_TOPIC),
+                        conf.get(HivestreamOptions.AGENTS_TOPIC),
+                        conf.get(HivestreamOptions.METRICS_TOPIC),
+                        conf.get(HivestreamOptions.RESULTS_TOPIC),
+                        conf.get(HivestreamOptions.DLQ_TOPIC)),
+                List.of(group, group + "-agents", group + "-metrics"),
+                conf.get(HivestreamOptions.KAFKA_ACCESS_CHECK_TIMEOUT));
     }
 
     /**

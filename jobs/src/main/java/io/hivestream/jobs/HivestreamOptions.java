@@ -128,6 +128,79 @@ public final class HivestreamOptions {
                     .withDescription(
                             "Kafka transaction timeout: below the broker's transaction.max.timeout.ms (15 min by default), well above checkpoint interval plus restart time.");
 
+    /**
+     * Prefix of the Kafka client properties that every client of the job gets (sources, sinks, the
+     * access check): {@code hivestream.kafka.properties.security.protocol=SASL_SSL} sets {@code
+     * security.protocol=SASL_SSL}. Not an option of its own: any key under it passes through.
+     */
+    public static final String KAFKA_PROPERTIES_PREFIX = "hivestream.kafka.properties.";
+
+    /**
+     * Secret Kafka client properties whose keys Flink does not take for sensitive, so that it would
+     * print their values: under {@value #KAFKA_PROPERTIES_PREFIX} they must be config provider
+     * references.
+     */
+    static final java.util.Set<String> KAFKA_SECRETS_FLINK_WOULD_SHOW =
+            java.util.Set.of(
+                    "ssl.keystore.key", "sasl.oauthbearer.assertion.private.key.passphrase");
+
+    public static final ConfigOption<KafkaIO.Compression> KAFKA_COMPRESSION =
+            ConfigOptions.key("hivestream.kafka.compression")
+                    .enumType(KafkaIO.Compression.class)
+                    .defaultValue(KafkaIO.Compression.LZ4)
+                    .withDescription(
+                            "Compression of the batches the sinks write: none, gzip, snappy, lz4 or zstd; every consumer of the topics needs the codec (docs/security.md). Kafka client properties go under hivestream.kafka.properties.*, e.g. hivestream.kafka.properties.security.protocol=SASL_SSL.");
+
+    public static final ConfigOption<Duration> KAFKA_ACCESS_CHECK_TIMEOUT =
+            ConfigOptions.key("hivestream.kafka.access-check-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long the check at start may take that the job's Kafka credentials and ACLs allow its topics and groups.");
+
+    /**
+     * The bootstrap servers and the {@value #KAFKA_PROPERTIES_PREFIX}* client properties of {@code
+     * conf}.
+     *
+     * @throws IllegalArgumentException if the bootstrap servers are missing or a property is one
+     *     the job sets itself
+     */
+    public static io.hivestream.connectors.kafka.KafkaConnection kafkaConnection(
+            org.apache.flink.configuration.Configuration conf) {
+        String bootstrap =
+                conf.getOptional(BOOTSTRAP_SERVERS)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "set "
+                                                        + BOOTSTRAP_SERVERS.key()
+                                                        + " to the Kafka bootstrap servers"));
+        Map<String, String> properties = new java.util.TreeMap<>();
+        conf.toMap()
+                .forEach(
+                        (key, value) -> {
+                            if (key.startsWith(KAFKA_PROPERTIES_PREFIX)) {
+                                String name = key.substring(KAFKA_PROPERTIES_PREFIX.length());
+                                if (KAFKA_SECRETS_FLINK_WOULD_SHOW.contains(name)
+                                        && !value.contains("${")) {
+                                    throw new IllegalArgumentException(
+                                            key
+                                                    + " holds a secret that Flink would show in its"
+                                                    + " logs and REST API: reference it through a"
+                                                    + " config provider instead, e.g. ${file:PATH:KEY}"
+                                                    + " or ${env:NAME}");
+                                }
+                                properties.put(name, value);
+                            }
+                        });
+        try {
+            return io.hivestream.connectors.kafka.KafkaConnection.of(bootstrap, properties);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    e.getMessage() + " (under " + KAFKA_PROPERTIES_PREFIX + "*)", e);
+        }
+    }
+
     public static final ConfigOption<Duration> AGENT_WAIT =
             ConfigOptions.key("hivestream.route.agent-wait")
                     .durationType()

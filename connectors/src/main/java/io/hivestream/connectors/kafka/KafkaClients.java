@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,8 +25,12 @@ public final class KafkaClients {
 
     /** An idempotent producer of raw bytes that waits for all in-sync replicas. */
     public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return producer(KafkaConnection.of(bootstrapServers));
+    }
+
+    /** An idempotent producer of raw bytes that waits for all in-sync replicas. */
+    public static KafkaProducer<byte[], byte[]> producer(KafkaConnection kafka) {
+        Properties props = kafka.properties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -34,12 +39,21 @@ public final class KafkaClients {
 
     /** A consumer without a group, reading only committed records. */
     public static KafkaConsumer<byte[], byte[]> readCommittedConsumer(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return readCommittedConsumer(KafkaConnection.of(bootstrapServers));
+    }
+
+    /** A consumer without a group, reading only committed records. */
+    public static KafkaConsumer<byte[], byte[]> readCommittedConsumer(KafkaConnection kafka) {
+        Properties props = kafka.properties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** An admin client. */
+    public static Admin admin(KafkaConnection kafka) {
+        return Admin.create(kafka.properties());
     }
 
     /** Assigns every partition of {@code topic}, from the beginning or from the end. */
@@ -64,8 +78,17 @@ public final class KafkaClients {
      */
     public static List<ConsumerRecord<byte[], byte[]>> readAll(
             String bootstrapServers, String topic, Duration timeout) {
+        return readAll(KafkaConnection.of(bootstrapServers), topic, timeout);
+    }
+
+    /**
+     * Every committed record of a topic, read up to the end offsets as they are when called (the
+     * last stable offsets under read_committed).
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(
+            KafkaConnection kafka, String topic, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer(bootstrapServers)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer(kafka)) {
             List<TopicPartition> partitions = assignAll(consumer, topic, false);
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
             Instant deadline = Instant.now().plus(timeout);
@@ -89,7 +112,19 @@ public final class KafkaClients {
             boolean fromEnd,
             Consumer<ConsumerRecord<byte[], byte[]>> handler,
             java.util.function.BooleanSupplier done) {
-        try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer(bootstrapServers)) {
+        follow(KafkaConnection.of(bootstrapServers), topic, fromEnd, handler, done);
+    }
+
+    /**
+     * Polls {@code topic} from the beginning, handing each record on, until {@code done} says so.
+     */
+    public static void follow(
+            KafkaConnection kafka,
+            String topic,
+            boolean fromEnd,
+            Consumer<ConsumerRecord<byte[], byte[]>> handler,
+            java.util.function.BooleanSupplier done) {
+        try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer(kafka)) {
             assignAll(consumer, topic, fromEnd);
             while (!done.getAsBoolean()) {
                 consumer.poll(Duration.ofMillis(200)).forEach(handler);

@@ -27,8 +27,31 @@ public final class KafkaIO {
     }
 
     /**
-     * A source of raw records. Reads only committed records, so that records written by a
-     * transactional producer (subtasks of plans among them) are seen once.
+     * How the sinks compress record batches. Consumers need the codec: the Java client brings all
+     * of them; some clients of other languages need an extra package (see docs/security.md).
+     */
+    public enum Compression {
+        NONE,
+        GZIP,
+        SNAPPY,
+        LZ4,
+        ZSTD;
+
+        /** The value of Kafka's {@code compression.type}. */
+        public String kafkaName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Kafka's name, which is also how the option is written. */
+        @Override
+        public String toString() {
+            return kafkaName();
+        }
+    }
+
+    /**
+     * A plaintext source; see {@link #rawSource(KafkaConnection, String, String, StartFrom,
+     * boolean)}.
      */
     public static KafkaSource<RawRecord> rawSource(
             String bootstrapServers,
@@ -36,9 +59,23 @@ public final class KafkaIO {
             String groupId,
             StartFrom startFrom,
             boolean bounded) {
+        return rawSource(KafkaConnection.of(bootstrapServers), topic, groupId, startFrom, bounded);
+    }
+
+    /**
+     * A source of raw records. Reads only committed records, so that records written by a
+     * transactional producer (subtasks of plans among them) are seen once.
+     */
+    public static KafkaSource<RawRecord> rawSource(
+            KafkaConnection kafka,
+            String topic,
+            String groupId,
+            StartFrom startFrom,
+            boolean bounded) {
         KafkaSourceBuilder<RawRecord> builder =
                 KafkaSource.<RawRecord>builder()
-                        .setBootstrapServers(bootstrapServers)
+                        .setProperties(kafka.properties())
+                        .setBootstrapServers(kafka.bootstrapServers())
                         .setTopics(topic)
                         .setGroupId(groupId)
                         .setDeserializer(new RawRecordDeserializer())
@@ -61,10 +98,8 @@ public final class KafkaIO {
     }
 
     /**
-     * A sink of one record type to one topic. With {@link DeliveryGuarantee#EXACTLY_ONCE} the
-     * records become visible to read_committed consumers when the checkpoint that covers them
-     * completes; the transaction timeout must stay below the broker's {@code
-     * transaction.max.timeout.ms} and well above checkpoint interval plus restart time.
+     * A plaintext sink with lz4 batches; see {@link #sink(KafkaConnection, String, RecordCodec,
+     * WireFormat, RecordSerializer.KeyFunction, DeliveryGuarantee, String, Duration, Compression)}.
      */
     public static <T extends SpecificRecord> KafkaSink<T> sink(
             String bootstrapServers,
@@ -75,8 +110,37 @@ public final class KafkaIO {
             DeliveryGuarantee guarantee,
             String transactionalIdPrefix,
             Duration transactionTimeout) {
+        return sink(
+                KafkaConnection.of(bootstrapServers),
+                topic,
+                codec,
+                format,
+                key,
+                guarantee,
+                transactionalIdPrefix,
+                transactionTimeout,
+                Compression.LZ4);
+    }
+
+    /**
+     * A sink of one record type to one topic. With {@link DeliveryGuarantee#EXACTLY_ONCE} the
+     * records become visible to read_committed consumers when the checkpoint that covers them
+     * completes; the transaction timeout must stay below the broker's {@code
+     * transaction.max.timeout.ms} and well above checkpoint interval plus restart time.
+     */
+    public static <T extends SpecificRecord> KafkaSink<T> sink(
+            KafkaConnection kafka,
+            String topic,
+            RecordCodec<T> codec,
+            WireFormat format,
+            RecordSerializer.KeyFunction<T> key,
+            DeliveryGuarantee guarantee,
+            String transactionalIdPrefix,
+            Duration transactionTimeout,
+            Compression compression) {
         return KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(kafka.properties())
+                .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(new RecordSerializer<>(topic, codec, format, key))
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
@@ -85,7 +149,7 @@ public final class KafkaIO {
                         Long.toString(transactionTimeout.toMillis()))
                 .setProperty(ProducerConfig.ACKS_CONFIG, "all")
                 .setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
-                .setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
+                .setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression.kafkaName())
                 .setProperty(ProducerConfig.LINGER_MS_CONFIG, "5")
                 .build();
     }

@@ -39,11 +39,15 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
@@ -97,6 +101,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private final String classPath;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean secured;
+    private LocalKafkaSecurity security;
     private Admin admin;
 
     private LocalKafkaCluster(
@@ -112,6 +118,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         this.heapMb = builder.heapMb;
         this.jvmOptions = List.copyOf(builder.jvmOptions);
         this.brokerProperties = Map.copyOf(builder.brokerProperties);
+        this.secured = builder.secured;
         List<KafkaNode> created = new ArrayList<>();
         for (int id = 0; id < builder.nodes; id++) {
             created.add(
@@ -136,7 +143,95 @@ public final class LocalKafkaCluster implements AutoCloseable {
         return nodes.stream().map(KafkaNode::address).collect(Collectors.joining(","));
     }
 
-    /** The {@code host:port} of the PLAINTEXT listener of one node. */
+    /**
+     * How a client reaches this cluster: the bootstrap servers, and for a secured cluster the
+     * broker's super user over SASL_SSL.
+     */
+    public KafkaConnection connection() {
+        return secured
+                ? connection(LocalKafkaSecurity.BROKER_USER, security().brokerPassword)
+                : KafkaConnection.of(bootstrapServers());
+    }
+
+    /**
+     * How a SCRAM user reaches this secured cluster: SASL_SSL with SCRAM-SHA-512, trusting the
+     * cluster's certificate.
+     *
+     * @throws IllegalStateException if the cluster is not secured
+     */
+    public KafkaConnection connection(String user, String password) {
+        return KafkaConnection.of(bootstrapServers(), clientProperties(user, password));
+    }
+
+    /** The client properties of {@link #connection(String, String)}. */
+    public Map<String, String> clientProperties(String user, String password) {
+        return security().clientProperties(user, password);
+    }
+
+    /** Whether clients must authenticate with SASL_SSL and the ACLs authorize them. */
+    public boolean isSecured() {
+        return secured;
+    }
+
+    /**
+     * Adds a SCRAM-SHA-512 user, or changes its password, and waits until the cluster accepts it.
+     *
+     * @throws IllegalStateException if the cluster is not secured
+     */
+    public synchronized void upsertUser(String user, String password) {
+        security();
+        getOrThrow(
+                admin().alterUserScramCredentials(
+                                List.of(
+                                        new UserScramCredentialUpsertion(
+                                                user,
+                                                new ScramCredentialInfo(
+                                                        ScramMechanism.SCRAM_SHA_512, 8192),
+                                                password)))
+                        .all(),
+                "add the SCRAM user " + user);
+        try (Admin asUser = Admin.create(adminProperties(connection(user, password)))) {
+            pollUntil(
+                    Instant.now().plus(startupTimeout),
+                    List.of(),
+                    "the cluster to accept the SCRAM user " + user,
+                    () -> authenticates(asUser));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Creates ACLs; the authorizer applies them once the metadata reaches the brokers. */
+    public synchronized void createAcls(Collection<AclBinding> acls) {
+        security();
+        getOrThrow(admin().createAcls(acls).all(), "create ACLs " + acls);
+    }
+
+    private static boolean authenticates(Admin asUser) throws InterruptedIOException {
+        try {
+            asUser.describeCluster(
+                            new DescribeClusterOptions()
+                                    .timeoutMs((int) REQUEST_TIMEOUT.toMillis()))
+                    .clusterId()
+                    .get();
+            return true;
+        } catch (ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while authenticating");
+        }
+    }
+
+    private LocalKafkaSecurity security() {
+        if (security == null) {
+            throw new IllegalStateException(
+                    "the local Kafka cluster is not secured: build it with secured()");
+        }
+        return security;
+    }
+
+    /** The {@code host:port} of the client listener (PLAINTEXT, or SASL_SSL) of one node. */
     public String address(int index) {
         return node(index).address();
     }
@@ -275,6 +370,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private void launchAll(Collection<TopicSpec> topics) throws IOException {
         Instant began = Instant.now();
         Instant deadline = began.plus(startupTimeout);
+        if (secured) {
+            security = LocalKafkaSecurity.generate(directory.resolve("security"), javaExecutable());
+        }
         for (KafkaNode node : nodes) {
             prepare(node);
         }
@@ -324,15 +422,17 @@ public final class LocalKafkaCluster implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", String.valueOf(node.id));
         props.put("controller.quorum.voters", voters);
+        String listener = secured ? "SASL_SSL" : "PLAINTEXT";
         props.put(
                 "listeners",
-                "PLAINTEXT://"
+                listener
+                        + "://"
                         + node.address()
                         + ",CONTROLLER://"
                         + HOST
                         + ":"
                         + node.controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://" + node.address());
+        props.put("advertised.listeners", listener + "://" + node.address());
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("controller.listener.names", "CONTROLLER");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -352,6 +452,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
         props.put("broker.session.timeout.ms", "5000");
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("auto.create.topics.enable", "false");
+        if (secured) {
+            props.putAll(security.brokerProperties());
+        }
         props.putAll(brokerProperties);
         return props.entrySet().stream()
                 .map(e -> e.getKey() + "=" + escapeProperty(e.getValue()))
@@ -384,7 +487,13 @@ public final class LocalKafkaCluster implements AutoCloseable {
         try {
             for (KafkaNode node : nodes) {
                 List<String> args =
-                        List.of("format", "-t", clusterId, "-c", node.config().toString());
+                        new ArrayList<>(
+                                List.of("format", "-t", clusterId, "-c", node.config().toString()));
+                if (secured) {
+                    // The broker's own user must exist before the brokers talk to each other.
+                    args.add("--add-scram");
+                    args.add(security.scramFormatArgument());
+                }
                 formats.put(node, startJava(node, STORAGE_TOOL_MAIN_CLASS, args, node.formatLog()));
             }
             for (Map.Entry<KafkaNode, Process> format : formats.entrySet()) {
@@ -602,17 +711,16 @@ public final class LocalKafkaCluster implements AutoCloseable {
             throw new IllegalStateException("the Kafka cluster is closed");
         }
         if (admin == null) {
-            admin =
-                    Admin.create(
-                            Map.of(
-                                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                    bootstrapServers(),
-                                    AdminClientConfig.CLIENT_ID_CONFIG,
-                                    "local-kafka-cluster",
-                                    AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG,
-                                    1000));
+            admin = Admin.create(adminProperties(connection()));
         }
         return admin;
+    }
+
+    private static java.util.Properties adminProperties(KafkaConnection kafka) {
+        java.util.Properties props = kafka.properties();
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "local-kafka-cluster");
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+        return props;
     }
 
     private synchronized void closeAdmin() {
@@ -950,8 +1058,21 @@ public final class LocalKafkaCluster implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private int heapMb = 512;
         private Duration startupTimeout = Duration.ofSeconds(90);
+        private boolean secured;
 
         private Builder() {}
+
+        /**
+         * Secures the cluster: clients authenticate with SASL_SSL and SCRAM-SHA-512 against a
+         * certificate generated at start, and the StandardAuthorizer lets them do only what ACLs
+         * allow. The broker's user is the only super user; {@link LocalKafkaCluster#connection()}
+         * connects as it. Add users with {@link LocalKafkaCluster#upsertUser} and their ACLs with
+         * {@link LocalKafkaCluster#createAcls}.
+         */
+        public Builder secured() {
+            this.secured = true;
+            return this;
+        }
 
         /** The number of nodes, each a broker and a controller; 1 by default. */
         public Builder nodes(int n) {

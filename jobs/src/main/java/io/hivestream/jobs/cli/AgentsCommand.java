@@ -3,6 +3,7 @@ package io.hivestream.jobs.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hivestream.connectors.kafka.KafkaClients;
+import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.codec.Codecs;
@@ -32,8 +33,9 @@ final class AgentsCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    static void publish(String bootstrap, String topic, List<AgentEvent> agents) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
+    static void publish(KafkaConnection kafka, String topic, List<AgentEvent> agents)
+            throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka)) {
             for (AgentEvent agent : agents) {
                 producer.send(
                                 new ProducerRecord<>(
@@ -91,6 +93,8 @@ final class AgentsCommand implements Runnable {
                 description = "Kafka bootstrap servers, HOST:PORT.")
         String bootstrap;
 
+        @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
         @Option(
                 names = "--topic",
                 defaultValue = "hivestream.agents",
@@ -106,7 +110,7 @@ final class AgentsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             List<AgentEvent> agents = read(file);
-            publish(bootstrap, topic, agents);
+            publish(kafkaConfig.connection(bootstrap), topic, agents);
             for (AgentEvent agent : agents) {
                 System.out.println(
                         "registered "
@@ -134,6 +138,8 @@ final class AgentsCommand implements Runnable {
                 description = "Kafka bootstrap servers, HOST:PORT.")
         String bootstrap;
 
+        @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
         @Option(
                 names = "--topic",
                 defaultValue = "hivestream.agents",
@@ -154,7 +160,7 @@ final class AgentsCommand implements Runnable {
                                 .setTimestamp(System.currentTimeMillis())
                                 .build());
             }
-            publish(bootstrap, topic, events);
+            publish(kafkaConfig.connection(bootstrap), topic, events);
             System.out.println("retired " + String.join(", ", agentIds));
             return 0;
         }

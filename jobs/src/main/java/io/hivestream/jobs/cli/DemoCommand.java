@@ -122,6 +122,12 @@ final class DemoCommand implements Callable<Integer> {
         Configuration conf = new Configuration();
         conf.set(HivestreamOptions.BOOTSTRAP_SERVERS, bootstrap);
         conf.set(RestOptions.PORT, port);
+        // Flink's Prometheus reporter, as deploy/local runs it (docs/operations.md).
+        int metricsPort = freePort(9249);
+        conf.setString(
+                "metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        conf.setString("metrics.reporter.prom.port", Integer.toString(metricsPort));
         conf.set(
                 CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(checkpointSeconds));
         conf.set(
@@ -134,6 +140,7 @@ final class DemoCommand implements Callable<Integer> {
         env.setParallelism(2);
         JobClient job = HivestreamJob.start(env, settings);
         System.out.println("web ui: http://localhost:" + port);
+        System.out.println("prometheus metrics: http://localhost:" + metricsPort + "/metrics");
 
         CountDownLatch stop = new CountDownLatch(1);
         Thread shutdown = new Thread(() -> stopAll(job, kafka, stop), "hivestream-demo-shutdown");

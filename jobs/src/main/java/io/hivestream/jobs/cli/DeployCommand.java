@@ -45,6 +45,8 @@ final class DeployCommand implements Callable<Integer> {
                     "Java properties file of job options; hivestream.kafka.bootstrap-servers is required.")
     Path config;
 
+    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
     @Option(
             names = "--jar",
             description =
@@ -75,6 +77,9 @@ final class DeployCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     config + " does not set hivestream.kafka.bootstrap-servers");
         }
+        // The job gets the client properties as program arguments: secrets belong in config
+        // provider references (${env:...}, ${file:...}), resolved where the clients run.
+        kafkaConfig.jobOptions().forEach(properties::setProperty);
         Path jobJar = jar != null ? jar : defaultJar();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         String jarId = upload(http, jobJar);

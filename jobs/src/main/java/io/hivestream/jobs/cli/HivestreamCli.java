@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             AgentsCommand.class,
             RunCommand.class,
             TopicsCommand.class,
+            AclsCommand.class,
             DeployCommand.class,
             AnalyzeCommand.class,
             TrainRouterCommand.class,

@@ -25,6 +25,8 @@ final class ResultsCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers, HOST:PORT.")
     String bootstrap;
 
+    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
     @Option(
             names = "--topic",
             defaultValue = "hivestream.results",
@@ -55,7 +57,7 @@ final class ResultsCommand implements Callable<Integer> {
                         ? Instant.MAX
                         : Instant.now().plus(Duration.ofSeconds(timeoutSeconds));
         KafkaClients.follow(
-                bootstrap,
+                kafkaConfig.connection(bootstrap),
                 topic,
                 fromEnd,
                 record -> {

@@ -28,6 +28,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers, HOST:PORT.")
     String bootstrap;
 
+    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
     @Option(
             names = "--config",
             description = "Java properties file of job options (see README's configuration table).")
@@ -49,6 +51,13 @@ final class RunCommand implements Callable<Integer> {
             args.add("--config");
             args.add(config);
         }
+        kafkaConfig
+                .jobOptions()
+                .forEach(
+                        (k, v) -> {
+                            args.add("--" + k);
+                            args.add(v);
+                        });
         for (String option : options) {
             int eq = option.indexOf('=');
             if (eq <= 0) {

@@ -34,6 +34,8 @@ final class SubmitCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers, HOST:PORT.")
     String bootstrap;
 
+    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
     @Option(
             names = "--topic",
             defaultValue = "hivestream.tasks",
@@ -60,7 +62,8 @@ final class SubmitCommand implements Callable<Integer> {
                                 ? new BufferedReader(
                                         new InputStreamReader(System.in, StandardCharsets.UTF_8))
                                 : Files.newBufferedReader(Path.of(file));
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
+                KafkaProducer<byte[], byte[]> producer =
+                        KafkaClients.producer(kafkaConfig.connection(bootstrap))) {
             String line;
             int number = 0;
             while ((line = in.readLine()) != null) {

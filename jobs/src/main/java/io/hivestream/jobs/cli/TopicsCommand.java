@@ -1,14 +1,13 @@
 package io.hivestream.jobs.cli;
 
+import io.hivestream.connectors.kafka.KafkaClients;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.Command;
@@ -28,6 +27,8 @@ final class TopicsCommand implements Callable<Integer> {
             required = true,
             description = "Kafka bootstrap servers, HOST:PORT.")
     String bootstrap;
+
+    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
 
     @Option(
             names = "--partitions",
@@ -65,9 +66,7 @@ final class TopicsCommand implements Callable<Integer> {
             }
             topics.add(topic.configs(configs));
         }
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = KafkaClients.admin(kafkaConfig.connection(bootstrap))) {
             Set<String> existing = admin.listTopics().names().get();
             for (NewTopic topic : topics) {
                 if (existing.contains(topic.name())) {

@@ -1,0 +1,88 @@
+package io.hivestream.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class KafkaConfigOptionTest {
+    /** Every command that creates a Kafka client takes --kafka-config. */
+    @Test
+    void everyKafkaCommandTakesAKafkaConfigFile() {
+        CommandLine cli = HivestreamCli.commandLine();
+        for (List<String> path :
+                List.of(
+                        List.of("submit"),
+                        List.of("results"),
+                        List.of("topics"),
+                        List.of("acls"),
+                        List.of("run"),
+                        List.of("deploy"),
+                        List.of("agents", "register"),
+                        List.of("agents", "retire"))) {
+            CommandLine command = cli;
+            for (String name : path) {
+                command = command.getSubcommands().get(name);
+            }
+            assertThat(command.getCommandSpec().findOption("--kafka-config"))
+                    .as(String.join(" ", path))
+                    .isNotNull();
+        }
+    }
+
+    @Test
+    void theFileGivesEveryClientItsPropertiesAndTheJobItsOptions(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(
+                file,
+                "security.protocol=SASL_SSL\n"
+                        + "sasl.mechanism=SCRAM-SHA-512\n"
+                        + "sasl.jaas.config=x required username=\"u\" password=\"${env:PW}\";\n");
+        SubmitCommand submit = new SubmitCommand();
+        new CommandLine(submit)
+                .parseArgs("--bootstrap", "b1:9093", "--kafka-config", file.toString());
+
+        assertThat(submit.kafkaConfig.connection(submit.bootstrap).properties())
+                .containsOnly(
+                        Map.entry("bootstrap.servers", "b1:9093"),
+                        Map.entry("security.protocol", "SASL_SSL"),
+                        Map.entry("sasl.mechanism", "SCRAM-SHA-512"),
+                        Map.entry(
+                                "sasl.jaas.config",
+                                "x required username=\"u\" password=\"${env:PW}\";"));
+        assertThat(submit.kafkaConfig.jobOptions())
+                .containsExactly(
+                        Map.entry(
+                                "hivestream.kafka.properties.sasl.jaas.config",
+                                "x required username=\"u\" password=\"${env:PW}\";"),
+                        Map.entry("hivestream.kafka.properties.sasl.mechanism", "SCRAM-SHA-512"),
+                        Map.entry("hivestream.kafka.properties.security.protocol", "SASL_SSL"));
+
+        SubmitCommand plain = new SubmitCommand();
+        new CommandLine(plain).parseArgs("--bootstrap", "b1:9092");
+        assertThat(plain.kafkaConfig.connection(plain.bootstrap).properties())
+                .containsOnly(Map.entry("bootstrap.servers", "b1:9092"));
+    }
+
+    @Test
+    void aMissingFileIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.properties");
+        CliRunner.Run run =
+                CliRunner.run(
+                        "topics",
+                        "--bootstrap",
+                        "127.0.0.1:1",
+                        "--kafka-config",
+                        missing.toString());
+
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.err())
+                .contains("the Kafka client configuration " + missing + " does not exist");
+    }
+}
