@@ -140,6 +140,7 @@ public final class ConsoleState {
             List<AgentRow> agents,
             List<TenantRow> tenants,
             long bucketMillis,
+            int windowBuckets,
             List<Bucket> buckets,
             List<ResultView> recentResults,
             List<DeadLetterView> recentDeadLetters) {}
@@ -312,6 +313,7 @@ public final class ConsoleState {
                 agentRows,
                 tenantRows,
                 limits.bucketMillis(),
+                limits.buckets(),
                 series,
                 List.copyOf(recentResults),
                 List.copyOf(recentDeadLetters));

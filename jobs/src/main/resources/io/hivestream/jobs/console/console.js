@@ -70,28 +70,44 @@ function svgEl(tag, attrs) {
 
 function renderCharts(s) {
   const buckets = s.buckets;
-  document.getElementById("bucket-width").textContent = "(" + s.bucketMillis / 1000 + " s buckets)";
+  const seconds = s.bucketMillis / 1000;
+  document.getElementById("bucket-width").textContent =
+    "(" + seconds + " s buckets, the last " + Math.round(s.windowBuckets * seconds / 60) + " min)";
   const width = 600, height = 160, pad = 18;
-  const step = buckets.length ? (width - pad) / buckets.length : 0;
+  // The window's slots from left to right; the buckets fill the right-most ones.
+  const step = (width - pad) / s.windowBuckets;
+  const x = (i) => pad + (s.windowBuckets - buckets.length + i) * step;
   const throughput = document.getElementById("throughput");
   const maxRate = Math.max(1e-9, ...buckets.map((b) => b.perSecond));
   const bars = buckets.map((b, i) => {
     const h = (height - pad) * b.perSecond / maxRate;
-    const bar = svgEl("rect", { class: "bar", x: pad + i * step + 1, y: height - pad - h, width: Math.max(1, step - 2), height: h });
-    bar.append(svgEl("title", {}));
-    bar.firstChild.textContent = time(b.startMillis) + ": " + b.results + " results, " + b.perSecond.toFixed(2) + "/s";
+    const bar = svgEl("rect", { class: "bar", x: x(i) + 1, y: height - pad - h, width: Math.max(1, step - 2), height: h });
+    const title = svgEl("title", {});
+    title.textContent = time(b.startMillis) + ": " + b.results + " results, " + b.perSecond.toFixed(2) + "/s";
+    bar.append(title);
     return bar;
   });
-  throughput.replaceChildren(...bars, label(2, 12, buckets.length ? maxRate.toFixed(2) + "/s" : "no results yet"));
+  throughput.replaceChildren(...bars, label(2, 12, buckets.length ? maxRate.toFixed(2) + "/s" : "no results yet"),
+    ...axis(buckets, x, step, height));
   const latency = document.getElementById("latency");
   const maxMs = Math.max(1, ...buckets.map((b) => b.p99Ms || 0));
-  const lines = ["p50Ms", "p95Ms", "p99Ms"].map((key) => {
-    const points = buckets.map((b, i) => b[key] === null ? null
-      : (pad + i * step + step / 2).toFixed(1) + "," + (height - pad - (height - pad) * b[key] / maxMs).toFixed(1))
+  const y = (ms) => (height - pad - (height - pad - 14) * ms / maxMs).toFixed(1);
+  const series = ["p50Ms", "p95Ms", "p99Ms"].flatMap((key) => {
+    const points = buckets.map((b, i) => b[key] === null ? null : [(x(i) + step / 2).toFixed(1), y(b[key])])
       .filter((p) => p !== null);
-    return svgEl("polyline", { class: key.substring(0, 3), points: points.join(" ") });
+    const cls = key.substring(0, 3);
+    return [svgEl("polyline", { class: cls, points: points.map((p) => p.join(",")).join(" ") }),
+      ...points.map((p) => svgEl("circle", { class: cls, cx: p[0], cy: p[1], r: 2.5 }))];
   });
-  latency.replaceChildren(...lines, label(2, 12, buckets.length ? maxMs + " ms" : "no results yet"));
+  latency.replaceChildren(...series, label(2, 12, buckets.length ? maxMs + " ms" : "no results yet"),
+    ...axis(buckets, x, step, height));
+}
+
+function axis(buckets, x, step, height) {
+  if (!buckets.length) return [];
+  const last = buckets.length - 1;
+  return [label(x(0), height - 4, time(buckets[0].startMillis)),
+    label(Math.min(x(last), 600 - 48), height - 4, time(buckets[last].startMillis))].slice(last ? 0 : 1);
 }
 
 function label(x, y, text) {
@@ -142,19 +158,24 @@ function renderDeadLetters(s) {
     el("td", { class: "failed" }, time(d.failedAt)))));
 }
 
+let last = null;
+
 async function refresh() {
   const connection = document.getElementById("connection");
   try {
     const response = await fetch("api/state", { cache: "no-store" });
     if (!response.ok) throw new Error("HTTP " + response.status);
-    const s = await response.json();
+    const body = await response.text();
+    connection.textContent = "updated " + new Date().toISOString().substring(11, 19) + " UTC";
+    if (body === last) return; // nothing new: leave the page as it is
+    last = body;
+    const s = JSON.parse(body);
     renderTotals(s);
     renderAgents(s);
     renderTenants(s);
     renderCharts(s);
     renderResults(s);
     renderDeadLetters(s);
-    connection.textContent = "updated " + new Date().toISOString().substring(11, 19) + " UTC";
   } catch (e) {
     connection.textContent = "cannot reach the console server (" + e.message + "); retrying every second";
   }
