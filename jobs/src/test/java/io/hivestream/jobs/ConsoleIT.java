@@ -106,10 +106,12 @@ class ConsoleIT extends KafkaJobCase {
             await().pollInterval(Duration.ofMillis(200))
                     .atMost(Duration.ofMinutes(2))
                     .until(
-                            () ->
-                                    fixture.results().size() == 3
-                                            && fixture.deadLetters().size() == 1
-                                            && console.state().snapshot().results() == 3);
+                            () -> {
+                                ConsoleState.Snapshot seen = console.state().snapshot();
+                                return seen.results() == 3
+                                        && seen.deadLetters() == 1
+                                        && seen.calls() == 5;
+                            });
             List<TaskResult> results = fixture.results();
             Map<String, Double> spend =
                     fixture.metrics().stream()
