@@ -5,6 +5,8 @@ import io.hivestream.connectors.kafka.LocalKafkaCluster;
 import io.hivestream.jobs.HivestreamJob;
 import io.hivestream.jobs.HivestreamOptions;
 import io.hivestream.jobs.JobSettings;
+import io.hivestream.jobs.console.Console;
+import io.hivestream.jobs.console.ConsoleState;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
@@ -83,6 +85,18 @@ final class DemoCommand implements Callable<Integer> {
     int webPort;
 
     @Option(
+            names = "--console-port",
+            defaultValue = "8090",
+            description =
+                    "Port of the live console; 0 or a busy port takes a free one, --no-console turns it off (default: ${DEFAULT-VALUE}).")
+    int consolePort;
+
+    @Option(names = "--no-console", description = "Do not serve the live console.")
+    boolean noConsole;
+
+    private Console console;
+
+    @Option(
             names = "--dir",
             defaultValue = ".hivestream/demo",
             description =
@@ -141,6 +155,17 @@ final class DemoCommand implements Callable<Integer> {
         JobClient job = HivestreamJob.start(env, settings);
         System.out.println("web ui: http://localhost:" + port);
         System.out.println("prometheus metrics: http://localhost:" + metricsPort + "/metrics");
+        if (!noConsole) {
+            console =
+                    Console.start(
+                            bootstrap,
+                            Console.DEFAULT_TOPICS,
+                            Console.DEFAULT_BACKLOG,
+                            "127.0.0.1",
+                            freePort(consolePort),
+                            ConsoleState.Limits.defaults());
+            System.out.println("console: " + console.url());
+        }
 
         CountDownLatch stop = new CountDownLatch(1);
         Thread shutdown = new Thread(() -> stopAll(job, kafka, stop), "hivestream-demo-shutdown");
@@ -242,7 +267,7 @@ final class DemoCommand implements Callable<Integer> {
                 received, expected, statuses, (System.nanoTime() - started) / 1e9);
     }
 
-    private static void stopAll(JobClient job, LocalKafkaCluster kafka, CountDownLatch stop) {
+    private void stopAll(JobClient job, LocalKafkaCluster kafka, CountDownLatch stop) {
         if (stop.getCount() == 0) {
             return;
         }
@@ -252,6 +277,9 @@ final class DemoCommand implements Callable<Integer> {
             job.cancel().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             System.err.println("could not cancel the job cleanly: " + e.getMessage());
+        }
+        if (console != null) {
+            console.close();
         }
         kafka.close();
     }

@@ -199,6 +199,22 @@ class CommandLineIT {
     }
 
     @Test
+    void consoleNamesATopicThatDoesNotExistAndStops() {
+        // This broker has no metrics or dead-letter topic.
+        CliRunner.Run run = run("console", "--bootstrap", kafka.bootstrapServers(), "--port", "0");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err())
+                .isEqualTo(
+                        "error: the topic hivestream.metrics does not exist on "
+                                + kafka.bootstrapServers()
+                                + "; create the job's topics first (./hivestream topics --bootstrap "
+                                + kafka.bootstrapServers()
+                                + ") or name the right one with its option\n");
+    }
+
+    @Test
     void everyCommandExplainsItselfInItsHelp() {
         for (String[] command :
                 List.of(
@@ -208,6 +224,7 @@ class CommandLineIT {
                         new String[] {"agents"},
                         new String[] {"agents", "register"},
                         new String[] {"agents", "retire"},
+                        new String[] {"console"},
                         new String[] {"run"},
                         new String[] {"topics"},
                         new String[] {"deploy"})) {

@@ -21,6 +21,8 @@ class DemoIT {
                         "180",
                         "--web-port",
                         "0",
+                        "--console-port",
+                        "0",
                         "--dir",
                         dir.toString());
 
@@ -29,6 +31,7 @@ class DemoIT {
         assertThat(lines.get(0)).isEqualTo("starting a local Kafka broker ...");
         assertThat(lines.get(1)).matches("bootstrap: 127\\.0\\.0\\.1:\\d+");
         assertThat(lines.get(2)).matches("web ui: http://localhost:\\d+");
+        assertThat(lines.get(3)).matches("console: http://127\\.0\\.0\\.1:\\d+/");
         List<String> results =
                 lines.stream()
                         .filter(
