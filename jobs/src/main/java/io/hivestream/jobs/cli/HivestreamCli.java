@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             SubmitCommand.class,
             ResultsCommand.class,
             AgentsCommand.class,
+            TenantsCommand.class,
             RunCommand.class,
             TopicsCommand.class,
             DeployCommand.class,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.Tenant;
 import io.hivestream.schemas.codec.CodecException;
 import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.codec.RecordCodec;
@@ -20,9 +21,17 @@ public final class RawDecoder implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final TaskValidator validator;
+    private final TenantSource tenantSource;
+    private final TenantValidator tenantValidator = new TenantValidator();
 
     public RawDecoder(TaskValidator validator) {
+        this(validator, TenantSource.body());
+    }
+
+    /** With the tenant of every task taken from where {@code tenantSource} says. */
+    public RawDecoder(TaskValidator validator, TenantSource tenantSource) {
         this.validator = validator;
+        this.tenantSource = tenantSource;
     }
 
     /** The id given to a task that has none: stable across replays of the same record. */
@@ -47,6 +56,10 @@ public final class RawDecoder implements Serializable {
                 json.put("taskId", derivedTaskId(raw));
             }
             task = Codecs.TASK.fromJson(json);
+        }
+        String tenant = tenantSource.tenantOf(raw);
+        if (tenant != null) {
+            task.setTenant(tenant);
         }
         List<String> problems = validator.problems(task);
         if (!problems.isEmpty()) {
@@ -80,6 +93,17 @@ public final class RawDecoder implements Serializable {
                             + ": heartbeatIntervalMs must be positive");
         }
         return agent;
+    }
+
+    /** A record of the tenants topic, refused with every problem when a limit makes no sense. */
+    public Tenant decodeTenant(RawRecord raw) {
+        Tenant tenant = Codecs.TENANT.decode(bytes(raw.getValue()));
+        List<String> problems = tenantValidator.problems(tenant);
+        if (!problems.isEmpty()) {
+            throw new CodecException(
+                    "invalid tenant " + tenant.getTenant() + ": " + String.join("; ", problems));
+        }
+        return tenant;
     }
 
     /** A record of the metrics topic, read back as feedback (agents' reputations). */
