@@ -4,6 +4,7 @@ import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.connectors.agents.onnx.MiniLmTextEmbedder;
 import io.hivestream.connectors.kafka.KafkaIO;
 import io.hivestream.connectors.kafka.RecordSerializer;
+import io.hivestream.operators.decode.TenantSource;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
@@ -72,17 +74,42 @@ public final class HivestreamJob {
         boolean bounded = conf.get(HivestreamOptions.BOUNDED);
         String group = conf.get(HivestreamOptions.GROUP_ID);
 
+        String tasksTopic = conf.get(HivestreamOptions.TASKS_TOPIC);
         DataStream<RawRecord> tasks =
                 env.fromSource(
-                                KafkaIO.rawSource(
-                                        bootstrap,
-                                        conf.get(HivestreamOptions.TASKS_TOPIC),
-                                        group,
-                                        conf.get(HivestreamOptions.START_FROM),
-                                        bounded),
+                                conf.get(HivestreamOptions.TENANT_SOURCE) == TenantSource.Mode.TOPIC
+                                        // The tasks topic (the job's own subtasks) and one per
+                                        // tenant, TASKS.TENANT.
+                                        ? KafkaIO.rawSource(
+                                                bootstrap,
+                                                Pattern.compile(
+                                                        Pattern.quote(tasksTopic) + "(\\..+)?"),
+                                                group,
+                                                conf.get(HivestreamOptions.START_FROM),
+                                                bounded)
+                                        : KafkaIO.rawSource(
+                                                bootstrap,
+                                                tasksTopic,
+                                                group,
+                                                conf.get(HivestreamOptions.START_FROM),
+                                                bounded),
                                 WatermarkStrategy.noWatermarks(),
                                 "tasks source")
                         .uid("tasks-source");
+        DataStream<RawRecord> tenants =
+                conf.get(HivestreamOptions.TENANTS_ENFORCE)
+                        ? env.fromSource(
+                                        KafkaIO.rawSource(
+                                                bootstrap,
+                                                conf.get(HivestreamOptions.TENANTS_TOPIC),
+                                                group + "-tenants",
+                                                KafkaIO.StartFrom.EARLIEST,
+                                                bounded),
+                                        WatermarkStrategy.noWatermarks(),
+                                        "tenants source")
+                                .uid("tenants-source")
+                                .setParallelism(1)
+                        : null;
         // The registry is compacted: every start reads it whole, unless a checkpoint says where it
         // was.
         DataStream<RawRecord> agents =
@@ -153,12 +180,17 @@ public final class HivestreamJob {
                         // Subtasks of plans go back to the tasks topic; the tasks source reads
                         // committed records only, so a subtask runs once the checkpoint that
                         // released it completes.
+                        // With the tenant header, so that a job that takes tenants from it
+                        // reads its own subtasks.
                         KafkaIO.<Task>sink(
                                 bootstrap,
-                                conf.get(HivestreamOptions.TASKS_TOPIC),
-                                Codecs.TASK,
-                                WireFormat.AVRO,
-                                t -> RecordSerializer.utf8(t.getTaskId()),
+                                new RecordSerializer<>(
+                                        tasksTopic,
+                                        Codecs.TASK,
+                                        WireFormat.AVRO,
+                                        t -> RecordSerializer.utf8(t.getTaskId()),
+                                        conf.get(HivestreamOptions.TENANT_HEADER),
+                                        t -> RecordSerializer.utf8(t.getTenant())),
                                 guarantee,
                                 prefix + "-subtasks",
                                 txTimeout));
@@ -166,6 +198,7 @@ public final class HivestreamJob {
                 tasks,
                 agents,
                 metrics,
+                tenants,
                 sinks,
                 conf,
                 runtimes,

@@ -4,6 +4,7 @@ import io.hivestream.schemas.codec.RecordCodec;
 import io.hivestream.schemas.codec.WireFormat;
 import io.hivestream.schemas.internal.RawRecord;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -36,10 +37,41 @@ public final class KafkaIO {
             String groupId,
             StartFrom startFrom,
             boolean bounded) {
+        return rawSource(
+                KafkaSource.<RawRecord>builder().setTopics(topic),
+                bootstrapServers,
+                groupId,
+                startFrom,
+                bounded);
+    }
+
+    /**
+     * A source of raw records of every topic whose name matches {@code topics}, found again as
+     * topics are added (unless bounded).
+     */
+    public static KafkaSource<RawRecord> rawSource(
+            String bootstrapServers,
+            Pattern topics,
+            String groupId,
+            StartFrom startFrom,
+            boolean bounded) {
+        return rawSource(
+                KafkaSource.<RawRecord>builder().setTopicPattern(topics),
+                bootstrapServers,
+                groupId,
+                startFrom,
+                bounded);
+    }
+
+    private static KafkaSource<RawRecord> rawSource(
+            KafkaSourceBuilder<RawRecord> subscribed,
+            String bootstrapServers,
+            String groupId,
+            StartFrom startFrom,
+            boolean bounded) {
         KafkaSourceBuilder<RawRecord> builder =
-                KafkaSource.<RawRecord>builder()
+                subscribed
                         .setBootstrapServers(bootstrapServers)
-                        .setTopics(topic)
                         .setGroupId(groupId)
                         .setDeserializer(new RawRecordDeserializer())
                         .setStartingOffsets(offsets(startFrom))
@@ -75,9 +107,24 @@ public final class KafkaIO {
             DeliveryGuarantee guarantee,
             String transactionalIdPrefix,
             Duration transactionTimeout) {
+        return sink(
+                bootstrapServers,
+                new RecordSerializer<>(topic, codec, format, key),
+                guarantee,
+                transactionalIdPrefix,
+                transactionTimeout);
+    }
+
+    /** A sink that writes what {@code serializer} makes of each record. */
+    public static <T extends SpecificRecord> KafkaSink<T> sink(
+            String bootstrapServers,
+            RecordSerializer<T> serializer,
+            DeliveryGuarantee guarantee,
+            String transactionalIdPrefix,
+            Duration transactionTimeout) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(new RecordSerializer<>(topic, codec, format, key))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setProperty(
