@@ -12,6 +12,7 @@ import io.hivestream.schemas.internal.RawRecord;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns raw Kafka records into validated tasks and agent events. A task without an id gets one
@@ -86,6 +87,24 @@ public final class RawDecoder implements Serializable {
             throw new CodecException(
                     "invalid agent " + agent.getAgentId() + ": prices must not be negative");
         }
+        for (Map.Entry<String, Integer> limit :
+                Map.of(
+                                "rateLimitRpm",
+                                nullAsOne(agent.getRateLimitRpm()),
+                                "rateLimitTpm",
+                                nullAsOne(agent.getRateLimitTpm()))
+                        .entrySet()) {
+            if (limit.getValue() < 1) {
+                throw new CodecException(
+                        "invalid agent "
+                                + agent.getAgentId()
+                                + ": "
+                                + limit.getKey()
+                                + " is "
+                                + limit.getValue()
+                                + "; must be 1 or more (leave it out for no limit)");
+            }
+        }
         if (agent.getHeartbeatIntervalMs() != null && agent.getHeartbeatIntervalMs() < 1) {
             throw new CodecException(
                     "invalid agent "
@@ -93,6 +112,10 @@ public final class RawDecoder implements Serializable {
                             + ": heartbeatIntervalMs must be positive");
         }
         return agent;
+    }
+
+    private static int nullAsOne(Integer value) {
+        return value == null ? 1 : value;
     }
 
     /** A record of the tenants topic, refused with every problem when a limit makes no sense. */

@@ -160,4 +160,23 @@ class TenantDecodingTest {
                         "the record has no hivestream-tenant header; with the tenant taken from a"
                                 + " header, a trusted producer must set it on every task");
     }
+
+    @Test
+    void anAgentsRateLimitsMustBePositive() {
+        RawDecoder decoder = new RawDecoder(new TaskValidator());
+        String agent = "{\"agentId\":\"gpt\",\"rateLimitRpm\":600,\"rateLimitTpm\":90000}";
+        assertThat(decoder.decodeAgent(raw("a", agent, Map.of())).getRateLimitTpm())
+                .isEqualTo(90_000);
+        assertThatThrownBy(
+                        () ->
+                                decoder.decodeAgent(
+                                        raw(
+                                                "a",
+                                                "{\"agentId\":\"gpt\",\"rateLimitRpm\":0}",
+                                                Map.of())))
+                .isInstanceOf(CodecException.class)
+                .hasMessage(
+                        "invalid agent gpt: rateLimitRpm is 0; must be 1 or more (leave it out for no"
+                                + " limit)");
+    }
 }
