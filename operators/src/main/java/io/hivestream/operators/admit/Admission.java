@@ -9,9 +9,10 @@ import java.util.Locale;
 
 /**
  * Whether a tenant's task may start now: the rules of the admit stage, with no Flink in them. A
- * task is checked, in this order, against its tenant's record (a task of a tenant that is not
- * registered waits for its record), the capabilities the tenant may ask for, its budgets (a spent
- * budget rejects), its tasks in flight and its rate (both make the task wait).
+ * task is checked, in this order, against its deadline (past it, it is answered TIMED_OUT), its
+ * tenant's record (a task of a tenant that is not registered waits for its record), the
+ * capabilities the tenant may ask for, its budgets (a spent budget rejects), its tasks in flight
+ * and its rate (both make the task wait).
  *
  * <p>A budget is spent when what was booked is at least the budget: a task is admitted while
  * anything at all is left. Subtasks of a plan were admitted with their root, so they are checked
@@ -21,7 +22,7 @@ public final class Admission {
     private Admission() {}
 
     /** What to do with a task. */
-    public sealed interface Decision permits Admit, Wait, Reject {}
+    public sealed interface Decision permits Admit, Wait, Reject, TimedOut {}
 
     /** Start the task; the ledger has counted it. */
     public record Admit() implements Decision {}
@@ -38,6 +39,9 @@ public final class Admission {
     /** The task is answered {@code REJECTED} with this reason. */
     public record Reject(String reason) implements Decision {}
 
+    /** The task's deadline passed before it could start: answered {@code TIMED_OUT}. */
+    public record TimedOut(String reason) implements Decision {}
+
     private static final Admit ADMIT = new Admit();
 
     /**
@@ -48,6 +52,9 @@ public final class Admission {
      * @param ledger the tenant's ledger, rolled to {@code now} here
      */
     public static Decision decide(Task task, Tenant tenant, TenantLedger ledger, long now) {
+        if (task.getDeadline() != null && now >= task.getDeadline()) {
+            return new TimedOut(pastDeadline(task.getDeadline()));
+        }
         if (tenant == null) {
             return new Wait(
                     "tenant " + task.getTenant() + " is not registered on the tenants topic",
@@ -91,6 +98,13 @@ public final class Admission {
         }
         ledger.setInFlight(ledger.getInFlight() + 1);
         return ADMIT;
+    }
+
+    /** The reason given to a task whose deadline passed before it could start. */
+    static String pastDeadline(long deadline) {
+        return "the deadline "
+                + java.time.Instant.ofEpochMilli(deadline)
+                + " passed before the task could start; no agent was called";
     }
 
     /** Why the tenant may not ask for what the task asks for; null when it may. */

@@ -56,7 +56,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_WAITING = 10_000;
 
-    /** Tasks answered REJECTED, to the aggregate stage. */
+    /** Tasks answered REJECTED (or TIMED_OUT, past their deadline), to the aggregate stage. */
     public static final OutputTag<TaskResult> REJECTED =
             new OutputTag<>("rejected", new AvroTypeInfo<>(TaskResult.class));
 
@@ -131,14 +131,21 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         long now = clock.millis();
         TenantLedger book = ledgerOf(now);
         Tenant record = tenant.value();
-        if (book.getWaiting() == 0) {
+        // A subtask does not queue behind other tasks: its plan holds a slot already, and the
+        // tasks ahead of it may be waiting for that slot.
+        if (book.getWaiting() == 0 || (task.getRootId() != null && record != null)) {
             Admission.Decision decision = Admission.decide(task, record, book, now);
             if (decision instanceof Admission.Admit) {
                 admit(task, record, book, now, ctx, out);
             } else if (decision instanceof Admission.Reject reject) {
                 reject(task, reject.reason(), now, now, ctx);
+            } else if (decision instanceof Admission.TimedOut late) {
+                end(task, TaskStatus.TIMED_OUT, late.reason(), now, now, ctx);
             } else {
-                WaitingQueue queue = new WaitingQueue(new ArrayList<>(), 0L);
+                WaitingQueue queue =
+                        book.getWaiting() == 0
+                                ? new WaitingQueue(new ArrayList<>(), 0L)
+                                : waiting.value();
                 enqueue(queue, task, now, book, ctx);
                 drain(queue, record, book, now, ctx, out);
             }
@@ -245,6 +252,22 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         while (it.hasNext()) {
             WaitingTask next = it.next();
             long giveUpAt = next.getArrivedAt() + maxWait.toMillis();
+            Long deadline = next.getTask().getDeadline();
+            if (blocked != null && deadline != null && deadline <= now) {
+                // Behind a task that must wait: its own deadline ends it all the same.
+                end(
+                        next.getTask(),
+                        TaskStatus.TIMED_OUT,
+                        Admission.pastDeadline(deadline),
+                        next.getArrivedAt(),
+                        now,
+                        ctx);
+                it.remove();
+                continue;
+            }
+            if (deadline != null) {
+                wake = Math.min(wake, deadline);
+            }
             if (blocked == null) {
                 Admission.Decision decision = Admission.decide(next.getTask(), record, book, now);
                 if (decision instanceof Admission.Admit) {
@@ -254,6 +277,17 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                 }
                 if (decision instanceof Admission.Reject reject) {
                     reject(next.getTask(), reject.reason(), next.getArrivedAt(), now, ctx);
+                    it.remove();
+                    continue;
+                }
+                if (decision instanceof Admission.TimedOut late) {
+                    end(
+                            next.getTask(),
+                            TaskStatus.TIMED_OUT,
+                            late.reason(),
+                            next.getArrivedAt(),
+                            now,
+                            ctx);
                     it.remove();
                     continue;
                 }
@@ -310,18 +344,23 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
     }
 
     private void reject(Task task, String reason, long arrivedAt, long now, Context ctx) {
-        metricsOf(task.getTenant()).rejected.inc();
-        ctx.output(REJECTED, rejected(task, reason, now - arrivedAt));
+        end(task, TaskStatus.REJECTED, reason, arrivedAt, now, ctx);
     }
 
-    /** The result of a task that admission refused. */
-    public static TaskResult rejected(Task task, String reason, long latencyMs) {
+    private void end(
+            Task task, TaskStatus status, String reason, long arrivedAt, long now, Context ctx) {
+        metricsOf(task.getTenant()).rejected.inc();
+        ctx.output(REJECTED, ended(task, status, reason, now - arrivedAt));
+    }
+
+    /** The result of a task that admission refused ({@code REJECTED} or {@code TIMED_OUT}). */
+    public static TaskResult ended(Task task, TaskStatus status, String reason, long latencyMs) {
         return TaskResult.newBuilder()
                 .setTaskId(task.getTaskId())
                 .setTenant(task.getTenant())
                 .setSessionId(task.getSessionId())
                 .setKind(task.getKind())
-                .setStatus(TaskStatus.REJECTED)
+                .setStatus(status)
                 .setError(reason)
                 .setParentId(task.getParentId())
                 .setRootId(task.getRootId())

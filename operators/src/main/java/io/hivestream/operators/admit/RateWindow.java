@@ -43,11 +43,23 @@ public final class RateWindow {
      * of more units than the whole share fits only into an empty minute.
      */
     public long acquire(long units, long now) {
+        long at = earliest(units, now);
+        if (at == now) {
+            used.addLast(new long[] {now, units});
+            inWindow += units;
+        }
+        return at;
+    }
+
+    /**
+     * When {@code units} would fit, without taking them: {@code now} when they fit now. A call
+     * limited both in requests and in tokens asks both windows first and takes from both only when
+     * both have room.
+     */
+    public long earliest(long units, long now) {
         expire(now);
         long need = Math.min(units, share);
         if (inWindow + need <= share) {
-            used.addLast(new long[] {now, units});
-            inWindow += units;
             return now;
         }
         // The earliest moment enough of the oldest uses have left the window.

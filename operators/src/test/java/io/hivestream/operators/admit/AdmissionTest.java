@@ -168,4 +168,16 @@ class AdmissionTest {
                 .extracting(a -> a.task().getTaskId())
                 .containsExactly("urgent", "high", "low", "later");
     }
+
+    @Test
+    void aTaskPastItsDeadlineIsAnsweredTimedOutBeforeAnythingElse() {
+        Task late = Task.newBuilder(task("late")).setDeadline(NOW).build();
+        assertThat(Admission.decide(late, null, Ledger.empty(NOW), NOW))
+                .isEqualTo(
+                        new Admission.TimedOut(
+                                "the deadline 2026-12-05T10:00:00Z passed before the task could"
+                                        + " start; no agent was called"));
+        assertThat(Admission.decide(late, acme().build(), Ledger.empty(NOW), NOW - 1))
+                .isEqualTo(new Admission.Admit());
+    }
 }

@@ -293,5 +293,48 @@ class AdmitFunctionTest {
                         .build(),
                 START);
         assertThat(admitted(harness)).containsExactly("root", "root-1");
+        // Nor does it queue behind a task that waits for the root's slot.
+        harness.processElement1(task("next", "acme"), START);
+        harness.processElement1(
+                Task.newBuilder(task("root-2", "acme"))
+                        .setRootId("root")
+                        .setParentId("root")
+                        .build(),
+                START);
+        assertThat(admitted(harness)).containsExactly("root", "root-1", "root-2");
+        harness.processElement2(finished("acme", "root"), START);
+        assertThat(admitted(harness)).containsExactly("root", "root-1", "root-2", "next");
+    }
+
+    @Test
+    void aWaitingTaskWhoseDeadlinePassesIsAnsweredTimedOut() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(Tenant.newBuilder().setTenant("acme").setMaxInFlight(1).build()), START);
+        harness.processElement1(task("running", "acme"), START);
+        harness.processElement1(
+                Task.newBuilder(task("patient", "acme")).setPriority(1).build(), START);
+        harness.processElement1(
+                Task.newBuilder(task("urgent", "acme")).setDeadline(START + 2000).build(), START);
+        at(harness, START + 2000);
+        assertThat(admitted(harness)).containsExactly("running");
+        assertThat(rejected(harness))
+                .extracting(TaskResult::getTaskId, TaskResult::getStatus, TaskResult::getError)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "urgent",
+                                TaskStatus.TIMED_OUT,
+                                "the deadline 2026-12-05T10:00:02Z passed before the task could"
+                                        + " start; no agent was called"));
+        harness.processElement2(finished("acme", "running"), START + 2000);
+        assertThat(admitted(harness)).containsExactly("running", "patient");
+        // A deadline that passes at admission ends the task at once.
+        harness.processElement1(
+                Task.newBuilder(task("late", "acme")).setDeadline(START + 1000).build(), START);
+        assertThat(rejected(harness))
+                .extracting(TaskResult::getTaskId, TaskResult::getStatus)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("urgent", TaskStatus.TIMED_OUT),
+                        org.assertj.core.groups.Tuple.tuple("late", TaskStatus.TIMED_OUT));
     }
 }

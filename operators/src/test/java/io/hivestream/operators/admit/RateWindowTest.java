@@ -100,4 +100,16 @@ class RateWindowTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("limit and parallelism must be positive: 0, 1");
     }
+
+    @Test
+    void earliestAsksWithoutTaking() {
+        RateWindow rpm = new RateWindow(2, 1);
+        RateWindow tpm = new RateWindow(100, 1);
+        assertThat(tpm.acquire(90, 0)).isEqualTo(0);
+        // The request would fit, the tokens would not: neither window is used.
+        assertThat(rpm.earliest(1, 1000)).isEqualTo(1000);
+        assertThat(tpm.earliest(20, 1000)).isEqualTo(60_000);
+        assertThat(rpm.inWindow(1000)).isEqualTo(0);
+        assertThat(tpm.inWindow(1000)).isEqualTo(90);
+    }
 }
