@@ -6,6 +6,7 @@ import io.hivestream.connectors.kafka.KafkaAccessCheck;
 import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.connectors.kafka.KafkaIO;
 import io.hivestream.connectors.kafka.RecordSerializer;
+import io.hivestream.operators.decode.TenantSource;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
@@ -69,17 +71,42 @@ public final class HivestreamJob {
         String group = conf.get(HivestreamOptions.GROUP_ID);
         checkAccess(kafka, conf, group);
 
+        String tasksTopic = conf.get(HivestreamOptions.TASKS_TOPIC);
         DataStream<RawRecord> tasks =
                 env.fromSource(
-                                KafkaIO.rawSource(
-                                        kafka,
-                                        conf.get(HivestreamOptions.TASKS_TOPIC),
-                                        group,
-                                        conf.get(HivestreamOptions.START_FROM),
-                                        bounded),
+                                conf.get(HivestreamOptions.TENANT_SOURCE) == TenantSource.Mode.TOPIC
+                                        // The tasks topic (the job's own subtasks) and one per
+                                        // tenant, TASKS.TENANT.
+                                        ? KafkaIO.rawSource(
+                                                kafka,
+                                                Pattern.compile(
+                                                        Pattern.quote(tasksTopic) + "(\\..+)?"),
+                                                group,
+                                                conf.get(HivestreamOptions.START_FROM),
+                                                bounded)
+                                        : KafkaIO.rawSource(
+                                                kafka,
+                                                tasksTopic,
+                                                group,
+                                                conf.get(HivestreamOptions.START_FROM),
+                                                bounded),
                                 WatermarkStrategy.noWatermarks(),
                                 "tasks source")
                         .uid("tasks-source");
+        DataStream<RawRecord> tenants =
+                conf.get(HivestreamOptions.TENANTS_ENFORCE)
+                        ? env.fromSource(
+                                        KafkaIO.rawSource(
+                                                kafka,
+                                                conf.get(HivestreamOptions.TENANTS_TOPIC),
+                                                group + "-tenants",
+                                                KafkaIO.StartFrom.EARLIEST,
+                                                bounded),
+                                        WatermarkStrategy.noWatermarks(),
+                                        "tenants source")
+                                .uid("tenants-source")
+                                .setParallelism(1)
+                        : null;
         // The registry is compacted: every start reads it whole, unless a checkpoint says where it
         // was.
         DataStream<RawRecord> agents =
@@ -154,12 +181,17 @@ public final class HivestreamJob {
                         // Subtasks of plans go back to the tasks topic; the tasks source reads
                         // committed records only, so a subtask runs once the checkpoint that
                         // released it completes.
+                        // With the tenant header, so that a job that takes tenants from it
+                        // reads its own subtasks.
                         KafkaIO.<Task>sink(
                                 kafka,
-                                conf.get(HivestreamOptions.TASKS_TOPIC),
-                                Codecs.TASK,
-                                WireFormat.AVRO,
-                                t -> RecordSerializer.utf8(t.getTaskId()),
+                                new RecordSerializer<>(
+                                        tasksTopic,
+                                        Codecs.TASK,
+                                        WireFormat.AVRO,
+                                        t -> RecordSerializer.utf8(t.getTaskId()),
+                                        conf.get(HivestreamOptions.TENANT_HEADER),
+                                        t -> RecordSerializer.utf8(t.getTenant())),
                                 guarantee,
                                 prefix + "-subtasks",
                                 txTimeout,
@@ -168,6 +200,7 @@ public final class HivestreamJob {
                 tasks,
                 agents,
                 metrics,
+                tenants,
                 sinks,
                 conf,
                 runtimes,
@@ -181,15 +214,23 @@ public final class HivestreamJob {
      * do not let it see its topics and consumer groups; see {@link KafkaAccessCheck}.
      */
     static void checkAccess(KafkaConnection kafka, Configuration conf, String group) {
+        List<String> topics =
+                new java.util.ArrayList<>(
+                        List.of(
+                                conf.get(HivestreamOptions.TASKS_TOPIC),
+                                conf.get(HivestreamOptions.AGENTS_TOPIC),
+                                conf.get(HivestreamOptions.METRICS_TOPIC),
+                                conf.get(HivestreamOptions.RESULTS_TOPIC),
+                                conf.get(HivestreamOptions.DLQ_TOPIC)));
+        List<String> groups = new java.util.ArrayList<>(List.of(group, group + "-agents", group + "-metrics"));
+        if (conf.get(HivestreamOptions.TENANTS_ENFORCE)) {
+            topics.add(conf.get(HivestreamOptions.TENANTS_TOPIC));
+            groups.add(group + "-tenants");
+        }
         KafkaAccessCheck.check(
                 kafka,
-                List.of(
-                        conf.get(HivestreamOptions.TASKS_TOPIC),
-                        conf.get(HivestreamOptions.AGENTS_TOPIC),
-                        conf.get(HivestreamOptions.METRICS_TOPIC),
-                        conf.get(HivestreamOptions.RESULTS_TOPIC),
-                        conf.get(HivestreamOptions.DLQ_TOPIC)),
-                List.of(group, group + "-agents", group + "-metrics"),
+                topics,
+                groups,
                 conf.get(HivestreamOptions.KAFKA_ACCESS_CHECK_TIMEOUT));
     }
 

@@ -3,11 +3,13 @@ package io.hivestream.jobs;
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.connectors.kafka.KafkaIO;
+import io.hivestream.operators.admit.AdmitFunction;
 import io.hivestream.operators.aggregate.AggregateFunction;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import io.hivestream.operators.consensus.ConsensusFunction;
+import io.hivestream.operators.decode.TenantSource;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteSettings;
 import io.hivestream.operators.plan.PlanValidator;
@@ -431,6 +433,56 @@ public final class HivestreamOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Tools each tenant may use in ReAct steps, e.g. acme:calculator;json_path,globex:calculator. Unset: every tenant may use every tool; set: unlisted tenants may use none.");
+
+    // Spend control: tenants, the admit stage and where a task's tenant comes from.
+
+    public static final ConfigOption<String> TENANTS_TOPIC =
+            ConfigOptions.key("hivestream.topics.tenants")
+                    .stringType()
+                    .defaultValue("hivestream.tenants")
+                    .withDescription(
+                            "Compacted topic of tenant records: budgets, quotas and rate limits.");
+
+    public static final ConfigOption<Boolean> TENANTS_ENFORCE =
+            ConfigOptions.key("hivestream.tenants.enforce")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Admit each task against its tenant's record (budgets, tokens, rate, maxInFlight, capabilities); a tenant without a record gets no task through. Off: no admit stage.");
+
+    public static final ConfigOption<Duration> TENANTS_MAX_WAIT =
+            ConfigOptions.key("hivestream.tenants.max-wait")
+                    .durationType()
+                    .defaultValue(AdmitFunction.DEFAULT_MAX_WAIT)
+                    .withDescription(
+                            "How long a task may wait for its tenant's rate, maxInFlight or record before it is REJECTED.");
+
+    public static final ConfigOption<Integer> TENANTS_MAX_WAITING =
+            ConfigOptions.key("hivestream.tenants.max-waiting")
+                    .intType()
+                    .defaultValue(AdmitFunction.DEFAULT_MAX_WAITING)
+                    .withDescription(
+                            "Tasks of one tenant that may wait at once; more are REJECTED at once.");
+
+    public static final ConfigOption<TenantSource.Mode> TENANT_SOURCE =
+            ConfigOptions.key("hivestream.tenants.source")
+                    .enumType(TenantSource.Mode.class)
+                    .defaultValue(TenantSource.Mode.BODY)
+                    .withDescription(
+                            "Where a task's tenant comes from: BODY (its field), TOPIC (read from TASKS.TENANT topics, subscribed by pattern; the tasks topic itself keeps the field) or HEADER (the record header hivestream.tenants.header); TOPIC and HEADER ignore the field.");
+
+    public static final ConfigOption<String> TENANT_HEADER =
+            ConfigOptions.key("hivestream.tenants.header")
+                    .stringType()
+                    .defaultValue("hivestream-tenant")
+                    .withDescription(
+                            "The record header that names a task's tenant when hivestream.tenants.source is HEADER.");
+
+    /** Where the decode stage takes a task's tenant from. */
+    public static TenantSource tenantSource(org.apache.flink.configuration.ReadableConfig conf) {
+        return new TenantSource(
+                conf.get(TENANT_SOURCE), conf.get(TASKS_TOPIC), conf.get(TENANT_HEADER));
+    }
 
     /** The analyse stage's analyser from these options. */
     public static ComplexityAnalyzer complexityAnalyzer(

@@ -46,7 +46,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * may pass their own. Every operator has a stable uid so savepoints survive upgrades.
  *
  * <pre>
- * tasks ─ decode ─ analyse ─ route ═ execute ─ consensus ─ aggregate ─ results
+ * tasks ─ decode ─ [admit] ─ analyse ─ route ═ execute ─ consensus ─ aggregate ─ results
  *                    └──── tasks to decompose ───────────────┘ └─ subtasks ─ tasks topic
  * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route and execute
  * metrics ─ decode ─┬─ calls and votes ─ to agent statistics
@@ -83,13 +83,44 @@ public final class Pipeline {
             TextEmbedder embedder,
             Clock clock,
             UnaryOperator<DataStream<Task>> afterDecode) {
+        return define(
+                rawTasks,
+                rawAgents,
+                rawMetrics,
+                null,
+                sinks,
+                conf,
+                runtimes,
+                embedder,
+                clock,
+                afterDecode);
+    }
+
+    /**
+     * Defines the topology with the admit stage when {@link HivestreamOptions#TENANTS_ENFORCE} is
+     * on.
+     *
+     * @param rawTenants the tenants topic; null: no admit stage
+     */
+    public static DataStream<TaskResult> define(
+            DataStream<RawRecord> rawTasks,
+            DataStream<RawRecord> rawAgents,
+            DataStream<RawRecord> rawMetrics,
+            DataStream<RawRecord> rawTenants,
+            Sinks sinks,
+            Configuration conf,
+            AgentRuntimeFactory runtimes,
+            TextEmbedder embedder,
+            Clock clock,
+            UnaryOperator<DataStream<Task>> afterDecode) {
         // Also switched on by every stage when it opens, in TaskManagers that build nothing.
         FastReaders.enable();
         RawDecoder decoder =
                 new RawDecoder(
                         new TaskValidator(
                                 conf.get(HivestreamOptions.MAX_INPUT_CHARS),
-                                conf.get(HivestreamOptions.MAX_REPLICAS)));
+                                conf.get(HivestreamOptions.MAX_REPLICAS)),
+                        HivestreamOptions.tenantSource(conf));
 
         SingleOutputStreamOperator<Task> tasks =
                 rawTasks.process(
@@ -105,16 +136,6 @@ public final class Pipeline {
                         .uid("decode-agents")
                         .name("decode agents");
 
-        SingleOutputStreamOperator<AnalyzedTask> analysed =
-                afterDecode
-                        .apply(tasks)
-                        .process(
-                                new AnalyseFunction(
-                                        HivestreamOptions.complexityAnalyzer(conf), clock),
-                                new AvroTypeInfo<>(AnalyzedTask.class))
-                        .uid("analyse")
-                        .name("analyse");
-
         SingleOutputStreamOperator<Metric> feedback =
                 rawMetrics
                         .process(
@@ -123,6 +144,27 @@ public final class Pipeline {
                                 new AvroTypeInfo<>(Metric.class))
                         .uid("decode-metrics")
                         .name("decode metrics");
+
+        // Spend control: tasks start only as their tenant's budgets, rate and maxInFlight allow.
+        AdmitStage admit =
+                rawTenants != null && conf.get(HivestreamOptions.TENANTS_ENFORCE)
+                        ? AdmitStage.define(
+                                afterDecode.apply(tasks),
+                                rawTenants,
+                                feedback,
+                                decoder,
+                                conf,
+                                clock)
+                        : null;
+
+        SingleOutputStreamOperator<AnalyzedTask> analysed =
+                (admit != null ? admit.admitted() : afterDecode.apply(tasks))
+                        .process(
+                                new AnalyseFunction(
+                                        HivestreamOptions.complexityAnalyzer(conf), clock),
+                                new AvroTypeInfo<>(AnalyzedTask.class))
+                        .uid("analyse")
+                        .name("analyse");
 
         // Per agent: its record, heartbeat deadline and what its calls and votes taught.
         SingleOutputStreamOperator<AgentView> views =
@@ -206,7 +248,8 @@ public final class Pipeline {
 
         TemplatePlanner planner = new TemplatePlanner();
         SingleOutputStreamOperator<TaskResult> results =
-                decided.keyBy(AggregateFunction::rootOf, Types.STRING)
+                (admit != null ? decided.union(admit.rejected()) : decided)
+                        .keyBy(AggregateFunction::rootOf, Types.STRING)
                         .connect(
                                 analysed.getSideOutput(AnalyseFunction.PLANS)
                                         .keyBy(t -> t.getTask().getTaskId(), Types.STRING))
@@ -236,14 +279,16 @@ public final class Pipeline {
                 .sinkTo(sinks.metrics())
                 .uid("metrics-sink")
                 .name("metrics sink");
-        tasks.getSideOutput(Outputs.DEAD_LETTERS)
-                .union(
-                        agents.getSideOutput(Outputs.DEAD_LETTERS),
-                        feedback.getSideOutput(Outputs.DEAD_LETTERS),
-                        results.getSideOutput(Outputs.DEAD_LETTERS))
-                .sinkTo(sinks.deadLetters())
-                .uid("dlq-sink")
-                .name("dead-letter sink");
+        DataStream<DeadLetter> deadLetters =
+                tasks.getSideOutput(Outputs.DEAD_LETTERS)
+                        .union(
+                                agents.getSideOutput(Outputs.DEAD_LETTERS),
+                                feedback.getSideOutput(Outputs.DEAD_LETTERS),
+                                results.getSideOutput(Outputs.DEAD_LETTERS));
+        if (admit != null) {
+            deadLetters = deadLetters.union(admit.deadLetters());
+        }
+        deadLetters.sinkTo(sinks.deadLetters()).uid("dlq-sink").name("dead-letter sink");
         return results;
     }
 }

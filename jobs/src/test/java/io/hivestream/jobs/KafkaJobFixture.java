@@ -6,6 +6,7 @@ import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.Tenant;
 import io.hivestream.schemas.codec.Codecs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ final class KafkaJobFixture implements AutoCloseable {
     static final String AGENTS = "hivestream.agents";
     static final String METRICS = "hivestream.metrics";
     static final String DLQ = "hivestream.dlq";
+    static final String TENANTS = "hivestream.tenants";
 
     final LocalKafkaCluster kafka;
     final KafkaProducer<byte[], byte[]> producer;
@@ -44,7 +46,8 @@ final class KafkaJobFixture implements AutoCloseable {
                         .topic(RESULTS, 2)
                         .topic(AGENTS, 1, Map.of("cleanup.policy", "compact"))
                         .topic(METRICS, 2)
-                        .topic(DLQ, 1);
+                        .topic(DLQ, 1)
+                        .topic(TENANTS, 1, Map.of("cleanup.policy", "compact"));
         brokerProperties.forEach(builder::brokerProperty);
         kafka = builder.start();
         producer = KafkaClients.producer(kafka.bootstrapServers());
@@ -82,6 +85,10 @@ final class KafkaJobFixture implements AutoCloseable {
 
     void register(AgentEvent agent) throws Exception {
         send(AGENTS, null, agent.getAgentId(), Codecs.AGENT_EVENT.encodeAvro(agent));
+    }
+
+    void register(Tenant tenant) throws Exception {
+        send(TENANTS, null, tenant.getTenant(), Codecs.TENANT.encodeAvro(tenant));
     }
 
     List<TaskResult> results() {

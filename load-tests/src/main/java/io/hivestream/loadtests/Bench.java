@@ -25,7 +25,7 @@ import org.apache.flink.util.TimeUtils;
  * Runs one benchmark scenario and writes its report (Markdown and PNG charts) into a folder:
  *
  * <pre>
- * Bench pipeline --scenario a|b|c|d|e [--tasks N] [--sessions N] [--parallelism P]
+ * Bench pipeline --scenario a|b|c|d|e [--tasks N] [--sessions N] [--parallelism P] [--tenants]
  *       [--checkpoint-interval 1s] [--fixed-rate 20s] [--rate-share 0.5] [--capacity N]
  *       [--timeout 15min] [--out DIR] [--jfr] [--conf KEY=VALUE]...
  * </pre>
@@ -52,7 +52,8 @@ public final class Bench {
             Duration timeout,
             Path out,
             boolean jfr,
-            Map<String, String> conf) {
+            Map<String, String> conf,
+            boolean tenants) {
 
         static Args parse(String[] argv) {
             if (argv.length == 0 || !argv[0].equals("pipeline")) {
@@ -62,10 +63,13 @@ public final class Bench {
             Map<String, String> options = new LinkedHashMap<>();
             Map<String, String> conf = new LinkedHashMap<>();
             boolean jfr = false;
+            boolean tenants = false;
             for (int i = 1; i < argv.length; i++) {
                 String arg = argv[i];
                 if (arg.equals("--jfr")) {
                     jfr = true;
+                } else if (arg.equals("--tenants")) {
+                    tenants = true;
                 } else if (arg.equals("--conf") && i + 1 < argv.length) {
                     String setting = argv[++i];
                     int eq = setting.indexOf('=');
@@ -104,7 +108,8 @@ public final class Bench {
                             TimeUtils.parseDuration(take(options, "timeout", "15min")),
                             options.containsKey("out") ? Path.of(options.remove("out")) : null,
                             jfr,
-                            Collections.unmodifiableMap(conf));
+                            Collections.unmodifiableMap(conf),
+                            tenants);
             if (!options.isEmpty()) {
                 throw new IllegalArgumentException("unknown options " + options.keySet());
             }
@@ -235,6 +240,20 @@ public final class Bench {
                                 0,
                                 mix,
                                 options));
+                if (args.tenants()) {
+                    // The same run with the admit stage on and the tenant's record registered.
+                    Map<String, String> admitted = new LinkedHashMap<>(options);
+                    admitted.put(HivestreamOptions.TENANTS_ENFORCE.key(), "true");
+                    specs.add(
+                            spec(
+                                    args,
+                                    s + "-pipeline-eo-tenants",
+                                    true,
+                                    DeliveryGuarantee.EXACTLY_ONCE,
+                                    0,
+                                    mix,
+                                    admitted));
+                }
                 specs.add(
                         spec(
                                 args,
@@ -414,6 +433,19 @@ public final class Bench {
                             "exactly-once/at-least-once",
                             eo.throughput() / alo.throughput(),
                             "≥ 0.85"));
+        }
+        Figures.Run tenants = null;
+        for (Figures.Run run : runs) {
+            if (run.name().endsWith("-tenants")) {
+                tenants = run;
+            }
+        }
+        if (eo != null && tenants != null) {
+            ratios.add(
+                    new Figures.Ratio(
+                            "with tenants/without (exactly-once)",
+                            tenants.throughput() / eo.throughput(),
+                            "≥ 0.95"));
         }
         for (Figures.Run run : runs) {
             if (run.latency() != null && run.job().equals("pipeline")) {

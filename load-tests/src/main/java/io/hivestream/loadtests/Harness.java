@@ -7,6 +7,7 @@ import io.hivestream.jobs.HivestreamJob;
 import io.hivestream.jobs.HivestreamOptions;
 import io.hivestream.jobs.JobSettings;
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Tenant;
 import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.codec.Codecs;
 import java.io.IOException;
@@ -116,6 +117,36 @@ public final class Harness implements AutoCloseable {
         return agents;
     }
 
+    /**
+     * The record of the mix's tenant with every limit set but none reached, so that the admit stage
+     * checks them all for every task.
+     */
+    public static Tenant benchTenant() {
+        return Tenant.newBuilder()
+                .setTenant("default")
+                .setBudgetUsdPerDay(1_000_000.0)
+                .setBudgetUsdPerMonth(10_000_000.0)
+                .setTokensPerDay(1_000_000_000_000L)
+                .setTasksPerSecond(10_000_000.0)
+                .setBurst(10_000_000)
+                .setMaxInFlight(1_000_000_000)
+                .build();
+    }
+
+    private void registerTenant(String topic) throws Exception {
+        kafka.createTopic(topic, 1, Map.of("cleanup.policy", "compact"));
+        try (KafkaProducer<byte[], byte[]> producer =
+                KafkaClients.producer(kafka.bootstrapServers())) {
+            Tenant tenant = benchTenant();
+            producer.send(
+                            new ProducerRecord<>(
+                                    topic,
+                                    tenant.getTenant().getBytes(StandardCharsets.UTF_8),
+                                    Codecs.TENANT.encodeAvro(tenant)))
+                    .get();
+        }
+    }
+
     /** The job settings of a run: its own topics, group and transactional ids. */
     Configuration configuration(Spec spec) {
         Configuration conf = new Configuration();
@@ -125,6 +156,7 @@ public final class Harness implements AutoCloseable {
         conf.set(HivestreamOptions.AGENTS_TOPIC, spec.name() + ".agents");
         conf.set(HivestreamOptions.METRICS_TOPIC, spec.name() + ".metrics");
         conf.set(HivestreamOptions.DLQ_TOPIC, spec.name() + ".dlq");
+        conf.set(HivestreamOptions.TENANTS_TOPIC, spec.name() + ".tenants");
         conf.set(HivestreamOptions.GROUP_ID, spec.name());
         conf.set(HivestreamOptions.TRANSACTIONAL_ID_PREFIX, spec.name());
         conf.set(HivestreamOptions.DELIVERY, spec.delivery());
@@ -160,6 +192,10 @@ public final class Harness implements AutoCloseable {
                                         Codecs.AGENT_EVENT.encodeAvro(agent)))
                         .get();
             }
+        }
+
+        if ("true".equals(spec.options().get(HivestreamOptions.TENANTS_ENFORCE.key()))) {
+            registerTenant(spec.name() + ".tenants");
         }
 
         MixGenerator tasks = new MixGenerator(spec.mix(), spec.name());

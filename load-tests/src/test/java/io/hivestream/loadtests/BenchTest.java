@@ -105,4 +105,21 @@ class BenchTest {
                         new Figures.Ratio(
                                 "pipeline/passthrough", 0.4, "≥ 0.5 with instant agents"));
     }
+
+    @Test
+    void withTenantsTheAdmitStagesRunIsComparedWithTheSameRunWithout() {
+        Bench.Args args =
+                Bench.Args.parse(new String[] {"pipeline", "--scenario", "a", "--tenants"});
+        assertThat(args.tenants()).isTrue();
+        assertThat(Bench.Args.parse(new String[] {"pipeline", "--scenario", "a"}).tenants())
+                .isFalse();
+        List<Figures.Run> runs =
+                List.of(
+                        run("a-pipeline-eo", "pipeline", "EXACTLY_ONCE", 4_000, null),
+                        run("a-pipeline-eo-tenants", "pipeline", "EXACTLY_ONCE", 3_800, null));
+
+        assertThat(Bench.ratios(runs, args))
+                .containsExactly(
+                        new Figures.Ratio("with tenants/without (exactly-once)", 0.95, "≥ 0.95"));
+    }
 }

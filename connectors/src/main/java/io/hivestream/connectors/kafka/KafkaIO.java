@@ -4,6 +4,7 @@ import io.hivestream.schemas.codec.RecordCodec;
 import io.hivestream.schemas.codec.WireFormat;
 import io.hivestream.schemas.internal.RawRecord;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -72,11 +73,42 @@ public final class KafkaIO {
             String groupId,
             StartFrom startFrom,
             boolean bounded) {
+        return rawSource(
+                KafkaSource.<RawRecord>builder().setTopics(topic),
+                kafka,
+                groupId,
+                startFrom,
+                bounded);
+    }
+
+    /**
+     * A source of raw records of every topic whose name matches {@code topics}, found again as
+     * topics are added (unless bounded).
+     */
+    public static KafkaSource<RawRecord> rawSource(
+            KafkaConnection kafka,
+            Pattern topics,
+            String groupId,
+            StartFrom startFrom,
+            boolean bounded) {
+        return rawSource(
+                KafkaSource.<RawRecord>builder().setTopicPattern(topics),
+                kafka,
+                groupId,
+                startFrom,
+                bounded);
+    }
+
+    private static KafkaSource<RawRecord> rawSource(
+            KafkaSourceBuilder<RawRecord> subscribed,
+            KafkaConnection kafka,
+            String groupId,
+            StartFrom startFrom,
+            boolean bounded) {
         KafkaSourceBuilder<RawRecord> builder =
-                KafkaSource.<RawRecord>builder()
+                subscribed
                         .setProperties(kafka.properties())
                         .setBootstrapServers(kafka.bootstrapServers())
-                        .setTopics(topic)
                         .setGroupId(groupId)
                         .setDeserializer(new RawRecordDeserializer())
                         .setStartingOffsets(offsets(startFrom))
@@ -138,10 +170,27 @@ public final class KafkaIO {
             String transactionalIdPrefix,
             Duration transactionTimeout,
             Compression compression) {
+        return sink(
+                kafka,
+                new RecordSerializer<>(topic, codec, format, key),
+                guarantee,
+                transactionalIdPrefix,
+                transactionTimeout,
+                compression);
+    }
+
+    /** A sink that writes what {@code serializer} makes of each record. */
+    public static <T extends SpecificRecord> KafkaSink<T> sink(
+            KafkaConnection kafka,
+            RecordSerializer<T> serializer,
+            DeliveryGuarantee guarantee,
+            String transactionalIdPrefix,
+            Duration transactionTimeout,
+            Compression compression) {
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(kafka.properties())
                 .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(new RecordSerializer<>(topic, codec, format, key))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setProperty(

@@ -23,13 +23,28 @@ public final class RecordSerializer<T extends SpecificRecord>
     private final RecordCodec<T> codec;
     private final WireFormat format;
     private final KeyFunction<T> key;
+    private final String header;
+    private final KeyFunction<T> headerValue;
 
     public RecordSerializer(
             String topic, RecordCodec<T> codec, WireFormat format, KeyFunction<T> key) {
+        this(topic, codec, format, key, null, null);
+    }
+
+    /** Also sets the header {@code header} of every record to what {@code headerValue} gives. */
+    public RecordSerializer(
+            String topic,
+            RecordCodec<T> codec,
+            WireFormat format,
+            KeyFunction<T> key,
+            String header,
+            KeyFunction<T> headerValue) {
         this.topic = topic;
         this.codec = codec;
         this.format = format;
         this.key = key;
+        this.header = header;
+        this.headerValue = headerValue;
     }
 
     public static byte[] utf8(String text) {
@@ -41,7 +56,15 @@ public final class RecordSerializer<T extends SpecificRecord>
             T record, KafkaSinkContext context, Long timestamp) {
         // The producer stamps the record: Flink's element timestamps are not wall-clock times here
         // (a record released by the end-of-input timer carries Long.MAX_VALUE).
-        return new ProducerRecord<>(
-                topic, null, null, key.keyOf(record), codec.encode(record, format));
+        ProducerRecord<byte[], byte[]> out =
+                new ProducerRecord<>(
+                        topic, null, null, key.keyOf(record), codec.encode(record, format));
+        if (header != null) {
+            byte[] value = headerValue.keyOf(record);
+            if (value != null) {
+                out.headers().add(header, value);
+            }
+        }
+        return out;
     }
 }

@@ -55,7 +55,13 @@ final class DemoCommand implements Callable<Integer> {
                     "hivestream.results",
                     "hivestream.agents",
                     "hivestream.metrics",
-                    "hivestream.dlq");
+                    "hivestream.dlq",
+                    "hivestream.tenants");
+
+    /** The registries: one partition, compacted. */
+    static boolean compacted(String topic) {
+        return topic.equals("hivestream.agents") || topic.equals("hivestream.tenants");
+    }
 
     @Option(
             names = "--tasks",
@@ -123,7 +129,7 @@ final class DemoCommand implements Callable<Integer> {
                 LocalKafkaCluster.builder().directory(work.resolve("kafka"));
         for (String topic : TOPICS) {
             kafkaBuilder =
-                    topic.equals("hivestream.agents")
+                    compacted(topic)
                             ? kafkaBuilder.topic(topic, 1, Map.of("cleanup.policy", "compact"))
                             : kafkaBuilder.topic(topic, topic.equals("hivestream.dlq") ? 1 : 4);
         }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             ResultsCommand.class,
             AgentsCommand.class,
             ConsoleCommand.class,
+            TenantsCommand.class,
             RunCommand.class,
             TopicsCommand.class,
             AclsCommand.class,

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         name = "topics",
         mixinStandardHelpOptions = true,
         description = {
-            "Creates the topics of Hivestream (tasks, results, agents compacted, metrics, dead letters).",
+            "Creates the topics of Hivestream (tasks, results, agents and tenants compacted, metrics, dead letters).",
             "Topics that exist already are left as they are."
         })
 final class TopicsCommand implements Callable<Integer> {
@@ -53,12 +53,10 @@ final class TopicsCommand implements Callable<Integer> {
         List<NewTopic> topics = new ArrayList<>();
         for (String name : DemoCommand.TOPICS) {
             int count =
-                    name.equals("hivestream.agents") || name.equals("hivestream.dlq")
-                            ? 1
-                            : partitions;
+                    DemoCommand.compacted(name) || name.equals("hivestream.dlq") ? 1 : partitions;
             NewTopic topic = new NewTopic(name, count, replication);
             Map<String, String> configs = new java.util.HashMap<>();
-            if (name.equals("hivestream.agents")) {
+            if (DemoCommand.compacted(name)) {
                 configs.put("cleanup.policy", "compact");
             }
             if (minInsync != null) {

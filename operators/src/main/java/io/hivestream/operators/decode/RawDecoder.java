@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.Tenant;
 import io.hivestream.schemas.codec.CodecException;
 import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.codec.RecordCodec;
@@ -11,6 +12,7 @@ import io.hivestream.schemas.internal.RawRecord;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns raw Kafka records into validated tasks and agent events. A task without an id gets one
@@ -20,9 +22,17 @@ public final class RawDecoder implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final TaskValidator validator;
+    private final TenantSource tenantSource;
+    private final TenantValidator tenantValidator = new TenantValidator();
 
     public RawDecoder(TaskValidator validator) {
+        this(validator, TenantSource.body());
+    }
+
+    /** With the tenant of every task taken from where {@code tenantSource} says. */
+    public RawDecoder(TaskValidator validator, TenantSource tenantSource) {
         this.validator = validator;
+        this.tenantSource = tenantSource;
     }
 
     /** The id given to a task that has none: stable across replays of the same record. */
@@ -47,6 +57,10 @@ public final class RawDecoder implements Serializable {
                 json.put("taskId", derivedTaskId(raw));
             }
             task = Codecs.TASK.fromJson(json);
+        }
+        String tenant = tenantSource.tenantOf(raw);
+        if (tenant != null) {
+            task.setTenant(tenant);
         }
         List<String> problems = validator.problems(task);
         if (!problems.isEmpty()) {
@@ -73,6 +87,24 @@ public final class RawDecoder implements Serializable {
             throw new CodecException(
                     "invalid agent " + agent.getAgentId() + ": prices must not be negative");
         }
+        for (Map.Entry<String, Integer> limit :
+                Map.of(
+                                "rateLimitRpm",
+                                nullAsOne(agent.getRateLimitRpm()),
+                                "rateLimitTpm",
+                                nullAsOne(agent.getRateLimitTpm()))
+                        .entrySet()) {
+            if (limit.getValue() < 1) {
+                throw new CodecException(
+                        "invalid agent "
+                                + agent.getAgentId()
+                                + ": "
+                                + limit.getKey()
+                                + " is "
+                                + limit.getValue()
+                                + "; must be 1 or more (leave it out for no limit)");
+            }
+        }
         if (agent.getHeartbeatIntervalMs() != null && agent.getHeartbeatIntervalMs() < 1) {
             throw new CodecException(
                     "invalid agent "
@@ -80,6 +112,21 @@ public final class RawDecoder implements Serializable {
                             + ": heartbeatIntervalMs must be positive");
         }
         return agent;
+    }
+
+    private static int nullAsOne(Integer value) {
+        return value == null ? 1 : value;
+    }
+
+    /** A record of the tenants topic, refused with every problem when a limit makes no sense. */
+    public Tenant decodeTenant(RawRecord raw) {
+        Tenant tenant = Codecs.TENANT.decode(bytes(raw.getValue()));
+        List<String> problems = tenantValidator.problems(tenant);
+        if (!problems.isEmpty()) {
+            throw new CodecException(
+                    "invalid tenant " + tenant.getTenant() + ": " + String.join("; ", problems));
+        }
+        return tenant;
     }
 
     /** A record of the metrics topic, read back as feedback (agents' reputations). */

@@ -5,6 +5,7 @@ import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.Tenant;
 
 /** The codec of every record that crosses a topic. */
 public final class Codecs {
@@ -13,6 +14,7 @@ public final class Codecs {
     public static final RecordCodec<AgentEvent> AGENT_EVENT = RecordCodec.of(AgentEvent.class);
     public static final RecordCodec<Metric> METRIC = RecordCodec.of(Metric.class);
     public static final RecordCodec<DeadLetter> DEAD_LETTER = RecordCodec.of(DeadLetter.class);
+    public static final RecordCodec<Tenant> TENANT = RecordCodec.of(Tenant.class);
 
     private Codecs() {}
 }

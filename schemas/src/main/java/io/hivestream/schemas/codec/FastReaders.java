@@ -1,6 +1,7 @@
 package io.hivestream.schemas.codec;
 
 import io.hivestream.schemas.DeadLetter;
+import io.hivestream.schemas.internal.AdmitSignal;
 import io.hivestream.schemas.internal.AgentReputation;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
@@ -8,7 +9,9 @@ import io.hivestream.schemas.internal.ConsensusDecision;
 import io.hivestream.schemas.internal.Escalating;
 import io.hivestream.schemas.internal.Plan;
 import io.hivestream.schemas.internal.RawRecord;
+import io.hivestream.schemas.internal.TenantLedger;
 import io.hivestream.schemas.internal.Turn;
+import io.hivestream.schemas.internal.WaitingQueue;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -39,7 +42,10 @@ public final class FastReaders {
                     ConsensusDecision.getClassSchema(),
                     Turn.getClassSchema(),
                     RawRecord.getClassSchema(),
-                    DeadLetter.getClassSchema());
+                    DeadLetter.getClassSchema(),
+                    AdmitSignal.getClassSchema(),
+                    TenantLedger.getClassSchema(),
+                    WaitingQueue.getClassSchema());
 
     private static volatile boolean enabled;
 

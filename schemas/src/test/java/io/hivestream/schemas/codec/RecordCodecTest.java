@@ -204,6 +204,34 @@ class RecordCodecTest {
     }
 
     @Test
+    void agentsWrittenBeforeRateLimitsStillDecodeWithoutLimits() throws Exception {
+        Schema v2;
+        try (var in =
+                getClass()
+                        .getClassLoader()
+                        .getResourceAsStream("avro-history/AgentEvent.v2.avsc")) {
+            v2 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericData.Record(v2);
+        for (Schema.Field field : v2.getFields()) {
+            if (field.hasDefaultValue()) {
+                old.put(field.name(), GenericData.get().getDefaultValue(field));
+            }
+        }
+        old.put("agentId", "beating");
+        old.put("heartbeatIntervalMs", 5000L);
+        byte[] bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old).array();
+
+        AgentEvent agent = Codecs.AGENT_EVENT.decode(bytes);
+
+        assertThat(agent.getAgentId()).isEqualTo("beating");
+        assertThat(agent.getHeartbeatIntervalMs()).isEqualTo(5000L);
+        assertThat(agent.getRateLimitRpm()).isNull();
+        assertThat(agent.getRateLimitTpm()).isNull();
+    }
+
+    @Test
     void resultsWrittenWithTheFirstResultSchemaStillDecode() throws Exception {
         Schema v1;
         try (var in =

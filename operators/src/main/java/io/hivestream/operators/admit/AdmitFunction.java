@@ -1,0 +1,416 @@
+package io.hivestream.operators.admit;
+
+import io.hivestream.operators.route.Router;
+import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.MetricKind;
+import io.hivestream.schemas.Task;
+import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.Tenant;
+import io.hivestream.schemas.codec.FastReaders;
+import io.hivestream.schemas.internal.AdmitSignal;
+import io.hivestream.schemas.internal.TenantLedger;
+import io.hivestream.schemas.internal.WaitingQueue;
+import io.hivestream.schemas.internal.WaitingTask;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The admit stage, keyed by tenant: a task starts (goes on to analysis) when {@link Admission} says
+ * so, waits in its tenant's queue while the tenant is over its rate or its {@code maxInFlight} (or
+ * its record has not arrived), and is answered {@code REJECTED} through the {@link #REJECTED} side
+ * output (to the aggregate stage, which gives every task its one result) when a budget is spent or
+ * it waited longer than the longest wait.
+ *
+ * <p>The second input is the tenant's record and the call and task metrics read back from the
+ * metrics topic: a call metric books its cost and tokens, a task metric of an admitted task ends it
+ * in flight. Only committed metrics are read back, and the source's offsets are checkpointed with
+ * this state, so a restart neither forgets nor counts twice what was booked.
+ *
+ * <p>State it owns, per tenant: {@code tenant} (its record), {@code ledger} (spend per window, rate
+ * bucket, counts), {@code inFlight} (admitted task ids until their task metric) and {@code waiting}
+ * (the queue, in {@link TaskPriority} order, removed when empty), with a processing time timer at
+ * the earliest moment a waiting task may start or must be rejected.
+ */
+public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, AdmitSignal, Task> {
+    private static final long serialVersionUID = 1L;
+
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_WAITING = 10_000;
+
+    /** Tasks answered REJECTED (or TIMED_OUT, past their deadline), to the aggregate stage. */
+    public static final OutputTag<TaskResult> REJECTED =
+            new OutputTag<>("rejected", new AvroTypeInfo<>(TaskResult.class));
+
+    private final Clock clock;
+    private final Duration maxWait;
+    private final int maxWaiting;
+    private transient ValueState<Tenant> tenant;
+    private transient ValueState<TenantLedger> ledger;
+    private transient MapState<String, Long> inFlight;
+    private transient ValueState<WaitingQueue> waiting;
+    private transient Map<String, TenantMetrics> metrics;
+    private transient Comparator<WaitingTask> order;
+
+    /**
+     * @param maxWait how long a task may wait for its tenant's rate, maxInFlight or record
+     * @param maxWaiting how many tasks a tenant may have waiting; more are rejected at once
+     */
+    public AdmitFunction(Clock clock, Duration maxWait, int maxWaiting) {
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must not be negative: " + maxWait);
+        }
+        if (maxWaiting < 0) {
+            throw new IllegalArgumentException("maxWaiting must not be negative: " + maxWaiting);
+        }
+        this.clock = clock;
+        this.maxWait = maxWait;
+        this.maxWaiting = maxWaiting;
+    }
+
+    /** Only call metrics with a cost or tokens, and task metrics, of a tenant concern admission. */
+    public static boolean concernsAdmission(Metric metric) {
+        if (metric.getTenant() == null) {
+            return false;
+        }
+        if (metric.getKind() == MetricKind.TASK) {
+            return true;
+        }
+        return metric.getKind() == MetricKind.CALL
+                && metric.getCall() != null
+                && (metric.getCall().getCostUsd() != 0
+                        || metric.getCall().getTokensIn() + metric.getCall().getTokensOut() != 0);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        FastReaders.enable();
+        tenant =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "tenant", new AvroTypeInfo<>(Tenant.class)));
+        ledger =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "ledger", new AvroTypeInfo<>(TenantLedger.class)));
+        inFlight =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>("inFlight", Types.STRING, Types.LONG));
+        waiting =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "waiting", new AvroTypeInfo<>(WaitingQueue.class)));
+        metrics = new HashMap<>();
+        order = TaskPriority.order(WaitingTask::getTask, WaitingTask::getSeq);
+    }
+
+    @Override
+    public void processElement1(Task task, Context ctx, Collector<Task> out) throws Exception {
+        long now = clock.millis();
+        TenantLedger book = ledgerOf(now);
+        Tenant record = tenant.value();
+        // A subtask does not queue behind other tasks: its plan holds a slot already, and the
+        // tasks ahead of it may be waiting for that slot.
+        if (book.getWaiting() == 0 || (task.getRootId() != null && record != null)) {
+            Admission.Decision decision = Admission.decide(task, record, book, now);
+            if (decision instanceof Admission.Admit) {
+                admit(task, record, book, now, ctx, out);
+            } else if (decision instanceof Admission.Reject reject) {
+                reject(task, reject.reason(), now, now, ctx);
+            } else if (decision instanceof Admission.TimedOut late) {
+                end(task, TaskStatus.TIMED_OUT, late.reason(), now, now, ctx);
+            } else {
+                WaitingQueue queue =
+                        book.getWaiting() == 0
+                                ? new WaitingQueue(new ArrayList<>(), 0L)
+                                : waiting.value();
+                enqueue(queue, task, now, book, ctx);
+                drain(queue, record, book, now, ctx, out);
+            }
+        } else {
+            WaitingQueue queue = waiting.value();
+            enqueue(queue, task, now, book, ctx);
+            drain(queue, record, book, now, ctx, out);
+        }
+        ledger.update(book);
+        metricsOf(ctx.getCurrentKey()).show(book, record);
+    }
+
+    @Override
+    public void processElement2(AdmitSignal signal, Context ctx, Collector<Task> out)
+            throws Exception {
+        long now = clock.millis();
+        TenantLedger book = ledgerOf(now);
+        Tenant record = tenant.value();
+        if (signal.getTenant() != null) {
+            record = signal.getTenant();
+            tenant.update(record);
+        }
+        Metric metric = signal.getMetric();
+        if (metric != null && metric.getKind() == MetricKind.CALL && metric.getCall() != null) {
+            Ledger.book(
+                    book,
+                    metric.getTimestamp(),
+                    metric.getCall().getCostUsd(),
+                    metric.getCall().getTokensIn() + metric.getCall().getTokensOut());
+        } else if (metric != null
+                && metric.getKind() == MetricKind.TASK
+                && metric.getTaskId() != null
+                && inFlight.contains(metric.getTaskId())) {
+            inFlight.remove(metric.getTaskId());
+            book.setInFlight(Math.max(0, book.getInFlight() - 1));
+        }
+        if (book.getWaiting() > 0) {
+            drain(waiting.value(), record, book, now, ctx, out);
+        }
+        ledger.update(book);
+        metricsOf(ctx.getCurrentKey()).show(book, record);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Task> out) throws Exception {
+        TenantLedger book = ledger.value();
+        if (book == null || book.getWaiting() == 0) {
+            return;
+        }
+        long now = clock.millis();
+        Tenant record = tenant.value();
+        drain(waiting.value(), record, book, now, ctx, out);
+        ledger.update(book);
+        metricsOf(ctx.getCurrentKey()).show(book, record);
+    }
+
+    private TenantLedger ledgerOf(long now) throws Exception {
+        TenantLedger book = ledger.value();
+        return book != null ? book : Ledger.empty(now);
+    }
+
+    private void enqueue(WaitingQueue queue, Task task, long now, TenantLedger book, Context ctx) {
+        if (queue.getTasks().size() >= maxWaiting) {
+            reject(
+                    task,
+                    "tenant "
+                            + task.getTenant()
+                            + " already has "
+                            + queue.getTasks().size()
+                            + " tasks waiting, the most that may wait; the task was not started",
+                    now,
+                    now,
+                    ctx);
+            return;
+        }
+        WaitingTask entry = new WaitingTask(Task.newBuilder(task).build(), now, queue.getNextSeq());
+        queue.setNextSeq(queue.getNextSeq() + 1);
+        List<WaitingTask> tasks = new ArrayList<>(queue.getTasks());
+        int at = 0;
+        while (at < tasks.size() && order.compare(tasks.get(at), entry) <= 0) {
+            at++;
+        }
+        tasks.add(at, entry);
+        queue.setTasks(tasks);
+        metricsOf(task.getTenant()).waited.inc();
+    }
+
+    /**
+     * Starts waiting tasks, first to start first, until one must wait; rejects those whose wait ran
+     * out; saves the queue and sets the timer for the next change.
+     */
+    private void drain(
+            WaitingQueue queue,
+            Tenant record,
+            TenantLedger book,
+            long now,
+            Context ctx,
+            Collector<Task> out)
+            throws Exception {
+        List<WaitingTask> tasks = new ArrayList<>(queue.getTasks());
+        long wake = Long.MAX_VALUE;
+        String blocked = null;
+        Iterator<WaitingTask> it = tasks.iterator();
+        while (it.hasNext()) {
+            WaitingTask next = it.next();
+            long giveUpAt = next.getArrivedAt() + maxWait.toMillis();
+            Long deadline = next.getTask().getDeadline();
+            if (blocked != null && deadline != null && deadline <= now) {
+                // Behind a task that must wait: its own deadline ends it all the same.
+                end(
+                        next.getTask(),
+                        TaskStatus.TIMED_OUT,
+                        Admission.pastDeadline(deadline),
+                        next.getArrivedAt(),
+                        now,
+                        ctx);
+                it.remove();
+                continue;
+            }
+            if (deadline != null) {
+                wake = Math.min(wake, deadline);
+            }
+            if (blocked == null) {
+                Admission.Decision decision = Admission.decide(next.getTask(), record, book, now);
+                if (decision instanceof Admission.Admit) {
+                    admit(next.getTask(), record, book, now, ctx, out);
+                    it.remove();
+                    continue;
+                }
+                if (decision instanceof Admission.Reject reject) {
+                    reject(next.getTask(), reject.reason(), next.getArrivedAt(), now, ctx);
+                    it.remove();
+                    continue;
+                }
+                if (decision instanceof Admission.TimedOut late) {
+                    end(
+                            next.getTask(),
+                            TaskStatus.TIMED_OUT,
+                            late.reason(),
+                            next.getArrivedAt(),
+                            now,
+                            ctx);
+                    it.remove();
+                    continue;
+                }
+                Admission.Wait wait = (Admission.Wait) decision;
+                blocked = wait.reason();
+                wake = Math.min(wake, wait.retryAt());
+            }
+            if (giveUpAt <= now) {
+                reject(
+                        next.getTask(),
+                        "waited "
+                                + (now - next.getArrivedAt())
+                                + " ms, the longest wait, because "
+                                + blocked
+                                + "; the task was not started",
+                        next.getArrivedAt(),
+                        now,
+                        ctx);
+                it.remove();
+            } else {
+                wake = Math.min(wake, giveUpAt);
+            }
+        }
+        queue.setTasks(tasks);
+        book.setWaiting(tasks.size());
+        if (tasks.isEmpty()) {
+            waiting.clear();
+        } else {
+            waiting.update(queue);
+            if (wake != Long.MAX_VALUE) {
+                ctx.timerService().registerProcessingTimeTimer(wake);
+            }
+        }
+    }
+
+    private void admit(
+            Task task, Tenant record, TenantLedger book, long now, Context ctx, Collector<Task> out)
+            throws Exception {
+        if (task.getRootId() == null) {
+            inFlight.put(task.getTaskId(), now);
+        }
+        Double remaining = Ledger.remainingUsd(book, record);
+        if (remaining != null && (task.getBudgetUsd() == null || task.getBudgetUsd() > remaining)) {
+            // What the execute stage may spend on the task: never more than the tenant has left.
+            task.setBudgetUsd(remaining);
+        }
+        if (record.getPreference() != null && !task.getMetadata().containsKey(Router.PREFERENCE)) {
+            Map<String, String> metadata = new HashMap<>(task.getMetadata());
+            metadata.put(Router.PREFERENCE, record.getPreference());
+            task.setMetadata(metadata);
+        }
+        metricsOf(ctx.getCurrentKey()).admitted.inc();
+        out.collect(task);
+    }
+
+    private void reject(Task task, String reason, long arrivedAt, long now, Context ctx) {
+        end(task, TaskStatus.REJECTED, reason, arrivedAt, now, ctx);
+    }
+
+    private void end(
+            Task task, TaskStatus status, String reason, long arrivedAt, long now, Context ctx) {
+        metricsOf(task.getTenant()).rejected.inc();
+        ctx.output(REJECTED, ended(task, status, reason, now - arrivedAt));
+    }
+
+    /** The result of a task that admission refused ({@code REJECTED} or {@code TIMED_OUT}). */
+    public static TaskResult ended(Task task, TaskStatus status, String reason, long latencyMs) {
+        return TaskResult.newBuilder()
+                .setTaskId(task.getTaskId())
+                .setTenant(task.getTenant())
+                .setSessionId(task.getSessionId())
+                .setKind(task.getKind())
+                .setStatus(status)
+                .setError(reason)
+                .setParentId(task.getParentId())
+                .setRootId(task.getRootId())
+                .setLatencyMs(latencyMs)
+                .setMetadata(task.getMetadata())
+                .build();
+    }
+
+    private TenantMetrics metricsOf(String name) {
+        return metrics.computeIfAbsent(
+                name,
+                n -> new TenantMetrics(getRuntimeContext().getMetricGroup().addGroup("tenant", n)));
+    }
+
+    /**
+     * One tenant's Flink metrics, under the group {@code tenant=<name>}: counters of tasks
+     * admitted, rejected and made to wait, and gauges of what the ledger held when it was last
+     * seen.
+     */
+    static final class TenantMetrics {
+        final Counter admitted;
+        final Counter rejected;
+        final Counter waited;
+        private volatile double dayUsd;
+        private volatile double monthUsd;
+        private volatile long dayTokens;
+        private volatile int inFlightNow;
+        private volatile int waitingNow;
+        private volatile double remainingUsd = -1;
+
+        TenantMetrics(MetricGroup group) {
+            admitted = group.counter("admitted");
+            rejected = group.counter("rejected");
+            waited = group.counter("waited");
+            group.gauge("spentUsdToday", () -> dayUsd);
+            group.gauge("spentUsdThisMonth", () -> monthUsd);
+            group.gauge("tokensToday", () -> dayTokens);
+            group.gauge("inFlight", () -> inFlightNow);
+            group.gauge("waiting", () -> waitingNow);
+            group.gauge("remainingUsd", () -> remainingUsd);
+        }
+
+        void show(TenantLedger book, Tenant record) {
+            dayUsd = book.getDayUsd();
+            monthUsd = book.getMonthUsd();
+            dayTokens = book.getDayTokens();
+            inFlightNow = book.getInFlight();
+            waitingNow = book.getWaiting();
+            Double remaining = record == null ? null : Ledger.remainingUsd(book, record);
+            remainingUsd = remaining == null ? -1 : remaining;
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package io.hivestream.operators.admit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hivestream.operators.testing.MutableClock;
+import io.hivestream.schemas.CallMetric;
+import io.hivestream.schemas.CallOutcome;
+import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.MetricKind;
+import io.hivestream.schemas.Task;
+import io.hivestream.schemas.TaskMetric;
+import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.Tenant;
+import io.hivestream.schemas.internal.AdmitSignal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+class AdmitFunctionTest {
+    private static final long START = Instant.parse("2026-12-05T10:00:00Z").toEpochMilli();
+    private static final Duration MAX_WAIT = Duration.ofSeconds(10);
+
+    private final MutableClock clock = new MutableClock(START);
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, Task, AdmitSignal, Task> harness()
+            throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, Task, AdmitSignal, Task> harness =
+                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                        new AdmitFunction(clock, MAX_WAIT, 100),
+                        Task::getTenant,
+                        AdmitFunctionTest::tenantOf,
+                        Types.STRING);
+        harness.setProcessingTime(START);
+        return harness;
+    }
+
+    /** A harness restored from {@code snapshot}. */
+    private KeyedTwoInputStreamOperatorTestHarness<String, Task, AdmitSignal, Task> restored(
+            OperatorSubtaskState snapshot) throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, Task, AdmitSignal, Task> harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<>(
+                                new AdmitFunction(clock, MAX_WAIT, 100)),
+                        Task::getTenant,
+                        AdmitFunctionTest::tenantOf,
+                        Types.STRING);
+        harness.setup();
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(START);
+        return harness;
+    }
+
+    private static String tenantOf(AdmitSignal signal) {
+        return signal.getTenant() != null
+                ? signal.getTenant().getTenant()
+                : signal.getMetric().getTenant();
+    }
+
+    private static Task task(String id, String tenant) {
+        return Task.newBuilder()
+                .setTaskId(id)
+                .setTenant(tenant)
+                .setKind("math")
+                .setInput("What is 2 + 2?")
+                .build();
+    }
+
+    private static AdmitSignal record(Tenant tenant) {
+        return AdmitSignal.newBuilder().setTenant(tenant).build();
+    }
+
+    private static AdmitSignal call(String tenant, long at, double usd) {
+        return AdmitSignal.newBuilder()
+                .setMetric(
+                        Metric.newBuilder()
+                                .setKind(MetricKind.CALL)
+                                .setTimestamp(at)
+                                .setTaskId("x")
+                                .setAgentId("a")
+                                .setTenant(tenant)
+                                .setCall(
+                                        CallMetric.newBuilder()
+                                                .setOutcome(CallOutcome.SUCCESS)
+                                                .setCostUsd(usd)
+                                                .setTokensIn(10)
+                                                .setTokensOut(5)
+                                                .build())
+                                .build())
+                .build();
+    }
+
+    private static AdmitSignal finished(String tenant, String taskId) {
+        return AdmitSignal.newBuilder()
+                .setMetric(
+                        Metric.newBuilder()
+                                .setKind(MetricKind.TASK)
+                                .setTimestamp(START)
+                                .setTaskId(taskId)
+                                .setTenant(tenant)
+                                .setTask(
+                                        TaskMetric.newBuilder()
+                                                .setStatus(TaskStatus.COMPLETED)
+                                                .build())
+                                .build())
+                .build();
+    }
+
+    private static List<String> admitted(
+            KeyedTwoInputStreamOperatorTestHarness<String, Task, AdmitSignal, Task> harness) {
+        List<String> ids = new ArrayList<>();
+        for (Object o : harness.getOutput()) {
+            if (o instanceof StreamRecord<?> r) {
+                ids.add(((Task) r.getValue()).getTaskId());
+            }
+        }
+        return ids;
+    }
+
+    private static List<TaskResult> rejected(
+            KeyedTwoInputStreamOperatorTestHarness<String, Task, AdmitSignal, Task> harness) {
+        List<TaskResult> results = new ArrayList<>();
+        if (harness.getSideOutput(AdmitFunction.REJECTED) != null) {
+            harness.getSideOutput(AdmitFunction.REJECTED).forEach(r -> results.add(r.getValue()));
+        }
+        return results;
+    }
+
+    private void at(
+            KeyedTwoInputStreamOperatorTestHarness<String, Task, AdmitSignal, Task> harness,
+            long time)
+            throws Exception {
+        clock.set(time);
+        harness.setProcessingTime(time);
+    }
+
+    @Test
+    void aSpentBudgetRejectsTheNextTaskWithTheBudgetWhatWasSpentAndTheWindow() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(
+                        Tenant.newBuilder()
+                                .setTenant("acme")
+                                .setBudgetUsdPerDay(1.0)
+                                .setPreference("cost")
+                                .build()),
+                START);
+        harness.processElement1(task("t1", "acme"), START);
+        harness.processElement2(call("acme", START, 0.75), START);
+        harness.processElement1(task("t2", "acme"), START);
+        harness.processElement2(call("acme", START, 0.25), START);
+        harness.processElement1(task("t3", "acme"), START);
+
+        assertThat(admitted(harness)).containsExactly("t1", "t2");
+        List<Task> out = new ArrayList<>();
+        harness.getOutput().forEach(o -> out.add((Task) ((StreamRecord<?>) o).getValue()));
+        // Each admitted task may spend what the tenant had left, and routes with its preference.
+        assertThat(out).extracting(Task::getBudgetUsd).containsExactly(1.0, 0.25);
+        assertThat(out.get(0).getMetadata()).isEqualTo(Map.of("preference", "cost"));
+        assertThat(rejected(harness))
+                .containsExactly(
+                        TaskResult.newBuilder()
+                                .setTaskId("t3")
+                                .setTenant("acme")
+                                .setKind("math")
+                                .setStatus(TaskStatus.REJECTED)
+                                .setError(
+                                        "tenant acme spent 1 USD of its 1 USD budget for the day"
+                                                + " 2026-12-05 (UTC); the task was not started")
+                                .setLatencyMs(0)
+                                .build());
+    }
+
+    @Test
+    void spendSurvivesARestoreFromACheckpoint() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(Tenant.newBuilder().setTenant("acme").setBudgetUsdPerDay(1.0).build()),
+                START);
+        harness.processElement2(call("acme", START, 1.0), START);
+        OperatorSubtaskState snapshot = harness.snapshot(1, START);
+        harness.close();
+
+        var restored = restored(snapshot);
+        restored.processElement1(task("t1", "acme"), START);
+        assertThat(admitted(restored)).isEmpty();
+        assertThat(rejected(restored)).extracting(TaskResult::getTaskId).containsExactly("t1");
+    }
+
+    @Test
+    void overMaxInFlightATaskWaitsUntilATaskOfTheTenantFinishes() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(Tenant.newBuilder().setTenant("acme").setMaxInFlight(1).build()), START);
+        harness.processElement1(task("t1", "acme"), START);
+        harness.processElement1(task("t2", "acme"), START);
+        assertThat(admitted(harness)).containsExactly("t1");
+        // A task that this stage did not admit does not free a slot.
+        harness.processElement2(finished("acme", "other"), START);
+        assertThat(admitted(harness)).containsExactly("t1");
+
+        harness.processElement2(finished("acme", "t1"), START + 100);
+        assertThat(admitted(harness)).containsExactly("t1", "t2");
+        harness.processElement2(finished("acme", "t2"), START + 200);
+        assertThat(rejected(harness)).isEmpty();
+        // Left: the tenant's record and ledger; no task in flight or waiting.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+    }
+
+    @Test
+    void overTheRateATaskStartsWhenTheBucketRefills() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(
+                        Tenant.newBuilder()
+                                .setTenant("acme")
+                                .setTasksPerSecond(2.0)
+                                .setBurst(1)
+                                .build()),
+                START);
+        harness.processElement1(task("t1", "acme"), START);
+        harness.processElement1(task("t2", "acme"), START);
+        harness.processElement1(task("t3", "acme"), START);
+        assertThat(admitted(harness)).containsExactly("t1");
+        at(harness, START + 499);
+        assertThat(admitted(harness)).containsExactly("t1");
+        at(harness, START + 500);
+        assertThat(admitted(harness)).containsExactly("t1", "t2");
+        at(harness, START + 1000);
+        assertThat(admitted(harness)).containsExactly("t1", "t2", "t3");
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void waitingTasksStartHighestPriorityFirst() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(Tenant.newBuilder().setTenant("acme").setMaxInFlight(1).build()), START);
+        harness.processElement1(task("running", "acme"), START);
+        harness.processElement1(task("low", "acme"), START);
+        harness.processElement1(
+                Task.newBuilder(task("high", "acme")).setPriority(9).build(), START);
+        harness.processElement1(task("low2", "acme"), START);
+        for (String id : List.of("running", "high", "low", "low2")) {
+            harness.processElement2(finished("acme", id), START);
+        }
+        assertThat(admitted(harness)).containsExactly("running", "high", "low", "low2");
+    }
+
+    @Test
+    void aTaskWaitsForItsTenantsRecordAndIsRejectedWhenTheLongestWaitRunsOut() throws Exception {
+        var harness = harness();
+        harness.processElement1(task("early", "acme"), START);
+        clock.set(START + 1);
+        harness.processElement1(task("lost", "initech"), START + 1);
+        harness.processElement2(record(Tenant.newBuilder().setTenant("acme").build()), START + 2);
+        assertThat(admitted(harness)).containsExactly("early");
+
+        at(harness, START + 1 + MAX_WAIT.toMillis());
+        assertThat(rejected(harness))
+                .extracting(TaskResult::getTaskId, TaskResult::getError, TaskResult::getLatencyMs)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "lost",
+                                "waited 10000 ms, the longest wait, because tenant initech is not"
+                                        + " registered on the tenants topic; the task was not"
+                                        + " started",
+                                10_000L));
+        // initech keeps only its ledger; acme its record, ledger and the task in flight.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(4);
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void aSubtaskOfAnAdmittedPlanIsNotCountedInFlight() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(Tenant.newBuilder().setTenant("acme").setMaxInFlight(1).build()), START);
+        harness.processElement1(task("root", "acme"), START);
+        harness.processElement1(
+                Task.newBuilder(task("root-1", "acme"))
+                        .setRootId("root")
+                        .setParentId("root")
+                        .build(),
+                START);
+        assertThat(admitted(harness)).containsExactly("root", "root-1");
+        // Nor does it queue behind a task that waits for the root's slot.
+        harness.processElement1(task("next", "acme"), START);
+        harness.processElement1(
+                Task.newBuilder(task("root-2", "acme"))
+                        .setRootId("root")
+                        .setParentId("root")
+                        .build(),
+                START);
+        assertThat(admitted(harness)).containsExactly("root", "root-1", "root-2");
+        harness.processElement2(finished("acme", "root"), START);
+        assertThat(admitted(harness)).containsExactly("root", "root-1", "root-2", "next");
+    }
+
+    @Test
+    void aWaitingTaskWhoseDeadlinePassesIsAnsweredTimedOut() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(Tenant.newBuilder().setTenant("acme").setMaxInFlight(1).build()), START);
+        harness.processElement1(task("running", "acme"), START);
+        harness.processElement1(
+                Task.newBuilder(task("patient", "acme")).setPriority(1).build(), START);
+        harness.processElement1(
+                Task.newBuilder(task("urgent", "acme")).setDeadline(START + 2000).build(), START);
+        at(harness, START + 2000);
+        assertThat(admitted(harness)).containsExactly("running");
+        assertThat(rejected(harness))
+                .extracting(TaskResult::getTaskId, TaskResult::getStatus, TaskResult::getError)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "urgent",
+                                TaskStatus.TIMED_OUT,
+                                "the deadline 2026-12-05T10:00:02Z passed before the task could"
+                                        + " start; no agent was called"));
+        harness.processElement2(finished("acme", "running"), START + 2000);
+        assertThat(admitted(harness)).containsExactly("running", "patient");
+        // A deadline that passes at admission ends the task at once.
+        harness.processElement1(
+                Task.newBuilder(task("late", "acme")).setDeadline(START + 1000).build(), START);
+        assertThat(rejected(harness))
+                .extracting(TaskResult::getTaskId, TaskResult::getStatus)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("urgent", TaskStatus.TIMED_OUT),
+                        org.assertj.core.groups.Tuple.tuple("late", TaskStatus.TIMED_OUT));
+    }
+}
