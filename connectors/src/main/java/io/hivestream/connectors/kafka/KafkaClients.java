@@ -24,11 +24,18 @@ public final class KafkaClients {
 
     /** An idempotent producer of raw bytes that waits for all in-sync replicas. */
     public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+        return producer(bootstrapServers, Map.of());
+    }
+
+    /** The same producer with some of its settings replaced or added. */
+    public static KafkaProducer<byte[], byte[]> producer(
+            String bootstrapServers, Map<String, String> settings) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.putAll(settings);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
