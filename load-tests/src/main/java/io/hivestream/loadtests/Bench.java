@@ -574,7 +574,7 @@ public final class Bench {
                         + " from the same benchmark run.");
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

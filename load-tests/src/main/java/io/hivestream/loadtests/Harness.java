@@ -45,7 +45,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * The harness owns the broker; each run's checkpoints go under the output folder.
  */
 public final class Harness implements AutoCloseable {
-    /** How one job run is set up. */
+    /**
+     * How one job run is set up.
+     *
+     * @param agents the agents registered for the run; null for simulated agents of {@code
+     *     agentLatencyMs} for every kind of the mix ({@link #agents(TaskMix, long)})
+     */
     public record Spec(
             String name,
             boolean pipeline,
@@ -55,7 +60,37 @@ public final class Harness implements AutoCloseable {
             long tasks,
             double rateShare,
             Duration fixedRatePhase,
-            Map<String, String> options) {}
+            Map<String, String> options,
+            List<AgentEvent> agents) {
+
+        /** A run with simulated agents. */
+        public Spec(
+                String name,
+                boolean pipeline,
+                DeliveryGuarantee delivery,
+                long agentLatencyMs,
+                TaskMix mix,
+                long tasks,
+                double rateShare,
+                Duration fixedRatePhase,
+                Map<String, String> options) {
+            this(
+                    name,
+                    pipeline,
+                    delivery,
+                    agentLatencyMs,
+                    mix,
+                    tasks,
+                    rateShare,
+                    fixedRatePhase,
+                    options,
+                    null);
+        }
+
+        List<AgentEvent> registered() {
+            return agents != null ? agents : Harness.agents(mix, agentLatencyMs);
+        }
+    }
 
     /** What a run measured, with the series the charts draw. */
     public record Outcome(
@@ -184,7 +219,7 @@ public final class Harness implements AutoCloseable {
         kafka.createTopic(spec.name() + ".agents", 1, Map.of("cleanup.policy", "compact"));
         try (KafkaProducer<byte[], byte[]> producer =
                 KafkaClients.producer(kafka.bootstrapServers())) {
-            for (AgentEvent agent : agents(spec.mix(), spec.agentLatencyMs())) {
+            for (AgentEvent agent : spec.registered()) {
                 producer.send(
                                 new ProducerRecord<>(
                                         spec.name() + ".agents",

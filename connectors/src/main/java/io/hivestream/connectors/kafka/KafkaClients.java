@@ -30,10 +30,17 @@ public final class KafkaClients {
 
     /** An idempotent producer of raw bytes that waits for all in-sync replicas. */
     public static KafkaProducer<byte[], byte[]> producer(KafkaConnection kafka) {
+        return producer(kafka, Map.of());
+    }
+
+    /** The same producer with some of its settings replaced or added. */
+    public static KafkaProducer<byte[], byte[]> producer(
+            KafkaConnection kafka, Map<String, String> settings) {
         Properties props = kafka.properties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.putAll(settings);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

@@ -80,6 +80,123 @@ class CommandLineIT {
     }
 
     @Test
+    void submitKeysBySessionAndKeepsEachSessionsTurnsInOrder(@TempDir Path dir) throws Exception {
+        kafka.createTopic("sessions.tasks", 4);
+        StringBuilder lines = new StringBuilder();
+        int sessions = 50;
+        int turns = 20;
+        for (int turn = 1; turn <= turns; turn++) {
+            for (int s = 0; s < sessions; s++) {
+                lines.append(
+                        String.format(
+                                "{\"taskId\":\"s%d-t%d\",\"sessionId\":\"s%d\",\"input\":\"turn %d\"}%n",
+                                s, turn, s, turn));
+            }
+            lines.append(String.format("{\"taskId\":\"solo-%d\",\"input\":\"alone\"}%n", turn));
+        }
+        // Line 1,021 is bad; line 1,022 has neither a session nor its own id.
+        lines.append("{\"taskId\":\"x\",\"input\":\"x\",\"replicas\":\"three\"}\n");
+        lines.append("{\"input\":\"no id\"}\n");
+        Path file = dir.resolve("tasks.jsonl");
+        Files.writeString(file, lines);
+
+        CliRunner.Run run =
+                run(
+                        "submit",
+                        "--bootstrap",
+                        kafka.bootstrapServers(),
+                        "--topic",
+                        "sessions.tasks",
+                        "--max-in-flight",
+                        "16",
+                        file.toString());
+
+        assertThat(run.err())
+                .isEqualTo("line 1021: field 'replicas': expected a number, got \"three\"\n");
+        assertThat(run.out())
+                .isEqualTo("sent 1021 task(s) to sessions.tasks; rejected 1 line(s)\n");
+        assertThat(run.exitCode()).isEqualTo(1);
+        List<ConsumerRecord<byte[], byte[]>> records =
+                KafkaClients.readAll(
+                        kafka.bootstrapServers(), "sessions.tasks", Duration.ofSeconds(30));
+        assertThat(records).hasSize(1021);
+        Map<String, List<ConsumerRecord<byte[], byte[]>>> byKey =
+                records.stream()
+                        .collect(
+                                Collectors.groupingBy(
+                                        r ->
+                                                r.key() == null
+                                                        ? "(none)"
+                                                        : new String(
+                                                                r.key(), StandardCharsets.UTF_8),
+                                        java.util.TreeMap::new,
+                                        Collectors.toList()));
+        assertThat(byKey).hasSize(sessions + turns + 1);
+        for (int s = 0; s < sessions; s++) {
+            List<ConsumerRecord<byte[], byte[]>> session = byKey.get("s" + s);
+            // readAll returns each partition in offset order: the file's order of the turns.
+            assertThat(session.stream().map(ConsumerRecord::partition).distinct()).hasSize(1);
+            List<String> expected = new java.util.ArrayList<>();
+            for (int turn = 1; turn <= turns; turn++) {
+                expected.add(
+                        String.format(
+                                "{\"taskId\":\"s%d-t%d\",\"sessionId\":\"s%d\",\"input\":\"turn %d\"}",
+                                s, turn, s, turn));
+            }
+            assertThat(session)
+                    .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                    .containsExactlyElementsOf(expected);
+        }
+        for (int turn = 1; turn <= turns; turn++) {
+            assertThat(byKey.get("solo-" + turn)).hasSize(1);
+        }
+        assertThat(byKey.get("(none)"))
+                .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("{\"input\":\"no id\"}");
+    }
+
+    @Test
+    void submitNamesTheLineTheBrokerDidNotTake(@TempDir Path dir) throws Exception {
+        kafka.createTopic("large.tasks", 1);
+        Path file = dir.resolve("tasks.jsonl");
+        Files.writeString(
+                file,
+                "{\"taskId\":\"a\",\"sessionId\":\"s\",\"input\":\"1\"}\n"
+                        + "{\"taskId\":\"big\",\"input\":\""
+                        + "x".repeat(2_000_000)
+                        + "\"}\n"
+                        + "{\"taskId\":\"b\",\"input\":\"2\"}\n");
+
+        CliRunner.Run run =
+                run(
+                        "submit",
+                        "--bootstrap",
+                        kafka.bootstrapServers(),
+                        "--topic",
+                        "large.tasks",
+                        "--no-validate",
+                        file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err())
+                .isEqualTo(
+                        "line 2: not sent: RecordTooLargeException (The message is 2000118 bytes"
+                                + " when serialized which is larger than 1048576, which is the"
+                                + " value of the max.request.size configuration.); shorten the"
+                                + " task to under 1 MiB and submit this line again.\n");
+        assertThat(run.out())
+                .isEqualTo("sent 2 task(s) to large.tasks; 1 of 3 not sent (lines above)\n");
+        assertThat(
+                        KafkaClients.readAll(
+                                        kafka.bootstrapServers(),
+                                        "large.tasks",
+                                        Duration.ofSeconds(30))
+                                .stream()
+                                .map(r -> new String(r.key(), StandardCharsets.UTF_8)))
+                .containsExactly("s", "b");
+    }
+
+    @Test
     void agentsRegisterAndRetirePublishToTheRegistry(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("agents.json");
         Files.writeString(
