@@ -3,6 +3,7 @@ package io.hivestream.jobs.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hivestream.connectors.kafka.KafkaClients;
+import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.operators.admit.SpendReport;
 import io.hivestream.operators.decode.TenantValidator;
 import io.hivestream.schemas.Metric;
@@ -88,10 +89,10 @@ final class TenantsCommand implements Runnable {
     }
 
     /** The latest record of every tenant on the topic, by name. */
-    static Map<String, Tenant> registered(String bootstrap, String topic) {
+    static Map<String, Tenant> registered(KafkaConnection kafka, String topic) {
         Map<String, Tenant> tenants = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> record :
-                KafkaClients.readAll(bootstrap, topic, Duration.ofSeconds(30))) {
+                KafkaClients.readAll(kafka, topic, Duration.ofSeconds(30))) {
             if (record.value() == null) {
                 if (record.key() != null) {
                     tenants.remove(new String(record.key(), StandardCharsets.UTF_8));
@@ -110,6 +111,13 @@ final class TenantsCommand implements Runnable {
                 required = true,
                 description = "Kafka bootstrap servers, HOST:PORT.")
         String bootstrap;
+
+        @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
+        /** The connection to the bootstrap servers with the --kafka-config properties. */
+        KafkaConnection kafka() {
+            return kafkaConfig.connection(bootstrap);
+        }
 
         @Option(
                 names = "--topic",
@@ -136,7 +144,7 @@ final class TenantsCommand implements Runnable {
         public Integer call() throws Exception {
             List<Tenant> tenants = read(file);
             long now = System.currentTimeMillis();
-            try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
+            try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka())) {
                 for (Tenant tenant : tenants) {
                     tenant.setUpdatedAt(now);
                     producer.send(
@@ -161,7 +169,7 @@ final class TenantsCommand implements Runnable {
     static final class ListTenants extends Common implements Callable<Integer> {
         @Override
         public Integer call() {
-            for (Tenant tenant : registered(bootstrap, topic).values()) {
+            for (Tenant tenant : registered(kafka(), topic).values()) {
                 System.out.println(Codecs.TENANT.toJsonString(tenant));
             }
             return 0;
@@ -186,7 +194,7 @@ final class TenantsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Tenant tenant = registered(bootstrap, topic).get(name);
+            Tenant tenant = registered(kafka(), topic).get(name);
             if (tenant == null) {
                 throw new IllegalArgumentException(
                         "tenant "
@@ -197,7 +205,7 @@ final class TenantsCommand implements Runnable {
             }
             List<Metric> metrics = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> record :
-                    KafkaClients.readAll(bootstrap, metricsTopic, Duration.ofSeconds(60))) {
+                    KafkaClients.readAll(kafka(), metricsTopic, Duration.ofSeconds(60))) {
                 if (record.value() != null) {
                     metrics.add(Codecs.METRIC.decode(record.value()));
                 }
