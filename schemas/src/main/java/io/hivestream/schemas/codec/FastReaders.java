@@ -4,6 +4,7 @@ import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.internal.AgentReputation;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
+import io.hivestream.schemas.internal.ChainHead;
 import io.hivestream.schemas.internal.ConsensusDecision;
 import io.hivestream.schemas.internal.Escalating;
 import io.hivestream.schemas.internal.Plan;
@@ -39,7 +40,8 @@ public final class FastReaders {
                     ConsensusDecision.getClassSchema(),
                     Turn.getClassSchema(),
                     RawRecord.getClassSchema(),
-                    DeadLetter.getClassSchema());
+                    DeadLetter.getClassSchema(),
+                    ChainHead.getClassSchema());
 
     private static volatile boolean enabled;
 
