@@ -1,6 +1,7 @@
 package io.hivestream.operators.decode;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hivestream.operators.lineage.TaskHash;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
@@ -20,9 +21,19 @@ public final class RawDecoder implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final TaskValidator validator;
+    private final boolean hashTasks;
 
     public RawDecoder(TaskValidator validator) {
+        this(validator, false);
+    }
+
+    /**
+     * @param hashTasks put the SHA-256 of each task's bytes in its metadata, for the lineage of
+     *     signed results ({@link TaskHash})
+     */
+    public RawDecoder(TaskValidator validator, boolean hashTasks) {
         this.validator = validator;
+        this.hashTasks = hashTasks;
     }
 
     /** The id given to a task that has none: stable across replays of the same record. */
@@ -53,7 +64,7 @@ public final class RawDecoder implements Serializable {
             throw new CodecException(
                     "invalid task " + task.getTaskId() + ": " + String.join("; ", problems));
         }
-        return task;
+        return TaskHash.stamp(task, bytes, hashTasks);
     }
 
     public AgentEvent decodeAgent(RawRecord raw) {
