@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
             DeployCommand.class,
             AnalyzeCommand.class,
             TrainRouterCommand.class,
+            KeysCommand.class,
+            VerifyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class HivestreamCli implements Runnable {

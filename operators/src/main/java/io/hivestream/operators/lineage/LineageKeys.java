@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.security.SecureRandom;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.CryptoException;
@@ -36,6 +39,9 @@ import org.bouncycastle.util.io.pem.PemWriter;
  * of its public key's SubjectPublicKeyInfo DER, so a verifier derives it from the public key alone.
  */
 public final class LineageKeys {
+    /** id-Ed25519 (RFC 8410). */
+    private static final ASN1ObjectIdentifier ED25519_OID = new ASN1ObjectIdentifier("1.3.101.112");
+
     private LineageKeys() {}
 
     /** A private key that signs, with the id results name it by. */
@@ -93,7 +99,16 @@ public final class LineageKeys {
         byte[] spki = publicInfo(pair.getPublic());
         byte[] pkcs8;
         try {
-            pkcs8 = PrivateKeyInfoFactory.createPrivateKeyInfo(pair.getPrivate()).getEncoded();
+            pkcs8 =
+                    pair.getPrivate() instanceof Ed25519PrivateKeyParameters ed
+                            // PKCS#8 version 1 (RFC 8410 without the optional public key), which
+                            // OpenSSL 3.0 also reads.
+                            ? new PrivateKeyInfo(
+                                            new AlgorithmIdentifier(ED25519_OID),
+                                            new DEROctetString(ed.getEncoded()))
+                                    .getEncoded()
+                            : PrivateKeyInfoFactory.createPrivateKeyInfo(pair.getPrivate())
+                                    .getEncoded();
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode the private key", e);
         }

@@ -76,7 +76,9 @@ public final class LineageVerifier {
         }
     }
 
-    /** Checks one result, read from {@code lane} at {@code position} (for the report). */
+    /**
+     * Checks one result, read from {@code lane} (null: none) at {@code position} (for the report).
+     */
     public void accept(String lane, String position, TaskResult result) {
         results++;
         authentic = false;
@@ -98,8 +100,16 @@ public final class LineageVerifier {
                                     position,
                                     result.getTaskId()));
             seen.put(result.getTenant() + "\n" + l.getResultSha256(), l.getSeq());
-            lastInLane.put(lane + "\n" + result.getTenant(), l.getSeq());
+            if (lane != null) {
+                lastInLane.merge(lane + "\n" + result.getTenant(), l.getSeq(), Math::max);
+            }
         }
+    }
+
+    /** Counts a record that is not a result at all as a failure. */
+    public void reject(String position, String reason) {
+        results++;
+        failures.add(new Failure(position, "?", "?", reason));
     }
 
     /** Checks every tenant's chain for gaps and broken links and reports. */
@@ -293,7 +303,7 @@ public final class LineageVerifier {
                     + sameSeq.position()
                     + ")";
         }
-        Long last = lastInLane.get(lane + "\n" + tenant);
+        Long last = lane == null ? null : lastInLane.get(lane + "\n" + tenant);
         if (last != null && last > l.getSeq()) {
             return "out of order: seq "
                     + l.getSeq()

@@ -95,7 +95,7 @@ class LineageVerifierTest {
         }
         LineageVerifier verifier = new LineageVerifier(publicKeys);
         for (int i = 0; i < results.size(); i++) {
-            verifier.accept("file", "line " + (i + 1), results.get(i));
+            verifier.accept("partition 0", "line " + (i + 1), results.get(i));
         }
         return verifier.finish();
     }
@@ -223,7 +223,7 @@ class LineageVerifierTest {
     }
 
     @Test
-    void twoResultsSwappedAreCaught() {
+    void twoResultsSwappedInAPartitionAreCaught() {
         List<TaskResult> results = chain(ED, "acme", 4, 4);
         Collections.swap(results, 1, 2);
 
@@ -233,7 +233,47 @@ class LineageVerifierTest {
                 .extracting(LineageVerifier.Failure::toString)
                 .containsExactly(
                         "line 3 (task task-2, tenant acme): out of order: seq 2 of tenant acme"
-                                + " after seq 3 in file");
+                                + " after seq 3 in partition 0");
+    }
+
+    @Test
+    void resultsReadWithoutAnOrderAreCheckedBySeq() {
+        List<TaskResult> results = chain(ED, "acme", 4, 4);
+        Collections.swap(results, 1, 2);
+        LineageVerifier verifier =
+                new LineageVerifier(List.of(LineageKeys.publicKeyOf(ED)));
+        for (int i = 0; i < results.size(); i++) {
+            verifier.accept(null, "line " + (i + 1), results.get(i));
+        }
+
+        assertThat(verifier.finish().failures()).isEmpty();
+    }
+
+    @Test
+    void twoResultsSwappedInTheChainAreCaught() {
+        List<TaskResult> results = chain(ED, "acme", 4, 4);
+        TaskResult second = copy(results.get(1));
+        TaskResult third = copy(results.get(2));
+        // Each takes the other's place in the chain.
+        second.getLineage().setSeq(3);
+        second.getLineage().setPreviousSha256(third.getLineage().getResultSha256());
+        third.getLineage().setSeq(2);
+        third.getLineage().setPreviousSha256(results.get(0).getLineage().getResultSha256());
+        results.set(1, third);
+        results.set(2, second);
+
+        LineageVerifier.Report report = verify(results, ED);
+
+        assertThat(report.failures()).extracting(LineageVerifier.Failure::reason).hasSize(3);
+        assertThat(report.failures().get(0).toString())
+                .startsWith("line 2 (task task-3, tenant acme): the result hashes to ")
+                .endsWith(": a field of the result was changed");
+        assertThat(report.failures().get(1).toString())
+                .startsWith("line 3 (task task-2, tenant acme): the result hashes to ");
+        assertThat(report.failures().get(2).toString())
+                .isEqualTo(
+                        "line 4 (task task-4, tenant acme): results 2 to 3 of the chain are"
+                                + " missing (dropped) before this one, seq 4");
     }
 
     @Test
