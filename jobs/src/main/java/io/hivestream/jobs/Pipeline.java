@@ -254,7 +254,8 @@ public final class Pipeline {
      * is the stage's checkpointed state. The key is read where the stage runs, from the file or
      * environment variable the options name.
      */
-    private static DataStream<TaskResult> signed(DataStream<TaskResult> results, Configuration conf) {
+    private static DataStream<TaskResult> signed(
+            DataStream<TaskResult> results, Configuration conf) {
         if (!conf.get(HivestreamOptions.LINEAGE_ENABLED)) {
             return results;
         }

@@ -142,7 +142,8 @@ class SignedLineageIT extends KafkaJobCase {
 
         List<String> lines = results.stream().map(Codecs.TASK_RESULT::toJsonString).toList();
         Path file = write(files, "results.jsonl", lines);
-        CliRunner.Run inFile = CliRunner.run("verify", "--public-key", publicKey.toString(), file.toString());
+        CliRunner.Run inFile =
+                CliRunner.run("verify", "--public-key", publicKey.toString(), file.toString());
         assertThat(inFile.exitCode()).as(inFile.out()).isZero();
 
         TaskResult victim = Codecs.TASK_RESULT.decode(lines.get(5).getBytes());
@@ -192,9 +193,12 @@ class SignedLineageIT extends KafkaJobCase {
                         publicKey.toString(),
                         write(files, "replayed.jsonl", replayed).toString());
         assertThat(withReplay.exitCode()).isEqualTo(1);
-        assertThat(withReplay.out()).contains("line 121 (task ").contains("): replayed: the same result as seq ");
+        assertThat(withReplay.out())
+                .contains("line 121 (task ")
+                .contains("): replayed: the same result as seq ");
 
-        CliRunner.Run otherKey = CliRunner.run("keys", "generate", "--out", keys.resolve("other").toString());
+        CliRunner.Run otherKey =
+                CliRunner.run("keys", "generate", "--out", keys.resolve("other").toString());
         assertThat(otherKey.exitCode()).isZero();
         CliRunner.Run wrongKey =
                 CliRunner.run(

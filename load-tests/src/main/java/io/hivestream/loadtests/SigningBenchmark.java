@@ -30,8 +30,8 @@ import java.util.Map;
  * </pre>
  *
  * For ML-DSA-65 and Ed25519: signatures and verifications per second per core; then, for a result
- * like scenario a's (one answer, about 100 characters of output), the CPU microseconds per result of
- * linking (hashing it into its chain) and of signing at batch sizes 1, 16, 256 and 4096 (the
+ * like scenario a's (one answer, about 100 characters of output), the CPU microseconds per result
+ * of linking (hashing it into its chain) and of signing at batch sizes 1, 16, 256 and 4096 (the
  * signature shared by the batch, every result's inclusion proof), the bytes the lineage adds to a
  * result in Avro, and verification per result at those batch sizes.
  */
@@ -46,11 +46,7 @@ public final class SigningBenchmark {
         byte[] message = new byte[120];
         new SecureRandom().nextBytes(message);
         System.out.printf(
-                Locale.ROOT,
-                "%-10s %14s %14s%n",
-                "algorithm",
-                "signatures/s",
-                "verifications/s");
+                Locale.ROOT, "%-10s %14s %14s%n", "algorithm", "signatures/s", "verifications/s");
         for (SignatureAlgorithm algorithm : SignatureAlgorithm.values()) {
             LineageKeys.Generated generated =
                     LineageKeys.generate(algorithm, "bench", new SecureRandom());
@@ -61,7 +57,11 @@ public final class SigningBenchmark {
             double signs = rate(budget, () -> key.sign(message));
             double verifies = rate(budget, () -> publicKey.verify(message, signature));
             System.out.printf(
-                    Locale.ROOT, "%-10s %,14.0f %,14.0f%n", algorithm.recordedName(), signs, verifies);
+                    Locale.ROOT,
+                    "%-10s %,14.0f %,14.0f%n",
+                    algorithm.recordedName(),
+                    signs,
+                    verifies);
         }
         System.out.println();
         System.out.printf(
@@ -73,6 +73,23 @@ public final class SigningBenchmark {
                 "sign µs/res",
                 "verify µs/res",
                 "+bytes/res");
+        // Warm up hashing, proofs and both signers before anything is timed.
+        for (SignatureAlgorithm algorithm : SignatureAlgorithm.values()) {
+            LineageKeys.Generated warm =
+                    LineageKeys.generate(algorithm, "warm", new SecureRandom());
+            LineageSigner warmSigner =
+                    new LineageSigner(LineageKeys.signingKey(warm.privatePem(), "warm", "warm"));
+            for (int round = 0; round < 20; round++) {
+                List<TaskResult> batch = new ArrayList<>();
+                ChainHead head = null;
+                for (int i = 0; i < 256; i++) {
+                    LineageSigner.Linked l = warmSigner.link(scenarioAResult(i), head);
+                    head = l.head();
+                    batch.add(l.result());
+                }
+                warmSigner.sign(batch);
+            }
+        }
         TaskResult plain = scenarioAResult(0);
         int plainBytes = Codecs.TASK_RESULT.encode(plain, WireFormat.AVRO).length;
         for (SignatureAlgorithm algorithm : SignatureAlgorithm.values()) {

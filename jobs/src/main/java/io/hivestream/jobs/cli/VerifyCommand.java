@@ -33,10 +33,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(
             names = "--public-key",
             required = true,
-            arity = "1..*",
             description =
-                    "Public key PEM file(s) of the keys results may name; FILE (id: its"
-                            + " fingerprint) or ID=FILE. Several allow a rotated key.")
+                    "Public key PEM file of a key results may name: FILE (id: its fingerprint) or"
+                            + " ID=FILE. Repeat it for several keys (a rotated key).")
     List<String> publicKeys;
 
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers, HOST:PORT.")

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The golden example of docs/lineage.md: one consensus result of two answers, signed alone (a
- * batch of one) as the first of its tenant's chain, with the committed test keys. {@link #main}
- * writes the files that {@code LineageGoldenTest} checks against; it is run by hand only when the
- * format changes, which also changes {@link LineageHashes#VERSION}.
+ * The golden example of docs/lineage.md: one consensus result of two answers, signed alone (a batch
+ * of one) as the first of its tenant's chain, with the committed test keys. {@link #main} writes
+ * the files that {@code LineageGoldenTest} checks against; it is run by hand only when the format
+ * changes, which also changes {@link LineageHashes#VERSION}.
  */
 public final class GoldenExample {
     /** The task as a producer wrote it, whose bytes the result's taskSha256 covers. */

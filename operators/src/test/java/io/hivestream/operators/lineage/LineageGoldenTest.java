@@ -7,9 +7,9 @@ import io.hivestream.schemas.codec.Codecs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The golden example of docs/lineage.md, with the committed test keys: the code reproduces it byte
@@ -37,7 +37,8 @@ class LineageGoldenTest {
                 LineageKeys.verifyingKey(
                         Files.readString(DIR.resolve(name + ".pub.pem")), "golden-" + name, name);
         TaskResult result =
-                Codecs.TASK_RESULT.decode(Files.readAllBytes(DIR.resolve("golden-" + name + ".json")));
+                Codecs.TASK_RESULT.decode(
+                        Files.readAllBytes(DIR.resolve("golden-" + name + ".json")));
         LineageVerifier verifier = new LineageVerifier(List.of(key));
         verifier.accept("golden", "golden-" + name + ".json line 1", result);
 

@@ -240,8 +240,7 @@ class LineageVerifierTest {
     void resultsReadWithoutAnOrderAreCheckedBySeq() {
         List<TaskResult> results = chain(ED, "acme", 4, 4);
         Collections.swap(results, 1, 2);
-        LineageVerifier verifier =
-                new LineageVerifier(List.of(LineageKeys.publicKeyOf(ED)));
+        LineageVerifier verifier = new LineageVerifier(List.of(LineageKeys.publicKeyOf(ED)));
         for (int i = 0; i < results.size(); i++) {
             verifier.accept(null, "line " + (i + 1), results.get(i));
         }
