@@ -578,6 +578,59 @@ public final class HivestreamOptions {
                     .defaultValue(200_000)
                     .withDescription("Longest input a task may carry.");
 
+    // Signed lineage (docs/lineage.md).
+
+    public static final ConfigOption<Boolean> LINEAGE_ENABLED =
+            ConfigOptions.key("hivestream.lineage.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Hash, chain (per tenant) and sign every result before it is written;"
+                                    + " needs a signing key (key-file or key-env).");
+
+    public static final ConfigOption<String> LINEAGE_KEY_FILE =
+            ConfigOptions.key("hivestream.lineage.key-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "PKCS#8 PEM file of the ML-DSA-65 or Ed25519 signing key, read where"
+                                    + " the signing stage runs (`hivestream keys generate` writes one).");
+
+    public static final ConfigOption<String> LINEAGE_KEY_ENV =
+            ConfigOptions.key("hivestream.lineage.key-env")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Name of an environment variable that holds the signing key's PEM,"
+                                    + " instead of a key file.");
+
+    public static final ConfigOption<String> LINEAGE_KEY_ID =
+            ConfigOptions.key("hivestream.lineage.key-id")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Id results name their key by; default: sha256: and the first 16 hex"
+                                    + " digits of the SHA-256 of the public key (SPKI DER).");
+
+    public static final ConfigOption<Integer> LINEAGE_BATCH_SIZE =
+            ConfigOptions.key("hivestream.lineage.batch-size")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription(
+                            "Most results one signature covers (a Merkle root, each result with its"
+                                    + " inclusion proof); a batch is also signed before every"
+                                    + " checkpoint barrier and after max-delay. 1: one signature per"
+                                    + " result.");
+
+    public static final ConfigOption<Duration> LINEAGE_MAX_DELAY =
+            ConfigOptions.key("hivestream.lineage.max-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(200))
+                    .withDescription(
+                            "Longest a result waits for its batch to be signed (matters with"
+                                    + " at-least-once delivery; exactly-once results wait for the"
+                                    + " checkpoint anyway).");
+
     /** Every option declared above, in declaration order. */
     public static List<ConfigOption<?>> all() {
         List<ConfigOption<?>> options = new ArrayList<>();

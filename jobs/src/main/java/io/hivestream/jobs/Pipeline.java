@@ -10,6 +10,8 @@ import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TaskValidator;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.operators.execute.ExecuteOperatorFactory;
+import io.hivestream.operators.lineage.KeySource;
+import io.hivestream.operators.lineage.SignOperator;
 import io.hivestream.operators.plan.MergeSynthesizer;
 import io.hivestream.operators.plan.PlanValidator;
 import io.hivestream.operators.plan.TemplatePlanner;
@@ -51,6 +53,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route and execute
  * metrics ─ decode ─┬─ calls and votes ─ to agent statistics
  *                   └─ reputations ─ broadcast to consensus
+ * results ─ sign (keyed by tenant, when lineage is on) ─ results sink
  * metrics and dead letters leave as side outputs; ═ : the same key (the session), no shuffle
  * </pre>
  */
@@ -120,7 +123,8 @@ public final class Pipeline {
                         new TaskValidator(
                                 conf.get(HivestreamOptions.MAX_INPUT_CHARS),
                                 conf.get(HivestreamOptions.MAX_REPLICAS)),
-                        HivestreamOptions.tenantSource(conf));
+                        HivestreamOptions.tenantSource(conf),
+                        conf.get(HivestreamOptions.LINEAGE_ENABLED));
 
         SingleOutputStreamOperator<Task> tasks =
                 rawTasks.process(
@@ -269,7 +273,8 @@ public final class Pipeline {
                         .uid("aggregate")
                         .name("aggregate");
 
-        results.sinkTo(sinks.results()).uid("results-sink").name("results sink");
+        DataStream<TaskResult> written = signed(results, conf);
+        written.sinkTo(sinks.results()).uid("results-sink").name("results sink");
         results.getSideOutput(AggregateFunction.SUBTASKS)
                 .sinkTo(sinks.subtasks())
                 .uid("subtasks-sink")
@@ -289,6 +294,33 @@ public final class Pipeline {
             deadLetters = deadLetters.union(admit.deadLetters());
         }
         deadLetters.sinkTo(sinks.deadLetters()).uid("dlq-sink").name("dead-letter sink");
-        return results;
+        return written;
+    }
+
+    /**
+     * The results with their lineage signed, when lineage is on: keyed by tenant, whose chain head
+     * is the stage's checkpointed state. The key is read where the stage runs, from the file or
+     * environment variable the options name.
+     */
+    private static DataStream<TaskResult> signed(
+            DataStream<TaskResult> results, Configuration conf) {
+        if (!conf.get(HivestreamOptions.LINEAGE_ENABLED)) {
+            return results;
+        }
+        KeySource key =
+                new KeySource(
+                        conf.get(HivestreamOptions.LINEAGE_KEY_FILE),
+                        conf.get(HivestreamOptions.LINEAGE_KEY_ENV),
+                        conf.get(HivestreamOptions.LINEAGE_KEY_ID));
+        return results.keyBy(TaskResult::getTenant, Types.STRING)
+                .transform(
+                        "sign results",
+                        new AvroTypeInfo<>(TaskResult.class),
+                        new SignOperator(
+                                key,
+                                conf.get(HivestreamOptions.LINEAGE_BATCH_SIZE),
+                                conf.get(HivestreamOptions.LINEAGE_MAX_DELAY)))
+                .uid("sign-results")
+                .name("sign results");
     }
 }

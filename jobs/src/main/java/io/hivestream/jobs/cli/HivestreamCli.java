@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             DeployCommand.class,
             AnalyzeCommand.class,
             TrainRouterCommand.class,
+            KeysCommand.class,
+            VerifyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class HivestreamCli implements Runnable {

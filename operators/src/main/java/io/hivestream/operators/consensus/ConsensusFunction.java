@@ -1,6 +1,7 @@
 package io.hivestream.operators.consensus;
 
 import io.hivestream.operators.Outputs;
+import io.hivestream.operators.lineage.TaskHash;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
@@ -470,6 +471,7 @@ public final class ConsensusFunction
                 .setSimulated(simulated)
                 .setParentId(task.getParentId())
                 .setRootId(task.getRootId())
+                .setLineage(TaskHash.lineage(task))
                 .setLatencyMs(Math.max(0, clock.millis() - analyzed.getAdmittedAt()));
     }
 

@@ -1,6 +1,7 @@
 package io.hivestream.operators.decode;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hivestream.operators.lineage.TaskHash;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
@@ -24,15 +25,34 @@ public final class RawDecoder implements Serializable {
     private final TaskValidator validator;
     private final TenantSource tenantSource;
     private final TenantValidator tenantValidator = new TenantValidator();
+    private final boolean hashTasks;
 
     public RawDecoder(TaskValidator validator) {
-        this(validator, TenantSource.body());
+        this(validator, TenantSource.body(), false);
     }
 
     /** With the tenant of every task taken from where {@code tenantSource} says. */
     public RawDecoder(TaskValidator validator, TenantSource tenantSource) {
+        this(validator, tenantSource, false);
+    }
+
+    /**
+     * @param hashTasks put the SHA-256 of each task's bytes in its metadata, for the lineage of
+     *     signed results ({@link TaskHash})
+     */
+    public RawDecoder(TaskValidator validator, boolean hashTasks) {
+        this(validator, TenantSource.body(), hashTasks);
+    }
+
+    /**
+     * @param tenantSource where the tenant of every task is taken from
+     * @param hashTasks put the SHA-256 of each task's bytes in its metadata, for the lineage of
+     *     signed results ({@link TaskHash})
+     */
+    public RawDecoder(TaskValidator validator, TenantSource tenantSource, boolean hashTasks) {
         this.validator = validator;
         this.tenantSource = tenantSource;
+        this.hashTasks = hashTasks;
     }
 
     /** The id given to a task that has none: stable across replays of the same record. */
@@ -67,7 +87,7 @@ public final class RawDecoder implements Serializable {
             throw new CodecException(
                     "invalid task " + task.getTaskId() + ": " + String.join("; ", problems));
         }
-        return task;
+        return TaskHash.stamp(task, bytes, hashTasks);
     }
 
     public AgentEvent decodeAgent(RawRecord raw) {

@@ -1,5 +1,6 @@
 package io.hivestream.operators.plan;
 
+import io.hivestream.operators.lineage.TaskHash;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.SubtaskResult;
 import io.hivestream.schemas.Task;
@@ -211,6 +212,7 @@ public final class Plans {
                 .setParentId(root.getParentId())
                 .setRootId(root.getRootId())
                 .setSubtasks(subtasks)
+                .setLineage(TaskHash.lineage(root))
                 .build();
     }
 

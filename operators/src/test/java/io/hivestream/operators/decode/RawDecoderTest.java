@@ -34,6 +34,24 @@ class RawDecoderTest {
     }
 
     @Test
+    void forSignedResultsTheHashOfTheBytesAsReadGoesInTheMetadata() {
+        RawDecoder hashing = new RawDecoder(new TaskValidator(), true);
+        String json =
+                "{\"input\":\"Hello\",\"metadata\":{\"hivestream.lineage.task-sha256\":\"forged\"}}";
+
+        Task task = hashing.decodeTask(json(json));
+        Task unhashed = decoder.decodeTask(json(json));
+
+        // sha256 of the JSON text above, as `printf '%s' "$json" | sha256sum` gives it.
+        assertThat(task.getMetadata())
+                .isEqualTo(
+                        Map.of(
+                                "hivestream.lineage.task-sha256",
+                                "d8bccd7603bf91015f1e8b1abf9446a866e870db963398b3f1a60af3c7ca76c1"));
+        assertThat(unhashed.getMetadata()).isEmpty();
+    }
+
+    @Test
     void jsonWithoutTaskIdGetsTopicPartitionOffset() {
         Task task = decoder.decodeTask(json("{\"input\":\"Hello\"}"));
 

@@ -5,6 +5,7 @@ import io.hivestream.schemas.internal.AdmitSignal;
 import io.hivestream.schemas.internal.AgentReputation;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
+import io.hivestream.schemas.internal.ChainHead;
 import io.hivestream.schemas.internal.ConsensusDecision;
 import io.hivestream.schemas.internal.Escalating;
 import io.hivestream.schemas.internal.Plan;
@@ -45,7 +46,8 @@ public final class FastReaders {
                     DeadLetter.getClassSchema(),
                     AdmitSignal.getClassSchema(),
                     TenantLedger.getClassSchema(),
-                    WaitingQueue.getClassSchema());
+                    WaitingQueue.getClassSchema(),
+                    ChainHead.getClassSchema());
 
     private static volatile boolean enabled;
 

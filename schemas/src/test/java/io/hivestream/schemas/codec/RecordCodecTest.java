@@ -280,6 +280,35 @@ class RecordCodecTest {
     }
 
     @Test
+    void resultsWrittenBeforeLineageStillDecodeWithoutOne() throws Exception {
+        Schema v2;
+        try (var in =
+                getClass()
+                        .getClassLoader()
+                        .getResourceAsStream("avro-history/TaskResult.v2.avsc")) {
+            v2 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericData.Record(v2);
+        for (Schema.Field field : v2.getFields()) {
+            if (field.hasDefaultValue()) {
+                old.put(field.name(), GenericData.get().getDefaultValue(field));
+            }
+        }
+        old.put("taskId", "before-lineage");
+        old.put("status", new GenericData.EnumSymbol(v2.getField("status").schema(), "FAILED"));
+        old.put("error", "no agent");
+        byte[] bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old).array();
+
+        TaskResult result = Codecs.TASK_RESULT.decode(bytes);
+
+        assertThat(result.getTaskId()).isEqualTo("before-lineage");
+        assertThat(result.getStatus()).isEqualTo(TaskStatus.FAILED);
+        assertThat(result.getError()).isEqualTo("no agent");
+        assertThat(result.getLineage()).isNull();
+    }
+
+    @Test
     void randomBytesGiveAClearError() {
         byte[] garbage = new byte[64];
         new Random(7).nextBytes(garbage);
