@@ -190,6 +190,50 @@ class AnalyzeCommandTest {
         assertThat(run.exitCode()).isEqualTo(1);
     }
 
+    @Test
+    void labelledPromptsPrintTheirLabelAndTheAccuracy(@TempDir Path dir) throws Exception {
+        Path prompts =
+                Files.writeString(
+                        dir.resolve("labelled.jsonl"),
+                        "{\"input\":\"hi\",\"kind\":\"chat\",\"label\":\"EDGE\"}\n"
+                                + "{\"input\":\"Prove it.\",\"kind\":\"math\",\"label\":\"CLOUD\"}\n"
+                                + "{\"input\":\"x\",\"label\":\"MEDIUM\"}\n"
+                                + "{\"input\":\"Plan it.\",\"kind\":\"planning\",\"label\":\"CLOUD\"}\n");
+
+        // Threshold 0: every task goes to CLOUD, so the two CLOUD prompts are right and the EDGE
+        // one is sent to CLOUD.
+        CliRunner.Run run =
+                run(
+                        "analyze",
+                        "--json",
+                        "--labelled",
+                        "--analyzer",
+                        "rules",
+                        "--cloud-threshold",
+                        "0",
+                        prompts.toString());
+
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(json.readTree(lines.get(0)).get("taskId").asText()).isEqualTo("line-1");
+        assertThat(json.readTree(lines.get(0)).get("label").asText()).isEqualTo("EDGE");
+        assertThat(json.readTree(lines.get(0)).get("tier").asText()).isEqualTo("CLOUD");
+        assertThat(json.readTree(lines.get(2)).get("taskId").asText()).isEqualTo("line-4");
+        assertThat(json.readTree(lines.get(2)).get("label").asText()).isEqualTo("CLOUD");
+        List<String> err = run.err().lines().toList();
+        assertThat(err).hasSize(2);
+        assertThat(err.get(0))
+                .isEqualTo("line 3: field 'label': expected EDGE or CLOUD, got \"MEDIUM\"");
+        assertThat(err.get(1))
+                .startsWith(
+                        "3 task(s) analysed, 1 line(s) rejected: EDGE 0 (0.0%) CLOUD 3 (100.0%);")
+                .endsWith(
+                        "; accuracy 0.667 (2 of 3 labelled: 1 EDGE sent to CLOUD, 0 CLOUD kept at"
+                                + " EDGE)");
+        assertThat(run.exitCode()).isEqualTo(1);
+    }
+
     private static Task task(String id, String input) {
         return Task.newBuilder().setTaskId(id).setInput(input).build();
     }
