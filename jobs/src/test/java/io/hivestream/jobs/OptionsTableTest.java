@@ -23,7 +23,7 @@ class OptionsTableTest {
 
     @Test
     void everyOptionHasAKeyUnderHivestreamAndADescription() {
-        assertThat(HivestreamOptions.all()).hasSize(47);
+        assertThat(HivestreamOptions.all()).hasSize(48);
         assertThat(HivestreamOptions.all())
                 .allSatisfy(
                         option -> {

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.jobs.HivestreamOptions;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.TaskFeatures;
+import io.hivestream.operators.analyse.UncertainBand;
 import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TaskValidator;
 import io.hivestream.operators.route.Router;
@@ -76,10 +78,17 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(
             names = "--analyzer",
-            defaultValue = "onnx",
+            defaultValue = "two-stage",
             description =
-                    "onnx, onnx-embedding (the model over the input's MiniLM embedding and the features) or rules (default: ${DEFAULT-VALUE}).")
+                    "two-stage (the feature model, and inside --uncertain-band the embedding model), onnx, onnx-embedding (the model over the input's MiniLM embedding and the features) or rules (default: ${DEFAULT-VALUE}).")
     String analyzer;
+
+    @Option(
+            names = "--uncertain-band",
+            defaultValue = "0.1,0.9",
+            description =
+                    "For two-stage: the feature model's scores LOWER,UPPER that the embedding model decides (default: ${DEFAULT-VALUE}).")
+    String band;
 
     @Option(
             names = "--model",
@@ -121,7 +130,12 @@ final class AnalyzeCommand implements Callable<Integer> {
                 new AnalysisPolicy(
                         cloudThreshold, autoDecompose, AnalysisPolicy.DEFAULT_DECOMPOSE_THRESHOLD);
         ComplexityAnalyzer scorer =
-                HivestreamOptions.complexityAnalyzer("--analyzer", analyzer, model, policy);
+                HivestreamOptions.complexityAnalyzer(
+                        "--analyzer",
+                        analyzer,
+                        model,
+                        UncertainBand.parse("--uncertain-band", band),
+                        policy);
         List<AgentEvent> registry = registry();
         Router router = new Router(maxFallbacks);
         RawDecoder decoder = new RawDecoder(new TaskValidator());
@@ -163,6 +177,16 @@ final class AnalyzeCommand implements Callable<Integer> {
                                 .build();
                 print(analyzed, route(router, analyzed, registry), cloud, summary);
             }
+        }
+        if (scorer instanceof TwoStageComplexityAnalyzer twoStage && twoStage.tasks() > 0) {
+            summary.secondStage =
+                    String.format(
+                            Locale.ROOT,
+                            "; embedding model decided %d of %d (%.1f%%), band %s",
+                            twoStage.secondStage(),
+                            twoStage.tasks(),
+                            100.0 * twoStage.secondStage() / twoStage.tasks(),
+                            twoStage.band());
         }
         String text = summary.text();
         if (json) {
@@ -290,6 +314,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         int unrouted;
         int rejected;
         double cost;
+        String secondStage = "";
         int labelled;
         int right;
         int edgeSentToCloud;
@@ -345,6 +370,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             if (unrouted > 0) {
                 out.append(" (").append(unrouted).append(" task(s) without a suitable agent)");
             }
+            out.append(secondStage);
             if (labelled > 0) {
                 out.append(
                         String.format(

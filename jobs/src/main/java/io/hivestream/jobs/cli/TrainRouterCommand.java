@@ -45,7 +45,8 @@ final class TrainRouterCommand implements Callable<Integer> {
     @Option(
             names = "--data",
             split = ",",
-            defaultValue = "data/router/hand.jsonl,data/router/templated.jsonl",
+            defaultValue =
+                    "data/router/hand.jsonl,data/router/templated.jsonl,data/router/voices.jsonl",
             description = "Labelled JSON-lines files to train on (default: ${DEFAULT-VALUE}).")
     List<Path> data;
 
@@ -95,9 +96,13 @@ final class TrainRouterCommand implements Callable<Integer> {
 
     @Option(
             names = "--l2",
-            defaultValue = "" + ComplexityTrainer.DEFAULT_L2,
-            description = "L2 regularisation (default: ${DEFAULT-VALUE}).")
-    double l2;
+            description =
+                    "L2 regularisation (default: "
+                            + ComplexityTrainer.DEFAULT_L2
+                            + ", with --embedding "
+                            + ComplexityTrainer.DEFAULT_EMBEDDING_L2
+                            + " for the embedding model).")
+    Double l2;
 
     @Override
     public Integer call() throws Exception {
@@ -108,9 +113,11 @@ final class TrainRouterCommand implements Callable<Integer> {
         List<LabelledPrompt> unseenPrompts =
                 unseen.equals("none") ? null : LabelledPrompt.read(resolve(Path.of(unseen)));
         Split split = ComplexityTrainer.split(prompts, heldOut, seed);
+        double featureL2 = l2 != null ? l2 : ComplexityTrainer.DEFAULT_L2;
+        double embeddingL2 = l2 != null ? l2 : ComplexityTrainer.DEFAULT_EMBEDDING_L2;
         ComplexityTrainer trainer =
                 new ComplexityTrainer(
-                        l2,
+                        featureL2,
                         ComplexityTrainer.DEFAULT_ITERATIONS,
                         ComplexityTrainer.DEFAULT_LEARNING_RATE);
         Model featureModel = trainer.train(split.train());
@@ -135,7 +142,12 @@ final class TrainRouterCommand implements Callable<Integer> {
         double maxDifference;
         if (embedding) {
             EmbeddedSplit rows = EmbeddedSplit.of(split, unseenPrompts);
-            Model model = trainer.train(rows.train(), rows.trainLabels());
+            Model model =
+                    new ComplexityTrainer(
+                                    embeddingL2,
+                                    ComplexityTrainer.DEFAULT_ITERATIONS,
+                                    ComplexityTrainer.DEFAULT_LEARNING_RATE)
+                            .train(rows.train(), rows.trainLabels());
             shown = rows.evaluate(model, cloudThreshold);
             Files.write(onnx, EmbeddingComplexityAnalyzer.toOnnx(model, trainedOn));
             maxDifference = checkEmbeddingExport(onnx, model, rows.heldOut());
@@ -172,7 +184,7 @@ final class TrainRouterCommand implements Callable<Integer> {
         meta.put("cloudThreshold", cloudThreshold);
         meta.put("seed", seed);
         meta.put("heldOutShare", heldOut);
-        meta.put("l2", l2);
+        meta.put("l2", embedding ? embeddingL2 : featureL2);
         put(meta.putObject("metrics"), shown);
         if (embedding) {
             put(meta.putObject("featureModelMetrics"), features);

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.operators.analyse.UncertainBand;
 import io.hivestream.schemas.Task;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,8 +91,10 @@ class AnalyzeCommandTest {
 
         CliRunner.Run run = run("analyze", "--json", tasks.toString());
 
-        OnnxComplexityAnalyzer shipped =
-                OnnxComplexityAnalyzer.shipped(
+        // The default analyser: two-stage with the shipped models and band.
+        TwoStageComplexityAnalyzer shipped =
+                TwoStageComplexityAnalyzer.shipped(
+                        UncertainBand.DEFAULT,
                         new AnalysisPolicy(
                                 OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD, false, 0.85));
         ObjectMapper json = new ObjectMapper();
@@ -112,6 +116,14 @@ class AnalyzeCommandTest {
         assertThat(h.get("agents").toString()).isEqualTo("[\"cloud-llm-sim\"]");
         assertThat(e.get("expectedCostUsd").isNumber()).isTrue();
         assertThat(run.err()).startsWith("2 task(s) analysed: ");
+        assertThat(run.err())
+                .contains(
+                        "; embedding model decided "
+                                + shipped.secondStage()
+                                + " of 2 ("
+                                + String.format(
+                                        java.util.Locale.ROOT, "%.1f", 50.0 * shipped.secondStage())
+                                + "%), band 0.1,0.9");
         assertThat(run.exitCode()).isEqualTo(0);
     }
 
@@ -186,7 +198,8 @@ class AnalyzeCommandTest {
 
         assertThat(run.err())
                 .isEqualTo(
-                        "error: --analyzer must be onnx, onnx-embedding or rules, got 'magic'\n");
+                        "error: --analyzer must be two-stage, onnx, onnx-embedding or rules, got"
+                                + " 'magic'\n");
         assertThat(run.exitCode()).isEqualTo(1);
     }
 

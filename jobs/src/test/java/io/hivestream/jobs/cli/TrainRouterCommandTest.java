@@ -93,7 +93,12 @@ class TrainRouterCommandTest {
         float[][] train = EmbeddingComplexityAnalyzer.inputs(split.train());
         float[][] held = EmbeddingComplexityAnalyzer.inputs(split.heldOut());
         float[][] apart = EmbeddingComplexityAnalyzer.inputs(unseen);
-        Model embedding = new ComplexityTrainer().train(train, labels(split.train()));
+        Model embedding =
+                new ComplexityTrainer(
+                                ComplexityTrainer.DEFAULT_EMBEDDING_L2,
+                                ComplexityTrainer.DEFAULT_ITERATIONS,
+                                ComplexityTrainer.DEFAULT_LEARNING_RATE)
+                        .train(train, labels(split.train()));
         Model features = new ComplexityTrainer().train(split.train());
         Evaluation embeddingHeld =
                 ComplexityTrainer.evaluate(embedding, held, labels(split.heldOut()), 0.5);
