@@ -13,6 +13,7 @@ import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.operators.analyse.CostAwareThreshold;
 import io.hivestream.operators.analyse.TaskFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,6 +105,16 @@ final class TrainRouterCommand implements Callable<Integer> {
                             + " for the embedding model).")
     Double l2;
 
+    @Option(
+            names = "--target-quality",
+            description =
+                    "Also choose the cloud threshold from a quality target: the cheapest threshold"
+                            + " whose routing of the held-out prompts keeps this share of"
+                            + " always-CLOUD quality, with the routing benchmark's tiers (EDGE"
+                            + " cost 1, CLOUD cost 20); printed and written to the metadata as"
+                            + " costAwareThreshold. E.g. 0.95.")
+    Double targetQuality;
+
     @Override
     public Integer call() throws Exception {
         List<LabelledPrompt> prompts = new ArrayList<>();
@@ -139,6 +150,7 @@ final class TrainRouterCommand implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode meta = json.createObjectNode();
         Evaluations shown;
+        double[] heldOutScores = new double[split.heldOut().size()];
         double maxDifference;
         if (embedding) {
             EmbeddedSplit rows = EmbeddedSplit.of(split, unseenPrompts);
@@ -149,6 +161,9 @@ final class TrainRouterCommand implements Callable<Integer> {
                                     ComplexityTrainer.DEFAULT_LEARNING_RATE)
                             .train(rows.train(), rows.trainLabels());
             shown = rows.evaluate(model, cloudThreshold);
+            for (int i = 0; i < heldOutScores.length; i++) {
+                heldOutScores[i] = model.score(rows.heldOut()[i]);
+            }
             Files.write(onnx, EmbeddingComplexityAnalyzer.toOnnx(model, trainedOn));
             maxDifference = checkEmbeddingExport(onnx, model, rows.heldOut());
             meta.put("model", "logistic regression");
@@ -169,6 +184,9 @@ final class TrainRouterCommand implements Callable<Integer> {
             meta.put("bias", model.bias());
         } else {
             shown = features;
+            for (int i = 0; i < heldOutScores.length; i++) {
+                heldOutScores[i] = featureModel.score(split.heldOut().get(i).features());
+            }
             Files.write(onnx, featureModel.toOnnx(trainedOn));
             maxDifference = checkExport(onnx, featureModel, split.heldOut());
             meta.put("model", "logistic regression");
@@ -190,6 +208,27 @@ final class TrainRouterCommand implements Callable<Integer> {
             put(meta.putObject("featureModelMetrics"), features);
         }
         meta.put("onnxMaxAbsDifference", maxDifference);
+        CostAwareThreshold.Choice choice = null;
+        if (targetQuality != null) {
+            boolean[] labels = new boolean[heldOutScores.length];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = split.heldOut().get(i).cloud();
+            }
+            choice =
+                    CostAwareThreshold.choose(
+                            heldOutScores,
+                            labels,
+                            targetQuality,
+                            CostAwareThreshold.EDGE,
+                            CostAwareThreshold.CLOUD);
+            ObjectNode chosen = meta.putObject("costAwareThreshold");
+            chosen.put("targetQuality", targetQuality);
+            chosen.put("prompts", "held-out");
+            chosen.put("threshold", choice.threshold());
+            chosen.put("quality", choice.quality());
+            chosen.put("alwaysCloudQuality", choice.cloudQuality());
+            chosen.put("costSaved", choice.saved());
+        }
         Path metaFile = onnx.resolveSibling(baseName(onnx) + ".json");
         Files.writeString(metaFile, json.writeValueAsString(meta) + "\n");
 
@@ -210,6 +249,9 @@ final class TrainRouterCommand implements Callable<Integer> {
                                         + " features"
                                 : ""));
         print(shown);
+        if (choice != null) {
+            System.out.println("held-out: " + choice);
+        }
         if (embedding) {
             System.out.println("the feature model on the same split:");
             print(features);
