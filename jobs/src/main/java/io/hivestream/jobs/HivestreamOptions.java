@@ -2,12 +2,14 @@ package io.hivestream.jobs;
 
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.connectors.kafka.KafkaIO;
 import io.hivestream.operators.admit.AdmitFunction;
 import io.hivestream.operators.aggregate.AggregateFunction;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
+import io.hivestream.operators.analyse.UncertainBand;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.decode.TenantSource;
 import io.hivestream.operators.execute.ExecuteOperator;
@@ -229,7 +231,14 @@ public final class HivestreamOptions {
                     .stringType()
                     .defaultValue("onnx")
                     .withDescription(
-                            "How tasks are scored: onnx (the complexity model over the task features, see hivestream.analyse.model), onnx-embedding (the complexity model over the input's all-MiniLM-L6-v2 embedding and the features; milliseconds of CPU a task where onnx takes tens of microseconds) or rules (a fixed formula of length, code, questions and steps).");
+                            "How tasks are scored: onnx (the complexity model over the task features, see hivestream.analyse.model; tens of microseconds a task), two-stage (the feature model decides where it is sure; inside hivestream.analyse.uncertain-band the embedding model decides: more accurate on prompts unlike the training data, milliseconds of CPU for the tasks it embeds; see docs/analysis.md), onnx-embedding (the complexity model over the input's all-MiniLM-L6-v2 embedding and the features; milliseconds of CPU a task where onnx takes tens of microseconds) or rules (a fixed formula of length, code, questions and steps).");
+
+    public static final ConfigOption<String> UNCERTAIN_BAND =
+            ConfigOptions.key("hivestream.analyse.uncertain-band")
+                    .stringType()
+                    .defaultValue(UncertainBand.DEFAULT.toString())
+                    .withDescription(
+                            "For the two-stage analyser: the feature model's scores LOWER,UPPER (lower included, upper excluded) for which the embedding model decides instead; 0.5,0.5 never embeds, 0,1 nearly always does.");
 
     public static final ConfigOption<String> ANALYSE_MODEL =
             ConfigOptions.key("hivestream.analyse.model")
@@ -497,6 +506,7 @@ public final class HivestreamOptions {
                 ANALYZER.key(),
                 conf.get(ANALYZER),
                 model.isBlank() ? null : Path.of(model),
+                UncertainBand.parse(UNCERTAIN_BAND.key(), conf.get(UNCERTAIN_BAND)),
                 policy);
     }
 
@@ -505,12 +515,27 @@ public final class HivestreamOptions {
      *
      * @param setting what named it, for the error message
      * @param model the ONNX model's file; null: the one shipped for that analyser
+     * @param band the feature scores the embedding model decides, for two-stage
      * @throws IllegalArgumentException for another name, or a model of another analyser
      */
     public static ComplexityAnalyzer complexityAnalyzer(
-            String setting, String analyzer, Path model, AnalysisPolicy policy) {
+            String setting,
+            String analyzer,
+            Path model,
+            UncertainBand band,
+            AnalysisPolicy policy) {
         return switch (analyzer) {
             case "rules" -> new RuleBasedAnalyzer(policy);
+            case "two-stage" -> {
+                if (model != null) {
+                    throw new IllegalArgumentException(
+                            "the two-stage analyser runs the shipped feature and embedding models;"
+                                    + " a model file ("
+                                    + model
+                                    + ") is for onnx or onnx-embedding");
+                }
+                yield TwoStageComplexityAnalyzer.shipped(band, policy);
+            }
             case "onnx" ->
                     model == null
                             ? OnnxComplexityAnalyzer.shipped(policy)
@@ -522,7 +547,7 @@ public final class HivestreamOptions {
             default ->
                     throw new IllegalArgumentException(
                             setting
-                                    + " must be onnx, onnx-embedding or rules, got '"
+                                    + " must be two-stage, onnx, onnx-embedding or rules, got '"
                                     + analyzer
                                     + "'");
         };

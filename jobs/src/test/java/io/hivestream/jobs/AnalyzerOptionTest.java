@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
+import io.hivestream.operators.analyse.UncertainBand;
 import java.nio.file.Path;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,21 @@ class AnalyzerOptionTest {
         assertThat(analyser("onnx-embedding", "")).isInstanceOf(EmbeddingComplexityAnalyzer.class);
         assertThat(analyser("onnx-embedding", EMBEDDING_MODEL.toString()))
                 .isInstanceOf(EmbeddingComplexityAnalyzer.class);
+        assertThat(analyser("two-stage", "")).isInstanceOf(TwoStageComplexityAnalyzer.class);
         assertThat(new Configuration().get(HivestreamOptions.ANALYZER)).isEqualTo("onnx");
+        assertThat(HivestreamOptions.complexityAnalyzer(new Configuration()))
+                .isInstanceOf(OnnxComplexityAnalyzer.class);
+        Configuration twoStage = new Configuration();
+        twoStage.set(HivestreamOptions.ANALYZER, "two-stage");
+        assertThat(((TwoStageComplexityAnalyzer) HivestreamOptions.complexityAnalyzer(twoStage)).band())
+                .isEqualTo(new UncertainBand(0.1, 0.9));
+        Configuration narrow = new Configuration();
+        narrow.set(HivestreamOptions.ANALYZER, "two-stage");
+        narrow.set(HivestreamOptions.UNCERTAIN_BAND, "0.3,0.7");
+        assertThat(
+                        ((TwoStageComplexityAnalyzer) HivestreamOptions.complexityAnalyzer(narrow))
+                                .band())
+                .isEqualTo(new UncertainBand(0.3, 0.7));
     }
 
     @Test
@@ -51,8 +67,22 @@ class AnalyzerOptionTest {
         assertThatThrownBy(() -> analyser("embedding", ""))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "hivestream.analyse.analyzer must be onnx, onnx-embedding or rules, got"
-                                + " 'embedding'");
+                        "hivestream.analyse.analyzer must be two-stage, onnx, onnx-embedding or"
+                                + " rules, got 'embedding'");
+        assertThatThrownBy(() -> analyser("two-stage", FEATURE_MODEL.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "the two-stage analyser runs the shipped feature and embedding models; a"
+                                + " model file ("
+                                + FEATURE_MODEL
+                                + ") is for onnx or onnx-embedding");
+        Configuration badBand = new Configuration();
+        badBand.set(HivestreamOptions.UNCERTAIN_BAND, "0.9");
+        assertThatThrownBy(() -> HivestreamOptions.complexityAnalyzer(badBand))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "hivestream.analyse.uncertain-band must be two scores LOWER,UPPER such as"
+                                + " 0.1,0.9, got '0.9'");
     }
 
     private static ComplexityAnalyzer analyser(String name, String model) {

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
-import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
+import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.operators.analyse.UncertainBand;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
@@ -26,24 +27,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The job with {@code hivestream.analyse.analyzer=onnx-embedding}: the TaskManager loads MiniLM,
- * each result carries the embedding model's score, and the task goes to the tier it decides.
+ * The job with the two-stage analyser: a task the feature model is sure of keeps the
+ * feature model's score; a task inside the uncertain band makes the TaskManager load MiniLM and
+ * carries the embedding model's score; each goes to the tier its score decides.
  */
 class EmbeddingAnalyserIT extends KafkaJobCase {
     private static final String EASY = "What is the capital of Peru?";
-    private static final String HARD =
-            "Prove that the square root of 2 is irrational, then explain why the argument does not"
-                    + " work for the square root of 4.";
+    // Short, so the feature model is unsure of it (0.17); the embedding model says CLOUD.
+    private static final String HARD = "Plan our SOC 2 audit.";
 
     @Test
-    void eachTaskGoesToTheTierOfItsEmbeddingScore(@TempDir Path checkpoints) throws Exception {
+    void eachTaskGoesToTheTierOfTheStageThatDecidedIt(@TempDir Path checkpoints) throws Exception {
         fixture.register(Agents.simulated("edge-chat", List.of("chat"), 0.001));
         fixture.register(
                 AgentEvent.newBuilder(Agents.simulated("cloud-chat", List.of("chat"), 0.01))
                         .setTier(Tier.CLOUD)
                         .build());
         Configuration conf = fixture.jobConf(checkpoints, false, false);
-        conf.set(HivestreamOptions.ANALYZER, "onnx-embedding");
+        conf.set(HivestreamOptions.ANALYZER, "two-stage");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         HivestreamJob.build(
@@ -66,10 +67,12 @@ class EmbeddingAnalyserIT extends KafkaJobCase {
         Map<String, TaskResult> byId =
                 fixture.results().stream()
                         .collect(Collectors.toMap(TaskResult::getTaskId, Function.identity()));
-        EmbeddingComplexityAnalyzer shipped =
-                EmbeddingComplexityAnalyzer.shipped(new AnalysisPolicy());
+        TwoStageComplexityAnalyzer shipped =
+                TwoStageComplexityAnalyzer.shipped(UncertainBand.DEFAULT, new AnalysisPolicy());
         double easyScore = shipped.analyse(task("easy", EASY)).getComplexity();
+        assertThat(shipped.secondStage()).isZero();
         double hardScore = shipped.analyse(task("hard", HARD)).getComplexity();
+        assertThat(shipped.secondStage()).isEqualTo(1);
         shipped.close();
         assertThat(easyScore).isLessThan(0.5);
         assertThat(hardScore).isGreaterThanOrEqualTo(0.5);

@@ -4,11 +4,16 @@ import io.hivestream.connectors.agents.onnx.MiniLmEmbedder;
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import io.hivestream.operators.analyse.TaskFeatures;
+import io.hivestream.operators.analyse.UncertainBand;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.Tier;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +32,13 @@ import java.util.function.ToDoubleFunction;
  * which span one-line questions to long multi-step requests.
  *
  * <pre>./load-tests/bench analyse [rounds]</pre>
+ *
+ * <p>With {@code accuracy}, each model analyser instead scores the labelled files once after a
+ * warm-up, and prints per file its accuracy, the share the two-stage analyser's embedding model
+ * decided, and the mean CPU time per task of the measuring thread (ONNX Runtime runs on it: one
+ * intra-op thread), which a shared machine disturbs less than wall-clock time:
+ *
+ * <pre>./load-tests/bench analyse accuracy [LOWER,UPPER ...]</pre>
  */
 public final class AnalyseBench {
     private static volatile double sink;
@@ -37,6 +49,10 @@ public final class AnalyseBench {
     record Row(String name, double bestNs, double medianNs) {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("accuracy")) {
+            accuracy(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         Path data = Path.of(System.getProperty("hivestream.home", ".")).resolve("data/router");
         List<Task> tasks = new ArrayList<>();
@@ -102,6 +118,18 @@ public final class AnalyseBench {
                         EMBEDDING_ROUNDS,
                         t -> embedding.analyse(t).getComplexity()));
         embedding.close();
+        TwoStageComplexityAnalyzer twoStage =
+                TwoStageComplexityAnalyzer.shipped(UncertainBand.DEFAULT, policy);
+        rows.add(
+                measure(
+                        "two-stage analyser, band "
+                                + UncertainBand.DEFAULT
+                                + " (embeddings cached after the first round)",
+                        tasks,
+                        EMBEDDING_WARMUP,
+                        EMBEDDING_ROUNDS,
+                        t -> twoStage.analyse(t).getComplexity()));
+        twoStage.close();
 
         System.out.printf(
                 Locale.ROOT,
@@ -124,6 +152,104 @@ public final class AnalyseBench {
                     row.name(),
                     row.bestNs(),
                     row.medianNs());
+        }
+    }
+
+    /** The labelled files scored by {@code accuracy}, training data last. */
+    static final List<String> LABELLED =
+            List.of(
+                    "unseen.jsonl",
+                    "eval-elsewhere.jsonl",
+                    "hand.jsonl,templated.jsonl,voices.jsonl");
+
+    static void accuracy(String[] bands) throws Exception {
+        Path data = Path.of(System.getProperty("hivestream.home", ".")).resolve("data/router");
+        AnalysisPolicy policy =
+                new AnalysisPolicy(OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD, false, 0.85);
+        List<String> names = new ArrayList<>(List.of("onnx", "onnx-embedding"));
+        for (String band :
+                bands.length == 0 ? new String[] {UncertainBand.DEFAULT.toString()} : bands) {
+            names.add("two-stage " + UncertainBand.parse("band", band));
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        List<Task> warmup = new ArrayList<>();
+        for (LabelledPrompt p : LabelledPrompt.read(data.resolve("hand.jsonl"))) {
+            warmup.add(p.toTask("warmup"));
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "analysers on the labelled prompts, one pass each after a warm-up on hand.jsonl;"
+                        + " CPU of the scoring thread, Java %s, %d cores%n",
+                System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors());
+        System.out.println(
+                "| analyser | prompts | accuracy | EDGE sent to CLOUD | CLOUD kept at EDGE |"
+                        + " embedding model decided | mean CPU µs/task |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (String name : names) {
+            ComplexityAnalyzer analyzer =
+                    switch (name.split(" ")[0]) {
+                        case "onnx" -> OnnxComplexityAnalyzer.shipped(policy);
+                        case "onnx-embedding" -> EmbeddingComplexityAnalyzer.shipped(policy);
+                        default ->
+                                TwoStageComplexityAnalyzer.shipped(
+                                        UncertainBand.parse("band", name.split(" ")[1]), policy);
+                    };
+            for (Task task : warmup) {
+                sink += analyzer.analyse(task).getComplexity();
+            }
+            for (String files : LABELLED) {
+                List<LabelledPrompt> prompts = new ArrayList<>();
+                for (String file : files.split(",")) {
+                    prompts.addAll(LabelledPrompt.read(data.resolve(file)));
+                }
+                // Fresh counters and an empty embedding cache: every input is embedded once.
+                ComplexityAnalyzer measured =
+                        analyzer instanceof TwoStageComplexityAnalyzer two
+                                ? TwoStageComplexityAnalyzer.shipped(two.band(), policy)
+                                : analyzer;
+                int right = 0;
+                int edgeToCloud = 0;
+                int cloudToEdge = 0;
+                long cpu = 0;
+                for (int i = 0; i < prompts.size(); i++) {
+                    LabelledPrompt prompt = prompts.get(i);
+                    Task task = prompt.toTask("p" + i);
+                    long start = threads.getCurrentThreadCpuTime();
+                    boolean toCloud = measured.analyse(task).getTier() == Tier.CLOUD;
+                    cpu += threads.getCurrentThreadCpuTime() - start;
+                    if (toCloud == prompt.cloud()) {
+                        right++;
+                    } else if (toCloud) {
+                        edgeToCloud++;
+                    } else {
+                        cloudToEdge++;
+                    }
+                }
+                String band = "";
+                if (measured instanceof TwoStageComplexityAnalyzer two) {
+                    band =
+                            String.format(
+                                    Locale.ROOT,
+                                    "%.1f%%",
+                                    100.0 * two.secondStage() / Math.max(1, two.tasks()));
+                    if (measured != analyzer) {
+                        measured.close();
+                    }
+                }
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %s (%d) | %.3f | %d | %d | %s | %.0f |%n",
+                        name,
+                        files,
+                        prompts.size(),
+                        (double) right / prompts.size(),
+                        edgeToCloud,
+                        cloudToEdge,
+                        band,
+                        cpu / 1000.0 / prompts.size());
+            }
+            analyzer.close();
         }
     }
 

@@ -1,8 +1,12 @@
 package io.hivestream.loadtests;
 
+import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.operators.analyse.ComplexityAnalyzer;
+import io.hivestream.operators.analyse.UncertainBand;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Task;
@@ -50,23 +54,88 @@ public final class RoutingBenchmark {
             RoutingEvaluation.Point cloud,
             List<RoutingEvaluation.Point> router,
             List<RoutingEvaluation.Point> cascade,
-            RoutingEvaluation.Point jobDefault) {}
+            RoutingEvaluation.Point jobDefault,
+            Combined combined) {}
+
+    /**
+     * The cheapest pair of knobs at the target: tasks scored from {@code threshold} on go straight
+     * to CLOUD, the others ask EDGE first and escalate under {@code cascade}; null when none
+     * reaches it.
+     */
+    record Combined(double threshold, double cascade, RoutingEvaluation.Point point) {}
+
+    /** Threshold and cascade threshold on a grid of 0.05, the cheapest reaching the target. */
+    static Combined combined(List<RoutingEvaluation.Scored> tasks, RoutingEvaluation.Point cloud) {
+        Combined best = null;
+        for (int i = 0; i <= 20; i++) {
+            double threshold = i / 20.0;
+            List<RoutingEvaluation.Scored> edgeTasks = new ArrayList<>();
+            List<RoutingEvaluation.Scored> cloudTasks = new ArrayList<>();
+            for (RoutingEvaluation.Scored task : tasks) {
+                (task.score() >= threshold ? cloudTasks : edgeTasks).add(task);
+            }
+            for (int j = 0; j <= 20; j++) {
+                double cascade = j / 20.0;
+                RoutingEvaluation.Point e =
+                        edgeTasks.isEmpty()
+                                ? new RoutingEvaluation.Point(cascade, 0, 0, 0)
+                                : RoutingEvaluation.cascade(
+                                        edgeTasks, cascade, EDGE, CLOUD, CONFIDENCE, DRAWS, SEED);
+                RoutingEvaluation.Point c =
+                        cloudTasks.isEmpty()
+                                ? new RoutingEvaluation.Point(1, 0, 0, 0)
+                                : RoutingEvaluation.always(cloudTasks, CLOUD, true);
+                double n = tasks.size();
+                RoutingEvaluation.Point point =
+                        new RoutingEvaluation.Point(
+                                threshold,
+                                (e.cost() * edgeTasks.size() + c.cost() * cloudTasks.size()) / n,
+                                (e.quality() * edgeTasks.size() + c.quality() * cloudTasks.size())
+                                        / n,
+                                (e.cloudShare() * edgeTasks.size() + cloudTasks.size()) / n);
+                if (point.quality() >= TARGET * cloud.quality() - 1e-12
+                        && (best == null || point.cost() < best.point().cost())) {
+                    best = new Combined(threshold, cascade, point);
+                }
+            }
+        }
+        return best;
+    }
 
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("hivestream.home", ".")).toAbsolutePath();
         Path data = home.resolve("data/router");
         Path out = args.length > 0 ? Path.of(args[0]) : ReportWriter.defaultFolder("routing");
         Files.createDirectories(out);
-        OnnxComplexityAnalyzer analyzer =
-                OnnxComplexityAnalyzer.shipped(
-                        new AnalysisPolicy(
-                                OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD, false, 0.85));
+        // The job's default analyser, or the one named after the output folder.
+        String name = args.length > 1 ? args[1] : "two-stage";
+        AnalysisPolicy policy =
+                new AnalysisPolicy(OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD, false, 0.85);
+        ComplexityAnalyzer analyzer =
+                switch (name) {
+                    case "two-stage" ->
+                            TwoStageComplexityAnalyzer.shipped(UncertainBand.DEFAULT, policy);
+                    case "onnx" -> OnnxComplexityAnalyzer.shipped(policy);
+                    case "onnx-embedding" -> EmbeddingComplexityAnalyzer.shipped(policy);
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "the analyser must be two-stage, onnx or onnx-embedding, got '"
+                                            + name
+                                            + "'");
+                };
+        System.out.println("analyser: " + name);
         List<RoutingEvaluation.Scored> unseen = scored(analyzer, data, List.of("unseen.jsonl"));
+        List<RoutingEvaluation.Scored> elsewhere =
+                scored(analyzer, data, List.of("eval-elsewhere.jsonl"));
         List<RoutingEvaluation.Scored> training =
-                scored(analyzer, data, List.of("hand.jsonl", "templated.jsonl"));
+                scored(analyzer, data, List.of("hand.jsonl", "templated.jsonl", "voices.jsonl"));
         analyzer.close();
 
-        List<Curves> sets = List.of(curves("unseen", unseen), curves("training", training));
+        List<Curves> sets =
+                List.of(
+                        curves("unseen", unseen),
+                        curves("elsewhere", elsewhere),
+                        curves("training", training));
 
         Router learned = new Router(2, Router.Policy.LEARNED, 10, 0.5, Map.of());
         List<AgentEvent> pool =
@@ -163,7 +232,8 @@ public final class RoutingBenchmark {
                 RoutingEvaluation.always(tasks, CLOUD, true),
                 byThreshold,
                 byConfidence,
-                jobDefault);
+                jobDefault,
+                combined(tasks, RoutingEvaluation.always(tasks, CLOUD, true)));
     }
 
     static AgentEvent edgeAgent(String id, double price, List<String> capabilities) {
@@ -177,7 +247,7 @@ public final class RoutingBenchmark {
     }
 
     static List<RoutingEvaluation.Scored> scored(
-            OnnxComplexityAnalyzer analyzer, Path data, List<String> files) throws IOException {
+            ComplexityAnalyzer analyzer, Path data, List<String> files) throws IOException {
         List<RoutingEvaluation.Scored> tasks = new ArrayList<>();
         for (String file : files) {
             int i = 0;
@@ -231,6 +301,7 @@ public final class RoutingBenchmark {
                         percent(saved(curves.router(), curves.cloud())),
                         percent(saved(curves.cascade(), curves.cloud())),
                         percent(randomSaved(curves))));
+        lines.add(combinedLine(curves));
         lines.add(
                 String.format(
                         Locale.ROOT,
@@ -252,6 +323,20 @@ public final class RoutingBenchmark {
                             shift.shareAfter()));
         }
         return lines;
+    }
+
+    static String combinedLine(Curves curves) {
+        Combined best = curves.combined();
+        return best == null
+                ? "threshold then cascade: 95% of always-cloud quality not reached"
+                : String.format(
+                        Locale.ROOT,
+                        "threshold then cascade at 95%% of always-cloud quality: threshold %.2f,"
+                                + " cascade %.2f, cost saved %s (quality %.3f)",
+                        best.threshold(),
+                        best.cascade(),
+                        percent(1 - best.point().cost() / curves.cloud().cost()),
+                        best.point().quality());
     }
 
     private static String percent(double share) {
@@ -289,19 +374,26 @@ public final class RoutingBenchmark {
                         DRAWS));
         md.append(
                 "| prompts | n | quality always-edge | quality always-cloud | saved at 95%: router"
-                        + " | cascade | random | job defaults: quality ÷ cloud | cost ÷ cloud |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                        + " | cascade | threshold then cascade | random | job defaults: quality"
+                        + " ÷ cloud | cost ÷ cloud |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Curves curves : sets) {
             md.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %d | %.3f | %.3f | %s | %s | %s | %.3f | %.3f |%n",
+                            "| %s | %d | %.3f | %.3f | %s | %s | %s | %s | %.3f | %.3f |%n",
                             curves.name(),
                             curves.tasks(),
                             curves.edge().quality(),
                             curves.cloud().quality(),
                             percent(saved(curves.router(), curves.cloud())),
                             percent(saved(curves.cascade(), curves.cloud())),
+                            curves.combined() == null
+                                    ? "not reached"
+                                    : percent(
+                                            1
+                                                    - curves.combined().point().cost()
+                                                            / curves.cloud().cost()),
                             percent(randomSaved(curves)),
                             curves.jobDefault().quality() / curves.cloud().quality(),
                             curves.jobDefault().cost() / curves.cloud().cost()));

@@ -3,6 +3,7 @@ package io.hivestream.connectors.analyse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hivestream.operators.analyse.TaskFeatures;
+import io.hivestream.schemas.Task;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +55,22 @@ public record LabelledPrompt(
         return prompts;
     }
 
-    static LabelledPrompt parse(String line) throws IOException {
+    /** The task this prompt stands for, as the job would receive it. */
+    public Task toTask(String taskId) {
+        return Task.newBuilder()
+                .setTaskId(taskId)
+                .setKind(kind)
+                .setInput(input)
+                .setCapabilities(capabilities)
+                .build();
+    }
+
+    /**
+     * One line of {@link #read}.
+     *
+     * @throws IllegalArgumentException or IOException saying what is wrong with the line
+     */
+    public static LabelledPrompt parse(String line) throws IOException {
         JsonNode node = JSON.readTree(line);
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("not a JSON object");

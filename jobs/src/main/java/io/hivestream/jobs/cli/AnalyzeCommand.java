@@ -3,11 +3,14 @@ package io.hivestream.jobs.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.jobs.HivestreamOptions;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.TaskFeatures;
+import io.hivestream.operators.analyse.UncertainBand;
 import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TaskValidator;
 import io.hivestream.operators.route.Router;
@@ -20,6 +23,7 @@ import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.RawRecord;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +48,9 @@ import picocli.CommandLine.Parameters;
             "Analyses tasks, one JSON object per line, as the job would, and prints per task the",
             "complexity score, tier, strategy and the agents the router would choose from a registry,",
             "without calling any agent; then a summary (share per tier, expected cost). A bad line is",
-            "reported with its number, the others are still analysed, and the exit code is 1."
+            "reported with its number, the others are still analysed, and the exit code is 1.",
+            "With --labelled, the lines are labelled prompts as in data/router (input, kind,",
+            "capabilities, label EDGE or CLOUD) and the summary ends with the analyser's accuracy."
         })
 final class AnalyzeCommand implements Callable<Integer> {
     @Parameters(
@@ -58,6 +64,13 @@ final class AnalyzeCommand implements Callable<Integer> {
     boolean json;
 
     @Option(
+            names = "--labelled",
+            description =
+                    "Lines are labelled prompts (input, kind, capabilities, label, source as in"
+                            + " data/router/*.jsonl); prints each task's label and the accuracy.")
+    boolean labelled;
+
+    @Option(
             names = "--agents",
             description =
                     "Agent records as ./hivestream agents register takes them (JSON lines or an array); default: the demo's agents.")
@@ -67,8 +80,15 @@ final class AnalyzeCommand implements Callable<Integer> {
             names = "--analyzer",
             defaultValue = "onnx",
             description =
-                    "onnx, onnx-embedding (the model over the input's MiniLM embedding and the features) or rules (default: ${DEFAULT-VALUE}).")
+                    "onnx (the feature model), two-stage (the feature model, and inside --uncertain-band the embedding model), onnx-embedding (the model over the input's MiniLM embedding and the features) or rules (default: ${DEFAULT-VALUE}).")
     String analyzer;
+
+    @Option(
+            names = "--uncertain-band",
+            defaultValue = "0.1,0.9",
+            description =
+                    "For two-stage: the feature model's scores LOWER,UPPER that the embedding model decides (default: ${DEFAULT-VALUE}).")
+    String band;
 
     @Option(
             names = "--model",
@@ -110,7 +130,12 @@ final class AnalyzeCommand implements Callable<Integer> {
                 new AnalysisPolicy(
                         cloudThreshold, autoDecompose, AnalysisPolicy.DEFAULT_DECOMPOSE_THRESHOLD);
         ComplexityAnalyzer scorer =
-                HivestreamOptions.complexityAnalyzer("--analyzer", analyzer, model, policy);
+                HivestreamOptions.complexityAnalyzer(
+                        "--analyzer",
+                        analyzer,
+                        model,
+                        UncertainBand.parse("--uncertain-band", band),
+                        policy);
         List<AgentEvent> registry = registry();
         Router router = new Router(maxFallbacks);
         RawDecoder decoder = new RawDecoder(new TaskValidator());
@@ -129,9 +154,16 @@ final class AnalyzeCommand implements Callable<Integer> {
                     continue;
                 }
                 Task task;
+                Boolean cloud = null;
                 try {
-                    task = decode(decoder, line, number);
-                } catch (RuntimeException e) {
+                    if (labelled) {
+                        LabelledPrompt prompt = LabelledPrompt.parse(line);
+                        task = prompt.toTask("line-" + number);
+                        cloud = prompt.cloud();
+                    } else {
+                        task = decode(decoder, line, number);
+                    }
+                } catch (IOException | RuntimeException e) {
                     System.err.println("line " + number + ": " + e.getMessage());
                     summary.rejected++;
                     continue;
@@ -143,8 +175,18 @@ final class AnalyzeCommand implements Callable<Integer> {
                                 .setAnalysis(analysis)
                                 .setAdmittedAt(0L)
                                 .build();
-                print(analyzed, route(router, analyzed, registry), summary);
+                print(analyzed, route(router, analyzed, registry), cloud, summary);
             }
+        }
+        if (scorer instanceof TwoStageComplexityAnalyzer twoStage && twoStage.tasks() > 0) {
+            summary.secondStage =
+                    String.format(
+                            Locale.ROOT,
+                            "; embedding model decided %d of %d (%.1f%%), band %s",
+                            twoStage.secondStage(),
+                            twoStage.tasks(),
+                            100.0 * twoStage.secondStage() / twoStage.tasks(),
+                            twoStage.band());
         }
         String text = summary.text();
         if (json) {
@@ -211,9 +253,13 @@ final class AnalyzeCommand implements Callable<Integer> {
         return new Choice(chosen, Math.round(cost * 1e9) / 1e9, null);
     }
 
-    private void print(AnalyzedTask analyzed, Choice choice, Summary summary) throws Exception {
+    private void print(AnalyzedTask analyzed, Choice choice, Boolean cloud, Summary summary)
+            throws Exception {
         Analysis analysis = analyzed.getAnalysis();
         summary.add(analysis, choice);
+        if (cloud != null) {
+            summary.label(cloud, analysis.getTier() == Tier.CLOUD);
+        }
         String taskId = analyzed.getTask().getTaskId();
         if (json) {
             ObjectNode node = JSON.createObjectNode();
@@ -222,6 +268,9 @@ final class AnalyzeCommand implements Callable<Integer> {
             node.put("tier", analysis.getTier().name());
             node.put("strategy", analysis.getStrategy().name());
             node.put("replicas", analysis.getReplicas());
+            if (cloud != null) {
+                node.put("label", cloud ? "CLOUD" : "EDGE");
+            }
             ArrayNode agentIds = node.putArray("agents");
             choice.agents().forEach(agentIds::add);
             if (choice.costUsd() != null) {
@@ -237,7 +286,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             System.out.println(
                     String.format(
                             Locale.ROOT,
-                            "%s  score=%.4f  %s  %s%s  %s",
+                            "%s  score=%.4f  %s  %s%s  %s%s",
                             taskId,
                             analysis.getComplexity(),
                             analysis.getTier(),
@@ -248,7 +297,8 @@ final class AnalyzeCommand implements Callable<Integer> {
                                             + String.join(",", choice.agents())
                                             + String.format(
                                                     Locale.ROOT, "  cost=$%.6f", choice.costUsd())
-                                    : choice.note()));
+                                    : choice.note(),
+                            cloud == null ? "" : "  label=" + (cloud ? "CLOUD" : "EDGE")));
         }
     }
 
@@ -264,6 +314,22 @@ final class AnalyzeCommand implements Callable<Integer> {
         int unrouted;
         int rejected;
         double cost;
+        String secondStage = "";
+        int labelled;
+        int right;
+        int edgeSentToCloud;
+        int cloudKeptAtEdge;
+
+        void label(boolean cloud, boolean toCloud) {
+            labelled++;
+            if (cloud == toCloud) {
+                right++;
+            } else if (toCloud) {
+                edgeSentToCloud++;
+            } else {
+                cloudKeptAtEdge++;
+            }
+        }
 
         void add(Analysis analysis, Choice choice) {
             analysed++;
@@ -303,6 +369,19 @@ final class AnalyzeCommand implements Callable<Integer> {
             out.append(String.format(Locale.ROOT, "; expected cost $%.6f", cost));
             if (unrouted > 0) {
                 out.append(" (").append(unrouted).append(" task(s) without a suitable agent)");
+            }
+            out.append(secondStage);
+            if (labelled > 0) {
+                out.append(
+                        String.format(
+                                Locale.ROOT,
+                                "; accuracy %.3f (%d of %d labelled: %d EDGE sent to CLOUD, %d"
+                                        + " CLOUD kept at EDGE)",
+                                (double) right / labelled,
+                                right,
+                                labelled,
+                                edgeSentToCloud,
+                                cloudKeptAtEdge));
             }
             return out.toString();
         }

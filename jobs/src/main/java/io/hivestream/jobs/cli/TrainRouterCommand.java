@@ -13,6 +13,7 @@ import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.operators.analyse.CostAwareThreshold;
 import io.hivestream.operators.analyse.TaskFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,8 @@ final class TrainRouterCommand implements Callable<Integer> {
     @Option(
             names = "--data",
             split = ",",
-            defaultValue = "data/router/hand.jsonl,data/router/templated.jsonl",
+            defaultValue =
+                    "data/router/hand.jsonl,data/router/templated.jsonl,data/router/voices.jsonl",
             description = "Labelled JSON-lines files to train on (default: ${DEFAULT-VALUE}).")
     List<Path> data;
 
@@ -95,9 +97,23 @@ final class TrainRouterCommand implements Callable<Integer> {
 
     @Option(
             names = "--l2",
-            defaultValue = "" + ComplexityTrainer.DEFAULT_L2,
-            description = "L2 regularisation (default: ${DEFAULT-VALUE}).")
-    double l2;
+            description =
+                    "L2 regularisation (default: "
+                            + ComplexityTrainer.DEFAULT_L2
+                            + ", with --embedding "
+                            + ComplexityTrainer.DEFAULT_EMBEDDING_L2
+                            + " for the embedding model).")
+    Double l2;
+
+    @Option(
+            names = "--target-quality",
+            description =
+                    "Also choose the cloud threshold from a quality target: the cheapest threshold"
+                            + " whose routing of the held-out prompts keeps this share of"
+                            + " always-CLOUD quality, with the routing benchmark's tiers (EDGE"
+                            + " cost 1, CLOUD cost 20); printed and written to the metadata as"
+                            + " costAwareThreshold. E.g. 0.95.")
+    Double targetQuality;
 
     @Override
     public Integer call() throws Exception {
@@ -108,9 +124,11 @@ final class TrainRouterCommand implements Callable<Integer> {
         List<LabelledPrompt> unseenPrompts =
                 unseen.equals("none") ? null : LabelledPrompt.read(resolve(Path.of(unseen)));
         Split split = ComplexityTrainer.split(prompts, heldOut, seed);
+        double featureL2 = l2 != null ? l2 : ComplexityTrainer.DEFAULT_L2;
+        double embeddingL2 = l2 != null ? l2 : ComplexityTrainer.DEFAULT_EMBEDDING_L2;
         ComplexityTrainer trainer =
                 new ComplexityTrainer(
-                        l2,
+                        featureL2,
                         ComplexityTrainer.DEFAULT_ITERATIONS,
                         ComplexityTrainer.DEFAULT_LEARNING_RATE);
         Model featureModel = trainer.train(split.train());
@@ -132,11 +150,20 @@ final class TrainRouterCommand implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode meta = json.createObjectNode();
         Evaluations shown;
+        double[] heldOutScores = new double[split.heldOut().size()];
         double maxDifference;
         if (embedding) {
             EmbeddedSplit rows = EmbeddedSplit.of(split, unseenPrompts);
-            Model model = trainer.train(rows.train(), rows.trainLabels());
+            Model model =
+                    new ComplexityTrainer(
+                                    embeddingL2,
+                                    ComplexityTrainer.DEFAULT_ITERATIONS,
+                                    ComplexityTrainer.DEFAULT_LEARNING_RATE)
+                            .train(rows.train(), rows.trainLabels());
             shown = rows.evaluate(model, cloudThreshold);
+            for (int i = 0; i < heldOutScores.length; i++) {
+                heldOutScores[i] = model.score(rows.heldOut()[i]);
+            }
             Files.write(onnx, EmbeddingComplexityAnalyzer.toOnnx(model, trainedOn));
             maxDifference = checkEmbeddingExport(onnx, model, rows.heldOut());
             meta.put("model", "logistic regression");
@@ -157,6 +184,9 @@ final class TrainRouterCommand implements Callable<Integer> {
             meta.put("bias", model.bias());
         } else {
             shown = features;
+            for (int i = 0; i < heldOutScores.length; i++) {
+                heldOutScores[i] = featureModel.score(split.heldOut().get(i).features());
+            }
             Files.write(onnx, featureModel.toOnnx(trainedOn));
             maxDifference = checkExport(onnx, featureModel, split.heldOut());
             meta.put("model", "logistic regression");
@@ -172,12 +202,33 @@ final class TrainRouterCommand implements Callable<Integer> {
         meta.put("cloudThreshold", cloudThreshold);
         meta.put("seed", seed);
         meta.put("heldOutShare", heldOut);
-        meta.put("l2", l2);
+        meta.put("l2", embedding ? embeddingL2 : featureL2);
         put(meta.putObject("metrics"), shown);
         if (embedding) {
             put(meta.putObject("featureModelMetrics"), features);
         }
         meta.put("onnxMaxAbsDifference", maxDifference);
+        CostAwareThreshold.Choice choice = null;
+        if (targetQuality != null) {
+            boolean[] labels = new boolean[heldOutScores.length];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = split.heldOut().get(i).cloud();
+            }
+            choice =
+                    CostAwareThreshold.choose(
+                            heldOutScores,
+                            labels,
+                            targetQuality,
+                            CostAwareThreshold.EDGE,
+                            CostAwareThreshold.CLOUD);
+            ObjectNode chosen = meta.putObject("costAwareThreshold");
+            chosen.put("targetQuality", targetQuality);
+            chosen.put("prompts", "held-out");
+            chosen.put("threshold", choice.threshold());
+            chosen.put("quality", choice.quality());
+            chosen.put("alwaysCloudQuality", choice.cloudQuality());
+            chosen.put("costSaved", choice.saved());
+        }
         Path metaFile = onnx.resolveSibling(baseName(onnx) + ".json");
         Files.writeString(metaFile, json.writeValueAsString(meta) + "\n");
 
@@ -198,6 +249,9 @@ final class TrainRouterCommand implements Callable<Integer> {
                                         + " features"
                                 : ""));
         print(shown);
+        if (choice != null) {
+            System.out.println("held-out: " + choice);
+        }
         if (embedding) {
             System.out.println("the feature model on the same split:");
             print(features);

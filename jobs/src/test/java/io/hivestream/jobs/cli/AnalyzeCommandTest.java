@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.operators.analyse.UncertainBand;
 import io.hivestream.schemas.Task;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,10 +89,13 @@ class AnalyzeCommandTest {
                                 + hard
                                 + "\"}\n");
 
-        CliRunner.Run run = run("analyze", "--json", tasks.toString());
+        CliRunner.Run run =
+                run("analyze", "--json", "--analyzer", "two-stage", tasks.toString());
 
-        OnnxComplexityAnalyzer shipped =
-                OnnxComplexityAnalyzer.shipped(
+        // The two-stage analyser with the shipped models and band.
+        TwoStageComplexityAnalyzer shipped =
+                TwoStageComplexityAnalyzer.shipped(
+                        UncertainBand.DEFAULT,
                         new AnalysisPolicy(
                                 OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD, false, 0.85));
         ObjectMapper json = new ObjectMapper();
@@ -112,6 +117,14 @@ class AnalyzeCommandTest {
         assertThat(h.get("agents").toString()).isEqualTo("[\"cloud-llm-sim\"]");
         assertThat(e.get("expectedCostUsd").isNumber()).isTrue();
         assertThat(run.err()).startsWith("2 task(s) analysed: ");
+        assertThat(run.err())
+                .contains(
+                        "; embedding model decided "
+                                + shipped.secondStage()
+                                + " of 2 ("
+                                + String.format(
+                                        java.util.Locale.ROOT, "%.1f", 50.0 * shipped.secondStage())
+                                + "%), band 0.1,0.9");
         assertThat(run.exitCode()).isEqualTo(0);
     }
 
@@ -186,7 +199,52 @@ class AnalyzeCommandTest {
 
         assertThat(run.err())
                 .isEqualTo(
-                        "error: --analyzer must be onnx, onnx-embedding or rules, got 'magic'\n");
+                        "error: --analyzer must be two-stage, onnx, onnx-embedding or rules, got"
+                                + " 'magic'\n");
+        assertThat(run.exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void labelledPromptsPrintTheirLabelAndTheAccuracy(@TempDir Path dir) throws Exception {
+        Path prompts =
+                Files.writeString(
+                        dir.resolve("labelled.jsonl"),
+                        "{\"input\":\"hi\",\"kind\":\"chat\",\"label\":\"EDGE\"}\n"
+                                + "{\"input\":\"Prove it.\",\"kind\":\"math\",\"label\":\"CLOUD\"}\n"
+                                + "{\"input\":\"x\",\"label\":\"MEDIUM\"}\n"
+                                + "{\"input\":\"Plan it.\",\"kind\":\"planning\",\"label\":\"CLOUD\"}\n");
+
+        // Threshold 0: every task goes to CLOUD, so the two CLOUD prompts are right and the EDGE
+        // one is sent to CLOUD.
+        CliRunner.Run run =
+                run(
+                        "analyze",
+                        "--json",
+                        "--labelled",
+                        "--analyzer",
+                        "rules",
+                        "--cloud-threshold",
+                        "0",
+                        prompts.toString());
+
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(json.readTree(lines.get(0)).get("taskId").asText()).isEqualTo("line-1");
+        assertThat(json.readTree(lines.get(0)).get("label").asText()).isEqualTo("EDGE");
+        assertThat(json.readTree(lines.get(0)).get("tier").asText()).isEqualTo("CLOUD");
+        assertThat(json.readTree(lines.get(2)).get("taskId").asText()).isEqualTo("line-4");
+        assertThat(json.readTree(lines.get(2)).get("label").asText()).isEqualTo("CLOUD");
+        List<String> err = run.err().lines().toList();
+        assertThat(err).hasSize(2);
+        assertThat(err.get(0))
+                .isEqualTo("line 3: field 'label': expected EDGE or CLOUD, got \"MEDIUM\"");
+        assertThat(err.get(1))
+                .startsWith(
+                        "3 task(s) analysed, 1 line(s) rejected: EDGE 0 (0.0%) CLOUD 3 (100.0%);")
+                .endsWith(
+                        "; accuracy 0.667 (2 of 3 labelled: 1 EDGE sent to CLOUD, 0 CLOUD kept at"
+                                + " EDGE)");
         assertThat(run.exitCode()).isEqualTo(1);
     }
 

@@ -13,6 +13,7 @@ import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.operators.analyse.CostAwareThreshold;
 import io.hivestream.operators.analyse.TaskFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +81,38 @@ class TrainRouterCommandTest {
     }
 
     @Test
+    void aTargetQualityChoosesTheCheapestThresholdOnTheHeldOutPrompts(@TempDir Path dir)
+            throws Exception {
+        Path out = dir.resolve("router.onnx");
+
+        CliRunner.Run run = trainRouter(out, "--target-quality", "0.95");
+
+        // The same split and trainer here give the scores the choice is made on.
+        ComplexityTrainer.Split split = ComplexityTrainer.split(LabelledPrompt.read(HAND), 0.2, 7);
+        Model model = new ComplexityTrainer().train(split.train());
+        double[] scores = new double[split.heldOut().size()];
+        boolean[] labels = new boolean[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = model.score(split.heldOut().get(i).features());
+            labels[i] = split.heldOut().get(i).cloud();
+        }
+        CostAwareThreshold.Choice expected =
+                CostAwareThreshold.choose(
+                        scores, labels, 0.95, CostAwareThreshold.EDGE, CostAwareThreshold.CLOUD);
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines.get(4)).isEqualTo("held-out: " + expected);
+        assertThat(lines.get(4)).startsWith("held-out: cloud threshold 0.");
+        assertThat(run.exitCode()).isEqualTo(0);
+        JsonNode chosen =
+                new ObjectMapper()
+                        .readTree(dir.resolve("router.json").toFile())
+                        .get("costAwareThreshold");
+        assertThat(chosen.get("targetQuality").asDouble()).isEqualTo(0.95);
+        assertThat(chosen.get("threshold").asDouble()).isEqualTo(expected.threshold());
+        assertThat(chosen.get("costSaved").asDouble()).isEqualTo(expected.saved());
+    }
+
+    @Test
     void withEmbeddingTrainsTheEmbeddingModelAndPrintsTheFeatureModelBesideIt(@TempDir Path dir)
             throws Exception {
         Path out = dir.resolve("embedding.onnx");
@@ -93,7 +126,12 @@ class TrainRouterCommandTest {
         float[][] train = EmbeddingComplexityAnalyzer.inputs(split.train());
         float[][] held = EmbeddingComplexityAnalyzer.inputs(split.heldOut());
         float[][] apart = EmbeddingComplexityAnalyzer.inputs(unseen);
-        Model embedding = new ComplexityTrainer().train(train, labels(split.train()));
+        Model embedding =
+                new ComplexityTrainer(
+                                ComplexityTrainer.DEFAULT_EMBEDDING_L2,
+                                ComplexityTrainer.DEFAULT_ITERATIONS,
+                                ComplexityTrainer.DEFAULT_LEARNING_RATE)
+                        .train(train, labels(split.train()));
         Model features = new ComplexityTrainer().train(split.train());
         Evaluation embeddingHeld =
                 ComplexityTrainer.evaluate(embedding, held, labels(split.heldOut()), 0.5);
