@@ -152,10 +152,12 @@ public final class ConsensusFunction
         AnalyzedTask task = reply.getRequest().getTask();
         int replicas = task.getAnalysis().getReplicas();
         if (replicas == 1) {
-            out.collect(
+            TaskResult result =
                     reply.getCascade() == null
                             ? single(task, reply.getAnswer())
-                            : cascaded(task, reply.getAnswer(), reply.getCascade()));
+                            : cascaded(task, reply.getAnswer(), reply.getCascade());
+            result.setAgentTier(AnswerTiers.of(List.of(reply), result.getAgents()));
+            out.collect(result);
             return;
         }
         ConsensusDecision decision = decided.value();
@@ -320,6 +322,7 @@ public final class ConsensusFunction
                     result.setStatus(TaskStatus.COMPLETED)
                             .setOutput(outcome.winner())
                             .setAgents(outcome.agreeing())
+                            .setAgentTier(AnswerTiers.of(received, outcome.agreeing()))
                             .build());
         } else {
             String errors =
