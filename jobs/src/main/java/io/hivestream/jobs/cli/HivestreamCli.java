@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             SubmitCommand.class,
             ResultsCommand.class,
             AgentsCommand.class,
+            DlqCommand.class,
+            TopCommand.class,
             RunCommand.class,
             TopicsCommand.class,
             DeployCommand.class,
@@ -38,13 +40,7 @@ public final class HivestreamCli implements Runnable {
         CommandLine cli = new CommandLine(new HivestreamCli());
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
-                    commandLine
-                            .getErr()
-                            .println(
-                                    "error: "
-                                            + (e.getMessage() != null
-                                                    ? e.getMessage()
-                                                    : e.toString()));
+                    commandLine.getErr().println("error: " + CliErrors.explain(e));
                     return 1;
                 });
         return cli;
