@@ -3,6 +3,7 @@ package io.hivestream.jobs;
 import io.hivestream.operators.Outputs;
 import io.hivestream.operators.aggregate.AggregateFunction;
 import io.hivestream.operators.analyse.AnalyseFunction;
+import io.hivestream.operators.consensus.AgentTierFunction;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.consensus.TextEmbedder;
 import io.hivestream.operators.decode.DecodeFunction;
@@ -45,9 +46,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * may pass their own. Every operator has a stable uid so savepoints survive upgrades.
  *
  * <pre>
- * tasks ─ decode ─ analyse ─ route ─ execute ─ consensus ─ aggregate ─ results
- *                    └──── tasks to decompose ───────────────┘ └─ subtasks ─ tasks topic
- * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route and execute
+ * tasks ─ decode ─ analyse ─ route ─ execute ─ consensus ─ agent tier ─ aggregate ─ results
+ *                    └──── tasks to decompose ────────────────────────────┘ └─ subtasks ─ tasks topic
+ * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route, execute and
+ *                                                               agent tier
  * metrics ─ decode ─┬─ calls and votes ─ to agent statistics
  *                   └─ reputations ─ broadcast to consensus
  * metrics and dead letters leave as side outputs
@@ -201,9 +203,16 @@ public final class Pipeline {
                         .uid("consensus")
                         .name("consensus");
 
+        // The tier of the agent that answered, from the registry's views, beside the analysed one.
+        SingleOutputStreamOperator<TaskResult> stamped =
+                decided.connect(views.broadcast(AgentTierFunction.TIERS))
+                        .process(new AgentTierFunction(), new AvroTypeInfo<>(TaskResult.class))
+                        .uid("agent-tier")
+                        .name("agent tier");
+
         TemplatePlanner planner = new TemplatePlanner();
         SingleOutputStreamOperator<TaskResult> results =
-                decided.keyBy(AggregateFunction::rootOf, Types.STRING)
+                stamped.keyBy(AggregateFunction::rootOf, Types.STRING)
                         .connect(
                                 analysed.getSideOutput(AnalyseFunction.PLANS)
                                         .keyBy(t -> t.getTask().getTaskId(), Types.STRING))

@@ -152,12 +152,10 @@ public final class ConsensusFunction
         AnalyzedTask task = reply.getRequest().getTask();
         int replicas = task.getAnalysis().getReplicas();
         if (replicas == 1) {
-            TaskResult result =
+            out.collect(
                     reply.getCascade() == null
                             ? single(task, reply.getAnswer())
-                            : cascaded(task, reply.getAnswer(), reply.getCascade());
-            result.setAgentTier(AnswerTiers.of(List.of(reply), result.getAgents()));
-            out.collect(result);
+                            : cascaded(task, reply.getAnswer(), reply.getCascade()));
             return;
         }
         ConsensusDecision decision = decided.value();
@@ -322,7 +320,6 @@ public final class ConsensusFunction
                     result.setStatus(TaskStatus.COMPLETED)
                             .setOutput(outcome.winner())
                             .setAgents(outcome.agreeing())
-                            .setAgentTier(AnswerTiers.of(received, outcome.agreeing()))
                             .build());
         } else {
             String errors =
