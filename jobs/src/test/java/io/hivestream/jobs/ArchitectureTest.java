@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the module dependency direction of the architecture: schemas ← operators ← connectors ←
- * jobs.
+ * jobs, and schemas ← client (the client module checks its own side in ClientArchitectureTest).
  */
 class ArchitectureTest {
     static JavaClasses classes;
@@ -35,6 +35,7 @@ class ArchitectureTest {
                         "io.hivestream.operators..",
                         "io.hivestream.connectors..",
                         "io.hivestream.jobs..",
+                        "io.hivestream.client..",
                         "io.hivestream.loadtests..")
                 .check(classes);
     }
@@ -49,6 +50,7 @@ class ArchitectureTest {
                 .resideInAnyPackage(
                         "io.hivestream.connectors..",
                         "io.hivestream.jobs..",
+                        "io.hivestream.client..",
                         "io.hivestream.loadtests..")
                 .check(classes);
     }
@@ -60,7 +62,10 @@ class ArchitectureTest {
                 .resideInAPackage("io.hivestream.connectors..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("io.hivestream.jobs..", "io.hivestream.loadtests..")
+                .resideInAnyPackage(
+                        "io.hivestream.jobs..",
+                        "io.hivestream.client..",
+                        "io.hivestream.loadtests..")
                 .check(classes);
     }
 
@@ -71,7 +76,7 @@ class ArchitectureTest {
                 .resideInAPackage("io.hivestream.jobs..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAPackage("io.hivestream.loadtests..")
+                .resideInAnyPackage("io.hivestream.client..", "io.hivestream.loadtests..")
                 .check(classes);
     }
 

@@ -66,15 +66,33 @@ public final class KafkaClients {
     /** Assigns every partition of {@code topic}, from the beginning or from the end. */
     public static List<TopicPartition> assignAll(
             KafkaConsumer<?, ?> consumer, String topic, boolean fromEnd) {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-            partitions.add(new TopicPartition(topic, info.partition()));
-        }
+        List<TopicPartition> partitions = partitionsOf(consumer, topic);
         consumer.assign(partitions);
         if (fromEnd) {
             consumer.seekToEnd(partitions);
         } else {
             consumer.seekToBeginning(partitions);
+        }
+        return partitions;
+    }
+
+    /**
+     * The partitions of {@code topic}.
+     *
+     * @throws IllegalStateException naming the topic if the broker does not have it
+     */
+    public static List<TopicPartition> partitionsOf(KafkaConsumer<?, ?> consumer, String topic) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+        if (infos == null || infos.isEmpty()) {
+            throw new IllegalStateException(
+                    "topic '"
+                            + topic
+                            + "' does not exist; create the topics with ./hivestream topics"
+                            + " --bootstrap HOST:PORT, or name an existing topic with --topic.");
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (PartitionInfo info : infos) {
+            partitions.add(new TopicPartition(topic, info.partition()));
         }
         return partitions;
     }

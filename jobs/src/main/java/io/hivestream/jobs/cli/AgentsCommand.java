@@ -6,6 +6,7 @@ import io.hivestream.connectors.kafka.KafkaClients;
 import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
+import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.codec.Codecs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,8 +24,13 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "agents",
         mixinStandardHelpOptions = true,
-        description = "Registers and retires agents on the agents topic (a compacted registry).",
-        subcommands = {AgentsCommand.Register.class, AgentsCommand.Retire.class})
+        description =
+                "Lists, registers and retires agents on the agents topic (a compacted registry).",
+        subcommands = {
+            AgentsCommand.ListAgents.class,
+            AgentsCommand.Register.class,
+            AgentsCommand.Retire.class
+        })
 final class AgentsCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -78,6 +84,95 @@ final class AgentsCommand implements Runnable {
             return agent;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Prints the agents in the registry, one line per agent, with their calls over a recent window.",
+                "The registry is the agents topic read to its end; the calls (how many, the share that",
+                "succeeded, mean latency, cost) come from the metrics topic over the last --window seconds."
+            })
+    static final class ListAgents implements Callable<Integer> {
+        @Option(
+                names = "--bootstrap",
+                required = true,
+                description = "Kafka bootstrap servers, HOST:PORT.")
+        String bootstrap;
+
+        @Option(
+                names = "--topic",
+                defaultValue = "hivestream.agents",
+                description = "Agents topic (default: ${DEFAULT-VALUE}).")
+        String topic;
+
+        @Option(
+                names = "--metrics-topic",
+                defaultValue = "hivestream.metrics",
+                description = "Metrics topic (default: ${DEFAULT-VALUE}).")
+        String metricsTopic;
+
+        @Option(
+                names = "--window",
+                defaultValue = "300",
+                description = "Seconds of calls to count (default: ${DEFAULT-VALUE}).")
+        long windowSeconds;
+
+        @Option(names = "--json", description = "Print each agent as one JSON object per line.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            if (windowSeconds <= 0) {
+                throw new IllegalArgumentException(
+                        "--window must be a positive number of seconds, got "
+                                + windowSeconds
+                                + ".");
+            }
+            AgentStats stats = new AgentStats();
+            for (var record :
+                    KafkaClients.readAll(bootstrap, topic, java.time.Duration.ofSeconds(60))) {
+                if (record.value() == null) {
+                    if (record.key() != null) {
+                        stats.forget(new String(record.key(), StandardCharsets.UTF_8));
+                    }
+                    continue;
+                }
+                try {
+                    stats.apply(Codecs.AGENT_EVENT.decode(record.value()));
+                } catch (RuntimeException notAnAgent) {
+                    // The job dead-letters such a record; it is not in the registry.
+                }
+            }
+            long from = System.currentTimeMillis() - windowSeconds * 1000;
+            for (var record :
+                    TopicWindow.readSince(
+                            bootstrap,
+                            List.of(metricsTopic),
+                            from,
+                            java.time.Duration.ofSeconds(60))) {
+                try {
+                    Metric metric = Codecs.METRIC.decode(record.value());
+                    if (metric.getTimestamp() >= from) {
+                        stats.count(metric);
+                    }
+                } catch (RuntimeException notAMetric) {
+                    // Only the job writes metrics; anything else there is not counted.
+                }
+            }
+            if (json) {
+                stats.jsonLines().forEach(System.out::println);
+            } else {
+                stats.lines().forEach(System.out::println);
+                System.out.println(
+                        stats.registry().size()
+                                + " agent(s) registered; calls of the last "
+                                + windowSeconds
+                                + " s");
+            }
+            return 0;
         }
     }
 

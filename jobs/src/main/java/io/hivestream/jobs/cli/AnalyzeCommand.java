@@ -45,12 +45,13 @@ import picocli.CommandLine.Parameters;
         name = "analyze",
         mixinStandardHelpOptions = true,
         description = {
-            "Analyses tasks, one JSON object per line, as the job would, and prints per task the",
-            "complexity score, tier, strategy and the agents the router would choose from a registry,",
-            "without calling any agent; then a summary (share per tier, expected cost). A bad line is",
-            "reported with its number, the others are still analysed, and the exit code is 1.",
-            "With --labelled, the lines are labelled prompts as in data/router (input, kind,",
-            "capabilities, label EDGE or CLOUD) and the summary ends with the analyser's accuracy."
+            "Shows how the job would analyse and route tasks, without calling any agent.",
+            "Reads tasks, one JSON object per line, and prints per task the complexity score, tier,",
+            "strategy and the agents the router would choose from a registry; then a summary (share",
+            "per tier, expected cost). A bad line is reported with its number, the others are still",
+            "analysed, and the exit code is 1. With --labelled, the lines are labelled prompts as in",
+            "data/router (input, kind, capabilities, label EDGE or CLOUD) and the summary ends with",
+            "the analyser's accuracy."
         })
 final class AnalyzeCommand implements Callable<Integer> {
     @Parameters(

@@ -44,9 +44,10 @@ import picocli.CommandLine.Option;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
+            "Runs Hivestream on this machine with simulated agents and prints each result as it comes.",
             "Starts a local Kafka broker (KRaft) and a Flink local cluster with its web UI, runs the",
-            "Hivestream job on them with RocksDB state and checkpoints, registers simulated demo agents,",
-            "publishes sample tasks and prints each result as it arrives. Ctrl-C stops everything."
+            "job on them with RocksDB state and checkpoints, registers simulated demo agents and",
+            "publishes sample tasks. Ctrl-C stops everything."
         })
 final class DemoCommand implements Callable<Integer> {
     static final List<String> TOPICS =
@@ -116,15 +117,48 @@ final class DemoCommand implements Callable<Integer> {
                     "Seconds between checkpoints; results become visible when a checkpoint completes (default: ${DEFAULT-VALUE}).")
     long checkpointSeconds;
 
+    @Option(
+            names = "--wait",
+            defaultValue = "120",
+            description =
+                    "Seconds to wait for an earlier demo that uses the same --dir to stop (default: ${DEFAULT-VALUE}).")
+    long waitSeconds;
+
     @Override
     public Integer call() throws Exception {
         if (tasks < 0) {
-            throw new IllegalArgumentException("--tasks must be 0 or more");
+            throw new IllegalArgumentException("--tasks must be 0 or more.");
         }
         long started = System.nanoTime();
         Path work = dir.toAbsolutePath();
-        deleteRecursively(work);
-        Files.createDirectories(work);
+        // Held until this demo's broker has stopped, so that a second demo in the same folder
+        // waits for it instead of deleting the files under a broker still shutting down.
+        DemoLock lock = DemoLock.acquire(work, Duration.ofSeconds(waitSeconds), System.out);
+        CountDownLatch stop = new CountDownLatch(1);
+        try {
+            return run(work, started, lock, stop);
+        } finally {
+            if (stop.getCount() > 0) {
+                // Nothing was started, or starting failed before the stop path took over.
+                lock.close();
+            }
+        }
+    }
+
+    private int run(Path work, long started, DemoLock lock, CountDownLatch stop) throws Exception {
+        try {
+            deleteRecursively(work);
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "cannot clear the demo folder "
+                            + work
+                            + " ("
+                            + e
+                            + "); check that no other program uses it, or give the demo another"
+                            + " --dir.",
+                    e);
+        }
         LocalKafkaCluster.Builder kafkaBuilder =
                 LocalKafkaCluster.builder().directory(work.resolve("kafka"));
         for (String topic : TOPICS) {
@@ -173,8 +207,8 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("console: " + console.url());
         }
 
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread shutdown = new Thread(() -> stopAll(job, kafka, stop), "hivestream-demo-shutdown");
+        Thread shutdown =
+                new Thread(() -> stopAll(job, kafka, stop, lock), "hivestream-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
 
         List<AgentEvent> agents = DemoData.agents();
@@ -258,7 +292,7 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("all " + sample.size() + " sample tasks have their result");
         }
         Runtime.getRuntime().removeShutdownHook(shutdown);
-        stopAll(job, kafka, stop);
+        stopAll(job, kafka, stop, lock);
         return code;
     }
 
@@ -273,7 +307,8 @@ final class DemoCommand implements Callable<Integer> {
                 received, expected, statuses, (System.nanoTime() - started) / 1e9);
     }
 
-    private void stopAll(JobClient job, LocalKafkaCluster kafka, CountDownLatch stop) {
+    private void stopAll(
+            JobClient job, LocalKafkaCluster kafka, CountDownLatch stop, DemoLock lock) {
         if (stop.getCount() == 0) {
             return;
         }
@@ -288,6 +323,7 @@ final class DemoCommand implements Callable<Integer> {
             console.close();
         }
         kafka.close();
+        lock.close();
     }
 
     private static byte[] bytes(String text) {

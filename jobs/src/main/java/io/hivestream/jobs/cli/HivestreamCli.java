@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             AgentsCommand.class,
             ConsoleCommand.class,
             TenantsCommand.class,
+            DlqCommand.class,
+            TopCommand.class,
             RunCommand.class,
             TopicsCommand.class,
             AclsCommand.class,
@@ -43,13 +45,7 @@ public final class HivestreamCli implements Runnable {
         CommandLine cli = new CommandLine(new HivestreamCli());
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
-                    commandLine
-                            .getErr()
-                            .println(
-                                    "error: "
-                                            + (e.getMessage() != null
-                                                    ? e.getMessage()
-                                                    : e.toString()));
+                    commandLine.getErr().println("error: " + CliErrors.explain(e));
                     return 1;
                 });
         return cli;

@@ -36,8 +36,15 @@ final class ResultLines {
         if (result.getAgreement() != null) {
             line.append(String.format(Locale.ROOT, " agree %.0f%%", 100 * result.getAgreement()));
         }
+        // The analysed tier, then the tier of the agent that answered: they differ when a task
+        // fell back, escalated or found no agent of its own tier.
         if (result.getTier() != null) {
-            line.append(' ').append(result.getTier());
+            line.append(' ').append(result.getTier()).append(" task");
+        }
+        if (result.getAgentTier() != null) {
+            line.append(result.getTier() != null ? ", " : " ")
+                    .append(result.getAgentTier())
+                    .append(" agent");
         }
         line.append(
                 String.format(

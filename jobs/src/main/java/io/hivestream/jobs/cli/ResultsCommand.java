@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
         name = "results",
         mixinStandardHelpOptions = true,
         description = {
-            "Follows the results topic with read_committed (so only results of committed checkpoints)",
-            "and prints one line per result, or one JSON object per line with --json."
+            "Follows the results topic and prints one line per result (one JSON object with --json).",
+            "Reads with read_committed, so only results of committed checkpoints are shown."
         })
 final class ResultsCommand implements Callable<Integer> {
     @Option(

@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
         name = "run",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs the Hivestream job on a Flink local cluster in this process (with its web UI) against",
-            "an existing Kafka, until Ctrl-C. For a Flink cluster, submit the job jar instead (see README)."
+            "Runs the job in this process against an existing Kafka, until Ctrl-C.",
+            "The job runs on a Flink local cluster with its web UI. For a Flink cluster, submit the",
+            "job jar instead (see the deploy command and docs/deploying.md)."
         })
 final class RunCommand implements Callable<Integer> {
     @Option(

@@ -30,9 +30,10 @@ import picocli.CommandLine.Option;
         name = "train-router",
         mixinStandardHelpOptions = true,
         description = {
-            "Trains the complexity model (logistic regression over the task features) from labelled",
-            "JSON lines, evaluates it on a seeded held-out split and on a separate unseen file",
-            "(accuracy at the cloud threshold, ROC AUC), and writes the ONNX model and its metadata",
+            "Trains the complexity model from labelled tasks and writes it as an ONNX file.",
+            "The model (logistic regression over the task features) is trained from labelled",
+            "JSON lines, evaluated on a seeded held-out split and on a separate unseen file",
+            "(accuracy at the cloud threshold, ROC AUC), and written with its metadata",
             "(FILE.json beside FILE). With --embedding, the model reads the all-MiniLM-L6-v2",
             "embedding of the input before the features, and the feature model's figures on the",
             "same split are printed beside its own. Paths are relative to the repository root."

@@ -55,6 +55,11 @@ class DemoIT {
                         "demo-010",
                         "demo-011",
                         "demo-012");
+        // Each answer says the analysed tier and the tier of the agent that gave it.
+        assertThat(results.stream().filter(l -> l.startsWith("COMPLETED")))
+                .isNotEmpty()
+                .allSatisfy(
+                        l -> assertThat(l).matches(".* (EDGE|CLOUD) task, (EDGE|CLOUD) agent .*"));
         assertThat(lines).contains("all 12 sample tasks have their result");
         assertThat(lines.get(lines.size() - 1)).isEqualTo("stopping ...");
     }

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code ./hivestream} launcher as a user runs it, each command its own process: a demo with no
  * sample tasks, an agent registered with {@code agents register} that points at an
- * OpenAI-compatible server on loopback, tasks from {@code submit}, answers from {@code results}.
+ * OpenAI-compatible server on loopback, tasks from {@code submit}, answers from {@code results};
+ * and a second demo in the same folder, which names the first instead of deleting its files.
  */
 class LauncherIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -87,6 +88,40 @@ class LauncherIT {
                 }
                 assertThat(bootstrap).matches("127\\.0\\.0\\.1:\\d+");
                 CompletableFuture.runAsync(() -> lines.lines().forEach(l -> {}));
+
+                // A second demo in the same folder names the first (the launcher execs java, so
+                // the pid is the one started here) and leaves its broker's files alone.
+                Process second =
+                        new ProcessBuilder(
+                                        "bash",
+                                        ROOT.resolve("hivestream").toString(),
+                                        "demo",
+                                        "--wait",
+                                        "1",
+                                        "--web-port",
+                                        "0",
+                                        "--dir",
+                                        dir.resolve("demo").toString())
+                                .directory(dir.toFile())
+                                .redirectErrorStream(true)
+                                .start();
+                String said = read(second);
+                assertThat(second.waitFor(3, TimeUnit.MINUTES)).isTrue();
+                assertThat(second.exitValue()).as(said).isEqualTo(1);
+                assertThat(said.lines().toList())
+                        .containsExactly(
+                                "another demo (process "
+                                        + demo.pid()
+                                        + ") is using "
+                                        + dir.resolve("demo")
+                                        + "; waiting up to 1 s for it to stop (Ctrl-C gives up) ...",
+                                "error: another demo (process "
+                                        + demo.pid()
+                                        + ") is still using "
+                                        + dir.resolve("demo")
+                                        + " after 1 s; stop it (Ctrl-C in its terminal, or kill "
+                                        + demo.pid()
+                                        + ") or give this demo another --dir.");
 
                 Path agents = dir.resolve("agents.json");
                 Files.writeString(

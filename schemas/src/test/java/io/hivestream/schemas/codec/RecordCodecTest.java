@@ -280,6 +280,39 @@ class RecordCodecTest {
     }
 
     @Test
+    void resultsWrittenBeforeTheAgentTierStillDecode() throws Exception {
+        Schema v2;
+        try (var in =
+                getClass()
+                        .getClassLoader()
+                        .getResourceAsStream("avro-history/TaskResult.v2.avsc")) {
+            v2 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericData.Record(v2);
+        for (Schema.Field field : v2.getFields()) {
+            if (field.hasDefaultValue()) {
+                old.put(field.name(), GenericData.get().getDefaultValue(field));
+            }
+        }
+        old.put("taskId", "v2-result");
+        old.put("status", new GenericData.EnumSymbol(v2.getField("status").schema(), "COMPLETED"));
+        old.put("output", "42");
+        old.put(
+                "tier",
+                new GenericData.EnumSymbol(v2.getField("tier").schema().getTypes().get(1), "EDGE"));
+        byte[] bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old).array();
+
+        TaskResult result = Codecs.TASK_RESULT.decode(bytes);
+
+        assertThat(result.getTaskId()).isEqualTo("v2-result");
+        assertThat(result.getOutput()).isEqualTo("42");
+        assertThat(result.getTier()).isEqualTo(Tier.EDGE);
+        assertThat(result.getAgentTier()).isNull();
+        assertThat(result.getLineage()).isNull();
+    }
+
+    @Test
     void resultsWrittenBeforeLineageStillDecodeWithoutOne() throws Exception {
         Schema v2;
         try (var in =
