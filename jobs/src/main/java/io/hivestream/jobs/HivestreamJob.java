@@ -222,16 +222,14 @@ public final class HivestreamJob {
                                 conf.get(HivestreamOptions.METRICS_TOPIC),
                                 conf.get(HivestreamOptions.RESULTS_TOPIC),
                                 conf.get(HivestreamOptions.DLQ_TOPIC)));
-        List<String> groups = new java.util.ArrayList<>(List.of(group, group + "-agents", group + "-metrics"));
+        List<String> groups =
+                new java.util.ArrayList<>(List.of(group, group + "-agents", group + "-metrics"));
         if (conf.get(HivestreamOptions.TENANTS_ENFORCE)) {
             topics.add(conf.get(HivestreamOptions.TENANTS_TOPIC));
             groups.add(group + "-tenants");
         }
         KafkaAccessCheck.check(
-                kafka,
-                topics,
-                groups,
-                conf.get(HivestreamOptions.KAFKA_ACCESS_CHECK_TIMEOUT));
+                kafka, topics, groups, conf.get(HivestreamOptions.KAFKA_ACCESS_CHECK_TIMEOUT));
     }
 
     /**

@@ -33,7 +33,9 @@ public final class OptionsTable {
 
     private static String defaultOf(ConfigOption<?> option) {
         if (!option.hasDefaultValue()) {
-            return "(required)";
+            // Only the bootstrap servers have to be set; every other option without a default is
+            // simply off until it is set.
+            return option.equals(HivestreamOptions.BOOTSTRAP_SERVERS) ? "(required)" : "(none)";
         }
         Object value = option.defaultValue();
         String text =

@@ -35,7 +35,10 @@ class AnalyzerOptionTest {
                 .isInstanceOf(OnnxComplexityAnalyzer.class);
         Configuration twoStage = new Configuration();
         twoStage.set(HivestreamOptions.ANALYZER, "two-stage");
-        assertThat(((TwoStageComplexityAnalyzer) HivestreamOptions.complexityAnalyzer(twoStage)).band())
+        assertThat(
+                        ((TwoStageComplexityAnalyzer)
+                                        HivestreamOptions.complexityAnalyzer(twoStage))
+                                .band())
                 .isEqualTo(new UncertainBand(0.1, 0.9));
         Configuration narrow = new Configuration();
         narrow.set(HivestreamOptions.ANALYZER, "two-stage");

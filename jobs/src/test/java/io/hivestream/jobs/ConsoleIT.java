@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
+import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.jobs.console.Console;
 import io.hivestream.jobs.console.ConsoleState;
 import io.hivestream.schemas.Metric;
@@ -81,7 +82,7 @@ class ConsoleIT extends KafkaJobCase {
         JobClient job = env.executeAsync("console-it");
         try (Console console =
                 Console.start(
-                        fixture.kafka.bootstrapServers(),
+                        KafkaConnection.of(fixture.kafka.bootstrapServers()),
                         Console.DEFAULT_TOPICS,
                         Console.DEFAULT_BACKLOG,
                         "127.0.0.1",

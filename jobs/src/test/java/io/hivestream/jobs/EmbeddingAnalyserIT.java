@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The job with the two-stage analyser: a task the feature model is sure of keeps the
- * feature model's score; a task inside the uncertain band makes the TaskManager load MiniLM and
- * carries the embedding model's score; each goes to the tier its score decides.
+ * The job with the two-stage analyser: a task the feature model is sure of keeps the feature
+ * model's score; a task inside the uncertain band makes the TaskManager load MiniLM and carries the
+ * embedding model's score; each goes to the tier its score decides.
  */
 class EmbeddingAnalyserIT extends KafkaJobCase {
     private static final String EASY = "What is the capital of Peru?";

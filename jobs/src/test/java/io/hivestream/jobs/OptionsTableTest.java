@@ -23,12 +23,20 @@ class OptionsTableTest {
 
     @Test
     void everyOptionHasAKeyUnderHivestreamAndADescription() {
-        assertThat(HivestreamOptions.all()).hasSize(53);
+        assertThat(HivestreamOptions.all()).hasSize(67);
         assertThat(HivestreamOptions.all())
                 .allSatisfy(
                         option -> {
                             assertThat(option.key()).startsWith("hivestream.");
                             assertThat(option.description().getBlocks()).isNotEmpty();
                         });
+    }
+
+    @Test
+    void onlyTheBootstrapServersAreMarkedRequired() {
+        assertThat(OptionsTable.markdown().lines().filter(line -> line.contains("(required)")))
+                .containsExactly(
+                        "| `hivestream.kafka.bootstrap-servers` | (required) | Kafka bootstrap"
+                                + " servers, HOST:PORT[,HOST:PORT...]. Required. |");
     }
 }

@@ -102,6 +102,8 @@ final class AgentsCommand implements Runnable {
                 description = "Kafka bootstrap servers, HOST:PORT.")
         String bootstrap;
 
+        @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
         @Option(
                 names = "--topic",
                 defaultValue = "hivestream.agents",
@@ -133,7 +135,10 @@ final class AgentsCommand implements Runnable {
             }
             AgentStats stats = new AgentStats();
             for (var record :
-                    KafkaClients.readAll(bootstrap, topic, java.time.Duration.ofSeconds(60))) {
+                    KafkaClients.readAll(
+                            kafkaConfig.connection(bootstrap),
+                            topic,
+                            java.time.Duration.ofSeconds(60))) {
                 if (record.value() == null) {
                     if (record.key() != null) {
                         stats.forget(new String(record.key(), StandardCharsets.UTF_8));
@@ -149,7 +154,7 @@ final class AgentsCommand implements Runnable {
             long from = System.currentTimeMillis() - windowSeconds * 1000;
             for (var record :
                     TopicWindow.readSince(
-                            bootstrap,
+                            kafkaConfig.connection(bootstrap),
                             List.of(metricsTopic),
                             from,
                             java.time.Duration.ofSeconds(60))) {

@@ -25,6 +25,8 @@ final class ConsoleCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers, HOST:PORT.")
     String bootstrap;
 
+    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
     @Option(
             names = "--port",
             defaultValue = "8090",
@@ -76,7 +78,7 @@ final class ConsoleCommand implements Callable<Integer> {
         }
         Console console =
                 Console.start(
-                        bootstrap,
+                        kafkaConfig.connection(bootstrap),
                         new ConsoleFeed.Topics(resultsTopic, metricsTopic, dlqTopic, agentsTopic),
                         backlog,
                         host,

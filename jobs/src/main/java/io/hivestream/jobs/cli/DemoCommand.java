@@ -1,6 +1,7 @@
 package io.hivestream.jobs.cli;
 
 import io.hivestream.connectors.kafka.KafkaClients;
+import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.connectors.kafka.LocalKafkaCluster;
 import io.hivestream.jobs.HivestreamJob;
 import io.hivestream.jobs.HivestreamOptions;
@@ -198,7 +199,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!noConsole) {
             console =
                     Console.start(
-                            bootstrap,
+                            KafkaConnection.of(bootstrap),
                             Console.DEFAULT_TOPICS,
                             Console.DEFAULT_BACKLOG,
                             "127.0.0.1",

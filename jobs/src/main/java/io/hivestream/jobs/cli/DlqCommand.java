@@ -32,6 +32,8 @@ final class DlqCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers, HOST:PORT.")
     String bootstrap;
 
+    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
     @Option(
             names = "--topic",
             defaultValue = "hivestream.dlq",
@@ -67,13 +69,18 @@ final class DlqCommand implements Callable<Integer> {
         if (resubmit != null) {
             // One rule for what a task must be: the submit command's.
             List<String> args =
-                    new ArrayList<>(
-                            List.of("--bootstrap", bootstrap, "--topic", tasksTopic, resubmit));
+                    new ArrayList<>(List.of("--bootstrap", bootstrap, "--topic", tasksTopic));
+            if (kafkaConfig.file != null) {
+                args.addAll(List.of("--kafka-config", kafkaConfig.file.toString()));
+            }
+            args.add(resubmit);
             return spec.root().subcommands().get("submit").execute(args.toArray(String[]::new));
         }
         AtomicInteger seen = new AtomicInteger();
         if (!follow) {
-            for (var record : KafkaClients.readAll(bootstrap, topic, Duration.ofSeconds(60))) {
+            for (var record :
+                    KafkaClients.readAll(
+                            kafkaConfig.connection(bootstrap), topic, Duration.ofSeconds(60))) {
                 print(record.value(), record.partition(), record.offset());
                 seen.incrementAndGet();
             }
@@ -87,7 +94,7 @@ final class DlqCommand implements Callable<Integer> {
                         ? Instant.MAX
                         : Instant.now().plus(Duration.ofSeconds(timeoutSeconds));
         KafkaClients.follow(
-                bootstrap,
+                kafkaConfig.connection(bootstrap),
                 topic,
                 false,
                 record -> print(record.value(), record.partition(), record.offset()),

@@ -90,7 +90,8 @@ final class SubmitCommand implements Callable<Integer> {
                                 ? new BufferedReader(
                                         new InputStreamReader(System.in, StandardCharsets.UTF_8))
                                 : Files.newBufferedReader(Path.of(file));
-                KafkaProducer<byte[], byte[]> producer = producer(kafkaConfig.connection(bootstrap))) {
+                KafkaProducer<byte[], byte[]> producer =
+                        producer(kafkaConfig.connection(bootstrap))) {
             String line;
             int number = 0;
             while ((line = in.readLine()) != null) {

@@ -27,6 +27,8 @@ final class TopCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers, HOST:PORT.")
     String bootstrap;
 
+    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
     @Option(
             names = "--results-topic",
             defaultValue = "hivestream.results",
@@ -68,7 +70,7 @@ final class TopCommand implements Callable<Integer> {
         if (once) {
             long now = System.currentTimeMillis();
             TopicWindow.readSince(
-                            bootstrap,
+                            kafkaConfig.connection(bootstrap),
                             List.of(resultsTopic, metricsTopic),
                             from,
                             Duration.ofSeconds(60))
@@ -81,7 +83,7 @@ final class TopCommand implements Callable<Integer> {
                         ? Instant.MAX
                         : Instant.now().plus(Duration.ofSeconds(timeoutSeconds));
         try (KafkaConsumer<byte[], byte[]> consumer =
-                KafkaClients.readCommittedConsumer(bootstrap)) {
+                KafkaClients.readCommittedConsumer(kafkaConfig.connection(bootstrap))) {
             TopicWindow.seekSince(consumer, List.of(resultsTopic, metricsTopic), from);
             while (Instant.now().isBefore(deadline)) {
                 long until = System.nanoTime() + Duration.ofSeconds(intervalSeconds).toNanos();

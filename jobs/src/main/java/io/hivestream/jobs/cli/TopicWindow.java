@@ -1,6 +1,7 @@
 package io.hivestream.jobs.cli;
 
 import io.hivestream.connectors.kafka.KafkaClients;
+import io.hivestream.connectors.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,10 +49,9 @@ final class TopicWindow {
 
     /** The committed records of {@code topics} since {@code fromMillis}, up to their end now. */
     static List<ConsumerRecord<byte[], byte[]>> readSince(
-            String bootstrap, List<String> topics, long fromMillis, Duration timeout) {
+            KafkaConnection kafka, List<String> topics, long fromMillis, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                KafkaClients.readCommittedConsumer(bootstrap)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommittedConsumer(kafka)) {
             List<TopicPartition> partitions = seekSince(consumer, topics, fromMillis);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -63,7 +63,7 @@ final class TopicWindow {
                                     + " to the end within "
                                     + timeout.toSeconds()
                                     + " s; check that the broker at "
-                                    + bootstrap
+                                    + kafka.bootstrapServers()
                                     + " is up.");
                 }
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);

@@ -41,6 +41,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers, HOST:PORT.")
     String bootstrap;
 
+    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+
     @Option(
             names = "--topic",
             defaultValue = "hivestream.results",
@@ -82,7 +84,10 @@ final class VerifyCommand implements Callable<Integer> {
         LineageVerifier verifier = new LineageVerifier(keys);
         if (bootstrap != null) {
             for (ConsumerRecord<byte[], byte[]> record :
-                    KafkaClients.readAll(bootstrap, topic, Duration.ofSeconds(timeoutSeconds))) {
+                    KafkaClients.readAll(
+                            kafkaConfig.connection(bootstrap),
+                            topic,
+                            Duration.ofSeconds(timeoutSeconds))) {
                 String position =
                         topic + " partition " + record.partition() + " offset " + record.offset();
                 check(verifier, "partition " + record.partition(), position, record.value());

@@ -1,5 +1,6 @@
 package io.hivestream.jobs.console;
 
+import io.hivestream.connectors.kafka.KafkaConnection;
 import java.io.IOException;
 
 /**
@@ -27,11 +28,9 @@ public final class Console implements AutoCloseable {
         this.server = server;
     }
 
-    /**
-     * Reads {@code topics} on {@code bootstrapServers} and serves the page on {@code host:port}.
-     */
+    /** Reads {@code topics} from {@code kafka} and serves the page on {@code host:port}. */
     public static Console start(
-            String bootstrapServers,
+            KafkaConnection kafka,
             ConsoleFeed.Topics topics,
             long backlog,
             String host,
@@ -41,8 +40,7 @@ public final class Console implements AutoCloseable {
         ConsoleState state = new ConsoleState(limits);
         ConsoleServer server = ConsoleServer.start(host, port, state);
         try {
-            return new Console(
-                    state, ConsoleFeed.start(bootstrapServers, topics, backlog, state), server);
+            return new Console(state, ConsoleFeed.start(kafka, topics, backlog, state), server);
         } catch (RuntimeException e) {
             server.close();
             throw e;

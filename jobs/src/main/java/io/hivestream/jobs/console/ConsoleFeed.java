@@ -1,6 +1,7 @@
 package io.hivestream.jobs.console;
 
 import io.hivestream.connectors.kafka.KafkaClients;
+import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.schemas.codec.Codecs;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,9 +44,9 @@ public final class ConsoleFeed implements AutoCloseable {
      * @throws IllegalArgumentException when a topic does not exist
      */
     public static ConsoleFeed start(
-            String bootstrapServers, Topics topics, long backlog, ConsoleState state) {
-        KafkaConsumer<byte[], byte[]> consumer =
-                KafkaClients.readCommittedConsumer(bootstrapServers);
+            KafkaConnection kafka, Topics topics, long backlog, ConsoleState state) {
+        String bootstrapServers = kafka.bootstrapServers();
+        KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommittedConsumer(kafka);
         try {
             List<TopicPartition> all = new ArrayList<>();
             List<TopicPartition> tail = new ArrayList<>();

@@ -89,8 +89,7 @@ class AnalyzeCommandTest {
                                 + hard
                                 + "\"}\n");
 
-        CliRunner.Run run =
-                run("analyze", "--json", "--analyzer", "two-stage", tasks.toString());
+        CliRunner.Run run = run("analyze", "--json", "--analyzer", "two-stage", tasks.toString());
 
         // The two-stage analyser with the shipped models and band.
         TwoStageComplexityAnalyzer shipped =

@@ -26,9 +26,7 @@ class KafkaConfigOptionTest {
             for (String name : path.split(" ")) {
                 command = command.getSubcommands().get(name);
             }
-            assertThat(command.getCommandSpec().findOption("--kafka-config"))
-                    .as(path)
-                    .isNotNull();
+            assertThat(command.getCommandSpec().findOption("--kafka-config")).as(path).isNotNull();
         }
     }
 
