@@ -17,9 +17,9 @@ import picocli.CommandLine.Option;
         name = "acls",
         mixinStandardHelpOptions = true,
         description = {
-            "Grants a principal exactly the Kafka ACLs the job needs: its topics, its consumer groups",
-            "and its transactional ids (from the job options given, or the defaults). Run it as a user",
-            "allowed to alter ACLs (--kafka-config)."
+            "Grants a principal exactly the Kafka ACLs the job needs.",
+            "These are its topics, its consumer groups and its transactional ids (from the job",
+            "options given, or the defaults). Run it as a user allowed to alter ACLs (--kafka-config)."
         })
 final class AclsCommand implements Callable<Integer> {
     @Option(

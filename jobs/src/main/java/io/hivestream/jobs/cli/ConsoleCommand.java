@@ -13,10 +13,10 @@ import picocli.CommandLine.Option;
         name = "console",
         mixinStandardHelpOptions = true,
         description = {
-            "Serves a live web page of the job, read from its own topics: the agents and",
-            "how their calls fare, the spend and calls of each tenant, throughput and",
-            "latency over time, recent results with their votes and plans, and dead",
-            "letters with their reasons. Ctrl-C stops it."
+            "Serves a live web page of what the job is doing, read from its own topics.",
+            "It shows the agents and how their calls fare, the spend and calls of each tenant,",
+            "throughput and latency over time, recent results with their votes and plans, and",
+            "dead letters with their reasons. Ctrl-C stops it."
         })
 final class ConsoleCommand implements Callable<Integer> {
     @Option(

@@ -30,9 +30,9 @@ final class KeysCommand implements Runnable {
             name = "generate",
             mixinStandardHelpOptions = true,
             description = {
-                "Writes a new key pair into DIR: the private key as PKCS#8 PEM (lineage.key.pem,",
-                "readable by its owner only) and the public key as SubjectPublicKeyInfo PEM",
-                "(lineage.pub.pem); prints the key id results will name."
+                "Writes a new key pair for signing results into DIR and prints its key id.",
+                "The private key is PKCS#8 PEM (lineage.key.pem, readable by its owner only), the",
+                "public key SubjectPublicKeyInfo PEM (lineage.pub.pem); results name the key id."
             })
     static final class Generate implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "Directory to write into.")

@@ -24,10 +24,10 @@ import picocli.CommandLine.Parameters;
         name = "verify",
         mixinStandardHelpOptions = true,
         description = {
-            "Checks every result's hashes, inclusion proof, signature and chain link: on the",
-            "results topic (--bootstrap, read_committed, up to its end as it is now) or in files of",
-            "results as JSON lines (`hivestream results --json`). Prints a summary and the first bad",
-            "result with why; exit code 1 on any failure."
+            "Checks every signed result's hashes, inclusion proof, signature and chain link.",
+            "It reads the results topic (--bootstrap, read_committed, up to its end as it is now)",
+            "or files of results as JSON lines (`hivestream results --json`), prints a summary and",
+            "the first bad result with why, and exits with 1 on any failure."
         })
 final class VerifyCommand implements Callable<Integer> {
     @Option(

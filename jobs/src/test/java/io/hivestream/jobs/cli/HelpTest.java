@@ -47,13 +47,18 @@ class HelpTest {
                         "submit",
                         "results",
                         "agents",
+                        "console",
+                        "tenants",
                         "dlq",
                         "top",
                         "run",
                         "topics",
+                        "acls",
                         "deploy",
                         "analyze",
                         "train-router",
+                        "keys",
+                        "verify",
                         "help");
         assertThat(commands).allSatisfy(line -> assertThat(line).endsWith("."));
     }
