@@ -22,13 +22,7 @@ import picocli.CommandLine.Option;
             "options given, or the defaults). Run it as a user allowed to alter ACLs (--kafka-config)."
         })
 final class AclsCommand implements Callable<Integer> {
-    @Option(
-            names = "--bootstrap",
-            required = true,
-            description = "Kafka bootstrap servers, HOST:PORT.")
-    String bootstrap;
-
-    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+    @picocli.CommandLine.Mixin KafkaOptions kafka;
 
     @Option(
             names = "--principal",
@@ -59,7 +53,7 @@ final class AclsCommand implements Callable<Integer> {
         Configuration conf = HivestreamJob.parseArgs(args.toArray(String[]::new));
         List<AclBinding> acls = JobAcls.of(principal, conf);
         if (!dryRun) {
-            try (Admin admin = KafkaClients.admin(kafkaConfig.connection(bootstrap))) {
+            try (Admin admin = KafkaClients.admin(kafka.connection())) {
                 admin.createAcls(acls).all().get();
             }
         }

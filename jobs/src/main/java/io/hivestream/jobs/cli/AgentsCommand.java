@@ -96,13 +96,7 @@ final class AgentsCommand implements Runnable {
                 "succeeded, mean latency, cost) come from the metrics topic over the last --window seconds."
             })
     static final class ListAgents implements Callable<Integer> {
-        @Option(
-                names = "--bootstrap",
-                required = true,
-                description = "Kafka bootstrap servers, HOST:PORT.")
-        String bootstrap;
-
-        @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+        @picocli.CommandLine.Mixin KafkaOptions kafka;
 
         @Option(
                 names = "--topic",
@@ -136,9 +130,7 @@ final class AgentsCommand implements Runnable {
             AgentStats stats = new AgentStats();
             for (var record :
                     KafkaClients.readAll(
-                            kafkaConfig.connection(bootstrap),
-                            topic,
-                            java.time.Duration.ofSeconds(60))) {
+                            kafka.connection(), topic, java.time.Duration.ofSeconds(60))) {
                 if (record.value() == null) {
                     if (record.key() != null) {
                         stats.forget(new String(record.key(), StandardCharsets.UTF_8));
@@ -154,7 +146,7 @@ final class AgentsCommand implements Runnable {
             long from = System.currentTimeMillis() - windowSeconds * 1000;
             for (var record :
                     TopicWindow.readSince(
-                            kafkaConfig.connection(bootstrap),
+                            kafka.connection(),
                             List.of(metricsTopic),
                             from,
                             java.time.Duration.ofSeconds(60))) {
@@ -187,13 +179,7 @@ final class AgentsCommand implements Runnable {
             description =
                     "Publishes agent records given as JSON (an array or one object per line).")
     static final class Register implements Callable<Integer> {
-        @Option(
-                names = "--bootstrap",
-                required = true,
-                description = "Kafka bootstrap servers, HOST:PORT.")
-        String bootstrap;
-
-        @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+        @picocli.CommandLine.Mixin KafkaOptions kafka;
 
         @Option(
                 names = "--topic",
@@ -210,7 +196,7 @@ final class AgentsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             List<AgentEvent> agents = read(file);
-            publish(kafkaConfig.connection(bootstrap), topic, agents);
+            publish(kafka.connection(), topic, agents);
             for (AgentEvent agent : agents) {
                 System.out.println(
                         "registered "
@@ -232,13 +218,7 @@ final class AgentsCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = "Takes agents out of the rotation.")
     static final class Retire implements Callable<Integer> {
-        @Option(
-                names = "--bootstrap",
-                required = true,
-                description = "Kafka bootstrap servers, HOST:PORT.")
-        String bootstrap;
-
-        @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+        @picocli.CommandLine.Mixin KafkaOptions kafka;
 
         @Option(
                 names = "--topic",
@@ -260,7 +240,7 @@ final class AgentsCommand implements Runnable {
                                 .setTimestamp(System.currentTimeMillis())
                                 .build());
             }
-            publish(kafkaConfig.connection(bootstrap), topic, events);
+            publish(kafka.connection(), topic, events);
             System.out.println("retired " + String.join(", ", agentIds));
             return 0;
         }

@@ -19,13 +19,7 @@ import picocli.CommandLine.Option;
             "dead letters with their reasons. Ctrl-C stops it."
         })
 final class ConsoleCommand implements Callable<Integer> {
-    @Option(
-            names = "--bootstrap",
-            required = true,
-            description = "Kafka bootstrap servers, HOST:PORT.")
-    String bootstrap;
-
-    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+    @picocli.CommandLine.Mixin KafkaOptions kafka;
 
     @Option(
             names = "--port",
@@ -78,7 +72,7 @@ final class ConsoleCommand implements Callable<Integer> {
         }
         Console console =
                 Console.start(
-                        kafkaConfig.connection(bootstrap),
+                        kafka.connection(),
                         new ConsoleFeed.Topics(resultsTopic, metricsTopic, dlqTopic, agentsTopic),
                         backlog,
                         host,

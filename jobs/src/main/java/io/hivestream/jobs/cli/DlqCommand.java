@@ -26,13 +26,7 @@ import picocli.CommandLine.Option;
 final class DlqCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(
-            names = "--bootstrap",
-            required = true,
-            description = "Kafka bootstrap servers, HOST:PORT.")
-    String bootstrap;
-
-    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+    @picocli.CommandLine.Mixin KafkaOptions kafka;
 
     @Option(
             names = "--topic",
@@ -69,9 +63,9 @@ final class DlqCommand implements Callable<Integer> {
         if (resubmit != null) {
             // One rule for what a task must be: the submit command's.
             List<String> args =
-                    new ArrayList<>(List.of("--bootstrap", bootstrap, "--topic", tasksTopic));
-            if (kafkaConfig.file != null) {
-                args.addAll(List.of("--kafka-config", kafkaConfig.file.toString()));
+                    new ArrayList<>(List.of("--bootstrap", kafka.bootstrap, "--topic", tasksTopic));
+            if (kafka.config.file != null) {
+                args.addAll(List.of("--kafka-config", kafka.config.file.toString()));
             }
             args.add(resubmit);
             return spec.root().subcommands().get("submit").execute(args.toArray(String[]::new));
@@ -79,8 +73,7 @@ final class DlqCommand implements Callable<Integer> {
         AtomicInteger seen = new AtomicInteger();
         if (!follow) {
             for (var record :
-                    KafkaClients.readAll(
-                            kafkaConfig.connection(bootstrap), topic, Duration.ofSeconds(60))) {
+                    KafkaClients.readAll(kafka.connection(), topic, Duration.ofSeconds(60))) {
                 print(record.value(), record.partition(), record.offset());
                 seen.incrementAndGet();
             }
@@ -94,7 +87,7 @@ final class DlqCommand implements Callable<Integer> {
                         ? Instant.MAX
                         : Instant.now().plus(Duration.ofSeconds(timeoutSeconds));
         KafkaClients.follow(
-                kafkaConfig.connection(bootstrap),
+                kafka.connection(),
                 topic,
                 false,
                 record -> print(record.value(), record.partition(), record.offset()),

@@ -19,13 +19,7 @@ import picocli.CommandLine.Option;
             "Reads with read_committed, so only results of committed checkpoints are shown."
         })
 final class ResultsCommand implements Callable<Integer> {
-    @Option(
-            names = "--bootstrap",
-            required = true,
-            description = "Kafka bootstrap servers, HOST:PORT.")
-    String bootstrap;
-
-    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+    @picocli.CommandLine.Mixin KafkaOptions kafka;
 
     @Option(
             names = "--topic",
@@ -57,7 +51,7 @@ final class ResultsCommand implements Callable<Integer> {
                         ? Instant.MAX
                         : Instant.now().plus(Duration.ofSeconds(timeoutSeconds));
         KafkaClients.follow(
-                kafkaConfig.connection(bootstrap),
+                kafka.connection(),
                 topic,
                 fromEnd,
                 record -> {

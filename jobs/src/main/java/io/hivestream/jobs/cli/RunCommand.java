@@ -23,13 +23,7 @@ import picocli.CommandLine.Option;
             "job jar instead (see the deploy command and docs/deploying.md)."
         })
 final class RunCommand implements Callable<Integer> {
-    @Option(
-            names = "--bootstrap",
-            required = true,
-            description = "Kafka bootstrap servers, HOST:PORT.")
-    String bootstrap;
-
-    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+    @picocli.CommandLine.Mixin KafkaOptions kafka;
 
     @Option(
             names = "--config",
@@ -52,7 +46,7 @@ final class RunCommand implements Callable<Integer> {
             args.add("--config");
             args.add(config);
         }
-        kafkaConfig
+        kafka.config
                 .jobOptions()
                 .forEach(
                         (k, v) -> {
@@ -68,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
             args.add(option.substring(eq + 1));
         }
         Configuration conf = HivestreamJob.parseArgs(args.toArray(String[]::new));
-        conf.set(HivestreamOptions.BOOTSTRAP_SERVERS, bootstrap);
+        conf.set(HivestreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrap);
         conf.set(RestOptions.PORT, DemoCommand.freePort(webPort));
         Configuration settings = JobSettings.apply(conf);
         StreamExecutionEnvironment env =

@@ -39,13 +39,7 @@ import picocli.CommandLine.Parameters;
             "batches; a task the broker did not take is reported with its line number."
         })
 final class SubmitCommand implements Callable<Integer> {
-    @Option(
-            names = "--bootstrap",
-            required = true,
-            description = "Kafka bootstrap servers, HOST:PORT.")
-    String bootstrap;
-
-    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+    @picocli.CommandLine.Mixin KafkaOptions kafka;
 
     @Option(
             names = "--topic",
@@ -90,8 +84,7 @@ final class SubmitCommand implements Callable<Integer> {
                                 ? new BufferedReader(
                                         new InputStreamReader(System.in, StandardCharsets.UTF_8))
                                 : Files.newBufferedReader(Path.of(file));
-                KafkaProducer<byte[], byte[]> producer =
-                        producer(kafkaConfig.connection(bootstrap))) {
+                KafkaProducer<byte[], byte[]> producer = producer(kafka.connection())) {
             String line;
             int number = 0;
             while ((line = in.readLine()) != null) {
@@ -172,7 +165,7 @@ final class SubmitCommand implements Callable<Integer> {
         }
         return what
                 + "; check that the broker at "
-                + bootstrap
+                + kafka.bootstrap
                 + " is up and the topic "
                 + topic
                 + " exists, then submit this line again.";

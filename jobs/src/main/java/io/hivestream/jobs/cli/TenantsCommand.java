@@ -106,18 +106,7 @@ final class TenantsCommand implements Runnable {
     }
 
     static class Common {
-        @Option(
-                names = "--bootstrap",
-                required = true,
-                description = "Kafka bootstrap servers, HOST:PORT.")
-        String bootstrap;
-
-        @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
-
-        /** The connection to the bootstrap servers with the --kafka-config properties. */
-        KafkaConnection kafka() {
-            return kafkaConfig.connection(bootstrap);
-        }
+        @picocli.CommandLine.Mixin KafkaOptions kafka;
 
         @Option(
                 names = "--topic",
@@ -144,7 +133,8 @@ final class TenantsCommand implements Runnable {
         public Integer call() throws Exception {
             List<Tenant> tenants = read(file);
             long now = System.currentTimeMillis();
-            try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka())) {
+            try (KafkaProducer<byte[], byte[]> producer =
+                    KafkaClients.producer(kafka.connection())) {
                 for (Tenant tenant : tenants) {
                     tenant.setUpdatedAt(now);
                     producer.send(
@@ -169,7 +159,7 @@ final class TenantsCommand implements Runnable {
     static final class ListTenants extends Common implements Callable<Integer> {
         @Override
         public Integer call() {
-            for (Tenant tenant : registered(kafka(), topic).values()) {
+            for (Tenant tenant : registered(kafka.connection(), topic).values()) {
                 System.out.println(Codecs.TENANT.toJsonString(tenant));
             }
             return 0;
@@ -194,7 +184,7 @@ final class TenantsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Tenant tenant = registered(kafka(), topic).get(name);
+            Tenant tenant = registered(kafka.connection(), topic).get(name);
             if (tenant == null) {
                 throw new IllegalArgumentException(
                         "tenant "
@@ -205,7 +195,8 @@ final class TenantsCommand implements Runnable {
             }
             List<Metric> metrics = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> record :
-                    KafkaClients.readAll(kafka(), metricsTopic, Duration.ofSeconds(60))) {
+                    KafkaClients.readAll(
+                            kafka.connection(), metricsTopic, Duration.ofSeconds(60))) {
                 if (record.value() != null) {
                     metrics.add(Codecs.METRIC.decode(record.value()));
                 }

@@ -21,13 +21,7 @@ import picocli.CommandLine.Option;
             "--once prints the figures one time and exits. Ctrl-C stops the live view."
         })
 final class TopCommand implements Callable<Integer> {
-    @Option(
-            names = "--bootstrap",
-            required = true,
-            description = "Kafka bootstrap servers, HOST:PORT.")
-    String bootstrap;
-
-    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+    @picocli.CommandLine.Mixin KafkaOptions kafka;
 
     @Option(
             names = "--results-topic",
@@ -70,7 +64,7 @@ final class TopCommand implements Callable<Integer> {
         if (once) {
             long now = System.currentTimeMillis();
             TopicWindow.readSince(
-                            kafkaConfig.connection(bootstrap),
+                            kafka.connection(),
                             List.of(resultsTopic, metricsTopic),
                             from,
                             Duration.ofSeconds(60))
@@ -83,7 +77,7 @@ final class TopCommand implements Callable<Integer> {
                         ? Instant.MAX
                         : Instant.now().plus(Duration.ofSeconds(timeoutSeconds));
         try (KafkaConsumer<byte[], byte[]> consumer =
-                KafkaClients.readCommittedConsumer(kafkaConfig.connection(bootstrap))) {
+                KafkaClients.readCommittedConsumer(kafka.connection())) {
             TopicWindow.seekSince(consumer, List.of(resultsTopic, metricsTopic), from);
             while (Instant.now().isBefore(deadline)) {
                 long until = System.nanoTime() + Duration.ofSeconds(intervalSeconds).toNanos();
@@ -114,7 +108,7 @@ final class TopCommand implements Callable<Integer> {
     private void print(TopStats stats, long now) {
         System.out.println(
                 "hivestream top at "
-                        + bootstrap
+                        + kafka.bootstrap
                         + ", "
                         + Instant.ofEpochMilli(now)
                         + ", last "

@@ -22,13 +22,7 @@ import picocli.CommandLine.Option;
             "Topics that exist already are left as they are."
         })
 final class TopicsCommand implements Callable<Integer> {
-    @Option(
-            names = "--bootstrap",
-            required = true,
-            description = "Kafka bootstrap servers, HOST:PORT.")
-    String bootstrap;
-
-    @picocli.CommandLine.Mixin KafkaConfigOption kafkaConfig;
+    @picocli.CommandLine.Mixin KafkaOptions kafka;
 
     @Option(
             names = "--partitions",
@@ -64,7 +58,7 @@ final class TopicsCommand implements Callable<Integer> {
             }
             topics.add(topic.configs(configs));
         }
-        try (Admin admin = KafkaClients.admin(kafkaConfig.connection(bootstrap))) {
+        try (Admin admin = KafkaClients.admin(kafka.connection())) {
             Set<String> existing = admin.listTopics().names().get();
             for (NewTopic topic : topics) {
                 if (existing.contains(topic.name())) {

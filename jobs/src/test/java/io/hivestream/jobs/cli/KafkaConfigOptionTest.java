@@ -56,7 +56,7 @@ class KafkaConfigOptionTest {
         new CommandLine(submit)
                 .parseArgs("--bootstrap", "b1:9093", "--kafka-config", file.toString());
 
-        assertThat(submit.kafkaConfig.connection(submit.bootstrap).properties())
+        assertThat(submit.kafka.connection().properties())
                 .containsOnly(
                         Map.entry("bootstrap.servers", "b1:9093"),
                         Map.entry("security.protocol", "SASL_SSL"),
@@ -64,7 +64,7 @@ class KafkaConfigOptionTest {
                         Map.entry(
                                 "sasl.jaas.config",
                                 "x required username=\"u\" password=\"${env:PW}\";"));
-        assertThat(submit.kafkaConfig.jobOptions())
+        assertThat(submit.kafka.config.jobOptions())
                 .containsExactly(
                         Map.entry(
                                 "hivestream.kafka.properties.sasl.jaas.config",
@@ -74,7 +74,7 @@ class KafkaConfigOptionTest {
 
         SubmitCommand plain = new SubmitCommand();
         new CommandLine(plain).parseArgs("--bootstrap", "b1:9092");
-        assertThat(plain.kafkaConfig.connection(plain.bootstrap).properties())
+        assertThat(plain.kafka.connection().properties())
                 .containsOnly(Map.entry("bootstrap.servers", "b1:9092"));
     }
 
