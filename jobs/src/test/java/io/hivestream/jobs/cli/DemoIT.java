@@ -31,7 +31,8 @@ class DemoIT {
         assertThat(lines.get(0)).isEqualTo("starting a local Kafka broker ...");
         assertThat(lines.get(1)).matches("bootstrap: 127\\.0\\.0\\.1:\\d+");
         assertThat(lines.get(2)).matches("web ui: http://localhost:\\d+");
-        assertThat(lines.get(3)).matches("console: http://127\\.0\\.0\\.1:\\d+/");
+        assertThat(lines.get(3)).matches("prometheus metrics: http://localhost:\\d+/metrics");
+        assertThat(lines.get(4)).matches("console: http://127\\.0\\.0\\.1:\\d+/");
         List<String> results =
                 lines.stream()
                         .filter(
