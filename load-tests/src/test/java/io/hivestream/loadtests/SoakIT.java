@@ -44,12 +44,15 @@ class SoakIT {
         // Every task answered: the faults delay calls but make none fail.
         assertThat(outcome.statuses()).isEqualTo(java.util.Map.of("COMPLETED", 2_000));
         assertThat(outcome.faults()).hasSize(5);
-        assertThat(outcome.faults().subList(0, 3))
-                .allMatch(f -> f.matches("kill -9 taskmanager-[01] after checkpoint \\d+"));
-        assertThat(outcome.faults().subList(3, 5))
-                .satisfiesExactly(
-                        f -> assertThat(f).isEqualTo("kill -9 kafka-1"),
-                        f -> assertThat(f).matches("SIGSTOP taskmanager-[01] for 30 s"));
+        // A TaskManager kill waits for a checkpoint after the one before it, so a slow recovery can
+        // put the Kafka node's kill (at 60% of the tasks) before the third one: counted, not ordered.
+        assertThat(outcome.faults())
+                .filteredOn(f -> f.matches("kill -9 taskmanager-[01] after checkpoint \\d+"))
+                .hasSize(3);
+        assertThat(outcome.faults()).filteredOn(f -> f.equals("kill -9 kafka-1")).hasSize(1);
+        assertThat(outcome.faults())
+                .filteredOn(f -> f.matches("SIGSTOP taskmanager-[01] for 30 s"))
+                .hasSize(1);
         // 2,000 tasks: every tenth (200) is a turn of one of 50 sessions of 4 turns.
         assertThat(outcome.sessions()).isEqualTo(50);
         assertThat(outcome.turns()).isEqualTo(200);
