@@ -45,7 +45,8 @@ class SoakIT {
         assertThat(outcome.statuses()).isEqualTo(java.util.Map.of("COMPLETED", 2_000));
         assertThat(outcome.faults()).hasSize(5);
         // A TaskManager kill waits for a checkpoint after the one before it, so a slow recovery can
-        // put the Kafka node's kill (at 60% of the tasks) before the third one: counted, not ordered.
+        // put the Kafka node's kill (at 60% of the tasks) before the third one: counted, not
+        // ordered.
         assertThat(outcome.faults())
                 .filteredOn(f -> f.matches("kill -9 taskmanager-[01] after checkpoint \\d+"))
                 .hasSize(3);
