@@ -12,6 +12,7 @@ import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tier;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +44,8 @@ class EmbeddingAnalyserIT extends KafkaJobCase {
                 AgentEvent.newBuilder(Agents.simulated("cloud-chat", List.of("chat"), 0.01))
                         .setTier(Tier.CLOUD)
                         .build());
+        fixture.send(
+                KafkaJobFixture.AGENTS, null, "x", "not an agent".getBytes(StandardCharsets.UTF_8));
         Configuration conf = fixture.jobConf(checkpoints, false, false);
         conf.set(HivestreamOptions.ANALYZER, "two-stage");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -50,6 +53,11 @@ class EmbeddingAnalyserIT extends KafkaJobCase {
         HivestreamJob.build(
                 env, conf, new AgentRuntimes(), Clock.systemUTC(), UnaryOperator.identity());
         JobClient job = env.executeAsync("embedding-analyser-it");
+        // The registry is read before any task is published: its last record's dead letter says
+        // so. A task that met a partial registry could go to the only agent there.
+        await().pollInterval(Duration.ofMillis(200))
+                .atMost(Duration.ofMinutes(2))
+                .until(() -> fixture.deadLetters().size() == 1);
 
         fixture.sendJson(
                 KafkaJobFixture.TASKS,
