@@ -24,8 +24,13 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,8 +39,38 @@ import org.junit.jupiter.api.io.TempDir;
  * flight and new tasks go to the other agent, and a task only it can do waits; when it beats again,
  * it is back and the waiting task goes to it.
  */
-class HeartbeatIT extends KafkaJobCase {
+class HeartbeatIT {
     private static final long INTERVAL_MS = 1_000;
+
+    /** What the job did, read from its metrics: waits go on it rather than on time. */
+    static final JobMetrics METRICS = new JobMetrics("heartbeat-it");
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(METRICS.reporter())
+                            .build());
+
+    static KafkaJobFixture fixture;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        fixture = new KafkaJobFixture();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private static double metric(String name) throws Exception {
+        return METRICS.sums().getOrDefault(name, 0.0);
+    }
 
     private static void heartbeat() {
         try {
@@ -112,16 +147,26 @@ class HeartbeatIT extends KafkaJobCase {
 
             // Three turns of one session go to beater: the first is called, two wait behind it.
             fixture.sendJson(KafkaJobFixture.TASKS, "t1", turn("t1", "s", "chat"));
-            Thread.sleep(1_000);
+            await().pollInterval(Duration.ofMillis(100))
+                    .atMost(Duration.ofMinutes(1))
+                    .until(() -> metric("callsInFlight") >= 1);
             fixture.sendJson(KafkaJobFixture.TASKS, "t2", turn("t2", "s", "chat"));
             fixture.sendJson(KafkaJobFixture.TASKS, "t3", turn("t3", "s", "chat"));
-            Thread.sleep(500);
             beating.cancel(false);
             // Two missed intervals (2 s) later beater is out, while t1's call (8 s) is not done.
-            Thread.sleep(4_000);
-            fixture.sendJson(KafkaJobFixture.TASKS, "t4", turn("t4", null, "chat"));
+            await().pollInterval(Duration.ofMillis(100))
+                    .atMost(Duration.ofMinutes(1))
+                    .until(() -> metric("agentsLeftRotation") >= 1);
+            // p1 only beater can do: it waits. t4, sent after it, is answered by steady, so p1
+            // has reached the route stage before beater beats again.
             fixture.sendJson(KafkaJobFixture.TASKS, "p1", turn("p1", null, "solo"));
-            Thread.sleep(1_500);
+            fixture.sendJson(KafkaJobFixture.TASKS, "t4", turn("t4", null, "chat"));
+            await().pollInterval(Duration.ofMillis(200))
+                    .atMost(Duration.ofMinutes(1))
+                    .until(
+                            () ->
+                                    fixture.results().stream()
+                                            .anyMatch(r -> r.getTaskId().equals("t4")));
             beating =
                     beats.scheduleAtFixedRate(
                             HeartbeatIT::heartbeat, 0, INTERVAL_MS / 4, TimeUnit.MILLISECONDS);

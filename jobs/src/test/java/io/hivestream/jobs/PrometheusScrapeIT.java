@@ -6,21 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -38,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the results on Kafka add up to.
  */
 class PrometheusScrapeIT {
-    static final int PROMETHEUS_PORT = freePort();
+    static final JobMetrics METRICS = new JobMetrics("prometheus-scrape-it");
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -46,11 +36,10 @@ class PrometheusScrapeIT {
                     new MiniClusterResourceConfiguration.Builder()
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(reporter(PROMETHEUS_PORT))
+                            .setConfiguration(METRICS.reporter())
                             .build());
 
     static KafkaJobFixture fixture;
-    static volatile String lastPage = "";
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -62,16 +51,6 @@ class PrometheusScrapeIT {
         if (fixture != null) {
             fixture.close();
         }
-    }
-
-    /** The reporter settings of deploy/local/start-flink.sh and the demo, on {@code port}. */
-    static Configuration reporter(int port) {
-        Configuration conf = new Configuration();
-        conf.setString(
-                "metrics.reporter.prom.factory.class",
-                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
-        conf.setString("metrics.reporter.prom.port", Integer.toString(port));
-        return conf;
     }
 
     @Test
@@ -103,13 +82,14 @@ class PrometheusScrapeIT {
             try {
                 await().pollInterval(Duration.ofMillis(200))
                         .atMost(Duration.ofSeconds(30))
-                        .until(() -> sums(scrape()).getOrDefault("agentCalls", 0.0) >= tasks);
+                        .until(() -> METRICS.sums().getOrDefault("agentCalls", 0.0) >= tasks);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 throw new AssertionError(
                         "the reporter did not show "
                                 + tasks
                                 + " agent calls; its page:\n"
-                                + lastPage.lines()
+                                + METRICS.lastPage()
+                                        .lines()
                                         .filter(
                                                 l ->
                                                         l.contains("agentCalls")
@@ -117,11 +97,11 @@ class PrometheusScrapeIT {
                                         .limit(40)
                                         .collect(java.util.stream.Collectors.joining("\n"))
                                 + "\n("
-                                + lastPage.length()
+                                + METRICS.lastPage().length()
                                 + " characters)",
                         e);
             }
-            scraped = sums(lastPage);
+            scraped = METRICS.sums(METRICS.lastPage());
         } finally {
             job.cancel().get();
         }
@@ -144,59 +124,5 @@ class PrometheusScrapeIT {
                 .containsEntry("decoded@decode_tasks", (double) tasks)
                 .containsEntry("results", (double) tasks)
                 .containsEntry("deadLetters", 0.0);
-    }
-
-    /** The reporter's page. */
-    static String scrape() throws IOException, InterruptedException {
-        HttpResponse<String> response =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        "http://127.0.0.1:"
-                                                                + PROMETHEUS_PORT
-                                                                + "/metrics"))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        lastPage = response.body();
-        return lastPage;
-    }
-
-    private static final Pattern OPERATOR_METRIC =
-            Pattern.compile(
-                    "^flink_taskmanager_job_task_operator_(\\w+)\\{([^}]*)} (\\S+)$",
-                    Pattern.MULTILINE);
-
-    private static final Pattern OPERATOR_NAME = Pattern.compile("operator_name=\"([^\"]*)\"");
-
-    /**
-     * Each operator metric of the job, summed over operators and subtasks (NAME), and over the
-     * subtasks of each operator (NAME@OPERATOR). The reporter writes the job's name with
-     * underscores for the characters Prometheus does not allow.
-     */
-    static Map<String, Double> sums(String page) {
-        Map<String, Double> sums = new HashMap<>();
-        Matcher m = OPERATOR_METRIC.matcher(page);
-        while (m.find()) {
-            if (m.group(2).contains("job_name=\"prometheus_scrape_it\"")) {
-                double value = Double.parseDouble(m.group(3));
-                sums.merge(m.group(1), value, Double::sum);
-                Matcher operator = OPERATOR_NAME.matcher(m.group(2));
-                if (operator.find()) {
-                    sums.merge(m.group(1) + "@" + operator.group(1), value, Double::sum);
-                }
-            }
-        }
-        return sums;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }
