@@ -140,13 +140,7 @@ public final class RawDecoder implements Serializable {
 
     /** A record of the tenants topic, refused with every problem when a limit makes no sense. */
     public Tenant decodeTenant(RawRecord raw) {
-        Tenant tenant = Codecs.TENANT.decode(bytes(raw.getValue()));
-        List<String> problems = tenantValidator.problems(tenant);
-        if (!problems.isEmpty()) {
-            throw new CodecException(
-                    "invalid tenant " + tenant.getTenant() + ": " + String.join("; ", problems));
-        }
-        return tenant;
+        return tenantValidator.check(Codecs.TENANT.decode(bytes(raw.getValue())));
     }
 
     /** A record of the metrics topic, read back as feedback (agents' reputations). */
