@@ -1,5 +1,6 @@
 package io.hivestream.loadtests;
 
+import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.CostAwareThreshold;
 import io.hivestream.operators.analyse.CostAwareThreshold.Point;
 import io.hivestream.operators.route.AgentStatistics;
@@ -268,10 +269,7 @@ public final class RoutingEvaluation {
     }
 
     static AnalyzedTask analysed(Task task, double score, Tier tier) {
-        List<String> capabilities =
-                task.getCapabilities().isEmpty()
-                        ? List.of(task.getKind())
-                        : List.copyOf(task.getCapabilities());
+        List<String> capabilities = List.copyOf(AnalysisPolicy.capabilitiesAsked(task));
         return AnalyzedTask.newBuilder()
                 .setTask(task)
                 .setAnalysis(
