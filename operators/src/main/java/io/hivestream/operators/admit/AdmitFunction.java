@@ -86,6 +86,13 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         this.maxWaiting = maxWaiting;
     }
 
+    /** The tenant a signal is about: its tenant record's, else its metric's. */
+    public static String tenantOf(AdmitSignal signal) {
+        return signal.getTenant() != null
+                ? signal.getTenant().getTenant()
+                : signal.getMetric().getTenant();
+    }
+
     /** Only call metrics with a cost or tokens, and task metrics, of a tenant concern admission. */
     public static boolean concernsAdmission(Metric metric) {
         if (metric.getTenant() == null) {

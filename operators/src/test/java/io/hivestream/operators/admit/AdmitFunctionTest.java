@@ -37,7 +37,7 @@ class AdmitFunctionTest {
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new AdmitFunction(clock, MAX_WAIT, 100),
                         Task::getTenant,
-                        AdmitFunctionTest::tenantOf,
+                        AdmitFunction::tenantOf,
                         Types.STRING);
         harness.setProcessingTime(START);
         return harness;
@@ -51,19 +51,13 @@ class AdmitFunctionTest {
                         new org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<>(
                                 new AdmitFunction(clock, MAX_WAIT, 100)),
                         Task::getTenant,
-                        AdmitFunctionTest::tenantOf,
+                        AdmitFunction::tenantOf,
                         Types.STRING);
         harness.setup();
         harness.initializeState(snapshot);
         harness.open();
         harness.setProcessingTime(START);
         return harness;
-    }
-
-    private static String tenantOf(AdmitSignal signal) {
-        return signal.getTenant() != null
-                ? signal.getTenant().getTenant()
-                : signal.getMetric().getTenant();
     }
 
     private static Task task(String id, String tenant) {
