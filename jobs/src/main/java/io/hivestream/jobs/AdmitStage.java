@@ -68,7 +68,7 @@ record AdmitStage(
                                         .name("tenant metrics"));
         SingleOutputStreamOperator<Task> admitted =
                 tasks.keyBy(Task::getTenant, Types.STRING)
-                        .connect(signals.keyBy(AdmitStage::tenantOf, Types.STRING))
+                        .connect(signals.keyBy(AdmitFunction::tenantOf, Types.STRING))
                         .process(
                                 new AdmitFunction(
                                         clock,
@@ -81,11 +81,5 @@ record AdmitStage(
                 admitted,
                 admitted.getSideOutput(AdmitFunction.REJECTED),
                 tenants.getSideOutput(io.hivestream.operators.Outputs.DEAD_LETTERS));
-    }
-
-    private static String tenantOf(AdmitSignal signal) {
-        return signal.getTenant() != null
-                ? signal.getTenant().getTenant()
-                : signal.getMetric().getTenant();
     }
 }

@@ -1,11 +1,15 @@
 package io.hivestream.loadtests;
 
+import static io.hivestream.operators.analyse.CostAwareThreshold.CLOUD;
+import static io.hivestream.operators.analyse.CostAwareThreshold.EDGE;
+
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
+import io.hivestream.operators.analyse.CostAwareThreshold;
 import io.hivestream.operators.analyse.UncertainBand;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentEvent;
@@ -37,9 +41,6 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class RoutingBenchmark {
     private RoutingBenchmark() {}
 
-    static final RoutingEvaluation.TierModel EDGE = new RoutingEvaluation.TierModel(0.92, 0.62, 1);
-    static final RoutingEvaluation.TierModel CLOUD =
-            new RoutingEvaluation.TierModel(0.95, 0.10, 20);
     static final RoutingEvaluation.Confidence CONFIDENCE =
             new RoutingEvaluation.Confidence(0.55, 1.0, 0.05, 0.75);
     static final double TARGET = 0.95;
@@ -50,11 +51,11 @@ public final class RoutingBenchmark {
     record Curves(
             String name,
             int tasks,
-            RoutingEvaluation.Point edge,
-            RoutingEvaluation.Point cloud,
-            List<RoutingEvaluation.Point> router,
-            List<RoutingEvaluation.Point> cascade,
-            RoutingEvaluation.Point jobDefault,
+            CostAwareThreshold.Point edge,
+            CostAwareThreshold.Point cloud,
+            List<CostAwareThreshold.Point> router,
+            List<CostAwareThreshold.Point> cascade,
+            CostAwareThreshold.Point jobDefault,
             Combined combined) {}
 
     /**
@@ -62,10 +63,10 @@ public final class RoutingBenchmark {
      * to CLOUD, the others ask EDGE first and escalate under {@code cascade}; null when none
      * reaches it.
      */
-    record Combined(double threshold, double cascade, RoutingEvaluation.Point point) {}
+    record Combined(double threshold, double cascade, CostAwareThreshold.Point point) {}
 
     /** Threshold and cascade threshold on a grid of 0.05, the cheapest reaching the target. */
-    static Combined combined(List<RoutingEvaluation.Scored> tasks, RoutingEvaluation.Point cloud) {
+    static Combined combined(List<RoutingEvaluation.Scored> tasks, CostAwareThreshold.Point cloud) {
         Combined best = null;
         for (int i = 0; i <= 20; i++) {
             double threshold = i / 20.0;
@@ -76,18 +77,18 @@ public final class RoutingBenchmark {
             }
             for (int j = 0; j <= 20; j++) {
                 double cascade = j / 20.0;
-                RoutingEvaluation.Point e =
+                CostAwareThreshold.Point e =
                         edgeTasks.isEmpty()
-                                ? new RoutingEvaluation.Point(cascade, 0, 0, 0)
+                                ? new CostAwareThreshold.Point(cascade, 0, 0, 0)
                                 : RoutingEvaluation.cascade(
                                         edgeTasks, cascade, EDGE, CLOUD, CONFIDENCE, DRAWS, SEED);
-                RoutingEvaluation.Point c =
+                CostAwareThreshold.Point c =
                         cloudTasks.isEmpty()
-                                ? new RoutingEvaluation.Point(1, 0, 0, 0)
+                                ? new CostAwareThreshold.Point(1, 0, 0, 0)
                                 : RoutingEvaluation.always(cloudTasks, CLOUD, true);
                 double n = tasks.size();
-                RoutingEvaluation.Point point =
-                        new RoutingEvaluation.Point(
+                CostAwareThreshold.Point point =
+                        new CostAwareThreshold.Point(
                                 threshold,
                                 (e.cost() * edgeTasks.size() + c.cost() * cloudTasks.size()) / n,
                                 (e.quality() * edgeTasks.size() + c.quality() * cloudTasks.size())
@@ -176,10 +177,9 @@ public final class RoutingBenchmark {
                         .setCostPer1kInputTokens(CLOUD.cost())
                         .build();
         Router router = new Router(2, Router.Policy.CHEAPEST, 10, 0.5, Map.of());
-        List<RoutingEvaluation.Point> byThreshold = new ArrayList<>();
-        List<RoutingEvaluation.Point> byConfidence = new ArrayList<>();
-        for (int i = 0; i <= 100; i++) {
-            double t = i / 100.0;
+        List<CostAwareThreshold.Point> byThreshold = new ArrayList<>();
+        List<CostAwareThreshold.Point> byConfidence = new ArrayList<>();
+        for (double t : CostAwareThreshold.thresholds()) {
             byThreshold.add(
                     RoutingEvaluation.threshold(
                             tasks, t, router, edgeAgent, EDGE, cloudAgent, CLOUD));
@@ -187,7 +187,7 @@ public final class RoutingBenchmark {
                     RoutingEvaluation.cascade(tasks, t, EDGE, CLOUD, CONFIDENCE, DRAWS, SEED));
         }
         // What the job does by default: the model's threshold, then the cascade on EDGE answers.
-        RoutingEvaluation.Point routed =
+        CostAwareThreshold.Point routed =
                 RoutingEvaluation.threshold(
                         tasks,
                         OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD,
@@ -204,20 +204,20 @@ public final class RoutingBenchmark {
                             : edgeTasks)
                     .add(task);
         }
-        RoutingEvaluation.Point cascaded =
+        CostAwareThreshold.Point cascaded =
                 edgeTasks.isEmpty()
-                        ? new RoutingEvaluation.Point(0.5, 0, 0, 0)
+                        ? new CostAwareThreshold.Point(0.5, 0, 0, 0)
                         : RoutingEvaluation.cascade(
                                 edgeTasks, 0.5, EDGE, CLOUD, CONFIDENCE, DRAWS, SEED);
-        RoutingEvaluation.Point direct =
+        CostAwareThreshold.Point direct =
                 cloudTasks.isEmpty()
-                        ? new RoutingEvaluation.Point(1, 0, 0, 0)
+                        ? new CostAwareThreshold.Point(1, 0, 0, 0)
                         : RoutingEvaluation.always(cloudTasks, CLOUD, true);
         double e = edgeTasks.size();
         double c = cloudTasks.size();
         double n = tasks.size();
-        RoutingEvaluation.Point jobDefault =
-                new RoutingEvaluation.Point(
+        CostAwareThreshold.Point jobDefault =
+                new CostAwareThreshold.Point(
                         0.5,
                         (cascaded.cost() * e + direct.cost() * c) / n,
                         (cascaded.quality() * e + direct.quality() * c) / n,
@@ -270,9 +270,9 @@ public final class RoutingBenchmark {
     }
 
     /** Cost saved against always-CLOUD by the cheapest point at the target share of its quality. */
-    static double saved(List<RoutingEvaluation.Point> curve, RoutingEvaluation.Point cloud) {
-        RoutingEvaluation.Point point =
-                RoutingEvaluation.cheapestReaching(curve, TARGET * cloud.quality());
+    static double saved(List<CostAwareThreshold.Point> curve, CostAwareThreshold.Point cloud) {
+        CostAwareThreshold.Point point =
+                CostAwareThreshold.cheapestReaching(curve, TARGET * cloud.quality());
         return point == null ? Double.NaN : 1 - point.cost() / cloud.cost();
     }
 
@@ -404,7 +404,7 @@ public final class RoutingBenchmark {
         md.append("| threshold | cost ÷ cloud | quality ÷ cloud | share to CLOUD |\n");
         md.append("|---:|---:|---:|---:|\n");
         for (int i = 0; i < first.router().size(); i += 10) {
-            RoutingEvaluation.Point p = first.router().get(i);
+            CostAwareThreshold.Point p = first.router().get(i);
             md.append(
                     String.format(
                             Locale.ROOT,
@@ -472,7 +472,7 @@ public final class RoutingBenchmark {
     }
 
     private static void series(
-            XYChart chart, String name, List<RoutingEvaluation.Point> curve, double cloudCost) {
+            XYChart chart, String name, List<CostAwareThreshold.Point> curve, double cloudCost) {
         double[] x = new double[curve.size()];
         double[] y = new double[curve.size()];
         for (int i = 0; i < curve.size(); i++) {

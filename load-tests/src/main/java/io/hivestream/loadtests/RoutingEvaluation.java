@@ -1,5 +1,8 @@
 package io.hivestream.loadtests;
 
+import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.operators.analyse.CostAwareThreshold;
+import io.hivestream.operators.analyse.CostAwareThreshold.Point;
 import io.hivestream.operators.route.AgentStatistics;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentEvent;
@@ -22,24 +25,17 @@ import java.util.SplittableRandom;
  * Routing evaluated without Flink, on the same classes the job uses: how much quality each routing
  * policy buys for its cost, and how fast the learned router leaves an agent that degrades.
  *
- * <p>Agents are modelled as the simulated agents are: an agent of base accuracy {@code a} and
- * difficulty penalty {@code k} is right on a task of true difficulty {@code d} with probability
- * {@code max(0, a - k d)}. Quality is the expected share of right answers, cost the expected price
- * per task; both are exact expectations, except for the cascade whose confidence draws are averaged
- * over seeded draws.
+ * <p>Tiers are modelled by {@link CostAwareThreshold.Tier}, as the simulated agents are: an agent
+ * of base accuracy {@code a} and difficulty penalty {@code k} is right on a task of true difficulty
+ * {@code d} with probability {@code max(0, a - k d)}. Quality is the expected share of right
+ * answers, cost the expected price per task; both are exact expectations, except for the cascade
+ * whose confidence draws are averaged over seeded draws.
  */
 public final class RoutingEvaluation {
     private RoutingEvaluation() {}
 
     /** A task with its true difficulty in [0, 1] and the analyser's score. */
     public record Scored(Task task, double difficulty, double score) {}
-
-    /** A simulated tier: its accuracy model and its price per task. */
-    public record TierModel(double accuracy, double penalty, double cost) {
-        public double accuracy(double difficulty) {
-            return Math.max(0, accuracy - penalty * Math.max(0, Math.min(1, difficulty)));
-        }
-    }
 
     /**
      * The confidence a simulated EDGE agent reports: uniform in one range when it is right and in
@@ -54,13 +50,8 @@ public final class RoutingEvaluation {
         }
     }
 
-    /**
-     * One operating point of a policy: its knob, expected cost and quality, share sent to CLOUD.
-     */
-    public record Point(double knob, double cost, double quality, double cloudShare) {}
-
     /** Sends every task to one tier. */
-    public static Point always(List<Scored> tasks, TierModel tier, boolean cloud) {
+    public static Point always(List<Scored> tasks, CostAwareThreshold.Tier tier, boolean cloud) {
         double quality = 0;
         for (Scored task : tasks) {
             quality += tier.accuracy(task.difficulty());
@@ -77,9 +68,9 @@ public final class RoutingEvaluation {
             double threshold,
             Router router,
             AgentEvent edgeAgent,
-            TierModel edge,
+            CostAwareThreshold.Tier edge,
             AgentEvent cloudAgent,
-            TierModel cloud) {
+            CostAwareThreshold.Tier cloud) {
         double cost = 0;
         double quality = 0;
         int toCloud = 0;
@@ -91,7 +82,7 @@ public final class RoutingEvaluation {
                 throw new IllegalStateException(route.problem());
             }
             boolean toCloudAgent = route.chains().get(0).get(0).getTier() == Tier.CLOUD;
-            TierModel model = toCloudAgent ? cloud : edge;
+            CostAwareThreshold.Tier model = toCloudAgent ? cloud : edge;
             cost += model.cost();
             quality += model.accuracy(task.difficulty());
             toCloud += toCloudAgent ? 1 : 0;
@@ -104,7 +95,10 @@ public final class RoutingEvaluation {
      * Sends a share of the tasks, chosen at random, to CLOUD: a straight line between the tiers.
      */
     public static Point random(
-            List<Scored> tasks, double cloudShare, TierModel edge, TierModel cloud) {
+            List<Scored> tasks,
+            double cloudShare,
+            CostAwareThreshold.Tier edge,
+            CostAwareThreshold.Tier cloud) {
         Point e = always(tasks, edge, false);
         Point c = always(tasks, cloud, true);
         return new Point(
@@ -121,8 +115,8 @@ public final class RoutingEvaluation {
     public static Point cascade(
             List<Scored> tasks,
             double threshold,
-            TierModel edge,
-            TierModel cloud,
+            CostAwareThreshold.Tier edge,
+            CostAwareThreshold.Tier cloud,
             Confidence confidence,
             int draws,
             long seed) {
@@ -147,19 +141,6 @@ public final class RoutingEvaluation {
         }
         double n = (double) tasks.size() * draws;
         return new Point(threshold, cost / n, quality / n, escalated / n);
-    }
-
-    /**
-     * The cheapest point of a curve whose quality reaches {@code target}, or null when none does.
-     */
-    public static Point cheapestReaching(List<Point> curve, double target) {
-        Point best = null;
-        for (Point point : curve) {
-            if (point.quality() >= target - 1e-12 && (best == null || point.cost() < best.cost())) {
-                best = point;
-            }
-        }
-        return best;
     }
 
     /** The random policy's cost at a quality: where its straight line reaches it. */
@@ -288,10 +269,7 @@ public final class RoutingEvaluation {
     }
 
     static AnalyzedTask analysed(Task task, double score, Tier tier) {
-        List<String> capabilities =
-                task.getCapabilities().isEmpty()
-                        ? List.of(task.getKind())
-                        : List.copyOf(task.getCapabilities());
+        List<String> capabilities = List.copyOf(AnalysisPolicy.capabilitiesAsked(task));
         return AnalyzedTask.newBuilder()
                 .setTask(task)
                 .setAnalysis(

@@ -3,6 +3,7 @@ package io.hivestream.loadtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.hivestream.operators.analyse.CostAwareThreshold;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Task;
@@ -12,10 +13,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RoutingEvaluationTest {
-    private static final RoutingEvaluation.TierModel EDGE =
-            new RoutingEvaluation.TierModel(0.9, 0.5, 1);
-    private static final RoutingEvaluation.TierModel CLOUD =
-            new RoutingEvaluation.TierModel(0.95, 0.05, 20);
+    private static final CostAwareThreshold.Tier EDGE = new CostAwareThreshold.Tier(0.9, 0.5, 1);
+    private static final CostAwareThreshold.Tier CLOUD =
+            new CostAwareThreshold.Tier(0.95, 0.05, 20);
 
     private static final List<RoutingEvaluation.Scored> TASKS =
             List.of(scored("easy", 0.0, 0.2), scored("hard", 1.0, 0.8));
@@ -37,14 +37,14 @@ class RoutingEvaluationTest {
 
     @Test
     void alwaysOneTierAndRandomRoutingAreExactExpectations() {
-        RoutingEvaluation.Point edge = RoutingEvaluation.always(TASKS, EDGE, false);
-        RoutingEvaluation.Point cloud = RoutingEvaluation.always(TASKS, CLOUD, true);
+        CostAwareThreshold.Point edge = RoutingEvaluation.always(TASKS, EDGE, false);
+        CostAwareThreshold.Point cloud = RoutingEvaluation.always(TASKS, CLOUD, true);
         assertThat(edge.quality()).isCloseTo(0.65, within(1e-12));
         assertThat(edge.cost()).isEqualTo(1.0);
         assertThat(cloud.quality()).isCloseTo(0.925, within(1e-12));
         assertThat(cloud.cost()).isEqualTo(20.0);
 
-        RoutingEvaluation.Point half = RoutingEvaluation.random(TASKS, 0.5, EDGE, CLOUD);
+        CostAwareThreshold.Point half = RoutingEvaluation.random(TASKS, 0.5, EDGE, CLOUD);
         assertThat(half.cost()).isCloseTo(10.5, within(1e-12));
         assertThat(half.quality()).isCloseTo(0.7875, within(1e-12));
         // 95% of 0.925 is 0.87875: (0.87875 - 0.65) / 0.275 of the way from EDGE to CLOUD.
@@ -58,39 +58,39 @@ class RoutingEvaluationTest {
         AgentEvent edgeAgent = agent("edge", Tier.EDGE, 1);
         AgentEvent cloudAgent = agent("cloud", Tier.CLOUD, 20);
 
-        RoutingEvaluation.Point middle =
+        CostAwareThreshold.Point middle =
                 RoutingEvaluation.threshold(TASKS, 0.5, router, edgeAgent, EDGE, cloudAgent, CLOUD);
         assertThat(middle.cost()).isCloseTo(10.5, within(1e-12));
         assertThat(middle.quality()).isCloseTo(0.9, within(1e-12));
         assertThat(middle.cloudShare()).isEqualTo(0.5);
 
-        RoutingEvaluation.Point none =
+        CostAwareThreshold.Point none =
                 RoutingEvaluation.threshold(
                         TASKS, 0.81, router, edgeAgent, EDGE, cloudAgent, CLOUD);
         assertThat(none.cloudShare()).isEqualTo(0.0);
-        RoutingEvaluation.Point all =
+        CostAwareThreshold.Point all =
                 RoutingEvaluation.threshold(TASKS, 0.2, router, edgeAgent, EDGE, cloudAgent, CLOUD);
         assertThat(all.cloudShare()).isEqualTo(1.0);
 
-        assertThat(RoutingEvaluation.cheapestReaching(List.of(none, middle, all), 0.95 * 0.925))
+        assertThat(CostAwareThreshold.cheapestReaching(List.of(none, middle, all), 0.95 * 0.925))
                 .isEqualTo(middle);
-        assertThat(RoutingEvaluation.cheapestReaching(List.of(none), 0.95 * 0.925)).isNull();
+        assertThat(CostAwareThreshold.cheapestReaching(List.of(none), 0.95 * 0.925)).isNull();
     }
 
     @Test
     void cascadeEscalatesExactlyTheAnswersUnderTheThreshold() {
         // EDGE always right on easy and always wrong on hard; confidence separates them fully.
-        RoutingEvaluation.TierModel sharp = new RoutingEvaluation.TierModel(1.0, 1.0, 1);
+        CostAwareThreshold.Tier sharp = new CostAwareThreshold.Tier(1.0, 1.0, 1);
         RoutingEvaluation.Confidence separated =
                 new RoutingEvaluation.Confidence(0.9, 1.0, 0.0, 0.1);
 
-        RoutingEvaluation.Point point =
+        CostAwareThreshold.Point point =
                 RoutingEvaluation.cascade(TASKS, 0.5, sharp, CLOUD, separated, 50, 7);
         assertThat(point.cloudShare()).isEqualTo(0.5);
         assertThat(point.cost()).isCloseTo((1 + 21) / 2.0, within(1e-12));
         assertThat(point.quality()).isCloseTo((1 + 0.9) / 2, within(1e-12));
 
-        RoutingEvaluation.Point off =
+        CostAwareThreshold.Point off =
                 RoutingEvaluation.cascade(TASKS, 0.0, sharp, CLOUD, separated, 50, 7);
         assertThat(off.cloudShare()).isEqualTo(0.0);
         assertThat(off.quality()).isCloseTo(0.5, within(1e-12));

@@ -1,7 +1,5 @@
 package io.hivestream.jobs.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hivestream.connectors.kafka.KafkaClients;
 import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.schemas.AgentEvent;
@@ -9,13 +7,10 @@ import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.codec.Codecs;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,50 +36,21 @@ final class AgentsCommand implements Runnable {
 
     static void publish(KafkaConnection kafka, String topic, List<AgentEvent> agents)
             throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka)) {
-            for (AgentEvent agent : agents) {
-                producer.send(
-                                new ProducerRecord<>(
-                                        topic,
-                                        agent.getAgentId().getBytes(StandardCharsets.UTF_8),
-                                        Codecs.AGENT_EVENT.encodeAvro(agent)))
-                        .get();
-            }
-        }
+        RegistryRecords.publish(
+                kafka, topic, agents, AgentEvent::getAgentId, Codecs.AGENT_EVENT::encodeAvro);
     }
 
     /** Reads agent records from a JSON array, or from JSON lines. */
     static List<AgentEvent> read(Path file) throws Exception {
-        String text = Files.readString(file).strip();
-        List<AgentEvent> agents = new ArrayList<>();
-        if (text.startsWith("[")) {
-            JsonNode array = new ObjectMapper().readTree(text);
-            int i = 0;
-            for (JsonNode node : array) {
-                agents.add(parse(node.toString(), "entry " + i++));
-            }
-        } else {
-            int number = 0;
-            for (String line : text.split("\n")) {
-                number++;
-                if (!line.isBlank()) {
-                    agents.add(parse(line, "line " + number));
-                }
-            }
-        }
-        return agents;
+        return RegistryRecords.read(file, AgentsCommand::parse);
     }
 
-    private static AgentEvent parse(String json, String where) {
-        try {
-            AgentEvent agent = Codecs.AGENT_EVENT.fromJson(json);
-            if (agent.getAgentId().isBlank()) {
-                throw new IllegalArgumentException("agentId is blank");
-            }
-            return agent;
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    private static AgentEvent parse(String json) {
+        AgentEvent agent = Codecs.AGENT_EVENT.fromJson(json);
+        if (agent.getAgentId().isBlank()) {
+            throw new IllegalArgumentException("agentId is blank");
         }
+        return agent;
     }
 
     @Command(

@@ -86,7 +86,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(
             names = "--uncertain-band",
-            defaultValue = "0.1,0.9",
+            defaultValue = UncertainBand.DEFAULT_TEXT,
             description =
                     "For two-stage: the feature model's scores LOWER,UPPER that the embedding model decides (default: ${DEFAULT-VALUE}).")
     String band;

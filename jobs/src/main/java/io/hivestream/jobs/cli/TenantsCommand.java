@@ -1,16 +1,14 @@
 package io.hivestream.jobs.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hivestream.connectors.kafka.KafkaClients;
 import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.operators.admit.SpendReport;
+import io.hivestream.operators.admit.UtcWindows;
 import io.hivestream.operators.decode.TenantValidator;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Tenant;
 import io.hivestream.schemas.codec.Codecs;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +17,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,43 +45,8 @@ final class TenantsCommand implements Runnable {
 
     /** Reads tenant records from a JSON array, or from JSON lines; refuses any bad one. */
     static List<Tenant> read(Path file) throws Exception {
-        String text = Files.readString(file).strip();
-        List<Tenant> tenants = new ArrayList<>();
-        if (text.startsWith("[")) {
-            JsonNode array = new ObjectMapper().readTree(text);
-            int i = 0;
-            for (JsonNode node : array) {
-                tenants.add(parse(node.toString(), "entry " + i++));
-            }
-        } else {
-            int number = 0;
-            for (String line : text.split("\n")) {
-                number++;
-                if (!line.isBlank()) {
-                    tenants.add(parse(line, "line " + number));
-                }
-            }
-        }
-        return tenants;
-    }
-
-    private static Tenant parse(String json, String where) {
-        Tenant tenant;
-        try {
-            tenant = Codecs.TENANT.fromJson(json);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-        }
-        List<String> problems = new TenantValidator().problems(tenant);
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(
-                    where
-                            + ": invalid tenant "
-                            + tenant.getTenant()
-                            + ": "
-                            + String.join("; ", problems));
-        }
-        return tenant;
+        TenantValidator validator = new TenantValidator();
+        return RegistryRecords.read(file, json -> validator.check(Codecs.TENANT.fromJson(json)));
     }
 
     /** The latest record of every tenant on the topic, by name. */
@@ -133,18 +94,15 @@ final class TenantsCommand implements Runnable {
         public Integer call() throws Exception {
             List<Tenant> tenants = read(file);
             long now = System.currentTimeMillis();
-            try (KafkaProducer<byte[], byte[]> producer =
-                    KafkaClients.producer(kafka.connection())) {
-                for (Tenant tenant : tenants) {
-                    tenant.setUpdatedAt(now);
-                    producer.send(
-                                    new ProducerRecord<>(
-                                            topic,
-                                            tenant.getTenant().getBytes(StandardCharsets.UTF_8),
-                                            Codecs.TENANT.encodeAvro(tenant)))
-                            .get();
-                }
+            for (Tenant tenant : tenants) {
+                tenant.setUpdatedAt(now);
             }
+            RegistryRecords.publish(
+                    kafka.connection(),
+                    topic,
+                    tenants,
+                    Tenant::getTenant,
+                    Codecs.TENANT::encodeAvro);
             for (Tenant tenant : tenants) {
                 System.out.println("registered " + tenant.getTenant());
             }
@@ -193,15 +151,22 @@ final class TenantsCommand implements Runnable {
                                 + topic
                                 + "; register it with ./hivestream tenants register");
             }
+            long now = System.currentTimeMillis();
+            // Only this UTC month's calls count; a record written since its start may hold a call
+            // of the month before, which the report leaves out by the call's own time.
             List<Metric> metrics = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> record :
-                    KafkaClients.readAll(
-                            kafka.connection(), metricsTopic, Duration.ofSeconds(60))) {
-                if (record.value() != null) {
+                    TopicWindow.readSince(
+                            kafka.connection(),
+                            List.of(metricsTopic),
+                            UtcWindows.startOfMonth(now),
+                            Duration.ofSeconds(60))) {
+                try {
                     metrics.add(Codecs.METRIC.decode(record.value()));
+                } catch (RuntimeException notAMetric) {
+                    // Only the job writes metrics; anything else there is not counted.
                 }
             }
-            long now = System.currentTimeMillis();
             SpendReport.lines(tenant, SpendReport.of(name, metrics, now), now)
                     .forEach(System.out::println);
             return 0;

@@ -10,6 +10,7 @@ import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.codec.Codecs;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,6 +98,13 @@ class TenantsCommandIT {
                                         Codecs.METRIC.encodeAvro(metric)))
                         .get();
             }
+            // Not a metric: left out of the report.
+            producer.send(
+                            new ProducerRecord<>(
+                                    "hivestream.metrics",
+                                    null,
+                                    "not a metric".getBytes(StandardCharsets.UTF_8)))
+                    .get();
         }
         CliRunner.Run shown = CliRunner.run("tenants", "show", "--bootstrap", bootstrap, "acme");
         assertThat(shown.err()).isEmpty();

@@ -1,9 +1,9 @@
 package io.hivestream.operators.admit;
 
+import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.Tenant;
 import io.hivestream.schemas.internal.TenantLedger;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -113,11 +113,7 @@ public final class Admission {
         if (allowed.isEmpty()) {
             return null;
         }
-        List<String> asked = new ArrayList<>(task.getCapabilities());
-        if (asked.isEmpty()) {
-            asked.add(task.getKind());
-        }
-        for (String capability : asked) {
+        for (String capability : AnalysisPolicy.capabilitiesAsked(task)) {
             if (!allowed.contains(capability)) {
                 return "tenant "
                         + tenant.getTenant()

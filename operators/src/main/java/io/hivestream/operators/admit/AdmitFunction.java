@@ -86,6 +86,13 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         this.maxWaiting = maxWaiting;
     }
 
+    /** The tenant a signal is about: its tenant record's, else its metric's. */
+    public static String tenantOf(AdmitSignal signal) {
+        return signal.getTenant() != null
+                ? signal.getTenant().getTenant()
+                : signal.getMetric().getTenant();
+    }
+
     /** Only call metrics with a cost or tokens, and task metrics, of a tenant concern admission. */
     public static boolean concernsAdmission(Metric metric) {
         if (metric.getTenant() == null) {
@@ -146,13 +153,35 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                         book.getWaiting() == 0
                                 ? new WaitingQueue(new ArrayList<>(), 0L)
                                 : waiting.value();
-                enqueue(queue, task, now, book, ctx);
-                drain(queue, record, book, now, ctx, out);
+                // The first to wait: wake when it may start, when its deadline passes or when its
+                // longest wait runs out, as a drain would.
+                long wake =
+                        Math.min(((Admission.Wait) decision).retryAt(), now + maxWait.toMillis());
+                if (task.getDeadline() != null) {
+                    wake = Math.min(wake, task.getDeadline());
+                }
+                hold(queue, task, wake, now, book, ctx);
             }
+        } else if (task.getDeadline() != null && task.getDeadline() <= now) {
+            end(
+                    task,
+                    TaskStatus.TIMED_OUT,
+                    Admission.pastDeadline(task.getDeadline()),
+                    now,
+                    now,
+                    ctx);
         } else {
-            WaitingQueue queue = waiting.value();
-            enqueue(queue, task, now, book, ctx);
-            drain(queue, record, book, now, ctx, out);
+            // Behind tasks that wait: nothing has changed that would let it start before them,
+            // and what lets them start (a record, a freed slot, a timer) drains the queue. The
+            // timer set for them comes before its longest wait runs out; not before its deadline.
+            Long deadline = task.getDeadline();
+            hold(
+                    waiting.value(),
+                    task,
+                    deadline == null ? Long.MAX_VALUE : deadline,
+                    now,
+                    book,
+                    ctx);
         }
         ledger.update(book);
         metricsOf(ctx.getCurrentKey()).show(book, record);
@@ -164,25 +193,33 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         long now = clock.millis();
         TenantLedger book = ledgerOf(now);
         Tenant record = tenant.value();
+        // Whether the signal may change a waiting task's fate: a record, a freed slot, a budget
+        // that is spent or no longer spent.
+        boolean changed = false;
         if (signal.getTenant() != null) {
             record = signal.getTenant();
             tenant.update(record);
+            changed = true;
         }
         Metric metric = signal.getMetric();
         if (metric != null && metric.getKind() == MetricKind.CALL && metric.getCall() != null) {
+            boolean spent = record != null && Admission.spentBudget(record, book, now) != null;
             Ledger.book(
                     book,
                     metric.getTimestamp(),
                     metric.getCall().getCostUsd(),
                     metric.getCall().getTokensIn() + metric.getCall().getTokensOut());
+            changed |=
+                    record != null && spent != (Admission.spentBudget(record, book, now) != null);
         } else if (metric != null
                 && metric.getKind() == MetricKind.TASK
                 && metric.getTaskId() != null
                 && inFlight.contains(metric.getTaskId())) {
             inFlight.remove(metric.getTaskId());
             book.setInFlight(Math.max(0, book.getInFlight() - 1));
+            changed = true;
         }
-        if (book.getWaiting() > 0) {
+        if (changed && book.getWaiting() > 0) {
             drain(waiting.value(), record, book, now, ctx, out);
         }
         ledger.update(book);
@@ -207,7 +244,24 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         return book != null ? book : Ledger.empty(now);
     }
 
-    private void enqueue(WaitingQueue queue, Task task, long now, TenantLedger book, Context ctx) {
+    /**
+     * Puts {@code task} in the queue and saves it; sets a timer at {@code wake} unless it is {@link
+     * Long#MAX_VALUE}.
+     */
+    private void hold(
+            WaitingQueue queue, Task task, long wake, long now, TenantLedger book, Context ctx)
+            throws Exception {
+        if (!enqueue(queue, task, now, ctx)) {
+            return;
+        }
+        waiting.update(queue);
+        book.setWaiting(queue.getTasks().size());
+        if (wake != Long.MAX_VALUE) {
+            ctx.timerService().registerProcessingTimeTimer(wake);
+        }
+    }
+
+    private boolean enqueue(WaitingQueue queue, Task task, long now, Context ctx) {
         if (queue.getTasks().size() >= maxWaiting) {
             reject(
                     task,
@@ -219,7 +273,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                     now,
                     now,
                     ctx);
-            return;
+            return false;
         }
         WaitingTask entry = new WaitingTask(Task.newBuilder(task).build(), now, queue.getNextSeq());
         queue.setNextSeq(queue.getNextSeq() + 1);
@@ -231,11 +285,12 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         tasks.add(at, entry);
         queue.setTasks(tasks);
         metricsOf(task.getTenant()).waited.inc();
+        return true;
     }
 
     /**
      * Starts waiting tasks, first to start first, until one must wait; rejects those whose wait ran
-     * out; saves the queue and sets the timer for the next change.
+     * out; saves the queue when it took any out, and sets the timer for the next change.
      */
     private void drain(
             WaitingQueue queue,
@@ -246,6 +301,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
             Collector<Task> out)
             throws Exception {
         List<WaitingTask> tasks = new ArrayList<>(queue.getTasks());
+        int before = tasks.size();
         long wake = Long.MAX_VALUE;
         String blocked = null;
         Iterator<WaitingTask> it = tasks.iterator();
@@ -311,15 +367,17 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                 wake = Math.min(wake, giveUpAt);
             }
         }
-        queue.setTasks(tasks);
-        book.setWaiting(tasks.size());
-        if (tasks.isEmpty()) {
-            waiting.clear();
-        } else {
-            waiting.update(queue);
-            if (wake != Long.MAX_VALUE) {
-                ctx.timerService().registerProcessingTimeTimer(wake);
+        if (tasks.size() < before) {
+            queue.setTasks(tasks);
+            book.setWaiting(tasks.size());
+            if (tasks.isEmpty()) {
+                waiting.clear();
+            } else {
+                waiting.update(queue);
             }
+        }
+        if (!tasks.isEmpty() && wake != Long.MAX_VALUE) {
+            ctx.timerService().registerProcessingTimeTimer(wake);
         }
     }
 

@@ -19,6 +19,15 @@ public final class UtcWindows {
         return date.getYear() * 12 + date.getMonthValue() - 1;
     }
 
+    /** The first instant of the UTC month of an instant, in epoch milliseconds. */
+    public static long startOfMonth(long epochMillis) {
+        return LocalDate.ofEpochDay(day(epochMillis))
+                .withDayOfMonth(1)
+                .atStartOfDay(ZoneOffset.UTC)
+                .toInstant()
+                .toEpochMilli();
+    }
+
     /** {@code day 2026-12-05 (UTC)}. */
     public static String dayName(long epochMillis) {
         return "day " + LocalDate.ofEpochDay(day(epochMillis)) + " (UTC)";

@@ -30,6 +30,14 @@ public final class AnalysisPolicy implements Serializable {
     private final boolean autoDecompose;
     private final double decomposeThreshold;
 
+    /**
+     * The capabilities a task asks for: its own, else its kind. The task's list itself, not a copy.
+     */
+    public static List<String> capabilitiesAsked(Task task) {
+        List<String> capabilities = task.getCapabilities();
+        return capabilities.isEmpty() ? List.of(task.getKind()) : capabilities;
+    }
+
     /** Today's defaults: the tier by threshold 0.6, never decomposing on its own. */
     public AnalysisPolicy() {
         this(DEFAULT_CLOUD_THRESHOLD, false, DEFAULT_DECOMPOSE_THRESHOLD);
@@ -88,10 +96,7 @@ public final class AnalysisPolicy implements Serializable {
                                 && replicas == task.getReplicas()
                         ? task.getQuorum()
                         : replicas / 2 + 1;
-        List<String> capabilities =
-                task.getCapabilities().isEmpty()
-                        ? List.of(task.getKind())
-                        : List.copyOf(task.getCapabilities());
+        List<String> capabilities = List.copyOf(capabilitiesAsked(task));
         return Analysis.newBuilder()
                 .setComplexity(score)
                 .setTier(tier)

@@ -1,5 +1,7 @@
 package io.hivestream.operators.analyse;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -10,7 +12,8 @@ import java.util.Locale;
  * <p>A tier is right on a task of true difficulty {@code d} (1 for a task labelled CLOUD, 0 for
  * EDGE) with probability {@code max(0, accuracy - penalty d)} and costs {@code cost} a task, as in
  * the routing benchmark's simulated agents. Thresholds are tried from 0 to 1 in steps of 0.01; a
- * task goes to CLOUD when its score reaches the threshold, as the analyse stage decides.
+ * task goes to CLOUD when its score reaches the threshold, as the analyse stage decides. The
+ * routing benchmark draws its curves with the same tiers, thresholds and choice of the cheapest.
  */
 public final class CostAwareThreshold {
     /** A tier's accuracy model and price per task. */
@@ -55,7 +58,58 @@ public final class CostAwareThreshold {
         }
     }
 
+    /**
+     * One operating point of a routing policy: its knob (a threshold), expected cost and quality
+     * per task, and the share of tasks sent to CLOUD.
+     */
+    public record Point(double knob, double cost, double quality, double cloudShare) {}
+
     private CostAwareThreshold() {}
+
+    /** The thresholds tried: 0 to 1 in steps of 0.01. */
+    public static double[] thresholds() {
+        double[] thresholds = new double[101];
+        for (int step = 0; step <= 100; step++) {
+            thresholds[step] = step / 100.0;
+        }
+        return thresholds;
+    }
+
+    /**
+     * The cheapest point of a curve whose quality reaches {@code quality}, among equal costs the
+     * higher quality, else the first; null when none reaches it.
+     */
+    public static Point cheapestReaching(List<Point> curve, double quality) {
+        Point best = null;
+        for (Point point : curve) {
+            if (point.quality() >= quality - 1e-12
+                    && (best == null
+                            || point.cost() < best.cost()
+                            || (point.cost() == best.cost() && point.quality() > best.quality()))) {
+                best = point;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Routing by the scores at {@code threshold}: a task goes to CLOUD when its score reaches it.
+     */
+    public static Point at(
+            double[] scores, boolean[] cloud, double threshold, Tier edge, Tier cloudTier) {
+        double quality = 0;
+        double cost = 0;
+        int toCloud = 0;
+        for (int i = 0; i < scores.length; i++) {
+            boolean up = scores[i] >= threshold;
+            Tier tier = up ? cloudTier : edge;
+            quality += tier.accuracy(cloud[i] ? 1 : 0);
+            cost += tier.cost();
+            toCloud += up ? 1 : 0;
+        }
+        int n = scores.length;
+        return new Point(threshold, cost / n, quality / n, (double) toCloud / n);
+    }
 
     /**
      * @param scores the analyser's score of each task
@@ -81,26 +135,12 @@ public final class CostAwareThreshold {
             cloudQuality += cloudTier.accuracy(hard ? 1 : 0);
         }
         cloudQuality /= n;
-        Choice best = null;
-        for (int step = 0; step <= 100; step++) {
-            double threshold = step / 100.0;
-            double quality = 0;
-            double cost = 0;
-            for (int i = 0; i < n; i++) {
-                Tier tier = scores[i] >= threshold ? cloudTier : edge;
-                quality += tier.accuracy(cloud[i] ? 1 : 0);
-                cost += tier.cost();
-            }
-            quality /= n;
-            cost /= n;
-            // The cheapest reaching the target; among equal costs the higher quality.
-            if (quality >= target * cloudQuality - 1e-12
-                    && (best == null
-                            || cost < best.cost()
-                            || (cost == best.cost() && quality > best.quality()))) {
-                best = new Choice(threshold, target, quality, cost, cloudQuality, cloudTier.cost());
-            }
+        List<Point> curve = new ArrayList<>();
+        for (double threshold : thresholds()) {
+            curve.add(at(scores, cloud, threshold, edge, cloudTier));
         }
-        return best;
+        Point best = cheapestReaching(curve, target * cloudQuality);
+        return new Choice(
+                best.knob(), target, best.quality(), best.cost(), cloudQuality, cloudTier.cost());
     }
 }

@@ -13,8 +13,11 @@ import java.util.Locale;
  * @param upper the lowest score above the band, in [lower, 1]
  */
 public record UncertainBand(double lower, double upper) implements Serializable {
+    /** The band the shipped models were measured with (docs/analysis.md), as it is written. */
+    public static final String DEFAULT_TEXT = "0.1,0.9";
+
     /** The band the shipped models were measured with (docs/analysis.md). */
-    public static final UncertainBand DEFAULT = new UncertainBand(0.1, 0.9);
+    public static final UncertainBand DEFAULT = parse("the default uncertain band", DEFAULT_TEXT);
 
     public UncertainBand {
         if (!(lower >= 0 && lower <= upper && upper <= 1)) {

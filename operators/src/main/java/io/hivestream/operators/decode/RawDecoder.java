@@ -13,7 +13,6 @@ import io.hivestream.schemas.internal.RawRecord;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Turns raw Kafka records into validated tasks and agent events. A task without an id gets one
@@ -107,24 +106,8 @@ public final class RawDecoder implements Serializable {
             throw new CodecException(
                     "invalid agent " + agent.getAgentId() + ": prices must not be negative");
         }
-        for (Map.Entry<String, Integer> limit :
-                Map.of(
-                                "rateLimitRpm",
-                                nullAsOne(agent.getRateLimitRpm()),
-                                "rateLimitTpm",
-                                nullAsOne(agent.getRateLimitTpm()))
-                        .entrySet()) {
-            if (limit.getValue() < 1) {
-                throw new CodecException(
-                        "invalid agent "
-                                + agent.getAgentId()
-                                + ": "
-                                + limit.getKey()
-                                + " is "
-                                + limit.getValue()
-                                + "; must be 1 or more (leave it out for no limit)");
-            }
-        }
+        atLeastOne(agent, "rateLimitRpm", agent.getRateLimitRpm());
+        atLeastOne(agent, "rateLimitTpm", agent.getRateLimitTpm());
         if (agent.getHeartbeatIntervalMs() != null && agent.getHeartbeatIntervalMs() < 1) {
             throw new CodecException(
                     "invalid agent "
@@ -134,19 +117,23 @@ public final class RawDecoder implements Serializable {
         return agent;
     }
 
-    private static int nullAsOne(Integer value) {
-        return value == null ? 1 : value;
+    /** A limit left out means no limit; one that is set must be 1 or more. */
+    private static void atLeastOne(AgentEvent agent, String field, Integer limit) {
+        if (limit != null && limit < 1) {
+            throw new CodecException(
+                    "invalid agent "
+                            + agent.getAgentId()
+                            + ": "
+                            + field
+                            + " is "
+                            + limit
+                            + "; must be 1 or more (leave it out for no limit)");
+        }
     }
 
     /** A record of the tenants topic, refused with every problem when a limit makes no sense. */
     public Tenant decodeTenant(RawRecord raw) {
-        Tenant tenant = Codecs.TENANT.decode(bytes(raw.getValue()));
-        List<String> problems = tenantValidator.problems(tenant);
-        if (!problems.isEmpty()) {
-            throw new CodecException(
-                    "invalid tenant " + tenant.getTenant() + ": " + String.join("; ", problems));
-        }
-        return tenant;
+        return tenantValidator.check(Codecs.TENANT.decode(bytes(raw.getValue())));
     }
 
     /** A record of the metrics topic, read back as feedback (agents' reputations). */

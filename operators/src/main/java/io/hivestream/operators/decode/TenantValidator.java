@@ -2,6 +2,7 @@ package io.hivestream.operators.decode;
 
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.Tenant;
+import io.hivestream.schemas.codec.CodecException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,20 @@ import java.util.List;
  */
 public final class TenantValidator implements Serializable {
     private static final long serialVersionUID = 1L;
+
+    /**
+     * Returns {@code tenant} when it has no problem.
+     *
+     * @throws CodecException naming the tenant and every problem
+     */
+    public Tenant check(Tenant tenant) {
+        List<String> problems = problems(tenant);
+        if (!problems.isEmpty()) {
+            throw new CodecException(
+                    "invalid tenant " + tenant.getTenant() + ": " + String.join("; ", problems));
+        }
+        return tenant;
+    }
 
     public List<String> problems(Tenant tenant) {
         List<String> problems = new ArrayList<>();

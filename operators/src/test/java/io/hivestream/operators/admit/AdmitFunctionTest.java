@@ -37,7 +37,7 @@ class AdmitFunctionTest {
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new AdmitFunction(clock, MAX_WAIT, 100),
                         Task::getTenant,
-                        AdmitFunctionTest::tenantOf,
+                        AdmitFunction::tenantOf,
                         Types.STRING);
         harness.setProcessingTime(START);
         return harness;
@@ -51,19 +51,13 @@ class AdmitFunctionTest {
                         new org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<>(
                                 new AdmitFunction(clock, MAX_WAIT, 100)),
                         Task::getTenant,
-                        AdmitFunctionTest::tenantOf,
+                        AdmitFunction::tenantOf,
                         Types.STRING);
         harness.setup();
         harness.initializeState(snapshot);
         harness.open();
         harness.setProcessingTime(START);
         return harness;
-    }
-
-    private static String tenantOf(AdmitSignal signal) {
-        return signal.getTenant() != null
-                ? signal.getTenant().getTenant()
-                : signal.getMetric().getTenant();
     }
 
     private static Task task(String id, String tenant) {
@@ -336,5 +330,52 @@ class AdmitFunctionTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("urgent", TaskStatus.TIMED_OUT),
                         org.assertj.core.groups.Tuple.tuple("late", TaskStatus.TIMED_OUT));
+    }
+
+    @Test
+    void aSignalOrTaskThatChangesNothingLeavesTheQueueToItsTimer() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(Tenant.newBuilder().setTenant("acme").setMaxInFlight(1).build()), START);
+        harness.processElement1(task("running", "acme"), START);
+        harness.processElement1(task("waiting", "acme"), START);
+        // Past the longest wait on the clock, before the timer: a call that spends no budget, a
+        // task this stage did not admit and a task that queues behind do not drain the queue.
+        clock.set(START + MAX_WAIT.toMillis());
+        harness.processElement2(call("acme", START, 0.5), START);
+        harness.processElement2(finished("acme", "other"), START);
+        harness.processElement1(task("behind", "acme"), START);
+        assertThat(rejected(harness)).isEmpty();
+
+        at(harness, START + MAX_WAIT.toMillis());
+        assertThat(rejected(harness)).extracting(TaskResult::getTaskId).containsExactly("waiting");
+        harness.processElement2(finished("acme", "running"), START + MAX_WAIT.toMillis());
+        assertThat(admitted(harness)).containsExactly("running", "behind");
+    }
+
+    @Test
+    void aCallThatSpendsTheBudgetRejectsTheWaitingTasks() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(
+                        Tenant.newBuilder()
+                                .setTenant("acme")
+                                .setBudgetUsdPerDay(1.0)
+                                .setMaxInFlight(1)
+                                .build()),
+                START);
+        harness.processElement1(task("running", "acme"), START);
+        harness.processElement1(task("waiting", "acme"), START);
+        harness.processElement2(call("acme", START, 0.5), START);
+        assertThat(rejected(harness)).isEmpty();
+        harness.processElement2(call("acme", START, 0.5), START);
+        assertThat(rejected(harness))
+                .extracting(TaskResult::getTaskId, TaskResult::getError)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "waiting",
+                                "tenant acme spent 1 USD of its 1 USD budget for the day"
+                                        + " 2026-12-05 (UTC); the task was not started"));
+        assertThat(admitted(harness)).containsExactly("running");
     }
 }

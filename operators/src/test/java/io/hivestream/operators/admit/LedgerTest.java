@@ -28,6 +28,9 @@ class LedgerTest {
         assertThat(UtcWindows.day(LAST_MS + 1) - UtcWindows.day(LAST_MS)).isEqualTo(1);
         assertThat(UtcWindows.month(LAST_MS + 1) - UtcWindows.month(LAST_MS)).isEqualTo(1);
         assertThat(UtcWindows.day(-1)).isEqualTo(-1);
+        assertThat(UtcWindows.startOfMonth(LAST_MS))
+                .isEqualTo(Instant.parse("2026-12-01T00:00:00Z").toEpochMilli());
+        assertThat(UtcWindows.startOfMonth(LAST_MS + 1)).isEqualTo(LAST_MS + 1);
     }
 
     @Test

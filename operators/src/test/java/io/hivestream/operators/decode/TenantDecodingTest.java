@@ -178,5 +178,27 @@ class TenantDecodingTest {
                 .hasMessage(
                         "invalid agent gpt: rateLimitRpm is 0; must be 1 or more (leave it out for no"
                                 + " limit)");
+        // Both wrong: the requests' limit is named, always.
+        assertThatThrownBy(
+                        () ->
+                                decoder.decodeAgent(
+                                        raw(
+                                                "a",
+                                                "{\"agentId\":\"gpt\",\"rateLimitTpm\":-1,"
+                                                        + "\"rateLimitRpm\":0}",
+                                                Map.of())))
+                .hasMessage(
+                        "invalid agent gpt: rateLimitRpm is 0; must be 1 or more (leave it out for no"
+                                + " limit)");
+        assertThatThrownBy(
+                        () ->
+                                decoder.decodeAgent(
+                                        raw(
+                                                "a",
+                                                "{\"agentId\":\"gpt\",\"rateLimitTpm\":0}",
+                                                Map.of())))
+                .hasMessage(
+                        "invalid agent gpt: rateLimitTpm is 0; must be 1 or more (leave it out for no"
+                                + " limit)");
     }
 }
