@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -489,9 +490,25 @@ public final class Soak {
 
     /**
      * The index N of a TaskManager (resource id {@code taskmanager-N}, as start-taskmanager.sh
-     * names them) that runs subtasks of the job.
+     * names them) that runs subtasks of the job. A job that is restarting (after a broker's kill,
+     * say) runs on none for a while: this waits up to five minutes for one.
      */
     private int busyTaskManager() throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        while (true) {
+            OptionalInt busy = runningTaskManager();
+            if (busy.isPresent()) {
+                return busy.getAsInt();
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(
+                        "no TaskManager has run the job " + jobId() + " for five minutes");
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+    }
+
+    private OptionalInt runningTaskManager() throws IOException, InterruptedException {
         ObjectMapper json = new ObjectMapper();
         String job = jobId();
         for (JsonNode vertex : json.readTree(rest("/jobs/" + job)).path("vertices")) {
@@ -508,11 +525,11 @@ public final class Soak {
                 String id = taskManager.path("taskmanager-id").asText();
                 if (taskManager.path("status").asText().equals("RUNNING")
                         && id.matches("taskmanager-\\d+")) {
-                    return Integer.parseInt(id.substring("taskmanager-".length()));
+                    return OptionalInt.of(Integer.parseInt(id.substring("taskmanager-".length())));
                 }
             }
         }
-        throw new IllegalStateException("no TaskManager runs the job " + job);
+        return OptionalInt.empty();
     }
 
     /**
