@@ -90,7 +90,12 @@ public final class HivestreamJob {
                                                 tasksTopic,
                                                 group,
                                                 conf.get(HivestreamOptions.START_FROM),
-                                                bounded),
+                                                bounded,
+                                                // Only HEADER mode reads a header.
+                                                conf.get(HivestreamOptions.TENANT_SOURCE)
+                                                                == TenantSource.Mode.HEADER
+                                                        ? conf.get(HivestreamOptions.TENANT_HEADER)
+                                                        : null),
                                 WatermarkStrategy.noWatermarks(),
                                 "tasks source")
                         .uid("tasks-source");
