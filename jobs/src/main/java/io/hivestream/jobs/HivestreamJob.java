@@ -33,6 +33,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * The production wiring: Kafka sources and sinks from {@link HivestreamOptions}, around {@link
@@ -69,7 +70,7 @@ public final class HivestreamJob {
         KafkaConnection kafka = HivestreamOptions.kafkaConnection(conf);
         boolean bounded = conf.get(HivestreamOptions.BOUNDED);
         String group = conf.get(HivestreamOptions.GROUP_ID);
-        checkAccess(kafka, conf, group);
+        checkAccess(kafka, conf);
 
         String tasksTopic = conf.get(HivestreamOptions.TASKS_TOPIC);
         DataStream<RawRecord> tasks =
@@ -89,7 +90,12 @@ public final class HivestreamJob {
                                                 tasksTopic,
                                                 group,
                                                 conf.get(HivestreamOptions.START_FROM),
-                                                bounded),
+                                                bounded,
+                                                // Only HEADER mode reads a header.
+                                                conf.get(HivestreamOptions.TENANT_SOURCE)
+                                                                == TenantSource.Mode.HEADER
+                                                        ? conf.get(HivestreamOptions.TENANT_HEADER)
+                                                        : null),
                                 WatermarkStrategy.noWatermarks(),
                                 "tasks source")
                         .uid("tasks-source");
@@ -213,23 +219,13 @@ public final class HivestreamJob {
      * Fails the start with a sentence naming the problem where the job's Kafka credentials or ACLs
      * do not let it see its topics and consumer groups; see {@link KafkaAccessCheck}.
      */
-    static void checkAccess(KafkaConnection kafka, Configuration conf, String group) {
-        List<String> topics =
-                new java.util.ArrayList<>(
-                        List.of(
-                                conf.get(HivestreamOptions.TASKS_TOPIC),
-                                conf.get(HivestreamOptions.AGENTS_TOPIC),
-                                conf.get(HivestreamOptions.METRICS_TOPIC),
-                                conf.get(HivestreamOptions.RESULTS_TOPIC),
-                                conf.get(HivestreamOptions.DLQ_TOPIC)));
-        List<String> groups =
-                new java.util.ArrayList<>(List.of(group, group + "-agents", group + "-metrics"));
-        if (conf.get(HivestreamOptions.TENANTS_ENFORCE)) {
-            topics.add(conf.get(HivestreamOptions.TENANTS_TOPIC));
-            groups.add(group + "-tenants");
-        }
+    static void checkAccess(KafkaConnection kafka, Configuration conf) {
+        List<JobAcls.Resource> resources = JobAcls.resources(conf);
         KafkaAccessCheck.check(
-                kafka, topics, groups, conf.get(HivestreamOptions.KAFKA_ACCESS_CHECK_TIMEOUT));
+                kafka,
+                JobAcls.literalNames(resources, ResourceType.TOPIC),
+                JobAcls.literalNames(resources, ResourceType.GROUP),
+                conf.get(HivestreamOptions.KAFKA_ACCESS_CHECK_TIMEOUT));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.hivestream.jobs;
 
+import io.hivestream.operators.decode.TenantSource;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
@@ -12,87 +13,118 @@ import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
 /**
- * The Kafka ACLs the job's principal needs, and no more: read the tasks, agents and metrics topics;
- * write the results, metrics, dead letters and (subtasks of plans) tasks topics; describe all five;
- * read its three consumer groups; write and describe the transactional ids under its prefix. No
- * cluster-wide permission: idempotent producers need only Write on their topics.
+ * The job's Kafka resources and the ACLs its principal needs on them, and no more: read the tasks,
+ * agents and metrics topics; write the results, metrics, dead letters and (subtasks of plans) tasks
+ * topics; describe all five; read its three consumer groups; write and describe the transactional
+ * ids under its prefix. With tenants enforced, read and describe the tenants topic and read its
+ * group; with tenants taken from the topic, read and describe the topics {@code TASKS.TENANT}
+ * (prefixed). No cluster-wide permission: idempotent producers need only Write on their topics. The
+ * job's start-up access check and {@code hivestream acls} both use {@link #resources}.
  */
 public final class JobAcls {
     private JobAcls() {}
 
-    /** The ACLs for {@code principal} ("User:NAME") and the topics and groups of {@code conf}. */
-    public static List<AclBinding> of(String principal, Configuration conf) {
-        List<AclBinding> acls = new ArrayList<>();
+    /** One resource of the job and what it does with it. */
+    public record Resource(
+            ResourceType type, String name, PatternType pattern, List<AclOperation> operations) {
+        /** A topic or group named exactly, which the access check can describe. */
+        public boolean literal() {
+            return pattern == PatternType.LITERAL;
+        }
+    }
+
+    /** Every Kafka resource the job of {@code conf} uses. */
+    public static List<Resource> resources(Configuration conf) {
+        List<Resource> resources = new ArrayList<>();
+        String tasks = conf.get(HivestreamOptions.TASKS_TOPIC);
+        topic(resources, tasks, AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE);
         topic(
-                acls,
-                principal,
-                conf.get(HivestreamOptions.TASKS_TOPIC),
-                AclOperation.READ,
-                AclOperation.WRITE,
-                AclOperation.DESCRIBE);
-        topic(
-                acls,
-                principal,
+                resources,
                 conf.get(HivestreamOptions.AGENTS_TOPIC),
                 AclOperation.READ,
                 AclOperation.DESCRIBE);
         topic(
-                acls,
-                principal,
+                resources,
                 conf.get(HivestreamOptions.METRICS_TOPIC),
                 AclOperation.READ,
                 AclOperation.WRITE,
                 AclOperation.DESCRIBE);
         topic(
-                acls,
-                principal,
+                resources,
                 conf.get(HivestreamOptions.RESULTS_TOPIC),
                 AclOperation.WRITE,
                 AclOperation.DESCRIBE);
         topic(
-                acls,
-                principal,
+                resources,
                 conf.get(HivestreamOptions.DLQ_TOPIC),
                 AclOperation.WRITE,
                 AclOperation.DESCRIBE);
+        boolean enforce = conf.get(HivestreamOptions.TENANTS_ENFORCE);
+        if (enforce) {
+            topic(
+                    resources,
+                    conf.get(HivestreamOptions.TENANTS_TOPIC),
+                    AclOperation.READ,
+                    AclOperation.DESCRIBE);
+        }
+        if (conf.get(HivestreamOptions.TENANT_SOURCE) == TenantSource.Mode.TOPIC) {
+            // The tasks source subscribes to TASKS and TASKS.TENANT for every tenant.
+            resources.add(
+                    new Resource(
+                            ResourceType.TOPIC,
+                            tasks + ".",
+                            PatternType.PREFIXED,
+                            List.of(AclOperation.READ, AclOperation.DESCRIBE)));
+        }
         String group = conf.get(HivestreamOptions.GROUP_ID);
-        for (String g : List.of(group, group + "-agents", group + "-metrics")) {
-            acls.add(
-                    allow(
-                            principal,
+        List<String> groups =
+                new ArrayList<>(List.of(group, group + "-agents", group + "-metrics"));
+        if (enforce) {
+            groups.add(group + "-tenants");
+        }
+        for (String g : groups) {
+            resources.add(
+                    new Resource(
                             ResourceType.GROUP,
                             g,
                             PatternType.LITERAL,
-                            AclOperation.READ));
+                            List.of(AclOperation.READ)));
         }
-        String prefix = conf.get(HivestreamOptions.TRANSACTIONAL_ID_PREFIX) + "-";
-        for (AclOperation op : List.of(AclOperation.WRITE, AclOperation.DESCRIBE)) {
-            acls.add(
-                    allow(
-                            principal,
-                            ResourceType.TRANSACTIONAL_ID,
-                            prefix,
-                            PatternType.PREFIXED,
-                            op));
+        resources.add(
+                new Resource(
+                        ResourceType.TRANSACTIONAL_ID,
+                        conf.get(HivestreamOptions.TRANSACTIONAL_ID_PREFIX) + "-",
+                        PatternType.PREFIXED,
+                        List.of(AclOperation.WRITE, AclOperation.DESCRIBE)));
+        return resources;
+    }
+
+    /** The names of the literal resources of {@code type}: what the access check describes. */
+    public static List<String> literalNames(List<Resource> resources, ResourceType type) {
+        return resources.stream()
+                .filter(r -> r.type() == type && r.literal())
+                .map(Resource::name)
+                .toList();
+    }
+
+    /** The ACLs for {@code principal} ("User:NAME") on the resources of {@code conf}. */
+    public static List<AclBinding> of(String principal, Configuration conf) {
+        List<AclBinding> acls = new ArrayList<>();
+        for (Resource resource : resources(conf)) {
+            for (AclOperation operation : resource.operations()) {
+                acls.add(
+                        new AclBinding(
+                                new ResourcePattern(
+                                        resource.type(), resource.name(), resource.pattern()),
+                                new AccessControlEntry(
+                                        principal, "*", operation, AclPermissionType.ALLOW)));
+            }
         }
         return acls;
     }
 
-    private static void topic(
-            List<AclBinding> acls, String principal, String topic, AclOperation... operations) {
-        for (AclOperation op : operations) {
-            acls.add(allow(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, op));
-        }
-    }
-
-    private static AclBinding allow(
-            String principal,
-            ResourceType type,
-            String name,
-            PatternType pattern,
-            AclOperation operation) {
-        return new AclBinding(
-                new ResourcePattern(type, name, pattern),
-                new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW));
+    private static void topic(List<Resource> resources, String topic, AclOperation... operations) {
+        resources.add(
+                new Resource(ResourceType.TOPIC, topic, PatternType.LITERAL, List.of(operations)));
     }
 }

@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.jobs.cli.CliRunner;
+import io.hivestream.operators.lineage.Canonical;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.codec.Codecs;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,11 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -64,6 +64,7 @@ class SignedLineageIT extends KafkaJobCase {
         CliRunner.Run generated = CliRunner.run("keys", "generate", "--out", keys.toString());
         assertThat(generated.exitCode()).as(generated.err()).isZero();
         assertThat(generated.out()).contains("algorithm:   ML-DSA-65");
+        String keyId = keyId(generated);
         Path publicKey = keys.resolve("lineage.pub.pem");
 
         fixture.register(Agents.simulated("m-a", List.of("math"), 0.001));
@@ -108,7 +109,15 @@ class SignedLineageIT extends KafkaJobCase {
         Map<String, List<Long>> seqs = new TreeMap<>();
         for (TaskResult result : results) {
             assertThat(result.getLineage().getAlgorithm()).isEqualTo("ML-DSA-65");
-            assertThat(result.getLineage().getTaskSha256()).hasSize(64);
+            assertThat(result.getLineage().getKeyId()).isEqualTo(keyId);
+            // The hash of the bytes of the task as published.
+            int i = Integer.parseInt(result.getTaskId().substring("sl-".length()));
+            assertThat(result.getLineage().getTaskSha256())
+                    .as(result.getTaskId())
+                    .isEqualTo(
+                            Canonical.hex(
+                                    Canonical.sha256(
+                                            taskJson(i).getBytes(StandardCharsets.UTF_8))));
             seqs.computeIfAbsent(result.getTenant(), t -> new ArrayList<>())
                     .add(result.getLineage().getSeq());
         }
@@ -193,13 +202,23 @@ class SignedLineageIT extends KafkaJobCase {
                         publicKey.toString(),
                         write(files, "replayed.jsonl", replayed).toString());
         assertThat(withReplay.exitCode()).isEqualTo(1);
+        TaskResult again = Codecs.TASK_RESULT.decode(lines.get(3).getBytes());
         assertThat(withReplay.out())
-                .contains("line 121 (task ")
-                .contains("): replayed: the same result as seq ");
+                .contains(
+                        "line 121 (task "
+                                + again.getTaskId()
+                                + ", tenant "
+                                + again.getTenant()
+                                + "): replayed: the same result as seq "
+                                + again.getLineage().getSeq()
+                                + " of tenant "
+                                + again.getTenant()
+                                + ", read before");
 
         CliRunner.Run otherKey =
                 CliRunner.run("keys", "generate", "--out", keys.resolve("other").toString());
         assertThat(otherKey.exitCode()).isZero();
+        String otherKeyId = keyId(otherKey);
         CliRunner.Run wrongKey =
                 CliRunner.run(
                         "verify",
@@ -207,30 +226,41 @@ class SignedLineageIT extends KafkaJobCase {
                         keys.resolve("other").resolve("lineage.pub.pem").toString(),
                         file.toString());
         assertThat(wrongKey.exitCode()).isEqualTo(1);
-        assertThat(wrongKey.out()).contains(", which is not among the public keys given [sha256:");
+        assertThat(wrongKey.out())
+                .contains(
+                        "signed with key "
+                                + keyId
+                                + ", which is not among the public keys given ["
+                                + otherKeyId
+                                + "]");
     }
 
     private static Path write(Path dir, String name, List<String> lines) throws Exception {
         return Files.write(dir.resolve(name), lines);
     }
 
-    private static void publish(int from, int count) throws Exception {
-        for (int i = from; i < from + count; i++) {
-            String tenant = i % 2 == 0 ? "acme" : "globex";
-            fixture.sendJson(
-                    KafkaJobFixture.TASKS,
-                    "sl-" + i,
-                    "{\"taskId\":\"sl-"
-                            + i
-                            + "\",\"tenant\":\""
-                            + tenant
-                            + "\",\"kind\":\"math\",\"input\":\""
-                            + i
-                            + " + 1000\"}");
-        }
+    /** The id {@code keys generate} printed. */
+    private static String keyId(CliRunner.Run generated) {
+        String marker = "key id:      ";
+        String out = generated.out();
+        int from = out.indexOf(marker) + marker.length();
+        return out.substring(from, out.indexOf('\n', from));
     }
 
-    static Set<String> ids(List<TaskResult> results) {
-        return results.stream().map(TaskResult::getTaskId).collect(Collectors.toSet());
+    private static String taskJson(int i) {
+        String tenant = i % 2 == 0 ? "acme" : "globex";
+        return "{\"taskId\":\"sl-"
+                + i
+                + "\",\"tenant\":\""
+                + tenant
+                + "\",\"kind\":\"math\",\"input\":\""
+                + i
+                + " + 1000\"}";
+    }
+
+    private static void publish(int from, int count) throws Exception {
+        for (int i = from; i < from + count; i++) {
+            fixture.sendJson(KafkaJobFixture.TASKS, "sl-" + i, taskJson(i));
+        }
     }
 }

@@ -65,7 +65,7 @@ public final class KafkaIO {
 
     /**
      * A source of raw records. Reads only committed records, so that records written by a
-     * transactional producer (subtasks of plans among them) are seen once.
+     * transactional producer (subtasks of plans among them) are seen once. Keeps no header.
      */
     public static KafkaSource<RawRecord> rawSource(
             KafkaConnection kafka,
@@ -73,17 +73,32 @@ public final class KafkaIO {
             String groupId,
             StartFrom startFrom,
             boolean bounded) {
+        return rawSource(kafka, topic, groupId, startFrom, bounded, null);
+    }
+
+    /**
+     * A source of raw records that keeps the record header {@code header} (none when null); see
+     * {@link #rawSource(KafkaConnection, String, String, StartFrom, boolean)}.
+     */
+    public static KafkaSource<RawRecord> rawSource(
+            KafkaConnection kafka,
+            String topic,
+            String groupId,
+            StartFrom startFrom,
+            boolean bounded,
+            String header) {
         return rawSource(
                 KafkaSource.<RawRecord>builder().setTopics(topic),
                 kafka,
                 groupId,
                 startFrom,
-                bounded);
+                bounded,
+                header);
     }
 
     /**
      * A source of raw records of every topic whose name matches {@code topics}, found again as
-     * topics are added (unless bounded).
+     * topics are added (unless bounded). Keeps no header.
      */
     public static KafkaSource<RawRecord> rawSource(
             KafkaConnection kafka,
@@ -96,7 +111,8 @@ public final class KafkaIO {
                 kafka,
                 groupId,
                 startFrom,
-                bounded);
+                bounded,
+                null);
     }
 
     private static KafkaSource<RawRecord> rawSource(
@@ -104,13 +120,14 @@ public final class KafkaIO {
             KafkaConnection kafka,
             String groupId,
             StartFrom startFrom,
-            boolean bounded) {
+            boolean bounded,
+            String header) {
         KafkaSourceBuilder<RawRecord> builder =
                 subscribed
                         .setProperties(kafka.properties())
                         .setBootstrapServers(kafka.bootstrapServers())
                         .setGroupId(groupId)
-                        .setDeserializer(new RawRecordDeserializer())
+                        .setDeserializer(new RawRecordDeserializer(header))
                         .setStartingOffsets(offsets(startFrom))
                         .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                         .setProperty("commit.offsets.on.checkpoint", "true")

@@ -48,6 +48,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
@@ -201,10 +202,26 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
     }
 
-    /** Creates ACLs; the authorizer applies them once the metadata reaches the brokers. */
+    /**
+     * Creates ACLs and returns once the cluster describes them all, so that what follows does not
+     * race the authorizer.
+     */
     public synchronized void createAcls(Collection<AclBinding> acls) {
         security();
         getOrThrow(admin().createAcls(acls).all(), "create ACLs " + acls);
+        try {
+            pollUntil(
+                    Instant.now().plus(startupTimeout),
+                    List.of(),
+                    "the cluster to describe the ACLs " + acls,
+                    () ->
+                            getOrThrow(
+                                            admin().describeAcls(AclBindingFilter.ANY).values(),
+                                            "describe ACLs")
+                                    .containsAll(acls));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean authenticates(Admin asUser) throws InterruptedIOException {

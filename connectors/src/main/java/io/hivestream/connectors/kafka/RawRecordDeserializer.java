@@ -2,7 +2,6 @@ package io.hivestream.connectors.kafka;
 
 import io.hivestream.schemas.internal.RawRecord;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -13,12 +12,25 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * Hands every Kafka record on as raw bytes with its topic, partition and offset. Decoding happens
- * in an operator, so a record that does not decode becomes a dead letter instead of failing the
- * source.
+ * Hands every Kafka record on as raw bytes with its topic, partition and offset, and the one header
+ * the job reads (the tenant's, when tasks name it in a header): other headers are not copied.
+ * Decoding happens in an operator, so a record that does not decode becomes a dead letter instead
+ * of failing the source.
  */
 public final class RawRecordDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
     private static final long serialVersionUID = 1L;
+
+    private final String header;
+
+    /** Keeps no header. */
+    public RawRecordDeserializer() {
+        this(null);
+    }
+
+    /** Keeps the header {@code header} (its last value), or none when null. */
+    public RawRecordDeserializer(String header) {
+        this.header = header;
+    }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) {
@@ -34,17 +46,12 @@ public final class RawRecordDeserializer implements KafkaRecordDeserializationSc
                         .build());
     }
 
-    private static Map<String, ByteBuffer> headers(Headers headers) {
-        Map<String, ByteBuffer> map = Map.of();
-        for (Header header : headers) {
-            if (map.isEmpty()) {
-                map = new HashMap<>();
-            }
-            map.put(
-                    header.key(),
-                    ByteBuffer.wrap(header.value() == null ? new byte[0] : header.value()));
+    private Map<String, ByteBuffer> headers(Headers headers) {
+        Header kept = header == null ? null : headers.lastHeader(header);
+        if (kept == null) {
+            return Map.of();
         }
-        return map;
+        return Map.of(header, ByteBuffer.wrap(kept.value() == null ? new byte[0] : kept.value()));
     }
 
     @Override

@@ -19,6 +19,16 @@ import java.util.Map;
 public final class Canonical {
     private static final HexFormat HEX = HexFormat.of();
 
+    private static final ThreadLocal<MessageDigest> SHA256 =
+            ThreadLocal.withInitial(
+                    () -> {
+                        try {
+                            return MessageDigest.getInstance("SHA-256");
+                        } catch (NoSuchAlgorithmException e) {
+                            throw new IllegalStateException("the JDK has no SHA-256", e);
+                        }
+                    });
+
     /** The hash that links the first result of a chain: 32 zero bytes. */
     public static final String GENESIS = "0".repeat(64);
 
@@ -138,11 +148,8 @@ public final class Canonical {
     }
 
     public static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+        // digest() resets the digest, so each thread reuses its own.
+        return SHA256.get().digest(bytes);
     }
 
     public static String hex(byte[] bytes) {

@@ -147,6 +147,7 @@ public final class LineageHashes {
                 .optStr(r.getError())
                 .str(r.getStrategy().name())
                 .optEnum(r.getTier())
+                .optEnum(r.getAgentTier())
                 .optF64(r.getComplexity())
                 .strs(r.getAgents())
                 .hashes(l.getAnswerSha256())

@@ -29,7 +29,8 @@ public final class LineageSigner {
     /**
      * Computes the result's lineage hashes, links it after {@code head} and names the key; the
      * batch fields and signature come from {@link #sign}. The task hash, when the result carries
-     * one, is kept.
+     * one, is kept. The lineage is set on {@code result} itself, which is returned: the caller
+     * hands the record over.
      */
     public Linked link(TaskResult result, ChainHead head) {
         String taskSha256 =
@@ -49,10 +50,10 @@ public final class LineageSigner {
                         .setKeyId(key.keyId())
                         .setAlgorithm(key.algorithm().recordedName())
                         .build();
-        TaskResult linked = TaskResult.newBuilder(result).setLineage(lineage).build();
-        String hash = LineageHashes.resultHash(linked);
+        result.setLineage(lineage);
+        String hash = LineageHashes.resultHash(result);
         lineage.setResultSha256(hash);
-        return new Linked(linked, new ChainHead(seq, hash));
+        return new Linked(result, new ChainHead(seq, hash));
     }
 
     /** Signs linked results as one batch: sets each one's proof and the shared signature. */
@@ -64,7 +65,7 @@ public final class LineageSigner {
         for (TaskResult result : batch) {
             leaves.add(result.getLineage().getResultSha256());
         }
-        String root = Merkle.root(leaves);
+        Merkle.Tree tree = Merkle.tree(leaves);
         String signature =
                 Base64.getEncoder()
                         .encodeToString(
@@ -73,13 +74,12 @@ public final class LineageSigner {
                                                 key.keyId(),
                                                 key.algorithm().recordedName(),
                                                 batch.size(),
-                                                root)));
-        List<List<String>> proofs = Merkle.proofs(leaves);
+                                                tree.root())));
         for (int i = 0; i < batch.size(); i++) {
             Lineage lineage = batch.get(i).getLineage();
             lineage.setBatchSize(batch.size());
             lineage.setBatchIndex(i);
-            lineage.setProof(proofs.get(i));
+            lineage.setProof(tree.proofs().get(i));
             lineage.setSignature(signature);
         }
     }

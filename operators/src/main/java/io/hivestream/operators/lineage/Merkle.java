@@ -24,29 +24,21 @@ public final class Merkle {
         return Canonical.hex(hash(raw, 0, raw.size()));
     }
 
-    /** The audit path of leaf {@code index}: sibling hashes from the leaf up. */
-    public static List<String> proof(List<String> leaves, int index) {
-        List<byte[]> raw = new ArrayList<>(leaves.size());
-        for (String leaf : leaves) {
-            raw.add(Canonical.unhex(leaf));
-        }
-        List<String> path = new ArrayList<>();
-        path(raw, index, 0, raw.size(), path);
-        return path;
-    }
+    /** A tree's root and the audit path of every leaf (sibling hashes from the leaf up). */
+    public record Tree(String root, List<List<String>> proofs) {}
 
-    /** The audit path of every leaf, in O(n log n): what {@link #proof} gives for each index. */
-    public static List<List<String>> proofs(List<String> leaves) {
+    /** The root and every leaf's audit path, in one pass of O(n log n); at least one leaf. */
+    public static Tree tree(List<String> leaves) {
+        if (leaves.isEmpty()) {
+            throw new IllegalArgumentException("a Merkle tree needs at least one leaf");
+        }
         List<byte[]> raw = new ArrayList<>(leaves.size());
         List<List<String>> paths = new ArrayList<>(leaves.size());
         for (String leaf : leaves) {
             raw.add(Canonical.unhex(leaf));
             paths.add(new ArrayList<>());
         }
-        if (!raw.isEmpty()) {
-            hashAndPaths(raw, 0, raw.size(), paths);
-        }
-        return paths;
+        return new Tree(Canonical.hex(hashAndPaths(raw, 0, raw.size(), paths)), paths);
     }
 
     private static byte[] hashAndPaths(
@@ -96,21 +88,6 @@ public final class Merkle {
             sn >>= 1;
         }
         return sn == 0 ? Canonical.hex(r) : null;
-    }
-
-    private static void path(List<byte[]> leaves, int m, int from, int to, List<String> out) {
-        int n = to - from;
-        if (n <= 1) {
-            return;
-        }
-        int k = split(n);
-        if (m < k) {
-            path(leaves, m, from, from + k, out);
-            out.add(Canonical.hex(hash(leaves, from + k, to)));
-        } else {
-            path(leaves, m - k, from + k, to, out);
-            out.add(Canonical.hex(hash(leaves, from, from + k)));
-        }
     }
 
     private static byte[] hash(List<byte[]> leaves, int from, int to) {

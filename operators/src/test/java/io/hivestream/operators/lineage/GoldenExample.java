@@ -55,6 +55,7 @@ public final class GoldenExample {
                 .setOutput("42")
                 .setStrategy(Strategy.CONSENSUS)
                 .setTier(Tier.EDGE)
+                .setAgentTier(Tier.EDGE)
                 .setComplexity(0.25)
                 .setAgents(List.of("calc-1", "gpt-mini"))
                 .setAnswers(List.of(a, b))

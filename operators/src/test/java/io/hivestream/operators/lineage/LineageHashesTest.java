@@ -1,0 +1,121 @@
+package io.hivestream.operators.lineage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.hivestream.schemas.SubtaskResult;
+import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.TaskStatus;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every field of a result is covered by its hash: the test walks the schema, so a field added later
+ * and left out of {@link LineageHashes#resultBytes} (or of the answers' or steps' hashes) fails
+ * here.
+ */
+class LineageHashesTest {
+    private static final LineageSigner SIGNER = signer();
+
+    private static LineageSigner signer() {
+        try {
+            return new LineageSigner(
+                    GoldenExample.key(Path.of("src/test/resources/lineage"), "ed25519"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The golden example with every optional field set and every list not empty. */
+    private static TaskResult base() {
+        TaskResult result = GoldenExample.unsigned();
+        result.setSessionId("session-1");
+        result.setError("none");
+        result.setParentId("parent-1");
+        result.setRootId("root-1");
+        result.setSimulated(true);
+        result.setSubtasks(
+                new ArrayList<>(
+                        List.of(
+                                SubtaskResult.newBuilder()
+                                        .setTaskId("golden-1/design")
+                                        .setStep("design")
+                                        .setRole("architect")
+                                        .setKind("chat")
+                                        .setStatus(TaskStatus.COMPLETED)
+                                        .setOutput("a design")
+                                        .build())));
+        return result;
+    }
+
+    private static String resultHash(TaskResult unsigned) {
+        return SIGNER.link(unsigned, null).result().getLineage().getResultSha256();
+    }
+
+    @Test
+    void changingAnyFieldOfTheResultChangesItsHash() {
+        String baseHash = resultHash(base());
+        List<String> checked = new ArrayList<>();
+
+        for (Schema.Field field : TaskResult.getClassSchema().getFields()) {
+            if (field.name().equals("lineage")) {
+                continue;
+            }
+            TaskResult changed = base();
+            changed.put(field.pos(), changedValue(field, changed.get(field.pos())));
+
+            assertThat(resultHash(changed)).as("field %s", field.name()).isNotEqualTo(baseHash);
+            checked.add(field.name());
+        }
+
+        assertThat(checked).contains("agentTier", "tier", "answers", "subtasks", "metadata");
+        assertThat(checked).hasSize(TaskResult.getClassSchema().getFields().size() - 1);
+    }
+
+    /** A value other than {@code value} of the field's type: null for an optional one. */
+    private static Object changedValue(Schema.Field field, Object value) {
+        Schema schema = field.schema();
+        if (schema.isNullable()) {
+            if (value == null) {
+                fail("the base result needs a value for the optional field " + field.name());
+            }
+            return null;
+        }
+        return switch (schema.getType()) {
+            case STRING -> value + "'";
+            case LONG -> (Long) value + 1;
+            case INT -> (Integer) value + 1;
+            case DOUBLE -> (Double) value + 1;
+            case BOOLEAN -> !(Boolean) value;
+            case ENUM -> otherConstant((Enum<?>) value);
+            case ARRAY -> {
+                List<?> list = (List<?>) value;
+                if (list.isEmpty()) {
+                    fail("the base result needs an element in the list " + field.name());
+                }
+                yield new ArrayList<>(list.subList(0, list.size() - 1));
+            }
+            case MAP -> {
+                Map<Object, Object> map = new HashMap<>((Map<?, ?>) value);
+                map.put("added", "entry");
+                yield map;
+            }
+            default ->
+                    throw new AssertionError(
+                            "no change known for field "
+                                    + field.name()
+                                    + " of type "
+                                    + schema.getType());
+        };
+    }
+
+    private static Enum<?> otherConstant(Enum<?> value) {
+        Enum<?>[] constants = value.getDeclaringClass().getEnumConstants();
+        return constants[(value.ordinal() + 1) % constants.length];
+    }
+}
