@@ -2,6 +2,7 @@ package io.hivestream.jobs.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hivestream.operators.route.AgentStatistics;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
@@ -53,11 +54,15 @@ final class AgentStats {
         registry.remove(agentId);
     }
 
-    /** Counts one call metric; other metrics are ignored. */
+    /**
+     * Counts one call metric of an agent if it {@linkplain AgentStatistics#countsForAgent counts
+     * for the agent}, as the router does; other metrics are ignored.
+     */
     void count(Metric metric) {
         if (metric.getKind() != MetricKind.CALL
                 || metric.getCall() == null
-                || metric.getAgentId() == null) {
+                || metric.getAgentId() == null
+                || !AgentStatistics.countsForAgent(metric.getCall())) {
             return;
         }
         Calls agent = calls.computeIfAbsent(metric.getAgentId(), id -> new Calls());

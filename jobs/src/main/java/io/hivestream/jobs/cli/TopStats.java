@@ -42,7 +42,11 @@ final class TopStats {
                         result.getCostUsd()));
     }
 
-    /** Counts a call metric at its time; other metrics are ignored. */
+    /**
+     * Counts a call metric at its time, whatever its outcome: top shows the pipeline's call rate,
+     * not what counts against an agent (refused calls add no latency, so no calls in flight). Other
+     * metrics are ignored.
+     */
     void add(Metric metric) {
         if (metric.getKind() == MetricKind.CALL && metric.getCall() != null) {
             calls.add(

@@ -1,5 +1,7 @@
 package io.hivestream.jobs.console;
 
+import io.hivestream.operators.execute.CallMetrics;
+import io.hivestream.operators.route.AgentStatistics;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
@@ -151,9 +153,6 @@ public final class ConsoleState {
     /** The breaker of an agent whose last call went out. */
     public static final String BREAKER_CLOSED = "closed";
 
-    /** The error class of a call the circuit breaker refused. */
-    static final String BREAKER_ERROR_CLASS = "CircuitBreakerOpen";
-
     private final Limits limits;
     private final Map<String, Agent> agents = new TreeMap<>();
     private final Map<String, long[]> tenantCalls = new TreeMap<>();
@@ -183,9 +182,6 @@ public final class ConsoleState {
             agent.status = "retired";
             return;
         }
-        if (event.getType() == AgentEventType.HEARTBEAT) {
-            return;
-        }
         agent.registered = true;
         agent.status = "in rotation";
         agent.runtime = event.getRuntime();
@@ -211,7 +207,7 @@ public final class ConsoleState {
         Agent agent = agent(metric.getAgentId());
         agent.costUsd += call.getCostUsd();
         if (call.getOutcome() == CallOutcome.REJECTED
-                && BREAKER_ERROR_CLASS.equals(call.getErrorClass())) {
+                && CallMetrics.BREAKER_OPEN.equals(call.getErrorClass())) {
             agent.breakerRejections++;
             agent.breakerOpen = true;
             return;
@@ -219,6 +215,9 @@ public final class ConsoleState {
         tenantCalls.computeIfAbsent(tenant, t -> new long[1])[0]++;
         calls++;
         agent.breakerOpen = false;
+        if (!AgentStatistics.countsForAgent(call)) {
+            return;
+        }
         agent.calls++;
         agent.latencySum += call.getLatencyMs();
         boolean success = call.getOutcome() == CallOutcome.SUCCESS;

@@ -69,6 +69,26 @@ class ConsoleStateTest {
     }
 
     @Test
+    void badRequestsAndRefusedCallsDoNotCountForTheAgentButForTheTenant() {
+        ConsoleState state = new ConsoleState(SMALL);
+        state.onAgent(agent("a", AgentEventType.REGISTER));
+        state.onMetric(call("a", "acme", CallOutcome.SUCCESS, null, 100, 0.25));
+        state.onMetric(call("a", "acme", CallOutcome.ERROR, "BAD_REQUEST", 5, 0.0));
+        state.onMetric(call("a", "acme", CallOutcome.REJECTED, "CircuitBreakerOpen", 0, 0.0));
+
+        ConsoleState.Snapshot snapshot = state.snapshot();
+
+        ConsoleState.AgentRow a = snapshot.agents().get(0);
+        assertThat(a.calls()).isEqualTo(1);
+        assertThat(a.successes()).isEqualTo(1);
+        assertThat(a.failures()).isEqualTo(0);
+        assertThat(a.breakerRejections()).isEqualTo(1);
+        assertThat(a.meanLatencyMs()).isEqualTo(100.0);
+        assertThat(snapshot.tenants()).containsExactly(new ConsoleState.TenantRow("acme", 2, 0.25));
+        assertThat(snapshot.calls()).isEqualTo(2);
+    }
+
+    @Test
     void agentsCountTheirCallsSuccessesLatencyCostAndBreaker() {
         ConsoleState state = new ConsoleState(SMALL);
         state.onAgent(agent("a", AgentEventType.REGISTER));
