@@ -14,7 +14,6 @@ import io.hivestream.schemas.SubtaskResult;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -372,10 +371,7 @@ public final class ConsoleState {
     }
 
     private String text(ByteBuffer value) {
-        ByteBuffer copy = value.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return clip(new String(bytes, StandardCharsets.UTF_8));
+        return clip(RecordText.of(value));
     }
 
     private String clip(String text) {

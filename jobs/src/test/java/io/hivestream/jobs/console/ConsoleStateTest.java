@@ -287,6 +287,33 @@ class ConsoleStateTest {
     }
 
     @Test
+    void deadLettersShowTheirRecordAsDlqDoes() {
+        ConsoleState state = new ConsoleState(SMALL);
+        state.onDeadLetter(
+                DeadLetter.newBuilder()
+                        .setTopic("hivestream.tasks")
+                        .setPartition(1)
+                        .setOffset(3)
+                        .setStage("decode")
+                        .setReason("not a record")
+                        .setValue(ByteBuffer.wrap(new byte[] {0, 1, (byte) 0xff}))
+                        .setFailedAt(6)
+                        .build());
+
+        assertThat(state.snapshot().recentDeadLetters())
+                .containsExactly(
+                        new ConsoleState.DeadLetterView(
+                                "hivestream.tasks",
+                                1,
+                                3,
+                                "decode",
+                                "not a record",
+                                null,
+                                "base64:AAH…", // clipped to the limit of 10 characters
+                                6));
+    }
+
+    @Test
     void deadLettersKeepTheNewestWithTheirReasonAndRecordAndUnreadableRecordsAreCounted() {
         ConsoleState state = new ConsoleState(SMALL);
         for (int i = 0; i < 3; i++) {
