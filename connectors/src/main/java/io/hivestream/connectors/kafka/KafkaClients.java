@@ -88,7 +88,8 @@ public final class KafkaClients {
                     "topic '"
                             + topic
                             + "' does not exist; create the topics with ./hivestream topics"
-                            + " --bootstrap HOST:PORT, or name an existing topic with --topic.");
+                            + " --bootstrap HOST:PORT, or name an existing topic with the"
+                            + " command's topic option.");
         }
         List<TopicPartition> partitions = new ArrayList<>();
         for (PartitionInfo info : infos) {
