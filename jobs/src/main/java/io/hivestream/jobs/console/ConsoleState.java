@@ -449,18 +449,18 @@ public final class ConsoleState {
                     start,
                     count,
                     count * 1000.0 / bucketMillis,
-                    percentile(sorted, 50),
-                    percentile(sorted, 95),
-                    percentile(sorted, 99));
+                    sorted.length == 0 ? null : percentile(sorted, 0.50),
+                    sorted.length == 0 ? null : percentile(sorted, 0.95),
+                    sorted.length == 0 ? null : percentile(sorted, 0.99));
         }
+    }
 
-        /** The nearest-rank percentile: the smallest value with p% of the values at or below it. */
-        static Long percentile(long[] sorted, int p) {
-            if (sorted.length == 0) {
-                return null;
-            }
-            int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-            return sorted[Math.max(rank, 1) - 1];
-        }
+    /**
+     * The nearest-rank percentile of sorted values, at least one: the smallest value with {@code
+     * quantile} of the values at or below it. The console and {@code top} both use it.
+     */
+    public static long percentile(long[] sorted, double quantile) {
+        int rank = (int) Math.ceil(quantile * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
     }
 }

@@ -356,4 +356,13 @@ class ConsoleStateTest {
                 .setAgreed(agreed)
                 .build();
     }
+
+    @Test
+    void percentilesAreNearestRank() {
+        long[] sorted = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
+
+        assertThat(ConsoleState.percentile(sorted, 0.5)).isEqualTo(50);
+        assertThat(ConsoleState.percentile(sorted, 0.95)).isEqualTo(100);
+        assertThat(ConsoleState.percentile(new long[] {7}, 0.95)).isEqualTo(7);
+    }
 }
