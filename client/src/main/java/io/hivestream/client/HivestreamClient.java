@@ -5,6 +5,7 @@ import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.codec.Codecs;
+import io.hivestream.schemas.codec.TaskKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -172,12 +173,9 @@ public final class HivestreamClient implements AutoCloseable {
                                                         + " offer what it needs?)")),
                         timeout.toMillis(),
                         TimeUnit.MILLISECONDS);
-        String key = toSend.getSessionId() != null ? toSend.getSessionId() : id;
         producer.send(
                 new ProducerRecord<>(
-                        settings.tasksTopic,
-                        key.getBytes(StandardCharsets.UTF_8),
-                        Codecs.TASK.encodeAvro(toSend)),
+                        settings.tasksTopic, TaskKeys.of(toSend), Codecs.TASK.encodeAvro(toSend)),
                 (metadata, error) -> {
                     if (error != null) {
                         fail(

@@ -11,12 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.util.TimeUtils;
@@ -60,65 +60,32 @@ public final class Bench {
                 throw new IllegalArgumentException(
                         "usage: bench pipeline --scenario a|b|c|d|e [options]");
             }
-            Map<String, String> options = new LinkedHashMap<>();
-            Map<String, String> conf = new LinkedHashMap<>();
-            boolean jfr = false;
-            boolean tenants = false;
-            for (int i = 1; i < argv.length; i++) {
-                String arg = argv[i];
-                if (arg.equals("--jfr")) {
-                    jfr = true;
-                } else if (arg.equals("--tenants")) {
-                    tenants = true;
-                } else if (arg.equals("--conf") && i + 1 < argv.length) {
-                    String setting = argv[++i];
-                    int eq = setting.indexOf('=');
-                    if (eq <= 0) {
-                        throw new IllegalArgumentException(
-                                "--conf takes KEY=VALUE, got '" + setting + "'");
-                    }
-                    conf.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
-                } else if (arg.startsWith("--") && i + 1 < argv.length) {
-                    options.put(arg.substring(2), argv[++i]);
-                } else {
-                    throw new IllegalArgumentException("unexpected argument '" + arg + "'");
-                }
-            }
-            String scenario = options.remove("scenario");
+            BenchArgs options = BenchArgs.parse(argv, 1, Set.of("--jfr", "--tenants"), true, null);
+            String scenario = options.take("scenario", null);
             if (scenario == null || !List.of("a", "b", "c", "d", "e").contains(scenario)) {
                 throw new IllegalArgumentException("--scenario must be one of a, b, c, d, e");
             }
-            int sessions = Integer.parseInt(options.getOrDefault("sessions", "1000000"));
-            options.remove("sessions");
+            int sessions = Integer.parseInt(options.take("sessions", "1000000"));
             long defaultTasks = scenario.equals("d") ? sessions : 100_000;
             Args args =
                     new Args(
                             scenario,
-                            Long.parseLong(take(options, "tasks", Long.toString(defaultTasks))),
+                            Long.parseLong(options.take("tasks", Long.toString(defaultTasks))),
                             sessions,
-                            Integer.parseInt(take(options, "parallelism", "2")),
-                            TimeUtils.parseDuration(take(options, "checkpoint-interval", "1s")),
+                            Integer.parseInt(options.take("parallelism", "2")),
+                            TimeUtils.parseDuration(options.take("checkpoint-interval", "1s")),
                             TimeUtils.parseDuration(
-                                    take(
-                                            options,
-                                            "fixed-rate",
-                                            scenario.equals("d") ? "0s" : "20s")),
-                            Double.parseDouble(take(options, "rate-share", "0.5")),
-                            Integer.parseInt(take(options, "capacity", "1000")),
-                            TimeUtils.parseDuration(take(options, "timeout", "15min")),
-                            options.containsKey("out") ? Path.of(options.remove("out")) : null,
-                            jfr,
-                            Collections.unmodifiableMap(conf),
-                            tenants);
-            if (!options.isEmpty()) {
-                throw new IllegalArgumentException("unknown options " + options.keySet());
-            }
+                                    options.take(
+                                            "fixed-rate", scenario.equals("d") ? "0s" : "20s")),
+                            Double.parseDouble(options.take("rate-share", "0.5")),
+                            Integer.parseInt(options.take("capacity", "1000")),
+                            TimeUtils.parseDuration(options.take("timeout", "15min")),
+                            options.path("out"),
+                            options.flag("--jfr"),
+                            options.conf(),
+                            options.flag("--tenants"));
+            options.done();
             return args;
-        }
-
-        private static String take(Map<String, String> options, String key, String fallback) {
-            String value = options.remove(key);
-            return value == null ? fallback : value;
         }
     }
 

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,30 +76,21 @@ public final class ConsensusBenchmark {
             Duration timeout,
             Path out) {
         static Args parse(String[] argv) {
-            Map<String, String> options = new LinkedHashMap<>();
-            for (int i = 0; i < argv.length; i++) {
-                if (argv[i].startsWith("--") && i + 1 < argv.length) {
-                    options.put(argv[i].substring(2), argv[++i]);
-                } else {
-                    throw new IllegalArgumentException("unexpected argument '" + argv[i] + "'");
-                }
-            }
+            BenchArgs options = BenchArgs.parse(argv, 0, Set.of(), false, null);
             Args args =
                     new Args(
-                            Integer.parseInt(take(options, "tasks", "1000")),
-                            Arrays.stream(take(options, "p", "0.6,0.7,0.8,0.9").split(","))
+                            Integer.parseInt(options.take("tasks", "1000")),
+                            Arrays.stream(options.take("p", "0.6,0.7,0.8,0.9").split(","))
                                     .map(s -> Double.parseDouble(s.strip()))
                                     .toList(),
-                            Arrays.stream(take(options, "n", "1,3,5").split(","))
+                            Arrays.stream(options.take("n", "1,3,5").split(","))
                                     .map(s -> Integer.parseInt(s.strip()))
                                     .toList(),
-                            Integer.parseInt(take(options, "parallelism", "2")),
-                            Long.parseLong(take(options, "seed", "42")),
-                            TimeUtils.parseDuration(take(options, "timeout", "10min")),
-                            options.containsKey("out") ? Path.of(options.remove("out")) : null);
-            if (!options.isEmpty()) {
-                throw new IllegalArgumentException("unknown options " + options.keySet());
-            }
+                            Integer.parseInt(options.take("parallelism", "2")),
+                            Long.parseLong(options.take("seed", "42")),
+                            TimeUtils.parseDuration(options.take("timeout", "10min")),
+                            options.path("out"));
+            options.done();
             for (double p : args.ps()) {
                 if (!(p >= 0 && p <= 1)) {
                     throw new IllegalArgumentException("--p values must be in [0, 1], got " + p);
@@ -115,11 +105,6 @@ public final class ConsensusBenchmark {
                 throw new IllegalArgumentException("--tasks must be at least 1");
             }
             return args;
-        }
-
-        private static String take(Map<String, String> options, String key, String fallback) {
-            String value = options.remove(key);
-            return value == null ? fallback : value;
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.util.TimeUtils;
@@ -55,62 +56,35 @@ public final class HttpBench {
             Map<String, String> conf) {
 
         static Args parse(String[] argv) {
-            Map<String, String> options = new LinkedHashMap<>();
-            Map<String, String> conf = new LinkedHashMap<>();
-            boolean jfr = false;
-            boolean portkey = true;
-            for (int i = 0; i < argv.length; i++) {
-                String arg = argv[i];
-                if (arg.equals("--jfr")) {
-                    jfr = true;
-                } else if (arg.equals("--no-portkey")) {
-                    portkey = false;
-                } else if (arg.equals("--conf") && i + 1 < argv.length) {
-                    String setting = argv[++i];
-                    int eq = setting.indexOf('=');
-                    if (eq <= 0) {
-                        throw new IllegalArgumentException(
-                                "--conf takes KEY=VALUE, got '" + setting + "'");
-                    }
-                    conf.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
-                } else if (arg.startsWith("--") && i + 1 < argv.length) {
-                    options.put(arg.substring(2), argv[++i]);
-                } else {
-                    throw new IllegalArgumentException(
-                            "unexpected argument '"
-                                    + arg
-                                    + "'; usage: bench http [--tasks N] [--connections N]"
+            BenchArgs options =
+                    BenchArgs.parse(
+                            argv,
+                            0,
+                            Set.of("--jfr", "--no-portkey"),
+                            true,
+                            "bench http [--tasks N] [--connections N]"
                                     + " [--capacity N] [--parallelism P] [--checkpoint-interval 1s]"
                                     + " [--warmup N] [--timeout 15min] [--out DIR] [--jfr]"
                                     + " [--no-portkey] [--conf KEY=VALUE]...");
-                }
-            }
             Args args =
                     new Args(
-                            Long.parseLong(take(options, "tasks", "20000")),
-                            Integer.parseInt(take(options, "connections", "16")),
-                            Integer.parseInt(take(options, "capacity", "8")),
-                            Integer.parseInt(take(options, "parallelism", "2")),
-                            TimeUtils.parseDuration(take(options, "checkpoint-interval", "1s")),
-                            Long.parseLong(take(options, "warmup", "2000")),
-                            TimeUtils.parseDuration(take(options, "timeout", "15min")),
-                            options.containsKey("out") ? Path.of(options.remove("out")) : null,
-                            jfr,
-                            portkey,
-                            java.util.Collections.unmodifiableMap(conf));
-            if (!options.isEmpty()) {
-                throw new IllegalArgumentException("unknown options " + options.keySet());
-            }
+                            Long.parseLong(options.take("tasks", "20000")),
+                            Integer.parseInt(options.take("connections", "16")),
+                            Integer.parseInt(options.take("capacity", "8")),
+                            Integer.parseInt(options.take("parallelism", "2")),
+                            TimeUtils.parseDuration(options.take("checkpoint-interval", "1s")),
+                            Long.parseLong(options.take("warmup", "2000")),
+                            TimeUtils.parseDuration(options.take("timeout", "15min")),
+                            options.path("out"),
+                            options.flag("--jfr"),
+                            !options.flag("--no-portkey"),
+                            options.conf());
+            options.done();
             if (args.tasks() < 10 || args.connections() < 1 || args.capacity() < 1) {
                 throw new IllegalArgumentException(
                         "--tasks must be at least 10, --connections and --capacity at least 1");
             }
             return args;
-        }
-
-        private static String take(Map<String, String> options, String key, String fallback) {
-            String value = options.remove(key);
-            return value == null ? fallback : value;
         }
     }
 

@@ -1,8 +1,8 @@
 package io.hivestream.loadtests;
 
-import io.hivestream.jobs.cli.TaskKey;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.codec.Codecs;
+import io.hivestream.schemas.codec.TaskKeys;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -12,10 +12,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Publishes generated tasks to a topic, Avro-encoded and keyed as {@link TaskKey} says (by session,
- * else by task id), at a fixed rate or as fast as the producer takes them. Each task's {@code
- * createdAt} is the wall-clock time it was handed to the producer, and the same time goes into the
- * phase's {@link LatencyBook}.
+ * Publishes generated tasks to a topic, Avro-encoded and keyed as {@link TaskKeys} says (by
+ * session, else by task id), at a fixed rate or as fast as the producer takes them. Each task's
+ * {@code createdAt} is the wall-clock time it was handed to the producer, and the same time goes
+ * into the phase's {@link LatencyBook}.
  */
 public final class LoadGenerator implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
@@ -58,8 +58,7 @@ public final class LoadGenerator implements AutoCloseable {
             Task task = tasks.next(now);
             book.published(index, now);
             producer.send(
-                    new ProducerRecord<>(
-                            topic, TaskKey.of(task, true), Codecs.TASK.encodeAvro(task)),
+                    new ProducerRecord<>(topic, TaskKeys.of(task), Codecs.TASK.encodeAvro(task)),
                     (metadata, error) -> {
                         if (error != null) {
                             failure.compareAndSet(null, error);

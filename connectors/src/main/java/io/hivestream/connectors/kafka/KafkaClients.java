@@ -1,17 +1,18 @@
 package io.hivestream.connectors.kafka;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
@@ -77,6 +78,37 @@ public final class KafkaClients {
     }
 
     /**
+     * Assigns every partition of {@code topics} to {@code consumer} and seeks each to its first
+     * record written at or after {@code fromMillis} (to its end when there is none).
+     */
+    public static List<TopicPartition> seekSince(
+            KafkaConsumer<?, ?> consumer, List<String> topics, long fromMillis) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            partitions.addAll(partitionsOf(consumer, topic));
+        }
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> times = new HashMap<>();
+        partitions.forEach(p -> times.put(p, fromMillis));
+        Map<TopicPartition, OffsetAndTimestamp> offsets =
+                consumer.offsetsForTimes(times, Duration.ofSeconds(30));
+        List<TopicPartition> none = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            OffsetAndTimestamp offset = offsets.get(partition);
+            if (offset == null) {
+                none.add(partition);
+            } else {
+                consumer.seek(partition, offset.offset());
+            }
+        }
+        if (!none.isEmpty()) {
+            // An empty list would seek every assigned partition to its end.
+            consumer.seekToEnd(none);
+        }
+        return partitions;
+    }
+
+    /**
      * The partitions of {@code topic}.
      *
      * @throws IllegalStateException naming the topic if the broker does not have it
@@ -88,7 +120,8 @@ public final class KafkaClients {
                     "topic '"
                             + topic
                             + "' does not exist; create the topics with ./hivestream topics"
-                            + " --bootstrap HOST:PORT, or name an existing topic with --topic.");
+                            + " --bootstrap HOST:PORT, or name an existing topic with the"
+                            + " command's topic option.");
         }
         List<TopicPartition> partitions = new ArrayList<>();
         for (PartitionInfo info : infos) {
@@ -112,18 +145,35 @@ public final class KafkaClients {
      */
     public static List<ConsumerRecord<byte[], byte[]>> readAll(
             KafkaConnection kafka, String topic, Duration timeout) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer(kafka)) {
-            List<TopicPartition> partitions = assignAll(consumer, topic, false);
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            Instant deadline = Instant.now().plus(timeout);
-            while (!reached(consumer, end)) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException(
-                            "did not reach the end of " + topic + " within " + timeout);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            return readToEnd(
+                    consumer,
+                    assignAll(consumer, topic, false),
+                    timeout,
+                    () -> "did not reach the end of " + topic + " within " + timeout);
+        }
+    }
+
+    /**
+     * The records of {@code partitions} from the consumer's positions up to the end offsets as they
+     * are when called (the last stable offsets under read_committed).
+     *
+     * @param late the message of the {@link IllegalStateException} thrown if the end is not reached
+     *     within {@code timeout}
+     */
+    public static <K, V> List<ConsumerRecord<K, V>> readToEnd(
+            KafkaConsumer<K, V> consumer,
+            List<TopicPartition> partitions,
+            Duration timeout,
+            Supplier<String> late) {
+        List<ConsumerRecord<K, V>> records = new ArrayList<>();
+        Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!reached(consumer, end)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException(late.get());
             }
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
         }
         return records;
     }

@@ -2,6 +2,8 @@ package io.hivestream.jobs.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hivestream.operators.route.AgentRegistry;
+import io.hivestream.operators.route.AgentStatistics;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
@@ -21,6 +23,7 @@ final class AgentStats {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, AgentEvent> registry = new TreeMap<>();
+    private final AgentRegistry.Store store = AgentRegistry.of(registry);
     private final Map<String, Calls> calls = new LinkedHashMap<>();
 
     /** One agent's calls: how many, how many succeeded, their total latency and cost. */
@@ -39,12 +42,15 @@ final class AgentStats {
         }
     }
 
-    /** Applies one agents-topic record: a retire removes the agent, a heartbeat changes nothing. */
+    /**
+     * Applies one agents-topic record as the job does ({@link AgentRegistry}): a retire removes the
+     * agent, a heartbeat changes only its timestamp.
+     */
     void apply(AgentEvent event) {
-        switch (event.getType()) {
-            case RETIRE -> registry.remove(event.getAgentId());
-            case HEARTBEAT -> {}
-            default -> registry.put(event.getAgentId(), event);
+        try {
+            AgentRegistry.apply(store, event, 0);
+        } catch (Exception e) {
+            throw new IllegalStateException("a map store does not throw", e);
         }
     }
 
@@ -53,11 +59,15 @@ final class AgentStats {
         registry.remove(agentId);
     }
 
-    /** Counts one call metric; other metrics are ignored. */
+    /**
+     * Counts one call metric of an agent if it {@linkplain AgentStatistics#countsForAgent counts
+     * for the agent}, as the router does; other metrics are ignored.
+     */
     void count(Metric metric) {
         if (metric.getKind() != MetricKind.CALL
                 || metric.getCall() == null
-                || metric.getAgentId() == null) {
+                || metric.getAgentId() == null
+                || !AgentStatistics.countsForAgent(metric.getCall())) {
             return;
         }
         Calls agent = calls.computeIfAbsent(metric.getAgentId(), id -> new Calls());

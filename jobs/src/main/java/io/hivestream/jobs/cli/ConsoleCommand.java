@@ -36,32 +36,32 @@ final class ConsoleCommand implements Callable<Integer> {
 
     @Option(
             names = "--backlog",
-            defaultValue = "1000",
+            defaultValue = "" + Console.DEFAULT_BACKLOG,
             description =
                     "Records read back per partition of the results, metrics and dead-letter topics at start (default: ${DEFAULT-VALUE}).")
     long backlog;
 
     @Option(
             names = "--results-topic",
-            defaultValue = "hivestream.results",
+            defaultValue = Console.DEFAULT_RESULTS_TOPIC,
             description = "Results topic (default: ${DEFAULT-VALUE}).")
     String resultsTopic;
 
     @Option(
             names = "--metrics-topic",
-            defaultValue = "hivestream.metrics",
+            defaultValue = Console.DEFAULT_METRICS_TOPIC,
             description = "Metrics topic (default: ${DEFAULT-VALUE}).")
     String metricsTopic;
 
     @Option(
             names = "--dlq-topic",
-            defaultValue = "hivestream.dlq",
+            defaultValue = Console.DEFAULT_DLQ_TOPIC,
             description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
     String dlqTopic;
 
     @Option(
             names = "--agents-topic",
-            defaultValue = "hivestream.agents",
+            defaultValue = Console.DEFAULT_AGENTS_TOPIC,
             description = "Agents topic (default: ${DEFAULT-VALUE}).")
     String agentsTopic;
 

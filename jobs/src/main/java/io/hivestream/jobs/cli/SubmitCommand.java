@@ -5,6 +5,7 @@ import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TaskValidator;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.codec.TaskKeys;
 import io.hivestream.schemas.internal.RawRecord;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -107,7 +108,7 @@ final class SubmitCommand implements Callable<Integer> {
                                                 .setValue(ByteBuffer.wrap(value))
                                                 .build());
                         // An id the job would derive from the offset is not the producer's.
-                        key = TaskKey.of(task, line.contains("\"taskId\""));
+                        key = TaskKeys.of(task, line.contains("\"taskId\""));
                     } catch (RuntimeException e) {
                         System.err.println("line " + number + ": " + e.getMessage());
                         rejected++;

@@ -78,7 +78,7 @@ final class TopCommand implements Callable<Integer> {
                         : Instant.now().plus(Duration.ofSeconds(timeoutSeconds));
         try (KafkaConsumer<byte[], byte[]> consumer =
                 KafkaClients.readCommittedConsumer(kafka.connection())) {
-            TopicWindow.seekSince(consumer, List.of(resultsTopic, metricsTopic), from);
+            KafkaClients.seekSince(consumer, List.of(resultsTopic, metricsTopic), from);
             while (Instant.now().isBefore(deadline)) {
                 long until = System.nanoTime() + Duration.ofSeconds(intervalSeconds).toNanos();
                 while (System.nanoTime() < until) {

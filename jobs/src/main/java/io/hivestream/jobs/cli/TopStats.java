@@ -1,5 +1,6 @@
 package io.hivestream.jobs.cli;
 
+import io.hivestream.jobs.console.ConsoleState;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
@@ -42,7 +43,11 @@ final class TopStats {
                         result.getCostUsd()));
     }
 
-    /** Counts a call metric at its time; other metrics are ignored. */
+    /**
+     * Counts a call metric at its time, whatever its outcome: top shows the pipeline's call rate,
+     * not what counts against an agent (refused calls add no latency, so no calls in flight). Other
+     * metrics are ignored.
+     */
     void add(Metric metric) {
         if (metric.getKind() == MetricKind.CALL && metric.getCall() != null) {
             calls.add(
@@ -89,8 +94,8 @@ final class TopStats {
                         : String.format(
                                 Locale.ROOT,
                                 "latency     p50 %d ms, p95 %d ms, max %d ms",
-                                percentile(latencies, 0.50),
-                                percentile(latencies, 0.95),
+                                ConsoleState.percentile(latencies, 0.50),
+                                ConsoleState.percentile(latencies, 0.95),
                                 latencies[latencies.length - 1]));
         lines.add(
                 String.format(
@@ -101,11 +106,5 @@ final class TopStats {
                         callLatency / (double) windowMs));
         lines.add(String.format(Locale.ROOT, "spend       $%.6f", spend));
         return lines;
-    }
-
-    /** The nearest-rank percentile of sorted values. */
-    static long percentile(long[] sorted, double quantile) {
-        int rank = (int) Math.ceil(quantile * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
     }
 }

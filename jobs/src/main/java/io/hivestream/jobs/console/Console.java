@@ -10,13 +10,18 @@ public final class Console implements AutoCloseable {
     /** Records read back per partition of the results, metrics and dead-letter topics at start. */
     public static final long DEFAULT_BACKLOG = 1_000;
 
+    public static final String DEFAULT_RESULTS_TOPIC = "hivestream.results";
+    public static final String DEFAULT_METRICS_TOPIC = "hivestream.metrics";
+    public static final String DEFAULT_DLQ_TOPIC = "hivestream.dlq";
+    public static final String DEFAULT_AGENTS_TOPIC = "hivestream.agents";
+
     /** The job's topics under their default names. */
     public static final ConsoleFeed.Topics DEFAULT_TOPICS =
             new ConsoleFeed.Topics(
-                    "hivestream.results",
-                    "hivestream.metrics",
-                    "hivestream.dlq",
-                    "hivestream.agents");
+                    DEFAULT_RESULTS_TOPIC,
+                    DEFAULT_METRICS_TOPIC,
+                    DEFAULT_DLQ_TOPIC,
+                    DEFAULT_AGENTS_TOPIC);
 
     private final ConsoleState state;
     private final ConsoleFeed feed;

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
@@ -41,11 +40,10 @@ public final class ConsoleFeed implements AutoCloseable {
     /**
      * Assigns every partition of the four topics, seeks as described above and starts reading.
      *
-     * @throws IllegalArgumentException when a topic does not exist
+     * @throws IllegalStateException naming a topic that does not exist
      */
     public static ConsoleFeed start(
             KafkaConnection kafka, Topics topics, long backlog, ConsoleState state) {
-        String bootstrapServers = kafka.bootstrapServers();
         KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommittedConsumer(kafka);
         try {
             List<TopicPartition> all = new ArrayList<>();
@@ -56,20 +54,7 @@ public final class ConsoleFeed implements AutoCloseable {
                             topics.results(),
                             topics.metrics(),
                             topics.deadLetters())) {
-                List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-                if (infos == null || infos.isEmpty()) {
-                    throw new IllegalArgumentException(
-                            "the topic "
-                                    + topic
-                                    + " does not exist on "
-                                    + bootstrapServers
-                                    + "; create the job's topics first (./hivestream topics"
-                                    + " --bootstrap "
-                                    + bootstrapServers
-                                    + ") or name the right one with its option");
-                }
-                for (PartitionInfo info : infos) {
-                    TopicPartition partition = new TopicPartition(topic, info.partition());
+                for (TopicPartition partition : KafkaClients.partitionsOf(consumer, topic)) {
                     all.add(partition);
                     if (!topic.equals(topics.agents())) {
                         tail.add(partition);

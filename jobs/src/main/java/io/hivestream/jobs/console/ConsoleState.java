@@ -1,5 +1,7 @@
 package io.hivestream.jobs.console;
 
+import io.hivestream.operators.execute.CallMetrics;
+import io.hivestream.operators.route.AgentStatistics;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
@@ -12,7 +14,6 @@ import io.hivestream.schemas.SubtaskResult;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,9 +152,6 @@ public final class ConsoleState {
     /** The breaker of an agent whose last call went out. */
     public static final String BREAKER_CLOSED = "closed";
 
-    /** The error class of a call the circuit breaker refused. */
-    static final String BREAKER_ERROR_CLASS = "CircuitBreakerOpen";
-
     private final Limits limits;
     private final Map<String, Agent> agents = new TreeMap<>();
     private final Map<String, long[]> tenantCalls = new TreeMap<>();
@@ -183,9 +181,6 @@ public final class ConsoleState {
             agent.status = "retired";
             return;
         }
-        if (event.getType() == AgentEventType.HEARTBEAT) {
-            return;
-        }
         agent.registered = true;
         agent.status = "in rotation";
         agent.runtime = event.getRuntime();
@@ -211,7 +206,7 @@ public final class ConsoleState {
         Agent agent = agent(metric.getAgentId());
         agent.costUsd += call.getCostUsd();
         if (call.getOutcome() == CallOutcome.REJECTED
-                && BREAKER_ERROR_CLASS.equals(call.getErrorClass())) {
+                && CallMetrics.BREAKER_OPEN.equals(call.getErrorClass())) {
             agent.breakerRejections++;
             agent.breakerOpen = true;
             return;
@@ -219,6 +214,9 @@ public final class ConsoleState {
         tenantCalls.computeIfAbsent(tenant, t -> new long[1])[0]++;
         calls++;
         agent.breakerOpen = false;
+        if (!AgentStatistics.countsForAgent(call)) {
+            return;
+        }
         agent.calls++;
         agent.latencySum += call.getLatencyMs();
         boolean success = call.getOutcome() == CallOutcome.SUCCESS;
@@ -373,10 +371,7 @@ public final class ConsoleState {
     }
 
     private String text(ByteBuffer value) {
-        ByteBuffer copy = value.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return clip(new String(bytes, StandardCharsets.UTF_8));
+        return clip(RecordText.of(value));
     }
 
     private String clip(String text) {
@@ -454,18 +449,18 @@ public final class ConsoleState {
                     start,
                     count,
                     count * 1000.0 / bucketMillis,
-                    percentile(sorted, 50),
-                    percentile(sorted, 95),
-                    percentile(sorted, 99));
+                    sorted.length == 0 ? null : percentile(sorted, 0.50),
+                    sorted.length == 0 ? null : percentile(sorted, 0.95),
+                    sorted.length == 0 ? null : percentile(sorted, 0.99));
         }
+    }
 
-        /** The nearest-rank percentile: the smallest value with p% of the values at or below it. */
-        static Long percentile(long[] sorted, int p) {
-            if (sorted.length == 0) {
-                return null;
-            }
-            int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-            return sorted[Math.max(rank, 1) - 1];
-        }
+    /**
+     * The nearest-rank percentile of sorted values, at least one: the smallest value with {@code
+     * quantile} of the values at or below it. The console and {@code top} both use it.
+     */
+    public static long percentile(long[] sorted, double quantile) {
+        int rank = (int) Math.ceil(quantile * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
     }
 }

@@ -23,6 +23,11 @@ class AgentStatsTest {
     }
 
     static Metric call(String agentId, CallOutcome outcome, long latencyMs, double cost) {
+        return call(agentId, outcome, null, latencyMs, cost);
+    }
+
+    static Metric call(
+            String agentId, CallOutcome outcome, String errorClass, long latencyMs, double cost) {
         return Metric.newBuilder()
                 .setKind(MetricKind.CALL)
                 .setTimestamp(1)
@@ -30,6 +35,7 @@ class AgentStatsTest {
                 .setCall(
                         CallMetric.newBuilder()
                                 .setOutcome(outcome)
+                                .setErrorClass(errorClass)
                                 .setLatencyMs(latencyMs)
                                 .setCostUsd(cost)
                                 .build())
@@ -48,6 +54,8 @@ class AgentStatsTest {
         stats.count(call("gpt", CallOutcome.SUCCESS, 100, 0.002));
         stats.count(call("gpt", CallOutcome.SUCCESS, 300, 0.004));
         stats.count(call("gpt", CallOutcome.TIMEOUT, 500, 0.0));
+        stats.count(call("gpt", CallOutcome.REJECTED, "CircuitBreakerOpen", 0, 0.0));
+        stats.count(call("gpt", CallOutcome.ERROR, "BAD_REQUEST", 7, 0.0));
         stats.count(call("old", CallOutcome.SUCCESS, 1, 1.0));
 
         assertThat(stats.lines())

@@ -324,11 +324,9 @@ class CommandLineIT {
         assertThat(run.out()).isEmpty();
         assertThat(run.err())
                 .isEqualTo(
-                        "error: the topic hivestream.metrics does not exist on "
-                                + kafka.bootstrapServers()
-                                + "; create the job's topics first (./hivestream topics --bootstrap "
-                                + kafka.bootstrapServers()
-                                + ") or name the right one with its option\n");
+                        "error: topic 'hivestream.metrics' does not exist; create the topics with"
+                                + " ./hivestream topics --bootstrap HOST:PORT, or name an existing"
+                                + " topic with the command's topic option.\n");
     }
 
     @Test

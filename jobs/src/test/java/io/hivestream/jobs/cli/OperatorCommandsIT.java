@@ -322,7 +322,7 @@ class OperatorCommandsIT {
                 .isEqualTo(
                         "error: topic 'no-such-topic' does not exist; create the topics with"
                                 + " ./hivestream topics --bootstrap HOST:PORT, or name an existing"
-                                + " topic with --topic.\n");
+                                + " topic with the command's topic option.\n");
     }
 
     @Test

@@ -65,13 +65,4 @@ class TopStatsTest {
                         "calls       0 (0 succeeded), 0.00 in flight on average",
                         "spend       $0.000000");
     }
-
-    @Test
-    void percentilesAreNearestRank() {
-        long[] sorted = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
-
-        assertThat(TopStats.percentile(sorted, 0.5)).isEqualTo(50);
-        assertThat(TopStats.percentile(sorted, 0.95)).isEqualTo(100);
-        assertThat(TopStats.percentile(new long[] {7}, 0.95)).isEqualTo(7);
-    }
 }

@@ -69,6 +69,26 @@ class ConsoleStateTest {
     }
 
     @Test
+    void badRequestsAndRefusedCallsDoNotCountForTheAgentButForTheTenant() {
+        ConsoleState state = new ConsoleState(SMALL);
+        state.onAgent(agent("a", AgentEventType.REGISTER));
+        state.onMetric(call("a", "acme", CallOutcome.SUCCESS, null, 100, 0.25));
+        state.onMetric(call("a", "acme", CallOutcome.ERROR, "BAD_REQUEST", 5, 0.0));
+        state.onMetric(call("a", "acme", CallOutcome.REJECTED, "CircuitBreakerOpen", 0, 0.0));
+
+        ConsoleState.Snapshot snapshot = state.snapshot();
+
+        ConsoleState.AgentRow a = snapshot.agents().get(0);
+        assertThat(a.calls()).isEqualTo(1);
+        assertThat(a.successes()).isEqualTo(1);
+        assertThat(a.failures()).isEqualTo(0);
+        assertThat(a.breakerRejections()).isEqualTo(1);
+        assertThat(a.meanLatencyMs()).isEqualTo(100.0);
+        assertThat(snapshot.tenants()).containsExactly(new ConsoleState.TenantRow("acme", 2, 0.25));
+        assertThat(snapshot.calls()).isEqualTo(2);
+    }
+
+    @Test
     void agentsCountTheirCallsSuccessesLatencyCostAndBreaker() {
         ConsoleState state = new ConsoleState(SMALL);
         state.onAgent(agent("a", AgentEventType.REGISTER));
@@ -267,6 +287,33 @@ class ConsoleStateTest {
     }
 
     @Test
+    void deadLettersShowTheirRecordAsDlqDoes() {
+        ConsoleState state = new ConsoleState(SMALL);
+        state.onDeadLetter(
+                DeadLetter.newBuilder()
+                        .setTopic("hivestream.tasks")
+                        .setPartition(1)
+                        .setOffset(3)
+                        .setStage("decode")
+                        .setReason("not a record")
+                        .setValue(ByteBuffer.wrap(new byte[] {0, 1, (byte) 0xff}))
+                        .setFailedAt(6)
+                        .build());
+
+        assertThat(state.snapshot().recentDeadLetters())
+                .containsExactly(
+                        new ConsoleState.DeadLetterView(
+                                "hivestream.tasks",
+                                1,
+                                3,
+                                "decode",
+                                "not a record",
+                                null,
+                                "base64:AAH…", // clipped to the limit of 10 characters
+                                6));
+    }
+
+    @Test
     void deadLettersKeepTheNewestWithTheirReasonAndRecordAndUnreadableRecordsAreCounted() {
         ConsoleState state = new ConsoleState(SMALL);
         for (int i = 0; i < 3; i++) {
@@ -308,5 +355,14 @@ class ConsoleStateTest {
                 .setOutput(output)
                 .setAgreed(agreed)
                 .build();
+    }
+
+    @Test
+    void percentilesAreNearestRank() {
+        long[] sorted = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
+
+        assertThat(ConsoleState.percentile(sorted, 0.5)).isEqualTo(50);
+        assertThat(ConsoleState.percentile(sorted, 0.95)).isEqualTo(100);
+        assertThat(ConsoleState.percentile(new long[] {7}, 0.95)).isEqualTo(7);
     }
 }

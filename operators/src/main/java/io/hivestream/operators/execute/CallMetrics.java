@@ -12,8 +12,11 @@ import java.util.concurrent.TimeoutException;
  * The call metric of each attempt, which the agent statistics learn from and the metrics topic
  * carries: what it cost, how long it took, and how it ended. Plain functions.
  */
-final class CallMetrics {
+public final class CallMetrics {
     private CallMetrics() {}
+
+    /** The error class of a call the agent's circuit breaker refused (outcome {@code REJECTED}). */
+    public static final String BREAKER_OPEN = "CircuitBreakerOpen";
 
     /** The price of a reply at the agent's rates per 1,000 tokens, in USD. */
     static double cost(AgentEvent agent, AgentReply reply) {
@@ -63,7 +66,7 @@ final class CallMetrics {
 
     /** A call the agent's circuit breaker did not let through. */
     static Metric refused(Task task, AgentEvent agent, int attempt, long now) {
-        return unanswered(task, agent, attempt, 0, CallOutcome.REJECTED, "CircuitBreakerOpen", now);
+        return unanswered(task, agent, attempt, 0, CallOutcome.REJECTED, BREAKER_OPEN, now);
     }
 
     private static Metric unanswered(

@@ -1,5 +1,6 @@
 package io.hivestream.operators.route;
 
+import io.hivestream.operators.execute.AgentCallException;
 import io.hivestream.schemas.CallMetric;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.internal.AgentStats;
@@ -51,17 +52,26 @@ public final class AgentStatistics implements Serializable {
     }
 
     /**
-     * Counts one call attempt. A call the circuit breaker refused was never made, and a bad request
-     * is the task's fault, so neither says anything about the agent: they are left out.
+     * Whether a call counts for or against its agent. A call that was refused (by the circuit
+     * breaker or otherwise) was never made, and a bad request is the task's fault, so neither says
+     * anything about the agent. The router's statistics, the console and {@code agents list} all
+     * count by this rule.
+     */
+    public static boolean countsForAgent(CallMetric call) {
+        return call.getOutcome() != CallOutcome.REJECTED
+                && !AgentCallException.Kind.BAD_REQUEST.name().equals(call.getErrorClass());
+    }
+
+    /**
+     * Counts one call attempt, if it {@linkplain #countsForAgent counts for the agent}.
      *
      * @param at when the call ended, epoch milliseconds
      */
     public AgentStats onCall(AgentStats stats, CallMetric call, long at) {
-        CallOutcome outcome = call.getOutcome();
-        if (outcome == CallOutcome.REJECTED || "BAD_REQUEST".equals(call.getErrorClass())) {
+        if (!countsForAgent(call)) {
             return stats;
         }
-        boolean ok = outcome == CallOutcome.SUCCESS;
+        boolean ok = call.getOutcome() == CallOutcome.SUCCESS;
         AgentStats.Builder next = AgentStats.newBuilder(stats);
         next.setSuccesses(stats.getSuccesses() * decay + (ok ? 1 : 0))
                 .setFailures(stats.getFailures() * decay + (ok ? 0 : 1))

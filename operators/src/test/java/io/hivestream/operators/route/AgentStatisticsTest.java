@@ -49,6 +49,23 @@ class AgentStatisticsTest {
     }
 
     @Test
+    void onlyCallsThatWereMadeAndNotTheTasksFaultCountForTheAgent() {
+        assertThat(AgentStatistics.countsForAgent(call(CallOutcome.SUCCESS, null, 1, 0))).isTrue();
+        assertThat(AgentStatistics.countsForAgent(call(CallOutcome.TIMEOUT, "TIMEOUT", 1, 0)))
+                .isTrue();
+        assertThat(AgentStatistics.countsForAgent(call(CallOutcome.ERROR, "SERVER", 1, 0)))
+                .isTrue();
+        assertThat(AgentStatistics.countsForAgent(call(CallOutcome.ERROR, "BAD_REQUEST", 1, 0)))
+                .isFalse();
+        assertThat(
+                        AgentStatistics.countsForAgent(
+                                call(CallOutcome.REJECTED, "CircuitBreakerOpen", 0, 0)))
+                .isFalse();
+        assertThat(AgentStatistics.countsForAgent(call(CallOutcome.REJECTED, null, 0, 0)))
+                .isFalse();
+    }
+
+    @Test
     void votesUpdateTheAgreementPosterior() {
         AgentStats stats = statistics.onVote(AgentStatistics.empty(), true);
         stats = statistics.onVote(stats, false);

@@ -55,6 +55,7 @@ public final class AnthropicMessagesRuntime implements AgentRuntime {
                         RUNTIME,
                         agent,
                         DEFAULT_BASE_URL,
+                        "/messages",
                         ApiKey.resolve(agent, environment),
                         clock);
         if (agent.getModel() == null || agent.getModel().isBlank()) {
@@ -93,8 +94,7 @@ public final class AnthropicMessagesRuntime implements AgentRuntime {
         if (client.key() != null) {
             headers.put("x-api-key", client.key().value());
         }
-        return ProviderClient.settled(
-                client.post("/messages", body, headers).thenApply(this::reply));
+        return ProviderClient.settled(client.post(body, headers).thenApply(this::reply));
     }
 
     private AgentReply reply(JsonNode json) {

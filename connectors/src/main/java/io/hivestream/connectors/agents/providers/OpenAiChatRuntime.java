@@ -70,6 +70,7 @@ public final class OpenAiChatRuntime implements AgentRuntime {
                         RUNTIME,
                         agent,
                         DEFAULT_BASE_URL,
+                        "/chat/completions",
                         ApiKey.resolve(agent, environment),
                         clock);
         this.model = agent.getModel();
@@ -120,7 +121,7 @@ public final class OpenAiChatRuntime implements AgentRuntime {
             int step,
             long tokensIn,
             long tokensOut) {
-        return client.post("/chat/completions", body(messages, offered), headers())
+        return client.post(body(messages, offered), headers())
                 .thenCompose(
                         json -> {
                             JsonNode message = json.path("choices").path(0).path("message");

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One provider endpoint as an agent's runtime sees it: posts JSON to {@code baseUrl + path} on the
@@ -56,14 +55,22 @@ final class ProviderClient {
     private final ApiKey key;
     private final Clock clock;
     private final HttpClient http;
-    private final Map<String, URI> uris = new ConcurrentHashMap<>();
+    private final URI uri;
 
     /**
      * @throws AgentCallException CONFIGURATION for a base URL that is not http(s) or a timeout that
      *     is not positive
      */
+    /**
+     * @param path the runtime's one endpoint under the base URL, e.g. {@code /chat/completions}
+     */
     ProviderClient(
-            String runtime, AgentEvent agent, String defaultBaseUrl, ApiKey key, Clock clock) {
+            String runtime,
+            AgentEvent agent,
+            String defaultBaseUrl,
+            String path,
+            ApiKey key,
+            Clock clock) {
         this.prefix = runtime + " agent " + agent.getAgentId() + ": ";
         String base = agent.getBaseUrl() != null ? agent.getBaseUrl().strip() : defaultBaseUrl;
         while (base.endsWith("/")) {
@@ -85,6 +92,7 @@ final class ProviderClient {
                     prefix + "timeoutMs must be positive, got " + agent.getTimeoutMs());
         }
         this.baseUrl = base;
+        this.uri = URI.create(base + path);
         this.timeout = Duration.ofMillis(agent.getTimeoutMs());
         this.key = key;
         this.clock = clock;
@@ -108,8 +116,7 @@ final class ProviderClient {
      * Posts {@code body} and completes with the reply's JSON, or fails with an {@link
      * AgentCallException}; never blocks.
      */
-    CompletableFuture<JsonNode> post(String path, ObjectNode body, Map<String, String> headers) {
-        URI uri = uris.computeIfAbsent(path, p -> URI.create(baseUrl + p));
+    CompletableFuture<JsonNode> post(ObjectNode body, Map<String, String> headers) {
         byte[] bytes;
         try {
             bytes = JSON.writeValueAsBytes(body);
