@@ -3,7 +3,6 @@ package io.hivestream.jobs;
 import io.hivestream.operators.Outputs;
 import io.hivestream.operators.aggregate.AggregateFunction;
 import io.hivestream.operators.analyse.AnalyseFunction;
-import io.hivestream.operators.consensus.AgentTierFunction;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.consensus.TextEmbedder;
 import io.hivestream.operators.decode.DecodeFunction;
@@ -49,10 +48,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * may pass their own. Every operator has a stable uid so savepoints survive upgrades.
  *
  * <pre>
- * tasks ─ decode ─ [admit] ─ analyse ─ route ═ execute ─ consensus ─ agent tier ─ aggregate ─ results
- *                              └──── tasks to decompose ────────────────────────────┘ └─ subtasks ─ tasks topic
- * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route, execute and
- *                                                               agent tier
+ * tasks ─ decode ─ [admit] ─ analyse ─ route ═ execute ─ consensus ─ aggregate ─ results
+ *                              └──── tasks to decompose ─────────────────────┘ └─ subtasks ─ tasks topic
+ * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route and execute
  * metrics ─ decode ─┬─ calls and votes ─ to agent statistics
  *                   └─ reputations ─ broadcast to consensus
  * results ─ sign (keyed by tenant, when lineage is on) ─ results sink
@@ -252,16 +250,9 @@ public final class Pipeline {
                         .uid("consensus")
                         .name("consensus");
 
-        // The tier of the agent that answered, from the registry's views, beside the analysed one.
-        SingleOutputStreamOperator<TaskResult> stamped =
-                decided.connect(views.broadcast(AgentTierFunction.TIERS))
-                        .process(new AgentTierFunction(), new AvroTypeInfo<>(TaskResult.class))
-                        .uid("agent-tier")
-                        .name("agent tier");
-
         TemplatePlanner planner = new TemplatePlanner();
         SingleOutputStreamOperator<TaskResult> results =
-                (admit != null ? stamped.union(admit.rejected()) : stamped)
+                (admit != null ? decided.union(admit.rejected()) : decided)
                         .keyBy(AggregateFunction::rootOf, Types.STRING)
                         .connect(
                                 analysed.getSideOutput(AnalyseFunction.PLANS)

@@ -16,6 +16,7 @@ import io.hivestream.schemas.CallMetric;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
+import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
@@ -107,7 +108,8 @@ class ExecuteOperatorSimulatedAgentsTest {
                 .setTokensIn(6)
                 .setTokensOut(1)
                 .setAttempts(attempts)
-                .setSimulated(true);
+                .setSimulated(true)
+                .setTier(Tier.EDGE);
     }
 
     @Test
@@ -159,6 +161,7 @@ class ExecuteOperatorSimulatedAgentsTest {
                 .isEqualTo(
                         AgentAnswer.newBuilder()
                                 .setAgentId("f2")
+                                .setTier(Tier.EDGE)
                                 .setError(
                                         "f1: simulated failure of f1 (error rate 1.0); f2:"
                                                 + " simulated failure of f2 (error rate 1.0)")

@@ -10,6 +10,7 @@ import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentReputation;
 import io.hivestream.schemas.internal.Analysis;
@@ -62,6 +63,10 @@ import org.apache.flink.util.Collector;
  * agreement with winners), the weights of the weighted vote. Every instance reads the same
  * reputation metrics, so every instance weighs an agent alike; a job started without a checkpoint
  * rebuilds them from the metrics topic.
+ *
+ * <p>Each completed result carries {@code agentTier}, the tier of the answer that is its output, as
+ * the execute stage recorded it with the answer: a single replica's answer, a cascade's answer that
+ * stands, or a decided vote's first agreeing answer.
  *
  * <p>Emits every call metric and, for decided votes, one reputation metric per answer (late answers
  * included).
@@ -321,6 +326,7 @@ public final class ConsensusFunction
                     result.setStatus(TaskStatus.COMPLETED)
                             .setOutput(outcome.winner())
                             .setAgents(outcome.agreeing())
+                            .setAgentTier(tierOfFirstAgreeing(answers, outcome.agreeing()))
                             .build());
         } else {
             String errors =
@@ -420,7 +426,10 @@ public final class ConsensusFunction
         TaskResult.Builder result = baseResult(task, List.of(answer));
         result.setAgents(answer.getError() == null ? List.of(answer.getAgentId()) : List.of());
         return answer.getError() == null
-                ? result.setStatus(TaskStatus.COMPLETED).setOutput(answer.getOutput()).build()
+                ? result.setStatus(TaskStatus.COMPLETED)
+                        .setOutput(answer.getOutput())
+                        .setAgentTier(answer.getTier())
+                        .build()
                 : result.setStatus(TaskStatus.FAILED).setError(answer.getError()).build();
     }
 
@@ -439,8 +448,26 @@ public final class ConsensusFunction
                 .setStatus(TaskStatus.COMPLETED)
                 .setOutput(answer.getOutput())
                 .setAgents(List.of(answer.getAgentId()))
+                .setAgentTier(answer.getTier())
                 .setMetadata(metadata)
                 .build();
+    }
+
+    /**
+     * The tier of the first agreeing agent's answer (answers and the agreeing agents are both in
+     * replica order): a result's {@code agentTier}.
+     */
+    private static Tier tierOfFirstAgreeing(List<AgentAnswer> answers, List<String> agreeing) {
+        if (agreeing.isEmpty()) {
+            return null;
+        }
+        for (AgentAnswer answer : answers) {
+            if (Boolean.TRUE.equals(answer.getAgreed())
+                    && answer.getAgentId().equals(agreeing.get(0))) {
+                return answer.getTier();
+            }
+        }
+        return null;
     }
 
     private TaskResult.Builder baseResult(AnalyzedTask analyzed, List<AgentAnswer> answers) {

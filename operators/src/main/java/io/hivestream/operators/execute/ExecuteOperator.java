@@ -447,6 +447,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             AgentAnswer answer =
                     AgentAnswer.newBuilder()
                             .setAgentId(agent.getAgentId())
+                            .setTier(agent.getTier())
                             .setModel(reply.model())
                             .setOutput(reply.output())
                             .setConfidence(reply.confidence())

@@ -108,6 +108,7 @@ final class ReplicaCall {
         return new Fail(
                 AgentAnswer.newBuilder()
                         .setAgentId(last.getAgentId())
+                        .setTier(last.getTier())
                         .setError(String.join("; ", errors))
                         .setAttempts(attempt - 1)
                         .build());

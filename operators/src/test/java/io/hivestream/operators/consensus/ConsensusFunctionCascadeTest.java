@@ -40,6 +40,7 @@ class ConsensusFunctionCascadeTest {
     private static final AgentAnswer EDGE =
             AgentAnswer.newBuilder()
                     .setAgentId("edge")
+                    .setTier(Tier.EDGE)
                     .setOutput("shipping")
                     .setConfidence(0.35)
                     .setLatencyMs(40)
@@ -51,6 +52,7 @@ class ConsensusFunctionCascadeTest {
     private static final AgentAnswer CLOUD =
             AgentAnswer.newBuilder()
                     .setAgentId("cloud")
+                    .setTier(Tier.CLOUD)
                     .setOutput("billing")
                     .setLatencyMs(400)
                     .setTokensIn(9)
@@ -60,6 +62,7 @@ class ConsensusFunctionCascadeTest {
     private static final AgentAnswer CLOUD_FAILED =
             AgentAnswer.newBuilder()
                     .setAgentId("cloud")
+                    .setTier(Tier.CLOUD)
                     .setError("cloud: 503")
                     .setAttempts(3)
                     .build();
@@ -125,6 +128,7 @@ class ConsensusFunctionCascadeTest {
                 .containsExactly(
                         result().setOutput("billing")
                                 .setAgents(List.of("cloud"))
+                                .setAgentTier(Tier.CLOUD)
                                 .setAnswers(List.of(EDGE, CLOUD))
                                 .setTokensIn(15)
                                 .setTokensOut(3)
@@ -158,6 +162,7 @@ class ConsensusFunctionCascadeTest {
                 .containsExactly(
                         result().setOutput("shipping")
                                 .setAgents(List.of("edge"))
+                                .setAgentTier(Tier.EDGE)
                                 .setAnswers(List.of(EDGE, CLOUD_FAILED))
                                 .setTokensIn(6)
                                 .setTokensOut(1)

@@ -7,6 +7,7 @@ import static io.hivestream.operators.testing.TestRecords.failed;
 import static io.hivestream.operators.testing.TestRecords.reply;
 import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 import io.hivestream.operators.Outputs;
@@ -111,6 +112,10 @@ class ConsensusFunctionTest {
                 .build();
     }
 
+    private static AgentAnswer edge(AgentAnswer answer) {
+        return AgentAnswer.newBuilder(answer).setTier(Tier.EDGE).build();
+    }
+
     private static AgentAnswer agreed(AgentAnswer answer, Boolean agreed) {
         return AgentAnswer.newBuilder(answer).setAgreed(agreed).build();
     }
@@ -121,8 +126,10 @@ class ConsensusFunctionTest {
 
     @Test
     void aSingleAnswerCompletesTheTaskWithItsCostsAndCallMetrics() throws Exception {
+        // An EDGE task that fell back to a CLOUD agent: the result names both tiers.
         AgentAnswer answer =
                 AgentAnswer.newBuilder(answered("a1", "4"))
+                        .setTier(Tier.CLOUD)
                         .setTokensIn(12)
                         .setTokensOut(1)
                         .setCostUsd(0.002)
@@ -141,6 +148,7 @@ class ConsensusFunctionTest {
                                 .setStatus(TaskStatus.COMPLETED)
                                 .setOutput("4")
                                 .setAgents(List.of("a1"))
+                                .setAgentTier(Tier.CLOUD)
                                 .setTokensIn(12)
                                 .setTokensOut(1)
                                 .setCostUsd(0.002)
@@ -152,7 +160,11 @@ class ConsensusFunctionTest {
 
     @Test
     void aSingleFailureFailsTheTaskWithItsError() throws Exception {
-        AgentAnswer answer = failed("a1", "a1: simulated failure of a1 (error rate 1.0)");
+        // No agent answered: the result has no agent tier, though the failure names its agent's.
+        AgentAnswer answer =
+                AgentAnswer.newBuilder(failed("a1", "a1: simulated failure of a1 (error rate 1.0)"))
+                        .setTier(Tier.EDGE)
+                        .build();
 
         harness.processElement(reply(SINGLE, 0, answer), 0);
 
@@ -168,9 +180,9 @@ class ConsensusFunctionTest {
 
     @Test
     void twoOfThreeAgreeingAnswersCompleteTheVote() throws Exception {
-        AgentAnswer paris = answered("a0", "Paris");
-        AgentAnswer lyon = answered("a1", "Lyon");
-        AgentAnswer alsoParis = answered("a2", "paris.");
+        AgentAnswer paris = edge(answered("a0", "Paris"));
+        AgentAnswer lyon = edge(answered("a1", "Lyon"));
+        AgentAnswer alsoParis = edge(answered("a2", "paris."));
 
         harness.processElement(reply(VOTE, 0, paris), 0);
         harness.processElement(reply(VOTE, 1, lyon), 0);
@@ -197,6 +209,7 @@ class ConsensusFunctionTest {
                                 .setStatus(TaskStatus.COMPLETED)
                                 .setOutput("Paris")
                                 .setAgents(List.of("a0", "a2"))
+                                .setAgentTier(Tier.EDGE)
                                 .setAgreement(agreement)
                                 .build());
         assertThat(metrics())
@@ -206,6 +219,38 @@ class ConsensusFunctionTest {
                         reputation("a2", true, agreement));
         assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void aDecidedVoteHasTheTierOfTheFirstAgreeingAnswer() throws Exception {
+        // The first replica dissents: the tier is that of the second, the first that agrees.
+        AgentAnswer lyon = edge(answered("a0", "Lyon"));
+        AgentAnswer paris =
+                AgentAnswer.newBuilder(answered("a1", "Paris")).setTier(Tier.CLOUD).build();
+        AgentAnswer alsoParis = edge(answered("a2", "paris."));
+
+        harness.processElement(reply(VOTE, 0, lyon), 0);
+        harness.processElement(reply(VOTE, 1, paris), 0);
+        harness.processElement(reply(VOTE, 2, alsoParis), 0);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(
+                        TaskResult::getStatus,
+                        TaskResult::getAgents,
+                        TaskResult::getTier,
+                        TaskResult::getAgentTier)
+                .containsExactly(
+                        tuple(TaskStatus.COMPLETED, List.of("a1", "a2"), Tier.EDGE, Tier.CLOUD));
+    }
+
+    @Test
+    void anAnswerWithoutATierLeavesTheResultWithoutOne() throws Exception {
+        // Answers recorded before answers carried their agent's tier.
+        harness.processElement(reply(SINGLE, 0, answered("a1", "4")), 0);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(TaskResult::getStatus, TaskResult::getAgentTier)
+                .containsExactly(tuple(TaskStatus.COMPLETED, null));
     }
 
     @Test
@@ -230,9 +275,9 @@ class ConsensusFunctionTest {
 
     @Test
     void threeDifferentAnswersHaveNoConsensus() throws Exception {
-        AgentAnswer four = answered("a0", "4");
-        AgentAnswer five = answered("a1", "5");
-        AgentAnswer six = answered("a2", "6");
+        AgentAnswer four = edge(answered("a0", "4"));
+        AgentAnswer five = edge(answered("a1", "5"));
+        AgentAnswer six = edge(answered("a2", "6"));
 
         harness.processElement(reply(VOTE, 0, four), 0);
         harness.processElement(reply(VOTE, 1, five), 0);
@@ -413,8 +458,7 @@ class ConsensusFunctionTest {
 
         assertThat(harness.extractOutputValues())
                 .extracting(TaskResult::getTaskId, TaskResult::getStatus, TaskResult::getOutput)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("t-5", TaskStatus.COMPLETED, "Paris"));
+                .containsExactly(tuple("t-5", TaskStatus.COMPLETED, "Paris"));
         assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
     }

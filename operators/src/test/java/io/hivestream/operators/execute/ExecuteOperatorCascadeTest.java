@@ -157,6 +157,7 @@ class ExecuteOperatorCascadeTest {
                 .setTokensIn(1000)
                 .setTokensOut(10)
                 .setCostUsd(agentId.startsWith("cloud") ? 1.0 : 0.0)
+                .setTier(agentId.startsWith("cloud") ? Tier.CLOUD : Tier.EDGE)
                 .build();
     }
 
@@ -296,6 +297,7 @@ class ExecuteOperatorCascadeTest {
                                     .setCloud(
                                             AgentAnswer.newBuilder()
                                                     .setAgentId("cloud-2")
+                                                    .setTier(Tier.CLOUD)
                                                     .setError("cloud-1: 401 one; cloud-2: 401 two")
                                                     .setAttempts(2)
                                                     .build())

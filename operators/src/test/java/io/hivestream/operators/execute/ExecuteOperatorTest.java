@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.Turn;
@@ -90,6 +91,10 @@ class ExecuteOperatorTest {
                 .build();
     }
 
+    private static AgentEvent agent(String id, Tier tier) {
+        return AgentEvent.newBuilder(agent(id)).setTier(tier).build();
+    }
+
     private static CallRequest turn(
             String taskId, String session, String input, AgentEvent... chain) {
         return request(
@@ -167,6 +172,9 @@ class ExecuteOperatorTest {
             answer("t2/0/a#1", "Ada");
             drain(harness);
             assertThat(outputs(harness)).containsExactly("t1=hello Ada", "t2=Ada");
+            assertThat(harness.extractOutputValues())
+                    .extracting(r -> r.getAnswer().getTier())
+                    .containsExactly(Tier.EDGE, Tier.EDGE);
             // Only the session's memory is left.
             assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
         }
@@ -285,7 +293,8 @@ class ExecuteOperatorTest {
     void aFailureThatRetryingCannotFixFallsBackAtOnce() throws Exception {
         try (var harness = harness(settings().build())) {
             harness.open();
-            harness.processElement(turn("t1", null, "x", agent("a"), agent("b")), 0);
+            harness.processElement(
+                    turn("t1", null, "x", agent("a", Tier.EDGE), agent("b", Tier.CLOUD)), 0);
             PENDING.get("t1/0/a#1")
                     .completeExceptionally(
                             new AgentCallException(
@@ -296,6 +305,9 @@ class ExecuteOperatorTest {
 
             assertThat(LOG).containsExactly("call t1/0/a#1", "call t1/0/b#2", "answer t1/0/b#2");
             assertThat(outputs(harness)).containsExactly("t1=from b");
+            // The answer carries the tier of the agent that gave it: the fallback's.
+            assertThat(harness.extractOutputValues().get(0).getAnswer().getTier())
+                    .isEqualTo(Tier.CLOUD);
         }
     }
 
@@ -304,7 +316,7 @@ class ExecuteOperatorTest {
             throws Exception {
         try (var harness = harness(settings().attemptsPerAgent(2).build())) {
             harness.open();
-            harness.processElement(turn("t1", null, "x", agent("a")), 0);
+            harness.processElement(turn("t1", null, "x", agent("a", Tier.CLOUD)), 0);
             PENDING.get("t1/0/a#1")
                     .completeExceptionally(
                             new AgentCallException(AgentCallException.Kind.UNAVAILABLE, "503"));
@@ -319,6 +331,8 @@ class ExecuteOperatorTest {
 
             assertThat(outputs(harness)).containsExactly("t1=error: a: 503 again");
             assertThat(harness.extractOutputValues().get(0).getAnswer().getAttempts()).isEqualTo(2);
+            assertThat(harness.extractOutputValues().get(0).getAnswer().getTier())
+                    .isEqualTo(Tier.CLOUD);
             assertThat(harness.numKeyedStateEntries()).isZero();
         }
     }

@@ -70,6 +70,7 @@ class ReplicaCallTest {
                         new ReplicaCall.Fail(
                                 AgentAnswer.newBuilder()
                                         .setAgentId("b")
+                                        .setTier(Tier.EDGE)
                                         .setError("a: 503; b: 401 invalid key")
                                         .setAttempts(2)
                                         .build()));
@@ -95,6 +96,7 @@ class ReplicaCallTest {
                         new ReplicaCall.Fail(
                                 AgentAnswer.newBuilder()
                                         .setAgentId("a")
+                                        .setTier(Tier.EDGE)
                                         .setError(
                                                 "b: 503; a: circuit breaker open; waited 10000 ms"
                                                         + " for it to let a call through, the"
