@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The golden example of docs/lineage.md: one consensus result of two answers, signed alone (a batch
@@ -66,7 +67,7 @@ public final class GoldenExample {
                 .setCostUsd(0.00035)
                 .setLatencyMs(512)
                 .setCompletedAt(1_767_225_600_000L)
-                .setMetadata(Map.of("team", "finance", "priority", "high"))
+                .setMetadata(new TreeMap<>(Map.of("team", "finance", "priority", "high")))
                 .setLineage(
                         Lineage.newBuilder()
                                 .setTaskSha256(
