@@ -1,6 +1,5 @@
 package io.hivestream.operators.route;
 
-import io.hivestream.operators.execute.AgentCallException;
 import io.hivestream.schemas.CallMetric;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.internal.AgentStats;
@@ -46,6 +45,12 @@ public final class AgentStatistics implements Serializable {
         this.smoothing = smoothing;
     }
 
+    /**
+     * The error class of a call the provider refused as a bad request: the name of the execute
+     * stage's {@code AgentCallException.Kind.BAD_REQUEST}, which the route stage cannot depend on.
+     */
+    public static final String BAD_REQUEST = "BAD_REQUEST";
+
     /** Statistics of an agent nothing is known about: in the rotation, no observations. */
     public static AgentStats empty() {
         return AgentStats.newBuilder().build();
@@ -59,7 +64,7 @@ public final class AgentStatistics implements Serializable {
      */
     public static boolean countsForAgent(CallMetric call) {
         return call.getOutcome() != CallOutcome.REJECTED
-                && !AgentCallException.Kind.BAD_REQUEST.name().equals(call.getErrorClass());
+                && !BAD_REQUEST.equals(call.getErrorClass());
     }
 
     /**

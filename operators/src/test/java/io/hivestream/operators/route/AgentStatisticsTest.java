@@ -3,6 +3,7 @@ package io.hivestream.operators.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.hivestream.operators.execute.AgentCallException;
 import io.hivestream.schemas.CallMetric;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.internal.AgentStats;
@@ -34,6 +35,12 @@ class AgentStatisticsTest {
         assertThat(stats.getLatencyMs()).isEqualTo(200.0); // failures do not move it
         assertThat(stats.getCostUsd()).isCloseTo(0.02, within(1e-12));
         assertThat(AgentStatistics.successRate(stats)).isEqualTo(1.75 / 3.75);
+    }
+
+    @Test
+    void theBadRequestClassIsTheExecuteStagesName() {
+        assertThat(AgentStatistics.BAD_REQUEST)
+                .isEqualTo(AgentCallException.Kind.BAD_REQUEST.name());
     }
 
     @Test
