@@ -64,6 +64,7 @@ class HivestreamClientIT {
                         .topic("hivestream.agents", 1, Map.of("cleanup.policy", "compact"))
                         .topic("hivestream.metrics", 2)
                         .topic("hivestream.dlq", 1)
+                        .topic("hivestream.calls", 2, Map.of("cleanup.policy", "compact,delete"))
                         .start();
         client =
                 HivestreamClient.builder()

@@ -3,11 +3,13 @@ package io.hivestream.jobs;
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.connectors.agents.onnx.MiniLmTextEmbedder;
 import io.hivestream.connectors.kafka.KafkaAccessCheck;
+import io.hivestream.connectors.kafka.KafkaCallJournal;
 import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.connectors.kafka.KafkaIO;
 import io.hivestream.connectors.kafka.RecordSerializer;
 import io.hivestream.operators.decode.TenantSource;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
+import io.hivestream.operators.execute.CallJournal;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
@@ -201,7 +203,8 @@ public final class HivestreamJob {
                                 guarantee,
                                 prefix + "-subtasks",
                                 txTimeout,
-                                compression));
+                                compression),
+                        callJournal(kafka, conf));
         return Pipeline.define(
                 tasks,
                 agents,
@@ -213,6 +216,12 @@ public final class HivestreamJob {
                 new MiniLmTextEmbedder(),
                 clock,
                 afterDecode);
+    }
+
+    /** The call journal on {@link HivestreamOptions#CALLS_TOPIC}, or none when it is empty. */
+    static CallJournal.Factory callJournal(KafkaConnection kafka, Configuration conf) {
+        String topic = conf.get(HivestreamOptions.CALLS_TOPIC);
+        return topic.isBlank() ? CallJournal.NONE : KafkaCallJournal.factory(kafka, topic);
     }
 
     /**

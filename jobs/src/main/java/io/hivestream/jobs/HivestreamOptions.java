@@ -76,6 +76,13 @@ public final class HivestreamOptions {
                     .withDescription(
                             "Dead-letter topic: records that did not decode or validate, with the reason.");
 
+    public static final ConfigOption<String> CALLS_TOPIC =
+            ConfigOptions.key("hivestream.topics.calls")
+                    .stringType()
+                    .defaultValue("hivestream.calls")
+                    .withDescription(
+                            "Journal of provider calls' outcomes, keyed by call id (compact,delete): written outside the checkpoint's transactions as each call completes, read after a restore so that no call whose outcome was journaled is paid again. Empty: no journal; a restore makes again every call started after the checkpoint.");
+
     public static final ConfigOption<String> GROUP_ID =
             ConfigOptions.key("hivestream.kafka.group-id")
                     .stringType()

@@ -59,6 +59,10 @@ public final class JobAcls {
                 conf.get(HivestreamOptions.DLQ_TOPIC),
                 AclOperation.WRITE,
                 AclOperation.DESCRIBE);
+        String calls = conf.get(HivestreamOptions.CALLS_TOPIC);
+        if (!calls.isBlank()) {
+            topic(resources, calls, AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE);
+        }
         boolean enforce = conf.get(HivestreamOptions.TENANTS_ENFORCE);
         if (enforce) {
             topic(

@@ -9,6 +9,7 @@ import io.hivestream.operators.decode.DecodeFunction;
 import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TaskValidator;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
+import io.hivestream.operators.execute.CallJournal;
 import io.hivestream.operators.execute.ExecuteOperatorFactory;
 import io.hivestream.operators.lineage.KeySource;
 import io.hivestream.operators.lineage.SignOperator;
@@ -60,12 +61,26 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 public final class Pipeline {
     private Pipeline() {}
 
-    /** Where the job writes. */
+    /**
+     * Where the job writes.
+     *
+     * @param journal where the execute stage journals its calls' outcomes
+     */
     public record Sinks(
             Sink<TaskResult> results,
             Sink<Metric> metrics,
             Sink<DeadLetter> deadLetters,
-            Sink<Task> subtasks) {}
+            Sink<Task> subtasks,
+            CallJournal.Factory journal) {
+        /** Sinks without a call journal. */
+        public Sinks(
+                Sink<TaskResult> results,
+                Sink<Metric> metrics,
+                Sink<DeadLetter> deadLetters,
+                Sink<Task> subtasks) {
+            this(results, metrics, deadLetters, subtasks, CallJournal.NONE);
+        }
+    }
 
     /**
      * Defines the topology.
@@ -227,7 +242,8 @@ public final class Pipeline {
                                         HivestreamOptions.executeSettings(conf),
                                         HivestreamOptions.toolPolicy(conf),
                                         clock,
-                                        HivestreamOptions.router(conf)))
+                                        HivestreamOptions.router(conf),
+                                        sinks.journal()))
                         .uid("execute")
                         .name("execute");
 

@@ -30,6 +30,7 @@ final class KafkaJobFixture implements AutoCloseable {
     static final String METRICS = "hivestream.metrics";
     static final String DLQ = "hivestream.dlq";
     static final String TENANTS = "hivestream.tenants";
+    static final String CALLS = "hivestream.calls";
 
     final LocalKafkaCluster kafka;
     final KafkaProducer<byte[], byte[]> producer;
@@ -47,7 +48,8 @@ final class KafkaJobFixture implements AutoCloseable {
                         .topic(AGENTS, 1, Map.of("cleanup.policy", "compact"))
                         .topic(METRICS, 2)
                         .topic(DLQ, 1)
-                        .topic(TENANTS, 1, Map.of("cleanup.policy", "compact"));
+                        .topic(TENANTS, 1, Map.of("cleanup.policy", "compact"))
+                        .topic(CALLS, 2, Map.of("cleanup.policy", "compact,delete"));
         brokerProperties.forEach(builder::brokerProperty);
         kafka = builder.start();
         producer = KafkaClients.producer(kafka.bootstrapServers());

@@ -99,6 +99,7 @@ class SecuredKafkaIT {
                         .topic(AGENTS, 1, Map.of("cleanup.policy", "compact"))
                         .topic(METRICS, 2)
                         .topic(DLQ, 1)
+                        .topic("hivestream.calls", 2, Map.of("cleanup.policy", "compact,delete"))
                         .start();
         kafka.upsertUser(JOB_USER, JOB_PASSWORD);
         kafka.upsertUser(NO_DLQ_USER, NO_DLQ_PASSWORD);

@@ -221,6 +221,10 @@ public final class ConsensusBenchmark {
                 kafka.createTopic(NAME + suffix, args.parallelism());
             }
             kafka.createTopic(NAME + ".agents", 1, Map.of("cleanup.policy", "compact"));
+            kafka.createTopic(
+                    NAME + ".calls",
+                    args.parallelism(),
+                    Map.of("cleanup.policy", "compact,delete"));
             List<ConsensusAccuracy.Labelled> labels = new ArrayList<>();
             List<Task> tasks = tasks(args, labels);
             long expectedCalls = 0;
@@ -292,6 +296,7 @@ public final class ConsensusBenchmark {
         conf.set(HivestreamOptions.RESULTS_TOPIC, NAME + ".results");
         conf.set(HivestreamOptions.AGENTS_TOPIC, NAME + ".agents");
         conf.set(HivestreamOptions.METRICS_TOPIC, NAME + ".metrics");
+        conf.set(HivestreamOptions.CALLS_TOPIC, NAME + ".calls");
         conf.set(HivestreamOptions.DLQ_TOPIC, NAME + ".dlq");
         conf.set(HivestreamOptions.GROUP_ID, NAME);
         conf.set(HivestreamOptions.TRANSACTIONAL_ID_PREFIX, NAME);

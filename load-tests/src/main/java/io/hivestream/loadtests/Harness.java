@@ -192,6 +192,7 @@ public final class Harness implements AutoCloseable {
         conf.set(HivestreamOptions.METRICS_TOPIC, spec.name() + ".metrics");
         conf.set(HivestreamOptions.DLQ_TOPIC, spec.name() + ".dlq");
         conf.set(HivestreamOptions.TENANTS_TOPIC, spec.name() + ".tenants");
+        conf.set(HivestreamOptions.CALLS_TOPIC, spec.name() + ".calls");
         conf.set(HivestreamOptions.GROUP_ID, spec.name());
         conf.set(HivestreamOptions.TRANSACTIONAL_ID_PREFIX, spec.name());
         conf.set(HivestreamOptions.DELIVERY, spec.delivery());
@@ -216,6 +217,8 @@ public final class Harness implements AutoCloseable {
         for (String suffix : List.of(".tasks", ".results", ".metrics", ".dlq")) {
             kafka.createTopic(spec.name() + suffix, parallelism);
         }
+        kafka.createTopic(
+                spec.name() + ".calls", parallelism, Map.of("cleanup.policy", "compact,delete"));
         kafka.createTopic(spec.name() + ".agents", 1, Map.of("cleanup.policy", "compact"));
         try (KafkaProducer<byte[], byte[]> producer =
                 KafkaClients.producer(kafka.bootstrapServers())) {

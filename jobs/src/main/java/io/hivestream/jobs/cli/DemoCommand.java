@@ -58,11 +58,35 @@ final class DemoCommand implements Callable<Integer> {
                     "hivestream.agents",
                     "hivestream.metrics",
                     "hivestream.dlq",
-                    "hivestream.tenants");
+                    "hivestream.tenants",
+                    "hivestream.calls");
+
+    /** How long the call journal keeps an outcome: longer than any recovery. */
+    static final String CALLS_RETENTION_MS = Long.toString(7 * 24 * 3600 * 1000L);
 
     /** The registries: one partition, compacted. */
     static boolean compacted(String topic) {
         return topic.equals("hivestream.agents") || topic.equals("hivestream.tenants");
+    }
+
+    /** Partitions of {@code topic} when the others have {@code partitions}. */
+    static int partitions(String topic, int partitions) {
+        return compacted(topic) || topic.equals("hivestream.dlq") ? 1 : partitions;
+    }
+
+    /**
+     * The topic-level configs of {@code topic}: the registries compacted; the call journal
+     * compacted by call id and deleted after {@link #CALLS_RETENTION_MS}, so that its size is
+     * bounded by the calls of a week.
+     */
+    static Map<String, String> configs(String topic) {
+        if (compacted(topic)) {
+            return Map.of("cleanup.policy", "compact");
+        }
+        if (topic.equals("hivestream.calls")) {
+            return Map.of("cleanup.policy", "compact,delete", "retention.ms", CALLS_RETENTION_MS);
+        }
+        return Map.of();
     }
 
     @Option(
@@ -163,10 +187,7 @@ final class DemoCommand implements Callable<Integer> {
         LocalKafkaCluster.Builder kafkaBuilder =
                 LocalKafkaCluster.builder().directory(work.resolve("kafka"));
         for (String topic : TOPICS) {
-            kafkaBuilder =
-                    compacted(topic)
-                            ? kafkaBuilder.topic(topic, 1, Map.of("cleanup.policy", "compact"))
-                            : kafkaBuilder.topic(topic, topic.equals("hivestream.dlq") ? 1 : 4);
+            kafkaBuilder = kafkaBuilder.topic(topic, partitions(topic, 4), configs(topic));
         }
         System.out.println("starting a local Kafka broker ...");
         LocalKafkaCluster kafka = kafkaBuilder.start();

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         name = "topics",
         mixinStandardHelpOptions = true,
         description = {
-            "Creates the topics of Hivestream (tasks, results, agents and tenants compacted, metrics, dead letters).",
+            "Creates the topics of Hivestream (tasks, results, agents and tenants compacted, metrics, dead letters, the call journal).",
             "Topics that exist already are left as they are."
         })
 final class TopicsCommand implements Callable<Integer> {
@@ -46,13 +46,9 @@ final class TopicsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<NewTopic> topics = new ArrayList<>();
         for (String name : DemoCommand.TOPICS) {
-            int count =
-                    DemoCommand.compacted(name) || name.equals("hivestream.dlq") ? 1 : partitions;
-            NewTopic topic = new NewTopic(name, count, replication);
-            Map<String, String> configs = new java.util.HashMap<>();
-            if (DemoCommand.compacted(name)) {
-                configs.put("cleanup.policy", "compact");
-            }
+            NewTopic topic =
+                    new NewTopic(name, DemoCommand.partitions(name, partitions), replication);
+            Map<String, String> configs = new java.util.HashMap<>(DemoCommand.configs(name));
             if (minInsync != null) {
                 configs.put("min.insync.replicas", Integer.toString(minInsync));
             }

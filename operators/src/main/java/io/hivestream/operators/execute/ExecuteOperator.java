@@ -16,6 +16,7 @@ import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.Cascade;
 import io.hivestream.schemas.internal.Escalating;
+import io.hivestream.schemas.internal.JournaledCall;
 import io.hivestream.schemas.internal.Turn;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -40,7 +41,10 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -79,6 +83,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * answer when every CLOUD agent failed; its {@code cascade} keeps both, and its calls are those of
  * both phases. An answer without a confidence never escalates.
  *
+ * <p>Every completed call's outcome goes to the {@link CallJournal} at once. After a restore, the
+ * outcomes journaled since the checkpoint are read back, and a call whose id (tenant, task,
+ * replica, phase, attempt, agent) is among them is replayed from the journal, with its metric as
+ * first emitted, instead of being made again.
+ *
  * <p>Wired with a second, broadcast input of agent views, it also keeps the agents' rotation
  * ({@link Rotation}, operator broadcast state): when an agent leaves it, queued requests whose
  * primary is that agent are re-routed, and a request is checked again when it starts.
@@ -91,11 +100,21 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     static final String ACTIVE = "active";
 
+    /**
+     * How far before the restored checkpoint the journal is read: clocks of different machines and
+     * the retries of a call in flight at the checkpoint.
+     */
+    static final long JOURNAL_LOOKBACK_MS = 60_000;
+
+    /** How long after a restore unreplayed outcomes are kept for tasks still being replayed. */
+    static final long REPLAY_KEEP_MS = 10 * 60_000;
+
     private final AgentRuntimeFactory factory;
     private final ExecuteSettings settings;
     private final Clock clock;
     private final ToolPolicy tools;
     private final Router router;
+    private final CallJournal.Factory journals;
     private final transient MailboxExecutor mailbox;
     private transient Rotation rotation;
 
@@ -105,6 +124,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient ListState<Turn> memory;
     private transient ValueState<Turn> turn;
     private transient MapState<Integer, Escalating> escalating;
+    private transient ListState<Long> snapshotTimes;
+    private transient long restoredFrom = -1;
+
+    private transient CallJournal journal;
+    private transient Map<String, JournaledCall> replays;
+    private transient long replaysLoadedAt;
 
     private transient Map<String, RuntimeEntry> runtimes;
     private transient Map<String, CircuitBreaker> breakers;
@@ -118,6 +143,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Counter retried;
     private transient Counter escalations;
     private transient Counter rerouted;
+    private transient Counter replayed;
+    private transient Counter repeated;
     private transient Counter tokensIn;
     private transient Counter tokensOut;
     private transient Counter costMicroUsd;
@@ -141,11 +168,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             ExecuteSettings settings,
             ToolPolicy tools,
             Clock clock) {
-        this(parameters, factory, settings, tools, clock, new Router());
+        this(parameters, factory, settings, tools, clock, new Router(), CallJournal.NONE);
     }
 
     /**
      * @param router re-routes queued requests whose agents all left the rotation
+     * @param journals where each instance journals its calls' outcomes
      */
     public ExecuteOperator(
             StreamOperatorParameters<CallReply> parameters,
@@ -153,19 +181,49 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             ExecuteSettings settings,
             ToolPolicy tools,
             Clock clock,
-            Router router) {
+            Router router,
+            CallJournal.Factory journals) {
         super(parameters);
         this.factory = factory;
         this.settings = settings;
         this.tools = tools;
         this.clock = clock;
         this.router = router;
+        this.journals = journals;
         this.mailbox = parameters.getMailboxExecutor();
     }
 
     /** The key of the execute stage, the same as the route stage's: {@link SessionKeys}. */
     public static String sessionKey(CallRequest request) {
         return SessionKeys.of(request);
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        snapshotTimes =
+                context.getOperatorStateStore()
+                        .getUnionListState(new ListStateDescriptor<>("journal-since", Types.LONG));
+        if (context.isRestored()) {
+            for (Long time : snapshotTimes.get()) {
+                restoredFrom = restoredFrom < 0 ? time : Math.min(restoredFrom, time);
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        // Wall-clock time, as the journal's record timestamps are.
+        snapshotTimes.update(List.of(System.currentTimeMillis()));
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        if (!replays.isEmpty() && clock.millis() - replaysLoadedAt > REPLAY_KEEP_MS) {
+            replays.clear();
+        }
     }
 
     @Override
@@ -216,6 +274,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         retried = getMetricGroup().counter("agentCallRetries");
         escalations = getMetricGroup().counter("cascadeEscalations");
         rerouted = getMetricGroup().counter("requestsRerouted");
+        replayed = getMetricGroup().counter("callsReplayedFromJournal");
+        repeated = getMetricGroup().counter("callsMadeAgainAfterRestore");
         getMetricGroup().gauge("callsInFlight", () -> inFlight);
         getMetricGroup().gauge("callsWaitingForAgentSlot", () -> slots.waiting());
         tokensIn = getMetricGroup().counter("tokensIn");
@@ -224,7 +284,24 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         latency =
                 getMetricGroup()
                         .histogram("agentCallLatencyMs", new DescriptiveStatisticsHistogram(1000));
+        journal = journals.open();
+        getMetricGroup().gauge("callsJournaled", journal::written);
+        replays = new HashMap<>();
+        if (restoredFrom >= 0) {
+            replays.putAll(journal.since(restoredFrom - JOURNAL_LOOKBACK_MS, this::owns));
+            replaysLoadedAt = clock.millis();
+        }
+        getMetricGroup().gauge("journalReplaysWaiting", () -> replays.size());
         reissueRestoredCalls();
+    }
+
+    /** Whether this instance executes the calls of {@code key}. */
+    private boolean owns(String key) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                        key,
+                        getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(),
+                        parallelism)
+                == getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     }
 
     /** Calls that were in flight at the checkpoint we restored from are made again. */
@@ -322,6 +399,15 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             return;
         }
         AgentEvent agent = ((ReplicaCall.Call) step).agent();
+        String callId = call.callId(agent);
+        boolean firstAfterRestore = call.restored;
+        call.restored = false;
+        JournaledCall journaled = replays.isEmpty() ? null : replays.remove(callId);
+        if (journaled != null) {
+            releaseSlot(call, agent);
+            replay(call, agent, journaled);
+            return;
+        }
         int agentSlots = AgentSlots.perInstance(agent.getMaxConcurrency(), parallelism);
         if (!call.holdsSlot) {
             if (!slots.tryAcquire(agent.getAgentId(), agentSlots)) {
@@ -367,6 +453,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             future = CompletableFuture.failedFuture(e);
         }
         calls.inc();
+        if (firstAfterRestore) {
+            repeated.inc();
+        }
         future.whenComplete(
                 (reply, error) ->
                         mailbox.execute(
@@ -375,6 +464,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                                 call,
                                                 agent,
                                                 breaker,
+                                                callId,
                                                 started,
                                                 System.nanoTime() - startedNanos,
                                                 reply,
@@ -421,6 +511,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             ReplicaCall call,
             AgentEvent agent,
             CircuitBreaker breaker,
+            String callId,
             long started,
             long nanos,
             AgentReply reply,
@@ -436,58 +527,100 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             tokensOut.inc(reply.tokensOut());
             costMicroUsd.inc(Math.round(cost * 1_000_000));
             this.latency.update(latency);
-            call.metrics.add(
+            Metric metric =
                     CallMetrics.success(
                             call.request.getTask().getTask(),
                             agent,
                             call.attempt(),
                             latency,
                             reply,
-                            clock.millis()));
-            AgentAnswer answer =
-                    AgentAnswer.newBuilder()
-                            .setAgentId(agent.getAgentId())
-                            .setTier(agent.getTier())
-                            .setModel(reply.model())
-                            .setOutput(reply.output())
-                            .setConfidence(reply.confidence())
-                            .setLatencyMs(latency)
-                            .setTokensIn(reply.tokensIn())
-                            .setTokensOut(reply.tokensOut())
-                            .setCostUsd(cost)
-                            .setAttempts(call.attempt())
-                            .setSimulated(reply.simulated())
-                            .build();
-            if (call.escalates(agent, answer)) {
-                escalate(call, answer);
-                return;
-            }
-            complete(call, answer);
+                            clock.millis());
+            call.metrics.add(metric);
+            journal.record(CallJournals.success(callId, call.key, metric, reply));
+            answered(call, agent, reply, latency, cost);
             return;
         }
         Throwable cause = unwrap(error);
         breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
         failures.inc();
-        call.metrics.add(
+        Metric metric =
                 CallMetrics.failure(
                         call.request.getTask().getTask(),
                         agent,
                         call.attempt(),
                         latency,
                         cause,
-                        clock.millis()));
+                        clock.millis());
+        call.metrics.add(metric);
         if (cause instanceof TimeoutException) {
             cause =
                     new AgentCallException(
                             AgentCallException.Kind.TIMEOUT,
                             "no answer within " + agent.getTimeoutMs() + " ms");
         }
+        journal.record(CallJournals.failure(callId, call.key, metric, cause, describe(cause)));
+        failed(call, agent, cause, false);
+    }
+
+    /**
+     * A call whose outcome the journal kept: its metric as first emitted, and the same answer or
+     * the same failure, without calling the agent or touching its breaker.
+     */
+    private void replay(ReplicaCall call, AgentEvent agent, JournaledCall journaled)
+            throws Exception {
+        replayed.inc();
+        Metric metric = journaled.getMetric();
+        call.metrics.add(metric);
+        if (journaled.getError() == null) {
+            answered(
+                    call,
+                    agent,
+                    CallJournals.reply(journaled),
+                    metric.getCall().getLatencyMs(),
+                    metric.getCall().getCostUsd());
+        } else {
+            failed(call, agent, CallJournals.cause(journaled), true);
+        }
+    }
+
+    private void answered(
+            ReplicaCall call, AgentEvent agent, AgentReply reply, long latency, double cost)
+            throws Exception {
+        AgentAnswer answer =
+                AgentAnswer.newBuilder()
+                        .setAgentId(agent.getAgentId())
+                        .setTier(agent.getTier())
+                        .setModel(reply.model())
+                        .setOutput(reply.output())
+                        .setConfidence(reply.confidence())
+                        .setLatencyMs(latency)
+                        .setTokensIn(reply.tokensIn())
+                        .setTokensOut(reply.tokensOut())
+                        .setCostUsd(cost)
+                        .setAttempts(call.attempt())
+                        .setSimulated(reply.simulated())
+                        .build();
+        if (call.escalates(agent, answer)) {
+            escalate(call, answer);
+            return;
+        }
+        complete(call, answer);
+    }
+
+    /**
+     * After a failed call: the same agent again after a backoff, or the next agent. A replayed
+     * failure's retry is not waited for: its wait happened before the restore.
+     */
+    private void failed(ReplicaCall call, AgentEvent agent, Throwable cause, boolean replay)
+            throws Exception {
         RetryPolicy.Decision decision = retries.afterFailure(cause, call.attemptOnAgent());
         long retryAfter = call.failed(agent, describe(cause), decision);
         if (retryAfter >= 0) {
             retried.inc();
-            later(call, retryAfter);
-            return;
+            if (!replay) {
+                later(call, retryAfter);
+                return;
+            }
         }
         issue(call);
     }
@@ -557,9 +690,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     /** A call in flight at the checkpoint, in the phase it was in. */
     private ReplicaCall restored(String key, CallRequest request) throws Exception {
         Escalating escalated = escalating.get(request.getReplica());
-        return escalated == null
-                ? new ReplicaCall(key, request)
-                : new ReplicaCall(key, request, escalated);
+        ReplicaCall call =
+                escalated == null
+                        ? new ReplicaCall(key, request)
+                        : new ReplicaCall(key, request, escalated);
+        call.restored = true;
+        return call;
     }
 
     /** Starts every queued replica of the oldest waiting task of this session. */
@@ -610,6 +746,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     @Override
     public void close() throws Exception {
+        if (journal != null) {
+            journal.close();
+        }
         if (runtimes != null) {
             runtimes.values().forEach(entry -> entry.runtime().close());
             runtimes.clear();

@@ -25,13 +25,14 @@ public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<
     private final ExecuteOperator.ToolPolicy tools;
     private final Clock clock;
     private final Router router;
+    private final CallJournal.Factory journals;
 
     public ExecuteOperatorFactory(
             AgentRuntimeFactory runtimes,
             ExecuteSettings settings,
             ExecuteOperator.ToolPolicy tools,
             Clock clock) {
-        this(runtimes, settings, tools, clock, new Router());
+        this(runtimes, settings, tools, clock, new Router(), CallJournal.NONE);
     }
 
     public ExecuteOperatorFactory(
@@ -39,8 +40,10 @@ public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<
             ExecuteSettings settings,
             ExecuteOperator.ToolPolicy tools,
             Clock clock,
-            Router router) {
+            Router router,
+            CallJournal.Factory journals) {
         this.router = router;
+        this.journals = journals;
         this.runtimes = runtimes;
         this.settings = settings;
         this.tools = tools;
@@ -51,7 +54,8 @@ public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<
     @SuppressWarnings("unchecked")
     public <T extends StreamOperator<CallReply>> T createStreamOperator(
             StreamOperatorParameters<CallReply> parameters) {
-        return (T) new ExecuteOperator(parameters, runtimes, settings, tools, clock, router);
+        return (T)
+                new ExecuteOperator(parameters, runtimes, settings, tools, clock, router, journals);
     }
 
     @Override

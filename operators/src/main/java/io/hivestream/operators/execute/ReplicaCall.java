@@ -3,6 +3,7 @@ package io.hivestream.operators.execute;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.Task;
 import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.Escalating;
@@ -42,6 +43,11 @@ final class ReplicaCall {
 
     /** Whether the call holds a slot of the agent it calls ({@link AgentSlots}). */
     boolean holdsSlot;
+
+    /**
+     * Whether the call was in flight at the checkpoint a restore started from, until it is made.
+     */
+    boolean restored;
 
     private List<AgentEvent> chain;
     private int chainIndex;
@@ -153,6 +159,25 @@ final class ReplicaCall {
                 && agent.getTier() == Tier.EDGE
                 && answer.getConfidence() != null
                 && answer.getConfidence() < request.getCascadeThreshold();
+    }
+
+    /**
+     * The id of the call to {@code agent} now: tenant, task, replica, phase (1, or 2 for the
+     * cascade's escalation), attempt and agent. The same call after a restore has the same id.
+     */
+    String callId(AgentEvent agent) {
+        Task task = request.getTask().getTask();
+        return task.getTenant()
+                + "/"
+                + task.getTaskId()
+                + "/"
+                + request.getReplica()
+                + "/"
+                + (edge == null ? 1 : 2)
+                + "/"
+                + attempt
+                + "/"
+                + agent.getAgentId();
     }
 
     /** Calls made so far, this one included: 1 for the first. */

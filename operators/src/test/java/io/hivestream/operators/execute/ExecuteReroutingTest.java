@@ -100,7 +100,8 @@ class ExecuteReroutingTest {
                         ExecuteSettings.builder().build(),
                         ExecuteOperator.ToolPolicy.allowAll(),
                         CLOCK,
-                        new Router(1)),
+                        new Router(1),
+                        CallJournal.NONE),
                 ExecuteOperator::sessionKey,
                 Types.STRING);
     }

@@ -1,0 +1,78 @@
+package io.hivestream.operators.execute;
+
+import io.hivestream.schemas.CallMetric;
+import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.internal.JournaledCall;
+import java.time.Duration;
+
+/** What the call journal keeps of a call, and the call's outcome again from what it kept. */
+final class CallJournals {
+    private CallJournals() {}
+
+    /** A completed call's journal entry. */
+    static JournaledCall success(String callId, String key, Metric metric, AgentReply reply) {
+        return JournaledCall.newBuilder()
+                .setCallId(callId)
+                .setKey(key)
+                .setMetric(metric)
+                .setOutput(reply.output())
+                .setConfidence(reply.confidence())
+                .build();
+    }
+
+    /**
+     * A failed call's journal entry.
+     *
+     * @param cause the failure as the retry policy sees it
+     * @param why the failure as the replica's errors name it
+     */
+    static JournaledCall failure(
+            String callId, String key, Metric metric, Throwable cause, String why) {
+        JournaledCall.Builder entry =
+                JournaledCall.newBuilder().setCallId(callId).setKey(key).setMetric(metric);
+        entry.setError(why);
+        if (cause instanceof AgentCallException failure) {
+            entry.setErrorKind(failure.kind().name());
+            if (failure.retryAfter() != null) {
+                entry.setRetryAfterMs(failure.retryAfter().toMillis());
+            }
+        }
+        return entry.build();
+    }
+
+    /** The journaled reply of a call that succeeded. */
+    static AgentReply reply(JournaledCall call) {
+        CallMetric metric = call.getMetric().getCall();
+        return new AgentReply(
+                call.getOutput(),
+                metric.getModel(),
+                metric.getTokensIn(),
+                metric.getTokensOut(),
+                call.getConfidence(),
+                metric.getSimulated());
+    }
+
+    /**
+     * The journaled failure of a call that failed, as the retry policy saw it: the same kind and
+     * Retry-After decide the same way again.
+     */
+    static Throwable cause(JournaledCall call) {
+        if (call.getErrorKind() == null) {
+            return new ReplayedFailure(call.getError());
+        }
+        return new AgentCallException(
+                AgentCallException.Kind.valueOf(call.getErrorKind()),
+                call.getError(),
+                call.getRetryAfterMs() == null ? null : Duration.ofMillis(call.getRetryAfterMs()),
+                null);
+    }
+
+    /** A failure that was not an {@link AgentCallException}: never retried, as at first. */
+    static final class ReplayedFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ReplayedFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
