@@ -114,14 +114,10 @@ public final class RouteFunction
             throws Exception {
         long deadline = clock.millis() + agentWait.toMillis();
         // A task without a session is alone under its key: nothing can wait ahead of it.
-        if (task.getTask().getSessionId() != null) {
-            Deque<WaitingLine.Entry> line = load(waiting);
-            if (!line.isEmpty()) {
-                line.addLast(new WaitingLine.Entry(task, deadline));
-                store(waiting, line);
-                startWaiting(ctx.timerService(), deadline);
-                return;
-            }
+        if (task.getTask().getSessionId() != null && !isEmpty(waiting)) {
+            waiting.add(Tuple2.of(deadline, task));
+            startWaiting(ctx.timerService(), deadline);
+            return;
         }
         Iterable<Map.Entry<String, AgentView>> views =
                 ctx.getBroadcastState(AGENTS).immutableEntries();
@@ -212,6 +208,11 @@ public final class RouteFunction
                 out.collect(unroutable(failed.task(), failed.problem()));
             }
         }
+    }
+
+    private static boolean isEmpty(ListState<Tuple2<Long, AnalyzedTask>> state) throws Exception {
+        Iterable<Tuple2<Long, AnalyzedTask>> stored = state.get();
+        return stored == null || !stored.iterator().hasNext();
     }
 
     private static Deque<WaitingLine.Entry> load(ListState<Tuple2<Long, AnalyzedTask>> state)
