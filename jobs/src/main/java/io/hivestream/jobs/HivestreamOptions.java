@@ -4,6 +4,7 @@ import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.connectors.kafka.KafkaIO;
+import io.hivestream.operators.Duplicates;
 import io.hivestream.operators.admit.AdmitFunction;
 import io.hivestream.operators.aggregate.AggregateFunction;
 import io.hivestream.operators.analyse.AnalysisPolicy;
@@ -112,11 +113,11 @@ public final class HivestreamOptions {
                             "Wire format of results, metrics and dead letters: AVRO (single-object encoding) or JSON.");
 
     public static final ConfigOption<Duration> RESULTS_DEDUPE_RETENTION =
-            ConfigOptions.key("hivestream.results.dedupe-retention")
+            ConfigOptions.key(Duplicates.RETENTION_OPTION)
                     .durationType()
                     .defaultValue(AggregateFunction.DEFAULT_FINISHED_RETENTION)
                     .withDescription(
-                            "How long a task id is remembered after its result: the same id arriving again within it (a replay upstream, a producer's retry, a resubmission) gets no second result but a dead letter. 0: not remembered.");
+                            "How long a task id is remembered, from when the route stage receives it and after its result: the same id arriving again within it (a replay upstream, a producer's retry, a resubmission) is stopped before any agent is called and gets no second result but a dead letter. 0: not remembered.");
 
     public static final ConfigOption<DeliveryGuarantee> DELIVERY =
             ConfigOptions.key("hivestream.delivery")

@@ -222,7 +222,9 @@ public final class Pipeline {
                                         conf.get(HivestreamOptions.AGENT_WAIT),
                                         clock,
                                         conf.get(HivestreamOptions.BOUNDED),
-                                        conf.get(HivestreamOptions.ROUTE_SEED)),
+                                        conf.get(HivestreamOptions.ROUTE_SEED),
+                                        conf.get(HivestreamOptions.RESULTS_DEDUPE_RETENTION),
+                                        conf.get(HivestreamOptions.TASKS_TOPIC)),
                                 new AvroTypeInfo<>(CallRequest.class))
                         .uid("route")
                         .name("route");
@@ -305,6 +307,7 @@ public final class Pipeline {
                         .union(
                                 agents.getSideOutput(Outputs.DEAD_LETTERS),
                                 feedback.getSideOutput(Outputs.DEAD_LETTERS),
+                                routed.getSideOutput(Outputs.DEAD_LETTERS),
                                 results.getSideOutput(Outputs.DEAD_LETTERS));
         if (admit != null) {
             deadLetters = deadLetters.union(admit.deadLetters());

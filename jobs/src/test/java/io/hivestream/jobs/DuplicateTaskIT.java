@@ -1,20 +1,24 @@
 package io.hivestream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
+import io.hivestream.connectors.loopback.ChatCompletionsServer;
+import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.codec.Codecs;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -23,30 +27,57 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same task id published twice, on a real broker and a MiniCluster: a direct task twice in a
- * row (a producer's retry) and a vote again after its result (a resubmission). Each id gets one
- * result; the second run's result is a dead letter.
+ * row (a producer's retry), and a vote and a task for a provider on loopback again after their
+ * result (resubmissions). The route stage stops each repeat before any agent is called: each id
+ * gets one result and its repeat one dead letter, and the provider sees one request.
  */
 class DuplicateTaskIT extends KafkaJobCase {
-    private static String reason(String taskId, TaskResult first) {
-        return "task "
+    static ChatCompletionsServer provider;
+
+    @BeforeAll
+    static void startProvider() throws Exception {
+        provider = new ChatCompletionsServer(user -> "answer to " + user, user -> 5);
+    }
+
+    @AfterAll
+    static void stopProvider() {
+        if (provider != null) {
+            provider.close();
+        }
+    }
+
+    private static String reason(String taskId) {
+        return "task id "
                 + taskId
-                + " already got its result at "
-                + Instant.ofEpochMilli(first.getCompletedAt())
-                + "; a task id gets one result, so a second result (COMPLETED) is dropped"
-                + " (publish it with a new id to run it again)";
+                + " was already received within hivestream.results.dedupe-retention (1 h);"
+                + " publish it under a new id to run it again";
     }
 
     @Test
-    void aTaskIdPublishedTwiceGetsOneResultAndADeadLetter(@TempDir Path checkpoints)
+    void aTaskIdPublishedAgainCallsNoAgentAndGetsOneResultAndADeadLetter(@TempDir Path checkpoints)
             throws Exception {
         for (String id : List.of("m-a", "m-b", "m-c")) {
             fixture.register(Agents.simulated(id, List.of("math"), 0.001));
         }
+        fixture.register(
+                AgentEvent.newBuilder()
+                        .setAgentId("loopback-llm")
+                        .setRuntime("openai")
+                        .setBaseUrl(provider.baseUrl())
+                        .setModel("loopback-model")
+                        .setCapabilities(List.of("chat"))
+                        .setTier(Tier.CLOUD)
+                        .setCostPer1kInputTokens(0.001)
+                        .setCostPer1kOutputTokens(0.002)
+                        .setTimeoutMs(30_000)
+                        .build());
         Configuration conf = fixture.jobConf(checkpoints, false, false);
         conf.set(HivestreamOptions.AGENT_WAIT, Duration.ofMinutes(1));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -58,36 +89,47 @@ class DuplicateTaskIT extends KafkaJobCase {
         String direct = "{\"taskId\":\"d1\",\"kind\":\"math\",\"input\":\"What is 6 * 7?\"}";
         String vote =
                 "{\"taskId\":\"v1\",\"kind\":\"math\",\"input\":\"What is 2 + 3?\",\"replicas\":3}";
-        fixture.sendJson(KafkaJobFixture.TASKS, "d1", direct);
-        fixture.sendJson(KafkaJobFixture.TASKS, "d1", direct);
-        fixture.sendJson(KafkaJobFixture.TASKS, "v1", vote);
-        await().pollInterval(Duration.ofMillis(300))
-                .atMost(Duration.ofMinutes(2))
-                .until(() -> fixture.results().size() >= 2);
-        fixture.sendJson(KafkaJobFixture.TASKS, "v1", vote);
-        await().pollInterval(Duration.ofMillis(300))
-                .atMost(Duration.ofMinutes(2))
-                .until(() -> fixture.deadLetters().size() >= 2);
-        // Every call of the four runs is metered by the time the last dead letter is visible.
-        await().pollInterval(Duration.ofMillis(300))
-                .atMost(Duration.ofMinutes(1))
-                .until(
-                        () ->
-                                fixture.metrics().stream()
-                                                .filter(m -> m.getKind() == MetricKind.CALL)
-                                                .count()
-                                        >= 8);
-        job.cancel().get();
+        String chat = "{\"taskId\":\"c1\",\"kind\":\"chat\",\"input\":\"Say hello\"}";
+        try {
+            fixture.sendJson(KafkaJobFixture.TASKS, "d1", direct);
+            fixture.sendJson(KafkaJobFixture.TASKS, "d1", direct);
+            fixture.sendJson(KafkaJobFixture.TASKS, "v1", vote);
+            fixture.sendJson(KafkaJobFixture.TASKS, "c1", chat);
+            await().pollInterval(Duration.ofMillis(300))
+                    .atMost(Duration.ofMinutes(2))
+                    .until(() -> fixture.results().size() >= 3);
+            fixture.sendJson(KafkaJobFixture.TASKS, "v1", vote);
+            fixture.sendJson(KafkaJobFixture.TASKS, "c1", chat);
+            await().pollInterval(Duration.ofMillis(300))
+                    .atMost(Duration.ofMinutes(2))
+                    .until(() -> fixture.deadLetters().size() >= 3);
+            // Every call of the first runs is metered by the time their results are visible.
+            await().pollInterval(Duration.ofMillis(300))
+                    .atMost(Duration.ofMinutes(1))
+                    .until(
+                            () ->
+                                    fixture.metrics().stream()
+                                                    .filter(m -> m.getKind() == MetricKind.CALL)
+                                                    .count()
+                                            >= 5);
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(provider.total()).isEqualTo(1);
+        assertThat(provider.received().get("Say hello").get()).isEqualTo(1);
 
         List<TaskResult> results = fixture.results();
         Map<String, TaskResult> byId =
                 results.stream()
                         .collect(Collectors.toMap(TaskResult::getTaskId, Function.identity()));
-        assertThat(results).hasSize(2);
+        assertThat(results).hasSize(3);
         assertThat(byId.get("d1").getStatus()).isEqualTo(TaskStatus.COMPLETED);
         assertThat(byId.get("d1").getOutput()).isEqualTo("42");
         assertThat(byId.get("v1").getStatus()).isEqualTo(TaskStatus.COMPLETED);
         assertThat(byId.get("v1").getOutput()).isEqualTo("5");
+        assertThat(byId.get("c1").getStatus()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(byId.get("c1").getOutput()).isEqualTo("answer to Say hello");
 
         List<DeadLetter> dead = fixture.deadLetters();
         assertThat(dead)
@@ -97,38 +139,46 @@ class DuplicateTaskIT extends KafkaJobCase {
                         DeadLetter::getOffset,
                         DeadLetter::getStage,
                         d -> StandardCharsets.UTF_8.decode(d.getKey().duplicate()).toString(),
-                        DeadLetter::getReason)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(
+                        DeadLetter::getReason,
+                        d -> Codecs.TASK.decode(bytes(d.getValue())).getInput())
+                .containsExactlyInAnyOrder(
+                        tuple(
                                 KafkaJobFixture.TASKS,
                                 -1,
                                 -1L,
-                                "aggregate",
+                                "route",
                                 "d1",
-                                reason("d1", byId.get("d1"))),
-                        org.assertj.core.groups.Tuple.tuple(
+                                reason("d1"),
+                                "What is 6 * 7?"),
+                        tuple(
                                 KafkaJobFixture.TASKS,
                                 -1,
                                 -1L,
-                                "aggregate",
+                                "route",
                                 "v1",
-                                reason("v1", byId.get("v1"))));
-        ByteBuffer dropped = dead.get(1).getValue();
-        assertThat(
-                        io.hivestream.schemas.codec.Codecs.TASK_RESULT
-                                .decode(bytes(dropped))
-                                .getOutput())
-                .isEqualTo("5");
+                                reason("v1"),
+                                "What is 2 + 3?"),
+                        tuple(
+                                KafkaJobFixture.TASKS,
+                                -1,
+                                -1L,
+                                "route",
+                                "c1",
+                                reason("c1"),
+                                "Say hello"));
 
         List<Metric> metrics = fixture.metrics();
-        // The agents were called for both runs of each id; only the results count as tasks.
-        assertThat(metrics.stream().filter(m -> m.getKind() == MetricKind.CALL).count())
-                .isEqualTo(1 + 1 + 3 + 3);
+        // The agents were called for the first run of each id only.
+        assertThat(
+                        metrics.stream()
+                                .filter(m -> m.getKind() == MetricKind.CALL)
+                                .map(Metric::getTaskId))
+                .containsExactlyInAnyOrder("d1", "v1", "v1", "v1", "c1");
         assertThat(
                         metrics.stream()
                                 .filter(m -> m.getKind() == MetricKind.TASK)
                                 .map(Metric::getTaskId))
-                .containsExactlyInAnyOrder("d1", "v1");
+                .containsExactlyInAnyOrder("d1", "v1", "c1");
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -1,11 +1,11 @@
 package io.hivestream.operators.aggregate;
 
+import io.hivestream.operators.Duplicates;
 import io.hivestream.operators.Outputs;
 import io.hivestream.operators.plan.PlanValidator;
 import io.hivestream.operators.plan.Planner;
 import io.hivestream.operators.plan.Plans;
 import io.hivestream.operators.plan.Synthesizer;
-import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
@@ -17,8 +17,6 @@ import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.Plan;
 import io.hivestream.schemas.internal.PlanStep;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,10 +56,11 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>{@code finished}, when the retention is positive: the ids of the key's tasks (the task itself,
  * or a plan's root and subtasks) that got their result, with when, each until a processing time
- * timer after the retention. A task id gets one result: a second result for a remembered id (a task
- * published twice, a producer's retry without idempotence) and a DECOMPOSE root that arrives again
- * after its plan ended (a replay upstream, a user resubmitting the id) are not answered again but
- * go to the {@link Outputs#DEAD_LETTERS} side output with the reason.
+ * timer after the retention. A task id (by {@link Duplicates}'s rule) gets one result: a second
+ * result for a remembered id (a repeat the route stage did not stop, e.g. one in another session)
+ * and a DECOMPOSE root that arrives again after its plan ended (a replay upstream, a user
+ * resubmitting the id) are not answered again but go to the {@link Outputs#DEAD_LETTERS} side
+ * output with the reason.
  */
 public final class AggregateFunction
         extends KeyedCoProcessFunction<String, TaskResult, AnalyzedTask, TaskResult> {
@@ -170,10 +169,10 @@ public final class AggregateFunction
     @Override
     public void processElement1(TaskResult outcome, Context ctx, Collector<TaskResult> out)
             throws Exception {
-        Long before = remembered(outcome.getTaskId());
+        Long before = remembered(Duplicates.idOf(outcome));
         if (before != null) {
             duplicate(
-                    outcome.getTaskId(),
+                    Duplicates.idOf(outcome),
                     before,
                     "a second result (" + outcome.getStatus() + ") is dropped",
                     Codecs.TASK_RESULT.encodeAvro(outcome),
@@ -227,10 +226,10 @@ public final class AggregateFunction
             // A replay of a root whose plan is running: the plan already answers for it.
             return;
         }
-        Long before = remembered(root.getTask().getTaskId());
+        Long before = remembered(Duplicates.idOf(root.getTask()));
         if (before != null) {
             duplicate(
-                    root.getTask().getTaskId(),
+                    Duplicates.idOf(root.getTask()),
                     before,
                     "it is not planned again",
                     Codecs.TASK.encodeAvro(root.getTask()),
@@ -345,27 +344,21 @@ public final class AggregateFunction
 
     private void duplicate(String taskId, long resultAt, String what, byte[] value, Context ctx) {
         duplicates.inc();
-        long now = clock.millis();
         ctx.output(
                 Outputs.DEAD_LETTERS,
-                DeadLetter.newBuilder()
-                        .setTopic(tasksTopic)
-                        .setPartition(-1)
-                        .setOffset(-1)
-                        .setTimestamp(now)
-                        .setKey(ByteBuffer.wrap(taskId.getBytes(StandardCharsets.UTF_8)))
-                        .setValue(ByteBuffer.wrap(value))
-                        .setStage(STAGE)
-                        .setReason(
-                                "task "
-                                        + taskId
-                                        + " already got its result at "
-                                        + Instant.ofEpochMilli(resultAt)
-                                        + "; a task id gets one result, so "
-                                        + what
-                                        + " (publish it with a new id to run it again)")
-                        .setFailedAt(now)
-                        .build());
+                Duplicates.deadLetter(
+                        tasksTopic,
+                        taskId,
+                        value,
+                        STAGE,
+                        "task "
+                                + taskId
+                                + " already got its result at "
+                                + Instant.ofEpochMilli(resultAt)
+                                + "; a task id gets one result, so "
+                                + what
+                                + " (publish it with a new id to run it again)",
+                        clock.millis()));
     }
 
     /** Stamps a result, emits it and its task metric, and remembers its task id. */
@@ -400,7 +393,7 @@ public final class AggregateFunction
         }
         out.collect(result);
         if (finishedRetention.toMillis() > 0) {
-            finished.put(result.getTaskId(), now);
+            finished.put(Duplicates.idOf(result), now);
             ctx.timerService().registerProcessingTimeTimer(now + finishedRetention.toMillis());
         }
     }

@@ -1,6 +1,9 @@
 package io.hivestream.operators.route;
 
+import io.hivestream.operators.Duplicates;
+import io.hivestream.operators.Outputs;
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.Analysis;
@@ -16,11 +19,14 @@ import java.util.Map;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
@@ -35,10 +41,20 @@ import org.apache.flink.util.Collector;
  * agents in the rotation offer its capabilities; one still waiting when its wait ends, or when the
  * input ends, fails with the reason instead of waiting forever. Each task's draws come from a
  * random seeded by its id and the job's seed, so a replay after a restore routes it the same way.
+ *
+ * <p>With a positive dedupe retention it also remembers, per key, the id of every task it received
+ * ({@code received-task-ids}, keyed map state whose entries expire by state TTL after the
+ * retention): a task whose id is still remembered, its first copy in flight or answered, is not
+ * routed, so no agent is called for it, but goes to the {@link Outputs#DEAD_LETTERS} side output
+ * with the reason. Ids are the same by {@link Duplicates}'s rule, the aggregate stage's; a plan's
+ * subtasks have ids of their own.
  */
 public final class RouteFunction
         extends KeyedBroadcastProcessFunction<String, AnalyzedTask, AgentView, CallRequest> {
     private static final long serialVersionUID = 1L;
+
+    /** The stage named in the dead letters of repeated task ids. */
+    public static final String STAGE = "route";
 
     public static final MapStateDescriptor<String, AgentView> AGENTS =
             new MapStateDescriptor<>(
@@ -50,7 +66,11 @@ public final class RouteFunction
     private final Clock clock;
     private final boolean boundedInput;
     private final long seed;
+    private final Duration dedupeRetention;
+    private final String tasksTopic;
     private transient ListState<Tuple2<Long, AnalyzedTask>> waiting;
+    private transient MapState<String, Long> received;
+    private transient Counter duplicates;
 
     /**
      * @param boundedInput whether the input ends (a bounded run); then tasks still waiting for an
@@ -87,8 +107,33 @@ public final class RouteFunction
             Clock clock,
             boolean boundedInput,
             long seed) {
+        this(router, escalation, agentWait, clock, boundedInput, seed, Duration.ZERO, "");
+    }
+
+    /**
+     * @param escalation picks the CLOUD agents an unsure EDGE answer escalates to
+     * @param boundedInput whether the input ends (a bounded run); then tasks still waiting for an
+     *     agent fail when it ends rather than being dropped with the job
+     * @param seed the job's seed of the routing draws
+     * @param dedupeRetention how long a received task id is remembered, so that a task published
+     *     again under it is not run again; zero remembers nothing
+     * @param tasksTopic the topic named in the dead letters of repeated task ids
+     */
+    public RouteFunction(
+            Router router,
+            Escalation escalation,
+            Duration agentWait,
+            Clock clock,
+            boolean boundedInput,
+            long seed,
+            Duration dedupeRetention,
+            String tasksTopic) {
         if (agentWait.isNegative() || agentWait.isZero()) {
             throw new IllegalArgumentException("agentWait must be positive: " + agentWait);
+        }
+        if (dedupeRetention.isNegative()) {
+            throw new IllegalArgumentException(
+                    "dedupeRetention must not be negative: " + dedupeRetention);
         }
         this.router = router;
         this.escalation = escalation;
@@ -96,6 +141,8 @@ public final class RouteFunction
         this.clock = clock;
         this.boundedInput = boundedInput;
         this.seed = seed;
+        this.dedupeRetention = dedupeRetention;
+        this.tasksTopic = tasksTopic;
     }
 
     private static ListStateDescriptor<Tuple2<Long, AnalyzedTask>> waitingDescriptor() {
@@ -103,25 +150,44 @@ public final class RouteFunction
                 "waiting", new TupleTypeInfo<>(Types.LONG, new AvroTypeInfo<>(AnalyzedTask.class)));
     }
 
+    /**
+     * The ids received under a key, with when, each until the retention after it was received. Not
+     * registered at all without a retention, so a job that turns the retention on or off restores
+     * either way.
+     */
+    private static MapStateDescriptor<String, Long> receivedDescriptor(Duration retention) {
+        MapStateDescriptor<String, Long> descriptor =
+                new MapStateDescriptor<>("received-task-ids", Types.STRING, Types.LONG);
+        descriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(retention)
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
+        return descriptor;
+    }
+
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
         FastReaders.enable();
         waiting = getRuntimeContext().getListState(waitingDescriptor());
+        if (dedupeRetention.toMillis() > 0) {
+            received = getRuntimeContext().getMapState(receivedDescriptor(dedupeRetention));
+        }
+        duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
     }
 
     @Override
     public void processElement(AnalyzedTask task, ReadOnlyContext ctx, Collector<CallRequest> out)
             throws Exception {
+        if (received != null && repeated(task, ctx)) {
+            return;
+        }
         long deadline = clock.millis() + agentWait.toMillis();
         // A task without a session is alone under its key: nothing can wait ahead of it.
-        if (task.getTask().getSessionId() != null) {
-            Deque<WaitingLine.Entry> line = load(waiting);
-            if (!line.isEmpty()) {
-                line.addLast(new WaitingLine.Entry(task, deadline));
-                store(waiting, line);
-                startWaiting(ctx.timerService(), deadline);
-                return;
-            }
+        if (task.getTask().getSessionId() != null && !isEmpty(waiting)) {
+            waiting.add(Tuple2.of(deadline, task));
+            startWaiting(ctx.timerService(), deadline);
+            return;
         }
         Iterable<Map.Entry<String, AgentView>> views =
                 ctx.getBroadcastState(AGENTS).immutableEntries();
@@ -137,6 +203,29 @@ public final class RouteFunction
         }
         waiting.add(Tuple2.of(deadline, task));
         startWaiting(ctx.timerService(), deadline);
+    }
+
+    /**
+     * Whether the task's id was already received: then it goes to the dead letters; else it is
+     * remembered from now on.
+     */
+    private boolean repeated(AnalyzedTask task, ReadOnlyContext ctx) throws Exception {
+        String taskId = Duplicates.idOf(task.getTask());
+        if (received.contains(taskId)) {
+            duplicates.inc();
+            ctx.output(
+                    Outputs.DEAD_LETTERS,
+                    Duplicates.deadLetter(
+                            tasksTopic,
+                            taskId,
+                            Codecs.TASK.encodeAvro(task.getTask()),
+                            STAGE,
+                            Duplicates.alreadyReceived(taskId, dedupeRetention),
+                            clock.millis()));
+            return true;
+        }
+        received.put(taskId, clock.millis());
+        return false;
     }
 
     private void startWaiting(TimerService timers, long deadline) {
@@ -212,6 +301,11 @@ public final class RouteFunction
                 out.collect(unroutable(failed.task(), failed.problem()));
             }
         }
+    }
+
+    private static boolean isEmpty(ListState<Tuple2<Long, AnalyzedTask>> state) throws Exception {
+        Iterable<Tuple2<Long, AnalyzedTask>> stored = state.get();
+        return stored == null || !stored.iterator().hasNext();
     }
 
     private static Deque<WaitingLine.Entry> load(ListState<Tuple2<Long, AnalyzedTask>> state)

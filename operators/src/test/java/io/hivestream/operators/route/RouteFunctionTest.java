@@ -8,20 +8,29 @@ import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hivestream.operators.Outputs;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
+import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallRequest;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Queue;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +46,9 @@ class RouteFunctionTest {
 
     private KeyedBroadcastOperatorTestHarness<String, AnalyzedTask, AgentView, CallRequest> harness;
 
+    private static final Duration RETENTION = Duration.ofHours(1);
+    private static final String TASKS_TOPIC = "hivestream.tasks";
+
     private void open(boolean boundedInput) throws Exception {
         harness =
                 ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
@@ -45,6 +57,74 @@ class RouteFunctionTest {
                         Types.STRING,
                         RouteFunction.AGENTS);
         harness.setProcessingTime(NOW);
+    }
+
+    /** A route stage that remembers the task ids it received for {@code retention}. */
+    private static RouteFunction remembering(Duration retention) {
+        return new RouteFunction(
+                new Router(),
+                Escalation.off(),
+                AGENT_WAIT,
+                CLOCK,
+                false,
+                0,
+                retention,
+                TASKS_TOPIC);
+    }
+
+    private void open(Duration retention) throws Exception {
+        harness =
+                ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                        remembering(retention),
+                        SessionKeys::of,
+                        Types.STRING,
+                        RouteFunction.AGENTS);
+        harness.setProcessingTime(NOW);
+        harness.setStateTtlProcessingTime(NOW);
+    }
+
+    /** A route stage restored from {@code snapshot}, as a job restores from a savepoint. */
+    private void restore(Duration retention, OperatorSubtaskState snapshot) throws Exception {
+        harness =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                remembering(retention), List.of(RouteFunction.AGENTS)),
+                        SessionKeys::of,
+                        Types.STRING,
+                        1,
+                        1,
+                        0);
+        harness.setup();
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(NOW);
+        harness.setStateTtlProcessingTime(NOW);
+    }
+
+    private List<DeadLetter> deadLetters() {
+        Queue<StreamRecord<DeadLetter>> out = harness.getSideOutput(Outputs.DEAD_LETTERS);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
+    }
+
+    /** The dead letter of a task whose id the route stage had already received. */
+    private static DeadLetter repeated(AnalyzedTask task) {
+        String taskId = task.getTask().getTaskId();
+        return DeadLetter.newBuilder()
+                .setTopic(TASKS_TOPIC)
+                .setPartition(-1)
+                .setOffset(-1)
+                .setTimestamp(NOW)
+                .setKey(ByteBuffer.wrap(taskId.getBytes(StandardCharsets.UTF_8)))
+                .setValue(ByteBuffer.wrap(Codecs.TASK.encodeAvro(task.getTask())))
+                .setStage("route")
+                .setReason(
+                        "task id "
+                                + taskId
+                                + " was already received within"
+                                + " hivestream.results.dedupe-retention (1 h); publish it under a"
+                                + " new id to run it again")
+                .setFailedAt(NOW)
+                .build();
     }
 
     @AfterEach
@@ -385,5 +465,153 @@ class RouteFunctionTest {
         assertThat(harness.extractOutputValues())
                 .containsExactly(request(other, 0, List.of(registered(ALICE))));
         assertThat(keyedStateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void aTaskIdReceivedAgainIsADeadLetterAndCallsNoAgent() throws Exception {
+        open(RETENTION);
+        harness.processBroadcastElement(view(ALICE), 1);
+        AnalyzedTask again = analyzed(task("t-1", "chat", "Hi again").build(), 1, 1);
+
+        harness.processElement(CHAT, 2);
+        harness.processElement(again, 3);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
+        assertThat(deadLetters()).containsExactly(repeated(again));
+    }
+
+    @Test
+    void aTaskIdReceivedAgainWhileItsFirstCopyWaitsIsADeadLetter() throws Exception {
+        open(RETENTION);
+        harness.processElement(CHAT, 1);
+        harness.processElement(CHAT, 2);
+
+        assertThat(deadLetters()).containsExactly(repeated(CHAT));
+
+        harness.processBroadcastElement(view(ALICE), 3);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void aTaskIdIsRoutedAgainOnceTheRetentionHasPassedSinceItWasReceived() throws Exception {
+        open(RETENTION);
+        harness.processBroadcastElement(view(ALICE), 1);
+        harness.processElement(CHAT, 2);
+
+        harness.setStateTtlProcessingTime(NOW + RETENTION.toMillis() - 1);
+        harness.processElement(CHAT, 3);
+
+        assertThat(deadLetters()).containsExactly(repeated(CHAT));
+
+        harness.setStateTtlProcessingTime(NOW + RETENTION.toMillis());
+        harness.processElement(CHAT, 4);
+
+        CallRequest routed = request(CHAT, 0, List.of(registered(ALICE)));
+        assertThat(harness.extractOutputValues()).containsExactly(routed, routed);
+        assertThat(deadLetters()).containsExactly(repeated(CHAT));
+    }
+
+    @Test
+    void withoutARetentionARepeatedTaskIdIsRoutedAgainAndNothingIsRemembered() throws Exception {
+        open(Duration.ZERO);
+        harness.processBroadcastElement(view(ALICE), 1);
+
+        harness.processElement(CHAT, 2);
+        harness.processElement(CHAT, 3);
+
+        CallRequest routed = request(CHAT, 0, List.of(registered(ALICE)));
+        assertThat(harness.extractOutputValues()).containsExactly(routed, routed);
+        assertThat(deadLetters()).isEmpty();
+        assertThat(keyedStateEntries()).isEqualTo(0);
+    }
+
+    @Test
+    void theSubtasksOfAPlanAndTheTurnsOfASessionAreNotDuplicatesButARepeatedTurnIs()
+            throws Exception {
+        open(RETENTION);
+        harness.processBroadcastElement(view(ALICE), 1);
+        AnalyzedTask architect =
+                analyzed(
+                        task("plan/architect", "chat", "Design it")
+                                .setParentId("plan")
+                                .setRootId("plan")
+                                .build(),
+                        1,
+                        1);
+        AnalyzedTask coder =
+                analyzed(
+                        task("plan/coder", "chat", "Code it")
+                                .setParentId("plan")
+                                .setRootId("plan")
+                                .build(),
+                        1,
+                        1);
+        AnalyzedTask first = turn("t-1", "chat");
+        AnalyzedTask second = turn("t-2", "chat");
+
+        harness.processElement(architect, 2);
+        harness.processElement(coder, 3);
+        harness.processElement(first, 4);
+        harness.processElement(second, 5);
+        harness.processElement(first, 6);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        request(architect, 0, List.of(registered(ALICE))),
+                        request(coder, 0, List.of(registered(ALICE))),
+                        request(first, 0, List.of(registered(ALICE))),
+                        request(second, 0, List.of(registered(ALICE))));
+        assertThat(deadLetters()).containsExactly(repeated(first));
+    }
+
+    @Test
+    void aRepeatedTurnDoesNotJoinItsSessionsWaitingLine() throws Exception {
+        open(RETENTION);
+        AnalyzedTask first = turn("t-1", "chat");
+        AnalyzedTask second = turn("t-2", "chat");
+        harness.processElement(first, 1);
+        harness.processElement(second, 2);
+        harness.processElement(second, 3);
+
+        harness.processBroadcastElement(view(ALICE), 4);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        request(first, 0, List.of(registered(ALICE))),
+                        request(second, 0, List.of(registered(ALICE))));
+        assertThat(deadLetters()).containsExactly(repeated(second));
+    }
+
+    @Test
+    void theStateOfAStageWithoutTheRetentionRestoresIntoOneWithItAndBack() throws Exception {
+        open(Duration.ZERO);
+        harness.processElement(CHAT, 1); // waits: no agent yet
+        OperatorSubtaskState before = harness.snapshot(1, 5);
+        harness.close();
+
+        restore(RETENTION, before);
+        harness.processBroadcastElement(view(ALICE), 2);
+        AnalyzedTask other = analyzed(task("t-5", "chat", "Hello").build(), 1, 1);
+        harness.processElement(other, 3);
+        harness.processElement(other, 4);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        request(CHAT, 0, List.of(registered(ALICE))),
+                        request(other, 0, List.of(registered(ALICE))));
+        assertThat(deadLetters()).containsExactly(repeated(other));
+        OperatorSubtaskState remembered = harness.snapshot(2, 6);
+        harness.close();
+
+        restore(Duration.ZERO, remembered);
+        harness.processElement(other, 5);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(request(other, 0, List.of(registered(ALICE))));
+        assertThat(deadLetters()).isEmpty();
     }
 }
