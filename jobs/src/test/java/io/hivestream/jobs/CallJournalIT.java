@@ -42,8 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A recovery pays no call twice whose outcome was journaled: the job fails after calls completed
  * and before the next checkpoint (single answers and the three calls of a vote), while other calls
- * are in flight. After the restore the provider sees again only the calls that were in flight, and
- * the metrics topic counts every call the provider answered once.
+ * are in flight, among them ReAct tool loops in their last step. After the restore the provider
+ * sees again only the requests that were in flight (a tool loop resumes after its journaled steps),
+ * and the metrics topic counts every call the provider answered once.
  */
 class CallJournalIT {
     @RegisterExtension
@@ -62,7 +63,9 @@ class CallJournalIT {
         fixture = new KafkaJobFixture();
         provider =
                 new ChatCompletionsServer(
-                        user -> "answer to " + user, user -> user.startsWith("slow") ? 8_000 : 5);
+                                user -> "answer to " + user,
+                                user -> user.startsWith("slow") ? 8_000 : 5)
+                        .toolLoop(user -> user.startsWith("slow-react"), 2);
     }
 
     @AfterAll
@@ -104,7 +107,12 @@ class CallJournalIT {
     }
 
     private static AgentEvent agent(String id, String capability) {
+        return agent(id, capability, Map.of());
+    }
+
+    private static AgentEvent agent(String id, String capability, Map<String, String> params) {
         return AgentEvent.newBuilder()
+                .setParams(params)
                 .setAgentId(id)
                 .setRuntime("openai")
                 .setBaseUrl(provider.baseUrl())
@@ -122,6 +130,7 @@ class CallJournalIT {
     void aRestoreReplaysJournaledCallsAndMakesAgainOnlyThoseInFlight(@TempDir Path checkpoints)
             throws Exception {
         fixture.register(agent("solo", "chat"));
+        fixture.register(agent("reactor", "react", Map.of("tools", "calculator")));
         for (String id : List.of("voter-a", "voter-b", "voter-c")) {
             fixture.register(agent(id, "vote"));
         }
@@ -142,6 +151,7 @@ class CallJournalIT {
         int warm = 4;
         int fast = 20;
         int slow = 3;
+        int reacts = 2;
         JobClient job = env.executeAsync("call-journal-it");
         long checkpointBefore;
         try {
@@ -163,39 +173,32 @@ class CallJournalIT {
             for (int i = 0; i < slow; i++) {
                 publish("slow-" + i, "chat", 1);
             }
+            for (int i = 0; i < reacts; i++) {
+                publish("slow-react-" + i, "react", 1);
+            }
             await().pollInterval(Duration.ofMillis(20))
                     .atMost(Duration.ofMinutes(1))
                     .until(
                             () ->
-                                    provider.inFlight() == slow
+                                    provider.inFlight() == slow + reacts
                                             && received("vote-0") == 3
                                             && answered("fast-", fast) == fast);
-            // Every answered call's outcome is in the journal before the failure.
+            // Every answered call's outcome, and each tool step, is in the journal before the
+            // failure.
             await().pollInterval(Duration.ofMillis(100))
                     .atMost(Duration.ofMinutes(1))
                     .until(
                             () -> {
                                 List<String> ids = journaled();
-                                return ids.stream()
-                                                        .filter(
-                                                                id ->
-                                                                        id.startsWith(
-                                                                                "default/fast-"))
-                                                        .count()
-                                                == fast
-                                        && ids.stream()
-                                                        .filter(
-                                                                id ->
-                                                                        id.startsWith(
-                                                                                "default/vote-0/"))
-                                                        .count()
-                                                == 3;
+                                return count(ids, "default/fast-") == fast
+                                        && count(ids, "default/vote-0/") == 3
+                                        && count(ids, "default/slow-react-") == 2 * reacts;
                             });
             publish("trigger", "chat", 1);
 
             await().pollInterval(Duration.ofMillis(300))
                     .atMost(Duration.ofMinutes(3))
-                    .until(() -> distinctResults().size() >= warm + fast + 1 + slow + 1);
+                    .until(() -> distinctResults().size() >= warm + fast + 1 + slow + reacts + 1);
         } finally {
             job.cancel().get();
         }
@@ -203,11 +206,11 @@ class CallJournalIT {
         assertThat(FailOnTrigger.failures.get()).isEqualTo(1);
         // The fast calls and the vote completed after the last checkpoint before the failure.
         assertThat(FailOnTrigger.checkpointAtFailure.get()).isEqualTo(checkpointBefore);
-        assertThat(FailOnTrigger.inFlightAtFailure.get()).isEqualTo(slow);
+        assertThat(FailOnTrigger.inFlightAtFailure.get()).isEqualTo(slow + reacts);
 
         Map<String, List<TaskResult>> results =
                 fixture.results().stream().collect(Collectors.groupingBy(TaskResult::getTaskId));
-        assertThat(results).hasSize(warm + fast + 1 + slow + 1);
+        assertThat(results).hasSize(warm + fast + 1 + slow + reacts + 1);
         assertThat(results.values()).allMatch(r -> r.size() == 1);
         assertThat(results.values()).allMatch(r -> r.get(0).getStatus() == TaskStatus.COMPLETED);
         assertThat(results.get("fast-7").get(0).getOutput()).isEqualTo("answer to fast-7");
@@ -224,8 +227,16 @@ class CallJournalIT {
         for (int i = 0; i < slow; i++) {
             assertThat(received("slow-" + i)).as("slow-" + i).isEqualTo(2);
         }
-        int distinctCalls = warm + fast + 3 + slow + 1;
-        assertThat(provider.total()).isEqualTo(distinctCalls + slow);
+        // A tool loop: two tool steps and the answer before the failure; after the restore only
+        // the answer again, its two steps replayed from the journal (their tokens still count).
+        for (int i = 0; i < reacts; i++) {
+            assertThat(received("slow-react-" + i)).as("slow-react-" + i).isEqualTo(4);
+        }
+        assertThat(results.get("slow-react-1").get(0).getOutput())
+                .isEqualTo("answer to slow-react-1");
+        assertThat(results.get("slow-react-1").get(0).getTokensIn()).isEqualTo(3 * 12);
+        int distinctCalls = warm + fast + 3 + slow + reacts + 1;
+        assertThat(provider.total()).isEqualTo(warm + fast + 3 + 2 * slow + 4 * reacts + 1);
 
         // One call metric per answered call: the journaled ones replayed in the committed run,
         // the abandoned first tries of the calls in flight without one.
@@ -242,6 +253,10 @@ class CallJournalIT {
         assertThat(perTask.get("slow-1")).isEqualTo(1L);
 
         assertThat(journaled()).contains("default/fast-3/0/1/1/solo", "default/trigger/0/1/1/solo");
+    }
+
+    private static long count(List<String> ids, String prefix) {
+        return ids.stream().filter(id -> id.startsWith(prefix)).count();
     }
 
     private static List<String> journaled() {

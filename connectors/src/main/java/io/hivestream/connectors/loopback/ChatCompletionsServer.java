@@ -45,6 +45,8 @@ public final class ChatCompletionsServer implements AutoCloseable {
     private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger total = new AtomicInteger();
+    private volatile java.util.function.Predicate<String> toolUsers = user -> false;
+    private volatile int toolSteps;
 
     public ChatCompletionsServer(Function<String, String> answer, ToLongFunction<String> delayMs)
             throws IOException {
@@ -60,7 +62,18 @@ public final class ChatCompletionsServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
-    /** Requests received per user message. */
+    /**
+     * Makes the conversations of the users that {@code users} picks ReAct tool loops: their first
+     * {@code steps} requests are answered at once with a call of the {@code calculator} tool, the
+     * request after the last tool result with the answer, after its delay.
+     */
+    public ChatCompletionsServer toolLoop(java.util.function.Predicate<String> users, int steps) {
+        this.toolUsers = users;
+        this.toolSteps = steps;
+        return this;
+    }
+
+    /** Requests received per user message (a tool loop's steps count for its user message). */
     public Map<String, AtomicInteger> received() {
         return received;
     }
@@ -76,7 +89,17 @@ public final class ChatCompletionsServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
         JsonNode messages = request.path("messages");
-        String user = messages.get(messages.size() - 1).path("content").asText();
+        String user = "";
+        int toolResults = 0;
+        for (JsonNode message : messages) {
+            String role = message.path("role").asText();
+            if (role.equals("user")) {
+                user = message.path("content").asText();
+                toolResults = 0;
+            } else if (role.equals("tool")) {
+                toolResults++;
+            }
+        }
         received.computeIfAbsent(user, k -> new AtomicInteger()).incrementAndGet();
         total.incrementAndGet();
         inFlight.incrementAndGet();
@@ -86,14 +109,26 @@ public final class ChatCompletionsServer implements AutoCloseable {
         reply.put("model", request.path("model").asText("loopback-model"));
         ObjectNode choice = reply.putArray("choices").addObject();
         choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", answer.apply(user));
-        choice.put("finish_reason", "stop");
+        boolean toolStep = toolResults < toolSteps && toolUsers.test(user);
+        if (toolStep) {
+            ObjectNode message = choice.putObject("message").put("role", "assistant");
+            message.putNull("content");
+            ObjectNode call = message.putArray("tool_calls").addObject();
+            call.put("id", "call_" + (toolResults + 1)).put("type", "function");
+            call.putObject("function")
+                    .put("name", "calculator")
+                    .put("arguments", "{\"expression\":\"" + (toolResults + 1) + " + 1\"}");
+            choice.put("finish_reason", "tool_calls");
+        } else {
+            choice.putObject("message").put("role", "assistant").put("content", answer.apply(user));
+            choice.put("finish_reason", "stop");
+        }
         reply.putObject("usage")
                 .put("prompt_tokens", 12)
                 .put("completion_tokens", 3)
                 .put("total_tokens", 15);
         byte[] body = JSON.writeValueAsBytes(reply);
-        long delay = delayMs.applyAsLong(user);
+        long delay = toolStep ? 0 : delayMs.applyAsLong(user);
         if (delay <= 0) {
             respond(exchange, body);
         } else {

@@ -40,6 +40,20 @@ final class CallJournals {
         return entry.build();
     }
 
+    /** The journal id of step {@code step} of the tool loop of call {@code callId}. */
+    static String stepId(String callId, int step) {
+        return callId + "#" + step;
+    }
+
+    /** A tool loop's step: the provider's reply as it came. */
+    static JournaledCall step(String callId, String key, int step, String reply) {
+        return JournaledCall.newBuilder()
+                .setCallId(stepId(callId, step))
+                .setKey(key)
+                .setOutput(reply)
+                .build();
+    }
+
     /** The journaled reply of a call that succeeded. */
     static AgentReply reply(JournaledCall call) {
         CallMetric metric = call.getMetric().getCall();

@@ -145,6 +145,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Counter rerouted;
     private transient Counter replayed;
     private transient Counter repeated;
+    private transient Counter stepsReplayed;
     private transient Counter tokensIn;
     private transient Counter tokensOut;
     private transient Counter costMicroUsd;
@@ -276,6 +277,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         rerouted = getMetricGroup().counter("requestsRerouted");
         replayed = getMetricGroup().counter("callsReplayedFromJournal");
         repeated = getMetricGroup().counter("callsMadeAgainAfterRestore");
+        stepsReplayed = getMetricGroup().counter("toolStepsReplayedFromJournal");
         getMetricGroup().gauge("callsInFlight", () -> inFlight);
         getMetricGroup().gauge("callsWaitingForAgentSlot", () -> slots.waiting());
         tokensIn = getMetricGroup().counter("tokensIn");
@@ -440,7 +442,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         call.request.getReplica(),
                         call.attempt(),
                         task.getSessionId() != null ? history() : List.of(),
-                        tools.allowed(task.getTenant()));
+                        tools.allowed(task.getTenant()),
+                        steps(callId, call.key));
         long started = clock.millis();
         long startedNanos = System.nanoTime();
         CompletableFuture<AgentReply> future;
@@ -470,6 +473,36 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                                 reply,
                                                 error),
                                 "agent reply"));
+    }
+
+    /**
+     * The journal of a call's ReAct steps, holding the steps journaled before a restore: a call
+     * made again resumes its tool loop after them.
+     */
+    private AgentCall.StepJournal steps(String callId, String key) {
+        Map<Integer, String> earlier = Map.of();
+        if (!replays.isEmpty()) {
+            Map<Integer, String> found = new HashMap<>();
+            JournaledCall step;
+            while ((step = replays.remove(CallJournals.stepId(callId, found.size() + 1))) != null) {
+                found.put(found.size() + 1, step.getOutput());
+            }
+            stepsReplayed.inc(found.size());
+            earlier = found;
+        }
+        Map<Integer, String> replayable = earlier;
+        CallJournal target = journal;
+        return new AgentCall.StepJournal() {
+            @Override
+            public String replayed(int step) {
+                return replayable.get(step);
+            }
+
+            @Override
+            public void record(int step, String reply) {
+                target.record(CallJournals.step(callId, key, step, reply));
+            }
+        };
     }
 
     /** Issues the call again after {@code delayMs}, on the task's processing-time service. */

@@ -12,6 +12,7 @@ import io.hivestream.operators.execute.AgentCallException.Kind;
 import io.hivestream.operators.execute.AgentReply;
 import io.hivestream.operators.execute.AgentRuntime;
 import io.hivestream.schemas.AgentEvent;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -121,39 +122,49 @@ public final class OpenAiChatRuntime implements AgentRuntime {
             int step,
             long tokensIn,
             long tokensOut) {
-        return client.post(body(messages, offered), headers())
-                .thenCompose(
-                        json -> {
-                            JsonNode message = json.path("choices").path(0).path("message");
-                            if (!message.isObject()) {
-                                throw client.failure(
-                                        Kind.MALFORMED_REPLY,
-                                        "malformed reply: no choices[0].message");
-                            }
-                            long in = tokensIn + count(json, "prompt_tokens");
-                            long out = tokensOut + count(json, "completion_tokens");
-                            String answeredBy = text(json.get("model"), "model");
-                            JsonNode toolCalls = message.path("tool_calls");
-                            if (toolCalls.isArray() && !toolCalls.isEmpty()) {
-                                if (step >= maxSteps) {
-                                    throw client.failure(
-                                            Kind.BAD_REQUEST,
-                                            "tool step limit " + maxSteps + " reached");
-                                }
-                                runTools(messages, message, toolCalls, call.allowedTools());
-                                return step(call, messages, offered, step + 1, in, out);
-                            }
-                            String content =
-                                    text(message.get("content"), "choices[0].message.content");
-                            Double confidence =
-                                    logprobs
-                                            ? confidence(
-                                                    json.path("choices").path(0).path("logprobs"))
-                                            : null;
-                            return CompletableFuture.completedFuture(
-                                    new AgentReply(
-                                            content, answeredBy, in, out, confidence, false));
-                        });
+        String journaled = call.steps().replayed(step);
+        CompletableFuture<JsonNode> reply;
+        if (journaled != null) {
+            // Paid before a restore: the same reply again, and the same tools run on it.
+            try {
+                reply = CompletableFuture.completedFuture(ProviderClient.JSON.readTree(journaled));
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(
+                        client.failure(Kind.MALFORMED_REPLY, "unreadable journaled step " + step));
+            }
+        } else {
+            reply = client.post(body(messages, offered), headers());
+        }
+        return reply.thenCompose(
+                json -> {
+                    JsonNode message = json.path("choices").path(0).path("message");
+                    if (!message.isObject()) {
+                        throw client.failure(
+                                Kind.MALFORMED_REPLY, "malformed reply: no choices[0].message");
+                    }
+                    long in = tokensIn + count(json, "prompt_tokens");
+                    long out = tokensOut + count(json, "completion_tokens");
+                    String answeredBy = text(json.get("model"), "model");
+                    JsonNode toolCalls = message.path("tool_calls");
+                    if (toolCalls.isArray() && !toolCalls.isEmpty()) {
+                        if (step >= maxSteps) {
+                            throw client.failure(
+                                    Kind.BAD_REQUEST, "tool step limit " + maxSteps + " reached");
+                        }
+                        if (journaled == null) {
+                            call.steps().record(step, json.toString());
+                        }
+                        runTools(messages, message, toolCalls, call.allowedTools());
+                        return step(call, messages, offered, step + 1, in, out);
+                    }
+                    String content = text(message.get("content"), "choices[0].message.content");
+                    Double confidence =
+                            logprobs
+                                    ? confidence(json.path("choices").path(0).path("logprobs"))
+                                    : null;
+                    return CompletableFuture.completedFuture(
+                            new AgentReply(content, answeredBy, in, out, confidence, false));
+                });
     }
 
     private ObjectNode body(ArrayNode messages, List<Tool> offered) {

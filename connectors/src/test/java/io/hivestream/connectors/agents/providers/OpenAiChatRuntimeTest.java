@@ -522,6 +522,86 @@ class OpenAiChatRuntimeTest {
                                                 + "]}")));
     }
 
+    /** A step journal holding step 1's reply, recording what the runtime journals. */
+    private static final class Steps implements AgentCall.StepJournal {
+        final Map<Integer, String> earlier;
+        final Map<Integer, String> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Steps(Map<Integer, String> earlier) {
+            this.earlier = earlier;
+        }
+
+        @Override
+        public String replayed(int step) {
+            return earlier.get(step);
+        }
+
+        @Override
+        public void record(int step, String reply) {
+            recorded.put(step, reply);
+        }
+    }
+
+    private static AgentReply answer(AgentEvent agent, Task task, Steps steps) throws Exception {
+        AgentCall plain = call(agent, task, List.of(), null);
+        return runtime(agent)
+                .call(
+                        new AgentCall(
+                                plain.task(),
+                                plain.analysis(),
+                                agent,
+                                0,
+                                1,
+                                List.of(),
+                                null,
+                                steps))
+                .get(5, SECONDS);
+    }
+
+    @Test
+    void aStepThatAsksForToolsIsJournaledAndTheAnswerIsNot() throws Exception {
+        toolCallThenAnswer();
+        AgentEvent agent = agent("tools", "calculator").build();
+        Steps steps = new Steps(Map.of());
+
+        answer(agent, MATH, steps);
+
+        assertThat(steps.recorded).containsOnlyKeys(1);
+        assertThat(ProviderClient.JSON.readTree(steps.recorded.get(1)))
+                .isEqualTo(ProviderClient.JSON.readTree(Recorded.body("openai-tool-call.json")));
+    }
+
+    @Test
+    void aJournaledStepIsNotSentAgainAndTheLoopGoesOnFromIt() throws Exception {
+        server.stubFor(
+                post(urlEqualTo(PATH))
+                        .willReturn(aResponse().withBody(Recorded.body("openai-tool-final.json"))));
+        AgentEvent agent = agent("tools", "calculator").build();
+        Steps steps = new Steps(Map.of(1, Recorded.body("openai-tool-call.json")));
+
+        AgentReply reply = answer(agent, MATH, steps);
+
+        // The same answer and tokens as with both steps sent: the journaled step was paid.
+        assertThat(reply)
+                .isEqualTo(new AgentReply("84", "gpt-4o-mini-2024-07-18", 229, 23, null, false));
+        assertThat(server.findAll(postRequestedFor(urlEqualTo(PATH)))).hasSize(1);
+        server.verify(
+                1,
+                postRequestedFor(urlEqualTo(PATH))
+                        .withRequestBody(
+                                equalToJson(
+                                        "{\"model\": \"gpt-4o-mini\", \"messages\": [{\"role\":"
+                                                + " \"user\", \"content\": \"What is 12 * (3 +"
+                                                + " 4)?\"}, "
+                                                + TOOL_CALL
+                                                + ", {\"role\": \"tool\", \"tool_call_id\":"
+                                                + " \"call_7xSBxWLeFJ0yjXDJ5Gc3QCzz\","
+                                                + " \"content\": \"84\"}], \"tools\": ["
+                                                + CALCULATOR_SCHEMA
+                                                + "]}")));
+        assertThat(steps.recorded).isEmpty();
+    }
+
     @Test
     void aToolTheTenantMayNotUseIsNeitherOfferedNorRun() throws Exception {
         toolCallThenAnswer();
