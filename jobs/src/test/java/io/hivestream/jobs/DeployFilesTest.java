@@ -74,7 +74,8 @@ class DeployFilesTest {
                         HivestreamOptions.RESULTS_TOPIC.defaultValue(),
                         HivestreamOptions.AGENTS_TOPIC.defaultValue(),
                         HivestreamOptions.METRICS_TOPIC.defaultValue(),
-                        HivestreamOptions.DLQ_TOPIC.defaultValue());
+                        HivestreamOptions.DLQ_TOPIC.defaultValue(),
+                        HivestreamOptions.CALLS_TOPIC.defaultValue());
         JsonNode agents =
                 resources.stream()
                         .filter(
