@@ -34,6 +34,7 @@ public final class KafkaCallJournal implements CallJournal {
     private final String topic;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicLong written = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
 
     private KafkaCallJournal(KafkaConnection kafka, String topic) {
@@ -49,14 +50,14 @@ public final class KafkaCallJournal implements CallJournal {
 
     @Override
     public void record(JournaledCall call) {
+        byte[] key = call.getCallId().getBytes(StandardCharsets.UTF_8);
+        byte[] value = CODEC.encodeAvro(call);
         producer.send(
-                new ProducerRecord<>(
-                        topic,
-                        call.getCallId().getBytes(StandardCharsets.UTF_8),
-                        CODEC.encodeAvro(call)),
+                new ProducerRecord<>(topic, key, value),
                 (metadata, error) -> {
                     if (error == null) {
                         written.incrementAndGet();
+                        bytes.addAndGet(key.length + value.length);
                     } else if (lost.getAndIncrement() == 0) {
                         // The call is made again if a restore needs it: the journal saves money,
                         // results never depend on it.
@@ -100,6 +101,11 @@ public final class KafkaCallJournal implements CallJournal {
     @Override
     public long written() {
         return written.get();
+    }
+
+    @Override
+    public long bytesWritten() {
+        return bytes.get();
     }
 
     /** Outcomes that could not be written. */

@@ -24,6 +24,9 @@ public interface CallJournal extends AutoCloseable {
     /** Journaled outcomes written so far by this instance. */
     long written();
 
+    /** Bytes of the outcomes written so far by this instance (keys and values). */
+    long bytesWritten();
+
     @Override
     void close();
 
@@ -48,6 +51,11 @@ public interface CallJournal extends AutoCloseable {
 
                         @Override
                         public long written() {
+                            return 0;
+                        }
+
+                        @Override
+                        public long bytesWritten() {
                             return 0;
                         }
 

@@ -288,6 +288,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         .histogram("agentCallLatencyMs", new DescriptiveStatisticsHistogram(1000));
         journal = journals.open();
         getMetricGroup().gauge("callsJournaled", journal::written);
+        getMetricGroup().gauge("callJournalBytes", journal::bytesWritten);
         replays = new HashMap<>();
         if (restoredFrom >= 0) {
             replays.putAll(journal.since(restoredFrom - JOURNAL_LOOKBACK_MS, this::owns));
