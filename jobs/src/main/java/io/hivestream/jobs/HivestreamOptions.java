@@ -11,6 +11,7 @@ import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import io.hivestream.operators.analyse.UncertainBand;
+import io.hivestream.operators.cache.CachePolicy;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.decode.TenantSource;
 import io.hivestream.operators.execute.ExecuteOperator;
@@ -451,6 +452,45 @@ public final class HivestreamOptions {
                     .withDescription(
                             "Tools each tenant may use in ReAct steps, e.g. acme:calculator;json_path,globex:calculator. Unset: every tenant may use every tool; set: unlisted tenants may use none.");
 
+    // The response cache (docs/caching.md).
+
+    public static final ConfigOption<String> CACHE_DEFAULT =
+            ConfigOptions.key("hivestream.cache.default")
+                    .stringType()
+                    .defaultValue("off")
+                    .withDescription(
+                            "Whether a task's answer may come from the response cache when neither the task (metadata cache) nor its tenant (hivestream.cache.tenants) says: exact (an earlier answer of the same agent to the same request, within the TTL) or off. Session turns, votes and plans are never cached.");
+
+    public static final ConfigOption<Map<String, String>> CACHE_TENANTS =
+            ConfigOptions.key("hivestream.cache.tenants")
+                    .mapType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Each tenant's cache mode for its tasks that name none, e.g. acme:exact,beta:off; unlisted tenants get hivestream.cache.default.");
+
+    public static final ConfigOption<Duration> CACHE_TTL =
+            ConfigOptions.key("hivestream.cache.ttl")
+                    .durationType()
+                    .defaultValue(ExecuteSettings.DEFAULT_CACHE_TTL)
+                    .withDescription(
+                            "How long a cached answer is served after the call that gave it.");
+
+    public static final ConfigOption<Integer> CACHE_MAX_ENTRIES =
+            ConfigOptions.key("hivestream.cache.max-entries")
+                    .intType()
+                    .defaultValue(ExecuteSettings.DEFAULT_CACHE_MAX_ENTRIES)
+                    .withDescription(
+                            "Most answers each execute instance keeps in its cache, counted per TTL (up to twice as many for one TTL after a restore); beyond it answers are not kept. 0: none.");
+
+    /** Which tasks the response cache serves, from these options. */
+    public static CachePolicy cachePolicy(org.apache.flink.configuration.ReadableConfig conf) {
+        return CachePolicy.parse(
+                CACHE_DEFAULT.key(),
+                conf.get(CACHE_DEFAULT),
+                CACHE_TENANTS.key(),
+                conf.getOptional(CACHE_TENANTS).orElse(Map.of()));
+    }
+
     // Spend control: tenants, the admit stage and where a task's tenant comes from.
 
     public static final ConfigOption<String> TENANTS_TOPIC =
@@ -576,6 +616,7 @@ public final class HivestreamOptions {
                 .memory(conf.get(MEMORY_TURNS), conf.get(MEMORY_TURN_CHARS), conf.get(MEMORY_TTL))
                 .agentWait(conf.get(AGENT_WAIT))
                 .seed(conf.get(ROUTE_SEED))
+                .cache(conf.get(CACHE_TTL), conf.get(CACHE_MAX_ENTRIES))
                 .build();
     }
 

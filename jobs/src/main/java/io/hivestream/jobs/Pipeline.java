@@ -180,7 +180,9 @@ public final class Pipeline {
                 (admit != null ? admit.admitted() : afterDecode.apply(tasks))
                         .process(
                                 new AnalyseFunction(
-                                        HivestreamOptions.complexityAnalyzer(conf), clock),
+                                        HivestreamOptions.complexityAnalyzer(conf),
+                                        clock,
+                                        HivestreamOptions.cachePolicy(conf)),
                                 new AvroTypeInfo<>(AnalyzedTask.class))
                         .uid("analyse")
                         .name("analyse");

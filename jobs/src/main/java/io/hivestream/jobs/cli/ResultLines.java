@@ -52,6 +52,9 @@ final class ResultLines {
         if (result.getSimulated()) {
             line.append(" simulated");
         }
+        if (result.getAnswers().stream().anyMatch(AgentAnswer::getCached)) {
+            line.append(" cached");
+        }
         return line.append(']').toString();
     }
 

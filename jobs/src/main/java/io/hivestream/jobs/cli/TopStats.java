@@ -45,11 +45,13 @@ final class TopStats {
 
     /**
      * Counts a call metric at its time, whatever its outcome: top shows the pipeline's call rate,
-     * not what counts against an agent (refused calls add no latency, so no calls in flight). Other
-     * metrics are ignored.
+     * not what counts against an agent (refused calls add no latency, so no calls in flight). An
+     * answer from the response cache made no call; it and other metrics are ignored.
      */
     void add(Metric metric) {
-        if (metric.getKind() == MetricKind.CALL && metric.getCall() != null) {
+        if (metric.getKind() == MetricKind.CALL
+                && metric.getCall() != null
+                && !metric.getCall().getCached()) {
             calls.add(
                     new Call(
                             metric.getTimestamp(),

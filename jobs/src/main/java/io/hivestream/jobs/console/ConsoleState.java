@@ -189,9 +189,14 @@ public final class ConsoleState {
         agent.capabilities = List.copyOf(event.getCapabilities());
     }
 
-    /** A record of the metrics topic; only CALL metrics count, the others are not shown. */
+    /**
+     * A record of the metrics topic; only CALL metrics of calls made count (an answer from the
+     * response cache made none and cost nothing), the others are not shown.
+     */
     public synchronized void onMetric(Metric metric) {
-        if (metric.getKind() != MetricKind.CALL || metric.getCall() == null) {
+        if (metric.getKind() != MetricKind.CALL
+                || metric.getCall() == null
+                || metric.getCall().getCached()) {
             return;
         }
         CallMetric call = metric.getCall();

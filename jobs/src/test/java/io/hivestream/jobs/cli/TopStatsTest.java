@@ -56,6 +56,19 @@ class TopStatsTest {
     }
 
     @Test
+    void anAnswerFromTheCacheIsNoCall() {
+        TopStats stats = new TopStats(10_000);
+        stats.add(call(NOW - 4_000, CallOutcome.SUCCESS, 10_000));
+        Metric cached = call(NOW - 3_000, CallOutcome.SUCCESS, 0);
+        cached.getCall().setCached(true);
+        cached.getCall().setSavedUsd(0.5);
+        stats.add(cached);
+
+        assertThat(stats.lines(NOW))
+                .contains("calls       1 (1 succeeded), 1.00 in flight on average");
+    }
+
+    @Test
     void anEmptyWindowSaysSo() {
         assertThat(new TopStats(60_000).lines(NOW))
                 .containsExactly(

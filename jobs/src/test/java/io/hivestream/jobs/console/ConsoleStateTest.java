@@ -89,6 +89,25 @@ class ConsoleStateTest {
     }
 
     @Test
+    void anAnswerFromTheCacheIsNoCallOfTheAgentNorOfTheTenant() {
+        ConsoleState state = new ConsoleState(SMALL);
+        state.onAgent(agent("a", AgentEventType.REGISTER));
+        state.onMetric(call("a", "acme", CallOutcome.SUCCESS, null, 100, 0.25));
+        Metric cached = call("a", "acme", CallOutcome.SUCCESS, null, 0, 0.0);
+        cached.getCall().setCached(true);
+        cached.getCall().setSavedUsd(0.25);
+        state.onMetric(cached);
+
+        ConsoleState.Snapshot snapshot = state.snapshot();
+
+        ConsoleState.AgentRow a = snapshot.agents().get(0);
+        assertThat(a.calls()).isEqualTo(1);
+        assertThat(a.meanLatencyMs()).isEqualTo(100.0);
+        assertThat(snapshot.tenants()).containsExactly(new ConsoleState.TenantRow("acme", 1, 0.25));
+        assertThat(snapshot.calls()).isEqualTo(1);
+    }
+
+    @Test
     void agentsCountTheirCallsSuccessesLatencyCostAndBreaker() {
         ConsoleState state = new ConsoleState(SMALL);
         state.onAgent(agent("a", AgentEventType.REGISTER));

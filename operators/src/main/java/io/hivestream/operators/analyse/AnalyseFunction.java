@@ -1,5 +1,6 @@
 package io.hivestream.operators.analyse;
 
+import io.hivestream.operators.cache.CachePolicy;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.internal.AnalyzedTask;
@@ -10,8 +11,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Attaches the analyser's decision and the admission time to each task. Tasks to decompose leave
- * through {@link #PLANS} for the aggregate stage, which plans them; the others go on to routing.
+ * Attaches the analyser's decision, the admission time and, for a task the response cache serves,
+ * its cache key ({@link CachePolicy}) to each task. Tasks to decompose leave through {@link #PLANS}
+ * for the aggregate stage, which plans them; the others go on to routing.
  */
 public final class AnalyseFunction extends ProcessFunction<Task, AnalyzedTask> {
     private static final long serialVersionUID = 1L;
@@ -22,10 +24,20 @@ public final class AnalyseFunction extends ProcessFunction<Task, AnalyzedTask> {
 
     private final ComplexityAnalyzer analyzer;
     private final Clock clock;
+    private final CachePolicy cache;
 
+    /** Without a cache default: only tasks that ask for the cache in their metadata use it. */
     public AnalyseFunction(ComplexityAnalyzer analyzer, Clock clock) {
+        this(analyzer, clock, CachePolicy.off());
+    }
+
+    /**
+     * @param cache which tasks the response cache serves: those get their cache key
+     */
+    public AnalyseFunction(ComplexityAnalyzer analyzer, Clock clock, CachePolicy cache) {
         this.analyzer = analyzer;
         this.clock = clock;
+        this.cache = cache;
     }
 
     @Override
@@ -44,10 +56,13 @@ public final class AnalyseFunction extends ProcessFunction<Task, AnalyzedTask> {
     }
 
     public AnalyzedTask analyse(Task task) {
-        return AnalyzedTask.newBuilder()
-                .setTask(task)
-                .setAnalysis(analyzer.analyse(task))
-                .setAdmittedAt(clock.millis())
-                .build();
+        AnalyzedTask analyzed =
+                AnalyzedTask.newBuilder()
+                        .setTask(task)
+                        .setAnalysis(analyzer.analyse(task))
+                        .setAdmittedAt(clock.millis())
+                        .build();
+        analyzed.setCacheKey(cache.key(analyzed));
+        return analyzed;
     }
 }

@@ -1,5 +1,6 @@
 package io.hivestream.operators.decode;
 
+import io.hivestream.operators.cache.CacheMode;
 import io.hivestream.operators.consensus.Votes;
 import io.hivestream.operators.route.Escalation;
 import io.hivestream.schemas.Task;
@@ -79,6 +80,7 @@ public final class TaskValidator implements Serializable {
         }
         problems.addAll(Votes.problems(task.getMetadata()));
         problems.addAll(Escalation.problems(task.getMetadata()));
+        problems.addAll(CacheMode.problems(task.getMetadata()));
         return problems;
     }
 

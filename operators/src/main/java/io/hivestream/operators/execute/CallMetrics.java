@@ -6,6 +6,7 @@ import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.internal.CachedAnswer;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -56,6 +57,30 @@ public final class CallMetrics {
                         .setTokensOut(reply.tokensOut())
                         .setCostUsd(cost(agent, reply))
                         .setSimulated(reply.simulated()),
+                now);
+    }
+
+    /**
+     * An answer from the response cache: no call was made, so it costs nothing and takes no time;
+     * {@code savedUsd} is what the call whose answer was cached cost. A SUCCESS that says nothing
+     * about the agent ({@code AgentStatistics.countsForAgent}).
+     */
+    static Metric cached(Task task, AgentEvent agent, CachedAnswer answer, long now) {
+        return metric(
+                task,
+                agent,
+                CallMetric.newBuilder()
+                        .setModel(answer.getModel())
+                        .setAttempt(1)
+                        .setOutcome(CallOutcome.SUCCESS)
+                        .setErrorClass(null)
+                        .setLatencyMs(0)
+                        .setTokensIn(0)
+                        .setTokensOut(0)
+                        .setCostUsd(0.0)
+                        .setSimulated(answer.getSimulated())
+                        .setCached(true)
+                        .setSavedUsd(answer.getCostUsd()),
                 now);
     }
 

@@ -2,6 +2,9 @@ package io.hivestream.operators.execute;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.hivestream.operators.cache.CacheBudget;
+import io.hivestream.operators.cache.CacheKeys;
+import io.hivestream.operators.cache.CachePolicy;
 import io.hivestream.operators.route.AgentDirectory;
 import io.hivestream.operators.route.Rotation;
 import io.hivestream.operators.route.Router;
@@ -12,6 +15,7 @@ import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
+import io.hivestream.schemas.internal.CachedAnswer;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.Cascade;
@@ -68,8 +72,20 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *   <li>{@code turn}: the answer that will become the current task's turn in memory;
  *   <li>{@code escalating}: the replicas of the current task whose calls are in the cascade's
  *       second phase, with the EDGE answer they escalated and its calls; a restore re-issues only
- *       their CLOUD calls.
+ *       their CLOUD calls;
+ *   <li>{@code response-cache}: under a cache key only ({@code c/TENANT/HASH}: {@link
+ *       CachePolicy}), each agent's answer to the key's request, by the agent's fingerprint ({@link
+ *       CacheKeys#agent}), until {@link ExecuteSettings#cacheTtl()} after the call.
  * </ul>
+ *
+ * <p>The response cache: a request under a cache key is looked up when it starts, against its
+ * chain's agents in order; an answer found (that would not escalate) is the replica's reply at
+ * once, marked cached, with a call metric that costs nothing and records what it saved. Otherwise
+ * the chain is called as always, and an answer that did not escalate is stored for the agent that
+ * gave it, as far as {@link ExecuteSettings#cacheMaxEntries()} allows ({@link CacheBudget}). Since
+ * identical requests share the key, and a key runs one task at a time with later ones queued, a
+ * request that arrives while an identical one is in flight waits for it and then finds its answer:
+ * concurrent identical requests make one call. Requests under other keys never look.
  *
  * <p>Different sessions run concurrently, up to {@link ExecuteSettings#capacity()} calls in flight;
  * a new request beyond it waits, back-pressuring the stage. Each replica tries its chain in order:
@@ -100,6 +116,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     static final String ACTIVE = "active";
 
+    static final String RESPONSE_CACHE = "response-cache";
+
     /**
      * How far before the restored checkpoint the journal is read: clocks of different machines and
      * the retries of a call in flight at the checkpoint.
@@ -124,6 +142,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient ListState<Turn> memory;
     private transient ValueState<Turn> turn;
     private transient MapState<Integer, Escalating> escalating;
+    private transient MapState<String, CachedAnswer> responses;
+    private transient CacheBudget cacheBudget;
     private transient ListState<Long> snapshotTimes;
     private transient long restoredFrom = -1;
 
@@ -149,6 +169,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Counter tokensIn;
     private transient Counter tokensOut;
     private transient Counter costMicroUsd;
+    private transient Counter cacheHits;
+    private transient Counter cacheMisses;
+    private transient Counter cacheStored;
+    private transient Counter cacheFull;
+    private transient Counter cacheSavedMicroUsd;
     private transient Histogram latency;
 
     private record RuntimeEntry(AgentEvent agent, AgentRuntime runtime) {}
@@ -261,6 +286,17 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                         "escalating",
                                         Types.INT,
                                         new AvroTypeInfo<>(Escalating.class)));
+        MapStateDescriptor<String, CachedAnswer> cacheDescriptor =
+                new MapStateDescriptor<>(
+                        RESPONSE_CACHE, Types.STRING, new AvroTypeInfo<>(CachedAnswer.class));
+        // Counted from the call that gave the answer: a hit does not make it live longer.
+        cacheDescriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(settings.cacheTtl())
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
+        responses = getRuntimeContext().getMapState(cacheDescriptor);
+        cacheBudget = new CacheBudget(settings.cacheTtl().toMillis(), settings.cacheMaxEntries());
 
         runtimes = new HashMap<>();
         breakers = new HashMap<>();
@@ -283,6 +319,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         tokensIn = getMetricGroup().counter("tokensIn");
         tokensOut = getMetricGroup().counter("tokensOut");
         costMicroUsd = getMetricGroup().counter("costMicroUsd");
+        cacheHits = getMetricGroup().counter("cacheHits");
+        cacheMisses = getMetricGroup().counter("cacheMisses");
+        cacheStored = getMetricGroup().counter("cacheStored");
+        cacheFull = getMetricGroup().counter("cacheStoresRefusedFull");
+        cacheSavedMicroUsd = getMetricGroup().counter("cacheSavedMicroUsd");
         latency =
                 getMetricGroup()
                         .histogram("agentCallLatencyMs", new DescriptiveStatisticsHistogram(1000));
@@ -347,12 +388,16 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             queue.add(request);
             return;
         }
+        CallRequest routed = rerouted(request);
+        if (answeredFromCache(key, routed)) {
+            return; // no call, so no wait for capacity
+        }
         while (inFlight >= settings.capacity()) {
             mailbox.yield();
         }
         // Completions handled while yielding switch the key; this element's key comes back.
         setCurrentKey(key);
-        start(key, request);
+        start(key, routed);
     }
 
     private static ListStateDescriptor<CallRequest> queueDescriptor() {
@@ -381,10 +426,59 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         rerouted.inc(moved[0]);
     }
 
-    private void start(String key, CallRequest original) throws Exception {
-        // Routed before its agent left the rotation, or queued while the view was on its way.
+    /** Routed before its agent left the rotation, or queued while the view was on its way. */
+    private CallRequest rerouted(CallRequest original) throws Exception {
         CallRequest request = rotation.reroute(original, clock.millis());
         rerouted.inc(request == original ? 0 : 1);
+        return request;
+    }
+
+    /**
+     * Whether the request, under a cache key, was answered from the cache: then its reply is out.
+     * The first agent of its chain with a cached answer that would not escalate gives it.
+     */
+    private boolean answeredFromCache(String key, CallRequest request) throws Exception {
+        if (!CacheKeys.isCacheKey(key)) {
+            return false;
+        }
+        for (AgentEvent agent : request.getChain()) {
+            CachedAnswer cached = responses.get(CacheKeys.agent(agent));
+            if (cached != null && !ReplicaCall.escalates(request, agent, cached.getConfidence())) {
+                Task task = request.getTask().getTask();
+                Metric metric = CallMetrics.cached(task, agent, cached, clock.millis());
+                output.collect(
+                        new StreamRecord<>(
+                                reply(
+                                        request,
+                                        CachedAnswers.answer(agent, cached),
+                                        List.of(metric))));
+                cacheHits.inc();
+                cacheSavedMicroUsd.inc(Math.round(cached.getCostUsd() * 1_000_000));
+                return true;
+            }
+        }
+        cacheMisses.inc();
+        return false;
+    }
+
+    /** Keeps a successful first-phase answer under a cache key for the agent that gave it. */
+    private void cache(ReplicaCall call, AgentEvent agent, AgentReply reply, double cost)
+            throws Exception {
+        if (!CachedAnswers.storable(reply)) {
+            return;
+        }
+        long now = clock.millis();
+        if (!cacheBudget.tryStore(now)) {
+            cacheFull.inc();
+            return;
+        }
+        responses.put(
+                CacheKeys.agent(agent),
+                CachedAnswers.entry(call.request.getTask().getTask(), agent, reply, cost, now));
+        cacheStored.inc();
+    }
+
+    private void start(String key, CallRequest request) throws Exception {
         activeTask.update(request.getTask().getTask().getTaskId());
         active.put(request.getReplica(), request);
         inFlight++;
@@ -638,6 +732,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             escalate(call, answer);
             return;
         }
+        if (call.edge == null && CacheKeys.isCacheKey(call.key)) {
+            cache(call, agent, reply, cost);
+        }
         complete(call, answer);
     }
 
@@ -732,25 +829,35 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         return call;
     }
 
-    /** Starts every queued replica of the oldest waiting task of this session. */
+    /**
+     * Starts every queued replica of the oldest waiting task of this key. Under a cache key, the
+     * waiting tasks that the cache answers are answered in turn, up to the first that it does not.
+     */
     private void startNextTask(String key) throws Exception {
         List<CallRequest> waiting = new ArrayList<>();
         for (CallRequest request : queue.get()) {
             waiting.add(request);
         }
+        List<CallRequest> now = new ArrayList<>();
+        while (now.isEmpty() && !waiting.isEmpty()) {
+            SessionMemory.Next next = SessionMemory.next(waiting);
+            waiting = next.later();
+            for (CallRequest queued : next.now()) {
+                CallRequest request = rerouted(queued);
+                if (!answeredFromCache(key, request)) {
+                    now.add(request);
+                }
+            }
+        }
+        // The queue is written before a start, which may complete at once and come back here.
         if (waiting.isEmpty()) {
             queue.clear();
-            return;
-        }
-        SessionMemory.Next next = SessionMemory.next(waiting);
-        if (next.later().isEmpty()) {
-            queue.clear();
         } else {
-            queue.update(next.later());
+            queue.update(waiting);
         }
         // Admission beyond capacity is bounded by the replicas of one task: a completion never
         // waits for capacity, so the mailbox never nests.
-        for (CallRequest request : next.now()) {
+        for (CallRequest request : now) {
             start(key, request);
         }
     }

@@ -5,8 +5,8 @@ import java.time.Duration;
 
 /**
  * How the execute stage calls agents: how many calls may be in flight, how it retries, when it
- * stops trying an agent, and how much of a session it remembers. Built with {@link #builder()},
- * which refuses bad values as they are set.
+ * stops trying an agent, how much of a session it remembers and how long it caches answers. Built
+ * with {@link #builder()}, which refuses bad values as they are set.
  */
 public final class ExecuteSettings implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -23,6 +23,8 @@ public final class ExecuteSettings implements Serializable {
     public static final int DEFAULT_BREAKER_WINDOW = 20;
     public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(30);
     public static final Duration DEFAULT_AGENT_WAIT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_CACHE_TTL = Duration.ofHours(1);
+    public static final int DEFAULT_CACHE_MAX_ENTRIES = 100_000;
 
     private int capacity = DEFAULT_CAPACITY;
     private int attemptsPerAgent = DEFAULT_ATTEMPTS_PER_AGENT;
@@ -37,6 +39,8 @@ public final class ExecuteSettings implements Serializable {
     private Duration breakerOpen = DEFAULT_BREAKER_OPEN;
     private long seed = 0;
     private Duration agentWait = DEFAULT_AGENT_WAIT;
+    private Duration cacheTtl = DEFAULT_CACHE_TTL;
+    private int cacheMaxEntries = DEFAULT_CACHE_MAX_ENTRIES;
 
     private ExecuteSettings() {}
 
@@ -111,6 +115,19 @@ public final class ExecuteSettings implements Serializable {
         return agentWait;
     }
 
+    /** How long an answer stays in the response cache after the call that gave it. */
+    public Duration cacheTtl() {
+        return cacheTtl;
+    }
+
+    /**
+     * Most answers one parallel instance keeps in its response cache (an upper bound counted per
+     * TTL window: {@code CacheBudget}); 0 stores none.
+     */
+    public int cacheMaxEntries() {
+        return cacheMaxEntries;
+    }
+
     /** Builds settings; each setter checks its value. */
     public static final class Builder {
         private final ExecuteSettings settings = new ExecuteSettings();
@@ -180,6 +197,14 @@ public final class ExecuteSettings implements Serializable {
             return this;
         }
 
+        public Builder cache(Duration ttl, int maxEntries) {
+            require(!ttl.isNegative() && ttl.toMillis() >= 1, "cache TTL must be positive: " + ttl);
+            require(maxEntries >= 0, "cache max entries must not be negative: " + maxEntries);
+            settings.cacheTtl = ttl;
+            settings.cacheMaxEntries = maxEntries;
+            return this;
+        }
+
         public ExecuteSettings build() {
             ExecuteSettings copy = new ExecuteSettings();
             copy.capacity = settings.capacity;
@@ -195,6 +220,8 @@ public final class ExecuteSettings implements Serializable {
             copy.breakerOpen = settings.breakerOpen;
             copy.seed = settings.seed;
             copy.agentWait = settings.agentWait;
+            copy.cacheTtl = settings.cacheTtl;
+            copy.cacheMaxEntries = settings.cacheMaxEntries;
             return copy;
         }
 

@@ -154,11 +154,19 @@ final class ReplicaCall {
 
     /** Whether this answer is an unsure EDGE answer that the request escalates. */
     boolean escalates(AgentEvent agent, AgentAnswer answer) {
-        return edge == null
-                && !request.getEscalation().isEmpty()
+        return edge == null && escalates(request, agent, answer.getConfidence());
+    }
+
+    /**
+     * Whether an answer of {@code agent} with this confidence, in the first phase, escalates: the
+     * request has an escalation chain, the agent is EDGE and the confidence is under the request's
+     * threshold. An answer without a confidence never escalates.
+     */
+    static boolean escalates(CallRequest request, AgentEvent agent, Double confidence) {
+        return !request.getEscalation().isEmpty()
                 && agent.getTier() == Tier.EDGE
-                && answer.getConfidence() != null
-                && answer.getConfidence() < request.getCascadeThreshold();
+                && confidence != null
+                && confidence < request.getCascadeThreshold();
     }
 
     /**

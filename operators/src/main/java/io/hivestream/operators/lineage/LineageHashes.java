@@ -26,24 +26,32 @@ public final class LineageHashes {
 
     private LineageHashes() {}
 
-    /** An answer to the task whose bytes hash to {@code requestSha256} (null when unknown). */
+    /**
+     * An answer to the task whose bytes hash to {@code requestSha256} (null when unknown). A cached
+     * answer ends with {@code bool(true)}; an answer that is not cached ends at {@code simulated},
+     * so the answers of results signed before the flag existed hash as they did.
+     */
     public static byte[] answerBytes(AgentAnswer a, String requestSha256) {
-        return new Canonical(ANSWER)
-                .optHash(requestSha256)
-                .str(a.getAgentId())
-                .optStr(a.getModel())
-                .optStr(a.getOutput())
-                .optStr(a.getError())
-                .optBool(a.getAgreed())
-                .optStr(a.getReason())
-                .optF64(a.getConfidence())
-                .i64(a.getLatencyMs())
-                .i64(a.getTokensIn())
-                .i64(a.getTokensOut())
-                .f64(a.getCostUsd())
-                .u32(a.getAttempts())
-                .bool(a.getSimulated())
-                .toByteArray();
+        Canonical bytes =
+                new Canonical(ANSWER)
+                        .optHash(requestSha256)
+                        .str(a.getAgentId())
+                        .optStr(a.getModel())
+                        .optStr(a.getOutput())
+                        .optStr(a.getError())
+                        .optBool(a.getAgreed())
+                        .optStr(a.getReason())
+                        .optF64(a.getConfidence())
+                        .i64(a.getLatencyMs())
+                        .i64(a.getTokensIn())
+                        .i64(a.getTokensOut())
+                        .f64(a.getCostUsd())
+                        .u32(a.getAttempts())
+                        .bool(a.getSimulated());
+        if (a.getCached()) {
+            bytes.bool(true);
+        }
+        return bytes.toByteArray();
     }
 
     public static List<String> answerHashes(TaskResult result, String taskSha256) {

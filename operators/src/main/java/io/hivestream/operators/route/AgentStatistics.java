@@ -58,12 +58,13 @@ public final class AgentStatistics implements Serializable {
 
     /**
      * Whether a call counts for or against its agent. A call that was refused (by the circuit
-     * breaker or otherwise) was never made, and a bad request is the task's fault, so neither says
-     * anything about the agent. The router's statistics, the console and {@code agents list} all
-     * count by this rule.
+     * breaker or otherwise) was never made, an answer from the response cache made no call either,
+     * and a bad request is the task's fault, so none of them says anything about the agent. The
+     * router's statistics, the console and {@code agents list} all count by this rule.
      */
     public static boolean countsForAgent(CallMetric call) {
         return call.getOutcome() != CallOutcome.REJECTED
+                && !call.getCached()
                 && !BAD_REQUEST.equals(call.getErrorClass());
     }
 

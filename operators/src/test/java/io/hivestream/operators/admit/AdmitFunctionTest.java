@@ -175,6 +175,35 @@ class AdmitFunctionTest {
     }
 
     @Test
+    void anAnswerFromTheCacheSpendsNothingOfTheBudget() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(Tenant.newBuilder().setTenant("acme").setBudgetUsdPerDay(1.0).build()),
+                START);
+        harness.processElement2(call("acme", START, 0.75), START);
+        AdmitSignal paid = call("acme", START, 0.75);
+        // What a cached answer's metric says: no cost, no tokens, what the cached call cost saved.
+        paid.getMetric()
+                .setCall(
+                        CallMetric.newBuilder(paid.getMetric().getCall())
+                                .setCostUsd(0.0)
+                                .setTokensIn(0)
+                                .setTokensOut(0)
+                                .setCached(true)
+                                .setSavedUsd(0.75)
+                                .build());
+        harness.processElement2(paid, START);
+        harness.processElement1(task("t1", "acme"), START);
+
+        List<Task> out = new ArrayList<>();
+        harness.getOutput().forEach(o -> out.add((Task) ((StreamRecord<?>) o).getValue()));
+        assertThat(out)
+                .extracting(Task::getTaskId, Task::getBudgetUsd)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("t1", 0.25));
+        assertThat(rejected(harness)).isEmpty();
+    }
+
+    @Test
     void spendSurvivesARestoreFromACheckpoint() throws Exception {
         var harness = harness();
         harness.processElement2(

@@ -106,6 +106,27 @@ class RawDecoderTest {
     }
 
     @Test
+    void aCacheModeOtherThanExactOrOffIsRejectedWithTheAllowedValues() {
+        assertThatThrownBy(
+                        () ->
+                                decoder.decodeTask(
+                                        json(
+                                                "{\"input\":\"hi\",\"metadata\":"
+                                                        + "{\"cache\":\"semantic\"}}")))
+                .isInstanceOf(CodecException.class)
+                .hasMessage(
+                        "invalid task tasks-2-17: cache is 'semantic' (a semantic cache is not"
+                                + " available yet); must be exact or off");
+        assertThat(
+                        decoder.decodeTask(
+                                        json(
+                                                "{\"input\":\"hi\",\"metadata\":"
+                                                        + "{\"cache\":\"exact\"}}"))
+                                .getMetadata())
+                .containsEntry("cache", "exact");
+    }
+
+    @Test
     void anInvalidAvroTaskIsRejectedWithItsOwnId() {
         Task sent = task("a-2", "chat", "Hi").setQuorum(5).build();
 

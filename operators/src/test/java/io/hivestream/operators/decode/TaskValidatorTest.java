@@ -224,6 +224,20 @@ class TaskValidatorTest {
     }
 
     @Test
+    void aCacheModeMustBeExactOrOff() {
+        Task exact =
+                task("t-1", "chat", "hi").setMetadata(java.util.Map.of("cache", "exact")).build();
+        Task off = task("t-1", "chat", "hi").setMetadata(java.util.Map.of("cache", "off")).build();
+        Task bad =
+                task("t-1", "chat", "hi").setMetadata(java.util.Map.of("cache", "always")).build();
+
+        assertThat(validator.problems(exact)).isEmpty();
+        assertThat(validator.problems(off)).isEmpty();
+        assertThat(validator.problems(bad))
+                .containsExactly("cache is 'always'; must be exact or off");
+    }
+
+    @Test
     void limitsMustBePositive() {
         assertThatThrownBy(() -> new TaskValidator(0, 15))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -3,11 +3,13 @@ package io.hivestream.operators.lineage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.SubtaskResult;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +77,27 @@ class LineageHashesTest {
 
         assertThat(checked).contains("agentTier", "tier", "answers", "subtasks", "metadata");
         assertThat(checked).hasSize(TaskResult.getClassSchema().getFields().size() - 1);
+    }
+
+    @Test
+    void aCachedAnswerHashesOtherwiseAndAnAnswerNotCachedAsBeforeTheFlag() {
+        AgentAnswer answer = GoldenExample.unsigned().getAnswers().get(0);
+        byte[] plain = LineageHashes.answerBytes(answer, null);
+        AgentAnswer cached = AgentAnswer.newBuilder(answer).setCached(true).build();
+        byte[] marked = LineageHashes.answerBytes(cached, null);
+
+        // Not cached: the bytes end at simulated, as they did before the flag existed.
+        assertThat(plain[plain.length - 1]).isEqualTo((byte) (answer.getSimulated() ? 1 : 0));
+        assertThat(marked).hasSize(plain.length + 1);
+        assertThat(Arrays.copyOf(marked, plain.length)).isEqualTo(plain);
+        assertThat(marked[plain.length]).isEqualTo((byte) 1);
+
+        TaskResult result = base();
+        TaskResult withCached = base();
+        List<AgentAnswer> answers = new ArrayList<>(withCached.getAnswers());
+        answers.set(0, AgentAnswer.newBuilder(answers.get(0)).setCached(true).build());
+        withCached.setAnswers(answers);
+        assertThat(resultHash(withCached)).isNotEqualTo(resultHash(result));
     }
 
     /** A value other than {@code value} of the field's type: null for an optional one. */

@@ -56,6 +56,19 @@ class AgentStatisticsTest {
     }
 
     @Test
+    void anAnswerFromTheCacheSaysNothingAboutTheAgent() {
+        AgentStats stats = AgentStatistics.empty();
+        CallMetric cached =
+                CallMetric.newBuilder(call(CallOutcome.SUCCESS, null, 0, 0))
+                        .setCached(true)
+                        .setSavedUsd(0.02)
+                        .build();
+
+        assertThat(AgentStatistics.countsForAgent(cached)).isFalse();
+        assertThat(statistics.onCall(stats, cached, 5)).isSameAs(stats);
+    }
+
+    @Test
     void onlyCallsThatWereMadeAndNotTheTasksFaultCountForTheAgent() {
         assertThat(AgentStatistics.countsForAgent(call(CallOutcome.SUCCESS, null, 1, 0))).isTrue();
         assertThat(AgentStatistics.countsForAgent(call(CallOutcome.TIMEOUT, "TIMEOUT", 1, 0)))

@@ -4,10 +4,12 @@ import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.internal.AdmitSignal;
 import io.hivestream.schemas.internal.AgentReputation;
 import io.hivestream.schemas.internal.AgentView;
+import io.hivestream.schemas.internal.CachedAnswer;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.ChainHead;
 import io.hivestream.schemas.internal.ConsensusDecision;
 import io.hivestream.schemas.internal.Escalating;
+import io.hivestream.schemas.internal.JournaledCall;
 import io.hivestream.schemas.internal.Plan;
 import io.hivestream.schemas.internal.RawRecord;
 import io.hivestream.schemas.internal.TenantLedger;
@@ -47,7 +49,9 @@ public final class FastReaders {
                     AdmitSignal.getClassSchema(),
                     TenantLedger.getClassSchema(),
                     WaitingQueue.getClassSchema(),
-                    ChainHead.getClassSchema());
+                    ChainHead.getClassSchema(),
+                    JournaledCall.getClassSchema(),
+                    CachedAnswer.getClassSchema());
 
     private static volatile boolean enabled;
 

@@ -1,0 +1,65 @@
+package io.hivestream.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hivestream.operators.cache.CacheMode;
+import io.hivestream.operators.execute.ExecuteSettings;
+import io.hivestream.schemas.Task;
+import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+
+class CacheOptionsTest {
+    private static Task task(String tenant) {
+        return Task.newBuilder().setTaskId("t").setTenant(tenant).setInput("hi").build();
+    }
+
+    @Test
+    void theDefaultIsOffAndTheTenantsChooseTheirOwn() {
+        assertThat(HivestreamOptions.cachePolicy(new Configuration()).mode(task("acme")))
+                .isEqualTo(CacheMode.OFF);
+
+        Configuration conf = new Configuration();
+        conf.setString("hivestream.cache.default", "exact");
+        conf.setString("hivestream.cache.tenants", "beta:off,acme:EXACT");
+        var policy = HivestreamOptions.cachePolicy(conf);
+
+        assertThat(policy.mode(task("acme"))).isEqualTo(CacheMode.EXACT);
+        assertThat(policy.mode(task("beta"))).isEqualTo(CacheMode.OFF);
+        assertThat(policy.mode(task("gamma"))).isEqualTo(CacheMode.EXACT);
+    }
+
+    @Test
+    void aValueThatNamesNoModeStopsTheJobWithTheAllowedValues() {
+        Configuration conf = new Configuration();
+        conf.setString("hivestream.cache.default", "semantic");
+        assertThatThrownBy(() -> HivestreamOptions.cachePolicy(conf))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "hivestream.cache.default is 'semantic' (a semantic cache is not available"
+                                + " yet); must be exact or off");
+
+        Configuration tenants = new Configuration();
+        tenants.setString("hivestream.cache.tenants", "acme:yes");
+        assertThatThrownBy(() -> HivestreamOptions.cachePolicy(tenants))
+                .hasMessage(
+                        "hivestream.cache.tenants for tenant acme is 'yes'; must be exact or off");
+    }
+
+    @Test
+    void theTtlAndTheBoundReachTheExecuteStage() {
+        assertThat(HivestreamOptions.executeSettings(new Configuration()).cacheTtl())
+                .isEqualTo(Duration.ofHours(1));
+        assertThat(HivestreamOptions.executeSettings(new Configuration()).cacheMaxEntries())
+                .isEqualTo(100_000);
+
+        Configuration conf = new Configuration();
+        conf.setString("hivestream.cache.ttl", "10 min");
+        conf.setString("hivestream.cache.max-entries", "0");
+        ExecuteSettings settings = HivestreamOptions.executeSettings(conf);
+
+        assertThat(settings.cacheTtl()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(settings.cacheMaxEntries()).isEqualTo(0);
+    }
+}
