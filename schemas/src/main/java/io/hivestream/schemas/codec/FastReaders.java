@@ -12,6 +12,7 @@ import io.hivestream.schemas.internal.Escalating;
 import io.hivestream.schemas.internal.JournaledCall;
 import io.hivestream.schemas.internal.Plan;
 import io.hivestream.schemas.internal.RawRecord;
+import io.hivestream.schemas.internal.SemanticEntries;
 import io.hivestream.schemas.internal.TenantLedger;
 import io.hivestream.schemas.internal.Turn;
 import io.hivestream.schemas.internal.WaitingQueue;
@@ -51,7 +52,8 @@ public final class FastReaders {
                     WaitingQueue.getClassSchema(),
                     ChainHead.getClassSchema(),
                     JournaledCall.getClassSchema(),
-                    CachedAnswer.getClassSchema());
+                    CachedAnswer.getClassSchema(),
+                    SemanticEntries.getClassSchema());
 
     private static volatile boolean enabled;
 
