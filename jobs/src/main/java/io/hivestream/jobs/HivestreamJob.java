@@ -210,12 +210,43 @@ public final class HivestreamJob {
                 agents,
                 metrics,
                 tenants,
+                semanticFills(env, kafka, conf, group, bounded),
                 sinks,
                 conf,
                 runtimes,
                 new MiniLmTextEmbedder(),
                 clock,
                 afterDecode);
+    }
+
+    /**
+     * The call journal read back for the semantic cache stage, from its end when the job starts
+     * without a checkpoint; null when {@link HivestreamOptions#CACHE_SEMANTIC} is off.
+     */
+    static DataStream<RawRecord> semanticFills(
+            StreamExecutionEnvironment env,
+            KafkaConnection kafka,
+            Configuration conf,
+            String group,
+            boolean bounded) {
+        if (!conf.get(HivestreamOptions.CACHE_SEMANTIC)) {
+            return null;
+        }
+        String calls = conf.get(HivestreamOptions.CALLS_TOPIC);
+        if (calls.isBlank()) {
+            throw new IllegalArgumentException(
+                    HivestreamOptions.CACHE_SEMANTIC.key()
+                            + " needs the call journal, which teaches it its answers: set "
+                            + HivestreamOptions.CALLS_TOPIC.key()
+                            + " (default hivestream.calls) or turn the semantic cache off");
+        }
+        return env.fromSource(
+                        KafkaIO.rawSource(
+                                kafka, calls, group + "-cache", KafkaIO.StartFrom.LATEST, bounded),
+                        WatermarkStrategy.noWatermarks(),
+                        "call journal source")
+                .uid("calls-source")
+                .setParallelism(1);
     }
 
     /** The call journal on {@link HivestreamOptions#CALLS_TOPIC}, or none when it is empty. */

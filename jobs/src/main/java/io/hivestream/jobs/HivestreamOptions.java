@@ -12,6 +12,7 @@ import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import io.hivestream.operators.analyse.UncertainBand;
 import io.hivestream.operators.cache.CachePolicy;
+import io.hivestream.operators.cache.SemanticCache;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.decode.TenantSource;
 import io.hivestream.operators.execute.ExecuteOperator;
@@ -459,7 +460,7 @@ public final class HivestreamOptions {
                     .stringType()
                     .defaultValue("off")
                     .withDescription(
-                            "Whether a task's answer may come from the response cache when neither the task (metadata cache) nor its tenant (hivestream.cache.tenants) says: exact (an earlier answer of the same agent to the same request, within the TTL) or off. Session turns, votes and plans are never cached.");
+                            "Whether a task's answer may come from the response cache when neither the task (metadata cache) nor its tenant (hivestream.cache.tenants) says: exact (an earlier answer of the same agent to the same request, within the TTL), semantic (also an earlier answer to a request of the same class whose input means the same; needs hivestream.cache.semantic) or off. Session turns, votes and plans are never cached.");
 
     public static final ConfigOption<Map<String, String>> CACHE_TENANTS =
             ConfigOptions.key("hivestream.cache.tenants")
@@ -482,13 +483,43 @@ public final class HivestreamOptions {
                     .withDescription(
                             "Most answers each execute instance keeps in its cache, counted per TTL (up to twice as many for one TTL after a restore); beyond it answers are not kept. 0: none.");
 
+    public static final ConfigOption<Boolean> CACHE_SEMANTIC =
+            ConfigOptions.key("hivestream.cache.semantic")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Runs the semantic cache stage after analysis: tasks in semantic mode have their input embedded (MiniLM, a few ms of CPU each) and get an earlier answer of their class whose input means the same. Needs the call journal (hivestream.topics.calls). Off: tasks in semantic mode are served by the exact cache alone.");
+
+    public static final ConfigOption<Double> CACHE_SEMANTIC_THRESHOLD =
+            ConfigOptions.key("hivestream.cache.semantic-threshold")
+                    .doubleType()
+                    .defaultValue(0.9)
+                    .withDescription(
+                            "The least cosine similarity of two inputs' MiniLM embeddings for the semantic cache to give one's answer to the other; both must also name the same numbers, names and quoted text.");
+
+    public static final ConfigOption<Integer> CACHE_SEMANTIC_PER_CLASS =
+            ConfigOptions.key("hivestream.cache.semantic-per-class")
+                    .intType()
+                    .defaultValue(1_000)
+                    .withDescription(
+                            "Answers the semantic cache keeps per class (tenant, kind, capabilities, role, tier, labels), the newest; every instance of the stage keeps them all.");
+
     /** Which tasks the response cache serves, from these options. */
     public static CachePolicy cachePolicy(org.apache.flink.configuration.ReadableConfig conf) {
         return CachePolicy.parse(
-                CACHE_DEFAULT.key(),
-                conf.get(CACHE_DEFAULT),
-                CACHE_TENANTS.key(),
-                conf.getOptional(CACHE_TENANTS).orElse(Map.of()));
+                        CACHE_DEFAULT.key(),
+                        conf.get(CACHE_DEFAULT),
+                        CACHE_TENANTS.key(),
+                        conf.getOptional(CACHE_TENANTS).orElse(Map.of()))
+                .withSemantic(conf.get(CACHE_SEMANTIC));
+    }
+
+    /** The semantic cache's rules, from these options. */
+    public static SemanticCache semanticCache(org.apache.flink.configuration.ReadableConfig conf) {
+        return new SemanticCache(
+                conf.get(CACHE_SEMANTIC_THRESHOLD),
+                conf.get(CACHE_TTL),
+                conf.get(CACHE_SEMANTIC_PER_CLASS));
     }
 
     // Spend control: tenants, the admit stage and where a task's tenant comes from.

@@ -86,6 +86,9 @@ public final class JobAcls {
         if (enforce) {
             groups.add(group + "-tenants");
         }
+        if (conf.get(HivestreamOptions.CACHE_SEMANTIC)) {
+            groups.add(group + "-cache");
+        }
         for (String g : groups) {
             resources.add(
                     new Resource(

@@ -11,6 +11,8 @@ import io.hivestream.operators.decode.TaskValidator;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.operators.execute.CallJournal;
 import io.hivestream.operators.execute.ExecuteOperatorFactory;
+import io.hivestream.operators.execute.SemanticCacheFunction;
+import io.hivestream.operators.execute.SemanticFills;
 import io.hivestream.operators.lineage.KeySource;
 import io.hivestream.operators.lineage.SignOperator;
 import io.hivestream.operators.plan.MergeSynthesizer;
@@ -33,6 +35,7 @@ import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.RawRecord;
+import io.hivestream.schemas.internal.SemanticFill;
 import java.time.Clock;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -43,6 +46,7 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
 
 /**
  * The job's topology, with its sources and sinks passed in: production wiring passes Kafka, tests
@@ -106,6 +110,7 @@ public final class Pipeline {
                 rawAgents,
                 rawMetrics,
                 null,
+                null,
                 sinks,
                 conf,
                 runtimes,
@@ -119,12 +124,15 @@ public final class Pipeline {
      * on.
      *
      * @param rawTenants the tenants topic; null: no admit stage
+     * @param rawCalls the call journal read back, whose fills teach the semantic cache stage; null:
+     *     no semantic cache stage
      */
     public static DataStream<TaskResult> define(
             DataStream<RawRecord> rawTasks,
             DataStream<RawRecord> rawAgents,
             DataStream<RawRecord> rawMetrics,
             DataStream<RawRecord> rawTenants,
+            DataStream<RawRecord> rawCalls,
             Sinks sinks,
             Configuration conf,
             AgentRuntimeFactory runtimes,
@@ -187,6 +195,36 @@ public final class Pipeline {
                         .uid("analyse")
                         .name("analyse");
 
+        // The semantic cache answers a task whose input means what an earlier one of its class
+        // asked; its answers come back from the call journal.
+        DataStream<AnalyzedTask> toRoute = analysed;
+        DataStream<CallReply> cachedReplies = null;
+        if (rawCalls != null) {
+            SingleOutputStreamOperator<AnalyzedTask> semantic =
+                    analysed.connect(
+                                    rawCalls.flatMap(
+                                                    (RawRecord record,
+                                                            Collector<SemanticFill> out) -> {
+                                                        SemanticFill fill =
+                                                                SemanticFills.of(record);
+                                                        if (fill != null) {
+                                                            out.collect(fill);
+                                                        }
+                                                    },
+                                                    new AvroTypeInfo<>(SemanticFill.class))
+                                            .uid("semantic-fills")
+                                            .name("semantic cache fills")
+                                            .broadcast(SemanticCacheFunction.ENTRIES))
+                            .process(
+                                    new SemanticCacheFunction(
+                                            embedder, HivestreamOptions.semanticCache(conf), clock),
+                                    new AvroTypeInfo<>(AnalyzedTask.class))
+                            .uid("semantic-cache")
+                            .name("semantic cache");
+            toRoute = semantic;
+            cachedReplies = semantic.getSideOutput(SemanticCacheFunction.HITS);
+        }
+
         // Per agent: its record, heartbeat deadline and what its calls and votes taught.
         SingleOutputStreamOperator<AgentView> views =
                 agents.keyBy(AgentEvent::getAgentId, Types.STRING)
@@ -213,7 +251,7 @@ public final class Pipeline {
 
         BroadcastStream<AgentView> registry = views.broadcast(RouteFunction.AGENTS);
         SingleOutputStreamOperator<CallRequest> routed =
-                analysed.keyBy(SessionKeys::of, Types.STRING)
+                toRoute.keyBy(SessionKeys::of, Types.STRING)
                         .connect(registry)
                         .process(
                                 new RouteFunction(
@@ -258,7 +296,8 @@ public final class Pipeline {
                         .broadcast(ConsensusFunction.REPUTATIONS);
 
         SingleOutputStreamOperator<TaskResult> decided =
-                replies.keyBy(r -> r.getRequest().getTask().getTask().getTaskId(), Types.STRING)
+                (cachedReplies == null ? replies : replies.union(cachedReplies))
+                        .keyBy(r -> r.getRequest().getTask().getTask().getTaskId(), Types.STRING)
                         .connect(reputations)
                         .process(
                                 new ConsensusFunction(

@@ -33,18 +33,18 @@ class CacheOptionsTest {
     @Test
     void aValueThatNamesNoModeStopsTheJobWithTheAllowedValues() {
         Configuration conf = new Configuration();
-        conf.setString("hivestream.cache.default", "semantic");
+        conf.setString("hivestream.cache.default", "similar");
         assertThatThrownBy(() -> HivestreamOptions.cachePolicy(conf))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "hivestream.cache.default is 'semantic' (a semantic cache is not available"
-                                + " yet); must be exact or off");
+                        "hivestream.cache.default is 'similar'; must be exact, semantic or off");
 
         Configuration tenants = new Configuration();
         tenants.setString("hivestream.cache.tenants", "acme:yes");
         assertThatThrownBy(() -> HivestreamOptions.cachePolicy(tenants))
                 .hasMessage(
-                        "hivestream.cache.tenants for tenant acme is 'yes'; must be exact or off");
+                        "hivestream.cache.tenants for tenant acme is 'yes'; must be exact, semantic"
+                                + " or off");
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.hivestream.loadtests;
 
 import io.hivestream.operators.cache.SemanticCache;
 import io.hivestream.operators.consensus.TextEmbedder;
-import io.hivestream.schemas.AgentAnswer;
+import io.hivestream.schemas.internal.CachedAnswer;
 import io.hivestream.schemas.internal.SemanticEntry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -62,7 +62,13 @@ public final class CacheAccuracy {
                             .setEmbedding(
                                     SemanticCache.bytes(
                                             SemanticCache.unit(embedder.embed(pair.first()))))
-                            .setAnswer(AgentAnswer.newBuilder().setAgentId("a").build())
+                            .setAnswer(
+                                    CachedAnswer.newBuilder()
+                                            .setAgentId("a")
+                                            .setOutput("")
+                                            .setTaskId("first")
+                                            .setCachedAt(0)
+                                            .build())
                             .setCachedAt(0)
                             .build();
             boolean hit =

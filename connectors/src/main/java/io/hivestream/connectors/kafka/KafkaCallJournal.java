@@ -90,7 +90,8 @@ public final class KafkaCallJournal implements CallJournal {
                     continue;
                 }
                 JournaledCall call = CODEC.decodeAvro(record.value());
-                if (owns.test(call.getKey())) {
+                // A fill for the semantic cache is not a call to replay.
+                if (call.getFill() == null && owns.test(call.getKey())) {
                     calls.put(call.getCallId(), call);
                 }
             }

@@ -63,6 +63,7 @@ public final class AnalyseFunction extends ProcessFunction<Task, AnalyzedTask> {
                         .setAdmittedAt(clock.millis())
                         .build();
         analyzed.setCacheKey(cache.key(analyzed));
+        analyzed.setSemanticClass(cache.semanticClass(analyzed));
         return analyzed;
     }
 }

@@ -32,11 +32,24 @@ public final class CacheKeys {
 
     static final String REQUEST = "hivestream/cache-request/1";
     static final String AGENT = "hivestream/cache-agent/1";
+    static final String CLASS = "hivestream/cache-class/1";
 
     private CacheKeys() {}
 
     /** The key of the task's request: {@code c/TENANT/SHA256}. */
     public static String of(Task task) {
+        return PREFIX + task.getTenant() + "/" + shape(new Canonical(REQUEST), task, true);
+    }
+
+    /**
+     * The task's class for the semantic cache: everything of the key but the input ({@code
+     * TENANT/SHA256}); an answer to another input of the same class may serve it.
+     */
+    public static String classOf(Task task) {
+        return task.getTenant() + "/" + shape(new Canonical(CLASS), task, false);
+    }
+
+    private static String shape(Canonical bytes, Task task, boolean withInput) {
         List<String> capabilities = new ArrayList<>(task.getCapabilities().size());
         task.getCapabilities().forEach(c -> capabilities.add(c.toString()));
         capabilities.sort(null);
@@ -48,17 +61,15 @@ public final class CacheKeys {
                                 metadata.put(k.toString(), v.toString());
                             }
                         });
-        String hash =
-                new Canonical(REQUEST)
-                        .str(task.getTenant())
-                        .str(task.getKind())
-                        .strs(capabilities)
-                        .optStr(task.getRole())
-                        .optEnum(task.getTier())
-                        .str(task.getInput())
-                        .map(metadata)
-                        .sha256();
-        return PREFIX + task.getTenant() + "/" + hash;
+        bytes.str(task.getTenant())
+                .str(task.getKind())
+                .strs(capabilities)
+                .optStr(task.getRole())
+                .optEnum(task.getTier());
+        if (withInput) {
+            bytes.str(task.getInput());
+        }
+        return bytes.map(metadata).sha256();
     }
 
     /**

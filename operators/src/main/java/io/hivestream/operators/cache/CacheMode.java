@@ -6,13 +6,13 @@ import java.util.Map;
 
 /**
  * Whether a task's answer may come from the response cache: {@code exact} (an earlier answer to the
- * same request, byte for byte) or {@code off}. A semantic cache (an answer to a similar request) is
- * not there yet: {@code semantic} is refused with its own reason rather than taken for another
- * mode.
+ * same request, byte for byte), {@code semantic} (also an earlier answer to a request of the same
+ * class whose input means the same, see {@link SemanticCache}) or {@code off}.
  */
 public enum CacheMode {
     OFF,
-    EXACT;
+    EXACT,
+    SEMANTIC;
 
     /** The task metadata entry that chooses the mode for one task. */
     public static final String METADATA_KEY = "cache";
@@ -20,7 +20,7 @@ public enum CacheMode {
     /**
      * The values a task, a tenant or the job's default may name, as the error messages list them.
      */
-    public static final String ALLOWED = "exact or off";
+    public static final String ALLOWED = "exact, semantic or off";
 
     /**
      * The mode a value names, case and surrounding blanks ignored.
@@ -54,16 +54,13 @@ public enum CacheMode {
     private static CacheMode named(String value) {
         return switch (value.strip().toLowerCase(Locale.ROOT)) {
             case "exact" -> EXACT;
+            case "semantic" -> SEMANTIC;
             case "off" -> OFF;
             default -> null;
         };
     }
 
     private static String problem(String setting, String value) {
-        String semantic =
-                "semantic".equalsIgnoreCase(value.strip())
-                        ? " (a semantic cache is not available yet)"
-                        : "";
-        return setting + " is '" + value + "'" + semantic + "; must be " + ALLOWED;
+        return setting + " is '" + value + "'; must be " + ALLOWED;
     }
 }

@@ -27,14 +27,29 @@ public final class CachePolicy implements Serializable {
 
     private final CacheMode defaultMode;
     private final Map<String, CacheMode> tenants;
+    private final boolean semantic;
 
     /**
      * @param defaultMode the mode of a task that names none and whose tenant has none
      * @param tenants each tenant's mode for its tasks that name none
      */
     public CachePolicy(CacheMode defaultMode, Map<String, CacheMode> tenants) {
+        this(defaultMode, tenants, false);
+    }
+
+    /**
+     * @param semantic whether the job runs the semantic cache stage; without it a task in {@link
+     *     CacheMode#SEMANTIC} mode is served by the exact cache alone
+     */
+    public CachePolicy(CacheMode defaultMode, Map<String, CacheMode> tenants, boolean semantic) {
         this.defaultMode = defaultMode;
         this.tenants = new HashMap<>(tenants);
+        this.semantic = semantic;
+    }
+
+    /** The same policy with the semantic cache stage on or off. */
+    public CachePolicy withSemantic(boolean on) {
+        return new CachePolicy(defaultMode, tenants, on);
     }
 
     /** Nothing cached unless a task asks for it. */
@@ -78,11 +93,24 @@ public final class CachePolicy implements Serializable {
         return t.getSessionId() == null
                 && task.getAnalysis().getReplicas() == 1
                 && task.getAnalysis().getStrategy() == Strategy.DIRECT
-                && mode(t) == CacheMode.EXACT;
+                && mode(t) != CacheMode.OFF;
     }
 
-    /** The task's cache key ({@link CacheKeys#of}) when it is cacheable, else null. */
+    /**
+     * The task's cache key ({@link CacheKeys#of}) when it is cacheable, else null. A task in
+     * semantic mode has one too: an exact repeat is the closest paraphrase.
+     */
     public String key(AnalyzedTask task) {
         return cacheable(task) ? CacheKeys.of(task.getTask()) : null;
+    }
+
+    /**
+     * The task's semantic class ({@link CacheKeys#classOf}) when it is cacheable in semantic mode
+     * and the job runs the semantic cache stage, else null.
+     */
+    public String semanticClass(AnalyzedTask task) {
+        return semantic && cacheable(task) && mode(task.getTask()) == CacheMode.SEMANTIC
+                ? CacheKeys.classOf(task.getTask())
+                : null;
     }
 }

@@ -79,6 +79,16 @@ public final class SemanticCache implements Serializable {
                 : new ArrayList<>(kept.subList(kept.size() - perClass, kept.size()));
     }
 
+    /** Whether any of {@code entries} may still be given. */
+    public boolean anyLive(List<SemanticEntry> entries, long now) {
+        for (SemanticEntry entry : entries) {
+            if (now - entry.getCachedAt() < ttlMs) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code vector} scaled to unit length, so that a dot product is the cosine. */
     public static float[] unit(float[] vector) {
         double norm = 0;

@@ -3,6 +3,7 @@ package io.hivestream.operators.execute;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.internal.CachedAnswer;
 
 /**
@@ -39,9 +40,14 @@ final class CachedAnswers {
      * no latency, tokens, cost or attempts, since no call was made.
      */
     static AgentAnswer answer(AgentEvent agent, CachedAnswer cached) {
+        return answer(agent.getTier(), cached);
+    }
+
+    /** The same, for an answer of an agent of {@code tier}. */
+    static AgentAnswer answer(Tier tier, CachedAnswer cached) {
         return AgentAnswer.newBuilder()
-                .setAgentId(agent.getAgentId())
-                .setTier(agent.getTier())
+                .setAgentId(cached.getAgentId())
+                .setTier(tier)
                 .setModel(cached.getModel())
                 .setOutput(cached.getOutput())
                 .setConfidence(cached.getConfidence())

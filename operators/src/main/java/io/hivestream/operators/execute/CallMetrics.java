@@ -65,10 +65,10 @@ public final class CallMetrics {
      * {@code savedUsd} is what the call whose answer was cached cost. A SUCCESS that says nothing
      * about the agent ({@code AgentStatistics.countsForAgent}).
      */
-    static Metric cached(Task task, AgentEvent agent, CachedAnswer answer, long now) {
+    static Metric cached(Task task, CachedAnswer answer, long now) {
         return metric(
                 task,
-                agent,
+                answer.getAgentId(),
                 CallMetric.newBuilder()
                         .setModel(answer.getModel())
                         .setAttempt(1)
@@ -119,11 +119,15 @@ public final class CallMetrics {
     }
 
     private static Metric metric(Task task, AgentEvent agent, CallMetric.Builder call, long now) {
+        return metric(task, agent.getAgentId(), call, now);
+    }
+
+    private static Metric metric(Task task, String agentId, CallMetric.Builder call, long now) {
         return Metric.newBuilder()
                 .setKind(MetricKind.CALL)
                 .setTimestamp(now)
                 .setTaskId(task.getTaskId())
-                .setAgentId(agent.getAgentId())
+                .setAgentId(agentId)
                 .setTenant(task.getTenant())
                 .setCall(call.build())
                 .build();

@@ -445,7 +445,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             CachedAnswer cached = responses.get(CacheKeys.agent(agent));
             if (cached != null && !ReplicaCall.escalates(request, agent, cached.getConfidence())) {
                 Task task = request.getTask().getTask();
-                Metric metric = CallMetrics.cached(task, agent, cached, clock.millis());
+                Metric metric = CallMetrics.cached(task, cached, clock.millis());
                 output.collect(
                         new StreamRecord<>(
                                 reply(
@@ -734,6 +734,17 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
         if (call.edge == null && CacheKeys.isCacheKey(call.key)) {
             cache(call, agent, reply, cost);
+            if (call.request.getTask().getEmbedding() != null && CachedAnswers.storable(reply)) {
+                // For the semantic cache stage, which reads the journal's fills back.
+                long now = clock.millis();
+                journal.record(
+                        SemanticFills.fill(
+                                call.request.getTask(),
+                                CachedAnswers.entry(
+                                        call.request.getTask().getTask(), agent, reply, cost, now),
+                                agent.getTier(),
+                                now));
+            }
         }
         complete(call, answer);
     }

@@ -100,6 +100,30 @@ class CacheKeysTest {
     }
 
     @Test
+    void theSemanticClassIsTheKeyWithoutTheInput() {
+        String semantic = CacheKeys.classOf(base().build());
+
+        assertThat(semantic).startsWith("acme/").hasSize("acme/".length() + 64);
+        assertThat(CacheKeys.classOf(base().setInput("Why was I billed twice?").build()))
+                .isEqualTo(semantic);
+        assertThat(CacheKeys.classOf(base().setMetadata(Map.of("cache", "semantic")).build()))
+                .isNotEqualTo(semantic);
+        assertThat(CacheKeys.classOf(base().setKind("chat").build())).isNotEqualTo(semantic);
+        assertThat(CacheKeys.classOf(base().setTier(Tier.CLOUD).build())).isNotEqualTo(semantic);
+        assertThat(CacheKeys.classOf(base().setTenant("beta").build())).isNotEqualTo(semantic);
+        assertThat(
+                        CacheKeys.classOf(
+                                base().setMetadata(
+                                                Map.of(
+                                                        "labels",
+                                                        "billing,shipping",
+                                                        "cache",
+                                                        "off"))
+                                        .build()))
+                .isEqualTo(semantic);
+    }
+
+    @Test
     void anotherTenantHasAnotherKey() {
         String other = key(t -> t.setTenant("beta"));
 

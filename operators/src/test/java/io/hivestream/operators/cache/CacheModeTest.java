@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 
 class CacheModeTest {
     @Test
-    void exactAndOffAreTheModesInAnyCase() {
+    void exactSemanticAndOffAreTheModesInAnyCase() {
         assertThat(CacheMode.parse("s", "exact")).isEqualTo(CacheMode.EXACT);
+        assertThat(CacheMode.parse("s", "Semantic")).isEqualTo(CacheMode.SEMANTIC);
         assertThat(CacheMode.parse("s", " EXACT ")).isEqualTo(CacheMode.EXACT);
         assertThat(CacheMode.parse("s", "Off")).isEqualTo(CacheMode.OFF);
     }
@@ -18,11 +19,7 @@ class CacheModeTest {
     void anythingElseIsRefusedWithTheAllowedValues() {
         assertThatThrownBy(() -> CacheMode.parse("hivestream.cache.default", "on"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("hivestream.cache.default is 'on'; must be exact or off");
-        assertThatThrownBy(() -> CacheMode.parse("hivestream.cache.default", "semantic"))
-                .hasMessage(
-                        "hivestream.cache.default is 'semantic' (a semantic cache is not"
-                                + " available yet); must be exact or off");
+                .hasMessage("hivestream.cache.default is 'on'; must be exact, semantic or off");
     }
 
     @Test
@@ -30,11 +27,8 @@ class CacheModeTest {
         assertThat(CacheMode.problems(Map.of())).isEmpty();
         assertThat(CacheMode.problems(Map.of("cache", "exact"))).isEmpty();
         assertThat(CacheMode.problems(Map.of("cache", "off"))).isEmpty();
+        assertThat(CacheMode.problems(Map.of("cache", "semantic"))).isEmpty();
         assertThat(CacheMode.problems(Map.of("cache", "yes")))
-                .containsExactly("cache is 'yes'; must be exact or off");
-        assertThat(CacheMode.problems(Map.of("cache", "Semantic")))
-                .containsExactly(
-                        "cache is 'Semantic' (a semantic cache is not available yet); must be"
-                                + " exact or off");
+                .containsExactly("cache is 'yes'; must be exact, semantic or off");
     }
 }

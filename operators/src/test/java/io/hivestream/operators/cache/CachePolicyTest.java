@@ -52,6 +52,29 @@ class CachePolicyTest {
     }
 
     @Test
+    void aSemanticTaskHasItsExactKeyAndItsClassWhenTheJobRunsTheSemanticStage() {
+        AnalyzedTask task = analyzed(of("acme", Map.of("cache", "semantic")).build(), 1, 1);
+        CachePolicy semantic = POLICY.withSemantic(true);
+
+        assertThat(semantic.key(task)).isEqualTo(CacheKeys.of(task.getTask()));
+        assertThat(semantic.semanticClass(task)).isEqualTo(CacheKeys.classOf(task.getTask()));
+        // Without the stage it is served by the exact cache alone.
+        assertThat(POLICY.key(task)).isEqualTo(CacheKeys.of(task.getTask()));
+        assertThat(POLICY.semanticClass(task)).isNull();
+        // An exact task has no class; a vote none either.
+        assertThat(semantic.semanticClass(analyzed(of("acme", Map.of()).build(), 1, 1))).isNull();
+        assertThat(
+                        semantic.semanticClass(
+                                analyzed(
+                                        of("acme", Map.of("cache", "semantic"))
+                                                .setReplicas(3)
+                                                .build(),
+                                        3,
+                                        2)))
+                .isNull();
+    }
+
+    @Test
     void neitherSessionsNorVotesNorPlansAreCached() {
         assertThat(POLICY.key(analyzed(of("acme", Map.of()).setSessionId("s-1").build(), 1, 1)))
                 .isNull();
@@ -72,10 +95,10 @@ class CachePolicyTest {
                                         "hivestream.cache.default",
                                         "exact",
                                         "hivestream.cache.tenants",
-                                        Map.of("acme", "semantic")))
+                                        Map.of("acme", "similar")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "hivestream.cache.tenants for tenant acme is 'semantic' (a semantic cache"
-                                + " is not available yet); must be exact or off");
+                        "hivestream.cache.tenants for tenant acme is 'similar'; must be exact,"
+                                + " semantic or off");
     }
 }

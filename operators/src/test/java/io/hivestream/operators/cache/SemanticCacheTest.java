@@ -2,7 +2,7 @@ package io.hivestream.operators.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hivestream.schemas.AgentAnswer;
+import io.hivestream.schemas.internal.CachedAnswer;
 import io.hivestream.schemas.internal.SemanticEntry;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +16,13 @@ class SemanticCacheTest {
                 .setTaskId(taskId)
                 .setInput(input)
                 .setEmbedding(SemanticCache.bytes(SemanticCache.unit(vector)))
-                .setAnswer(AgentAnswer.newBuilder().setAgentId("gpt").setOutput("Paris").build())
+                .setAnswer(
+                        CachedAnswer.newBuilder()
+                                .setAgentId("gpt")
+                                .setOutput("Paris")
+                                .setTaskId(taskId)
+                                .setCachedAt(at)
+                                .build())
                 .setCachedAt(at)
                 .build();
     }

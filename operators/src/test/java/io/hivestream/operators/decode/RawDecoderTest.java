@@ -106,17 +106,17 @@ class RawDecoderTest {
     }
 
     @Test
-    void aCacheModeOtherThanExactOrOffIsRejectedWithTheAllowedValues() {
+    void aCacheModeOtherThanExactSemanticOrOffIsRejectedWithTheAllowedValues() {
         assertThatThrownBy(
                         () ->
                                 decoder.decodeTask(
                                         json(
                                                 "{\"input\":\"hi\",\"metadata\":"
-                                                        + "{\"cache\":\"semantic\"}}")))
+                                                        + "{\"cache\":\"similar\"}}")))
                 .isInstanceOf(CodecException.class)
                 .hasMessage(
-                        "invalid task tasks-2-17: cache is 'semantic' (a semantic cache is not"
-                                + " available yet); must be exact or off");
+                        "invalid task tasks-2-17: cache is 'similar'; must be exact, semantic or"
+                                + " off");
         assertThat(
                         decoder.decodeTask(
                                         json(

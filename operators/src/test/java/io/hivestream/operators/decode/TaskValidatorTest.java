@@ -234,7 +234,7 @@ class TaskValidatorTest {
         assertThat(validator.problems(exact)).isEmpty();
         assertThat(validator.problems(off)).isEmpty();
         assertThat(validator.problems(bad))
-                .containsExactly("cache is 'always'; must be exact or off");
+                .containsExactly("cache is 'always'; must be exact, semantic or off");
     }
 
     @Test

@@ -62,7 +62,7 @@ class CachedAnswersTest {
 
     @Test
     void itsMetricIsASuccessThatSavedWhatTheCallCost() {
-        assertThat(CallMetrics.cached(TASK, AGENT, ENTRY, 9))
+        assertThat(CallMetrics.cached(TASK, ENTRY, 9))
                 .isEqualTo(
                         Metric.newBuilder()
                                 .setKind(MetricKind.CALL)
