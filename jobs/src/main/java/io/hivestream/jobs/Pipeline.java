@@ -63,6 +63,9 @@ import org.apache.flink.util.Collector;
  * </pre>
  */
 public final class Pipeline {
+    /** How long the analyse stage's output waits to fill a buffer when the semantic stage is on. */
+    static final long SEMANTIC_HOP_FLUSH_MS = 1;
+
     private Pipeline() {}
 
     /**
@@ -200,6 +203,9 @@ public final class Pipeline {
         DataStream<AnalyzedTask> toRoute = analysed;
         DataStream<CallReply> cachedReplies = null;
         if (rawCalls != null) {
+            // The stage has two inputs, so it cannot be chained to the analyse stage: the hop
+            // between them flushes at once rather than after the default buffer timeout (100 ms).
+            analysed.setBufferTimeout(SEMANTIC_HOP_FLUSH_MS);
             SingleOutputStreamOperator<AnalyzedTask> semantic =
                     analysed.connect(
                                     rawCalls.flatMap(
