@@ -118,6 +118,16 @@ class SemanticCacheFunctionTest {
     /** The fill of the answer {@code output} to {@code input}, given at {@code at}. */
     private static SemanticFill fill(
             String classKey, String taskId, String input, String output, long at) {
+        return fill(classKey, taskId, input, EMBEDDER.embed(input), output, at);
+    }
+
+    private static SemanticFill fill(
+            String classKey,
+            String taskId,
+            String input,
+            float[] embedding,
+            String output,
+            long at) {
         CachedAnswer answer =
                 CachedAnswer.newBuilder()
                         .setAgentId(AGENT)
@@ -362,5 +372,28 @@ class SemanticCacheFunctionTest {
         assertThat(hits(harness))
                 .extracting(r -> r.getAnswer().getOutput())
                 .containsExactly("Madrid", "Rome");
+    }
+
+    @Test
+    void everyThousandthFillDropsTheClassesWhoseAnswersAllExpired() throws Exception {
+        var harness = open();
+        String acme = classOf("acme");
+        String beta = classOf("beta");
+        float[] question = EMBEDDER.embed(QUESTION);
+        harness.processBroadcastElement(fill(beta, "b1", QUESTION, question, "Lisbon", NOW), 0);
+        clock.set(NOW + TTL.toMillis());
+        var entries = harness.getBroadcastState(SemanticCacheFunction.ENTRIES);
+
+        // The beta fill was the first; the 1,000th fill sweeps.
+        for (int i = 2; i < 1_000; i++) {
+            harness.processBroadcastElement(
+                    fill(acme, "a" + i, QUESTION, question, "Lisbon", NOW + TTL.toMillis()), 0);
+        }
+        assertThat(entries.contains(beta)).isTrue();
+        harness.processBroadcastElement(
+                fill(acme, "a1000", QUESTION, question, "Lisbon", NOW + TTL.toMillis()), 0);
+
+        assertThat(entries.contains(beta)).isFalse();
+        assertThat(entries.get(acme).getEntries()).hasSize(999);
     }
 }
