@@ -396,4 +396,33 @@ class SemanticCacheFunctionTest {
         assertThat(entries.contains(beta)).isFalse();
         assertThat(entries.get(acme).getEntries()).hasSize(999);
     }
+
+    /**
+     * After a restore the execute stage replays the calls answered since the checkpoint and
+     * journals their fills again, while this stage reads the first ones again from its checkpointed
+     * offsets: a task's second fill takes no second place in its class.
+     */
+    @Test
+    void aFillOfATaskAlreadyKeptTakesNoSecondPlace() throws Exception {
+        var harness = open(new SemanticCache(0.9, Duration.ofHours(1), 2));
+        String acme = classOf("acme");
+        harness.processBroadcastElement(fill(acme, "s1", QUESTION, "Lisbon", NOW), 0);
+        clock.advance(1);
+        harness.processBroadcastElement(
+                fill(acme, "s2", "What is the capital of Spain?", "Madrid", NOW + 1), 0);
+        clock.advance(1);
+        harness.processBroadcastElement(
+                fill(acme, "s2", "What is the capital of Spain?", "Madrid", NOW + 2), 0);
+
+        harness.processElement(semantic("t1", "acme", PARAPHRASE), 5);
+
+        SemanticEntries kept = harness.getBroadcastState(SemanticCacheFunction.ENTRIES).get(acme);
+        assertThat(kept.getEntries())
+                .extracting(SemanticEntry::getTaskId, SemanticEntry::getCachedAt)
+                .containsExactly(tuple("s1", NOW), tuple("s2", NOW + 1));
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(hits(harness))
+                .containsExactly(
+                        cachedReply(semantic("t1", "acme", PARAPHRASE), "Lisbon", NOW + 2));
+    }
 }
