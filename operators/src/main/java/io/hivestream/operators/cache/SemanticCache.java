@@ -65,15 +65,24 @@ public final class SemanticCache implements Serializable {
         return best;
     }
 
-    /** {@code entries} without the expired answers, with {@code entry}, at most perClass. */
+    /**
+     * {@code entries} without the expired answers, with {@code entry}, at most perClass. An answer
+     * to a task whose answer is already kept is not added again: after a restore the execute stage
+     * journals the fills of the calls it replays once more, and the first fill's time is the
+     * call's.
+     */
     public List<SemanticEntry> add(List<SemanticEntry> entries, SemanticEntry entry, long now) {
         List<SemanticEntry> kept = new ArrayList<>(Math.min(entries.size() + 1, perClass));
+        boolean known = false;
         for (SemanticEntry old : entries) {
             if (now - old.getCachedAt() < ttlMs) {
                 kept.add(old);
+                known |= old.getTaskId().equals(entry.getTaskId());
             }
         }
-        kept.add(entry);
+        if (!known) {
+            kept.add(entry);
+        }
         return kept.size() <= perClass
                 ? kept
                 : new ArrayList<>(kept.subList(kept.size() - perClass, kept.size()));

@@ -1,6 +1,7 @@
 package io.hivestream.operators.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.hivestream.schemas.internal.CachedAnswer;
 import io.hivestream.schemas.internal.SemanticEntry;
@@ -85,6 +86,33 @@ class SemanticCacheTest {
                 cache.add(entries, entry("e", "q4", new float[] {1, 0, 0}, 600_000), 600_000);
 
         assertThat(kept).extracting(SemanticEntry::getTaskId).containsExactly("c", "d", "e");
+    }
+
+    @Test
+    void anAnswerToATaskAlreadyKeptIsNotAddedAgain() {
+        List<SemanticEntry> entries =
+                List.of(
+                        entry("a", "q0", new float[] {1, 0, 0}, 500_000),
+                        entry("b", "q1", new float[] {1, 0, 0}, 550_000));
+
+        List<SemanticEntry> kept =
+                cache.add(entries, entry("a", "q0", new float[] {1, 0, 0}, 600_000), 600_000);
+
+        assertThat(kept)
+                .extracting(SemanticEntry::getTaskId, SemanticEntry::getCachedAt)
+                .containsExactly(tuple("a", 500_000L), tuple("b", 550_000L));
+    }
+
+    @Test
+    void anAnswerToATaskWhoseAnswerExpiredJoinsAgain() {
+        List<SemanticEntry> entries = List.of(entry("a", "q0", new float[] {1, 0, 0}, 0));
+
+        List<SemanticEntry> kept =
+                cache.add(entries, entry("a", "q0", new float[] {1, 0, 0}, 600_000), 600_000);
+
+        assertThat(kept)
+                .extracting(SemanticEntry::getTaskId, SemanticEntry::getCachedAt)
+                .containsExactly(tuple("a", 600_000L));
     }
 
     @Test
