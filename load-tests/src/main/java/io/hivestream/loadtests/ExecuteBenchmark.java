@@ -8,6 +8,7 @@ import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteOperatorFactory;
 import io.hivestream.operators.execute.ExecuteSettings;
+import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
@@ -137,7 +138,7 @@ public final class ExecuteBenchmark {
                         },
                         new AvroTypeInfo<>(CallRequest.class))
                 .name("requests")
-                .keyBy(ExecuteOperator::sessionKey, Types.STRING)
+                .keyBy(SessionKeys::of, Types.STRING)
                 .transform(
                         "execute",
                         new AvroTypeInfo<>(CallReply.class),

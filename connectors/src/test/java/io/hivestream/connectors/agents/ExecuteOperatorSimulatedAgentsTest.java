@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteOperatorFactory;
 import io.hivestream.operators.execute.ExecuteSettings;
+import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallMetric;
@@ -57,7 +58,7 @@ class ExecuteOperatorSimulatedAgentsTest {
                                 ExecuteSettings.builder().attemptsPerAgent(1).build(),
                                 ExecuteOperator.ToolPolicy.allowAll(),
                                 CLOCK),
-                        ExecuteOperator::sessionKey,
+                        SessionKeys::of,
                         Types.STRING)) {
             harness.open();
             for (CallRequest request : requests) {

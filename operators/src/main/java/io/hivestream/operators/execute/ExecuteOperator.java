@@ -8,7 +8,6 @@ import io.hivestream.operators.cache.CachePolicy;
 import io.hivestream.operators.route.AgentDirectory;
 import io.hivestream.operators.route.Rotation;
 import io.hivestream.operators.route.Router;
-import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Metric;
@@ -217,11 +216,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         this.router = router;
         this.journals = journals;
         this.mailbox = parameters.getMailboxExecutor();
-    }
-
-    /** The key of the execute stage, the same as the route stage's: {@link SessionKeys}. */
-    public static String sessionKey(CallRequest request) {
-        return SessionKeys.of(request);
     }
 
     @Override

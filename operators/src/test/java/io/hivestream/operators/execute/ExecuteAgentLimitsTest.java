@@ -5,14 +5,12 @@ import static io.hivestream.operators.testing.TestRecords.request;
 import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hivestream.operators.route.SessionKeys;
+import io.hivestream.operators.testing.MutableClock;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -30,36 +28,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ExecuteAgentLimitsTest {
-    /** A clock the test moves; the breakers' open time runs on it. */
-    static final class MovingClock extends Clock {
-        private long millis = 5_000;
+    /** The breakers' open time runs on it; the test moves it. */
+    private final MutableClock clock = new MutableClock(5_000);
 
-        void advance(long by) {
-            millis += by;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-    }
-
-    private final MovingClock clock = new MovingClock();
     private long processingTime;
 
     @AfterEach
@@ -91,7 +62,7 @@ class ExecuteAgentLimitsTest {
                         settings,
                         ExecuteOperator.ToolPolicy.allowAll(),
                         clock),
-                ExecuteOperator::sessionKey,
+                SessionKeys::of,
                 Types.STRING);
     }
 

@@ -8,6 +8,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import io.hivestream.operators.cache.CacheKeys;
 import io.hivestream.operators.cache.CacheMode;
 import io.hivestream.operators.cache.CachePolicy;
+import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallOutcome;
@@ -135,7 +136,7 @@ class ExecuteOperatorCacheTest {
                         settings,
                         ExecuteOperator.ToolPolicy.allowAll(),
                         CLOCK),
-                ExecuteOperator::sessionKey,
+                SessionKeys::of,
                 Types.STRING);
     }
 
@@ -326,7 +327,7 @@ class ExecuteOperatorCacheTest {
         try (var harness = harness()) {
             harness.open();
             CallRequest off = request(math("t1", "acme").setMetadata(Map.of("cache", "off")), A);
-            assertThat(ExecuteOperator.sessionKey(off)).isEqualTo("t/t1");
+            assertThat(SessionKeys.of(off)).isEqualTo("t/t1");
             called(harness, off, "4");
             called(harness, request(math("t2", "acme"), A), "4");
             called(
@@ -369,7 +370,7 @@ class ExecuteOperatorCacheTest {
                                     .setSessionId("s")
                                     .setMetadata(Map.of("cache", "exact")),
                             A);
-            assertThat(ExecuteOperator.sessionKey(first)).isEqualTo("s/acme/s");
+            assertThat(SessionKeys.of(first)).isEqualTo("s/acme/s");
             called(harness, first, "4");
             called(
                     harness,
@@ -517,7 +518,7 @@ class ExecuteOperatorCacheTest {
     void theKeyOfACacheableRequestIsItsCacheKey() {
         CallRequest request = request(math("t1", "acme"), A);
 
-        assertThat(ExecuteOperator.sessionKey(request))
+        assertThat(SessionKeys.of(request))
                 .isEqualTo(CacheKeys.of(request.getTask().getTask()))
                 .startsWith("c/acme/");
     }

@@ -5,6 +5,7 @@ import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallOutcome;
@@ -116,7 +117,7 @@ class ExecuteOperatorCascadeTest {
                         settings,
                         ExecuteOperator.ToolPolicy.allowAll(),
                         CLOCK),
-                ExecuteOperator::sessionKey,
+                SessionKeys::of,
                 Types.STRING);
     }
 

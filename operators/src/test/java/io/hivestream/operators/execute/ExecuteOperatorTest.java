@@ -5,6 +5,7 @@ import static io.hivestream.operators.testing.TestRecords.request;
 import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
@@ -111,7 +112,7 @@ class ExecuteOperatorTest {
                         settings,
                         ExecuteOperator.ToolPolicy.allowAll(),
                         CLOCK),
-                ExecuteOperator::sessionKey,
+                SessionKeys::of,
                 Types.STRING);
     }
 

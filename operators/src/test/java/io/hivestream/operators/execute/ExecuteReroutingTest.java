@@ -6,6 +6,7 @@ import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hivestream.operators.route.Router;
+import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.internal.AgentStats;
@@ -102,7 +103,7 @@ class ExecuteReroutingTest {
                         CLOCK,
                         new Router(1),
                         CallJournal.NONE),
-                ExecuteOperator::sessionKey,
+                SessionKeys::of,
                 Types.STRING);
     }
 
