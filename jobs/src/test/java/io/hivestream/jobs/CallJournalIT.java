@@ -238,25 +238,40 @@ class CallJournalIT {
         int distinctCalls = warm + fast + 3 + slow + reacts + 1;
         assertThat(provider.total()).isEqualTo(warm + fast + 3 + 2 * slow + 4 * reacts + 1);
 
-        // One call metric per answered call: the journaled ones replayed in the committed run,
-        // the abandoned first tries of the calls in flight without one.
+        // The books match the provider's: one call metric per call the job made, the journaled
+        // ones replayed in the committed run, plus one for each try lost in flight at the
+        // failure, priced as the same request made again. Every request here is 12 prompt and 3
+        // completion tokens at the same prices.
         List<Metric> calls =
                 fixture.metrics().stream()
                         .filter(m -> m.getKind() == MetricKind.CALL)
                         .collect(Collectors.toList());
-        assertThat(calls).hasSize(distinctCalls);
+        assertThat(calls).hasSize(distinctCalls + slow + reacts);
+        assertThat(calls)
+                .filteredOn(m -> "AbandonedAtRestore".equals(m.getCall().getErrorClass()))
+                .extracting(Metric::getTaskId)
+                .containsExactlyInAnyOrder(
+                        "slow-0", "slow-1", "slow-2", "slow-react-0", "slow-react-1");
+        assertThat(calls.stream().mapToLong(m -> m.getCall().getTokensIn()).sum())
+                .isEqualTo(12L * provider.total());
+        assertThat(calls.stream().mapToLong(m -> m.getCall().getTokensOut()).sum())
+                .isEqualTo(3L * provider.total());
+        assertThat(calls.stream().mapToDouble(m -> m.getCall().getCostUsd()).sum())
+                .isCloseTo(0.000018 * provider.total(), org.assertj.core.data.Offset.offset(1e-9));
         Map<String, Long> perTask =
                 calls.stream()
                         .collect(Collectors.groupingBy(Metric::getTaskId, Collectors.counting()));
         assertThat(perTask.get("fast-3")).isEqualTo(1L);
         assertThat(perTask.get("vote-0")).isEqualTo(3L);
-        assertThat(perTask.get("slow-1")).isEqualTo(1L);
+        assertThat(perTask.get("slow-1")).isEqualTo(2L);
+        assertThat(perTask.get("slow-react-0")).isEqualTo(2L);
 
         assertThat(journaled()).contains("default/fast-3/0/1/1/solo", "default/trigger/0/1/1/solo");
     }
 
+    /** Outcomes and tool steps journaled under {@code prefix}, not the markers of calls sent. */
     private static long count(List<String> ids, String prefix) {
-        return ids.stream().filter(id -> id.startsWith(prefix)).count();
+        return ids.stream().filter(id -> id.startsWith(prefix) && !id.endsWith("@")).count();
     }
 
     private static List<String> journaled() {

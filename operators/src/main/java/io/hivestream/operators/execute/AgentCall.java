@@ -63,8 +63,11 @@ public record AgentCall(
          */
         String replayed(int step);
 
-        /** Journals the provider's reply to step {@code step}, which asked for tools. */
-        void record(int step, String reply);
+        /**
+         * Journals the provider's reply to step {@code step}, which asked for tools, with the
+         * step's own usage.
+         */
+        void record(int step, String reply, long tokensIn, long tokensOut);
 
         StepJournal NONE =
                 new StepJournal() {
@@ -74,7 +77,7 @@ public record AgentCall(
                     }
 
                     @Override
-                    public void record(int step, String reply) {}
+                    public void record(int step, String reply, long tokensIn, long tokensOut) {}
                 };
     }
 }

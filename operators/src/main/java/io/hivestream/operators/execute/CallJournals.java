@@ -45,13 +45,29 @@ final class CallJournals {
         return callId + "#" + step;
     }
 
-    /** A tool loop's step: the provider's reply as it came. */
-    static JournaledCall step(String callId, String key, int step, String reply) {
+    /** A tool loop's step: the provider's reply as it came, and the step's usage. */
+    static JournaledCall step(
+            String callId, String key, int step, String reply, long tokensIn, long tokensOut) {
         return JournaledCall.newBuilder()
                 .setCallId(stepId(callId, step))
                 .setKey(key)
                 .setOutput(reply)
+                .setTokensIn(tokensIn)
+                .setTokensOut(tokensOut)
                 .build();
+    }
+
+    /** The journal id of the marker written as call {@code callId} is sent. */
+    static String startedId(String callId) {
+        return callId + "@";
+    }
+
+    /**
+     * The marker of a call being sent: after a restore, a call with a marker and no outcome was in
+     * flight at the failure, and the provider may have answered (and billed) it.
+     */
+    static JournaledCall started(String callId, String key) {
+        return JournaledCall.newBuilder().setCallId(startedId(callId)).setKey(key).build();
     }
 
     /** The journaled reply of a call that succeeded. */

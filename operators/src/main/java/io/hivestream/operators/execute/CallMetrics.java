@@ -1,5 +1,6 @@
 package io.hivestream.operators.execute;
 
+import io.hivestream.operators.route.AgentStatistics;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallMetric;
 import io.hivestream.schemas.CallOutcome;
@@ -21,8 +22,39 @@ public final class CallMetrics {
 
     /** The price of a reply at the agent's rates per 1,000 tokens, in USD. */
     static double cost(AgentEvent agent, AgentReply reply) {
-        return reply.tokensIn() / 1000.0 * agent.getCostPer1kInputTokens()
-                + reply.tokensOut() / 1000.0 * agent.getCostPer1kOutputTokens();
+        return cost(agent, reply.tokensIn(), reply.tokensOut());
+    }
+
+    static double cost(AgentEvent agent, long tokensIn, long tokensOut) {
+        return tokensIn / 1000.0 * agent.getCostPer1kInputTokens()
+                + tokensOut / 1000.0 * agent.getCostPer1kOutputTokens();
+    }
+
+    /**
+     * The try of a call that was in flight at a failure, made again after the restore: the provider
+     * may have answered and billed it, but its reply never came. Its tokens and cost are those of
+     * the same request made again (without the tool steps replayed from the journal); an error of
+     * class {@link AgentStatistics#ABANDONED} that says nothing about the agent.
+     *
+     * @param tokensIn the prompt tokens of the request made again, 0 when it failed
+     * @param tokensOut its completion tokens, 0 when it failed
+     */
+    static Metric abandoned(
+            Task task, AgentEvent agent, int attempt, long tokensIn, long tokensOut, long now) {
+        return metric(
+                task,
+                agent,
+                CallMetric.newBuilder()
+                        .setModel(agent.getModel())
+                        .setAttempt(attempt)
+                        .setOutcome(CallOutcome.ERROR)
+                        .setErrorClass(AgentStatistics.ABANDONED)
+                        .setLatencyMs(0)
+                        .setTokensIn(tokensIn)
+                        .setTokensOut(tokensOut)
+                        .setCostUsd(cost(agent, tokensIn, tokensOut))
+                        .setSimulated(false),
+                now);
     }
 
     /**

@@ -491,9 +491,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
         AgentEvent agent = ((ReplicaCall.Call) step).agent();
         String callId = call.callId(agent);
-        boolean firstAfterRestore = call.restored;
-        call.restored = false;
-        JournaledCall journaled = replays.isEmpty() ? null : replays.remove(callId);
+        JournaledCall journaled = null;
+        if (!replays.isEmpty()) {
+            journaled = replays.remove(callId);
+            boolean sent = replays.remove(CallJournals.startedId(callId)) != null;
+            call.abandoned |= sent && journaled == null;
+        }
         if (journaled != null) {
             releaseSlot(call, agent);
             replay(call, agent, journaled);
@@ -523,6 +526,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             return;
         }
         Task task = call.request.getTask().getTask();
+        JournaledSteps steps = steps(callId, call.key);
         AgentCall agentCall =
                 new AgentCall(
                         task,
@@ -532,7 +536,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         call.attempt(),
                         task.getSessionId() != null ? history() : List.of(),
                         tools.allowed(task.getTenant()),
-                        steps(callId, call.key));
+                        steps);
+        // Before the request leaves: a restore that finds this marker and no outcome knows the
+        // provider may have answered, and billed, this call.
+        journal.record(CallJournals.started(callId, call.key));
         long started = clock.millis();
         long startedNanos = System.nanoTime();
         CompletableFuture<AgentReply> future;
@@ -545,7 +552,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             future = CompletableFuture.failedFuture(e);
         }
         calls.inc();
-        if (firstAfterRestore) {
+        boolean abandoned = call.abandoned;
+        call.abandoned = false;
+        if (abandoned) {
             repeated.inc();
         }
         future.whenComplete(
@@ -557,6 +566,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                                 agent,
                                                 breaker,
                                                 callId,
+                                                abandoned,
+                                                steps,
                                                 started,
                                                 System.nanoTime() - startedNanos,
                                                 reply,
@@ -568,30 +579,45 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
      * The journal of a call's ReAct steps, holding the steps journaled before a restore: a call
      * made again resumes its tool loop after them.
      */
-    private AgentCall.StepJournal steps(String callId, String key) {
-        Map<Integer, String> earlier = Map.of();
+    private JournaledSteps steps(String callId, String key) {
+        JournaledSteps steps = new JournaledSteps(callId, key, journal);
         if (!replays.isEmpty()) {
-            Map<Integer, String> found = new HashMap<>();
             JournaledCall step;
-            while ((step = replays.remove(CallJournals.stepId(callId, found.size() + 1))) != null) {
-                found.put(found.size() + 1, step.getOutput());
+            while ((step = replays.remove(CallJournals.stepId(callId, steps.earlier.size() + 1)))
+                    != null) {
+                steps.earlier.put(steps.earlier.size() + 1, step.getOutput());
+                steps.replayedIn += step.getTokensIn();
+                steps.replayedOut += step.getTokensOut();
             }
-            stepsReplayed.inc(found.size());
-            earlier = found;
+            stepsReplayed.inc(steps.earlier.size());
         }
-        Map<Integer, String> replayable = earlier;
-        CallJournal target = journal;
-        return new AgentCall.StepJournal() {
-            @Override
-            public String replayed(int step) {
-                return replayable.get(step);
-            }
+        return steps;
+    }
 
-            @Override
-            public void record(int step, String reply) {
-                target.record(CallJournals.step(callId, key, step, reply));
-            }
-        };
+    /** A call's tool steps: those journaled before a restore, and where new ones go. */
+    private static final class JournaledSteps implements AgentCall.StepJournal {
+        private final String callId;
+        private final String key;
+        private final CallJournal journal;
+        private final Map<Integer, String> earlier = new HashMap<>();
+        private long replayedIn;
+        private long replayedOut;
+
+        JournaledSteps(String callId, String key, CallJournal journal) {
+            this.callId = callId;
+            this.key = key;
+            this.journal = journal;
+        }
+
+        @Override
+        public String replayed(int step) {
+            return earlier.get(step);
+        }
+
+        @Override
+        public void record(int step, String reply, long tokensIn, long tokensOut) {
+            journal.record(CallJournals.step(callId, key, step, reply, tokensIn, tokensOut));
+        }
     }
 
     /** Issues the call again after {@code delayMs}, on the task's processing-time service. */
@@ -634,6 +660,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             AgentEvent agent,
             CircuitBreaker breaker,
             String callId,
+            boolean abandoned,
+            JournaledSteps steps,
             long started,
             long nanos,
             AgentReply reply,
@@ -642,6 +670,17 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         setCurrentKey(call.key);
         releaseSlot(call, agent);
         long latency = clock.millis() - started;
+        if (abandoned) {
+            // The try lost at the failure, priced as this one without its replayed steps.
+            call.metrics.add(
+                    CallMetrics.abandoned(
+                            call.request.getTask().getTask(),
+                            agent,
+                            call.attempt(),
+                            error == null ? reply.tokensIn() - steps.replayedIn : 0,
+                            error == null ? reply.tokensOut() - steps.replayedOut : 0,
+                            clock.millis()));
+        }
         if (error == null) {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             double cost = CallMetrics.cost(agent, reply);
@@ -826,12 +865,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     /** A call in flight at the checkpoint, in the phase it was in. */
     private ReplicaCall restored(String key, CallRequest request) throws Exception {
         Escalating escalated = escalating.get(request.getReplica());
-        ReplicaCall call =
-                escalated == null
-                        ? new ReplicaCall(key, request)
-                        : new ReplicaCall(key, request, escalated);
-        call.restored = true;
-        return call;
+        return escalated == null
+                ? new ReplicaCall(key, request)
+                : new ReplicaCall(key, request, escalated);
     }
 
     /**

@@ -45,9 +45,10 @@ final class ReplicaCall {
     boolean holdsSlot;
 
     /**
-     * Whether the call was in flight at the checkpoint a restore started from, until it is made.
+     * Whether the call about to be made was sent before a failure and never answered (its marker is
+     * in the journal, its outcome not), until it is made again.
      */
-    boolean restored;
+    boolean abandoned;
 
     private List<AgentEvent> chain;
     private int chainIndex;

@@ -51,6 +51,12 @@ public final class AgentStatistics implements Serializable {
      */
     public static final String BAD_REQUEST = "BAD_REQUEST";
 
+    /**
+     * The error class of the try of a call that was in flight when the job failed: the job, not the
+     * agent, left it.
+     */
+    public static final String ABANDONED = "AbandonedAtRestore";
+
     /** Statistics of an agent nothing is known about: in the rotation, no observations. */
     public static AgentStats empty() {
         return AgentStats.newBuilder().build();
@@ -65,7 +71,8 @@ public final class AgentStatistics implements Serializable {
     public static boolean countsForAgent(CallMetric call) {
         return call.getOutcome() != CallOutcome.REJECTED
                 && !call.getCached()
-                && !BAD_REQUEST.equals(call.getErrorClass());
+                && !BAD_REQUEST.equals(call.getErrorClass())
+                && !ABANDONED.equals(call.getErrorClass());
     }
 
     /**

@@ -72,4 +72,26 @@ class CallJournalsTest {
         assertThat(new RetryPolicy(ExecuteSettings.builder().build()).afterFailure(replayed, 1))
                 .isInstanceOf(RetryPolicy.FallBack.class);
     }
+
+    @Test
+    void aSentCallsMarkerAndAToolStepHaveIdsOfTheirOwn() {
+        JournaledCall marker = CallJournals.started("acme/t-1/0/1/1/gpt", "t/t-1");
+        JournaledCall step = CallJournals.step("acme/t-1/0/1/1/gpt", "t/t-1", 2, "{}", 98, 21);
+
+        assertThat(marker.getCallId()).isEqualTo("acme/t-1/0/1/1/gpt@");
+        assertThat(marker.getMetric()).isNull();
+        assertThat(step.getCallId()).isEqualTo("acme/t-1/0/1/1/gpt#2");
+        assertThat(step.getTokensIn()).isEqualTo(98);
+        assertThat(step.getTokensOut()).isEqualTo(21);
+    }
+
+    @Test
+    void anAbandonedTryIsAnErrorPricedAsTheRequestMadeAgain() {
+        Metric abandoned = CallMetrics.abandoned(TASK, AGENT, 1, 1_000, 2_000, 5);
+
+        assertThat(abandoned.getCall().getErrorClass()).isEqualTo("AbandonedAtRestore");
+        assertThat(abandoned.getCall().getCostUsd()).isEqualTo(0.5 + 3.0);
+        assertThat(abandoned.getCall().getTokensIn()).isEqualTo(1_000);
+        assertThat(abandoned.getAgentId()).isEqualTo("gpt");
+    }
 }

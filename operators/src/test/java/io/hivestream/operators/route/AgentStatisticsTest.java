@@ -38,6 +38,17 @@ class AgentStatisticsTest {
     }
 
     @Test
+    void aTryAbandonedAtARestoreSaysNothingAboutTheAgent() {
+        AgentStats stats =
+                statistics.onCall(
+                        AgentStatistics.empty(),
+                        call(CallOutcome.ERROR, AgentStatistics.ABANDONED, 0, 0.01),
+                        0);
+
+        assertThat(stats).isEqualTo(AgentStatistics.empty());
+    }
+
+    @Test
     void theBadRequestClassIsTheExecuteStagesName() {
         assertThat(AgentStatistics.BAD_REQUEST)
                 .isEqualTo(AgentCallException.Kind.BAD_REQUEST.name());

@@ -152,7 +152,8 @@ public final class OpenAiChatRuntime implements AgentRuntime {
                                     Kind.BAD_REQUEST, "tool step limit " + maxSteps + " reached");
                         }
                         if (journaled == null) {
-                            call.steps().record(step, json.toString());
+                            call.steps()
+                                    .record(step, json.toString(), in - tokensIn, out - tokensOut);
                         }
                         runTools(messages, message, toolCalls, call.allowedTools());
                         return step(call, messages, offered, step + 1, in, out);

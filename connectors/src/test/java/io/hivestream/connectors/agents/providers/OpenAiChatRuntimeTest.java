@@ -526,6 +526,7 @@ class OpenAiChatRuntimeTest {
     private static final class Steps implements AgentCall.StepJournal {
         final Map<Integer, String> earlier;
         final Map<Integer, String> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<Integer, String> usage = new java.util.concurrent.ConcurrentHashMap<>();
 
         Steps(Map<Integer, String> earlier) {
             this.earlier = earlier;
@@ -537,8 +538,9 @@ class OpenAiChatRuntimeTest {
         }
 
         @Override
-        public void record(int step, String reply) {
+        public void record(int step, String reply, long tokensIn, long tokensOut) {
             recorded.put(step, reply);
+            usage.put(step, tokensIn + "/" + tokensOut);
         }
     }
 
@@ -567,6 +569,8 @@ class OpenAiChatRuntimeTest {
         answer(agent, MATH, steps);
 
         assertThat(steps.recorded).containsOnlyKeys(1);
+        // The tool step's own usage, of the 229 + 23 tokens of the whole call.
+        assertThat(steps.usage).containsExactly(Map.entry(1, "98/21"));
         assertThat(ProviderClient.JSON.readTree(steps.recorded.get(1)))
                 .isEqualTo(ProviderClient.JSON.readTree(Recorded.body("openai-tool-call.json")));
     }
