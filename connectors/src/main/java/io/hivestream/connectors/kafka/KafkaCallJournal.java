@@ -103,8 +103,15 @@ public final class KafkaCallJournal implements CallJournal {
                     continue;
                 }
                 JournaledCall call = CODEC.decodeAvro(record.value());
+                // The calls an instance sent: marks under each call's id, whoever owns it now.
+                for (CharSequence sent : call.getSent()) {
+                    String id = sent.toString() + "@";
+                    calls.put(id, JournaledCall.newBuilder().setCallId(id).setKey(id).build());
+                }
                 // A fill for the semantic cache is not a call to replay.
-                if (call.getFill() == null && owns.test(call.getKey())) {
+                if (call.getFill() == null
+                        && call.getSent().isEmpty()
+                        && owns.test(call.getKey())) {
                     calls.put(call.getCallId(), call);
                 }
             }

@@ -4,6 +4,8 @@ import io.hivestream.schemas.CallMetric;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.internal.JournaledCall;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** What the call journal keeps of a call, and the call's outcome again from what it kept. */
 final class CallJournals {
@@ -57,17 +59,26 @@ final class CallJournals {
                 .build();
     }
 
-    /** The journal id of the marker written as call {@code callId} is sent. */
+    /** The id under which a restore looks for the mark that call {@code callId} was sent. */
     static String startedId(String callId) {
         return callId + "@";
     }
 
     /**
-     * The marker of a call being sent: after a restore, a call with a marker and no outcome was in
-     * flight at the failure, and the provider may have answered (and billed) it.
+     * The calls one execute instance sent since its last such record: after a restore, a call
+     * listed here with no outcome was in flight at the failure, and the provider may have answered
+     * (and billed) it.
+     *
+     * @param instance the execute instance and a sequence number of its records, which keep the
+     *     records apart in the compacted topic
      */
-    static JournaledCall started(String callId, String key) {
-        return JournaledCall.newBuilder().setCallId(startedId(callId)).setKey(key).build();
+    static JournaledCall sent(String instance, long sequence, List<String> callIds) {
+        String id = "sent/" + instance + "/" + sequence;
+        return JournaledCall.newBuilder()
+                .setCallId(id)
+                .setKey(id)
+                .setSent(new ArrayList<>(callIds))
+                .build();
     }
 
     /** The journaled reply of a call that succeeded. */

@@ -123,6 +123,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
      */
     static final long JOURNAL_LOOKBACK_MS = 60_000;
 
+    /** How long the ids of calls sent gather before they are journaled in one record. */
+    static final long SENT_FLUSH_MS = 50;
+
+    /** Most call ids journaled in one record. */
+    static final int SENT_BATCH = 1_000;
+
     /** How long after a restore unreplayed outcomes are kept for tasks still being replayed. */
     static final long REPLAY_KEEP_MS = 10 * 60_000;
 
@@ -148,6 +154,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     private transient CallJournal journal;
     private transient Map<String, JournaledCall> replays;
+    private transient List<String> sent;
+    private transient long sentSequence;
+    private transient String instance;
     private transient long replaysLoadedAt;
 
     private transient Map<String, RuntimeEntry> runtimes;
@@ -322,6 +331,13 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 getMetricGroup()
                         .histogram("agentCallLatencyMs", new DescriptiveStatisticsHistogram(1000));
         journal = journals.open();
+        sent = new ArrayList<>();
+        instance =
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()
+                        + "-"
+                        + getRuntimeContext().getTaskInfo().getAttemptNumber()
+                        + "-"
+                        + System.currentTimeMillis();
         getMetricGroup().gauge("callsJournaled", journal::written);
         getMetricGroup().gauge("callJournalBytes", journal::bytesWritten);
         replays = new HashMap<>();
@@ -537,9 +553,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         task.getSessionId() != null ? history() : List.of(),
                         tools.allowed(task.getTenant()),
                         steps);
-        // Before the request leaves: a restore that finds this marker and no outcome knows the
-        // provider may have answered, and billed, this call.
-        journal.record(CallJournals.started(callId, call.key));
+        // A restore that finds this call sent and no outcome knows the provider may have
+        // answered, and billed, it. Listed with the others sent within SENT_FLUSH_MS.
+        markSent(callId);
         long started = clock.millis();
         long startedNanos = System.nanoTime();
         CompletableFuture<AgentReply> future;
@@ -617,6 +633,25 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         @Override
         public void record(int step, String reply, long tokensIn, long tokensOut) {
             journal.record(CallJournals.step(callId, key, step, reply, tokensIn, tokensOut));
+        }
+    }
+
+    /** Lists a call as sent; the list goes to the journal when full or SENT_FLUSH_MS later. */
+    private void markSent(String callId) {
+        if (sent.isEmpty()) {
+            long at = getProcessingTimeService().getCurrentProcessingTime() + SENT_FLUSH_MS;
+            getProcessingTimeService().registerTimer(at, time -> flushSent());
+        }
+        sent.add(callId);
+        if (sent.size() >= SENT_BATCH) {
+            flushSent();
+        }
+    }
+
+    private void flushSent() {
+        if (!sent.isEmpty()) {
+            journal.record(CallJournals.sent(instance, sentSequence++, sent));
+            sent.clear();
         }
     }
 

@@ -7,6 +7,7 @@ import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.internal.JournaledCall;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CallJournalsTest {
@@ -74,12 +75,15 @@ class CallJournalsTest {
     }
 
     @Test
-    void aSentCallsMarkerAndAToolStepHaveIdsOfTheirOwn() {
-        JournaledCall marker = CallJournals.started("acme/t-1/0/1/1/gpt", "t/t-1");
+    void theCallsSentAndAToolStepHaveIdsOfTheirOwn() {
+        JournaledCall sent =
+                CallJournals.sent("0-0-7", 3, List.of("acme/t-1/0/1/1/gpt", "acme/t-2/0/1/1/gpt"));
         JournaledCall step = CallJournals.step("acme/t-1/0/1/1/gpt", "t/t-1", 2, "{}", 98, 21);
 
-        assertThat(marker.getCallId()).isEqualTo("acme/t-1/0/1/1/gpt@");
-        assertThat(marker.getMetric()).isNull();
+        assertThat(sent.getCallId()).isEqualTo("sent/0-0-7/3");
+        assertThat(sent.getSent()).containsExactly("acme/t-1/0/1/1/gpt", "acme/t-2/0/1/1/gpt");
+        assertThat(sent.getMetric()).isNull();
+        assertThat(CallJournals.startedId("acme/t-1/0/1/1/gpt")).isEqualTo("acme/t-1/0/1/1/gpt@");
         assertThat(step.getCallId()).isEqualTo("acme/t-1/0/1/1/gpt#2");
         assertThat(step.getTokensIn()).isEqualTo(98);
         assertThat(step.getTokensOut()).isEqualTo(21);
