@@ -11,7 +11,6 @@ import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
-import io.hivestream.schemas.Tier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -111,16 +110,8 @@ class CallJournalIT {
     }
 
     private static AgentEvent agent(String id, String capability, Map<String, String> params) {
-        return AgentEvent.newBuilder()
+        return provider.agent(id, capability)
                 .setParams(params)
-                .setAgentId(id)
-                .setRuntime("openai")
-                .setBaseUrl(provider.baseUrl())
-                .setModel("loopback-model")
-                .setCapabilities(List.of(capability))
-                .setTier(Tier.CLOUD)
-                .setCostPer1kInputTokens(0.001)
-                .setCostPer1kOutputTokens(0.002)
                 .setTimeoutMs(60_000)
                 .setMaxConcurrency(64)
                 .build();

@@ -6,13 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.connectors.loopback.ChatCompletionsServer;
-import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
-import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.codec.Codecs;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -66,18 +64,7 @@ class DuplicateTaskIT extends KafkaJobCase {
         for (String id : List.of("m-a", "m-b", "m-c")) {
             fixture.register(Agents.simulated(id, List.of("math"), 0.001));
         }
-        fixture.register(
-                AgentEvent.newBuilder()
-                        .setAgentId("loopback-llm")
-                        .setRuntime("openai")
-                        .setBaseUrl(provider.baseUrl())
-                        .setModel("loopback-model")
-                        .setCapabilities(List.of("chat"))
-                        .setTier(Tier.CLOUD)
-                        .setCostPer1kInputTokens(0.001)
-                        .setCostPer1kOutputTokens(0.002)
-                        .setTimeoutMs(30_000)
-                        .build());
+        fixture.register(provider.agent("loopback-llm", "chat").setTimeoutMs(30_000).build());
         Configuration conf = fixture.jobConf(checkpoints, false, false);
         conf.set(HivestreamOptions.AGENT_WAIT, Duration.ofMinutes(1));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

@@ -5,11 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.connectors.loopback.ChatCompletionsServer;
-import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
-import io.hivestream.schemas.Tier;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,15 +95,7 @@ class InFlightRecoveryIT {
     void callsInFlightAreMadeAgainAfterARestoreAndAnsweredCallsAreNot(@TempDir Path checkpoints)
             throws Exception {
         fixture.register(
-                AgentEvent.newBuilder()
-                        .setAgentId("loopback-llm")
-                        .setRuntime("openai")
-                        .setBaseUrl(provider.baseUrl())
-                        .setModel("loopback-model")
-                        .setCapabilities(List.of("chat"))
-                        .setTier(Tier.CLOUD)
-                        .setCostPer1kInputTokens(0.001)
-                        .setCostPer1kOutputTokens(0.002)
+                provider.agent("loopback-llm", "chat")
                         .setTimeoutMs(60_000)
                         // Every slow call in flight at once, however they spread over instances.
                         .setMaxConcurrency(64)

@@ -8,13 +8,11 @@ import static org.awaitility.Awaitility.await;
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.connectors.loopback.ChatCompletionsServer;
 import io.hivestream.schemas.AgentAnswer;
-import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
-import io.hivestream.schemas.Tier;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -144,18 +142,7 @@ class ResponseCacheIT extends KafkaJobCase {
     @Test
     void identicalPromptsInFlightTogetherMakeOneProviderRequest(@TempDir Path checkpoints)
             throws Exception {
-        fixture.register(
-                AgentEvent.newBuilder()
-                        .setAgentId("loopback-llm")
-                        .setRuntime("openai")
-                        .setBaseUrl(provider.baseUrl())
-                        .setModel("loopback-model")
-                        .setCapabilities(List.of("chat"))
-                        .setTier(Tier.CLOUD)
-                        .setCostPer1kInputTokens(0.001)
-                        .setCostPer1kOutputTokens(0.002)
-                        .setTimeoutMs(120_000)
-                        .build());
+        fixture.register(provider.agent("loopback-llm", "chat").setTimeoutMs(120_000).build());
         Configuration conf = fixture.jobConf(checkpoints, false, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);

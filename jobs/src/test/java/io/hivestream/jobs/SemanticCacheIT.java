@@ -9,7 +9,6 @@ import io.hivestream.connectors.kafka.KafkaClients;
 import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.connectors.loopback.ChatCompletionsServer;
 import io.hivestream.schemas.AgentAnswer;
-import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.TaskResult;
@@ -111,17 +110,7 @@ class SemanticCacheIT extends KafkaJobCase {
     @Test
     void aParaphraseGetsTheAnswerOfItsQuestionAndAnotherQuestionDoesNot(@TempDir Path checkpoints)
             throws Exception {
-        fixture.register(
-                AgentEvent.newBuilder()
-                        .setAgentId("loopback-llm")
-                        .setRuntime("openai")
-                        .setBaseUrl(provider.baseUrl())
-                        .setModel("loopback-model")
-                        .setCapabilities(List.of("chat"))
-                        .setTier(Tier.CLOUD)
-                        .setCostPer1kInputTokens(0.001)
-                        .setCostPer1kOutputTokens(0.002)
-                        .build());
+        fixture.register(provider.agent("loopback-llm", "chat").build());
         Configuration conf = fixture.jobConf(checkpoints, false, false);
         conf.set(HivestreamOptions.CACHE_SEMANTIC, true);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

@@ -14,7 +14,6 @@ import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
-import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.codec.Codecs;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -177,18 +176,7 @@ public final class CacheBenchmark {
         }
         kafka.createTopic(name + ".agents", 1, Map.of("cleanup.policy", "compact"));
         kafka.createTopic(name + ".calls", 2, Map.of("cleanup.policy", "compact,delete"));
-        AgentEvent agent =
-                AgentEvent.newBuilder()
-                        .setAgentId("loopback-llm")
-                        .setRuntime("openai")
-                        .setBaseUrl(provider.baseUrl())
-                        .setModel("loopback-model")
-                        .setCapabilities(List.of("chat"))
-                        .setTier(Tier.CLOUD)
-                        .setCostPer1kInputTokens(0.001)
-                        .setCostPer1kOutputTokens(0.002)
-                        .setMaxConcurrency(64)
-                        .build();
+        AgentEvent agent = provider.agent("loopback-llm", "chat").setMaxConcurrency(64).build();
         try (KafkaProducer<byte[], byte[]> producer =
                 KafkaClients.producer(kafka.bootstrapServers())) {
             producer.send(

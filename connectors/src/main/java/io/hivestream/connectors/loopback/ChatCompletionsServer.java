@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Tier;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -71,6 +74,23 @@ public final class ChatCompletionsServer implements AutoCloseable {
         this.toolUsers = users;
         this.toolSteps = steps;
         return this;
+    }
+
+    /**
+     * The registration of an OpenAI-compatible agent on this server: CLOUD, model {@code
+     * loopback-model}, 0.001 and 0.002 USD per 1,000 prompt and completion tokens, so that each
+     * answer (12 prompt and 3 completion tokens) costs 0.000018 USD.
+     */
+    public AgentEvent.Builder agent(String agentId, String capability) {
+        return AgentEvent.newBuilder()
+                .setAgentId(agentId)
+                .setRuntime("openai")
+                .setBaseUrl(baseUrl())
+                .setModel("loopback-model")
+                .setCapabilities(List.of(capability))
+                .setTier(Tier.CLOUD)
+                .setCostPer1kInputTokens(0.001)
+                .setCostPer1kOutputTokens(0.002);
     }
 
     /** Requests received per user message (a tool loop's steps count for its user message). */

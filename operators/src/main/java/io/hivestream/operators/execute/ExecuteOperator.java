@@ -601,6 +601,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             JournaledCall step;
             while ((step = replays.remove(CallJournals.stepId(callId, steps.earlier.size() + 1)))
                     != null) {
+                if (steps.earlier.isEmpty()) {
+                    steps.earlier = new HashMap<>();
+                }
                 steps.earlier.put(steps.earlier.size() + 1, step.getOutput());
                 steps.replayedIn += step.getTokensIn();
                 steps.replayedOut += step.getTokensOut();
@@ -615,7 +618,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         private final String callId;
         private final String key;
         private final CallJournal journal;
-        private final Map<Integer, String> earlier = new HashMap<>();
+        // Empty, and shared, unless a restore replays steps of this call.
+        private Map<Integer, String> earlier = Map.of();
         private long replayedIn;
         private long replayedOut;
 

@@ -485,6 +485,16 @@ class OpenAiChatRuntimeTest {
                             "arguments": "{\\"expression\\":\\"12 * (3 + 4)\\"}"}}]}
             """;
 
+    /** The second request of the calculator loop: the question, the tool call and its result. */
+    private static final String AFTER_THE_TOOL =
+            "{\"model\": \"gpt-4o-mini\", \"messages\": [{\"role\": \"user\", \"content\":"
+                    + " \"What is 12 * (3 + 4)?\"}, "
+                    + TOOL_CALL
+                    + ", {\"role\": \"tool\", \"tool_call_id\": \"call_7xSBxWLeFJ0yjXDJ5Gc3QCzz\","
+                    + " \"content\": \"84\"}], \"tools\": ["
+                    + CALCULATOR_SCHEMA
+                    + "]}";
+
     @Test
     void aToolCallIsRunAndItsResultSentBackUntilTheModelAnswers() throws Exception {
         toolCallThenAnswer();
@@ -507,19 +517,7 @@ class OpenAiChatRuntimeTest {
                                                 + CALCULATOR_SCHEMA
                                                 + "]}")));
         server.verify(
-                1,
-                postRequestedFor(urlEqualTo(PATH))
-                        .withRequestBody(
-                                equalToJson(
-                                        "{\"model\": \"gpt-4o-mini\", \"messages\": [{\"role\":"
-                                                + " \"user\", \"content\": \"What is 12 * (3 +"
-                                                + " 4)?\"}, "
-                                                + TOOL_CALL
-                                                + ", {\"role\": \"tool\", \"tool_call_id\":"
-                                                + " \"call_7xSBxWLeFJ0yjXDJ5Gc3QCzz\","
-                                                + " \"content\": \"84\"}], \"tools\": ["
-                                                + CALCULATOR_SCHEMA
-                                                + "]}")));
+                1, postRequestedFor(urlEqualTo(PATH)).withRequestBody(equalToJson(AFTER_THE_TOOL)));
     }
 
     /** A step journal holding step 1's reply, recording what the runtime journals. */
@@ -590,19 +588,7 @@ class OpenAiChatRuntimeTest {
                 .isEqualTo(new AgentReply("84", "gpt-4o-mini-2024-07-18", 229, 23, null, false));
         assertThat(server.findAll(postRequestedFor(urlEqualTo(PATH)))).hasSize(1);
         server.verify(
-                1,
-                postRequestedFor(urlEqualTo(PATH))
-                        .withRequestBody(
-                                equalToJson(
-                                        "{\"model\": \"gpt-4o-mini\", \"messages\": [{\"role\":"
-                                                + " \"user\", \"content\": \"What is 12 * (3 +"
-                                                + " 4)?\"}, "
-                                                + TOOL_CALL
-                                                + ", {\"role\": \"tool\", \"tool_call_id\":"
-                                                + " \"call_7xSBxWLeFJ0yjXDJ5Gc3QCzz\","
-                                                + " \"content\": \"84\"}], \"tools\": ["
-                                                + CALCULATOR_SCHEMA
-                                                + "]}")));
+                1, postRequestedFor(urlEqualTo(PATH)).withRequestBody(equalToJson(AFTER_THE_TOOL)));
         assertThat(steps.recorded).isEmpty();
     }
 
