@@ -17,7 +17,9 @@ import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.decode.TenantSource;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteSettings;
+import io.hivestream.operators.plan.PlanSettings;
 import io.hivestream.operators.plan.PlanValidator;
+import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.operators.route.AgentStatsFunction;
 import io.hivestream.operators.route.Escalation;
 import io.hivestream.operators.route.Router;
@@ -365,6 +367,27 @@ public final class HivestreamOptions {
                     .withDescription(
                             "How long a plan may run when its root task has no deadline; then it ends PARTIAL with what completed.");
 
+    public static final ConfigOption<String> PLAN_PLANNER =
+            ConfigOptions.key("hivestream.plan.planner")
+                    .stringType()
+                    .defaultValue("auto")
+                    .withDescription(
+                            "Who plans a task to decompose: auto (a planner agent, capability plan, when the agents in rotation offer one, else or when it fails the built-in templates), agent (always a planner agent) or template.");
+
+    public static final ConfigOption<Integer> PLAN_MAX_REPLANS =
+            ConfigOptions.key("hivestream.plan.max-replans")
+                    .intType()
+                    .defaultValue(PlanSettings.DEFAULT_MAX_REPLANS)
+                    .withDescription(
+                            "How many times an agent-made plan is planned again after a step fails, the failure's reason given to the planner, before the task fails.");
+
+    public static final ConfigOption<String> PLAN_ROLE_PROMPTS =
+            ConfigOptions.key("hivestream.plan.role-prompts")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A JSON file of role to system prompt ({\"researcher\": \"You are ...\"}) that adds to or replaces the built-in prompts given to a plan's agents by the role of their step; read when the job is built.");
+
     public static final ConfigOption<Integer> PLAN_MAX_SUBTASKS =
             ConfigOptions.key("hivestream.plan.max-subtasks")
                     .intType()
@@ -630,6 +653,15 @@ public final class HivestreamOptions {
                                     + analyzer
                                     + "'");
         };
+    }
+
+    /** Who plans, how often a plan may re-plan, and the roles' system prompts. */
+    public static PlanSettings planSettings(org.apache.flink.configuration.ReadableConfig conf) {
+        String file = conf.get(PLAN_ROLE_PROMPTS);
+        return new PlanSettings(
+                PlanSettings.Mode.parse(PLAN_PLANNER.key(), conf.get(PLAN_PLANNER)),
+                conf.get(PLAN_MAX_REPLANS),
+                RolePrompts.of(file == null || file.isBlank() ? null : Path.of(file)));
     }
 
     /** The execute stage's settings from these options. */

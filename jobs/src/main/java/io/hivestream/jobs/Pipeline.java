@@ -54,7 +54,8 @@ import org.apache.flink.util.Collector;
  *
  * <pre>
  * tasks ─ decode ─ [admit] ─ analyse ─ route ═ execute ─ consensus ─ aggregate ─ results
- *                              └──── tasks to decompose ─────────────────────┘ └─ subtasks ─ tasks topic
+ *                                      └── tasks to decompose ─────────────┘ └─ subtasks,
+ *                                                                               cancellations ─ tasks topic
  * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route and execute
  * metrics ─ decode ─┬─ calls and votes ─ to agent statistics
  *                   └─ reputations ─ broadcast to consensus
@@ -256,8 +257,10 @@ public final class Pipeline {
                         .name("agent statistics");
 
         BroadcastStream<AgentView> registry = views.broadcast(RouteFunction.AGENTS);
+        // Tasks to decompose pass the route stage too, which tells the planner what agents offer.
         SingleOutputStreamOperator<CallRequest> routed =
-                toRoute.keyBy(SessionKeys::of, Types.STRING)
+                toRoute.union(analysed.getSideOutput(AnalyseFunction.PLANS))
+                        .keyBy(SessionKeys::of, Types.STRING)
                         .connect(registry)
                         .process(
                                 new RouteFunction(
@@ -316,19 +319,22 @@ public final class Pipeline {
                         .name("consensus");
 
         TemplatePlanner planner = new TemplatePlanner();
+        int maxReplicas = conf.get(HivestreamOptions.MAX_REPLICAS);
         SingleOutputStreamOperator<TaskResult> results =
                 (admit != null ? decided.union(admit.rejected()) : decided)
                         .keyBy(AggregateFunction::rootOf, Types.STRING)
                         .connect(
-                                analysed.getSideOutput(AnalyseFunction.PLANS)
+                                routed.getSideOutput(RouteFunction.PLANS)
                                         .keyBy(t -> t.getTask().getTaskId(), Types.STRING))
                         .process(
                                 new AggregateFunction(
                                         planner,
                                         new PlanValidator(
                                                 conf.get(HivestreamOptions.PLAN_MAX_SUBTASKS),
+                                                maxReplicas,
                                                 planner.capabilities()),
                                         new MergeSynthesizer(),
+                                        HivestreamOptions.planSettings(conf),
                                         conf.get(HivestreamOptions.PLAN_TIMEOUT),
                                         clock,
                                         conf.get(HivestreamOptions.BOUNDED),

@@ -4,7 +4,11 @@ import io.hivestream.operators.execute.AgentCall;
 import io.hivestream.operators.execute.AgentCallException;
 import io.hivestream.operators.execute.AgentReply;
 import io.hivestream.operators.execute.AgentRuntime;
+import io.hivestream.operators.plan.PlanJson;
+import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Task;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -16,7 +20,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An agent that answers from {@link TaskSolver} after a simulated latency, for tests, the demo and
- * load tests; every reply is flagged simulated. Its profile comes from the agent's {@code params}:
+ * load tests; every reply is flagged simulated. A plan's planning subtask (role {@code planner}) is
+ * answered with {@link SimulatedPlanner}'s plan, its synthesis subtask (role {@code synthesizer})
+ * with {@link SimulatedSynthesis}'s answer; a wrong plan is one with no step, which no plan check
+ * accepts, and a wrong synthesis, like other wrong answers of a kind without a right one, is the
+ * right one prefixed with {@code "not "}. Its profile comes from the agent's {@code params}:
  *
  * <ul>
  *   <li>{@code latencyMs} (default 20) and {@code latencyJitterMs} (default 0, uniform);
@@ -171,12 +179,12 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
     private AgentReply answer(AgentCall call, boolean right, Double confidence) {
         String output;
         switch (mode) {
-            case WRONG -> output = TaskSolver.wrong(call.task(), TaskSolver.solve(call.task()));
+            case WRONG -> output = wrong(call.task(), solve(call.task()));
             case COLLUDE -> output = COLLUDED_ANSWER;
             case MALFORMED -> output = "\u0000<<malformed " + Long.toHexString(seed) + ">>";
             default -> {
-                String solved = TaskSolver.solve(call.task());
-                output = right ? solved : TaskSolver.wrong(call.task(), solved);
+                String solved = solve(call.task());
+                output = right ? solved : wrong(call.task(), solved);
             }
         }
         if (showMemory) {
@@ -189,6 +197,25 @@ public final class SimulatedAgentRuntime implements AgentRuntime {
                 estimateTokens(output),
                 confidence,
                 true);
+    }
+
+    /** The right answer: a plan to a planner, a synthesis to a synthesizer, else the solver's. */
+    static String solve(Task task) {
+        if (RolePrompts.PLANNER.equals(task.getRole())) {
+            return SimulatedPlanner.answer(task);
+        }
+        if (RolePrompts.SYNTHESIZER.equals(task.getRole())) {
+            return SimulatedSynthesis.answer(task);
+        }
+        return TaskSolver.solve(task);
+    }
+
+    /** A wrong answer of the same kind: to a planner, a well-formed plan with no step. */
+    static String wrong(Task task, String right) {
+        if (RolePrompts.PLANNER.equals(task.getRole())) {
+            return PlanJson.write(List.of());
+        }
+        return TaskSolver.wrong(task, right);
     }
 
     private static double draw(SplittableRandom random, double[] range) {

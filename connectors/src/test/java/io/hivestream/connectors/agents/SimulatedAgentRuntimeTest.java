@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hivestream.connectors.agents.SimulatedAgentRuntime.SimulatedFailure;
 import io.hivestream.operators.execute.AgentCall;
 import io.hivestream.operators.execute.AgentReply;
+import io.hivestream.operators.plan.PlanJson;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.Tier;
@@ -336,5 +337,102 @@ class SimulatedAgentRuntimeTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "agent a1: latencyDistribution 'pareto' is not one of uniform, exponential");
+    }
+
+    private static final Task PLANNING =
+            task("t-9/plan", "plan", "Plan: Find the facts.")
+                    .setRole("planner")
+                    .setMetadata(
+                            Map.of(
+                                    "plan.task", "Find the facts.",
+                                    "plan.capabilities", "research,write",
+                                    "role.system", "You are the planner."))
+                    .build();
+
+    private static final Task SYNTHESIS =
+            task("t-9/synthesis", "synthesize", "Synthesize the answer.")
+                    .setRole("synthesizer")
+                    .setMetadata(
+                            Map.of(
+                                    "plan.task", "Find the facts.",
+                                    "plan.steps", "research,write",
+                                    "context.research", "Kafka commits atomically.",
+                                    "context.write", "Use transactions.",
+                                    "role.system", "You are the synthesizer."))
+                    .build();
+
+    private static final String PLAN =
+            "{\"steps\":[{\"id\":\"research\",\"role\":\"researcher\",\"kind\":\"research\","
+                    + "\"capabilities\":[\"research\"],\"dependsOn\":[],\"input\":\"Find the"
+                    + " facts\"}]}";
+
+    @Test
+    void aPlannerAnswersWithTheSimulatedPlannersPlan() throws Exception {
+        // 21 input characters are 6 tokens, the plan's 135 are 34.
+        assertThat(answer(simulated("p1", "latencyMs", "5"), PLANNING))
+                .isEqualTo(new AgentReply(PLAN, "simulated", 6, 34, null, true));
+        assertThat(PLAN).isEqualTo(SimulatedPlanner.answer(PLANNING));
+    }
+
+    @Test
+    void aWrongPlannerAnswersAPlanWithoutSteps() throws Exception {
+        assertThat(answer(simulated("p1", "mode", "wrong"), PLANNING))
+                .isEqualTo(new AgentReply("{\"steps\":[]}", "simulated", 6, 3, null, true));
+        assertThat(answer(simulated("p2", "accuracy", "0"), PLANNING).output())
+                .isEqualTo("{\"steps\":[]}");
+    }
+
+    @Test
+    void aMalformedOrColludingPlannerAnswersSomethingThatIsNotAPlan() throws Exception {
+        String malformed =
+                answer(simulated("p1", "mode", "malformed", "seed", "42"), PLANNING).output();
+        String colluded = answer(simulated("p2", "mode", "collude"), PLANNING).output();
+
+        assertThat(malformed).isEqualTo("\u0000<<malformed 2a>>");
+        assertThat(colluded).isEqualTo(SimulatedAgentRuntime.COLLUDED_ANSWER);
+        assertThatThrownBy(() -> PlanJson.parse(malformed))
+                .isInstanceOf(PlanJson.PlanFormatException.class);
+        assertThatThrownBy(() -> PlanJson.parse(colluded))
+                .isInstanceOf(PlanJson.PlanFormatException.class);
+    }
+
+    @Test
+    void aFlakyPlannerFailsLikeAnyAgent() {
+        assertThatThrownBy(() -> answer(simulated("flaky", "errorRate", "1.0"), PLANNING))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(SimulatedFailure.class)
+                .hasMessage("simulated failure of flaky (error rate 1.0)");
+    }
+
+    @Test
+    void aSynthesizerListsTheStepsOutputsUnderTheTask() throws Exception {
+        // 22 input characters are 6 tokens, the 74 of the synthesis 19.
+        assertThat(answer(simulated("s1"), SYNTHESIS))
+                .isEqualTo(
+                        new AgentReply(
+                                "Answer to: Find the facts.\n- Kafka commits atomically.\n- Use"
+                                        + " transactions.",
+                                "simulated",
+                                6,
+                                19,
+                                null,
+                                true));
+        assertThat(answer(simulated("s2", "mode", "wrong"), SYNTHESIS).output())
+                .isEqualTo(
+                        "not Answer to: Find the facts.\n- Kafka commits atomically.\n- Use"
+                                + " transactions.");
+    }
+
+    @Test
+    void aWorkerStepIsAnsweredByItsKindWhateverItsRole() throws Exception {
+        Task step =
+                task("t-9/research", "research", "Find the facts")
+                        .setRole("researcher")
+                        .setMetadata(Map.of("role.system", "You are a researcher."))
+                        .build();
+
+        assertThat(answer(simulated("w1"), step).output())
+                .isEqualTo("simulated research reply to: Find the facts");
     }
 }

@@ -1,6 +1,8 @@
 package io.hivestream.jobs.cli;
 
+import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.Tier;
 import java.util.ArrayList;
@@ -9,7 +11,8 @@ import java.util.Map;
 
 /**
  * The demo's agents and sample tasks: simulated agents, and tasks of several kinds made from
- * templates.
+ * templates. The cloud agents also work on the steps of plans (research, code, test, review,
+ * write); {@code planner-1} plans them and {@code synthesizer-1} writes their answers.
  */
 final class DemoData {
     private DemoData() {}
@@ -93,7 +96,7 @@ final class DemoData {
                         "cloud-llm-sim",
                         Tier.CLOUD,
                         0.003,
-                        List.of("chat", "summarize", "code"),
+                        List.of("chat", "summarize", "code", "research", "test", "review", "write"),
                         "latencyMs",
                         "400",
                         "latencyJitterMs",
@@ -104,11 +107,29 @@ final class DemoData {
                         "cloud-llm-backup",
                         Tier.CLOUD,
                         0.005,
-                        List.of("chat", "code"),
+                        List.of("chat", "code", "research", "test", "review", "write"),
                         "latencyMs",
                         "600",
                         "latencyJitterMs",
-                        "300"));
+                        "300"),
+                agent(
+                        "planner-1",
+                        Tier.CLOUD,
+                        0.003,
+                        List.of(RolePrompts.PLAN),
+                        "latencyMs",
+                        "300",
+                        "latencyJitterMs",
+                        "200"),
+                agent(
+                        "synthesizer-1",
+                        Tier.CLOUD,
+                        0.003,
+                        List.of(RolePrompts.SYNTHESIZE),
+                        "latencyMs",
+                        "300",
+                        "latencyJitterMs",
+                        "200"));
     }
 
     private static AgentEvent agent(
@@ -120,7 +141,7 @@ final class DemoData {
         return AgentEvent.newBuilder()
                 .setAgentId(id)
                 .setRuntime("simulated")
-                .setModel(id.startsWith("cloud") ? "simulated-large" : "simulated-small")
+                .setModel(tier == Tier.CLOUD ? "simulated-large" : "simulated-small")
                 .setTier(tier)
                 .setCapabilities(capabilities)
                 .setCostPer1kInputTokens(costPer1k)
@@ -155,9 +176,17 @@ final class DemoData {
         "Write a haiku about Kafka partitions.",
     };
 
+    /** Tasks whose text has cues for planner-1: each sentence a stage, "and" parallel steps. */
+    private static final String[] PLANNED = {
+        "Research how Kafka transactions work and find their limits. Then write a summary for operators; review it for accuracy.",
+        "Implement a function that deduplicates task ids within a time window. Then test it and review the code.",
+        "Investigate why consumer lag grows during rebalances. Explain the causes to an on-call engineer and draft a runbook.",
+    };
+
     /**
      * {@code count} tasks cycling through kinds; every fourth classify or math task asks three
-     * agents to vote.
+     * agents to vote, and every seventh task (demo-007, demo-014, ...) is planned instead (strategy
+     * DECOMPOSE).
      */
     static List<Task> tasks(int count) {
         List<Task> tasks = new ArrayList<>(count);
@@ -168,6 +197,14 @@ final class DemoData {
                             .setTaskId(id)
                             .setTenant(i % 5 == 0 ? "acme" : "globex")
                             .setCreatedAt(System.currentTimeMillis());
+            if (i % 7 == 6) {
+                tasks.add(
+                        task.setKind("chat")
+                                .setInput(PLANNED[(i / 7) % PLANNED.length])
+                                .setStrategy(Strategy.DECOMPOSE)
+                                .build());
+                continue;
+            }
             switch (i % 4) {
                 case 0 ->
                         task.setKind("classify")

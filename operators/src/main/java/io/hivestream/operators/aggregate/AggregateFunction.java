@@ -2,9 +2,13 @@ package io.hivestream.operators.aggregate;
 
 import io.hivestream.operators.Duplicates;
 import io.hivestream.operators.Outputs;
+import io.hivestream.operators.plan.Cancellations;
+import io.hivestream.operators.plan.PlanJson;
+import io.hivestream.operators.plan.PlanSettings;
 import io.hivestream.operators.plan.PlanValidator;
 import io.hivestream.operators.plan.Planner;
 import io.hivestream.operators.plan.Plans;
+import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.operators.plan.Synthesizer;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
@@ -17,12 +21,16 @@ import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.Plan;
 import io.hivestream.schemas.internal.PlanStep;
+import io.hivestream.schemas.internal.StepState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -80,9 +88,20 @@ public final class AggregateFunction
 
     private static final long END_OF_INPUT = Long.MAX_VALUE;
 
+    /** How many answers a planner gets per planning round: a refused answer is asked again once. */
+    static final int PLANNER_ANSWERS = 2;
+
+    /** The id of a plan's synthesis subtask. */
+    static final String SYNTHESIS_ID = "synthesize";
+
+    private static final String AGENT = "agent";
+    private static final String TEMPLATE = "template";
+    private static final String MERGE = "merge";
+
     private final Planner planner;
     private final PlanValidator validator;
     private final Synthesizer synthesizer;
+    private final PlanSettings settings;
     private final Duration planTimeout;
     private final Clock clock;
     private final boolean boundedInput;
@@ -124,6 +143,32 @@ public final class AggregateFunction
             boolean boundedInput,
             Duration finishedRetention,
             String tasksTopic) {
+        this(
+                planner,
+                validator,
+                synthesizer,
+                PlanSettings.TEMPLATES,
+                planTimeout,
+                clock,
+                boundedInput,
+                finishedRetention,
+                tasksTopic);
+    }
+
+    /**
+     * @param settings who plans (a planner agent or the templates), how often a plan may re-plan,
+     *     and the roles' system prompts
+     */
+    public AggregateFunction(
+            Planner planner,
+            PlanValidator validator,
+            Synthesizer synthesizer,
+            PlanSettings settings,
+            Duration planTimeout,
+            Clock clock,
+            boolean boundedInput,
+            Duration finishedRetention,
+            String tasksTopic) {
         if (planTimeout.isNegative() || planTimeout.isZero()) {
             throw new IllegalArgumentException("planTimeout must be positive: " + planTimeout);
         }
@@ -134,6 +179,7 @@ public final class AggregateFunction
         this.planner = planner;
         this.validator = validator;
         this.synthesizer = synthesizer;
+        this.settings = settings;
         this.planTimeout = planTimeout;
         this.clock = clock;
         this.boundedInput = boundedInput;
@@ -187,14 +233,40 @@ public final class AggregateFunction
         if (current == null) {
             return;
         }
+        PlanStep call = Plans.pendingCall(current, outcome);
+        if (call != null) {
+            Plans.finish(call, outcome);
+            current.setPending(null);
+            if (RolePrompts.SYNTHESIZER.equals(call.getRole())) {
+                synthesized(current, outcome, ctx, out);
+            } else {
+                planned(current, call, outcome, ctx, out);
+            }
+            return;
+        }
         PlanStep step = Plans.awaiting(current, outcome);
         if (step == null) {
             return;
         }
         Plans.finish(step, outcome);
         if (outcome.getStatus() != TaskStatus.COMPLETED) {
-            String why =
-                    outcome.getError() != null ? outcome.getError() : outcome.getStatus().name();
+            if (AGENT.equals(current.getPlanner())
+                    && current.getReplans() < settings.maxReplans()) {
+                current.setReplans(current.getReplans() + 1);
+                current.setAttempt(0);
+                current.setRefusals(new ArrayList<>());
+                cancel(
+                        current,
+                        "plan "
+                                + current.getRoot().getTask().getTaskId()
+                                + " re-plans after step "
+                                + step.getId()
+                                + " failed",
+                        ctx);
+                askPlanner(current, step, ctx);
+                plan.update(current);
+                return;
+            }
             end(
                     current,
                     TaskStatus.FAILED,
@@ -206,13 +278,14 @@ public final class AggregateFunction
                             + ") ended "
                             + outcome.getStatus()
                             + ": "
-                            + why,
+                            + Plans.failureOf(outcome),
+                    null,
                     ctx,
                     out);
             return;
         }
-        if (Plans.allDone(current)) {
-            end(current, TaskStatus.COMPLETED, synthesizer.synthesize(current), null, ctx, out);
+        if (Plans.settled(current)) {
+            synthesize(current, ctx, out);
             return;
         }
         releaseReady(current, ctx);
@@ -237,39 +310,235 @@ public final class AggregateFunction
             return;
         }
         long now = clock.millis();
+        Long deadline = root.getTask().getDeadline();
+        Plan started =
+                Plans.start(
+                        root,
+                        List.of(),
+                        deadline != null ? deadline : now + planTimeout.toMillis());
+        List<String> catalog = catalog(started);
+        boolean byAgent =
+                switch (settings.planner()) {
+                    case AGENT -> true;
+                    case TEMPLATE -> false;
+                    // No agent known yet: the planning subtask waits for one at the route stage.
+                    case AUTO -> catalog.isEmpty() || catalog.contains(RolePrompts.PLAN);
+                };
+        if (!byAgent) {
+            planByTemplate(started, ctx, out);
+            return;
+        }
+        started.setPlanner(AGENT);
+        startTimers(started, ctx);
+        askPlanner(started, null, ctx);
+        plan.update(started);
+    }
+
+    /** Plans the task from a template; a refused template plan fails the task at once. */
+    private void planByTemplate(Plan current, Context ctx, Collector<TaskResult> out)
+            throws Exception {
+        current.setPlanner(TEMPLATE);
         List<Planner.Step> steps;
         List<String> problems;
         try {
-            steps = planner.plan(root.getTask());
+            steps = planner.plan(current.getRoot().getTask());
             problems = validator.problems(steps);
         } catch (RuntimeException e) {
             steps = List.of();
             problems = List.of(String.valueOf(e.getMessage()));
         }
         if (!problems.isEmpty()) {
-            Plan refused = Plans.start(root, List.of(), now);
-            emit(
-                    Plans.rootResult(
-                            refused,
-                            TaskStatus.FAILED,
-                            null,
-                            "no valid plan: " + String.join("; ", problems),
-                            now),
+            end(
+                    current,
+                    TaskStatus.FAILED,
+                    null,
+                    "no valid plan: " + String.join("; ", problems),
+                    null,
                     ctx,
                     out);
             return;
         }
-        Long deadline = root.getTask().getDeadline();
-        Plan started =
-                Plans.start(
-                        root, steps, deadline != null ? deadline : now + planTimeout.toMillis());
+        current.getSteps().addAll(Plans.steps(current.getRoot().getTask().getTaskId(), steps));
+        if (current.getCalls().isEmpty()) {
+            startTimers(current, ctx);
+        }
+        releaseReady(current, ctx);
+        plan.update(current);
+    }
+
+    private void startTimers(Plan started, Context ctx) {
         ctx.timerService().registerProcessingTimeTimer(started.getDeadline());
         if (boundedInput) {
             // The final watermark fires it when the input ends, so no plan waits past the end.
             ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
         }
-        releaseReady(started, ctx);
-        plan.update(started);
+    }
+
+    /**
+     * Sends the plan's next planning subtask: the first plan, a second answer after a refused one,
+     * or a re-plan after {@code failed}.
+     */
+    private void askPlanner(Plan current, PlanStep failed, Context ctx) {
+        current.setAttempt(current.getAttempt() + 1);
+        String id =
+                current.getReplans() == 0
+                        ? "plan-" + current.getAttempt()
+                        : "replan-" + current.getReplans() + "-" + current.getAttempt();
+        PlanStep call =
+                Plans.call(
+                        current.getRoot().getTask().getTaskId(),
+                        id,
+                        RolePrompts.PLANNER,
+                        RolePrompts.PLAN);
+        Task task =
+                Plans.planning(
+                        current,
+                        call,
+                        catalog(current),
+                        failed,
+                        current.getRefusals(),
+                        settings.roles(),
+                        clock.millis());
+        current.getCalls().add(call);
+        current.setPending(call.getTaskId());
+        ctx.output(SUBTASKS, task);
+    }
+
+    /** A planner's answer: the plan (or the re-plan's new steps) starts, or is refused. */
+    private void planned(
+            Plan current, PlanStep call, TaskResult answer, Context ctx, Collector<TaskResult> out)
+            throws Exception {
+        if (answer.getStatus() != TaskStatus.COMPLETED) {
+            if (settings.planner() == PlanSettings.Mode.AUTO && current.getSteps().isEmpty()) {
+                // No planner could answer: the templates plan instead.
+                planByTemplate(current, ctx, out);
+                return;
+            }
+            end(
+                    current,
+                    TaskStatus.FAILED,
+                    null,
+                    "the planner failed: " + Plans.failureOf(answer),
+                    null,
+                    ctx,
+                    out);
+            return;
+        }
+        List<String> problems;
+        List<Planner.Step> steps = List.of();
+        try {
+            steps = PlanJson.parse(answer.getOutput());
+            problems =
+                    validator.problems(
+                            steps,
+                            catalog(current).isEmpty() ? null : Set.copyOf(catalog(current)),
+                            Set.copyOf(Plans.usedIds(current)),
+                            Plans.completedIds(current));
+        } catch (PlanJson.PlanFormatException e) {
+            problems = e.problems();
+        }
+        if (!problems.isEmpty()) {
+            String reasons = String.join("; ", problems);
+            call.setResult(
+                    TaskResult.newBuilder(answer)
+                            .setStatus(TaskStatus.FAILED)
+                            .setError("plan refused: " + reasons)
+                            .build());
+            List<String> refusals = new ArrayList<>(current.getRefusals());
+            refusals.add(reasons);
+            current.setRefusals(refusals);
+            if (current.getAttempt() < PLANNER_ANSWERS) {
+                askPlanner(current, Plans.lastFailed(current), ctx);
+                plan.update(current);
+                return;
+            }
+            end(
+                    current,
+                    TaskStatus.FAILED,
+                    null,
+                    "no valid plan after "
+                            + PLANNER_ANSWERS
+                            + " answers: "
+                            + String.join(" | then: ", refusals),
+                    null,
+                    ctx,
+                    out);
+            return;
+        }
+        Double budget = current.getRoot().getTask().getBudgetUsd();
+        double spent = Plans.spent(current);
+        if (budget != null && spent >= budget) {
+            end(
+                    current,
+                    TaskStatus.FAILED,
+                    null,
+                    String.format(
+                            Locale.ROOT,
+                            "the task's budget of $%.6f is spent ($%.6f so far): no step starts",
+                            budget,
+                            spent),
+                    null,
+                    ctx,
+                    out);
+            return;
+        }
+        current.setAttempt(0);
+        current.setRefusals(new ArrayList<>());
+        current.getSteps().addAll(Plans.steps(current.getRoot().getTask().getTaskId(), steps));
+        releaseReady(current, ctx);
+        plan.update(current);
+    }
+
+    /** Every step has completed: a synthesizer agent writes the answer, or the merge does. */
+    private void synthesize(Plan current, Context ctx, Collector<TaskResult> out) throws Exception {
+        if (!catalog(current).contains(RolePrompts.SYNTHESIZE)) {
+            end(
+                    current,
+                    TaskStatus.COMPLETED,
+                    synthesizer.synthesize(current),
+                    null,
+                    MERGE + ": no agent offers " + RolePrompts.SYNTHESIZE,
+                    ctx,
+                    out);
+            return;
+        }
+        PlanStep call =
+                Plans.call(
+                        current.getRoot().getTask().getTaskId(),
+                        SYNTHESIS_ID,
+                        RolePrompts.SYNTHESIZER,
+                        RolePrompts.SYNTHESIZE);
+        Task task = Plans.synthesis(current, call, settings.roles(), clock.millis());
+        current.getCalls().add(call);
+        current.setPending(call.getTaskId());
+        ctx.output(SUBTASKS, task);
+        plan.update(current);
+    }
+
+    private void synthesized(
+            Plan current, TaskResult answer, Context ctx, Collector<TaskResult> out)
+            throws Exception {
+        if (answer.getStatus() == TaskStatus.COMPLETED) {
+            end(current, TaskStatus.COMPLETED, answer.getOutput(), null, AGENT, ctx, out);
+        } else {
+            end(
+                    current,
+                    TaskStatus.COMPLETED,
+                    synthesizer.synthesize(current),
+                    null,
+                    MERGE + ": the synthesizer failed: " + Plans.failureOf(answer),
+                    ctx,
+                    out);
+        }
+    }
+
+    /** The capabilities the agents in rotation offered when the route stage saw the root. */
+    private static List<String> catalog(Plan current) {
+        String listed = current.getRoot().getTask().getMetadata().get(RolePrompts.CATALOG);
+        if (listed == null || listed.isBlank()) {
+            return List.of();
+        }
+        return List.of(listed.split(","));
     }
 
     @Override
@@ -296,6 +565,7 @@ public final class AggregateFunction
                 done > 0 ? TaskStatus.PARTIAL : TaskStatus.TIMED_OUT,
                 synthesizer.synthesize(current),
                 why + " with " + done + " of " + current.getSteps().size() + " subtasks completed",
+                done > 0 ? MERGE : null,
                 ctx,
                 out);
     }
@@ -304,19 +574,60 @@ public final class AggregateFunction
         long now = clock.millis();
         for (PlanStep step : Plans.ready(current)) {
             Plans.release(step);
-            ctx.output(SUBTASKS, Plans.subtask(current, step, now));
+            ctx.output(SUBTASKS, Plans.subtask(current, step, settings.roles(), now));
         }
     }
 
+    /** Cancels what waits or runs: released subtasks are told, through the tasks topic. */
+    private void cancel(Plan current, String reason, Context ctx) {
+        long now = clock.millis();
+        for (PlanStep released : Plans.cancelOutstanding(current)) {
+            ctx.output(
+                    SUBTASKS,
+                    Cancellations.of(
+                            released.getTaskId(), current.getRoot().getTask(), reason, now));
+        }
+    }
+
+    /**
+     * Ends the plan: cancels what still waits or runs, emits the root's result and removes the
+     * plan's state and timers.
+     *
+     * @param synthesis who wrote the output: agent, or merge and why; null when there is none
+     */
     private void end(
             Plan current,
             TaskStatus status,
             String output,
             String error,
+            String synthesis,
             Context ctx,
             Collector<TaskResult> out)
             throws Exception {
-        emit(Plans.rootResult(current, status, output, error, clock.millis()), ctx, out);
+        cancel(
+                current,
+                "plan "
+                        + current.getRoot().getTask().getTaskId()
+                        + " ended "
+                        + status
+                        + (error != null ? ": " + error : ""),
+                ctx);
+        Map<String, String> metadata = new TreeMap<>();
+        metadata.put(Plans.PLANNER, current.getPlanner());
+        metadata.put(Plans.REPLANS, String.valueOf(current.getReplans()));
+        List<String> cancelled = new ArrayList<>();
+        for (PlanStep step : current.getSteps()) {
+            if (step.getState() == StepState.CANCELLED) {
+                cancelled.add(step.getId());
+            }
+        }
+        if (!cancelled.isEmpty()) {
+            metadata.put(Plans.CANCELLED, String.join(",", cancelled));
+        }
+        if (synthesis != null) {
+            metadata.put(Plans.SYNTHESIS, synthesis);
+        }
+        emit(Plans.rootResult(current, status, output, error, metadata, clock.millis()), ctx, out);
         plan.clear();
         ctx.timerService().deleteProcessingTimeTimer(current.getDeadline());
         if (boundedInput) {

@@ -160,7 +160,8 @@ public final class ConsensusFunction
         if (replicas == 1) {
             out.collect(
                     reply.getCascade() == null
-                            ? single(task, reply.getAnswer())
+                            ? single(
+                                    task, reply.getAnswer(), reply.getRequest().getCancel() != null)
                             : cascaded(task, reply.getAnswer(), reply.getCascade()));
             return;
         }
@@ -341,7 +342,10 @@ public final class ConsensusFunction
                                     + analysis.getReplicas()
                                     + " replicas answered before the deadline"
                             : null;
-            if (answers.stream().allMatch(a -> a.getError() != null)) {
+            boolean cancelled = received.stream().anyMatch(r -> r.getRequest().getCancel() != null);
+            if (cancelled && answers.stream().allMatch(a -> a.getError() != null)) {
+                out.collect(result.setStatus(TaskStatus.CANCELLED).setError(errors).build());
+            } else if (answers.stream().allMatch(a -> a.getError() != null)) {
                 String why = "every replica failed: " + errors;
                 out.collect(
                         result.setStatus(TaskStatus.FAILED)
@@ -422,8 +426,14 @@ public final class ConsensusFunction
         }
     }
 
-    private TaskResult single(AnalyzedTask task, AgentAnswer answer) {
+    private TaskResult single(AnalyzedTask task, AgentAnswer answer, boolean cancelled) {
         TaskResult.Builder result = baseResult(task, List.of(answer));
+        if (cancelled) {
+            return result.setAgents(List.of())
+                    .setStatus(TaskStatus.CANCELLED)
+                    .setError(answer.getError())
+                    .build();
+        }
         result.setAgents(answer.getError() == null ? List.of(answer.getAgentId()) : List.of());
         return answer.getError() == null
                 ? result.setStatus(TaskStatus.COMPLETED)

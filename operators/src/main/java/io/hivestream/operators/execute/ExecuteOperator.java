@@ -113,6 +113,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
+    /** How long a cancelled step's key remembers the cancellation. */
+    static final java.time.Duration CANCELLED_TTL = java.time.Duration.ofHours(1);
+
     static final String ACTIVE = "active";
 
     static final String RESPONSE_CACHE = "response-cache";
@@ -144,6 +147,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient MapState<Integer, CallRequest> active;
     private transient ValueState<String> activeTask;
     private transient ListState<CallRequest> queue;
+    private transient ValueState<String> cancelled;
     private transient ListState<Turn> memory;
     private transient ValueState<Turn> turn;
     private transient MapState<Integer, Escalating> escalating;
@@ -268,6 +272,13 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("active-task", Types.STRING));
         queue = getRuntimeContext().getListState(queueDescriptor());
+        ValueStateDescriptor<String> cancelledDescriptor =
+                new ValueStateDescriptor<>("cancelled", Types.STRING);
+        cancelledDescriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(CANCELLED_TTL)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
+        cancelled = getRuntimeContext().getState(cancelledDescriptor);
         rotation =
                 new Rotation(getOperatorStateBackend().getBroadcastState(Rotation.VIEWS), router);
         ListStateDescriptor<Turn> memoryDescriptor =
@@ -392,6 +403,16 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             output.collect(new StreamRecord<>(reply(request, answer, List.of())));
             return;
         }
+        if (request.getCancel() != null) {
+            // A plan's step, under this key, is cancelled: no call of it starts from now on.
+            cancelled.update(request.getCancel());
+            return;
+        }
+        if (request.getTask().getTask().getRootId() != null && cancelled.value() != null) {
+            output.collect(
+                    new StreamRecord<>(cancelledReply(request, cancelled.value(), List.of())));
+            return;
+        }
         String taskId = request.getTask().getTask().getTaskId();
         String current = activeTask.value();
         if (current != null && !current.equals(taskId)) {
@@ -497,6 +518,16 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     private void issue(ReplicaCall call) throws Exception {
         ReplicaCall.Step step = call.next(clock.millis(), breakerWait);
+        if (call.request.getTask().getTask().getRootId() != null) {
+            String why = cancelled.value();
+            if (why != null) {
+                if (step instanceof ReplicaCall.Call next) {
+                    releaseSlot(call, next.agent()); // one it was handed while waiting, if any
+                }
+                complete(call, why);
+                return;
+            }
+        }
         if (step instanceof ReplicaCall.Wait wait) {
             later(call, wait.delayMs());
             return;
@@ -840,9 +871,23 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     private void complete(ReplicaCall call, AgentAnswer last) throws Exception {
+        complete(call, last, null);
+    }
+
+    /** Completes a call of a cancelled step: it makes no more calls. */
+    private void complete(ReplicaCall call, String cancellation) throws Exception {
+        complete(call, null, cancellation);
+    }
+
+    private void complete(ReplicaCall call, AgentAnswer last, String cancellation)
+            throws Exception {
         CallRequest request = call.request;
         CallReply reply =
-                call.edge == null ? reply(request, last, call.metrics) : cascaded(call, last);
+                cancellation != null
+                        ? cancelledReply(request, cancellation, call.metrics)
+                        : call.edge == null
+                                ? reply(request, last, call.metrics)
+                                : cascaded(call, last);
         AgentAnswer answer = reply.getAnswer();
         output.collect(new StreamRecord<>(reply));
         active.remove(request.getReplica());
@@ -1015,6 +1060,23 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                                         .build()));
     }
 
+    /**
+     * The reply of a cancelled step's replica: no answer, the cancellation's reason, and the calls
+     * it made before.
+     */
+    private static CallReply cancelledReply(
+            CallRequest request, String cancellation, List<Metric> metrics) {
+        CallRequest cancelledRequest =
+                CallRequest.newBuilder(request).setCancel(cancellation).build();
+        AgentAnswer answer =
+                AgentAnswer.newBuilder()
+                        .setAgentId("-")
+                        .setError(cancellation)
+                        .setAttempts(0)
+                        .build();
+        return reply(cancelledRequest, answer, metrics);
+    }
+
     private static CallReply reply(CallRequest request, AgentAnswer answer, List<Metric> metrics) {
         return CallReply.newBuilder()
                 .setRequest(slim(request))
@@ -1039,7 +1101,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 List.of(),
                 request.getRouteError(),
                 List.of(),
-                request.getCascadeThreshold());
+                request.getCascadeThreshold(),
+                request.getCancel());
     }
 
     private static Throwable unwrap(Throwable error) {

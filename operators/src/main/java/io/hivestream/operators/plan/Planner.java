@@ -26,11 +26,15 @@ public interface Planner extends Serializable {
      * One step of a plan.
      *
      * @param id unique within the plan; letters, digits, '-' and '_'
-     * @param role what the step's agent acts as (architect, coder, ...)
+     * @param role what the step's agent acts as (architect, coder, ...); its system prompt comes
+     *     from {@link RolePrompts}
      * @param kind the subtask's kind
      * @param capabilities what an agent must offer to do the step
      * @param dependsOn the ids of the steps whose results this step needs
-     * @param instruction what the step asks, before the task and the earlier results
+     * @param instruction what the step asks, before the task and the earlier results; {@code
+     *     {{ID}}} stands for the output of step ID, one of its dependencies
+     * @param replicas how many agents answer the step (they vote when more than one)
+     * @param quorum how many of them must agree; null: a majority
      */
     record Step(
             String id,
@@ -38,10 +42,23 @@ public interface Planner extends Serializable {
             String kind,
             List<String> capabilities,
             List<String> dependsOn,
-            String instruction) {
+            String instruction,
+            int replicas,
+            Integer quorum) {
         public Step {
             capabilities = List.copyOf(capabilities);
             dependsOn = List.copyOf(dependsOn);
+        }
+
+        /** A step one agent answers. */
+        public Step(
+                String id,
+                String role,
+                String kind,
+                List<String> capabilities,
+                List<String> dependsOn,
+                String instruction) {
+            this(id, role, kind, capabilities, dependsOn, instruction, 1, null);
         }
     }
 }

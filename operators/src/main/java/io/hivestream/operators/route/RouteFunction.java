@@ -2,7 +2,10 @@ package io.hivestream.operators.route;
 
 import io.hivestream.operators.Duplicates;
 import io.hivestream.operators.Outputs;
+import io.hivestream.operators.plan.Cancellations;
+import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
@@ -14,8 +17,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -31,6 +37,7 @@ import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by {@link SessionKeys}: a task's session, or the task itself. Owns the agents' views
@@ -55,6 +62,13 @@ public final class RouteFunction
 
     /** The stage named in the dead letters of repeated task ids. */
     public static final String STAGE = "route";
+
+    /**
+     * Tasks to decompose, passed on to the aggregate stage with the capabilities the agents in
+     * rotation offer in their metadata ({@link RolePrompts#CATALOG}): what a plan may ask for.
+     */
+    public static final OutputTag<AnalyzedTask> PLANS =
+            new OutputTag<>("plans", new AvroTypeInfo<>(AnalyzedTask.class));
 
     public static final MapStateDescriptor<String, AgentView> AGENTS =
             new MapStateDescriptor<>(
@@ -179,7 +193,23 @@ public final class RouteFunction
     @Override
     public void processElement(AnalyzedTask task, ReadOnlyContext ctx, Collector<CallRequest> out)
             throws Exception {
+        if (task.getAnalysis().getStrategy() == Strategy.DECOMPOSE) {
+            // The aggregate stage plans it (and tells a root seen before).
+            ctx.output(PLANS, withCatalog(task, ctx.getBroadcastState(AGENTS).immutableEntries()));
+            return;
+        }
         if (received != null && repeated(task, ctx)) {
+            return;
+        }
+        if (Cancellations.cancelled(task.getTask()) != null) {
+            // Not a task to route: the execute stage, under the cancelled step's key, applies it.
+            out.collect(
+                    CallRequest.newBuilder()
+                            .setTask(task)
+                            .setReplica(0)
+                            .setChain(List.of())
+                            .setCancel(Cancellations.reason(task.getTask()))
+                            .build());
             return;
         }
         long deadline = clock.millis() + agentWait.toMillis();
@@ -203,6 +233,19 @@ public final class RouteFunction
         }
         waiting.add(Tuple2.of(deadline, task));
         startWaiting(ctx.timerService(), deadline);
+    }
+
+    private static AnalyzedTask withCatalog(
+            AnalyzedTask root, Iterable<Map.Entry<String, AgentView>> views) {
+        Set<String> capabilities = new TreeSet<>();
+        for (AgentEvent agent : AgentDirectory.rotation(views)) {
+            capabilities.addAll(agent.getCapabilities());
+        }
+        Map<String, String> metadata = new HashMap<>(root.getTask().getMetadata());
+        metadata.put(RolePrompts.CATALOG, String.join(",", capabilities));
+        AnalyzedTask stamped = AnalyzedTask.newBuilder(root).build();
+        stamped.getTask().setMetadata(metadata);
+        return stamped;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.hivestream.operators.Outputs;
 import io.hivestream.operators.plan.MergeSynthesizer;
 import io.hivestream.operators.plan.PlanValidator;
 import io.hivestream.operators.plan.Planner;
+import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.operators.plan.TemplatePlanner;
 import io.hivestream.operators.testing.Harnesses;
 import io.hivestream.schemas.DeadLetter;
@@ -223,7 +224,14 @@ class AggregateFunctionTest {
                                     .setCapabilities(List.of("design"))
                                     .setStrategy(Strategy.DIRECT)
                                     .setDeadline(NOW + PLAN_TIMEOUT.toMillis())
-                                    .setMetadata(Map.of("lang", "python", "plan.step", "architect"))
+                                    .setMetadata(
+                                            Map.of(
+                                                    "lang",
+                                                    "python",
+                                                    "plan.step",
+                                                    "architect",
+                                                    RolePrompts.SYSTEM,
+                                                    RolePrompts.builtIn().of("architect")))
                                     .setParentId("r-1")
                                     .setRootId("r-1")
                                     .setRole("architect")
@@ -248,9 +256,14 @@ class AggregateFunctionTest {
             assertThat(coder.getMetadata())
                     .isEqualTo(
                             Map.of(
-                                    "lang", "python",
-                                    "plan.step", "coder",
-                                    "context.architect", "two modules"));
+                                    "lang",
+                                    "python",
+                                    "plan.step",
+                                    "coder",
+                                    "context.architect",
+                                    "two modules",
+                                    RolePrompts.SYSTEM,
+                                    RolePrompts.builtIn().of("coder")));
 
             harness.processElement1(
                     subtaskResult("coder", TaskStatus.COMPLETED, "def add(a, b)", "coder-1"), 0);
@@ -354,9 +367,21 @@ class AggregateFunctionTest {
                             org.assertj.core.groups.Tuple.tuple(
                                     "architect", TaskStatus.COMPLETED, "two modules"),
                             org.assertj.core.groups.Tuple.tuple("coder", TaskStatus.FAILED, null),
-                            org.assertj.core.groups.Tuple.tuple("tester", null, null),
-                            org.assertj.core.groups.Tuple.tuple("documenter", null, null),
-                            org.assertj.core.groups.Tuple.tuple("reviewer", null, null));
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "tester", TaskStatus.CANCELLED, null),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "documenter", TaskStatus.CANCELLED, null),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "reviewer", TaskStatus.CANCELLED, null));
+            assertThat(root.getMetadata())
+                    .containsExactlyInAnyOrderEntriesOf(
+                            Map.of(
+                                    "plan.planner",
+                                    "template",
+                                    "plan.replans",
+                                    "0",
+                                    "plan.cancelled",
+                                    "tester,documenter,reviewer"));
             assertThat(released(side(harness, AggregateFunction.SUBTASKS)))
                     .containsExactly("r-1/architect", "r-1/coder");
             assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
@@ -454,7 +479,7 @@ class AggregateFunctionTest {
             assertThat(root.getStatus()).isEqualTo(TaskStatus.FAILED);
             assertThat(root.getError())
                     .isEqualTo(
-                            "no valid plan: step 'b' asks for unknown capability 'teleport'; the steps"
+                            "no valid plan: step 'b' asks for capability 'teleport', which no agent offers; the steps"
                                     + " a, b cannot run: their dependencies form a cycle");
             assertThat(side(harness, AggregateFunction.SUBTASKS)).isEmpty();
             assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
@@ -504,8 +529,9 @@ class AggregateFunctionTest {
                             org.assertj.core.groups.Tuple.tuple(
                                     "r-1/architect", TaskStatus.COMPLETED),
                             org.assertj.core.groups.Tuple.tuple("r-1", TaskStatus.PARTIAL));
+            // The coder step was running: it is told that its plan no longer needs it.
             assertThat(released(side(harness, AggregateFunction.SUBTASKS)))
-                    .containsExactly("r-1/architect", "r-1/coder");
+                    .containsExactly("r-1/architect", "r-1/coder", "r-1/coder/cancel");
 
             // The root again (a replay upstream, a resubmission), and the same step's result again.
             harness.processElement2(ROOT, 0);
@@ -519,7 +545,7 @@ class AggregateFunctionTest {
                     .extracting(TaskResult::getTaskId)
                     .containsExactly("r-1/architect", "r-1", "r-1/coder");
             assertThat(released(side(harness, AggregateFunction.SUBTASKS)))
-                    .containsExactly("r-1/architect", "r-1/coder");
+                    .containsExactly("r-1/architect", "r-1/coder", "r-1/coder/cancel");
             assertThat(side(harness, Outputs.DEAD_LETTERS))
                     .containsExactly(
                             duplicate(

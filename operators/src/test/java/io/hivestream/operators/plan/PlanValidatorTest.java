@@ -79,7 +79,69 @@ class PlanValidatorTest {
     @Test
     void unknownCapabilitiesAreRefused() {
         assertThat(validator.problems(List.of(step("a", "teleport"))))
-                .containsExactly("step 'a' asks for unknown capability 'teleport'");
+                .containsExactly("step 'a' asks for capability 'teleport', which no agent offers");
+    }
+
+    @Test
+    void aReplanMayDependOnCompletedStepsButNotTakeAnIdInUseOrAReservedOne() {
+        assertThat(
+                        new PlanValidator(8, Set.of())
+                                .problems(
+                                        List.of(
+                                                step("b", "test", "a"),
+                                                step("c", "code", "gone"),
+                                                step("a", "code"),
+                                                step("plan-2", "code"),
+                                                step("synthesize", "code")),
+                                        Set.of("code", "test"),
+                                        Set.of("a", "plan-1"),
+                                        Set.of("a")))
+                .containsExactly(
+                        "step id 'a' is already used by this plan",
+                        "step id 'plan-2' is reserved for the plan's own subtasks (plan-N,"
+                                + " replan-N-N, synthesize)",
+                        "step id 'synthesize' is reserved for the plan's own subtasks (plan-N,"
+                                + " replan-N-N, synthesize)",
+                        "step 'c' depends on unknown step 'gone'");
+    }
+
+    @Test
+    void replicasQuorumsAndQuotesAreChecked() {
+        assertThat(
+                        new PlanValidator(8, 3, Set.of("code"))
+                                .problems(
+                                        List.of(
+                                                new Planner.Step(
+                                                        "a",
+                                                        "coder",
+                                                        "code",
+                                                        List.of("code"),
+                                                        List.of(),
+                                                        "write it",
+                                                        4,
+                                                        null),
+                                                new Planner.Step(
+                                                        "b",
+                                                        "coder",
+                                                        "code",
+                                                        List.of("code"),
+                                                        List.of("a"),
+                                                        "fix {{a}} and {{c}}",
+                                                        3,
+                                                        1),
+                                                new Planner.Step(
+                                                        "d",
+                                                        "coder",
+                                                        "code",
+                                                        List.of("code"),
+                                                        List.of("a"),
+                                                        "vote on {{a}}",
+                                                        3,
+                                                        2))))
+                .containsExactly(
+                        "step 'a' asks for 4 replicas; 1 to 3",
+                        "step 'b' asks for a quorum of 1; with 3 replicas it must be 2 to 3",
+                        "step 'b' quotes {{c}}, which is not one of its dependencies");
     }
 
     @Test

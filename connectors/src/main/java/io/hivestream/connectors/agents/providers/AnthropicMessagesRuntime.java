@@ -21,10 +21,12 @@ import java.util.function.Function;
  *
  * <p>The record's {@code model} is required; {@code baseUrl} defaults to {@value
  * #DEFAULT_BASE_URL}; {@code maxTokens} defaults to {@value #DEFAULT_MAX_TOKENS} because the API
- * requires it. Agent param {@code system} becomes the request's system prompt. The answer is the
- * text blocks of the reply's {@code content}, joined. The key, from {@code apiKeyEnv} or {@code
- * apiKeyFile}, goes in the {@code x-api-key} header. Tools are not offered through this runtime
- * yet: a record that lists them is refused rather than silently run without them.
+ * requires it. Agent param {@code system} becomes the request's system prompt, followed by the
+ * prompt of the role a plan's subtask carries; a planning subtask gets no structured-output option
+ * (the API has none), its role prompt alone asks for JSON. The answer is the text blocks of the
+ * reply's {@code content}, joined. The key, from {@code apiKeyEnv} or {@code apiKeyFile}, goes in
+ * the {@code x-api-key} header. Tools are not offered through this runtime yet: a record that lists
+ * them is refused rather than silently run without them.
  */
 public final class AnthropicMessagesRuntime implements AgentRuntime {
     public static final String RUNTIME = "anthropic";
@@ -80,8 +82,9 @@ public final class AnthropicMessagesRuntime implements AgentRuntime {
         ObjectNode body = ProviderClient.JSON.createObjectNode();
         body.put("model", model);
         body.put("max_tokens", maxTokens);
-        if (system != null && !system.isBlank()) {
-            body.put("system", system);
+        String prompt = Prompts.system(system, call.task());
+        if (prompt != null) {
+            body.put("system", prompt);
         }
         ArrayNode messages = body.putArray("messages");
         try {

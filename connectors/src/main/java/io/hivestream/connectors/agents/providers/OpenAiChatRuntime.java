@@ -24,13 +24,16 @@ import java.util.function.Function;
  * {baseUrl}/chat/completions}), which vLLM, Ollama, the llama.cpp server and LiteLLM also serve. It
  * owns one agent's endpoint and key; calls share the JVM's one HTTP client and never block.
  *
- * <p>Agent params: {@code system} (a system message), {@code tools} (comma-separated built-in
- * tools, e.g. {@code calculator,json_path}) and {@code maxSteps} (model calls per task when tools
- * are in play, default {@value #DEFAULT_MAX_STEPS}). With tools, a reply's {@code tool_calls} are
- * run and answered with {@code tool} messages, and the model is called again, until it answers in
- * text or the step limit fails the call with BAD_REQUEST. Tokens add up over the steps. Only the
- * tools the task's tenant may use are offered; a call to any other is answered with a tool message
- * that says so.
+ * <p>Agent params: {@code system} (the system message, before the prompt of the role a plan's
+ * subtask carries), {@code tools} (comma-separated built-in tools, e.g. {@code
+ * calculator,json_path}) and {@code maxSteps} (model calls per task when tools are in play, default
+ * {@value #DEFAULT_MAX_STEPS}). With tools, a reply's {@code tool_calls} are run and answered with
+ * {@code tool} messages, and the model is called again, until it answers in text or the step limit
+ * fails the call with BAD_REQUEST. Tokens add up over the steps. Only the tools the task's tenant
+ * may use are offered; a call to any other is answered with a tool message that says so.
+ *
+ * <p>A planning subtask (role {@code planner}) asks for structured output, {@code
+ * "response_format": {"type": "json_object"}}, since its answer must be one JSON object.
  *
  * <p>Param {@code confidence=logprobs} asks for the tokens' log probabilities ({@code "logprobs":
  * true}) and reports the answer's confidence as the exponential of their mean: the geometric mean
@@ -96,8 +99,9 @@ public final class OpenAiChatRuntime implements AgentRuntime {
     @Override
     public CompletableFuture<AgentReply> call(AgentCall call) {
         ArrayNode messages = ProviderClient.JSON.createArrayNode();
-        if (system != null && !system.isBlank()) {
-            Prompts.message(messages, "system", system);
+        String prompt = Prompts.system(system, call.task());
+        if (prompt != null) {
+            Prompts.message(messages, "system", prompt);
         }
         try {
             Prompts.appendConversation(messages, call);
@@ -133,7 +137,10 @@ public final class OpenAiChatRuntime implements AgentRuntime {
                         client.failure(Kind.MALFORMED_REPLY, "unreadable journaled step " + step));
             }
         } else {
-            reply = client.post(body(messages, offered), headers());
+            reply =
+                    client.post(
+                            body(messages, offered, Prompts.wantsJsonObject(call.task())),
+                            headers());
         }
         return reply.thenCompose(
                 json -> {
@@ -168,7 +175,7 @@ public final class OpenAiChatRuntime implements AgentRuntime {
                 });
     }
 
-    private ObjectNode body(ArrayNode messages, List<Tool> offered) {
+    private ObjectNode body(ArrayNode messages, List<Tool> offered, boolean jsonObject) {
         ObjectNode body = ProviderClient.JSON.createObjectNode();
         if (model != null) {
             body.put("model", model);
@@ -180,6 +187,9 @@ public final class OpenAiChatRuntime implements AgentRuntime {
         }
         if (logprobs) {
             body.put("logprobs", true);
+        }
+        if (jsonObject) {
+            body.putObject("response_format").put("type", "json_object");
         }
         if (!offered.isEmpty()) {
             ArrayNode list = body.putArray("tools");

@@ -163,6 +163,58 @@ class AnthropicMessagesRuntimeTest {
     }
 
     @Test
+    void aPlanningSubtaskGetsTheAgentsPromptThenItsRolesAndNoOtherOption() throws Exception {
+        reply(200, "anthropic-message.json");
+        AgentEvent agent = agent(Map.of("system", "You work for Acme.")).build();
+        Task plan =
+                task("t-5/plan", "plan", "Plan: ship it.")
+                        .setRole("planner")
+                        .setMetadata(Map.of("role.system", "Answer with one JSON plan."))
+                        .build();
+
+        runtime(agent).call(call(agent, plan, List.of())).get(5, SECONDS);
+
+        server.verify(
+                1,
+                postRequestedFor(urlEqualTo(PATH))
+                        .withRequestBody(
+                                equalToJson(
+                                        """
+                                        {"model": "claude-3-5-haiku-latest",
+                                         "max_tokens": 1024,
+                                         "system": "You work for Acme.\\n\\nAnswer with one JSON plan.",
+                                         "messages": [
+                                           {"role": "user", "content": "Plan: ship it."}]}
+                                        """)));
+    }
+
+    @Test
+    void aSubtasksRolePromptAloneIsTheSystemPrompt() throws Exception {
+        reply(200, "anthropic-message.json");
+        AgentEvent agent = agent(Map.of()).build();
+        Task review =
+                task("t-5/review", "review", "Review the draft.")
+                        .setRole("reviewer")
+                        .setMetadata(Map.of("role.system", "You are a reviewer."))
+                        .build();
+
+        runtime(agent).call(call(agent, review, List.of())).get(5, SECONDS);
+
+        server.verify(
+                1,
+                postRequestedFor(urlEqualTo(PATH))
+                        .withRequestBody(
+                                equalToJson(
+                                        """
+                                        {"model": "claude-3-5-haiku-latest",
+                                         "max_tokens": 1024,
+                                         "system": "You are a reviewer.",
+                                         "messages": [
+                                           {"role": "user", "content": "Review the draft."}]}
+                                        """)));
+    }
+
+    @Test
     void a429IsRateLimitedWithTheRetryAfterSeconds() {
         server.stubFor(
                 post(urlEqualTo(PATH))

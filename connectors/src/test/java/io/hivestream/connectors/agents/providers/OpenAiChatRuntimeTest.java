@@ -197,6 +197,85 @@ class OpenAiChatRuntimeTest {
                                         """)));
     }
 
+    /** A subtask of a plan in the given role, carrying its role's system prompt. */
+    private static Task subtask(String role, String rolePrompt, String input) {
+        return task("root/" + role, role.equals("planner") ? "plan" : "research", input)
+                .setRole(role)
+                .setMetadata(Map.of("role.system", rolePrompt))
+                .build();
+    }
+
+    @Test
+    void aPlanningSubtaskGetsBothPromptsAndAsksForAJsonObject() throws Exception {
+        reply(200, "openai-chat-completion.json");
+        AgentEvent agent = agent("system", "You work for Acme.").build();
+
+        answer(agent, subtask("planner", "Answer with one JSON plan.", "Plan: ship it."));
+
+        server.verify(
+                1,
+                postRequestedFor(urlEqualTo(PATH))
+                        .withRequestBody(
+                                equalToJson(
+                                        """
+                                        {"model": "gpt-4o-mini",
+                                         "messages": [
+                                           {"role": "system", "content":
+                                             "You work for Acme.\\n\\nAnswer with one JSON plan."},
+                                           {"role": "user", "content": "Plan: ship it."}],
+                                         "response_format": {"type": "json_object"}}
+                                        """)));
+    }
+
+    @Test
+    void aWorkerSubtasksRolePromptAloneIsTheSystemMessageAndTheAnswerIsFreeText() throws Exception {
+        reply(200, "openai-chat-completion.json");
+        AgentEvent agent = agent().build();
+
+        answer(agent, subtask("researcher", "You are a researcher.", "Find the limits."));
+
+        server.verify(
+                1,
+                postRequestedFor(urlEqualTo(PATH))
+                        .withRequestBody(
+                                equalToJson(
+                                        """
+                                        {"model": "gpt-4o-mini",
+                                         "messages": [
+                                           {"role": "system", "content": "You are a researcher."},
+                                           {"role": "user", "content": "Find the limits."}]}
+                                        """)));
+    }
+
+    @Test
+    void aPlannerThatCallsToolsAsksForAJsonObjectAtEveryStep() throws Exception {
+        toolCallThenAnswer();
+        AgentEvent agent = agent("tools", "calculator").build();
+        Task plan = task("t-3/plan", "plan", "What is 12 * (3 + 4)?").setRole("planner").build();
+
+        answer(agent, plan);
+
+        String format = ", \"response_format\": {\"type\": \"json_object\"}}";
+        server.verify(
+                1,
+                postRequestedFor(urlEqualTo(PATH))
+                        .withRequestBody(
+                                equalToJson(
+                                        "{\"model\": \"gpt-4o-mini\", \"messages\": [{\"role\":"
+                                                + " \"user\", \"content\": \"What is 12 * (3 +"
+                                                + " 4)?\"}], \"tools\": ["
+                                                + CALCULATOR_SCHEMA
+                                                + "]"
+                                                + format)));
+        server.verify(
+                1,
+                postRequestedFor(urlEqualTo(PATH))
+                        .withRequestBody(
+                                equalToJson(
+                                        AFTER_THE_TOOL.substring(0, AFTER_THE_TOOL.length() - 1)
+                                                + format)));
+    }
+
     @Test
     void aClassifyTaskWithoutLabelsIsABadRequest() {
         AgentEvent agent = agent().build();

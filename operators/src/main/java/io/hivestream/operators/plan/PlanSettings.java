@@ -1,0 +1,49 @@
+package io.hivestream.operators.plan;
+
+import java.io.Serializable;
+import java.util.Locale;
+
+/**
+ * How plans are made.
+ *
+ * @param planner who plans
+ * @param maxReplans how many times a plan may be re-planned after a failed step before it fails
+ * @param roles the system prompts of the roles
+ */
+public record PlanSettings(Mode planner, int maxReplans, RolePrompts roles)
+        implements Serializable {
+
+    /** Who plans a task to decompose. */
+    public enum Mode {
+        /**
+         * A planner agent when the agents in rotation offer {@code plan} (or none is known yet);
+         * else, or when the planner fails, the templates.
+         */
+        AUTO,
+        /** Always a planner agent; the task fails when planning does. */
+        AGENT,
+        /** Always the templates ({@link TemplatePlanner}). */
+        TEMPLATE;
+
+        public static Mode parse(String setting, String value) {
+            try {
+                return valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        setting + " is '" + value + "'; use auto, agent or template", e);
+            }
+        }
+    }
+
+    public static final int DEFAULT_MAX_REPLANS = 1;
+
+    /** The templates only, as before planner agents: for tests of the templates. */
+    public static final PlanSettings TEMPLATES =
+            new PlanSettings(Mode.TEMPLATE, 0, RolePrompts.builtIn());
+
+    public PlanSettings {
+        if (maxReplans < 0) {
+            throw new IllegalArgumentException("maxReplans must not be negative: " + maxReplans);
+        }
+    }
+}
