@@ -5,6 +5,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
+import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Metric;
@@ -129,16 +130,14 @@ class PlanIT extends KafkaJobCase {
                 "{\"taskId\":\"vote-num\",\"kind\":\"math\",\"replicas\":4,"
                         + "\"input\":\"Compute 2^10 - 24\",\"metadata\":{\"vote\":\"numeric\"}}");
 
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        fixture.jobConf(checkpoints, false, false));
+        // The templates plan here (planner agents: QueenIT).
+        org.apache.flink.configuration.Configuration conf =
+                fixture.jobConf(checkpoints, false, false);
+        conf.set(HivestreamOptions.PLAN_PLANNER, "template");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         HivestreamJob.build(
-                env,
-                fixture.jobConf(checkpoints, false, false),
-                new AgentRuntimes(),
-                Clock.systemUTC(),
-                UnaryOperator.identity());
+                env, conf, new AgentRuntimes(), Clock.systemUTC(), UnaryOperator.identity());
         JobClient job = env.executeAsync("plan-it");
         AtomicReference<List<TaskResult>> seen = new AtomicReference<>(List.of());
         try {
@@ -261,7 +260,8 @@ class PlanIT extends KafkaJobCase {
                                 "plan.step", "reviewer",
                                 "context.coder", CODER,
                                 "context.tester", TESTER,
-                                "context.documenter", DOCUMENTER));
+                                "context.documenter", DOCUMENTER,
+                                "role.system", RolePrompts.builtIn().of("reviewer")));
 
         TaskResult failed = byId.get("plan-fail");
         assertThat(failed.getStatus()).isEqualTo(TaskStatus.FAILED);
@@ -280,9 +280,11 @@ class PlanIT extends KafkaJobCase {
                                 "simulated analyse reply to: Restate the task and list what a"
                                         + " complete answer needs.\n\nTask: Explain why the …"),
                         tuple("writer", TaskStatus.FAILED, null),
-                        tuple("fact-checker", null, null),
-                        tuple("critic", null, null),
-                        tuple("editor", null, null));
+                        tuple("fact-checker", TaskStatus.CANCELLED, null),
+                        tuple("critic", TaskStatus.CANCELLED, null),
+                        tuple("editor", TaskStatus.CANCELLED, null));
+        assertThat(failed.getMetadata())
+                .containsEntry("plan.cancelled", "fact-checker,critic,editor");
 
         TaskResult classified = byId.get("vote-cls");
         assertThat(classified.getStatus()).isEqualTo(TaskStatus.COMPLETED);

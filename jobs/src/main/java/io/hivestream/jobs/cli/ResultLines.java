@@ -1,5 +1,6 @@
 package io.hivestream.jobs.cli;
 
+import io.hivestream.operators.plan.Plans;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
@@ -45,6 +46,16 @@ final class ResultLines {
             line.append(result.getTier() != null ? ", " : " ")
                     .append(result.getAgentTier())
                     .append(" agent");
+        } else if (!result.getSubtasks().isEmpty()) {
+            // A plan's root: its agents are its steps'; say how the plan went instead.
+            line.append(result.getTier() != null ? ", " : " ")
+                    .append("plan of ")
+                    .append(result.getSubtasks().size())
+                    .append(" subtasks");
+            String replans = result.getMetadata().get(Plans.REPLANS);
+            if (replans != null && !replans.equals("0")) {
+                line.append(", ").append(replans).append(" re-planned");
+            }
         }
         line.append(
                 String.format(

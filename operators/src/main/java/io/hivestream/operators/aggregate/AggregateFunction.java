@@ -491,7 +491,10 @@ public final class AggregateFunction
 
     /** Every step has completed: a synthesizer agent writes the answer, or the merge does. */
     private void synthesize(Plan current, Context ctx, Collector<TaskResult> out) throws Exception {
-        if (!catalog(current).contains(RolePrompts.SYNTHESIZE)) {
+        // With planner agents only (AGENT), a synthesizer is asked even when none was known when
+        // the task arrived; it fails over to the merge if none answers.
+        if (settings.planner() != PlanSettings.Mode.AGENT
+                && !catalog(current).contains(RolePrompts.SYNTHESIZE)) {
             end(
                     current,
                     TaskStatus.COMPLETED,
