@@ -255,8 +255,11 @@ public final class Bench {
             case "c" -> {
                 mix = mix.withConsensus(0.2, 3).withPlans(0.05);
                 title =
-                        "20% consensus tasks with 3 replicas and 5% plans (DECOMPOSE hint; plans"
-                                + " run as DIRECT today), instant agents, exactly-once.";
+                        "20% consensus tasks with 3 replicas and 5% plans (DECOMPOSE: a simulated"
+                                + " planner agent, the steps, a simulated synthesizer), instant"
+                                + " agents, exactly-once.";
+                // The fleet has a planner: plans wait for it (--conf may choose the templates).
+                options.put(HivestreamOptions.PLAN_PLANNER.key(), "agent");
                 specs.add(
                         spec(
                                 args,

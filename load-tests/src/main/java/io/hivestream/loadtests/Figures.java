@@ -20,7 +20,35 @@ public final class Figures {
             long overheadP50,
             long overheadP99,
             long overheadP999,
-            long overheadMax) {}
+            long overheadMax,
+            Split plans) {
+        public Latency(
+                double rate,
+                long tasks,
+                long endToEndP50,
+                long endToEndP99,
+                long overheadP50,
+                long overheadP99,
+                long overheadP999,
+                long overheadMax) {
+            this(
+                    rate,
+                    tasks,
+                    endToEndP50,
+                    endToEndP99,
+                    overheadP50,
+                    overheadP99,
+                    overheadP999,
+                    overheadMax,
+                    null);
+        }
+    }
+
+    /**
+     * End-to-end latency of the plans (the roots of DECOMPOSE tasks) and of the other tasks of a
+     * phase, in milliseconds.
+     */
+    public record Split(long plans, long planP50, long planP99, long restP50, long restP99) {}
 
     /**
      * Checkpoints of a job run; sizes in bytes, -1 where not reported.

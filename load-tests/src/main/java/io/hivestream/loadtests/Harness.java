@@ -6,6 +6,7 @@ import io.hivestream.connectors.kafka.LocalKafkaCluster;
 import io.hivestream.jobs.HivestreamJob;
 import io.hivestream.jobs.HivestreamOptions;
 import io.hivestream.jobs.JobSettings;
+import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Tenant;
 import io.hivestream.schemas.Tier;
@@ -143,6 +144,23 @@ public final class Harness implements AutoCloseable {
                                 .setTier(Tier.EDGE)
                                 .setCostPer1kInputTokens(0.0001 * (i + 1))
                                 .setCostPer1kOutputTokens(0.0002 * (i + 1))
+                                .setMaxConcurrency(100_000)
+                                .setTimeoutMs(60_000)
+                                .setParams(Map.of("latencyMs", Long.toString(latencyMs)))
+                                .build());
+            }
+        }
+        if (mix.planShare() > 0) {
+            // A planner and a synthesizer for the plans; their steps go to the agents above.
+            for (String capability : List.of(RolePrompts.PLAN, RolePrompts.SYNTHESIZE)) {
+                agents.add(
+                        AgentEvent.newBuilder()
+                                .setAgentId("sim-" + capability)
+                                .setRuntime("simulated")
+                                .setCapabilities(List.of(capability))
+                                .setTier(Tier.EDGE)
+                                .setCostPer1kInputTokens(0.0001)
+                                .setCostPer1kOutputTokens(0.0002)
                                 .setMaxConcurrency(100_000)
                                 .setTimeoutMs(60_000)
                                 .setParams(Map.of("latencyMs", Long.toString(latencyMs)))
@@ -296,7 +314,8 @@ public final class Harness implements AutoCloseable {
                                     overhead.getValueAtPercentile(50),
                                     overhead.getValueAtPercentile(99),
                                     overhead.getValueAtPercentile(99.9),
-                                    overhead.getMaxValue());
+                                    overhead.getMaxValue(),
+                                    steady.split());
                 }
                 List<ResourceSampler.Sample> samples = sampler.samples();
                 ResourceSampler.Sample last = sampler.sample();

@@ -29,6 +29,8 @@ public final class LatencyBook {
     private final boolean[] seen;
     private final Histogram endToEnd = new Histogram(MAX_TRACKED_MS, 3);
     private final Histogram overhead = new Histogram(MAX_TRACKED_MS, 3);
+    private final Histogram plans = new Histogram(MAX_TRACKED_MS, 3);
+    private final Histogram rest = new Histogram(MAX_TRACKED_MS, 3);
     private final List<Point> timeline = new ArrayList<>();
     private long distinct;
     private long duplicates;
@@ -58,6 +60,15 @@ public final class LatencyBook {
      * {@code agentMillis}.
      */
     public synchronized void completed(long index, long visibleMillis, long agentMillis) {
+        completed(index, visibleMillis, agentMillis, false);
+    }
+
+    /**
+     * A result for task {@code index} became visible at {@code visibleMillis}; its agents took
+     * {@code agentMillis}; {@code plan}: the task was a plan's root.
+     */
+    public synchronized void completed(
+            long index, long visibleMillis, long agentMillis, boolean plan) {
         if (!covers(index)) {
             unknown++;
             return;
@@ -76,6 +87,7 @@ public final class LatencyBook {
         distinct++;
         long total = Math.max(0, visibleMillis - published);
         endToEnd.recordValue(Math.min(total, MAX_TRACKED_MS));
+        (plan ? plans : rest).recordValue(Math.min(total, MAX_TRACKED_MS));
         overhead.recordValue(Math.min(Math.max(0, total - agentMillis), MAX_TRACKED_MS));
         if (lastVisible == visibleMillis && !timeline.isEmpty()) {
             timeline.set(timeline.size() - 1, new Point(visibleMillis, distinct));
@@ -105,6 +117,19 @@ public final class LatencyBook {
     /** A copy of the end-to-end latencies so far. */
     public synchronized Histogram endToEnd() {
         return endToEnd.copy();
+    }
+
+    /** End-to-end latency of plans and of the other tasks; null when there was no plan. */
+    public synchronized Figures.Split split() {
+        if (plans.getTotalCount() == 0) {
+            return null;
+        }
+        return new Figures.Split(
+                plans.getTotalCount(),
+                plans.getValueAtPercentile(50),
+                plans.getValueAtPercentile(99),
+                rest.getValueAtPercentile(50),
+                rest.getValueAtPercentile(99));
     }
 
     /** A copy of the orchestration overheads so far. */

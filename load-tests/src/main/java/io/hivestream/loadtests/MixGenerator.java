@@ -96,6 +96,9 @@ public final class MixGenerator {
 
     /** The index in a task id made by {@link #taskId}; -1 for any other id. */
     public static long indexOf(String taskId) {
+        if (taskId.indexOf('/') >= 0) {
+            return -1; // a plan's subtask (ROOT/STEP), not a published task
+        }
         int dash = taskId.lastIndexOf('-');
         if (dash < 0 || dash == taskId.length() - 1) {
             return -1;

@@ -159,6 +159,19 @@ public final class ReportWriter {
                                 number(run.latency().rate(), 0),
                                 run.latency().overheadP99(),
                                 run.latency().endToEndP99()));
+                Figures.Split split = run.latency().plans();
+                if (split != null) {
+                    line.append(
+                            String.format(
+                                    Locale.ROOT,
+                                    "; end-to-end p50/p99 %d/%d ms for %d plans, %d/%d ms for the"
+                                            + " other tasks",
+                                    split.planP50(),
+                                    split.planP99(),
+                                    split.plans(),
+                                    split.restP50(),
+                                    split.restP99()));
+                }
             }
             lines.add(line.toString());
         }

@@ -2,6 +2,7 @@ package io.hivestream.loadtests;
 
 import io.hivestream.connectors.kafka.KafkaClients;
 import io.hivestream.schemas.AgentAnswer;
+import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.codec.Codecs;
 import java.time.Duration;
@@ -65,7 +66,11 @@ public final class ResultReader implements AutoCloseable {
                     long index = MixGenerator.indexOf(result.getTaskId());
                     for (LatencyBook book : books) {
                         if (book.covers(index)) {
-                            book.completed(index, visible, agentMillis(result));
+                            book.completed(
+                                    index,
+                                    visible,
+                                    agentMillis(result),
+                                    result.getStrategy() == Strategy.DECOMPOSE);
                             break;
                         }
                     }

@@ -131,6 +131,15 @@ class MixGeneratorTest {
                         "sim-classify-2:50",
                         "sim-math-0:50",
                         "sim-math-1:50",
-                        "sim-math-2:50");
+                        "sim-math-2:50",
+                        "sim-plan:50",
+                        "sim-synthesize:50");
+    }
+
+    @Test
+    void aPlansSubtaskIsNotAPublishedTask() {
+        assertThat(MixGenerator.indexOf("run-12")).isEqualTo(12);
+        assertThat(MixGenerator.indexOf("run-12/plan-1")).isEqualTo(-1);
+        assertThat(MixGenerator.indexOf("run-12/replan-1-2")).isEqualTo(-1);
     }
 }
