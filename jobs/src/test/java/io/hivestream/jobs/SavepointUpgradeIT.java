@@ -37,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An upgrade by savepoint: the job stops with a savepoint, a changed job (one more operator) starts
- * from it, every session still remembers its earlier turn, and a plan stopped after its first step
- * finishes with exactly one result for the root and for each step.
+ * from it, every session still remembers its earlier turn, and a plan made by a planner agent,
+ * stopped after its first step, finishes with exactly one result for the root and for each of its
+ * subtasks (the planner's, the steps', the synthesizer's).
  */
 class SavepointUpgradeIT {
     @RegisterExtension
@@ -71,21 +72,27 @@ class SavepointUpgradeIT {
         return env.executeAsync("savepoint-upgrade-it");
     }
 
-    private static final List<String> STEPS =
-            List.of("architect", "coder", "tester", "documenter", "reviewer");
+    /** The plan's subtasks: the simulated planner's plan of the task's text, then the synthesis. */
+    private static final List<String> SUBTASKS =
+            List.of("plan-1", "code", "test", "review", "synthesize");
+
+    private static final String PLANNED =
+            "Implement a function that adds two numbers. Then test it and review it.";
 
     @Test
     void sessionMemoryAndPlansInProgressSurviveAStopWithSavepointAndAChangedJob(
             @TempDir Path checkpoints, @TempDir Path savepoints) throws Exception {
         AgentEvent agent = Agents.simulated("chat-1", List.of("chat"), 0.0, "memory", "true");
         fixture.register(agent);
-        // The plan's agents are slow enough that its later steps are still waiting when the
+        // The plan's workers are slow enough that its later steps are still waiting when the
         // savepoint is taken, just after the first step's result is visible.
-        for (String capability : List.of("design", "code", "test", "docs", "review")) {
+        for (String capability : List.of("code", "test", "review")) {
             fixture.register(
                     Agents.simulated(
                             capability + "-1", List.of(capability), 0.001, "latencyMs", "1500"));
         }
+        fixture.register(Agents.simulated("planner-1", List.of("plan"), 0.001));
+        fixture.register(Agents.simulated("synth-1", List.of("synthesize"), 0.001));
         int sessions = 6;
         JobClient v1 =
                 startJob(fixture.jobConf(checkpoints, false, true), UnaryOperator.identity());
@@ -93,7 +100,9 @@ class SavepointUpgradeIT {
                 KafkaJobFixture.TASKS,
                 "plan",
                 "{\"taskId\":\"plan\",\"kind\":\"code\",\"strategy\":\"DECOMPOSE\","
-                        + "\"input\":\"Write a function that adds two numbers.\"}");
+                        + "\"input\":\""
+                        + PLANNED
+                        + "\"}");
         for (int s = 0; s < sessions; s++) {
             turn("a-" + s, "s-" + s, "hello from session " + s);
         }
@@ -102,7 +111,7 @@ class SavepointUpgradeIT {
                 .until(
                         () -> {
                             Set<String> ids = ids(fixture.results());
-                            return ids.contains("plan/architect")
+                            return ids.contains("plan/code")
                                     && IntStream.range(0, sessions)
                                             .allMatch(s -> ids.contains("a-" + s));
                         });
@@ -113,8 +122,8 @@ class SavepointUpgradeIT {
         // The job is stopped: what it wrote is all there is. The plan is mid-way.
         Set<String> beforeUpgrade = ids(fixture.results());
         assertThat(beforeUpgrade)
-                .contains("plan/architect")
-                .doesNotContain("plan", "plan/reviewer");
+                .contains("plan/plan-1", "plan/code")
+                .doesNotContain("plan", "plan/review", "plan/synthesize");
 
         Configuration v2conf = fixture.jobConf(checkpoints, false, true);
         v2conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
@@ -131,7 +140,7 @@ class SavepointUpgradeIT {
             }
             await().pollInterval(Duration.ofMillis(300))
                     .atMost(Duration.ofMinutes(2))
-                    .until(() -> fixture.results().size() >= 2 * sessions + 1 + STEPS.size());
+                    .until(() -> fixture.results().size() >= 2 * sessions + 1 + SUBTASKS.size());
         } finally {
             v2.cancel().get();
         }
@@ -142,7 +151,7 @@ class SavepointUpgradeIT {
                         .collect(
                                 Collectors.groupingBy(
                                         TaskResult::getTaskId, Collectors.counting()));
-        assertThat(counts).hasSize(2 * sessions + 1 + STEPS.size());
+        assertThat(counts).hasSize(2 * sessions + 1 + SUBTASKS.size());
         assertThat(counts.values()).allMatch(c -> c == 1L);
         Map<String, TaskResult> byId =
                 results.stream()
@@ -152,22 +161,20 @@ class SavepointUpgradeIT {
         assertThat(plan.getSubtasks())
                 .extracting(SubtaskResult::getTaskId, SubtaskResult::getStatus)
                 .containsExactlyElementsOf(
-                        STEPS.stream()
+                        SUBTASKS.stream()
                                 .map(step -> tuple("plan/" + step, TaskStatus.COMPLETED))
                                 .toList());
-        StringBuilder merged = new StringBuilder();
-        for (String step : STEPS) {
+        assertThat(plan.getMetadata()).containsEntry("plan.planner", "agent");
+        // The simulated synthesizer's answer: the task, then each step's output in plan order.
+        StringBuilder synthesis = new StringBuilder("Answer to: " + PLANNED);
+        for (String step : List.of("code", "test", "review")) {
             TaskResult subtask = byId.get("plan/" + step);
             assertThat(subtask.getStatus()).as(step).isEqualTo(TaskStatus.COMPLETED);
             assertThat(subtask.getOutput()).as(step).startsWith("simulated ");
             assertThat(subtask.getParentId()).as(step).isEqualTo("plan");
-            merged.append(merged.length() == 0 ? "" : "\n\n")
-                    .append('[')
-                    .append(step)
-                    .append("] ")
-                    .append(subtask.getOutput());
+            synthesis.append("\n- ").append(subtask.getOutput());
         }
-        assertThat(plan.getOutput()).isEqualTo(merged.toString());
+        assertThat(plan.getOutput()).isEqualTo(synthesis.toString());
 
         Map<String, String> outputs =
                 results.stream()

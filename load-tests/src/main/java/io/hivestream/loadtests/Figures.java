@@ -11,6 +11,7 @@ public final class Figures {
      *
      * @param rate tasks per second published
      * @param tasks tasks published at that rate
+     * @param plans plans and the other tasks apart; null when there was no plan
      */
     public record Latency(
             double rate,
@@ -21,34 +22,20 @@ public final class Figures {
             long overheadP99,
             long overheadP999,
             long overheadMax,
-            Split plans) {
-        public Latency(
-                double rate,
-                long tasks,
-                long endToEndP50,
-                long endToEndP99,
-                long overheadP50,
-                long overheadP99,
-                long overheadP999,
-                long overheadMax) {
-            this(
-                    rate,
-                    tasks,
-                    endToEndP50,
-                    endToEndP99,
-                    overheadP50,
-                    overheadP99,
-                    overheadP999,
-                    overheadMax,
-                    null);
-        }
-    }
+            Split plans) {}
 
     /**
      * End-to-end latency of the plans (the roots of DECOMPOSE tasks) and of the other tasks of a
-     * phase, in milliseconds.
+     * phase, in milliseconds, and their mean cost in USD (a plan's: its whole tree's).
      */
-    public record Split(long plans, long planP50, long planP99, long restP50, long restP99) {}
+    public record Split(
+            long plans,
+            long planP50,
+            long planP99,
+            long restP50,
+            long restP99,
+            double planCostUsd,
+            double restCostUsd) {}
 
     /**
      * Checkpoints of a job run; sizes in bytes, -1 where not reported.

@@ -31,6 +31,8 @@ public final class LatencyBook {
     private final Histogram overhead = new Histogram(MAX_TRACKED_MS, 3);
     private final Histogram plans = new Histogram(MAX_TRACKED_MS, 3);
     private final Histogram rest = new Histogram(MAX_TRACKED_MS, 3);
+    private double planCost;
+    private double restCost;
     private final List<Point> timeline = new ArrayList<>();
     private long distinct;
     private long duplicates;
@@ -60,15 +62,15 @@ public final class LatencyBook {
      * {@code agentMillis}.
      */
     public synchronized void completed(long index, long visibleMillis, long agentMillis) {
-        completed(index, visibleMillis, agentMillis, false);
+        completed(index, visibleMillis, agentMillis, false, 0);
     }
 
     /**
      * A result for task {@code index} became visible at {@code visibleMillis}; its agents took
-     * {@code agentMillis}; {@code plan}: the task was a plan's root.
+     * {@code agentMillis}; {@code plan}: the task was a plan's root; it cost {@code costUsd}.
      */
     public synchronized void completed(
-            long index, long visibleMillis, long agentMillis, boolean plan) {
+            long index, long visibleMillis, long agentMillis, boolean plan, double costUsd) {
         if (!covers(index)) {
             unknown++;
             return;
@@ -88,6 +90,11 @@ public final class LatencyBook {
         long total = Math.max(0, visibleMillis - published);
         endToEnd.recordValue(Math.min(total, MAX_TRACKED_MS));
         (plan ? plans : rest).recordValue(Math.min(total, MAX_TRACKED_MS));
+        if (plan) {
+            planCost += costUsd;
+        } else {
+            restCost += costUsd;
+        }
         overhead.recordValue(Math.min(Math.max(0, total - agentMillis), MAX_TRACKED_MS));
         if (lastVisible == visibleMillis && !timeline.isEmpty()) {
             timeline.set(timeline.size() - 1, new Point(visibleMillis, distinct));
@@ -129,7 +136,9 @@ public final class LatencyBook {
                 plans.getValueAtPercentile(50),
                 plans.getValueAtPercentile(99),
                 rest.getValueAtPercentile(50),
-                rest.getValueAtPercentile(99));
+                rest.getValueAtPercentile(99),
+                planCost / plans.getTotalCount(),
+                rest.getTotalCount() == 0 ? 0 : restCost / rest.getTotalCount());
     }
 
     /** A copy of the orchestration overheads so far. */

@@ -80,6 +80,29 @@ public final class ReportWriter {
                                     Long.toString(l.overheadMax())));
                 }
             }
+            List<Figures.Run> split =
+                    timed.stream().filter(r -> r.latency().plans() != null).toList();
+            if (!split.isEmpty()) {
+                md.append("\n## Plans and the other tasks at the fixed rate\n\n");
+                md.append(
+                        "| run | plans | plans p50 (ms) | plans p99 (ms) | cost per plan (USD) |"
+                                + " other tasks p50 (ms) | other tasks p99 (ms) | cost per other"
+                                + " task (USD) |\n");
+                md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                for (Figures.Run run : split) {
+                    Figures.Split p = run.latency().plans();
+                    md.append(
+                            row(
+                                    run.name(),
+                                    Long.toString(p.plans()),
+                                    Long.toString(p.planP50()),
+                                    Long.toString(p.planP99()),
+                                    String.format(Locale.ROOT, "%.6f", p.planCostUsd()),
+                                    Long.toString(p.restP50()),
+                                    Long.toString(p.restP99()),
+                                    String.format(Locale.ROOT, "%.6f", p.restCostUsd())));
+                }
+            }
             md.append("\n## Checkpoints and state\n\n");
             md.append(
                     "| run | checkpoints | last duration (ms) | longest (ms) | last size |"
@@ -164,13 +187,15 @@ public final class ReportWriter {
                     line.append(
                             String.format(
                                     Locale.ROOT,
-                                    "; end-to-end p50/p99 %d/%d ms for %d plans, %d/%d ms for the"
-                                            + " other tasks",
+                                    "; end-to-end p50/p99 %d/%d ms and $%.6f each for %d plans,"
+                                            + " %d/%d ms and $%.6f each for the other tasks",
                                     split.planP50(),
                                     split.planP99(),
+                                    split.planCostUsd(),
                                     split.plans(),
                                     split.restP50(),
-                                    split.restP99()));
+                                    split.restP99(),
+                                    split.restCostUsd()));
                 }
             }
             lines.add(line.toString());

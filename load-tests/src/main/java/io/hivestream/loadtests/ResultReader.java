@@ -70,7 +70,8 @@ public final class ResultReader implements AutoCloseable {
                                     index,
                                     visible,
                                     agentMillis(result),
-                                    result.getStrategy() == Strategy.DECOMPOSE);
+                                    result.getStrategy() == Strategy.DECOMPOSE,
+                                    result.getCostUsd());
                             break;
                         }
                     }

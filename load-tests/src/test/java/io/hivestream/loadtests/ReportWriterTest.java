@@ -30,7 +30,7 @@ class ReportWriterTest {
                     0.5,
                     Double.NaN,
                     3,
-                    new Figures.Latency(5_000, 100_000, 12, 40, 11, 38, 52, 60),
+                    new Figures.Latency(5_000, 100_000, 12, 40, 11, 38, 52, 60, null),
                     new Figures.Checkpoints(
                             7,
                             100,
@@ -119,6 +119,57 @@ class ReportWriterTest {
                         "rules: 2.50 µs per task (median of 15 rounds)",
                         "ratio exactly-once/at-least-once: 0.90",
                         "ratio pipeline/passthrough: 0.50");
+    }
+
+    @Test
+    void plansAndTheOtherTasksAreShownApartWhenARunHadPlans() {
+        Figures.Run planned =
+                new Figures.Run(
+                        "c-pipeline-eo",
+                        "pipeline",
+                        "EXACTLY_ONCE",
+                        0,
+                        1000,
+                        2000,
+                        0.8,
+                        0.07,
+                        0,
+                        new Figures.Latency(
+                                1000,
+                                15_000,
+                                1500,
+                                3600,
+                                1500,
+                                3600,
+                                3700,
+                                3800,
+                                new Figures.Split(750, 3300, 3550, 1430, 1950, 0.000032, 0.000005)),
+                        new Figures.Checkpoints(7, 100, 250, 1024, 2048, -1, -1, 4096));
+        Figures.Report report =
+                new Figures.Report(
+                        "c",
+                        "Plans.",
+                        List.of(),
+                        List.of(planned),
+                        List.of(),
+                        List.of(),
+                        List.of());
+
+        assertThat(ReportWriter.markdown(report, List.of()))
+                .contains(
+                        """
+                        ## Plans and the other tasks at the fixed rate
+
+                        | run | plans | plans p50 (ms) | plans p99 (ms) | cost per plan (USD) | other tasks p50 (ms) | other tasks p99 (ms) | cost per other task (USD) |
+                        |---|---:|---:|---:|---:|---:|---:|---:|
+                        | c-pipeline-eo | 750 | 3300 | 3550 | 0.000032 | 1430 | 1950 | 0.000005 |
+                        """);
+        assertThat(ReportWriter.headline(report))
+                .containsExactly(
+                        "c-pipeline-eo: 2000 tasks/s, 0.800 CPU-s per 1k tasks; at 1000 tasks/s"
+                                + " orchestration p99 3600 ms (end-to-end p99 3600 ms); end-to-end"
+                                + " p50/p99 3300/3550 ms and $0.000032 each for 750 plans,"
+                                + " 1430/1950 ms and $0.000005 each for the other tasks");
     }
 
     @Test

@@ -97,6 +97,7 @@ public final class AggregateFunction
     private static final String AGENT = "agent";
     private static final String TEMPLATE = "template";
     private static final String MERGE = "merge";
+    private static final String ONE_STEP = "none: a plan of one step answers with its output";
 
     private final Planner planner;
     private final PlanValidator validator;
@@ -489,8 +490,22 @@ public final class AggregateFunction
         plan.update(current);
     }
 
-    /** Every step has completed: a synthesizer agent writes the answer, or the merge does. */
+    /**
+     * Every step has completed: a synthesizer agent writes the answer, or the merge does. A plan of
+     * one step needs neither: its output is the answer.
+     */
     private void synthesize(Plan current, Context ctx, Collector<TaskResult> out) throws Exception {
+        if (current.getSteps().size() == 1) {
+            end(
+                    current,
+                    TaskStatus.COMPLETED,
+                    current.getSteps().get(0).getResult().getOutput(),
+                    null,
+                    ONE_STEP,
+                    ctx,
+                    out);
+            return;
+        }
         // With planner agents only (AGENT), a synthesizer is asked even when none was known when
         // the task arrived; it fails over to the merge if none answers.
         if (settings.planner() != PlanSettings.Mode.AGENT

@@ -118,30 +118,21 @@ public final class PlanJson {
             List<String> capabilities = strings(step, "capabilities", where, problems);
             List<String> dependsOn = strings(step, "dependsOn", where, problems);
             String kind = text(step, "kind", where, problems, false);
-            int replicas = 1;
-            JsonNode replicasNode = step.get("replicas");
-            if (replicasNode != null && !replicasNode.isNull()) {
-                if (!replicasNode.canConvertToInt() || !replicasNode.isIntegralNumber()) {
-                    problems.add(where + ": 'replicas' must be a whole number");
-                } else {
-                    replicas = replicasNode.intValue();
-                }
-            }
-            Integer quorum = null;
-            JsonNode quorumNode = step.get("quorum");
-            if (quorumNode != null && !quorumNode.isNull()) {
-                if (!quorumNode.canConvertToInt() || !quorumNode.isIntegralNumber()) {
-                    problems.add(where + ": 'quorum' must be a whole number");
-                } else {
-                    quorum = quorumNode.intValue();
-                }
-            }
+            Integer replicas = wholeNumber(step, "replicas", where, problems);
+            Integer quorum = wholeNumber(step, "quorum", where, problems);
             if (kind == null && !capabilities.isEmpty()) {
                 kind = capabilities.get(0);
             }
             parsed.add(
                     new Planner.Step(
-                            id, role, kind, capabilities, dependsOn, input, replicas, quorum));
+                            id,
+                            role,
+                            kind,
+                            capabilities,
+                            dependsOn,
+                            input,
+                            replicas != null ? replicas : 1,
+                            quorum));
         }
         if (!problems.isEmpty()) {
             throw new PlanFormatException(problems);
@@ -186,6 +177,19 @@ public final class PlanJson {
             return null;
         }
         return value.asText();
+    }
+
+    private static Integer wholeNumber(
+            JsonNode step, String field, String where, List<String> problems) {
+        JsonNode value = step.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            problems.add(where + ": '" + field + "' must be a whole number");
+            return null;
+        }
+        return value.intValue();
     }
 
     private static List<String> strings(

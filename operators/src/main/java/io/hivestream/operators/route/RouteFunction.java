@@ -55,6 +55,13 @@ import org.apache.flink.util.OutputTag;
  * routed, so no agent is called for it, but goes to the {@link Outputs#DEAD_LETTERS} side output
  * with the reason. Ids are the same by {@link Duplicates}'s rule, the aggregate stage's; a plan's
  * subtasks have ids of their own.
+ *
+ * <p>A task to decompose is not routed: it goes on to the aggregate stage ({@link #PLANS}) with the
+ * capabilities the agents in rotation offer, what its plan may ask for. On a job's first start,
+ * while the agents topic is still being read, one waits in {@code plans-waiting} until {@link
+ * #PLAN_SETTLE_MS} after the first agent arrived (or that long for the first, at most the agent
+ * wait), so that the registry it is planned against is complete. A plan's step's cancellation is
+ * passed on to the execute stage without routing ({@link Cancellations}).
  */
 public final class RouteFunction
         extends KeyedBroadcastProcessFunction<String, AnalyzedTask, AgentView, CallRequest> {
@@ -67,6 +74,9 @@ public final class RouteFunction
      * Tasks to decompose, passed on to the aggregate stage with the capabilities the agents in
      * rotation offer in their metadata ({@link RolePrompts#CATALOG}): what a plan may ask for.
      */
+    /** How long a task to decompose waits when no agent is known yet. */
+    static final long PLAN_SETTLE_MS = 2_000;
+
     public static final OutputTag<AnalyzedTask> PLANS =
             new OutputTag<>("plans", new AvroTypeInfo<>(AnalyzedTask.class));
 
@@ -83,6 +93,11 @@ public final class RouteFunction
     private final Duration dedupeRetention;
     private final String tasksTopic;
     private transient ListState<Tuple2<Long, AnalyzedTask>> waiting;
+    private transient ListState<AnalyzedTask> plansWaiting;
+
+    /** When this instance received its first agent view; -1: none yet (or a restored registry). */
+    private transient long firstViewAt;
+
     private transient MapState<String, Long> received;
     private transient Counter duplicates;
 
@@ -159,6 +174,10 @@ public final class RouteFunction
         this.tasksTopic = tasksTopic;
     }
 
+    private static ListStateDescriptor<AnalyzedTask> plansWaitingDescriptor() {
+        return new ListStateDescriptor<>("plans-waiting", new AvroTypeInfo<>(AnalyzedTask.class));
+    }
+
     private static ListStateDescriptor<Tuple2<Long, AnalyzedTask>> waitingDescriptor() {
         return new ListStateDescriptor<>(
                 "waiting", new TupleTypeInfo<>(Types.LONG, new AvroTypeInfo<>(AnalyzedTask.class)));
@@ -184,6 +203,8 @@ public final class RouteFunction
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
         FastReaders.enable();
         waiting = getRuntimeContext().getListState(waitingDescriptor());
+        plansWaiting = getRuntimeContext().getListState(plansWaitingDescriptor());
+        firstViewAt = -1;
         if (dedupeRetention.toMillis() > 0) {
             received = getRuntimeContext().getMapState(receivedDescriptor(dedupeRetention));
         }
@@ -194,8 +215,21 @@ public final class RouteFunction
     public void processElement(AnalyzedTask task, ReadOnlyContext ctx, Collector<CallRequest> out)
             throws Exception {
         if (task.getAnalysis().getStrategy() == Strategy.DECOMPOSE) {
-            // The aggregate stage plans it (and tells a root seen before).
-            ctx.output(PLANS, withCatalog(task, ctx.getBroadcastState(AGENTS).immutableEntries()));
+            // The aggregate stage plans it (and tells a root seen before), with the capabilities
+            // on offer; before any agent is known (a fresh start) it waits for the first one.
+            Iterable<Map.Entry<String, AgentView>> views =
+                    ctx.getBroadcastState(AGENTS).immutableEntries();
+            long settled = registrySettledAt(views.iterator().hasNext());
+            if (settled >= 0 && clock.millis() >= settled) {
+                ctx.output(PLANS, withCatalog(task, views));
+            } else {
+                plansWaiting.add(task);
+                startWaiting(
+                        ctx.timerService(),
+                        settled >= 0
+                                ? settled
+                                : clock.millis() + Math.min(agentWait.toMillis(), PLAN_SETTLE_MS));
+            }
             return;
         }
         if (received != null && repeated(task, ctx)) {
@@ -233,6 +267,18 @@ public final class RouteFunction
         }
         waiting.add(Tuple2.of(deadline, task));
         startWaiting(ctx.timerService(), deadline);
+    }
+
+    /**
+     * From when the registry counts as read: {@link #PLAN_SETTLE_MS} after this instance received
+     * its first agent view (the agents topic is read from its start then, its records a moment
+     * apart); at once for a registry restored from a checkpoint; -1 while no agent is known.
+     */
+    private long registrySettledAt(boolean anyAgent) {
+        if (firstViewAt >= 0) {
+            return firstViewAt + PLAN_SETTLE_MS;
+        }
+        return anyAgent ? 0 : -1;
     }
 
     private static AnalyzedTask withCatalog(
@@ -286,6 +332,9 @@ public final class RouteFunction
         String agentId = view.getAgent().getAgentId();
         AgentView before = state.get(agentId);
         state.put(agentId, view); // a retirement stays as a tombstone
+        if (firstViewAt < 0) {
+            firstViewAt = clock.millis();
+        }
         if (!AgentDirectory.mayAdmit(before, view)) {
             return; // no waiting task can become routable
         }
@@ -316,6 +365,22 @@ public final class RouteFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CallRequest> out)
             throws Exception {
+        Iterable<AnalyzedTask> roots = plansWaiting.get();
+        if (roots != null && roots.iterator().hasNext()) {
+            Iterable<Map.Entry<String, AgentView>> views =
+                    ctx.getBroadcastState(AGENTS).immutableEntries();
+            long settled = registrySettledAt(views.iterator().hasNext());
+            if (settled > timestamp) {
+                // The first agents arrived meanwhile: the rest of the registry is on its way.
+                ctx.timerService().registerProcessingTimeTimer(settled);
+            } else {
+                // The registry has been read (or, still empty, tells the planner nothing).
+                for (AnalyzedTask root : roots) {
+                    ctx.output(PLANS, withCatalog(root, views));
+                }
+                plansWaiting.clear();
+            }
+        }
         Deque<WaitingLine.Entry> line = load(waiting);
         if (line.isEmpty()) {
             return;

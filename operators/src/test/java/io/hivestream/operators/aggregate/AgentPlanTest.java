@@ -322,6 +322,91 @@ class AgentPlanTest {
     }
 
     @Test
+    void anUnknownCapabilityThenFiftyStepsFailTheTaskWithEachReason() throws Exception {
+        StringBuilder fifty = new StringBuilder("{\"steps\": [");
+        for (int i = 0; i < 50; i++) {
+            fifty.append(i == 0 ? "" : ", ")
+                    .append("{\"id\": \"s")
+                    .append(i)
+                    .append("\", \"role\": \"writer\", \"capabilities\": [\"write\"],")
+                    .append(" \"input\": \"part ")
+                    .append(i)
+                    .append("\"}");
+        }
+        fifty.append("]}");
+        try (var harness = harness(PlanSettings.Mode.AUTO)) {
+            harness.processElement2(ROOT, 0);
+            harness.processElement1(
+                    answer(
+                            "plan-1",
+                            TaskStatus.COMPLETED,
+                            "{\"steps\": [{\"id\": \"a\", \"role\": \"pilot\","
+                                    + " \"capabilities\": [\"fly\"], \"input\": \"x\"}]}",
+                            0.01),
+                    0);
+            harness.processElement1(
+                    answer("plan-2", TaskStatus.COMPLETED, fifty.toString(), 0.01), 0);
+
+            assertThat(sent(harness))
+                    .extracting(Task::getTaskId)
+                    .containsExactly("r-1/plan-1", "r-1/plan-2");
+            TaskResult root = harness.extractOutputValues().get(2);
+            assertThat(root.getStatus()).isEqualTo(TaskStatus.FAILED);
+            assertThat(root.getError())
+                    .isEqualTo(
+                            "no valid plan after 2 answers: step 'a' asks for capability 'fly',"
+                                    + " which no agent offers | then: the plan has 50 steps; at"
+                                    + " most 8");
+        }
+    }
+
+    @Test
+    void aTaskWhoseBudgetThePlanningSpentStartsNoStep() throws Exception {
+        AnalyzedTask root =
+                AnalyzedTask.newBuilder(ROOT)
+                        .setTask(Task.newBuilder(ROOT.getTask()).setBudgetUsd(0.01).build())
+                        .build();
+        try (var harness = harness(PlanSettings.Mode.AUTO)) {
+            harness.processElement2(root, 0);
+            harness.processElement1(answer("plan-1", TaskStatus.COMPLETED, GOOD_PLAN, 0.02), 0);
+
+            assertThat(sent(harness)).extracting(Task::getTaskId).containsExactly("r-1/plan-1");
+            TaskResult result = harness.extractOutputValues().get(1);
+            assertThat(result.getStatus()).isEqualTo(TaskStatus.FAILED);
+            assertThat(result.getError())
+                    .isEqualTo(
+                            "the task's budget of $0.010000 is spent ($0.020000 so far): no step"
+                                    + " starts");
+        }
+    }
+
+    @Test
+    void aPlanOfOneStepAnswersWithItsOutputWithoutASynthesis() throws Exception {
+        try (var harness = harness(PlanSettings.Mode.AUTO)) {
+            harness.processElement2(ROOT, 0);
+            harness.processElement1(
+                    answer(
+                            "plan-1",
+                            TaskStatus.COMPLETED,
+                            "{\"steps\": [{\"id\": \"only\", \"role\": \"writer\","
+                                    + " \"capabilities\": [\"write\"], \"input\": \"Do it.\"}]}",
+                            0.01),
+                    0);
+            harness.processElement1(answer("only", TaskStatus.COMPLETED, "Done.", 0.1), 0);
+
+            assertThat(sent(harness))
+                    .extracting(Task::getTaskId)
+                    .containsExactly("r-1/plan-1", "r-1/only");
+            TaskResult root = harness.extractOutputValues().get(2);
+            assertThat(root.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(root.getOutput()).isEqualTo("Done.");
+            assertThat(root.getMetadata())
+                    .containsEntry(
+                            "plan.synthesis", "none: a plan of one step answers with its output");
+        }
+    }
+
+    @Test
     void withoutAPlannerAgentTheTemplatesPlanAndTheMergeAnswers() throws Exception {
         AnalyzedTask root =
                 AnalyzedTask.newBuilder(ROOT)

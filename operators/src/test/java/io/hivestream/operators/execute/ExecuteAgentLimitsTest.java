@@ -1,5 +1,7 @@
 package io.hivestream.operators.execute;
 
+import static io.hivestream.operators.execute.ExecuteOperatorTest.drain;
+import static io.hivestream.operators.execute.ExecuteOperatorTest.outputs;
 import static io.hivestream.operators.testing.TestRecords.analyzed;
 import static io.hivestream.operators.testing.TestRecords.request;
 import static io.hivestream.operators.testing.TestRecords.task;
@@ -12,10 +14,7 @@ import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
-import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,15 +65,6 @@ class ExecuteAgentLimitsTest {
                 Types.STRING);
     }
 
-    private static void drain(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness)
-            throws Exception {
-        TaskMailbox mailbox = harness.getTaskMailbox();
-        Optional<Mail> mail;
-        while ((mail = mailbox.tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
-            mail.get().run();
-        }
-    }
-
     /** Moves both the clock and the processing-time service on. */
     private void advance(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness, long millis)
             throws Exception {
@@ -100,19 +90,6 @@ class ExecuteAgentLimitsTest {
                 .completeExceptionally(
                         new AgentCallException(AgentCallException.Kind.UNAVAILABLE, "503"));
         drain(harness);
-    }
-
-    private static List<String> outputs(
-            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness) {
-        return harness.extractOutputValues().stream()
-                .map(
-                        r ->
-                                r.getRequest().getTask().getTask().getTaskId()
-                                        + "="
-                                        + (r.getAnswer().getError() == null
-                                                ? r.getAnswer().getOutput()
-                                                : "error: " + r.getAnswer().getError()))
-                .toList();
     }
 
     @Test

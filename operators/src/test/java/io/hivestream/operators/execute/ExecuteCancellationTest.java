@@ -1,5 +1,7 @@
 package io.hivestream.operators.execute;
 
+import static io.hivestream.operators.execute.ExecuteOperatorTest.drain;
+import static io.hivestream.operators.execute.ExecuteOperatorTest.outputs;
 import static io.hivestream.operators.testing.TestRecords.analyzed;
 import static io.hivestream.operators.testing.TestRecords.request;
 import static io.hivestream.operators.testing.TestRecords.task;
@@ -13,10 +15,7 @@ import io.hivestream.schemas.Task;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.util.List;
-import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
-import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,31 +77,6 @@ class ExecuteCancellationTest {
                         clock),
                 SessionKeys::of,
                 Types.STRING);
-    }
-
-    private static void drain(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness)
-            throws Exception {
-        TaskMailbox mailbox = harness.getTaskMailbox();
-        Optional<Mail> mail;
-        while ((mail = mailbox.tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
-            mail.get().run();
-        }
-    }
-
-    private static List<String> outputs(
-            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness) {
-        return harness.extractOutputValues().stream()
-                .map(
-                        r ->
-                                r.getRequest().getTask().getTask().getTaskId()
-                                        + "="
-                                        + (r.getAnswer().getError() == null
-                                                ? r.getAnswer().getOutput()
-                                                : "error: " + r.getAnswer().getError())
-                                        + (r.getRequest().getCancel() != null
-                                                ? " (cancelled)"
-                                                : ""))
-                .toList();
     }
 
     @Test

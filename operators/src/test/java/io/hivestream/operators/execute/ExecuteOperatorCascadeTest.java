@@ -1,5 +1,6 @@
 package io.hivestream.operators.execute;
 
+import static io.hivestream.operators.execute.ExecuteOperatorTest.drain;
 import static io.hivestream.operators.testing.TestRecords.analyzed;
 import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,13 +23,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
-import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -126,15 +124,6 @@ class ExecuteOperatorCascadeTest {
                 .backoff(Duration.ofMillis(1), Duration.ofMillis(1))
                 .attemptsPerAgent(1)
                 .build();
-    }
-
-    private static void drain(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness)
-            throws Exception {
-        TaskMailbox mailbox = harness.getTaskMailbox();
-        Optional<Mail> mail;
-        while ((mail = mailbox.tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
-            mail.get().run();
-        }
     }
 
     /** Answers a pending call with 1000 tokens in and 10 out. */

@@ -121,8 +121,7 @@ class ExecuteOperatorTest {
     }
 
     /** Runs the mails waiting in the task's mailbox: completions, retries. */
-    private static void drain(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness)
-            throws Exception {
+    static void drain(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness) throws Exception {
         TaskMailbox mailbox = harness.getTaskMailbox();
         Optional<Mail> mail;
         while ((mail = mailbox.tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
@@ -135,7 +134,7 @@ class ExecuteOperatorTest {
         PENDING.get(call).complete(new AgentReply(output, "m", 3, 1, null, false));
     }
 
-    private static List<String> outputs(
+    static List<String> outputs(
             KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness) {
         return harness.extractOutputValues().stream()
                 .map(
@@ -144,7 +143,10 @@ class ExecuteOperatorTest {
                                         + "="
                                         + (r.getAnswer().getError() == null
                                                 ? r.getAnswer().getOutput()
-                                                : "error: " + r.getAnswer().getError()))
+                                                : "error: " + r.getAnswer().getError())
+                                        + (r.getRequest().getCancel() != null
+                                                ? " (cancelled)"
+                                                : ""))
                 .toList();
     }
 

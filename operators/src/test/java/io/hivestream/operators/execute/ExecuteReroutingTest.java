@@ -1,5 +1,6 @@
 package io.hivestream.operators.execute;
 
+import static io.hivestream.operators.execute.ExecuteOperatorTest.drain;
 import static io.hivestream.operators.testing.TestRecords.analyzed;
 import static io.hivestream.operators.testing.TestRecords.request;
 import static io.hivestream.operators.testing.TestRecords.task;
@@ -20,13 +21,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
-import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -134,15 +132,6 @@ class ExecuteReroutingTest {
                 .completeExceptionally(
                         new AgentCallException(AgentCallException.Kind.BAD_REQUEST, "no"));
         drain(harness);
-    }
-
-    private static void drain(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness)
-            throws Exception {
-        TaskMailbox mailbox = harness.getTaskMailbox();
-        Optional<Mail> mail;
-        while ((mail = mailbox.tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
-            mail.get().run();
-        }
     }
 
     /** Task and answering agent of each reply; a reply carries no chains past this stage. */

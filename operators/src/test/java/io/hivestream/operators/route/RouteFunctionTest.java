@@ -9,9 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hivestream.operators.Outputs;
+import io.hivestream.operators.plan.Cancellations;
+import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.DeadLetter;
+import io.hivestream.schemas.Strategy;
+import io.hivestream.schemas.Task;
 import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.internal.AgentView;
@@ -170,6 +174,75 @@ class RouteFunctionTest {
                                         .build())
                         .build();
         return CallRequest.newBuilder(request(single, 0, List.of())).setRouteError(problem).build();
+    }
+
+    private static final AnalyzedTask ROOT = root();
+
+    private static AnalyzedTask root() {
+        AnalyzedTask root =
+                analyzed(
+                        task("r-1", "chat", "Plan it").setStrategy(Strategy.DECOMPOSE).build(),
+                        1,
+                        1);
+        root.getAnalysis().setStrategy(Strategy.DECOMPOSE);
+        return root;
+    }
+
+    private List<AnalyzedTask> plans() {
+        Queue<StreamRecord<AnalyzedTask>> out = harness.getSideOutput(RouteFunction.PLANS);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void aTaskToDecomposeGoesToTheAggregateStageWithTheCapabilitiesOnOffer() throws Exception {
+        open(false);
+        harness.processBroadcastElement(view(ALICE), 1);
+        harness.processBroadcastElement(view(agent("bob", List.of("plan", "math")).build()), 1);
+
+        harness.processElement(ROOT, 2);
+        // The first start: the registry counts as read a moment after its first agent arrived.
+        assertThat(plans()).isEmpty();
+        harness.setProcessingTime(NOW + RouteFunction.PLAN_SETTLE_MS);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(plans()).hasSize(1);
+        assertThat(plans().get(0).getTask().getMetadata())
+                .containsEntry(RolePrompts.CATALOG, "chat,math,plan");
+        assertThat(keyedStateEntries()).isEqualTo(0);
+    }
+
+    @Test
+    void beforeAnyAgentIsKnownATaskToDecomposeWaitsForTheRegistryToBeRead() throws Exception {
+        open(false);
+        harness.processElement(ROOT, 1);
+
+        assertThat(plans()).isEmpty();
+        assertThat(keyedStateEntries()).isEqualTo(1);
+
+        harness.processBroadcastElement(view(ALICE), 2);
+        harness.processBroadcastElement(view(agent("bob", List.of("plan")).build()), 2);
+        assertThat(plans()).isEmpty();
+        harness.setProcessingTime(NOW + RouteFunction.PLAN_SETTLE_MS);
+
+        assertThat(plans())
+                .extracting(t -> t.getTask().getMetadata().get(RolePrompts.CATALOG))
+                .containsExactly("chat,plan");
+        assertThat(keyedStateEntries()).isEqualTo(0);
+    }
+
+    @Test
+    void aStepsCancellationIsPassedOnUnroutedUnderTheStepsKey() throws Exception {
+        open(false);
+        Task cancellation =
+                Cancellations.of("r-1/facts", ROOT.getTask(), "plan r-1 ended FAILED", 0);
+
+        assertThat(SessionKeys.of(cancellation)).isEqualTo("t/r-1/facts");
+        harness.processElement(analyzed(cancellation, 1, 1), 1);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(CallRequest::getCancel, r -> r.getChain().size())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("cancelled: plan r-1 ended FAILED", 0));
     }
 
     @Test
