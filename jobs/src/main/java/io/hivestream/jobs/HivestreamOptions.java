@@ -372,7 +372,7 @@ public final class HivestreamOptions {
                     .stringType()
                     .defaultValue("auto")
                     .withDescription(
-                            "Who plans a task to decompose: auto (a planner agent, capability plan, when the agents in rotation offer one, else or when it fails the built-in templates), agent (always a planner agent) or template.");
+                            "Who plans a task to decompose: auto (a planner agent, capability plan, when the agents in rotation offer one, else or when no planner answers the built-in templates), agent (always a planner agent, and a synthesizer agent) or template.");
 
     public static final ConfigOption<Integer> PLAN_MAX_REPLANS =
             ConfigOptions.key("hivestream.plan.max-replans")
@@ -661,7 +661,8 @@ public final class HivestreamOptions {
         return new PlanSettings(
                 PlanSettings.Mode.parse(PLAN_PLANNER.key(), conf.get(PLAN_PLANNER)),
                 conf.get(PLAN_MAX_REPLANS),
-                RolePrompts.of(file == null || file.isBlank() ? null : Path.of(file)));
+                RolePrompts.of(file == null || file.isBlank() ? null : Path.of(file)),
+                conf.get(MAX_INPUT_CHARS));
     }
 
     /** The execute stage's settings from these options. */

@@ -1,6 +1,7 @@
 package io.hivestream.operators.admit;
 
 import io.hivestream.operators.analyse.AnalysisPolicy;
+import io.hivestream.operators.plan.Cancellations;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.Tenant;
 import io.hivestream.schemas.internal.TenantLedger;
@@ -52,6 +53,9 @@ public final class Admission {
      * @param ledger the tenant's ledger, rolled to {@code now} here
      */
     public static Decision decide(Task task, Tenant tenant, TenantLedger ledger, long now) {
+        if (Cancellations.cancelled(task) != null) {
+            return ADMIT; // not work: it stops a step its plan no longer needs
+        }
         if (task.getDeadline() != null && now >= task.getDeadline()) {
             return new TimedOut(pastDeadline(task.getDeadline()));
         }

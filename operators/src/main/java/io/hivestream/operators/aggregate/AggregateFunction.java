@@ -398,7 +398,7 @@ public final class AggregateFunction
                         catalog(current),
                         failed,
                         current.getRefusals(),
-                        settings.roles(),
+                        settings,
                         clock.millis());
         current.getCalls().add(call);
         current.setPending(call.getTaskId());
@@ -526,7 +526,7 @@ public final class AggregateFunction
                         SYNTHESIS_ID,
                         RolePrompts.SYNTHESIZER,
                         RolePrompts.SYNTHESIZE);
-        Task task = Plans.synthesis(current, call, settings.roles(), clock.millis());
+        Task task = Plans.synthesis(current, call, settings, clock.millis());
         current.getCalls().add(call);
         current.setPending(call.getTaskId());
         ctx.output(SUBTASKS, task);
@@ -592,7 +592,7 @@ public final class AggregateFunction
         long now = clock.millis();
         for (PlanStep step : Plans.ready(current)) {
             Plans.release(step);
-            ctx.output(SUBTASKS, Plans.subtask(current, step, settings.roles(), now));
+            ctx.output(SUBTASKS, Plans.subtask(current, step, settings, now));
         }
     }
 

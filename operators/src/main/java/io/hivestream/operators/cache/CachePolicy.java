@@ -1,6 +1,5 @@
 package io.hivestream.operators.cache;
 
-import io.hivestream.operators.plan.Cancellations;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.internal.AnalyzedTask;
@@ -92,7 +91,7 @@ public final class CachePolicy implements Serializable {
     public boolean cacheable(AnalyzedTask task) {
         Task t = task.getTask();
         return t.getSessionId() == null
-                && Cancellations.cancelled(t) == null
+                && t.getRootId() == null
                 && task.getAnalysis().getReplicas() == 1
                 && task.getAnalysis().getStrategy() == Strategy.DIRECT
                 && mode(t) != CacheMode.OFF;

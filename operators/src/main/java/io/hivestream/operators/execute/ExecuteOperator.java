@@ -40,6 +40,7 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -147,7 +148,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient MapState<Integer, CallRequest> active;
     private transient ValueState<String> activeTask;
     private transient ListState<CallRequest> queue;
-    private transient ValueState<String> cancelled;
+
+    /** A cancelled step's key: when its plan decided, and why. */
+    private transient ValueState<Tuple2<Long, String>> cancelled;
+
     private transient ListState<Turn> memory;
     private transient ValueState<Turn> turn;
     private transient MapState<Integer, Escalating> escalating;
@@ -272,8 +276,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("active-task", Types.STRING));
         queue = getRuntimeContext().getListState(queueDescriptor());
-        ValueStateDescriptor<String> cancelledDescriptor =
-                new ValueStateDescriptor<>("cancelled", Types.STRING);
+        ValueStateDescriptor<Tuple2<Long, String>> cancelledDescriptor =
+                new ValueStateDescriptor<>("cancelled", Types.TUPLE(Types.LONG, Types.STRING));
         cancelledDescriptor.enableTimeToLive(
                 StateTtlConfig.newBuilder(CANCELLED_TTL)
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
@@ -405,12 +409,14 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
         if (request.getCancel() != null) {
             // A plan's step, under this key, is cancelled: no call of it starts from now on.
-            cancelled.update(request.getCancel());
+            Long decidedAt = request.getTask().getTask().getCreatedAt();
+            cancelled.update(
+                    Tuple2.of(decidedAt != null ? decidedAt : Long.MAX_VALUE, request.getCancel()));
             return;
         }
-        if (request.getTask().getTask().getRootId() != null && cancelled.value() != null) {
-            output.collect(
-                    new StreamRecord<>(cancelledReply(request, cancelled.value(), List.of())));
+        String cancellation = cancellation(request);
+        if (cancellation != null) {
+            output.collect(new StreamRecord<>(cancelledReply(request, cancellation, List.of())));
             return;
         }
         String taskId = request.getTask().getTask().getTaskId();
@@ -518,18 +524,13 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     private void issue(ReplicaCall call) throws Exception {
         ReplicaCall.Step step = call.next(clock.millis(), breakerWait);
-        if (call.request.getTask().getTask().getRootId() != null) {
-            String why = cancelled.value();
-            if (why != null) {
-                if (step instanceof ReplicaCall.Call next) {
-                    releaseSlot(call, next.agent()); // one it was handed while waiting, if any
-                }
-                complete(call, why);
-                return;
-            }
-        }
         if (step instanceof ReplicaCall.Wait wait) {
-            later(call, wait.delayMs());
+            String why = cancellation(call.request);
+            if (why != null) {
+                cancel(call, why);
+            } else {
+                later(call, wait.delayMs());
+            }
             return;
         }
         if (step instanceof ReplicaCall.Fail fail) {
@@ -547,6 +548,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         if (journaled != null) {
             releaseSlot(call, agent);
             replay(call, agent, journaled);
+            return;
+        }
+        String why = cancellation(call.request);
+        if (why != null) {
+            releaseSlot(call, agent); // one it was handed while waiting, if any
+            cancel(call, why);
             return;
         }
         int agentSlots = AgentSlots.perInstance(agent.getMaxConcurrency(), parallelism);
@@ -874,8 +881,28 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         complete(call, last, null);
     }
 
+    /**
+     * Why the request's plan step is cancelled, or null: a step's key holds a cancellation, and the
+     * step was released before it (a step of a later run of the same root is not).
+     */
+    private String cancellation(CallRequest request) throws Exception {
+        Task task = request.getTask().getTask();
+        if (task.getRootId() == null) {
+            return null;
+        }
+        Tuple2<Long, String> cancel = cancelled.value();
+        if (cancel == null) {
+            return null;
+        }
+        Long releasedAt = task.getCreatedAt();
+        return releasedAt == null || releasedAt <= cancel.f0 ? cancel.f1 : null;
+    }
+
     /** Completes a call of a cancelled step: it makes no more calls. */
-    private void complete(ReplicaCall call, String cancellation) throws Exception {
+    private void cancel(ReplicaCall call, String cancellation) throws Exception {
+        if (call.edge != null) {
+            escalating.remove(call.request.getReplica());
+        }
         complete(call, null, cancellation);
     }
 

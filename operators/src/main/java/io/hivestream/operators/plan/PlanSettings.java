@@ -9,15 +9,17 @@ import java.util.Locale;
  * @param planner who plans
  * @param maxReplans how many times a plan may be re-planned after a failed step before it fails
  * @param roles the system prompts of the roles
+ * @param maxInputChars the longest input a task may have: a subtask's input, with the outputs it
+ *     quotes, is cut to fit it
  */
-public record PlanSettings(Mode planner, int maxReplans, RolePrompts roles)
+public record PlanSettings(Mode planner, int maxReplans, RolePrompts roles, int maxInputChars)
         implements Serializable {
 
     /** Who plans a task to decompose. */
     public enum Mode {
         /**
          * A planner agent when the agents in rotation offer {@code plan} (or none is known yet);
-         * else, or when the planner fails, the templates.
+         * else, or when no planner answers, the templates.
          */
         AUTO,
         /** Always a planner agent; the task fails when planning does. */
@@ -37,13 +39,20 @@ public record PlanSettings(Mode planner, int maxReplans, RolePrompts roles)
 
     public static final int DEFAULT_MAX_REPLANS = 1;
 
+    /** A task's longest input, by default ({@code hivestream.validate.max-input-chars}). */
+    public static final int DEFAULT_MAX_INPUT_CHARS = 200_000;
+
     /** The templates only, as before planner agents: for tests of the templates. */
     public static final PlanSettings TEMPLATES =
-            new PlanSettings(Mode.TEMPLATE, 0, RolePrompts.builtIn());
+            new PlanSettings(Mode.TEMPLATE, 0, RolePrompts.builtIn(), DEFAULT_MAX_INPUT_CHARS);
 
     public PlanSettings {
         if (maxReplans < 0) {
             throw new IllegalArgumentException("maxReplans must not be negative: " + maxReplans);
+        }
+        if (maxInputChars < 100) {
+            throw new IllegalArgumentException(
+                    "maxInputChars must be at least 100: " + maxInputChars);
         }
     }
 }

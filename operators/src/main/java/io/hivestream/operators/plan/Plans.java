@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -156,16 +157,17 @@ public final class Plans {
      * stages (no further plan), voted on when the step asks for replicas, and its result comes back
      * to this plan's key.
      */
-    public static Task subtask(Plan plan, PlanStep step, RolePrompts roles, long now) {
+    public static Task subtask(Plan plan, PlanStep step, PlanSettings settings, long now) {
         Task root = plan.getRoot().getTask();
         Map<String, PlanStep> byId = byId(plan);
         String instruction = step.getInstruction();
-        Map<String, String> metadata = subtaskMetadata(root, step.getRole(), roles);
+        Map<String, String> metadata = subtaskMetadata(root, step.getRole(), settings.roles());
+        int share = settings.maxInputChars() / Math.max(1, step.getDependsOn().size());
         metadata.put(STEP, step.getId());
         StringBuilder earlier = new StringBuilder();
         for (String dependency : step.getDependsOn()) {
             PlanStep done = byId.get(dependency);
-            String output = done.getResult().getOutput();
+            String output = fit(Objects.toString(done.getResult().getOutput(), ""), share);
             metadata.put(CONTEXT + dependency, output);
             String placeholder = "{{" + dependency + "}}";
             if (instruction.contains(placeholder)) {
@@ -184,7 +186,7 @@ public final class Plans {
                 .setTaskId(step.getTaskId())
                 .setTenant(root.getTenant())
                 .setKind(step.getKind())
-                .setInput(input.toString())
+                .setInput(fit(input.toString(), settings.maxInputChars()))
                 .setCapabilities(step.getCapabilities())
                 .setStrategy(replicas > 1 ? Strategy.CONSENSUS : Strategy.DIRECT)
                 .setReplicas(replicas)
@@ -226,10 +228,10 @@ public final class Plans {
             List<String> catalog,
             PlanStep failed,
             List<String> refusals,
-            RolePrompts roles,
+            PlanSettings settings,
             long now) {
         Task root = plan.getRoot().getTask();
-        Map<String, String> metadata = subtaskMetadata(root, RolePrompts.PLANNER, roles);
+        Map<String, String> metadata = subtaskMetadata(root, RolePrompts.PLANNER, settings.roles());
         metadata.put(TASK, root.getInput());
         metadata.put(RolePrompts.CATALOG, String.join(",", catalog));
         StringBuilder input = new StringBuilder("Task: ").append(root.getInput());
@@ -253,7 +255,7 @@ public final class Plans {
                             .append("] (")
                             .append(step.getRole())
                             .append(") ")
-                            .append(step.getResult().getOutput());
+                            .append(fit(Objects.toString(step.getResult().getOutput(), ""), GIST));
                 }
             }
             metadata.put(DONE, String.join(",", done));
@@ -278,13 +280,15 @@ public final class Plans {
                     .append(String.join("; ", refusals))
                     .append(". Answer again with a plan that has none of these problems.");
         }
-        return callTask(plan, call, input.toString(), metadata, now);
+        return callTask(plan, call, fit(input.toString(), settings.maxInputChars()), metadata, now);
     }
 
     /** The synthesis subtask: the root task and the completed steps' outputs, in plan order. */
-    public static Task synthesis(Plan plan, PlanStep call, RolePrompts roles, long now) {
+    public static Task synthesis(Plan plan, PlanStep call, PlanSettings settings, long now) {
         Task root = plan.getRoot().getTask();
-        Map<String, String> metadata = subtaskMetadata(root, RolePrompts.SYNTHESIZER, roles);
+        Map<String, String> metadata =
+                subtaskMetadata(root, RolePrompts.SYNTHESIZER, settings.roles());
+        int share = settings.maxInputChars() / (int) Math.max(1, doneCount(plan));
         metadata.put(TASK, root.getInput());
         StringBuilder input =
                 new StringBuilder("Task: ")
@@ -294,17 +298,18 @@ public final class Plans {
         for (PlanStep step : plan.getSteps()) {
             if (completed(step)) {
                 ids.add(step.getId());
-                metadata.put(CONTEXT + step.getId(), step.getResult().getOutput());
+                String output = fit(Objects.toString(step.getResult().getOutput(), ""), share);
+                metadata.put(CONTEXT + step.getId(), output);
                 input.append("\n[")
                         .append(step.getId())
                         .append("] (")
                         .append(step.getRole())
                         .append(") ")
-                        .append(step.getResult().getOutput());
+                        .append(output);
             }
         }
         metadata.put(STEPS, String.join(",", ids));
-        return callTask(plan, call, input.toString(), metadata, now);
+        return callTask(plan, call, fit(input.toString(), settings.maxInputChars()), metadata, now);
     }
 
     /** Every id the plan has used: its steps' and its planning and synthesis subtasks'. */
@@ -370,6 +375,22 @@ public final class Plans {
             }
         }
         return null;
+    }
+
+    /** How much of a completed step's output a re-plan's prompt quotes. */
+    static final int GIST = 2_000;
+
+    /**
+     * The text, or as much of it as fits in {@code max} characters with a note of how much was cut:
+     * a subtask's input must stay within a task's limit, and its record within Kafka's.
+     */
+    public static String fit(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        // The note is at most 35 characters: its number has at most ten digits.
+        int keep = Math.max(0, max - 40);
+        return text.substring(0, keep) + " … [" + (text.length() - keep) + " more characters cut]";
     }
 
     /** The last step that finished without completing: the one a re-plan is about; or null. */

@@ -57,11 +57,11 @@ import org.apache.flink.util.OutputTag;
  * subtasks have ids of their own.
  *
  * <p>A task to decompose is not routed: it goes on to the aggregate stage ({@link #PLANS}) with the
- * capabilities the agents in rotation offer, what its plan may ask for. On a job's first start,
- * while the agents topic is still being read, one waits in {@code plans-waiting} until {@link
- * #PLAN_SETTLE_MS} after the first agent arrived (or that long for the first, at most the agent
- * wait), so that the registry it is planned against is complete. A plan's step's cancellation is
- * passed on to the execute stage without routing ({@link Cancellations}).
+ * capabilities the agents in rotation that serve its tenant offer, what its plan may ask for. On a
+ * job's first start, while the agents topic is still being read, one waits in {@code plans-waiting}
+ * until {@link #PLAN_SETTLE_MS} after the first agent arrived (or that long for the first, at most
+ * the agent wait), so that the registry it is planned against is complete. A plan's step's
+ * cancellation is passed on to the execute stage without routing ({@link Cancellations}).
  */
 public final class RouteFunction
         extends KeyedBroadcastProcessFunction<String, AnalyzedTask, AgentView, CallRequest> {
@@ -284,8 +284,12 @@ public final class RouteFunction
     private static AnalyzedTask withCatalog(
             AnalyzedTask root, Iterable<Map.Entry<String, AgentView>> views) {
         Set<String> capabilities = new TreeSet<>();
+        String tenant = root.getTask().getTenant();
         for (AgentEvent agent : AgentDirectory.rotation(views)) {
-            capabilities.addAll(agent.getCapabilities());
+            // Only agents that serve the task's tenant can do its steps.
+            if (agent.getTenants().isEmpty() || agent.getTenants().contains(tenant)) {
+                capabilities.addAll(agent.getCapabilities());
+            }
         }
         Map<String, String> metadata = new HashMap<>(root.getTask().getMetadata());
         metadata.put(RolePrompts.CATALOG, String.join(",", capabilities));

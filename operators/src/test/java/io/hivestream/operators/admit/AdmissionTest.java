@@ -65,6 +65,21 @@ class AdmissionTest {
     }
 
     @Test
+    void aPlansCancellationIsAdmittedWhateverTheTenantSpent() {
+        Tenant tenant = acme().setBudgetUsdPerDay(0.5).build();
+        TenantLedger ledger = Ledger.empty(NOW);
+        Ledger.book(ledger, NOW, 0.5, 10);
+        Task cancellation =
+                io.hivestream.operators.plan.Cancellations.of(
+                        "r/step", task("r"), "plan r ended FAILED", NOW);
+
+        assertThat(Admission.decide(cancellation, tenant, ledger, NOW))
+                .isEqualTo(new Admission.Admit());
+        assertThat(Admission.decide(cancellation, null, ledger, NOW))
+                .isEqualTo(new Admission.Admit());
+    }
+
+    @Test
     void theMonthBudgetAndTheDailyTokensRejectWithTheirWindow() {
         TenantLedger ledger = Ledger.empty(NOW);
         Ledger.book(ledger, NOW, 3.0, 1000);

@@ -70,7 +70,11 @@ class AgentPlanTest {
                         templates,
                         new PlanValidator(8, templates.capabilities()),
                         new MergeSynthesizer(),
-                        new PlanSettings(mode, 1, RolePrompts.builtIn()),
+                        new PlanSettings(
+                                mode,
+                                1,
+                                RolePrompts.builtIn(),
+                                PlanSettings.DEFAULT_MAX_INPUT_CHARS),
                         Duration.ofMinutes(1),
                         CLOCK,
                         false,

@@ -75,7 +75,7 @@ class CachePolicyTest {
     }
 
     @Test
-    void neitherSessionsNorVotesNorPlansAreCached() {
+    void neitherSessionsNorVotesNorPlansNorTheirSubtasksAreCached() {
         assertThat(POLICY.key(analyzed(of("acme", Map.of()).setSessionId("s-1").build(), 1, 1)))
                 .isNull();
         assertThat(POLICY.key(analyzed(of("acme", Map.of()).setReplicas(3).build(), 3, 2)))
@@ -85,6 +85,9 @@ class CachePolicyTest {
                         .setStrategy(Strategy.DECOMPOSE)
                         .build();
         assertThat(POLICY.key(analyzed(of("acme", Map.of()).build(), plan))).isNull();
+        // Nor a plan's subtasks: they run under their own keys, where cancellations find them.
+        assertThat(POLICY.key(analyzed(of("acme", Map.of()).setRootId("r").build(), 1, 1)))
+                .isNull();
     }
 
     @Test

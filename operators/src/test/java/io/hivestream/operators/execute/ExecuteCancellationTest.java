@@ -125,4 +125,17 @@ class ExecuteCancellationTest {
             assertThat(((ExecuteOperator) harness.getOperator()).inFlight()).isZero();
         }
     }
+
+    @Test
+    void aLaterRunOfTheSameRootIsNotCancelledByAnEarlierRunsCancellation() throws Exception {
+        CallRequest rerun = step("s1");
+        rerun.getTask().getTask().setCreatedAt(5L);
+        try (var harness = harness()) {
+            harness.open();
+            harness.processElement(cancellation("s1"), 0); // decided at 0
+            harness.processElement(rerun, 0); // released at 5, after it
+
+            assertThat(ExecuteOperatorTest.LOG).containsExactly("call r/s1/0/a#1");
+        }
+    }
 }

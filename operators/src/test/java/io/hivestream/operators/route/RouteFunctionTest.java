@@ -198,6 +198,8 @@ class RouteFunctionTest {
         open(false);
         harness.processBroadcastElement(view(ALICE), 1);
         harness.processBroadcastElement(view(agent("bob", List.of("plan", "math")).build()), 1);
+        harness.processBroadcastElement(
+                view(agent("carol", List.of("fly")).setTenants(List.of("other")).build()), 1);
 
         harness.processElement(ROOT, 2);
         // The first start: the registry counts as read a moment after its first agent arrived.
