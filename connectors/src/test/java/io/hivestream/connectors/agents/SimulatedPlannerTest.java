@@ -247,6 +247,12 @@ class SimulatedPlannerTest {
                                 "review it Use: {{research}} Use: {{research-3}}"));
     }
 
+    /** The re-plan of DEDUPE after its test step failed: the code stays, test and review again. */
+    private static final List<Step> TEST_AND_REVIEW_AGAIN =
+            List.of(
+                    step("test-2", "test", List.of("code"), "test it Use: {{code}}"),
+                    step("review-2", "review", List.of("code"), "review the code Use: {{code}}"));
+
     @Test
     void aReplanAfterAFailedTestKeepsTheCodeAndAvoidsEveryUsedId() {
         Task replan =
@@ -261,14 +267,7 @@ class SimulatedPlannerTest {
                         "plan.failed",
                         "test");
 
-        assertThat(plan(replan))
-                .containsExactly(
-                        step("test-2", "test", List.of("code"), "test it Use: {{code}}"),
-                        step(
-                                "review-2",
-                                "review",
-                                List.of("code"),
-                                "review the code Use: {{code}}"));
+        assertThat(plan(replan)).containsExactlyElementsOf(TEST_AND_REVIEW_AGAIN);
     }
 
     @Test
@@ -285,14 +284,7 @@ class SimulatedPlannerTest {
                         "plan.failed",
                         "test");
 
-        assertThat(plan(replan))
-                .containsExactly(
-                        step("test-2", "test", List.of("code"), "test it Use: {{code}}"),
-                        step(
-                                "review-2",
-                                "review",
-                                List.of("code"),
-                                "review the code Use: {{code}}"));
+        assertThat(plan(replan)).containsExactlyElementsOf(TEST_AND_REVIEW_AGAIN);
     }
 
     @Test

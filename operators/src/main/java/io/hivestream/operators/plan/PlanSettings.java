@@ -42,7 +42,7 @@ public record PlanSettings(Mode planner, int maxReplans, RolePrompts roles, int 
     /** A task's longest input, by default ({@code hivestream.validate.max-input-chars}). */
     public static final int DEFAULT_MAX_INPUT_CHARS = 200_000;
 
-    /** The templates only, as before planner agents: for tests of the templates. */
+    /** The templates only, with no re-plan. */
     public static final PlanSettings TEMPLATES =
             new PlanSettings(Mode.TEMPLATE, 0, RolePrompts.builtIn(), DEFAULT_MAX_INPUT_CHARS);
 

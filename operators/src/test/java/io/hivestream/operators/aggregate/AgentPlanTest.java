@@ -106,6 +106,28 @@ class AgentPlanTest {
                 .build();
     }
 
+    /**
+     * The root's result after the planner answered twice: both answers refused, no worker released,
+     * the task failed and its state gone.
+     */
+    private static TaskResult twoAnswers(
+            KeyedTwoInputStreamOperatorTestHarness<String, TaskResult, AnalyzedTask, TaskResult>
+                    harness,
+            String first,
+            String second)
+            throws Exception {
+        harness.processElement2(ROOT, 0);
+        harness.processElement1(answer("plan-1", TaskStatus.COMPLETED, first, 0.01), 0);
+        harness.processElement1(answer("plan-2", TaskStatus.COMPLETED, second, 0.01), 0);
+        assertThat(sent(harness))
+                .extracting(Task::getTaskId)
+                .containsExactly("r-1/plan-1", "r-1/plan-2");
+        TaskResult root = harness.extractOutputValues().get(2);
+        assertThat(root.getStatus()).isEqualTo(TaskStatus.FAILED);
+        assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+        return root;
+    }
+
     @Test
     void aRefusedPlanIsAskedForAgainWithItsReasonsThenTheStepsRunAndAnAgentSynthesises()
             throws Exception {
@@ -207,17 +229,7 @@ class AgentPlanTest {
     @Test
     void aSecondRefusedPlanFailsTheTaskWithEveryReasonAndNoWorkerIsCalled() throws Exception {
         try (var harness = harness(PlanSettings.Mode.AGENT)) {
-            harness.processElement2(ROOT, 0);
-            harness.processElement1(
-                    answer("plan-1", TaskStatus.COMPLETED, "Sure! First research.", 0.01), 0);
-            harness.processElement1(
-                    answer("plan-2", TaskStatus.COMPLETED, "{\"steps\": []}", 0.01), 0);
-
-            assertThat(sent(harness))
-                    .extracting(Task::getTaskId)
-                    .containsExactly("r-1/plan-1", "r-1/plan-2");
-            TaskResult root = harness.extractOutputValues().get(2);
-            assertThat(root.getStatus()).isEqualTo(TaskStatus.FAILED);
+            TaskResult root = twoAnswers(harness, "Sure! First research.", "{\"steps\": []}");
             assertThat(root.getError())
                     .isEqualTo(
                             "no valid plan after 2 answers: the planner's answer is not JSON: it"
@@ -339,23 +351,12 @@ class AgentPlanTest {
         }
         fifty.append("]}");
         try (var harness = harness(PlanSettings.Mode.AUTO)) {
-            harness.processElement2(ROOT, 0);
-            harness.processElement1(
-                    answer(
-                            "plan-1",
-                            TaskStatus.COMPLETED,
+            TaskResult root =
+                    twoAnswers(
+                            harness,
                             "{\"steps\": [{\"id\": \"a\", \"role\": \"pilot\","
                                     + " \"capabilities\": [\"fly\"], \"input\": \"x\"}]}",
-                            0.01),
-                    0);
-            harness.processElement1(
-                    answer("plan-2", TaskStatus.COMPLETED, fifty.toString(), 0.01), 0);
-
-            assertThat(sent(harness))
-                    .extracting(Task::getTaskId)
-                    .containsExactly("r-1/plan-1", "r-1/plan-2");
-            TaskResult root = harness.extractOutputValues().get(2);
-            assertThat(root.getStatus()).isEqualTo(TaskStatus.FAILED);
+                            fifty.toString());
             assertThat(root.getError())
                     .isEqualTo(
                             "no valid plan after 2 answers: step 'a' asks for capability 'fly',"
