@@ -171,6 +171,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Map<String, CircuitBreaker> breakers;
     private transient RetryPolicy retries;
     private transient AgentSlots<ReplicaCall> slots;
+    private transient AgentRates rates;
     private transient BreakerWait breakerWait;
     private transient int parallelism;
     private transient int inFlight;
@@ -323,6 +324,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 new RetryPolicy(
                         settings, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         slots = new AgentSlots<>();
+        rates = new AgentRates(parallelism);
         breakerWait = new BreakerWait(settings.agentWait(), settings.breakerOpen());
         calls = getMetricGroup().counter("agentCalls");
         failures = getMetricGroup().counter("agentCallFailures");
@@ -564,6 +566,14 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 return;
             }
             call.holdsSlot = true;
+        }
+        long now = clock.millis();
+        long allowedAt = rates.start(agent, call.request.getTask().getTask().getInput(), now);
+        if (allowedAt > now) {
+            // The provider's rate limit: the call waits for room in its minute, holding no slot.
+            releaseSlot(call, agent);
+            later(call, allowedAt - now);
+            return;
         }
         CircuitBreaker breaker = breakerFor(agent.getAgentId());
         if (!breaker.tryAcquirePermission()) {
