@@ -479,7 +479,13 @@ public final class Plans {
         all.addAll(plan.getSteps());
         all.addAll(synthesis);
         List<SubtaskResult> subtasks = new ArrayList<>();
+        // The root's agents are those that answered its steps, not its planner or synthesizer.
         Set<String> agents = new LinkedHashSet<>();
+        for (PlanStep step : plan.getSteps()) {
+            if (step.getResult() != null) {
+                agents.addAll(step.getResult().getAgents());
+            }
+        }
         long tokensIn = 0;
         long tokensOut = 0;
         double cost = 0;
@@ -502,9 +508,6 @@ public final class Plans {
                         .setTokensOut(result.getTokensOut())
                         .setCostUsd(result.getCostUsd())
                         .setLatencyMs(result.getLatencyMs());
-                if (plan.getSteps().contains(step)) {
-                    agents.addAll(result.getAgents());
-                }
                 tokensIn += result.getTokensIn();
                 tokensOut += result.getTokensOut();
                 cost += result.getCostUsd();

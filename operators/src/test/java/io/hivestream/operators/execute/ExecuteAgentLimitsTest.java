@@ -7,14 +7,12 @@ import static io.hivestream.operators.testing.TestRecords.request;
 import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.operators.testing.MutableClock;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.time.Duration;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,14 +53,7 @@ class ExecuteAgentLimitsTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness(
             ExecuteSettings settings) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new ExecuteOperatorFactory(
-                        new ExecuteOperatorTest.ScriptedRuntimes(),
-                        settings,
-                        ExecuteOperator.ToolPolicy.allowAll(),
-                        clock),
-                SessionKeys::of,
-                Types.STRING);
+        return ExecuteOperatorTest.scripted(settings, clock);
     }
 
     /** Moves both the clock and the processing-time service on. */

@@ -8,14 +8,12 @@ import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hivestream.operators.plan.Cancellations;
-import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.operators.testing.MutableClock;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,14 +67,7 @@ class ExecuteCancellationTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
             throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new ExecuteOperatorFactory(
-                        new ExecuteOperatorTest.ScriptedRuntimes(),
-                        ExecuteSettings.builder().build(),
-                        ExecuteOperator.ToolPolicy.allowAll(),
-                        clock),
-                SessionKeys::of,
-                Types.STRING);
+        return ExecuteOperatorTest.scripted(ExecuteSettings.builder().build(), clock);
     }
 
     @Test

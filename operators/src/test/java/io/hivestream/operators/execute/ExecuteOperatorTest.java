@@ -106,12 +106,18 @@ class ExecuteOperatorTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness(
             ExecuteSettings settings) throws Exception {
+        return scripted(settings, CLOCK);
+    }
+
+    /** The execute stage over the scripted runtimes, keyed as the job keys it. */
+    static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> scripted(
+            ExecuteSettings settings, java.time.Clock clock) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new ExecuteOperatorFactory(
                         new ScriptedRuntimes(),
                         settings,
                         ExecuteOperator.ToolPolicy.allowAll(),
-                        CLOCK),
+                        clock),
                 SessionKeys::of,
                 Types.STRING);
     }

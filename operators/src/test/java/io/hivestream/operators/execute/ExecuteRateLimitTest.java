@@ -6,13 +6,11 @@ import static io.hivestream.operators.testing.TestRecords.request;
 import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.operators.testing.MutableClock;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,14 +48,7 @@ class ExecuteRateLimitTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
             throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new ExecuteOperatorFactory(
-                        new ExecuteOperatorTest.ScriptedRuntimes(),
-                        ExecuteSettings.builder().build(),
-                        ExecuteOperator.ToolPolicy.allowAll(),
-                        clock),
-                SessionKeys::of,
-                Types.STRING);
+        return ExecuteOperatorTest.scripted(ExecuteSettings.builder().build(), clock);
     }
 
     private void advance(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness, long millis)
