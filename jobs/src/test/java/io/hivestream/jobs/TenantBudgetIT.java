@@ -1,11 +1,13 @@
 package io.hivestream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.operators.admit.Admission;
-import io.hivestream.operators.admit.UtcWindows;
+import io.hivestream.operators.admit.CallBudget;
+import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tenant;
@@ -27,18 +29,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two tenants on a real broker and a MiniCluster with the admit stage on: {@code thrifty} spends
- * its day's budget on its first task and gets REJECTED from then on, with the budget, what it spent
- * and the window, while every task of {@code rich}, which may have two in flight, completes.
+ * Two tenants on a real broker and a MiniCluster with the admit stage on. {@code thrifty} has a
+ * day's budget that its calls approach: each task's call is checked against what the tenant has
+ * left before it is made, and the first call whose estimated price would cross it is not made, so
+ * the tenant never spends more than its budget; its tasks are REJECTED from then on, with the
+ * price, the spend and the budget. Every task of {@code rich}, which may have two in flight,
+ * completes.
  */
 class TenantBudgetIT extends KafkaJobCase {
-    private static final double BUDGET = 0.000001;
+    /** Three calls' estimates (0.00104 USD each) would not fit; one call costs 0.00006 USD. */
+    private static final double BUDGET = 0.0012;
+
+    /** At most 50 output tokens: a call's estimate is 4 input and 50 output tokens. */
+    private static final int MAX_TOKENS = 50;
+
     private static final int RICH = 8;
 
     @Test
-    void aTenantOverItsBudgetIsRejectedWhileTheOtherCompletes(@TempDir Path checkpoints)
+    void aTenantIsStoppedBeforeItsBudgetWhileTheOtherCompletes(@TempDir Path checkpoints)
             throws Exception {
-        fixture.register(Agents.simulated("m-budget", List.of("math"), 0.01));
+        AgentEvent agent = Agents.simulated("m-budget", List.of("math"), 0.01);
+        agent.setMaxTokens(MAX_TOKENS);
+        fixture.register(agent);
         fixture.register(
                 Tenant.newBuilder().setTenant("thrifty").setBudgetUsdPerDay(BUDGET).build());
         fixture.register(Tenant.newBuilder().setTenant("rich").setMaxInFlight(2).build());
@@ -63,32 +75,20 @@ class TenantBudgetIT extends KafkaJobCase {
                             + i
                             + " + 1?\"}");
         }
-        // One thrifty task at a time, until the booked spend turns one away.
+        // One thrifty task at a time, until a call is refused.
         List<String> thrifty = new ArrayList<>();
-        for (int i = 0; i < 20 && !rejectedAny(thrifty); i++) {
+        for (int i = 0; i < 40 && !rejectedAny(thrifty); i++) {
             String id = "t" + i;
             thrifty.add(id);
-            fixture.sendJson(
-                    KafkaJobFixture.TASKS,
-                    id,
-                    "{\"taskId\":\""
-                            + id
-                            + "\",\"tenant\":\"thrifty\",\"kind\":\"math\","
-                            + "\"input\":\"What is 6 * 7?\"}");
+            sendThrifty(id);
             await().pollInterval(Duration.ofMillis(200))
                     .atMost(Duration.ofMinutes(2))
                     .until(() -> ids(fixture.results()).contains(id));
         }
-        // And two more after it: the budget stays spent.
+        // And two more after it: what is left stays too little.
         for (String id : List.of("late1", "late2")) {
             thrifty.add(id);
-            fixture.sendJson(
-                    KafkaJobFixture.TASKS,
-                    id,
-                    "{\"taskId\":\""
-                            + id
-                            + "\",\"tenant\":\"thrifty\",\"kind\":\"math\","
-                            + "\"input\":\"What is 6 * 7?\"}");
+            sendThrifty(id);
         }
         await().pollInterval(Duration.ofMillis(300))
                 .atMost(Duration.ofMinutes(2))
@@ -105,12 +105,11 @@ class TenantBudgetIT extends KafkaJobCase {
             assertThat(rich.getStatus()).as("r" + i).isEqualTo(TaskStatus.COMPLETED);
             assertThat(rich.getOutput()).isEqualTo(Integer.toString(i + 1));
         }
-        assertThat(byId.get("t0").getStatus()).isEqualTo(TaskStatus.COMPLETED);
-        assertThat(byId.get("t0").getCostUsd()).isGreaterThan(BUDGET);
 
-        // Thrifty's tasks complete until the first rejection, and are all rejected after it.
+        // Thrifty's tasks complete until the first refusal, and are all refused after it.
+        double estimate = CallBudget.estimate(agent, "What is 6 * 7?");
         int first = -1;
-        List<Double> spentBefore = new ArrayList<>();
+        List<Double> spentBefore = new ArrayList<>(List.of(0.0));
         double spent = 0;
         for (int i = 0; i < thrifty.size(); i++) {
             TaskResult result = byId.get(thrifty.get(i));
@@ -119,24 +118,23 @@ class TenantBudgetIT extends KafkaJobCase {
             } else {
                 assertThat(first).as(thrifty.get(i) + " after a rejection").isNegative();
                 assertThat(result.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+                assertThat(result.getCostUsd()).isEqualTo(0.00006, within(1e-12));
                 spent += result.getCostUsd();
                 spentBefore.add(spent);
             }
         }
-        assertThat(first).isPositive();
-        // The spend in the reason is what was booked: every completed task's cost, or all but the
-        // last ones whose metrics had not been read back yet.
+        // At least three calls fit: what was booked of them is all that counts against the budget.
+        assertThat(first).isGreaterThanOrEqualTo(3);
+        assertThat(spent).isLessThanOrEqualTo(BUDGET);
+        // The budget in the reason is what the tenant had left when the task was admitted: the
+        // budget less the cost of the tasks before it whose metrics had been read back.
         Set<String> reasons = new HashSet<>();
-        long completedAt = byId.get(thrifty.get(first)).getCompletedAt();
         for (double booked : spentBefore) {
             reasons.add(
-                    "tenant thrifty spent "
-                            + Admission.usd(booked)
-                            + " of its "
-                            + Admission.usd(BUDGET)
-                            + " budget for the "
-                            + UtcWindows.dayName(completedAt)
-                            + "; the task was not started");
+                    "the call to m-budget was not started: its estimated price of "
+                            + Admission.usd(estimate)
+                            + " would bring the task's spend from 0 USD over its budget of "
+                            + Admission.usd(BUDGET - booked));
         }
         for (int i = first; i < thrifty.size(); i++) {
             TaskResult rejected = byId.get(thrifty.get(i));
@@ -145,6 +143,16 @@ class TenantBudgetIT extends KafkaJobCase {
             assertThat(rejected.getCostUsd()).isZero();
             assertThat(reasons).contains(rejected.getError());
         }
+    }
+
+    private void sendThrifty(String id) throws Exception {
+        fixture.sendJson(
+                KafkaJobFixture.TASKS,
+                id,
+                "{\"taskId\":\""
+                        + id
+                        + "\",\"tenant\":\"thrifty\",\"kind\":\"math\","
+                        + "\"input\":\"What is 6 * 7?\"}");
     }
 
     private static boolean rejectedAny(List<String> ids) {

@@ -3,21 +3,29 @@ package io.hivestream.operators.admit;
 import io.hivestream.schemas.AgentEvent;
 
 /**
- * Whether one more call may start for a task, given what the task has spent and its {@code
- * budgetUsd} (which the admit stage caps at what the tenant has left). A call is not started when
- * its estimated price, input tokens at the input price plus the most output tokens it may return at
- * the output price, would bring the task's spend over its budget; exactly reaching it is allowed.
- * The actual cost is booked after the call.
+ * Whether one more call may start for a task, given what the task has spent, what its calls in
+ * flight may still cost, and its {@code budgetUsd} (which the admit stage caps at what the tenant
+ * has left, and a plan splits among its subtasks). A call is not started when its estimated price,
+ * input tokens at the input price plus the most output tokens it may return at the output price,
+ * would bring the task's spend over its budget; exactly reaching it is allowed. A call that starts
+ * reserves its estimate until it ends; then its actual cost is booked instead.
  *
  * <p>Keeping every call's estimate within the budget is what bounds a task's overspend by one
  * call's price: only the difference between a call's estimate and its actual cost can cross it.
  *
- * <p>One instance per task in flight, in the execute stage's state: replicas, retries, fallbacks,
- * escalations and a plan's steps all draw from it.
+ * <p>One instance per task in flight, in the execute stage: replicas, retries, fallbacks and
+ * escalations all draw from it. Not thread-safe: the operator's mailbox thread owns it.
  */
 public final class CallBudget {
+    /** The most output tokens a call is counted for when its agent sets no {@code maxTokens}. */
+    public static final long DEFAULT_OUTPUT_TOKENS = 1024;
+
+    /** How far over the budget a sum of prices may be and still count as reaching it. */
+    private static final double ROUNDING = 1e-12;
+
     private final Double budgetUsd;
     private double spentUsd;
+    private double reservedUsd;
 
     /**
      * @param budgetUsd what may be spent for the task; null: no limit
@@ -32,12 +40,16 @@ public final class CallBudget {
      * The estimated price of a call.
      *
      * @param inputTokens the prompt's tokens (see {@link #inputTokens})
-     * @param maxOutputTokens the most tokens the call may return: the agent's {@code maxTokens} or
-     *     the runtime's default
+     * @param maxOutputTokens the most tokens the call may return (see {@link #outputTokens})
      */
     public static double estimate(AgentEvent agent, long inputTokens, long maxOutputTokens) {
         return inputTokens / 1000.0 * agent.getCostPer1kInputTokens()
                 + maxOutputTokens / 1000.0 * agent.getCostPer1kOutputTokens();
+    }
+
+    /** The estimated price of a call of {@code agent} with {@code prompt}. */
+    public static double estimate(AgentEvent agent, String prompt) {
+        return estimate(agent, inputTokens(prompt), outputTokens(agent));
     }
 
     /** A prompt's tokens as the estimate counts them: one per four characters, rounded up. */
@@ -45,9 +57,20 @@ public final class CallBudget {
         return (prompt.length() + 3) / 4;
     }
 
+    /** The most tokens a call of {@code agent} may return: its {@code maxTokens}, or 1,024. */
+    public static long outputTokens(AgentEvent agent) {
+        return agent.getMaxTokens() != null ? agent.getMaxTokens() : DEFAULT_OUTPUT_TOKENS;
+    }
+
+    /** Whether the task has a budget at all; without one every call may start. */
+    public boolean limited() {
+        return budgetUsd != null;
+    }
+
     /** Why a call of this estimated price may not start; null when it may. */
     public String refusal(String agentId, double estimateUsd) {
-        if (budgetUsd == null || spentUsd + estimateUsd <= budgetUsd) {
+        double committed = spentUsd + reservedUsd;
+        if (budgetUsd == null || committed + estimateUsd <= budgetUsd + ROUNDING) {
             return null;
         }
         return "the call to "
@@ -55,17 +78,33 @@ public final class CallBudget {
                 + " was not started: its estimated price of "
                 + Admission.usd(estimateUsd)
                 + " would bring the task's spend from "
-                + Admission.usd(spentUsd)
+                + Admission.usd(committed)
+                + (reservedUsd > 0 ? " (calls in flight included)" : "")
                 + " over its budget of "
                 + Admission.usd(budgetUsd);
     }
 
-    /** Books what a call actually cost. */
+    /** A call of this estimated price starts: its estimate is held until it ends. */
+    public void reserve(double estimateUsd) {
+        reservedUsd += estimateUsd;
+    }
+
+    /** A call that reserved {@code estimateUsd} ended and cost {@code costUsd}. */
+    public void settle(double estimateUsd, double costUsd) {
+        reservedUsd = Math.max(0, reservedUsd - estimateUsd);
+        spentUsd += costUsd;
+    }
+
+    /** Books what a call that reserved nothing cost (one replayed after a restore). */
     public void book(double costUsd) {
         spentUsd += costUsd;
     }
 
     public double spentUsd() {
         return spentUsd;
+    }
+
+    public double reservedUsd() {
+        return reservedUsd;
     }
 }

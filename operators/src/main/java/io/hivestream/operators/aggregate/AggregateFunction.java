@@ -391,6 +391,7 @@ public final class AggregateFunction
                         id,
                         RolePrompts.PLANNER,
                         RolePrompts.PLAN);
+        call.setBudgetUsd(Plans.budgetShare(current, 1));
         Task task =
                 Plans.planning(
                         current,
@@ -526,6 +527,7 @@ public final class AggregateFunction
                         SYNTHESIS_ID,
                         RolePrompts.SYNTHESIZER,
                         RolePrompts.SYNTHESIZE);
+        call.setBudgetUsd(Plans.budgetShare(current, 1));
         Task task = Plans.synthesis(current, call, settings, clock.millis());
         current.getCalls().add(call);
         current.setPending(call.getTaskId());
@@ -590,7 +592,10 @@ public final class AggregateFunction
 
     private void releaseReady(Plan current, Context ctx) {
         long now = clock.millis();
-        for (PlanStep step : Plans.ready(current)) {
+        List<PlanStep> ready = Plans.ready(current);
+        Double share = Plans.budgetShare(current, ready.size());
+        for (PlanStep step : ready) {
+            step.setBudgetUsd(share);
             Plans.release(step);
             ctx.output(SUBTASKS, Plans.subtask(current, step, settings, now));
         }

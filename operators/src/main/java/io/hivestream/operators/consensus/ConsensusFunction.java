@@ -160,8 +160,7 @@ public final class ConsensusFunction
         if (replicas == 1) {
             out.collect(
                     reply.getCascade() == null
-                            ? single(
-                                    task, reply.getAnswer(), reply.getRequest().getCancel() != null)
+                            ? single(task, reply.getAnswer(), stopped(reply))
                             : cascaded(task, reply.getAnswer(), reply.getCascade()));
             return;
         }
@@ -342,9 +341,14 @@ public final class ConsensusFunction
                                     + analysis.getReplicas()
                                     + " replicas answered before the deadline"
                             : null;
-            boolean cancelled = received.stream().anyMatch(r -> r.getRequest().getCancel() != null);
-            if (cancelled && answers.stream().allMatch(a -> a.getError() != null)) {
-                out.collect(result.setStatus(TaskStatus.CANCELLED).setError(errors).build());
+            TaskStatus stopped =
+                    received.stream()
+                            .map(ConsensusFunction::stopped)
+                            .filter(java.util.Objects::nonNull)
+                            .findFirst()
+                            .orElse(null);
+            if (stopped != null && answers.stream().allMatch(a -> a.getError() != null)) {
+                out.collect(result.setStatus(stopped).setError(errors).build());
             } else if (answers.stream().allMatch(a -> a.getError() != null)) {
                 String why = "every replica failed: " + errors;
                 out.collect(
@@ -426,11 +430,20 @@ public final class ConsensusFunction
         }
     }
 
-    private TaskResult single(AnalyzedTask task, AgentAnswer answer, boolean cancelled) {
+    /**
+     * The status of a replica that stopped without an answer for a reason other than its agents'
+     * failures: CANCELLED (its plan no longer needs it), TIMED_OUT (its deadline passed before a
+     * call could start) or REJECTED (every call would have crossed its budget); else null.
+     */
+    private static TaskStatus stopped(CallReply reply) {
+        return reply.getRequest().getCancel() != null ? TaskStatus.CANCELLED : reply.getRefused();
+    }
+
+    private TaskResult single(AnalyzedTask task, AgentAnswer answer, TaskStatus stopped) {
         TaskResult.Builder result = baseResult(task, List.of(answer));
-        if (cancelled) {
+        if (stopped != null) {
             return result.setAgents(List.of())
-                    .setStatus(TaskStatus.CANCELLED)
+                    .setStatus(stopped)
                     .setError(answer.getError())
                     .build();
         }

@@ -16,9 +16,6 @@ import java.util.Objects;
  * without limits cost nothing here. Not thread-safe: the operator's mailbox thread owns it.
  */
 final class AgentRates {
-    /** The most output tokens a call is counted for when its agent sets no {@code maxTokens}. */
-    static final long DEFAULT_OUTPUT_TOKENS = 1024;
-
     private record Limits(Integer rpm, Integer tpm, RateWindow requests, RateWindow tokens) {}
 
     private final int parallelism;
@@ -50,11 +47,7 @@ final class AgentRates {
                             tpm != null ? new RateWindow(tpm, parallelism) : null);
             agents.put(agent.getAgentId(), limits);
         }
-        long tokens =
-                CallBudget.inputTokens(prompt)
-                        + (agent.getMaxTokens() != null
-                                ? agent.getMaxTokens()
-                                : DEFAULT_OUTPUT_TOKENS);
+        long tokens = CallBudget.inputTokens(prompt) + CallBudget.outputTokens(agent);
         long at = now;
         if (limits.requests() != null) {
             at = Math.max(at, limits.requests().earliest(1, now));

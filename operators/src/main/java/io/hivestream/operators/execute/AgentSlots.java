@@ -1,25 +1,42 @@
 package io.hivestream.operators.execute;
 
-import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * The hard cap on an agent's calls in flight, as one execute instance keeps it: per agent, the
  * calls in flight against the instance's share of the agent's {@code maxConcurrency}, and the calls
- * waiting for a slot, oldest first. A slot that frees goes to the oldest waiting call at once, so a
- * waiting call is never overtaken by a later one. Not thread-safe: the operator's mailbox thread
- * owns it.
+ * waiting for a slot. A slot that frees goes at once to the first waiting call in the given order
+ * (the execute stage's: higher priority, then earlier deadline), and among equals to the one that
+ * waited longest, so a waiting call is never overtaken by a later one of its rank. Not thread-safe:
+ * the operator's mailbox thread owns it.
  *
  * @param <C> a waiting call
  */
 public final class AgentSlots<C> {
-    private static final class Agent<C> {
+    private record Waiting<C>(C call, long arrival) {}
+
+    private final class Agent {
         int inFlight;
-        final ArrayDeque<C> waiting = new ArrayDeque<>();
+        final PriorityQueue<Waiting<C>> waiting = new PriorityQueue<>(order);
     }
 
-    private final Map<String, Agent<C>> agents = new HashMap<>();
+    private final Comparator<Waiting<C>> order;
+    private final Map<String, Agent> agents = new HashMap<>();
+    private long arrivals;
+
+    /** Waiting calls get slots in arrival order. */
+    public AgentSlots() {
+        this((a, b) -> 0);
+    }
+
+    /** Waiting calls get slots in {@code rank}'s order, then in arrival order. */
+    public AgentSlots(Comparator<? super C> rank) {
+        Comparator<Waiting<C>> byRank = (a, b) -> rank.compare(a.call(), b.call());
+        this.order = byRank.thenComparingLong(Waiting::arrival);
+    }
 
     /**
      * The slots of an agent in one of {@code parallelism} instances: an equal share of its {@code
@@ -33,7 +50,7 @@ public final class AgentSlots<C> {
 
     /** Takes a slot of {@code agentId} when fewer than {@code slots} calls are in flight. */
     public boolean tryAcquire(String agentId, int slots) {
-        Agent<C> agent = agents.computeIfAbsent(agentId, id -> new Agent<>());
+        Agent agent = agents.computeIfAbsent(agentId, id -> new Agent());
         if (agent.inFlight >= slots || !agent.waiting.isEmpty()) {
             return false;
         }
@@ -43,24 +60,26 @@ public final class AgentSlots<C> {
 
     /** Queues a call that found no slot; it gets one from {@link #release} in its turn. */
     public void await(String agentId, C call) {
-        agents.computeIfAbsent(agentId, id -> new Agent<>()).waiting.addLast(call);
+        agents.computeIfAbsent(agentId, id -> new Agent())
+                .waiting
+                .add(new Waiting<>(call, arrivals++));
     }
 
     /**
      * Frees a slot of {@code agentId}.
      *
-     * @return the oldest waiting call, which now holds the slot, or null when none waits or the
+     * @return the first waiting call, which now holds the slot, or null when none waits or the
      *     agent's slots (which may have shrunk) are still all taken
      */
     public C release(String agentId, int slots) {
-        Agent<C> agent = agents.get(agentId);
+        Agent agent = agents.get(agentId);
         if (agent == null || agent.inFlight == 0) {
             throw new IllegalStateException("no call of " + agentId + " holds a slot");
         }
         agent.inFlight--;
         if (!agent.waiting.isEmpty() && agent.inFlight < slots) {
             agent.inFlight++;
-            return agent.waiting.pollFirst();
+            return agent.waiting.poll().call();
         }
         if (agent.inFlight == 0 && agent.waiting.isEmpty()) {
             agents.remove(agentId);
@@ -69,19 +88,19 @@ public final class AgentSlots<C> {
     }
 
     public int inFlight(String agentId) {
-        Agent<C> agent = agents.get(agentId);
+        Agent agent = agents.get(agentId);
         return agent == null ? 0 : agent.inFlight;
     }
 
     public int waiting(String agentId) {
-        Agent<C> agent = agents.get(agentId);
+        Agent agent = agents.get(agentId);
         return agent == null ? 0 : agent.waiting.size();
     }
 
     /** Calls waiting for a slot, over every agent. */
     public int waiting() {
         int total = 0;
-        for (Agent<C> agent : agents.values()) {
+        for (Agent agent : agents.values()) {
             total += agent.waiting.size();
         }
         return total;

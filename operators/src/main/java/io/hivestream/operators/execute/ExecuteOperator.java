@@ -2,6 +2,8 @@ package io.hivestream.operators.execute;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.hivestream.operators.admit.CallBudget;
+import io.hivestream.operators.admit.TaskPriority;
 import io.hivestream.operators.cache.CacheBudget;
 import io.hivestream.operators.cache.CacheKeys;
 import io.hivestream.operators.cache.CachePolicy;
@@ -152,6 +154,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     /** A cancelled step's key: when its plan decided, and why. */
     private transient ValueState<Tuple2<Long, String>> cancelled;
 
+    private transient ValueState<Double> spent;
+    private transient Map<String, CallBudget> budgets;
+
     private transient ListState<Turn> memory;
     private transient ValueState<Turn> turn;
     private transient MapState<Integer, Escalating> escalating;
@@ -284,6 +289,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                         .build());
         cancelled = getRuntimeContext().getState(cancelledDescriptor);
+        spent = getRuntimeContext().getState(new ValueStateDescriptor<>("spent", Types.DOUBLE));
         rotation =
                 new Rotation(getOperatorStateBackend().getBroadcastState(Rotation.VIEWS), router);
         ListStateDescriptor<Turn> memoryDescriptor =
@@ -323,7 +329,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         retries =
                 new RetryPolicy(
                         settings, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-        slots = new AgentSlots<>();
+        slots =
+                new AgentSlots<>(
+                        TaskPriority.first((ReplicaCall c) -> c.request.getTask().getTask()));
+        budgets = new HashMap<>();
         rates = new AgentRates(parallelism);
         breakerWait = new BreakerWait(settings.agentWait(), settings.breakerOpen());
         calls = getMetricGroup().counter("agentCalls");
@@ -568,7 +577,25 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             call.holdsSlot = true;
         }
         long now = clock.millis();
-        long allowedAt = rates.start(agent, call.request.getTask().getTask().getInput(), now);
+        Task task = call.request.getTask().getTask();
+        if (task.getDeadline() != null && now >= task.getDeadline()) {
+            releaseSlot(call, agent);
+            complete(call, call.pastDeadline(agent, task.getDeadline(), now).answer());
+            return;
+        }
+        CallBudget budget = budgetOf(call);
+        double estimate = 0;
+        if (budget != null) {
+            estimate = CallBudget.estimate(agent, task.getInput());
+            String over = budget.refusal(agent.getAgentId(), estimate);
+            if (over != null) {
+                releaseSlot(call, agent);
+                call.overBudget(over);
+                issue(call);
+                return;
+            }
+        }
+        long allowedAt = rates.start(agent, task.getInput(), now);
         if (allowedAt > now) {
             // The provider's rate limit: the call waits for room in its minute, holding no slot.
             releaseSlot(call, agent);
@@ -589,7 +616,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             issue(call);
             return;
         }
-        Task task = call.request.getTask().getTask();
+        if (budget != null) {
+            budget.reserve(estimate);
+            call.reservedUsd = estimate;
+        }
         JournaledSteps steps = steps(callId, call.key);
         AgentCall agentCall =
                 new AgentCall(
@@ -759,15 +789,19 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         long latency = clock.millis() - started;
         if (abandoned) {
             // The try lost at the failure, priced as this one without its replayed steps.
-            call.metrics.add(
+            Metric lost =
                     CallMetrics.abandoned(
                             call.request.getTask().getTask(),
                             agent,
                             call.attempt(),
                             error == null ? reply.tokensIn() - steps.replayedIn : 0,
                             error == null ? reply.tokensOut() - steps.replayedOut : 0,
-                            clock.millis()));
+                            clock.millis());
+            call.metrics.add(lost);
+            spend(call, 0, lost.getCall().getCostUsd());
         }
+        double reserved = call.reservedUsd;
+        call.reservedUsd = 0;
         if (error == null) {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             double cost = CallMetrics.cost(agent, reply);
@@ -784,6 +818,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             reply,
                             clock.millis());
             call.metrics.add(metric);
+            spend(call, reserved, cost);
             journal.record(CallJournals.success(callId, call.key, metric, reply));
             answered(call, agent, reply, latency, cost);
             return;
@@ -800,6 +835,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         cause,
                         clock.millis());
         call.metrics.add(metric);
+        spend(call, reserved, metric.getCall().getCostUsd());
         if (cause instanceof TimeoutException) {
             cause =
                     new AgentCallException(
@@ -819,6 +855,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         replayed.inc();
         Metric metric = journaled.getMetric();
         call.metrics.add(metric);
+        spend(call, 0, metric.getCall().getCostUsd());
         if (journaled.getError() == null) {
             answered(
                     call,
@@ -892,6 +929,34 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     /**
+     * The budget of the call's task, or null when it has none: what the task spent so far (in the
+     * keyed state, so a restore keeps it) and what its calls in flight reserved (in memory: a
+     * restore makes those calls again and they reserve again).
+     */
+    private CallBudget budgetOf(ReplicaCall call) throws Exception {
+        Double budgetUsd = call.request.getTask().getTask().getBudgetUsd();
+        if (budgetUsd == null) {
+            return null;
+        }
+        CallBudget budget = budgets.get(call.key);
+        if (budget == null) {
+            Double before = spent.value();
+            budget = new CallBudget(budgetUsd, before != null ? before : 0);
+            budgets.put(call.key, budget);
+        }
+        return budget;
+    }
+
+    /** A call of the task ended: its reservation goes, what it cost is booked. */
+    private void spend(ReplicaCall call, double reservedUsd, double costUsd) throws Exception {
+        CallBudget budget = budgetOf(call);
+        if (budget != null) {
+            budget.settle(reservedUsd, costUsd);
+            spent.update(budget.spentUsd());
+        }
+    }
+
+    /**
      * Why the request's plan step is cancelled, or null: a step's key holds a cancellation, and the
      * step was released before it (a step of a later run of the same root is not).
      */
@@ -925,6 +990,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         : call.edge == null
                                 ? reply(request, last, call.metrics)
                                 : cascaded(call, last);
+        if (cancellation == null && call.edge == null) {
+            reply.setRefused(call.refused);
+        }
         AgentAnswer answer = reply.getAnswer();
         output.collect(new StreamRecord<>(reply));
         active.remove(request.getReplica());
@@ -946,6 +1014,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             return;
         }
         activeTask.clear();
+        if (request.getTask().getTask().getBudgetUsd() != null) {
+            budgets.remove(call.key);
+            spent.clear();
+        }
         Turn finished = remembers ? turn.value() : null;
         if (finished != null) {
             remember(finished);

@@ -4,6 +4,7 @@ import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.Escalating;
@@ -50,6 +51,16 @@ final class ReplicaCall {
      */
     boolean abandoned;
 
+    /**
+     * Set when the replica stopped before a call it would have made: {@code TIMED_OUT}, its task's
+     * deadline had passed; {@code REJECTED}, every agent it would have called was over its task's
+     * budget and it made no call.
+     */
+    TaskStatus refused;
+
+    /** The estimated price that the call in flight holds of its task's budget. */
+    double reservedUsd;
+
     private List<AgentEvent> chain;
     private int chainIndex;
     private int attemptOnAgent = 1;
@@ -57,6 +68,7 @@ final class ReplicaCall {
     private final List<String> errors = new ArrayList<>();
     private final List<AgentEvent> breakerOpen = new ArrayList<>();
     private long waitingSince = -1;
+    private boolean overBudget;
 
     ReplicaCall(String key, CallRequest request) {
         this.key = key;
@@ -111,7 +123,15 @@ final class ReplicaCall {
             }
             breakerOpen.clear();
         }
-        AgentEvent last = chain.get(chain.size() - 1);
+        if (overBudget && attempt == 1) {
+            refused = TaskStatus.REJECTED;
+        }
+        return failure();
+    }
+
+    /** The chain is exhausted: a failure with every agent's reason. */
+    private Fail failure() {
+        AgentEvent last = chain.get(Math.min(chainIndex, chain.size() - 1));
         return new Fail(
                 AgentAnswer.newBuilder()
                         .setAgentId(last.getAgentId())
@@ -119,6 +139,39 @@ final class ReplicaCall {
                         .setError(String.join("; ", errors))
                         .setAttempts(attempt - 1)
                         .build());
+    }
+
+    /**
+     * The task's deadline passed before the call to {@code agent} could start: the replica ends
+     * without it, {@code TIMED_OUT}.
+     */
+    Fail pastDeadline(AgentEvent agent, long deadline, long now) {
+        errors.add(
+                "the call to "
+                        + agent.getAgentId()
+                        + " was not started: the task's deadline, "
+                        + java.time.Instant.ofEpochMilli(deadline)
+                        + ", was "
+                        + (now - deadline)
+                        + " ms ago"
+                        + (waitingSince >= 0
+                                ? ", after waiting "
+                                        + (now - waitingSince)
+                                        + " ms for a circuit breaker to let a call through"
+                                : ""));
+        refused = TaskStatus.TIMED_OUT;
+        return failure();
+    }
+
+    /**
+     * The call to {@code agent} would cross the task's budget: it is not made, and the call goes on
+     * to the next agent, which may cost less.
+     */
+    void overBudget(String why) {
+        errors.add(why);
+        overBudget = true;
+        chainIndex++;
+        attemptOnAgent = 1;
     }
 
     /**

@@ -191,6 +191,7 @@ public final class Plans {
                 .setStrategy(replicas > 1 ? Strategy.CONSENSUS : Strategy.DIRECT)
                 .setReplicas(replicas)
                 .setQuorum(step.getQuorum())
+                .setBudgetUsd(step.getBudgetUsd())
                 .setPriority(root.getPriority())
                 .setDeadline(plan.getDeadline())
                 .setMetadata(metadata)
@@ -416,6 +417,40 @@ public final class Plans {
         return spent;
     }
 
+    /**
+     * What each of {@code sharers} subtasks about to be released may spend: what the root's budget
+     * has left after what the plan spent and what its subtasks in flight may still spend, split
+     * evenly among them and the plan's steps that wait (the shares of the steps released later come
+     * from what is left then). A plan of several steps keeps one share back for its synthesis. The
+     * sum of what the subtasks may spend never exceeds the budget. Null when the root has no
+     * budget.
+     */
+    public static Double budgetShare(Plan plan, int sharers) {
+        Double budget = plan.getRoot().getTask().getBudgetUsd();
+        if (budget == null) {
+            return null;
+        }
+        double reserved = 0;
+        int waiting = 0;
+        for (PlanStep step : allSubtasks(plan)) {
+            if (step.getState() == StepState.RELEASED && step.getBudgetUsd() != null) {
+                reserved += step.getBudgetUsd();
+            } else if (step.getState() == StepState.WAITING) {
+                waiting++;
+            }
+        }
+        int synthesis = plan.getSteps().size() > 1 && !allDone(plan) ? 1 : 0;
+        int shares = Math.max(sharers, waiting) + synthesis;
+        double left = budget - spent(plan) - reserved;
+        return left <= 0 ? 0.0 : left / Math.max(1, shares);
+    }
+
+    private static List<PlanStep> allSubtasks(Plan plan) {
+        List<PlanStep> all = new ArrayList<>(plan.getCalls());
+        all.addAll(plan.getSteps());
+        return all;
+    }
+
     /** Why a result is not a completed one, in a sentence's words. */
     public static String failureOf(TaskResult result) {
         if (result == null) {
@@ -434,6 +469,7 @@ public final class Plans {
                 .setInput(input)
                 .setCapabilities(call.getCapabilities())
                 .setStrategy(Strategy.DIRECT)
+                .setBudgetUsd(call.getBudgetUsd())
                 .setPriority(root.getPriority())
                 .setDeadline(plan.getDeadline())
                 .setMetadata(metadata)

@@ -38,6 +38,32 @@ class CallBudgetTest {
     }
 
     @Test
+    void aCallInFlightHoldsItsEstimateUntilItsActualCostIsBooked() {
+        CallBudget budget = new CallBudget(2.0, 0.0);
+        budget.reserve(1.5);
+        assertThat(budget.refusal("gpt", 0.5)).isNull();
+        assertThat(budget.refusal("gpt", 0.625))
+                .isEqualTo(
+                        "the call to gpt was not started: its estimated price of 0.625 USD would"
+                                + " bring the task's spend from 1.5 USD (calls in flight included)"
+                                + " over its budget of 2 USD");
+        budget.settle(1.5, 0.25);
+        assertThat(budget.reservedUsd()).isZero();
+        assertThat(budget.spentUsd()).isEqualTo(0.25);
+        assertThat(budget.refusal("gpt", 1.75)).isNull();
+    }
+
+    @Test
+    void theMostOutputTokensAreTheAgentsMaxTokensOr1024() {
+        assertThat(CallBudget.outputTokens(GPT)).isEqualTo(1024);
+        AgentEvent capped = AgentEvent.newBuilder(GPT).setMaxTokens(300).build();
+        assertThat(CallBudget.outputTokens(capped)).isEqualTo(300);
+        // 3 input tokens at 0.5 per 1k and 300 output tokens at 1.5 per 1k.
+        assertThat(CallBudget.estimate(capped, "123456789"))
+                .isEqualTo(3 / 1000.0 * 0.5 + 300 / 1000.0 * 1.5);
+    }
+
+    @Test
     void withoutABudgetEveryCallMayStart() {
         CallBudget budget = new CallBudget(null, 1_000_000.0);
         assertThat(budget.refusal("gpt", 1_000_000.0)).isNull();

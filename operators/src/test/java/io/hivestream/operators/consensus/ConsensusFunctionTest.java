@@ -179,6 +179,46 @@ class ConsensusFunctionTest {
     }
 
     @Test
+    void aReplicaStoppedBeforeItsCallGivesItsTaskTheStatusOfWhyItStopped() throws Exception {
+        AgentAnswer over = failed("a1", "the call to a1 was not started: over budget");
+        CallReply refused =
+                CallReply.newBuilder(reply(SINGLE, 0, over))
+                        .setRefused(TaskStatus.REJECTED)
+                        .build();
+
+        harness.processElement(refused, 0);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        result(SINGLE, List.of(over))
+                                .setAgents(List.of())
+                                .setStatus(TaskStatus.REJECTED)
+                                .setError("the call to a1 was not started: over budget")
+                                .build());
+    }
+
+    @Test
+    void aVoteWhoseReplicasAllStoppedPastTheDeadlineTimesOut() throws Exception {
+        AgentAnswer late = edge(failed("a0", "the call to a0 was not started: deadline"));
+        harness.processElement(
+                CallReply.newBuilder(reply(VOTE, 0, late)).setRefused(TaskStatus.TIMED_OUT).build(),
+                0);
+        AgentAnswer broken = edge(failed("a1", "HTTP 500"));
+        harness.processElement(reply(VOTE, 1, broken), 0);
+        harness.processElement(
+                CallReply.newBuilder(reply(VOTE, 2, late)).setRefused(TaskStatus.TIMED_OUT).build(),
+                0);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(TaskResult::getStatus, TaskResult::getError)
+                .containsExactly(
+                        tuple(
+                                TaskStatus.TIMED_OUT,
+                                "a0: the call to a0 was not started: deadline; a1: HTTP 500; a0:"
+                                        + " the call to a0 was not started: deadline"));
+    }
+
+    @Test
     void twoOfThreeAgreeingAnswersCompleteTheVote() throws Exception {
         AgentAnswer paris = edge(answered("a0", "Paris"));
         AgentAnswer lyon = edge(answered("a1", "Lyon"));

@@ -39,6 +39,24 @@ class AgentSlotsTest {
     }
 
     @Test
+    void aFreedSlotGoesToTheFirstWaitingCallInRankThenToTheOldestOfItsRank() {
+        // Ranked by the length of the name, longest first.
+        AgentSlots<String> slots =
+                new AgentSlots<>(java.util.Comparator.comparingInt(String::length).reversed());
+        slots.tryAcquire("a", 1);
+        slots.await("a", "b1");
+        slots.await("a", "ccc1");
+        slots.await("a", "b2");
+        slots.await("a", "ccc2");
+
+        assertThat(slots.release("a", 1)).isEqualTo("ccc1");
+        assertThat(slots.release("a", 1)).isEqualTo("ccc2");
+        assertThat(slots.release("a", 1)).isEqualTo("b1");
+        assertThat(slots.release("a", 1)).isEqualTo("b2");
+        assertThat(slots.release("a", 1)).isNull();
+    }
+
+    @Test
     void whenTheSlotsShrinkAFreedSlotIsNotHandedOn() {
         AgentSlots<String> slots = new AgentSlots<>();
         slots.tryAcquire("a", 2);

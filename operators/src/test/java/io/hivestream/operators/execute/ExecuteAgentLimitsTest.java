@@ -212,8 +212,9 @@ class ExecuteAgentLimitsTest {
 
             assertThat(outputs(harness).get(2))
                     .isEqualTo(
-                            "t1=error: a: circuit breaker open; waited 400 ms for it to let a call"
-                                    + " through, until the task's deadline");
+                            "t1=error: the call to a was not started: the task's deadline,"
+                                    + " 1970-01-01T00:00:05.400Z, was 0 ms ago, after waiting 400"
+                                    + " ms for a circuit breaker to let a call through");
         }
     }
 }
