@@ -151,6 +151,41 @@ class ExecuteSpendControlTest {
     }
 
     @Test
+    void aRestoreNeitherForgetsNorCountsTwiceWhatATaskSpent() throws Exception {
+        // One slot: the replicas call one after the other. Each call costs 0.003 and is estimated
+        // at 0.021; the budget fits two calls' cost and one estimate, not three costs and one.
+        AgentEvent single = agent("a", Tier.EDGE, 1.0, 1);
+        double budget = 0.025;
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var harness = harness()) {
+            harness.open();
+            for (int replica = 0; replica < 3; replica++) {
+                harness.processElement(work("t", budget, replica, 3, List.of(single)), 0);
+            }
+            answer(harness, "t/0/a#1", null);
+            assertThat(ExecuteOperatorTest.LOG).containsExactly("call t/0/a#1", "call t/1/a#1");
+            // Replica 1's call is in flight at the checkpoint: only replica 0's cost is booked.
+            snapshot = harness.snapshot(1, 1);
+        }
+        ExecuteOperatorTest.LOG.clear();
+        ExecuteOperatorTest.PENDING.clear();
+        try (var restored = harness()) {
+            restored.initializeState(snapshot);
+            restored.open();
+            // Made again: 0.003 booked and its own 0.021 reserved fit in 0.025.
+            assertThat(ExecuteOperatorTest.LOG).containsExactly("call t/1/a#1");
+            answer(restored, "t/1/a#1", null);
+
+            assertThat(ExecuteOperatorTest.LOG).containsExactly("call t/1/a#1");
+            assertThat(replyOf(restored, "t", 2).getAnswer().getError())
+                    .isEqualTo(
+                            "the call to a was not started: its estimated price of 0.021 USD"
+                                    + " would bring the task's spend from 0.006 USD over its"
+                                    + " budget of 0.025 USD");
+        }
+    }
+
+    @Test
     void aCheaperFallbackIsCalledWhenThePrimaryWouldCrossTheBudget() throws Exception {
         AgentEvent dear = agent("dear", Tier.EDGE, 10.0, 100);
         try (var harness = harness()) {
