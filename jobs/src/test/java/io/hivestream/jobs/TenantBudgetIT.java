@@ -33,8 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * day's budget that its calls approach: each task's call is checked against what the tenant has
  * left before it is made, and the first call whose estimated price would cross it is not made, so
  * the tenant never spends more than its budget; its tasks are REJECTED from then on, with the
- * price, the spend and the budget. Every task of {@code rich}, which may have two in flight,
- * completes.
+ * price, the spend and the budget. {@code capped} publishes twelve tasks at once with a budget for
+ * five and a {@code maxUsdPerTask} of one task's price: five run, each holding its share, and the
+ * others wait and are then rejected, so that tasks in flight together do not cross the budget
+ * either. Every task of {@code rich}, which may have two in flight, completes.
  */
 class TenantBudgetIT extends KafkaJobCase {
     /** Three calls' estimates (0.00104 USD each) would not fit; one call costs 0.00006 USD. */
@@ -45,12 +47,29 @@ class TenantBudgetIT extends KafkaJobCase {
 
     private static final int RICH = 8;
 
+    /** What one capped task costs, and is estimated at: 4 input and 1 output token. */
+    private static final double CAPPED_PRICE = 4 * 0.01 / 1000 + 1 * 0.02 / 1000;
+
+    private static final int CAPPED = 12;
+    private static final int CAPPED_FIT = 5;
+
     @Test
     void aTenantIsStoppedBeforeItsBudgetWhileTheOtherCompletes(@TempDir Path checkpoints)
             throws Exception {
         AgentEvent agent = Agents.simulated("m-budget", List.of("math"), 0.01);
         agent.setMaxTokens(MAX_TOKENS);
+        agent.setTenants(List.of("thrifty", "rich"));
         fixture.register(agent);
+        AgentEvent exact = Agents.simulated("m-exact", List.of("math"), 0.01);
+        exact.setMaxTokens(1);
+        exact.setTenants(List.of("capped"));
+        fixture.register(exact);
+        fixture.register(
+                Tenant.newBuilder()
+                        .setTenant("capped")
+                        .setBudgetUsdPerDay(CAPPED_FIT * CAPPED_PRICE)
+                        .setMaxUsdPerTask(CAPPED_PRICE)
+                        .build());
         fixture.register(
                 Tenant.newBuilder().setTenant("thrifty").setBudgetUsdPerDay(BUDGET).build());
         fixture.register(Tenant.newBuilder().setTenant("rich").setMaxInFlight(2).build());
@@ -75,6 +94,15 @@ class TenantBudgetIT extends KafkaJobCase {
                             + i
                             + " + 1?\"}");
         }
+        for (int i = 0; i < CAPPED; i++) {
+            fixture.sendJson(
+                    KafkaJobFixture.TASKS,
+                    "c" + i,
+                    "{\"taskId\":\"c"
+                            + i
+                            + "\",\"tenant\":\"capped\",\"kind\":\"math\","
+                            + "\"input\":\"What is 6 * 7?\"}");
+        }
         // One thrifty task at a time, until a call is refused.
         List<String> thrifty = new ArrayList<>();
         for (int i = 0; i < 40 && !rejectedAny(thrifty); i++) {
@@ -92,11 +120,11 @@ class TenantBudgetIT extends KafkaJobCase {
         }
         await().pollInterval(Duration.ofMillis(300))
                 .atMost(Duration.ofMinutes(2))
-                .until(() -> fixture.results().size() == RICH + thrifty.size());
+                .until(() -> fixture.results().size() == RICH + CAPPED + thrifty.size());
         job.cancel().get();
 
         List<TaskResult> results = fixture.results();
-        assertThat(results).hasSize(RICH + thrifty.size());
+        assertThat(results).hasSize(RICH + CAPPED + thrifty.size());
         Map<String, TaskResult> byId =
                 results.stream()
                         .collect(Collectors.toMap(TaskResult::getTaskId, Function.identity()));
@@ -105,6 +133,20 @@ class TenantBudgetIT extends KafkaJobCase {
             assertThat(rich.getStatus()).as("r" + i).isEqualTo(TaskStatus.COMPLETED);
             assertThat(rich.getOutput()).isEqualTo(Integer.toString(i + 1));
         }
+
+        // Capped: five shares fit; the tasks that waited for a share are rejected once the five
+        // tasks' cost is booked (or, when the booked sum falls a rounding short of the budget, the
+        // last crumb is too little for a call).
+        List<TaskResult> capped =
+                results.stream().filter(r -> r.getTenant().equals("capped")).toList();
+        assertThat(capped)
+                .filteredOn(r -> r.getStatus() == TaskStatus.COMPLETED)
+                .hasSize(CAPPED_FIT)
+                .allSatisfy(r -> assertThat(r.getCostUsd()).isEqualTo(CAPPED_PRICE));
+        assertThat(capped)
+                .filteredOn(r -> r.getStatus() == TaskStatus.REJECTED)
+                .hasSize(CAPPED - CAPPED_FIT)
+                .allSatisfy(r -> assertThat(r.getCostUsd()).isZero());
 
         // Thrifty's tasks complete until the first refusal, and are all refused after it.
         double estimate = CallBudget.estimate(agent, "What is 6 * 7?");

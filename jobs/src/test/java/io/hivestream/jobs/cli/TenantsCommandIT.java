@@ -67,7 +67,8 @@ class TenantsCommandIT {
         Files.writeString(
                 file,
                 "[{\"tenant\":\"acme\",\"budgetUsdPerDay\":2.0,\"tokensPerDay\":1000,"
-                        + "\"tasksPerSecond\":2.5,\"maxInFlight\":8,\"capabilities\":[\"math\"]},"
+                        + "\"tasksPerSecond\":2.5,\"maxInFlight\":8,\"maxUsdPerTask\":0.05,"
+                        + "\"capabilities\":[\"math\"]},"
                         + " {\"tenant\":\"globex\"}]");
         CliRunner.Run registered =
                 CliRunner.run("tenants", "register", "--bootstrap", bootstrap, file.toString());
@@ -120,6 +121,7 @@ class TenantsCommandIT {
                                 "  tokens today: 160 of 1000, 840 left in the " + day,
                                 "  rate: 2.5 tasks per second, burst 3",
                                 "  max in flight: 8",
+                                "  max per task: 0.05 USD",
                                 "  capabilities: math",
                                 "  agents: all",
                                 "  tools: all",

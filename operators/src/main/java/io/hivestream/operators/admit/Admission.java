@@ -18,6 +18,12 @@ import java.util.Locale;
  * <p>A budget is spent when what was booked is at least the budget: a task is admitted while
  * anything at all is left. Subtasks of a plan were admitted with their root, so they are checked
  * against the budgets only; counting them in flight could leave a plan waiting on itself.
+ *
+ * <p>A task with a limit of its own (its {@code budgetUsd}, or its tenant's {@code maxUsdPerTask})
+ * under a tenant with a USD budget is held that much of what the budget has left while it runs: it
+ * waits until its whole share is free of the shares of the tasks in flight, or gets what is left
+ * when less than its share is. The execute stage makes none of its calls that would cross its
+ * share, so the tasks in flight together never spend more than the budget leaves.
  */
 public final class Admission {
     private Admission() {}
@@ -25,8 +31,12 @@ public final class Admission {
     /** What to do with a task. */
     public sealed interface Decision permits Admit, Wait, Reject, TimedOut {}
 
-    /** Start the task; the ledger has counted it. */
-    public record Admit() implements Decision {}
+    /**
+     * Start the task; the ledger has counted it.
+     *
+     * @param reservedUsd what the ledger holds for the task, which is then its budget; null: none
+     */
+    public record Admit(Double reservedUsd) implements Decision {}
 
     /**
      * The task waits.
@@ -43,7 +53,10 @@ public final class Admission {
     /** The task's deadline passed before it could start: answered {@code TIMED_OUT}. */
     public record TimedOut(String reason) implements Decision {}
 
-    private static final Admit ADMIT = new Admit();
+    private static final Admit ADMIT = new Admit(null);
+
+    /** How close to zero a USD amount counts as nothing: sums of prices are not exact. */
+    static final double ROUNDING = 1e-12;
 
     /**
      * Decides about {@code task}; when it is admitted, takes it from the rate bucket and counts it
@@ -85,6 +98,20 @@ public final class Admission {
                             + " tasks in flight, its maxInFlight",
                     Long.MAX_VALUE);
         }
+        Double share = share(task, tenant, ledger);
+        if (share != null
+                && share + ledger.getReservedUsd() > remainingOrZero(ledger, tenant) + ROUNDING) {
+            return new Wait(
+                    "tenant "
+                            + tenant.getTenant()
+                            + " has "
+                            + usd(remainingOrZero(ledger, tenant))
+                            + " left and its tasks in flight hold "
+                            + usd(ledger.getReservedUsd())
+                            + " of it; the task needs "
+                            + usd(share),
+                    Long.MAX_VALUE);
+        }
         if (tenant.getTasksPerSecond() != null) {
             long next = Ledger.nextToken(ledger, tenant, now);
             if (next > now) {
@@ -101,7 +128,33 @@ public final class Admission {
             Ledger.take(ledger, tenant, now);
         }
         ledger.setInFlight(ledger.getInFlight() + 1);
-        return ADMIT;
+        if (share == null) {
+            return ADMIT;
+        }
+        ledger.setReservedUsd(ledger.getReservedUsd() + share);
+        return new Admit(share);
+    }
+
+    /**
+     * What a task is held of its tenant's budget while it runs: its own limit ({@code budgetUsd},
+     * or the tenant's {@code maxUsdPerTask}, whichever is less), or what the budget has left when
+     * that is less. Null when nothing is held: the tenant has no USD budget, or neither limit is
+     * set.
+     */
+    static Double share(Task task, Tenant tenant, TenantLedger ledger) {
+        Double remaining = Ledger.remainingUsd(ledger, tenant);
+        Double own = task.getBudgetUsd();
+        Double perTask = tenant.getMaxUsdPerTask();
+        if (remaining == null || (own == null && perTask == null)) {
+            return null;
+        }
+        double limit = own == null ? perTask : perTask == null ? own : Math.min(own, perTask);
+        return Math.min(limit, remaining);
+    }
+
+    private static double remainingOrZero(TenantLedger ledger, Tenant tenant) {
+        Double remaining = Ledger.remainingUsd(ledger, tenant);
+        return remaining == null ? 0 : remaining;
     }
 
     /** The reason given to a task whose deadline passed before it could start. */

@@ -26,6 +26,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -60,12 +61,19 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
     public static final OutputTag<TaskResult> REJECTED =
             new OutputTag<>("rejected", new AvroTypeInfo<>(TaskResult.class));
 
+    /**
+     * How long the cost of an answered task stays held: its call metrics are committed with or
+     * before its task metric, but read from other partitions, so they may be read a little later.
+     */
+    static final Duration HELD_AFTER_ANSWER = Duration.ofSeconds(10);
+
     private final Clock clock;
     private final Duration maxWait;
     private final int maxWaiting;
     private transient ValueState<Tenant> tenant;
     private transient ValueState<TenantLedger> ledger;
     private transient MapState<String, Long> inFlight;
+    private transient MapState<String, Tuple2<Double, Long>> reserved;
     private transient ValueState<WaitingQueue> waiting;
     private transient Map<String, TenantMetrics> metrics;
     private transient Comparator<WaitingTask> order;
@@ -124,6 +132,13 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>("inFlight", Types.STRING, Types.LONG));
+        reserved =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "reserved",
+                                        Types.STRING,
+                                        Types.TUPLE(Types.DOUBLE, Types.LONG)));
         waiting =
                 getRuntimeContext()
                         .getState(
@@ -142,8 +157,8 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         // tasks ahead of it may be waiting for that slot.
         if (book.getWaiting() == 0 || (task.getRootId() != null && record != null)) {
             Admission.Decision decision = Admission.decide(task, record, book, now);
-            if (decision instanceof Admission.Admit) {
-                admit(task, record, book, now, ctx, out);
+            if (decision instanceof Admission.Admit admitted) {
+                admit(task, admitted.reservedUsd(), record, book, now, ctx, out);
             } else if (decision instanceof Admission.Reject reject) {
                 reject(task, reject.reason(), now, now, ctx);
             } else if (decision instanceof Admission.TimedOut late) {
@@ -217,6 +232,9 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                 && inFlight.contains(metric.getTaskId())) {
             inFlight.remove(metric.getTaskId());
             book.setInFlight(Math.max(0, book.getInFlight() - 1));
+            if (book.getReservedUsd() > 0) {
+                answered(metric, book, now, ctx);
+            }
             changed = true;
         }
         if (changed && book.getWaiting() > 0) {
@@ -226,13 +244,60 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         metricsOf(ctx.getCurrentKey()).show(book, record);
     }
 
+    /**
+     * A task with a share of the budget was answered: its share gives way to its cost, held until
+     * {@link #HELD_AFTER_ANSWER} from now, by when its call metrics, committed with or before its
+     * task metric, have been booked.
+     */
+    private void answered(Metric metric, TenantLedger book, long now, Context ctx)
+            throws Exception {
+        Tuple2<Double, Long> held = reserved.get(metric.getTaskId());
+        if (held == null) {
+            return;
+        }
+        double cost = metric.getTask() != null ? metric.getTask().getCostUsd() : 0;
+        book.setReservedUsd(Math.max(0, book.getReservedUsd() - held.f0 + cost));
+        if (cost <= Admission.ROUNDING) {
+            reserved.remove(metric.getTaskId());
+            return;
+        }
+        long until = now + HELD_AFTER_ANSWER.toMillis();
+        reserved.put(metric.getTaskId(), Tuple2.of(cost, until));
+        ctx.timerService().registerProcessingTimeTimer(until);
+    }
+
+    /** Lets go of the costs held for answered tasks whose time is up. */
+    private boolean release(TenantLedger book, long now) throws Exception {
+        List<String> done = new ArrayList<>();
+        double freed = 0;
+        for (Map.Entry<String, Tuple2<Double, Long>> entry : reserved.entries()) {
+            long until = entry.getValue().f1;
+            if (until != 0 && until <= now) {
+                done.add(entry.getKey());
+                freed += entry.getValue().f0;
+            }
+        }
+        for (String taskId : done) {
+            reserved.remove(taskId);
+        }
+        book.setReservedUsd(reserved.isEmpty() ? 0 : Math.max(0, book.getReservedUsd() - freed));
+        return !done.isEmpty();
+    }
+
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Task> out) throws Exception {
         TenantLedger book = ledger.value();
-        if (book == null || book.getWaiting() == 0) {
+        if (book == null) {
             return;
         }
         long now = clock.millis();
+        boolean released = book.getReservedUsd() > 0 && release(book, now);
+        if (book.getWaiting() == 0) {
+            if (released) {
+                ledger.update(book);
+            }
+            return;
+        }
         Tenant record = tenant.value();
         drain(waiting.value(), record, book, now, ctx, out);
         ledger.update(book);
@@ -326,8 +391,8 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
             }
             if (blocked == null) {
                 Admission.Decision decision = Admission.decide(next.getTask(), record, book, now);
-                if (decision instanceof Admission.Admit) {
-                    admit(next.getTask(), record, book, now, ctx, out);
+                if (decision instanceof Admission.Admit admitted) {
+                    admit(next.getTask(), admitted.reservedUsd(), record, book, now, ctx, out);
                     it.remove();
                     continue;
                 }
@@ -382,13 +447,24 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
     }
 
     private void admit(
-            Task task, Tenant record, TenantLedger book, long now, Context ctx, Collector<Task> out)
+            Task task,
+            Double reservedUsd,
+            Tenant record,
+            TenantLedger book,
+            long now,
+            Context ctx,
+            Collector<Task> out)
             throws Exception {
         if (task.getRootId() == null) {
             inFlight.put(task.getTaskId(), now);
         }
         Double remaining = Ledger.remainingUsd(book, record);
-        if (remaining != null && (task.getBudgetUsd() == null || task.getBudgetUsd() > remaining)) {
+        if (reservedUsd != null) {
+            // Its share of what the tenant has left: all it may spend.
+            reserved.put(task.getTaskId(), Tuple2.of(reservedUsd, 0L));
+            task.setBudgetUsd(reservedUsd);
+        } else if (remaining != null
+                && (task.getBudgetUsd() == null || task.getBudgetUsd() > remaining)) {
             // What the execute stage may spend on the task: never more than the tenant has left.
             task.setBudgetUsd(remaining);
         }
@@ -448,6 +524,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         private volatile int inFlightNow;
         private volatile int waitingNow;
         private volatile double remainingUsd = -1;
+        private volatile double reservedUsd;
 
         TenantMetrics(MetricGroup group) {
             admitted = group.counter("admitted");
@@ -459,6 +536,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
             group.gauge("inFlight", () -> inFlightNow);
             group.gauge("waiting", () -> waitingNow);
             group.gauge("remainingUsd", () -> remainingUsd);
+            group.gauge("reservedUsd", () -> reservedUsd);
         }
 
         void show(TenantLedger book, Tenant record) {
@@ -467,6 +545,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
             dayTokens = book.getDayTokens();
             inFlightNow = book.getInFlight();
             waitingNow = book.getWaiting();
+            reservedUsd = book.getReservedUsd();
             Double remaining = record == null ? null : Ledger.remainingUsd(book, record);
             remainingUsd = remaining == null ? -1 : remaining;
         }

@@ -93,6 +93,11 @@ public final class SpendReport {
                         + (tenant.getMaxInFlight() == null
                                 ? "unlimited"
                                 : tenant.getMaxInFlight()));
+        lines.add(
+                "  max per task: "
+                        + (tenant.getMaxUsdPerTask() == null
+                                ? "unlimited"
+                                : Admission.usd(tenant.getMaxUsdPerTask())));
         lines.add("  capabilities: " + all(tenant.getCapabilities()));
         lines.add("  agents: " + all(tenant.getAgents()));
         lines.add("  tools: " + all(tenant.getTools()));

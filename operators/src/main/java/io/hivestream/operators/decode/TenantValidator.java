@@ -38,6 +38,7 @@ public final class TenantValidator implements Serializable {
         }
         nonNegative("budgetUsdPerDay", tenant.getBudgetUsdPerDay(), problems);
         nonNegative("budgetUsdPerMonth", tenant.getBudgetUsdPerMonth(), problems);
+        nonNegative("maxUsdPerTask", tenant.getMaxUsdPerTask(), problems);
         if (tenant.getTokensPerDay() != null && tenant.getTokensPerDay() < 0) {
             problems.add("tokensPerDay is " + tenant.getTokensPerDay() + "; must be 0 or more");
         }

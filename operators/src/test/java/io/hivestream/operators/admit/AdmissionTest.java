@@ -39,9 +39,57 @@ class AdmissionTest {
         TenantLedger ledger = Ledger.empty(NOW);
         for (int i = 0; i < 5; i++) {
             assertThat(Admission.decide(task("t" + i), acme().build(), ledger, NOW))
-                    .isEqualTo(new Admission.Admit());
+                    .isEqualTo(new Admission.Admit(null));
         }
         assertThat(ledger.getInFlight()).isEqualTo(5);
+    }
+
+    @Test
+    void tasksWithALimitAreHeldTheirShareAndWaitUntilItIsFree() {
+        Tenant tenant = acme().setBudgetUsdPerDay(0.25).setMaxUsdPerTask(0.1).build();
+        TenantLedger ledger = Ledger.empty(NOW);
+        assertThat(Admission.decide(task("t1"), tenant, ledger, NOW))
+                .isEqualTo(new Admission.Admit(0.1));
+        // A task's own budget, when lower, is its share.
+        Task frugal = Task.newBuilder(task("t2")).setBudgetUsd(0.05).build();
+        assertThat(Admission.decide(frugal, tenant, ledger, NOW))
+                .isEqualTo(new Admission.Admit(0.05));
+        assertThat(ledger.getReservedUsd()).isEqualTo(0.15000000000000002);
+        // 0.1 of the 0.25 left is free: enough for one more share, not two.
+        assertThat(Admission.decide(task("t3"), tenant, ledger, NOW))
+                .isEqualTo(new Admission.Admit(0.1));
+        assertThat(Admission.decide(task("t4"), tenant, ledger, NOW))
+                .isEqualTo(
+                        new Admission.Wait(
+                                "tenant acme has 0.25 USD left and its tasks in flight hold 0.25"
+                                        + " USD of it; the task needs 0.1 USD",
+                                Long.MAX_VALUE));
+        assertThat(ledger.getInFlight()).isEqualTo(3);
+    }
+
+    @Test
+    void whenLessThanAShareIsLeftTheTaskWaitsForTheOthersAndGetsWhatIsLeft() {
+        Tenant tenant = acme().setBudgetUsdPerDay(0.25).setMaxUsdPerTask(0.1).build();
+        TenantLedger ledger = Ledger.empty(NOW);
+        Ledger.book(ledger, NOW, 0.2, 10);
+        ledger.setReservedUsd(0.01);
+        assertThat(Admission.decide(task("t1"), tenant, ledger, NOW))
+                .isInstanceOf(Admission.Wait.class);
+        ledger.setReservedUsd(0);
+        Admission.Decision last = Admission.decide(task("t1"), tenant, ledger, NOW);
+        assertThat(((Admission.Admit) last).reservedUsd()).isEqualTo(0.25 - 0.2);
+    }
+
+    @Test
+    void withoutAUsdBudgetOrALimitNothingIsHeld() {
+        TenantLedger ledger = Ledger.empty(NOW);
+        Tenant perTaskOnly = acme().setMaxUsdPerTask(0.1).build();
+        assertThat(Admission.decide(task("t1"), perTaskOnly, ledger, NOW))
+                .isEqualTo(new Admission.Admit(null));
+        Tenant budgetOnly = acme().setBudgetUsdPerDay(1.0).build();
+        assertThat(Admission.decide(task("t2"), budgetOnly, ledger, NOW))
+                .isEqualTo(new Admission.Admit(null));
+        assertThat(ledger.getReservedUsd()).isZero();
     }
 
     @Test
@@ -51,7 +99,7 @@ class AdmissionTest {
         Ledger.book(ledger, NOW, 0.25, 10);
         Ledger.book(ledger, NOW, 0.2499, 10);
         assertThat(Admission.decide(task("t1"), tenant, ledger, NOW))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
         Ledger.book(ledger, NOW, 0.0001, 1);
         assertThat(ledger.getDayUsd()).isEqualTo(0.5);
         assertThat(Admission.decide(task("t2"), tenant, ledger, NOW))
@@ -61,7 +109,7 @@ class AdmissionTest {
                                         + " 2026-12-05 (UTC); the task was not started"));
         // The next day the budget is whole again.
         assertThat(Admission.decide(task("t3"), tenant, ledger, NOW + 86_400_000L))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
     }
 
     @Test
@@ -74,9 +122,9 @@ class AdmissionTest {
                         "r/step", task("r"), "plan r ended FAILED", NOW);
 
         assertThat(Admission.decide(cancellation, tenant, ledger, NOW))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
         assertThat(Admission.decide(cancellation, null, ledger, NOW))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
     }
 
     @Test
@@ -91,7 +139,7 @@ class AdmissionTest {
                                 "tenant acme spent 3 USD of its 3 USD budget for the month"
                                         + " 2026-12 (UTC); the task was not started"));
         assertThat(Admission.decide(task("t2"), acme().setTokensPerDay(1001L).build(), ledger, NOW))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
         assertThat(Admission.decide(task("t3"), acme().setTokensPerDay(1000L).build(), ledger, NOW))
                 .isEqualTo(
                         new Admission.Reject(
@@ -108,7 +156,7 @@ class AdmissionTest {
                                 "tenant acme may not ask for 'math'; it may ask for [chat, summarize]"));
         Task chat = Task.newBuilder(task("t2")).setCapabilities(List.of("chat")).build();
         assertThat(Admission.decide(chat, tenant, Ledger.empty(NOW), NOW))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
     }
 
     @Test
@@ -116,9 +164,9 @@ class AdmissionTest {
         Tenant tenant = acme().setMaxInFlight(2).build();
         TenantLedger ledger = Ledger.empty(NOW);
         assertThat(Admission.decide(task("t1"), tenant, ledger, NOW))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
         assertThat(Admission.decide(task("t2"), tenant, ledger, NOW))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
         assertThat(Admission.decide(task("t3"), tenant, ledger, NOW))
                 .isEqualTo(
                         new Admission.Wait(
@@ -126,7 +174,7 @@ class AdmissionTest {
                                 Long.MAX_VALUE));
         ledger.setInFlight(1);
         assertThat(Admission.decide(task("t3"), tenant, ledger, NOW))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
         assertThat(ledger.getInFlight()).isEqualTo(2);
     }
 
@@ -135,9 +183,9 @@ class AdmissionTest {
         Tenant tenant = acme().setTasksPerSecond(4.0).setBurst(2).build();
         TenantLedger ledger = Ledger.empty(NOW);
         assertThat(Admission.decide(task("t1"), tenant, ledger, NOW))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
         assertThat(Admission.decide(task("t2"), tenant, ledger, NOW))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
         Admission.Wait wait =
                 new Admission.Wait(
                         "tenant acme is over its rate of 4 tasks per second (burst 2)", NOW + 250);
@@ -145,7 +193,7 @@ class AdmissionTest {
         assertThat(Admission.decide(task("t3"), tenant, ledger, NOW + 249))
                 .isEqualTo(new Admission.Wait(wait.reason(), NOW + 250));
         assertThat(Admission.decide(task("t3"), tenant, ledger, NOW + 250))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
         assertThat(ledger.getInFlight()).isEqualTo(3);
     }
 
@@ -155,9 +203,10 @@ class AdmissionTest {
                 acme().setMaxInFlight(1).setTasksPerSecond(1.0).setBudgetUsdPerDay(1.0).build();
         TenantLedger ledger = Ledger.empty(NOW);
         assertThat(Admission.decide(task("root"), tenant, ledger, NOW))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
         Task step = Task.newBuilder(task("root-s1")).setRootId("root").setParentId("root").build();
-        assertThat(Admission.decide(step, tenant, ledger, NOW)).isEqualTo(new Admission.Admit());
+        assertThat(Admission.decide(step, tenant, ledger, NOW))
+                .isEqualTo(new Admission.Admit(null));
         assertThat(ledger.getInFlight()).isEqualTo(1);
         Ledger.book(ledger, NOW, 1.0, 0);
         assertThat(Admission.decide(step, tenant, ledger, NOW))
@@ -193,6 +242,6 @@ class AdmissionTest {
                                 "the deadline 2026-12-05T10:00:00Z passed before the task could"
                                         + " start; no agent was called"));
         assertThat(Admission.decide(late, acme().build(), Ledger.empty(NOW), NOW - 1))
-                .isEqualTo(new Admission.Admit());
+                .isEqualTo(new Admission.Admit(null));
     }
 }

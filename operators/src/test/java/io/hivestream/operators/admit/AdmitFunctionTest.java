@@ -239,6 +239,57 @@ class AdmitFunctionTest {
         assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
     }
 
+    private static AdmitSignal finished(String tenant, String taskId, double costUsd) {
+        AdmitSignal signal = finished(tenant, taskId);
+        signal.getMetric().getTask().setCostUsd(costUsd);
+        return signal;
+    }
+
+    private static double budgetOf(
+            KeyedTwoInputStreamOperatorTestHarness<String, Task, AdmitSignal, Task> harness,
+            String taskId) {
+        for (Object o : harness.getOutput()) {
+            if (o instanceof StreamRecord<?> r
+                    && ((Task) r.getValue()).getTaskId().equals(taskId)) {
+                return ((Task) r.getValue()).getBudgetUsd();
+            }
+        }
+        throw new AssertionError(taskId + " was not admitted");
+    }
+
+    @Test
+    void aTaskWaitsForItsShareUntilAnAnsweredTasksCostIsBookedAndItsHoldLetGo() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(
+                        Tenant.newBuilder()
+                                .setTenant("acme")
+                                .setBudgetUsdPerDay(0.34)
+                                .setMaxUsdPerTask(0.1)
+                                .build()),
+                START);
+        for (String id : List.of("t1", "t2", "t3", "t4")) {
+            harness.processElement1(task(id, "acme"), START);
+        }
+        // Three shares of 0.1 are held; 0.04 is free.
+        assertThat(admitted(harness)).containsExactly("t1", "t2", "t3");
+        assertThat(budgetOf(harness, "t1")).isEqualTo(0.1);
+
+        // t1's call cost 0.03 and is booked: 0.31 left, 0.3 held.
+        harness.processElement2(call("acme", START, 0.03), START);
+        // t1 is answered: its share gives way to its cost, held in case its calls are not all
+        // booked yet: 0.23 held, 0.08 free.
+        harness.processElement2(finished("acme", "t1", 0.03), START);
+        assertThat(admitted(harness)).containsExactly("t1", "t2", "t3");
+        at(harness, START + AdmitFunction.HELD_AFTER_ANSWER.toMillis() - 1);
+        assertThat(admitted(harness)).containsExactly("t1", "t2", "t3");
+        // The hold lets go: 0.2 held, 0.11 free.
+        at(harness, START + AdmitFunction.HELD_AFTER_ANSWER.toMillis());
+        assertThat(admitted(harness)).containsExactly("t1", "t2", "t3", "t4");
+        assertThat(budgetOf(harness, "t4")).isEqualTo(0.1);
+        assertThat(rejected(harness)).isEmpty();
+    }
+
     @Test
     void overTheRateATaskStartsWhenTheBucketRefills() throws Exception {
         var harness = harness();
