@@ -45,13 +45,14 @@ final class SessionsCommand implements Runnable {
                 required = true,
                 paramLabel = "PATH",
                 description =
-                        "A savepoint or retained checkpoint of the job: its folder (or _metadata"
-                                + " file), a path or a URI such as file:///... or s3://....")
+                        "A savepoint or retained checkpoint of the job: its folder or its"
+                                + " _metadata file, as a path or a URI (file:/...).")
         String savepoint;
 
         @Option(
                 names = "--tenant",
                 defaultValue = "default",
+                paramLabel = "TENANT",
                 description =
                         "The session's tenant (default: ${DEFAULT-VALUE}, the tenant of a task"
                                 + " that names none).")
