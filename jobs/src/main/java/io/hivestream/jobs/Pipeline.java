@@ -64,6 +64,9 @@ import org.apache.flink.util.Collector;
  * </pre>
  */
 public final class Pipeline {
+    /** The execute stage's uid: its keyed state (queues, memory, calls in flight) is under it. */
+    public static final String EXECUTE_UID = "execute";
+
     /** How long the analyse stage's output waits to fill a buffer when the semantic stage is on. */
     static final long SEMANTIC_HOP_FLUSH_MS = 1;
 
@@ -295,7 +298,7 @@ public final class Pipeline {
                                         clock,
                                         HivestreamOptions.router(conf),
                                         sinks.journal()))
-                        .uid("execute")
+                        .uid(EXECUTE_UID)
                         .name("execute");
 
         BroadcastStream<Metric> reputations =

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             TenantsCommand.class,
             DlqCommand.class,
             TopCommand.class,
+            SessionsCommand.class,
             RunCommand.class,
             TopicsCommand.class,
             AclsCommand.class,

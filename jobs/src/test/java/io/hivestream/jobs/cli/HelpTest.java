@@ -51,6 +51,7 @@ class HelpTest {
                         "tenants",
                         "dlq",
                         "top",
+                        "sessions",
                         "run",
                         "topics",
                         "acls",

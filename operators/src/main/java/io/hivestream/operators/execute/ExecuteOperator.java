@@ -292,14 +292,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         spent = getRuntimeContext().getState(new ValueStateDescriptor<>("spent", Types.DOUBLE));
         rotation =
                 new Rotation(getOperatorStateBackend().getBroadcastState(Rotation.VIEWS), router);
-        ListStateDescriptor<Turn> memoryDescriptor =
-                new ListStateDescriptor<>("memory", new AvroTypeInfo<>(Turn.class));
-        memoryDescriptor.enableTimeToLive(
-                StateTtlConfig.newBuilder(settings.memoryTtl())
-                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build());
-        memory = getRuntimeContext().getListState(memoryDescriptor);
+        memory =
+                getRuntimeContext()
+                        .getListState(SessionMemoryState.descriptor(settings.memoryTtl()));
         turn =
                 getRuntimeContext()
                         .getState(

@@ -20,11 +20,16 @@ public final class SessionKeys {
     /** The key of a task that the response cache does not serve. */
     public static String of(Task task) {
         if (task.getSessionId() != null) {
-            return "s/" + task.getTenant() + "/" + task.getSessionId();
+            return session(task.getTenant(), task.getSessionId());
         }
         // A step's cancellation goes where the step goes.
         String cancelled = Cancellations.cancelled(task);
         return "t/" + (cancelled != null ? cancelled : task.getTaskId());
+    }
+
+    /** The key of a tenant's session. */
+    public static String session(String tenant, String sessionId) {
+        return "s/" + tenant + "/" + sessionId;
     }
 
     public static String of(AnalyzedTask task) {

@@ -22,6 +22,7 @@ class SessionKeysTest {
 
         assertThat(SessionKeys.of(alone)).isEqualTo("t/t-1");
         assertThat(SessionKeys.of(turn)).isEqualTo("s/acme/s-1");
+        assertThat(SessionKeys.session("acme", "s-1")).isEqualTo("s/acme/s-1");
         assertThat(SessionKeys.of(cached)).isEqualTo("c/acme/abc");
         assertThat(SessionKeys.of(request(cached, 0, List.of()))).isEqualTo("c/acme/abc");
     }
