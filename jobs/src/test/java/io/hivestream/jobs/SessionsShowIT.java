@@ -33,16 +33,11 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,30 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * each session's memory holds, oldest first, from each of the three, and says what is wrong when
  * the session, the savepoint or the job's state is not there.
  */
-class SessionsShowIT {
+class SessionsShowIT extends KafkaJobCase {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
-
-    static KafkaJobFixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new KafkaJobFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     @Test
     void showsTheTurnsASessionsMemoryHoldsInASavepointOrRetainedCheckpoint(

@@ -7,14 +7,12 @@ import static io.hivestream.operators.testing.TestRecords.request;
 import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hivestream.operators.testing.MutableClock;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,19 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * failing at once.
  */
 @Timeout(60)
-class ExecuteAgentLimitsTest {
-    /** The breakers' open time runs on it; the test moves it. */
-    private final MutableClock clock = new MutableClock(5_000);
-
-    private long processingTime;
-
-    @AfterEach
-    void reset() {
-        ExecuteOperatorTest.CALLS.clear();
-        ExecuteOperatorTest.PENDING.clear();
-        ExecuteOperatorTest.LOG.clear();
-    }
-
+class ExecuteAgentLimitsTest extends ScriptedExecuteCase {
     private static AgentEvent agent(String id, int maxConcurrency) {
         return AgentEvent.newBuilder()
                 .setAgentId(id)
@@ -49,20 +35,6 @@ class ExecuteAgentLimitsTest {
 
     private static CallRequest work(String taskId, AgentEvent... chain) {
         return request(analyzed(task(taskId, "chat", "x").build(), 1, 1), 0, List.of(chain));
-    }
-
-    private KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness(
-            ExecuteSettings settings) throws Exception {
-        return ExecuteOperatorTest.scripted(settings, clock);
-    }
-
-    /** Moves both the clock and the processing-time service on. */
-    private void advance(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness, long millis)
-            throws Exception {
-        clock.advance(millis);
-        processingTime += millis;
-        harness.setProcessingTime(processingTime);
-        drain(harness);
     }
 
     private static void answer(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness, String call)

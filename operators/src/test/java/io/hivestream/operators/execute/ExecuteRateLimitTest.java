@@ -1,18 +1,15 @@
 package io.hivestream.operators.execute;
 
-import static io.hivestream.operators.execute.ExecuteOperatorTest.drain;
 import static io.hivestream.operators.testing.TestRecords.analyzed;
 import static io.hivestream.operators.testing.TestRecords.request;
 import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hivestream.operators.testing.MutableClock;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.util.List;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,17 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * being sent to a 429.
  */
 @Timeout(60)
-class ExecuteRateLimitTest {
-    private final MutableClock clock = new MutableClock(5_000);
-    private long processingTime;
-
-    @AfterEach
-    void reset() {
-        ExecuteOperatorTest.CALLS.clear();
-        ExecuteOperatorTest.PENDING.clear();
-        ExecuteOperatorTest.LOG.clear();
-    }
-
+class ExecuteRateLimitTest extends ScriptedExecuteCase {
     private static AgentEvent.Builder agent() {
         return AgentEvent.newBuilder()
                 .setAgentId("a")
@@ -48,15 +35,7 @@ class ExecuteRateLimitTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
             throws Exception {
-        return ExecuteOperatorTest.scripted(ExecuteSettings.builder().build(), clock);
-    }
-
-    private void advance(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> harness, long millis)
-            throws Exception {
-        clock.advance(millis);
-        processingTime += millis;
-        harness.setProcessingTime(processingTime);
-        drain(harness);
+        return harness(ExecuteSettings.builder().build());
     }
 
     @Test

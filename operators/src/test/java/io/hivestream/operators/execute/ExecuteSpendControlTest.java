@@ -6,7 +6,6 @@ import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hivestream.operators.admit.CallBudget;
-import io.hivestream.operators.testing.MutableClock;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tier;
@@ -14,7 +13,6 @@ import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.util.List;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,22 +23,12 @@ import org.junit.jupiter.api.Timeout;
  * order.
  */
 @Timeout(60)
-class ExecuteSpendControlTest {
+class ExecuteSpendControlTest extends ScriptedExecuteCase {
     /** Input of every task: one token by the estimate's count. */
     private static final String INPUT = "abcd";
 
     /** One input token at 1 USD per 1k and at most 10 output tokens at 2 USD per 1k. */
     private static final double ESTIMATE = 0.001 + 0.020;
-
-    private final MutableClock clock = new MutableClock(5_000);
-    private long processingTime;
-
-    @AfterEach
-    void reset() {
-        ExecuteOperatorTest.CALLS.clear();
-        ExecuteOperatorTest.PENDING.clear();
-        ExecuteOperatorTest.LOG.clear();
-    }
 
     private static AgentEvent agent(String id, Tier tier, double inputPrice, int maxConcurrency) {
         return AgentEvent.newBuilder()
@@ -75,7 +63,7 @@ class ExecuteSpendControlTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
             throws Exception {
-        return ExecuteOperatorTest.scripted(ExecuteSettings.builder().build(), clock);
+        return harness(ExecuteSettings.builder().build());
     }
 
     private static void answer(
