@@ -26,7 +26,6 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -73,7 +72,8 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
     private transient ValueState<Tenant> tenant;
     private transient ValueState<TenantLedger> ledger;
     private transient MapState<String, Long> inFlight;
-    private transient MapState<String, Tuple2<Double, Long>> reserved;
+    private transient MapState<String, Double> reserved;
+    private transient MapState<Long, Double> held;
     private transient ValueState<WaitingQueue> waiting;
     private transient Map<String, TenantMetrics> metrics;
     private transient Comparator<WaitingTask> order;
@@ -135,10 +135,10 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         reserved =
                 getRuntimeContext()
                         .getMapState(
-                                new MapStateDescriptor<>(
-                                        "reserved",
-                                        Types.STRING,
-                                        Types.TUPLE(Types.DOUBLE, Types.LONG)));
+                                new MapStateDescriptor<>("reserved", Types.STRING, Types.DOUBLE));
+        held =
+                getRuntimeContext()
+                        .getMapState(new MapStateDescriptor<>("held", Types.LONG, Types.DOUBLE));
         waiting =
                 getRuntimeContext()
                         .getState(
@@ -246,42 +246,26 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
 
     /**
      * A task with a share of the budget was answered: its share gives way to its cost, held until
-     * {@link #HELD_AFTER_ANSWER} from now, by when its call metrics, committed with or before its
-     * task metric, have been booked.
+     * {@link #HELD_AFTER_ANSWER} from now (rounded up to the next second, so that the holds of a
+     * second are let go together), by when its call metrics, committed with or before its task
+     * metric, have been booked.
      */
     private void answered(Metric metric, TenantLedger book, long now, Context ctx)
             throws Exception {
-        Tuple2<Double, Long> held = reserved.get(metric.getTaskId());
-        if (held == null) {
+        Double share = reserved.get(metric.getTaskId());
+        if (share == null) {
             return;
         }
+        reserved.remove(metric.getTaskId());
         double cost = metric.getTask() != null ? metric.getTask().getCostUsd() : 0;
-        book.setReservedUsd(Math.max(0, book.getReservedUsd() - held.f0 + cost));
+        book.setReservedUsd(Math.max(0, book.getReservedUsd() - share + cost));
         if (cost <= Admission.ROUNDING) {
-            reserved.remove(metric.getTaskId());
             return;
         }
-        long until = now + HELD_AFTER_ANSWER.toMillis();
-        reserved.put(metric.getTaskId(), Tuple2.of(cost, until));
+        long until = ((now + HELD_AFTER_ANSWER.toMillis()) / 1000 + 1) * 1000;
+        Double before = held.get(until);
+        held.put(until, before == null ? cost : before + cost);
         ctx.timerService().registerProcessingTimeTimer(until);
-    }
-
-    /** Lets go of the costs held for answered tasks whose time is up. */
-    private boolean release(TenantLedger book, long now) throws Exception {
-        List<String> done = new ArrayList<>();
-        double freed = 0;
-        for (Map.Entry<String, Tuple2<Double, Long>> entry : reserved.entries()) {
-            long until = entry.getValue().f1;
-            if (until != 0 && until <= now) {
-                done.add(entry.getKey());
-                freed += entry.getValue().f0;
-            }
-        }
-        for (String taskId : done) {
-            reserved.remove(taskId);
-        }
-        book.setReservedUsd(reserved.isEmpty() ? 0 : Math.max(0, book.getReservedUsd() - freed));
-        return !done.isEmpty();
     }
 
     @Override
@@ -291,7 +275,12 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
             return;
         }
         long now = clock.millis();
-        boolean released = book.getReservedUsd() > 0 && release(book, now);
+        Double freed = held.get(timestamp);
+        boolean released = freed != null;
+        if (released) {
+            held.remove(timestamp);
+            book.setReservedUsd(Math.max(0, book.getReservedUsd() - freed));
+        }
         if (book.getWaiting() == 0) {
             if (released) {
                 ledger.update(book);
@@ -461,7 +450,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         Double remaining = Ledger.remainingUsd(book, record);
         if (reservedUsd != null) {
             // Its share of what the tenant has left: all it may spend.
-            reserved.put(task.getTaskId(), Tuple2.of(reservedUsd, 0L));
+            reserved.put(task.getTaskId(), reservedUsd);
             task.setBudgetUsd(reservedUsd);
         } else if (remaining != null
                 && (task.getBudgetUsd() == null || task.getBudgetUsd() > remaining)) {
