@@ -265,7 +265,9 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         long until = ((now + HELD_AFTER_ANSWER.toMillis()) / 1000 + 1) * 1000;
         Double before = held.get(until);
         held.put(until, before == null ? cost : before + cost);
-        ctx.timerService().registerProcessingTimeTimer(until);
+        if (before == null) {
+            ctx.timerService().registerProcessingTimeTimer(until);
+        }
     }
 
     @Override
