@@ -24,11 +24,8 @@ import io.hivestream.operators.route.AgentStatsFunction;
 import io.hivestream.operators.route.Escalation;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.codec.WireFormat;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
@@ -241,7 +238,7 @@ public final class HivestreamOptions {
     public static final ConfigOption<String> ANALYZER =
             ConfigOptions.key("hivestream.analyse.analyzer")
                     .stringType()
-                    .defaultValue("onnx")
+                    .defaultValue(Analyzer.ONNX.text())
                     .withDescription(
                             "How tasks are scored: onnx (the complexity model over the task features, see hivestream.analyse.model; tens of microseconds a task), two-stage (the feature model decides where it is sure; inside hivestream.analyse.uncertain-band the embedding model decides: more accurate on prompts unlike the training data, milliseconds of CPU for the tasks it embeds; see docs/analysis.md), onnx-embedding (the complexity model over the input's all-MiniLM-L6-v2 embedding and the features; milliseconds of CPU a task where onnx takes tens of microseconds) or rules (a fixed formula of length, code, questions and steps).");
 
@@ -626,9 +623,9 @@ public final class HivestreamOptions {
             Path model,
             UncertainBand band,
             AnalysisPolicy policy) {
-        return switch (analyzer) {
-            case "rules" -> new RuleBasedAnalyzer(policy);
-            case "two-stage" -> {
+        return switch (Analyzer.of(setting, analyzer)) {
+            case RULES -> new RuleBasedAnalyzer(policy);
+            case TWO_STAGE -> {
                 if (model != null) {
                     throw new IllegalArgumentException(
                             "the two-stage analyser runs the shipped feature and embedding models;"
@@ -638,20 +635,14 @@ public final class HivestreamOptions {
                 }
                 yield TwoStageComplexityAnalyzer.shipped(band, policy);
             }
-            case "onnx" ->
+            case ONNX ->
                     model == null
                             ? OnnxComplexityAnalyzer.shipped(policy)
                             : OnnxComplexityAnalyzer.fromFile(model, policy);
-            case "onnx-embedding" ->
+            case ONNX_EMBEDDING ->
                     model == null
                             ? EmbeddingComplexityAnalyzer.shipped(policy)
                             : EmbeddingComplexityAnalyzer.fromFile(model, policy);
-            default ->
-                    throw new IllegalArgumentException(
-                            setting
-                                    + " must be two-stage, onnx, onnx-embedding or rules, got '"
-                                    + analyzer
-                                    + "'");
         };
     }
 
@@ -769,18 +760,84 @@ public final class HivestreamOptions {
                                     + " at-least-once delivery; exactly-once results wait for the"
                                     + " checkpoint anyway).");
 
-    /** Every option declared above, in declaration order. */
+    /**
+     * Every option, in the order the options table and the command line list them. A test holds it
+     * equal to the options declared in this class.
+     */
     public static List<ConfigOption<?>> all() {
-        List<ConfigOption<?>> options = new ArrayList<>();
-        for (Field field : HivestreamOptions.class.getDeclaredFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigOption.class) {
-                try {
-                    options.add((ConfigOption<?>) field.get(null));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return options;
+        return List.of(
+                BOOTSTRAP_SERVERS,
+                TASKS_TOPIC,
+                RESULTS_TOPIC,
+                AGENTS_TOPIC,
+                METRICS_TOPIC,
+                DLQ_TOPIC,
+                CALLS_TOPIC,
+                GROUP_ID,
+                START_FROM,
+                BOUNDED,
+                RESULTS_FORMAT,
+                RESULTS_DEDUPE_RETENTION,
+                DELIVERY,
+                TRANSACTIONAL_ID_PREFIX,
+                TRANSACTION_TIMEOUT,
+                KAFKA_COMPRESSION,
+                KAFKA_ACCESS_CHECK_TIMEOUT,
+                AGENT_WAIT,
+                MAX_FALLBACKS,
+                CASCADE_THRESHOLD,
+                ANALYZER,
+                UNCERTAIN_BAND,
+                ANALYSE_MODEL,
+                ROUTE_POLICY,
+                ROUTE_PREFERENCE,
+                ROUTE_TENANT_PREFERENCES,
+                ROUTE_MIN_OBSERVATIONS,
+                ROUTE_SEED,
+                MISSED_HEARTBEATS,
+                STATS_INTERVAL,
+                CLOUD_THRESHOLD,
+                AUTO_DECOMPOSE,
+                DECOMPOSE_THRESHOLD,
+                CONSENSUS_TIMEOUT,
+                CONSENSUS_RETENTION,
+                PLAN_TIMEOUT,
+                PLAN_PLANNER,
+                PLAN_MAX_REPLANS,
+                PLAN_ROLE_PROMPTS,
+                PLAN_MAX_SUBTASKS,
+                EXECUTE_CAPACITY,
+                ATTEMPTS_PER_AGENT,
+                INITIAL_BACKOFF,
+                MAX_BACKOFF,
+                MAX_RETRY_AFTER,
+                BREAKER_WINDOW,
+                BREAKER_FAILURE_RATE,
+                BREAKER_OPEN,
+                MEMORY_TURNS,
+                MEMORY_TURN_CHARS,
+                MEMORY_TTL,
+                TOOLS_ALLOWED,
+                CACHE_DEFAULT,
+                CACHE_TENANTS,
+                CACHE_TTL,
+                CACHE_MAX_ENTRIES,
+                CACHE_SEMANTIC,
+                CACHE_SEMANTIC_THRESHOLD,
+                CACHE_SEMANTIC_PER_CLASS,
+                TENANTS_TOPIC,
+                TENANTS_ENFORCE,
+                TENANTS_MAX_WAIT,
+                TENANTS_MAX_WAITING,
+                TENANT_SOURCE,
+                TENANT_HEADER,
+                MAX_REPLICAS,
+                MAX_INPUT_CHARS,
+                LINEAGE_ENABLED,
+                LINEAGE_KEY_FILE,
+                LINEAGE_KEY_ENV,
+                LINEAGE_KEY_ID,
+                LINEAGE_BATCH_SIZE,
+                LINEAGE_MAX_DELAY);
     }
 }

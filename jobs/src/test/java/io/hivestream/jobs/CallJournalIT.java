@@ -29,13 +29,10 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,21 +42,11 @@ import org.junit.jupiter.api.io.TempDir;
  * sees again only the requests that were in flight (a tool loop resumes after its journaled steps),
  * and the metrics topic counts every call the provider answered once.
  */
-class CallJournalIT {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
-
-    static KafkaJobFixture fixture;
+class CallJournalIT extends KafkaJobCase {
     static ChatCompletionsServer provider;
 
     @BeforeAll
-    static void start() throws Exception {
-        fixture = new KafkaJobFixture();
+    static void startProvider() throws Exception {
         provider =
                 new ChatCompletionsServer(
                                 user -> "answer to " + user,
@@ -68,12 +55,9 @@ class CallJournalIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stopProvider() {
         if (provider != null) {
             provider.close();
-        }
-        if (fixture != null) {
-            fixture.close();
         }
     }
 

@@ -24,13 +24,8 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,34 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * flight and new tasks go to the other agent, and a task only it can do waits; when it beats again,
  * it is back and the waiting task goes to it.
  */
-class HeartbeatIT {
+class HeartbeatIT extends KafkaJobCase {
     private static final long INTERVAL_MS = 1_000;
 
     /** What the job did, read from its metrics: waits go on it rather than on time. */
-    static final JobMetrics METRICS = new JobMetrics("heartbeat-it");
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(METRICS.reporter())
-                            .build());
-
-    static KafkaJobFixture fixture;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        fixture = new KafkaJobFixture();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    static final JobMetrics METRICS = jobMetrics("heartbeat-it");
 
     private static double metric(String name) throws Exception {
         return METRICS.sums().getOrDefault(name, 0.0);

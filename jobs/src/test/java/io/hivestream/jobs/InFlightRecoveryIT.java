@@ -23,13 +23,10 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,21 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * holds N slow calls; after the restore exactly those N are made again, answered tasks are not
  * called again, and every task has one result.
  */
-class InFlightRecoveryIT {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
-
-    static KafkaJobFixture fixture;
+class InFlightRecoveryIT extends KafkaJobCase {
     static ChatCompletionsServer provider;
 
     @BeforeAll
-    static void start() throws Exception {
-        fixture = new KafkaJobFixture();
+    static void startProvider() throws Exception {
         // "slow" calls are held long enough to be in flight at the checkpoint and the failure.
         provider =
                 new ChatCompletionsServer(
@@ -59,12 +46,9 @@ class InFlightRecoveryIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stopProvider() {
         if (provider != null) {
             provider.close();
-        }
-        if (fixture != null) {
-            fixture.close();
         }
     }
 

@@ -29,19 +29,24 @@ final class JobMetrics {
 
     private static final Pattern OPERATOR_NAME = Pattern.compile("operator_name=\"([^\"]*)\"");
 
-    private final int port = freePort();
+    private final int port;
     private final String jobName;
     private volatile String lastPage = "";
 
     /**
+     * @param port the port of the MiniCluster's reporter ({@link #reporter})
      * @param jobName the name the job is executed with
      */
-    JobMetrics(String jobName) {
+    JobMetrics(int port, String jobName) {
+        this.port = port;
         this.jobName = jobName;
     }
 
-    /** The reporter settings of deploy/local/start-flink.sh and the demo, for the MiniCluster. */
-    Configuration reporter() {
+    /**
+     * The reporter settings of deploy/local/start-flink.sh and the demo, for a MiniCluster, on
+     * {@code port}.
+     */
+    static Configuration reporter(int port) {
         Configuration conf = new Configuration();
         conf.setString(
                 "metrics.reporter.prom.factory.class",
@@ -96,7 +101,7 @@ final class JobMetrics {
         return sums;
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress("127.0.0.1", 0));
             return socket.getLocalPort();

@@ -33,6 +33,20 @@ class OptionsTableTest {
     }
 
     @Test
+    void theListHoldsEveryOptionDeclaredOnceAndNothingElse() throws Exception {
+        java.util.List<org.apache.flink.configuration.ConfigOption<?>> declared =
+                new java.util.ArrayList<>();
+        for (java.lang.reflect.Field field : HivestreamOptions.class.getDeclaredFields()) {
+            if (java.lang.reflect.Modifier.isStatic(field.getModifiers())
+                    && field.getType() == org.apache.flink.configuration.ConfigOption.class) {
+                declared.add((org.apache.flink.configuration.ConfigOption<?>) field.get(null));
+            }
+        }
+        assertThat(HivestreamOptions.all()).doesNotHaveDuplicates();
+        assertThat(HivestreamOptions.all()).containsExactlyInAnyOrderElementsOf(declared);
+    }
+
+    @Test
     void onlyTheBootstrapServersAreMarkedRequired() {
         assertThat(OptionsTable.markdown().lines().filter(line -> line.contains("(required)")))
                 .containsExactly(

@@ -13,13 +13,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,31 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * while the job runs: the job's call, token, cost and in-flight metrics carry exactly the values
  * the results on Kafka add up to.
  */
-class PrometheusScrapeIT {
-    static final JobMetrics METRICS = new JobMetrics("prometheus-scrape-it");
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(METRICS.reporter())
-                            .build());
-
-    static KafkaJobFixture fixture;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        fixture = new KafkaJobFixture();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+class PrometheusScrapeIT extends KafkaJobCase {
+    static final JobMetrics METRICS = jobMetrics("prometheus-scrape-it");
 
     @Test
     void theJobsCallTokenCostAndInFlightMetricsAreScrapedWithTheirValues(@TempDir Path dir)

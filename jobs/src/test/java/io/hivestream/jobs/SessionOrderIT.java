@@ -17,14 +17,9 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,31 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * session, are each answered with every earlier turn of their session in memory, in the order they
  * were sent, although their calls complete in any order (the agent's latency jitters).
  */
-class SessionOrderIT {
+class SessionOrderIT extends KafkaJobCase {
     private static final int SESSIONS = 50;
     private static final int TURNS = 5;
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(4)
-                            .build());
-
-    static KafkaJobFixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new KafkaJobFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     @Test
     void everyTurnOfEverySessionIsAnsweredInOrderWithItsMemory(@TempDir Path checkpoints)

@@ -48,14 +48,11 @@ import org.apache.flink.connector.kafka.sink.KafkaWriterState;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -67,15 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
  * consumers. The broker here aborts timed-out transactions within a second, so that a timeout
  * shorter than the recovery (which the job refuses) shows as lost results.
  */
-class SlowRecoveryIT {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
-
+class SlowRecoveryIT extends FlinkJobCase {
     private static final Duration RESTART_DELAY = Duration.ofSeconds(8);
 
     static KafkaJobFixture fixture;

@@ -1,0 +1,30 @@
+package io.hivestream.jobs;
+
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What every end-to-end test of the job shares: a MiniCluster of one TaskManager with four slots,
+ * started before the class's tests and stopped after them, with Flink's Prometheus reporter on as
+ * {@code deploy/local} and the demo turn it on ({@link #jobMetrics} reads it). Tests on the plain
+ * local broker extend {@link KafkaJobCase}; those that need another broker start it themselves.
+ */
+abstract class FlinkJobCase {
+    /** The port of the MiniCluster's Prometheus reporter, the same for every test class. */
+    static final int REPORTER_PORT = JobMetrics.freePort();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .setConfiguration(JobMetrics.reporter(REPORTER_PORT))
+                            .build());
+
+    /** The metrics of the job executed with {@code jobName}, scraped from the reporter. */
+    static JobMetrics jobMetrics(String jobName) {
+        return new JobMetrics(REPORTER_PORT, jobName);
+    }
+}
