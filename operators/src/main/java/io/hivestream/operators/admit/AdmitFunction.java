@@ -14,12 +14,11 @@ import io.hivestream.schemas.internal.WaitingQueue;
 import io.hivestream.schemas.internal.WaitingTask;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -46,9 +45,13 @@ import org.apache.flink.util.OutputTag;
  * this state, so a restart neither forgets nor counts twice what was booked.
  *
  * <p>State it owns, per tenant: {@code tenant} (its record), {@code ledger} (spend per window, rate
- * bucket, counts), {@code inFlight} (admitted task ids until their task metric) and {@code waiting}
- * (the queue, in {@link TaskPriority} order, removed when empty), with a processing time timer at
- * the earliest moment a waiting task may start or must be rejected.
+ * bucket, counts), {@code inFlight} (admitted task ids until their task metric), {@code reserved}
+ * and {@code held} (the budget shares of tasks in flight, and the costs of answered ones for a
+ * while) and {@code queued} (the waiting tasks by arrival number), with a processing time timer at
+ * the earliest moment a waiting task may start or must be rejected. The waiting tasks of a tenant
+ * are also kept in memory in {@link TaskPriority} order, read from {@code queued} the first time
+ * the tenant is seen after a start, so that a task joining or leaving a long queue costs one state
+ * write, not a rewrite of the queue.
  */
 public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, AdmitSignal, Task> {
     private static final long serialVersionUID = 1L;
@@ -74,7 +77,9 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
     private transient MapState<String, Long> inFlight;
     private transient MapState<String, Double> reserved;
     private transient MapState<Long, Double> held;
-    private transient ValueState<WaitingQueue> waiting;
+    private transient MapState<Long, WaitingTask> queued;
+    private transient ValueState<WaitingQueue> legacyQueue;
+    private transient Map<String, TreeSet<WaitingTask>> queues;
     private transient Map<String, TenantMetrics> metrics;
     private transient Comparator<WaitingTask> order;
 
@@ -139,11 +144,19 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         held =
                 getRuntimeContext()
                         .getMapState(new MapStateDescriptor<>("held", Types.LONG, Types.DOUBLE));
-        waiting =
+        queued =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "queued",
+                                        Types.LONG,
+                                        new AvroTypeInfo<>(WaitingTask.class)));
+        legacyQueue =
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "waiting", new AvroTypeInfo<>(WaitingQueue.class)));
+        queues = new HashMap<>();
         metrics = new HashMap<>();
         order = TaskPriority.order(WaitingTask::getTask, WaitingTask::getSeq);
     }
@@ -164,10 +177,6 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
             } else if (decision instanceof Admission.TimedOut late) {
                 end(task, TaskStatus.TIMED_OUT, late.reason(), now, now, ctx);
             } else {
-                WaitingQueue queue =
-                        book.getWaiting() == 0
-                                ? new WaitingQueue(new ArrayList<>(), 0L)
-                                : waiting.value();
                 // The first to wait: wake when it may start, when its deadline passes or when its
                 // longest wait runs out, as a drain would.
                 long wake =
@@ -175,7 +184,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                 if (task.getDeadline() != null) {
                     wake = Math.min(wake, task.getDeadline());
                 }
-                hold(queue, task, wake, now, book, ctx);
+                hold(task, wake, now, book, ctx);
             }
         } else if (task.getDeadline() != null && task.getDeadline() <= now) {
             end(
@@ -190,13 +199,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
             // and what lets them start (a record, a freed slot, a timer) drains the queue. The
             // timer set for them comes before its longest wait runs out; not before its deadline.
             Long deadline = task.getDeadline();
-            hold(
-                    waiting.value(),
-                    task,
-                    deadline == null ? Long.MAX_VALUE : deadline,
-                    now,
-                    book,
-                    ctx);
+            hold(task, deadline == null ? Long.MAX_VALUE : deadline, now, book, ctx);
         }
         ledger.update(book);
         metricsOf(ctx.getCurrentKey()).show(book, record);
@@ -238,7 +241,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
             changed = true;
         }
         if (changed && book.getWaiting() > 0) {
-            drain(waiting.value(), record, book, now, ctx, out);
+            drain(record, book, now, ctx, out);
         }
         ledger.update(book);
         metricsOf(ctx.getCurrentKey()).show(book, record);
@@ -290,7 +293,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
             return;
         }
         Tenant record = tenant.value();
-        drain(waiting.value(), record, book, now, ctx, out);
+        drain(record, book, now, ctx, out);
         ledger.update(book);
         metricsOf(ctx.getCurrentKey()).show(book, record);
     }
@@ -301,63 +304,69 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
     }
 
     /**
-     * Puts {@code task} in the queue and saves it; sets a timer at {@code wake} unless it is {@link
-     * Long#MAX_VALUE}.
+     * The tenant's waiting tasks, first to start first: from memory, or read from the {@code
+     * queued} state the first time after a start (and from the one list of earlier savepoints,
+     * which moves to {@code queued}).
      */
-    private void hold(
-            WaitingQueue queue, Task task, long wake, long now, TenantLedger book, Context ctx)
-            throws Exception {
-        if (!enqueue(queue, task, now, ctx)) {
-            return;
+    private TreeSet<WaitingTask> queue(String tenantKey, TenantLedger book) throws Exception {
+        TreeSet<WaitingTask> queue = queues.get(tenantKey);
+        if (queue != null) {
+            return queue;
         }
-        waiting.update(queue);
-        book.setWaiting(queue.getTasks().size());
-        if (wake != Long.MAX_VALUE) {
-            ctx.timerService().registerProcessingTimeTimer(wake);
+        queue = new TreeSet<>(order);
+        WaitingQueue legacy = legacyQueue.value();
+        if (legacy != null) {
+            for (WaitingTask task : legacy.getTasks()) {
+                queued.put(task.getSeq(), task);
+            }
+            book.setNextSeq(Math.max(book.getNextSeq(), legacy.getNextSeq()));
+            legacyQueue.clear();
         }
+        for (WaitingTask task : queued.values()) {
+            queue.add(task);
+        }
+        queues.put(tenantKey, queue);
+        return queue;
     }
 
-    private boolean enqueue(WaitingQueue queue, Task task, long now, Context ctx) {
-        if (queue.getTasks().size() >= maxWaiting) {
+    /**
+     * Puts {@code task} in the queue and saves it; sets a timer at {@code wake} unless it is {@link
+     * Long#MAX_VALUE}. Beyond the most that may wait, the task is rejected instead.
+     */
+    private void hold(Task task, long wake, long now, TenantLedger book, Context ctx)
+            throws Exception {
+        TreeSet<WaitingTask> queue = queue(ctx.getCurrentKey(), book);
+        if (queue.size() >= maxWaiting) {
             reject(
                     task,
                     "tenant "
                             + task.getTenant()
                             + " already has "
-                            + queue.getTasks().size()
+                            + queue.size()
                             + " tasks waiting, the most that may wait; the task was not started",
                     now,
                     now,
                     ctx);
-            return false;
+            return;
         }
-        WaitingTask entry = new WaitingTask(Task.newBuilder(task).build(), now, queue.getNextSeq());
-        queue.setNextSeq(queue.getNextSeq() + 1);
-        List<WaitingTask> tasks = new ArrayList<>(queue.getTasks());
-        int at = 0;
-        while (at < tasks.size() && order.compare(tasks.get(at), entry) <= 0) {
-            at++;
-        }
-        tasks.add(at, entry);
-        queue.setTasks(tasks);
+        WaitingTask entry = new WaitingTask(Task.newBuilder(task).build(), now, book.getNextSeq());
+        book.setNextSeq(book.getNextSeq() + 1);
+        queue.add(entry);
+        queued.put(entry.getSeq(), entry);
+        book.setWaiting(queue.size());
         metricsOf(task.getTenant()).waited.inc();
-        return true;
+        if (wake != Long.MAX_VALUE) {
+            ctx.timerService().registerProcessingTimeTimer(wake);
+        }
     }
 
     /**
      * Starts waiting tasks, first to start first, until one must wait; rejects those whose wait ran
      * out; saves the queue when it took any out, and sets the timer for the next change.
      */
-    private void drain(
-            WaitingQueue queue,
-            Tenant record,
-            TenantLedger book,
-            long now,
-            Context ctx,
-            Collector<Task> out)
+    private void drain(Tenant record, TenantLedger book, long now, Context ctx, Collector<Task> out)
             throws Exception {
-        List<WaitingTask> tasks = new ArrayList<>(queue.getTasks());
-        int before = tasks.size();
+        TreeSet<WaitingTask> tasks = queue(ctx.getCurrentKey(), book);
         long wake = Long.MAX_VALUE;
         String blocked = null;
         Iterator<WaitingTask> it = tasks.iterator();
@@ -375,6 +384,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                         now,
                         ctx);
                 it.remove();
+                queued.remove(next.getSeq());
                 continue;
             }
             if (deadline != null) {
@@ -385,11 +395,13 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                 if (decision instanceof Admission.Admit admitted) {
                     admit(next.getTask(), admitted.reservedUsd(), record, book, now, ctx, out);
                     it.remove();
+                    queued.remove(next.getSeq());
                     continue;
                 }
                 if (decision instanceof Admission.Reject reject) {
                     reject(next.getTask(), reject.reason(), next.getArrivedAt(), now, ctx);
                     it.remove();
+                    queued.remove(next.getSeq());
                     continue;
                 }
                 if (decision instanceof Admission.TimedOut late) {
@@ -401,6 +413,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                             now,
                             ctx);
                     it.remove();
+                    queued.remove(next.getSeq());
                     continue;
                 }
                 Admission.Wait wait = (Admission.Wait) decision;
@@ -419,18 +432,14 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                         now,
                         ctx);
                 it.remove();
+                queued.remove(next.getSeq());
             } else {
                 wake = Math.min(wake, giveUpAt);
             }
         }
-        if (tasks.size() < before) {
-            queue.setTasks(tasks);
-            book.setWaiting(tasks.size());
-            if (tasks.isEmpty()) {
-                waiting.clear();
-            } else {
-                waiting.update(queue);
-            }
+        book.setWaiting(tasks.size());
+        if (tasks.isEmpty()) {
+            queues.remove(ctx.getCurrentKey());
         }
         if (!tasks.isEmpty() && wake != Long.MAX_VALUE) {
             ctx.timerService().registerProcessingTimeTimer(wake);

@@ -220,6 +220,30 @@ class AdmitFunctionTest {
     }
 
     @Test
+    void waitingTasksSurviveARestoreInTheirOrder() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(Tenant.newBuilder().setTenant("acme").setMaxInFlight(1).build()), START);
+        harness.processElement1(task("t1", "acme"), START);
+        harness.processElement1(task("low", "acme"), START);
+        Task high = task("high", "acme");
+        high.setPriority(3);
+        harness.processElement1(high, START);
+        harness.processElement1(task("later", "acme"), START);
+        OperatorSubtaskState snapshot = harness.snapshot(1, START);
+        harness.close();
+
+        var restored = restored(snapshot);
+        for (String done : List.of("t1", "high", "low")) {
+            restored.processElement2(finished("acme", done), START);
+        }
+        assertThat(admitted(restored)).containsExactly("high", "low", "later");
+        assertThat(rejected(restored)).isEmpty();
+        // Left: the tenant's record and ledger, and "later" in flight.
+        assertThat(restored.numKeyedStateEntries()).isEqualTo(3);
+    }
+
+    @Test
     void overMaxInFlightATaskWaitsUntilATaskOfTheTenantFinishes() throws Exception {
         var harness = harness();
         harness.processElement2(
