@@ -183,7 +183,7 @@ public final class Harness implements AutoCloseable {
                 .setTasksPerSecond(10_000_000.0)
                 .setBurst(10_000_000)
                 .setMaxInFlight(1_000_000_000)
-                .setMaxUsdPerTask(100.0)
+                .setMaxUsdPerTask(1.0)
                 .build();
     }
 
