@@ -69,7 +69,7 @@ public final class HivestreamJob {
             AgentRuntimeFactory runtimes,
             Clock clock,
             UnaryOperator<DataStream<Task>> afterDecode) {
-        KafkaConnection kafka = HivestreamOptions.kafkaConnection(conf);
+        KafkaConnection kafka = StageSettings.kafkaConnection(conf);
         boolean bounded = conf.get(HivestreamOptions.BOUNDED);
         String group = conf.get(HivestreamOptions.GROUP_ID);
         checkAccess(kafka, conf);

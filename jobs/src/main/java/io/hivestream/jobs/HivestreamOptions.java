@@ -1,30 +1,21 @@
 package io.hivestream.jobs;
 
-import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
-import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.connectors.kafka.KafkaIO;
 import io.hivestream.operators.Duplicates;
 import io.hivestream.operators.admit.AdmitFunction;
 import io.hivestream.operators.aggregate.AggregateFunction;
 import io.hivestream.operators.analyse.AnalysisPolicy;
-import io.hivestream.operators.analyse.ComplexityAnalyzer;
-import io.hivestream.operators.analyse.RuleBasedAnalyzer;
 import io.hivestream.operators.analyse.UncertainBand;
-import io.hivestream.operators.cache.CachePolicy;
-import io.hivestream.operators.cache.SemanticCache;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.decode.TenantSource;
-import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteSettings;
 import io.hivestream.operators.plan.PlanSettings;
 import io.hivestream.operators.plan.PlanValidator;
-import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.operators.route.AgentStatsFunction;
 import io.hivestream.operators.route.Escalation;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.codec.WireFormat;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -171,49 +162,6 @@ public final class HivestreamOptions {
                     .withDescription(
                             "How long the check at start may take that the job's Kafka credentials and ACLs allow its topics and groups.");
 
-    /**
-     * The bootstrap servers and the {@value #KAFKA_PROPERTIES_PREFIX}* client properties of {@code
-     * conf}.
-     *
-     * @throws IllegalArgumentException if the bootstrap servers are missing or a property is one
-     *     the job sets itself
-     */
-    public static io.hivestream.connectors.kafka.KafkaConnection kafkaConnection(
-            org.apache.flink.configuration.Configuration conf) {
-        String bootstrap =
-                conf.getOptional(BOOTSTRAP_SERVERS)
-                        .orElseThrow(
-                                () ->
-                                        new IllegalArgumentException(
-                                                "set "
-                                                        + BOOTSTRAP_SERVERS.key()
-                                                        + " to the Kafka bootstrap servers"));
-        Map<String, String> properties = new java.util.TreeMap<>();
-        conf.toMap()
-                .forEach(
-                        (key, value) -> {
-                            if (key.startsWith(KAFKA_PROPERTIES_PREFIX)) {
-                                String name = key.substring(KAFKA_PROPERTIES_PREFIX.length());
-                                if (KAFKA_SECRETS_FLINK_WOULD_SHOW.contains(name)
-                                        && !value.contains("${")) {
-                                    throw new IllegalArgumentException(
-                                            key
-                                                    + " holds a secret that Flink would show in its"
-                                                    + " logs and REST API: reference it through a"
-                                                    + " config provider instead, e.g. ${file:PATH:KEY}"
-                                                    + " or ${env:NAME}");
-                                }
-                                properties.put(name, value);
-                            }
-                        });
-        try {
-            return io.hivestream.connectors.kafka.KafkaConnection.of(bootstrap, properties);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    e.getMessage() + " (under " + KAFKA_PROPERTIES_PREFIX + "*)", e);
-        }
-    }
-
     public static final ConfigOption<Duration> AGENT_WAIT =
             ConfigOptions.key("hivestream.route.agent-wait")
                     .durationType()
@@ -306,23 +254,6 @@ public final class HivestreamOptions {
                             "Least time between two publications of an agent's changed statistics to the route stage; registry and health changes go at once.");
 
     /** The router these options describe. */
-    public static Router router(org.apache.flink.configuration.ReadableConfig conf) {
-        Double preference = Router.parsePreference(conf.get(ROUTE_PREFERENCE));
-        if (preference == null) {
-            throw new IllegalArgumentException(
-                    ROUTE_PREFERENCE.key()
-                            + ": '"
-                            + conf.get(ROUTE_PREFERENCE)
-                            + "' is not quality, balanced, cost or a number in [0, 1]");
-        }
-        return new Router(
-                conf.get(MAX_FALLBACKS),
-                conf.get(ROUTE_POLICY),
-                conf.get(ROUTE_MIN_OBSERVATIONS),
-                preference,
-                conf.get(ROUTE_TENANT_PREFERENCES));
-    }
-
     public static final ConfigOption<Double> CLOUD_THRESHOLD =
             ConfigOptions.key("hivestream.analyse.cloud-threshold")
                     .doubleType()
@@ -525,22 +456,8 @@ public final class HivestreamOptions {
                             "Answers the semantic cache keeps per class (tenant, kind, capabilities, role, tier, labels), the newest; every instance of the stage keeps them all.");
 
     /** Which tasks the response cache serves, from these options. */
-    public static CachePolicy cachePolicy(org.apache.flink.configuration.ReadableConfig conf) {
-        return CachePolicy.parse(
-                        CACHE_DEFAULT.key(),
-                        conf.get(CACHE_DEFAULT),
-                        CACHE_TENANTS.key(),
-                        conf.getOptional(CACHE_TENANTS).orElse(Map.of()))
-                .withSemantic(conf.get(CACHE_SEMANTIC));
-    }
 
     /** The semantic cache's rules, from these options. */
-    public static SemanticCache semanticCache(org.apache.flink.configuration.ReadableConfig conf) {
-        return new SemanticCache(
-                conf.get(CACHE_SEMANTIC_THRESHOLD),
-                conf.get(CACHE_TTL),
-                conf.get(CACHE_SEMANTIC_PER_CLASS));
-    }
 
     // Spend control: tenants, the admit stage and where a task's tenant comes from.
 
@@ -587,114 +504,14 @@ public final class HivestreamOptions {
                             "The record header that names a task's tenant when hivestream.tenants.source is HEADER.");
 
     /** Where the decode stage takes a task's tenant from. */
-    public static TenantSource tenantSource(org.apache.flink.configuration.ReadableConfig conf) {
-        return new TenantSource(
-                conf.get(TENANT_SOURCE), conf.get(TASKS_TOPIC), conf.get(TENANT_HEADER));
-    }
 
     /** The analyse stage's analyser from these options. */
-    public static ComplexityAnalyzer complexityAnalyzer(
-            org.apache.flink.configuration.ReadableConfig conf) {
-        AnalysisPolicy policy =
-                new AnalysisPolicy(
-                        conf.get(CLOUD_THRESHOLD),
-                        conf.get(AUTO_DECOMPOSE),
-                        conf.get(DECOMPOSE_THRESHOLD));
-        String model = conf.get(ANALYSE_MODEL);
-        return complexityAnalyzer(
-                ANALYZER.key(),
-                conf.get(ANALYZER),
-                model.isBlank() ? null : Path.of(model),
-                UncertainBand.parse(UNCERTAIN_BAND.key(), conf.get(UNCERTAIN_BAND)),
-                policy);
-    }
-
-    /**
-     * The analyser of one of the names {@link #ANALYZER} takes.
-     *
-     * @param setting what named it, for the error message
-     * @param model the ONNX model's file; null: the one shipped for that analyser
-     * @param band the feature scores the embedding model decides, for two-stage
-     * @throws IllegalArgumentException for another name, or a model of another analyser
-     */
-    public static ComplexityAnalyzer complexityAnalyzer(
-            String setting,
-            String analyzer,
-            Path model,
-            UncertainBand band,
-            AnalysisPolicy policy) {
-        return switch (Analyzer.of(setting, analyzer)) {
-            case RULES -> new RuleBasedAnalyzer(policy);
-            case TWO_STAGE -> {
-                if (model != null) {
-                    throw new IllegalArgumentException(
-                            "the two-stage analyser runs the shipped feature and embedding models;"
-                                    + " a model file ("
-                                    + model
-                                    + ") is for onnx or onnx-embedding");
-                }
-                yield TwoStageComplexityAnalyzer.shipped(band, policy);
-            }
-            case ONNX ->
-                    model == null
-                            ? OnnxComplexityAnalyzer.shipped(policy)
-                            : OnnxComplexityAnalyzer.fromFile(model, policy);
-            case ONNX_EMBEDDING ->
-                    model == null
-                            ? EmbeddingComplexityAnalyzer.shipped(policy)
-                            : EmbeddingComplexityAnalyzer.fromFile(model, policy);
-        };
-    }
 
     /** Who plans, how often a plan may re-plan, and the roles' system prompts. */
-    public static PlanSettings planSettings(org.apache.flink.configuration.ReadableConfig conf) {
-        String file = conf.get(PLAN_ROLE_PROMPTS);
-        return new PlanSettings(
-                PlanSettings.Mode.parse(PLAN_PLANNER.key(), conf.get(PLAN_PLANNER)),
-                conf.get(PLAN_MAX_REPLANS),
-                RolePrompts.of(file == null || file.isBlank() ? null : Path.of(file)),
-                conf.get(MAX_INPUT_CHARS));
-    }
 
     /** The execute stage's settings from these options. */
-    public static ExecuteSettings executeSettings(
-            org.apache.flink.configuration.ReadableConfig conf) {
-        return ExecuteSettings.builder()
-                .capacity(conf.get(EXECUTE_CAPACITY))
-                .attemptsPerAgent(conf.get(ATTEMPTS_PER_AGENT))
-                .backoff(conf.get(INITIAL_BACKOFF), conf.get(MAX_BACKOFF))
-                .maxRetryAfter(conf.get(MAX_RETRY_AFTER))
-                .breaker(
-                        conf.get(BREAKER_FAILURE_RATE).floatValue(),
-                        conf.get(BREAKER_WINDOW),
-                        conf.get(BREAKER_OPEN))
-                .memory(conf.get(MEMORY_TURNS), conf.get(MEMORY_TURN_CHARS), conf.get(MEMORY_TTL))
-                .agentWait(conf.get(AGENT_WAIT))
-                .seed(conf.get(ROUTE_SEED))
-                .cache(conf.get(CACHE_TTL), conf.get(CACHE_MAX_ENTRIES))
-                .build();
-    }
 
     /** The tenants' tool allowlist from {@link #TOOLS_ALLOWED}. */
-    public static ExecuteOperator.ToolPolicy toolPolicy(
-            org.apache.flink.configuration.ReadableConfig conf) {
-        java.util.Optional<Map<String, String>> allowed = conf.getOptional(TOOLS_ALLOWED);
-        if (allowed.isEmpty()) {
-            return ExecuteOperator.ToolPolicy.allowAll();
-        }
-        Map<String, List<String>> byTenant = new java.util.HashMap<>();
-        allowed.get()
-                .forEach(
-                        (tenant, tools) ->
-                                byTenant.put(
-                                        tenant,
-                                        java.util.Arrays.stream(tools.split(";"))
-                                                .map(String::strip)
-                                                .filter(t -> !t.isEmpty())
-                                                .toList()));
-        return tenant -> byTenant.getOrDefault(tenant, List.of());
-    }
-
     public static final ConfigOption<Integer> MAX_REPLICAS =
             ConfigOptions.key("hivestream.validate.max-replicas")
                     .intType()

@@ -153,7 +153,7 @@ public final class Pipeline {
                         new TaskValidator(
                                 conf.get(HivestreamOptions.MAX_INPUT_CHARS),
                                 conf.get(HivestreamOptions.MAX_REPLICAS)),
-                        HivestreamOptions.tenantSource(conf),
+                        StageSettings.tenantSource(conf),
                         conf.get(HivestreamOptions.LINEAGE_ENABLED));
 
         SingleOutputStreamOperator<Task> tasks =
@@ -195,9 +195,9 @@ public final class Pipeline {
                 (admit != null ? admit.admitted() : afterDecode.apply(tasks))
                         .process(
                                 new AnalyseFunction(
-                                        HivestreamOptions.complexityAnalyzer(conf),
+                                        StageSettings.complexityAnalyzer(conf),
                                         clock,
-                                        HivestreamOptions.cachePolicy(conf)),
+                                        StageSettings.cachePolicy(conf)),
                                 new AvroTypeInfo<>(AnalyzedTask.class))
                         .uid("analyse")
                         .name("analyse");
@@ -227,7 +227,7 @@ public final class Pipeline {
                                             .broadcast(SemanticCacheFunction.ENTRIES))
                             .process(
                                     new SemanticCacheFunction(
-                                            embedder, HivestreamOptions.semanticCache(conf), clock),
+                                            embedder, StageSettings.semanticCache(conf), clock),
                                     new AvroTypeInfo<>(AnalyzedTask.class))
                             .uid("semantic-cache")
                             .name("semantic cache");
@@ -267,7 +267,7 @@ public final class Pipeline {
                         .connect(registry)
                         .process(
                                 new RouteFunction(
-                                        HivestreamOptions.router(conf),
+                                        StageSettings.router(conf),
                                         new Escalation(
                                                 conf.get(HivestreamOptions.CASCADE_THRESHOLD),
                                                 1 + conf.get(HivestreamOptions.MAX_FALLBACKS)),
@@ -293,10 +293,10 @@ public final class Pipeline {
                                 new AvroTypeInfo<>(CallReply.class),
                                 new ExecuteOperatorFactory(
                                         runtimes,
-                                        HivestreamOptions.executeSettings(conf),
-                                        HivestreamOptions.toolPolicy(conf),
+                                        StageSettings.executeSettings(conf),
+                                        StageSettings.toolPolicy(conf),
                                         clock,
-                                        HivestreamOptions.router(conf),
+                                        StageSettings.router(conf),
                                         sinks.journal()))
                         .uid(EXECUTE_UID)
                         .name("execute");
@@ -337,7 +337,7 @@ public final class Pipeline {
                                                 maxReplicas,
                                                 planner.capabilities()),
                                         new MergeSynthesizer(),
-                                        HivestreamOptions.planSettings(conf),
+                                        StageSettings.planSettings(conf),
                                         conf.get(HivestreamOptions.PLAN_TIMEOUT),
                                         clock,
                                         conf.get(HivestreamOptions.BOUNDED),

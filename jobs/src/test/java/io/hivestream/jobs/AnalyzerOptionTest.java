@@ -31,21 +31,16 @@ class AnalyzerOptionTest {
                 .isInstanceOf(EmbeddingComplexityAnalyzer.class);
         assertThat(analyser("two-stage", "")).isInstanceOf(TwoStageComplexityAnalyzer.class);
         assertThat(new Configuration().get(HivestreamOptions.ANALYZER)).isEqualTo("onnx");
-        assertThat(HivestreamOptions.complexityAnalyzer(new Configuration()))
+        assertThat(StageSettings.complexityAnalyzer(new Configuration()))
                 .isInstanceOf(OnnxComplexityAnalyzer.class);
         Configuration twoStage = new Configuration();
         twoStage.set(HivestreamOptions.ANALYZER, "two-stage");
-        assertThat(
-                        ((TwoStageComplexityAnalyzer)
-                                        HivestreamOptions.complexityAnalyzer(twoStage))
-                                .band())
+        assertThat(((TwoStageComplexityAnalyzer) StageSettings.complexityAnalyzer(twoStage)).band())
                 .isEqualTo(new UncertainBand(0.1, 0.9));
         Configuration narrow = new Configuration();
         narrow.set(HivestreamOptions.ANALYZER, "two-stage");
         narrow.set(HivestreamOptions.UNCERTAIN_BAND, "0.3,0.7");
-        assertThat(
-                        ((TwoStageComplexityAnalyzer) HivestreamOptions.complexityAnalyzer(narrow))
-                                .band())
+        assertThat(((TwoStageComplexityAnalyzer) StageSettings.complexityAnalyzer(narrow)).band())
                 .isEqualTo(new UncertainBand(0.3, 0.7));
     }
 
@@ -81,7 +76,7 @@ class AnalyzerOptionTest {
                                 + ") is for onnx or onnx-embedding");
         Configuration badBand = new Configuration();
         badBand.set(HivestreamOptions.UNCERTAIN_BAND, "0.9");
-        assertThatThrownBy(() -> HivestreamOptions.complexityAnalyzer(badBand))
+        assertThatThrownBy(() -> StageSettings.complexityAnalyzer(badBand))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "hivestream.analyse.uncertain-band must be two scores LOWER,UPPER such as"
@@ -92,7 +87,7 @@ class AnalyzerOptionTest {
         Configuration conf = new Configuration();
         conf.set(HivestreamOptions.ANALYZER, name);
         conf.set(HivestreamOptions.ANALYSE_MODEL, model);
-        ComplexityAnalyzer analyzer = HivestreamOptions.complexityAnalyzer(conf);
+        ComplexityAnalyzer analyzer = StageSettings.complexityAnalyzer(conf);
         analyzer.close();
         return analyzer;
     }

@@ -17,13 +17,13 @@ class CacheOptionsTest {
 
     @Test
     void theDefaultIsOffAndTheTenantsChooseTheirOwn() {
-        assertThat(HivestreamOptions.cachePolicy(new Configuration()).mode(task("acme")))
+        assertThat(StageSettings.cachePolicy(new Configuration()).mode(task("acme")))
                 .isEqualTo(CacheMode.OFF);
 
         Configuration conf = new Configuration();
         conf.setString("hivestream.cache.default", "exact");
         conf.setString("hivestream.cache.tenants", "beta:off,acme:EXACT");
-        var policy = HivestreamOptions.cachePolicy(conf);
+        var policy = StageSettings.cachePolicy(conf);
 
         assertThat(policy.mode(task("acme"))).isEqualTo(CacheMode.EXACT);
         assertThat(policy.mode(task("beta"))).isEqualTo(CacheMode.OFF);
@@ -34,14 +34,14 @@ class CacheOptionsTest {
     void aValueThatNamesNoModeStopsTheJobWithTheAllowedValues() {
         Configuration conf = new Configuration();
         conf.setString("hivestream.cache.default", "similar");
-        assertThatThrownBy(() -> HivestreamOptions.cachePolicy(conf))
+        assertThatThrownBy(() -> StageSettings.cachePolicy(conf))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "hivestream.cache.default is 'similar'; must be exact, semantic or off");
 
         Configuration tenants = new Configuration();
         tenants.setString("hivestream.cache.tenants", "acme:yes");
-        assertThatThrownBy(() -> HivestreamOptions.cachePolicy(tenants))
+        assertThatThrownBy(() -> StageSettings.cachePolicy(tenants))
                 .hasMessage(
                         "hivestream.cache.tenants for tenant acme is 'yes'; must be exact, semantic"
                                 + " or off");
@@ -49,15 +49,15 @@ class CacheOptionsTest {
 
     @Test
     void theTtlAndTheBoundReachTheExecuteStage() {
-        assertThat(HivestreamOptions.executeSettings(new Configuration()).cacheTtl())
+        assertThat(StageSettings.executeSettings(new Configuration()).cacheTtl())
                 .isEqualTo(Duration.ofHours(1));
-        assertThat(HivestreamOptions.executeSettings(new Configuration()).cacheMaxEntries())
+        assertThat(StageSettings.executeSettings(new Configuration()).cacheMaxEntries())
                 .isEqualTo(100_000);
 
         Configuration conf = new Configuration();
         conf.setString("hivestream.cache.ttl", "10 min");
         conf.setString("hivestream.cache.max-entries", "0");
-        ExecuteSettings settings = HivestreamOptions.executeSettings(conf);
+        ExecuteSettings settings = StageSettings.executeSettings(conf);
 
         assertThat(settings.cacheTtl()).isEqualTo(Duration.ofMinutes(10));
         assertThat(settings.cacheMaxEntries()).isEqualTo(0);

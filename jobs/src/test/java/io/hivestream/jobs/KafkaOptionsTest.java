@@ -34,7 +34,7 @@ class KafkaOptionsTest {
                             "--hivestream.kafka.group-id", "g"
                         });
 
-        KafkaConnection kafka = HivestreamOptions.kafkaConnection(conf);
+        KafkaConnection kafka = StageSettings.kafkaConnection(conf);
 
         assertThat(kafka.bootstrapServers()).isEqualTo("b1:9093");
         assertThat(kafka.clientProperties())
@@ -50,13 +50,13 @@ class KafkaOptionsTest {
         conf.set(HivestreamOptions.BOOTSTRAP_SERVERS, "b1:9093");
         conf.setString("hivestream.kafka.properties.compression.type", "gzip");
 
-        assertThatThrownBy(() -> HivestreamOptions.kafkaConnection(conf))
+        assertThatThrownBy(() -> StageSettings.kafkaConnection(conf))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "the Kafka client property 'compression.type' cannot be set among the"
                                 + " client properties: set hivestream.kafka.compression instead"
                                 + " (under hivestream.kafka.properties.*)");
-        assertThatThrownBy(() -> HivestreamOptions.kafkaConnection(new Configuration()))
+        assertThatThrownBy(() -> StageSettings.kafkaConnection(new Configuration()))
                 .hasMessage(
                         "set hivestream.kafka.bootstrap-servers to the Kafka bootstrap servers");
     }
@@ -120,7 +120,7 @@ class KafkaOptionsTest {
         conf.set(HivestreamOptions.BOOTSTRAP_SERVERS, "b1:9093");
         conf.setString("hivestream.kafka.properties.ssl.keystore.key", "-----BEGIN PRIVATE KEY...");
 
-        assertThatThrownBy(() -> HivestreamOptions.kafkaConnection(conf))
+        assertThatThrownBy(() -> StageSettings.kafkaConnection(conf))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "hivestream.kafka.properties.ssl.keystore.key holds a secret that Flink"
@@ -129,7 +129,7 @@ class KafkaOptionsTest {
 
         conf.setString(
                 "hivestream.kafka.properties.ssl.keystore.key", "${file:/run/k.properties:key}");
-        assertThat(HivestreamOptions.kafkaConnection(conf).clientProperties())
+        assertThat(StageSettings.kafkaConnection(conf).clientProperties())
                 .containsEntry("ssl.keystore.key", "${file:/run/k.properties:key}");
     }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
-import io.hivestream.jobs.HivestreamOptions;
+import io.hivestream.jobs.StageSettings;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.TaskFeatures;
@@ -131,7 +131,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 new AnalysisPolicy(
                         cloudThreshold, autoDecompose, AnalysisPolicy.DEFAULT_DECOMPOSE_THRESHOLD);
         ComplexityAnalyzer scorer =
-                HivestreamOptions.complexityAnalyzer(
+                StageSettings.complexityAnalyzer(
                         "--analyzer",
                         analyzer,
                         model,
