@@ -30,8 +30,8 @@ public final class StageSettings {
     private StageSettings() {}
 
     /**
-     * The bootstrap servers and the {@value HivestreamOptions#KAFKA_PROPERTIES_PREFIX}* client properties of {@code
-     * conf}.
+     * The bootstrap servers and the {@value HivestreamOptions#KAFKA_PROPERTIES_PREFIX}* client
+     * properties of {@code conf}.
      *
      * @throws IllegalArgumentException if the bootstrap servers are missing or a property is one
      *     the job sets itself

@@ -183,13 +183,7 @@ class SessionsShowIT extends KafkaJobCase {
         CliRunner.Run unknown = CliRunner.run("sessions", "show", "s-3", "--savepoint", savepoint);
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.out()).isEmpty();
-        assertThat(unknown.err())
-                .isEqualTo(
-                        "error: the savepoint at "
-                                + savepoint
-                                + " holds no memory of session s-3 of tenant default; check the"
-                                + " session id and --tenant (a session's memory is gone"
-                                + " --memory-ttl after its last turn).\n");
+        assertThat(unknown.err()).isEqualTo(noMemory(savepoint, "s-3"));
 
         // Read with a TTL shorter than the turns' age, the memory has expired.
         CliRunner.Run expired =
@@ -202,13 +196,7 @@ class SessionsShowIT extends KafkaJobCase {
                         "--memory-ttl",
                         "1 ms");
         assertThat(expired.exitCode()).isEqualTo(1);
-        assertThat(expired.err())
-                .isEqualTo(
-                        "error: the savepoint at "
-                                + savepoint
-                                + " holds no memory of session s-2 of tenant default; check the"
-                                + " session id and --tenant (a session's memory is gone"
-                                + " --memory-ttl after its last turn).\n");
+        assertThat(expired.err()).isEqualTo(noMemory(savepoint, "s-2"));
         CliRunner.Run hour =
                 CliRunner.run(
                         "sessions",
@@ -368,5 +356,15 @@ class SessionsShowIT extends KafkaJobCase {
             task.put("tenant", tenant);
         }
         fixture.sendJson(KafkaJobFixture.TASKS, session, task.toString());
+    }
+
+    /** The error for a session the savepoint holds no memory of. */
+    private static String noMemory(String savepoint, String session) {
+        return "error: the savepoint at "
+                + savepoint
+                + " holds no memory of session "
+                + session
+                + " of tenant default; check the session id and --tenant (a session's memory is"
+                + " gone --memory-ttl after its last turn).\n";
     }
 }
