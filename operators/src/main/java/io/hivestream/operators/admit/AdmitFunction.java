@@ -460,8 +460,11 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         }
         Double remaining = Ledger.remainingUsd(book, record);
         if (reservedUsd != null) {
-            // Its share of what the tenant has left: all it may spend.
-            reserved.put(task.getTaskId(), reservedUsd);
+            // Its share of what the tenant has left: all it may spend. A share of nothing holds
+            // nothing, so there is nothing to let go when the task is answered.
+            if (reservedUsd > 0) {
+                reserved.put(task.getTaskId(), reservedUsd);
+            }
             task.setBudgetUsd(reservedUsd);
         } else if (remaining != null
                 && (task.getBudgetUsd() == null || task.getBudgetUsd() > remaining)) {

@@ -220,6 +220,24 @@ class AdmitFunctionTest {
     }
 
     @Test
+    void aShareOfNothingHoldsNothing() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(
+                        Tenant.newBuilder()
+                                .setTenant("acme")
+                                .setBudgetUsdPerDay(1.0)
+                                .setMaxUsdPerTask(0.0)
+                                .build()),
+                START);
+        harness.processElement1(task("t1", "acme"), START);
+        assertThat(budgetOf(harness, "t1")).isZero();
+        harness.processElement2(finished("acme", "t1"), START);
+        // Left: the tenant's record and ledger.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+    }
+
+    @Test
     void waitingTasksSurviveARestoreInTheirOrder() throws Exception {
         var harness = harness();
         harness.processElement2(
