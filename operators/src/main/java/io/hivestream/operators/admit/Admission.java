@@ -100,7 +100,9 @@ public final class Admission {
         }
         Double share = share(task, tenant, ledger);
         if (share != null
-                && share + ledger.getReservedUsd() > remainingOrZero(ledger, tenant) + ROUNDING) {
+                && share + ledger.getReservedUsd()
+                        > remainingOrZero(ledger, tenant)
+                                + Math.max(ROUNDING, remainingOrZero(ledger, tenant) * 1e-12)) {
             return new Wait(
                     "tenant "
                             + tenant.getTenant()

@@ -235,9 +235,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                 && inFlight.contains(metric.getTaskId())) {
             inFlight.remove(metric.getTaskId());
             book.setInFlight(Math.max(0, book.getInFlight() - 1));
-            if (book.getReservedUsd() > 0) {
-                answered(metric, book, now, ctx);
-            }
+            answered(metric, book, now, ctx);
             changed = true;
         }
         if (changed && book.getWaiting() > 0) {
@@ -263,6 +261,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         double cost = metric.getTask() != null ? metric.getTask().getCostUsd() : 0;
         book.setReservedUsd(Math.max(0, book.getReservedUsd() - share + cost));
         if (cost <= Admission.ROUNDING) {
+            settleRounding(book);
             return;
         }
         long until = ((now + HELD_AFTER_ANSWER.toMillis()) / 1000 + 1) * 1000;
@@ -270,6 +269,16 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         held.put(until, before == null ? cost : before + cost);
         if (before == null) {
             ctx.timerService().registerProcessingTimeTimer(until);
+        }
+    }
+
+    /**
+     * With no share and no hold left, what the ledger holds is exactly nothing: the running sum's
+     * rounding is dropped, so that it never keeps a task waiting for money nobody holds.
+     */
+    private void settleRounding(TenantLedger book) throws Exception {
+        if (book.getReservedUsd() != 0 && reserved.isEmpty() && held.isEmpty()) {
+            book.setReservedUsd(0);
         }
     }
 
@@ -285,10 +294,12 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         if (released) {
             held.remove(timestamp);
             book.setReservedUsd(Math.max(0, book.getReservedUsd() - freed));
+            settleRounding(book);
         }
         if (book.getWaiting() == 0) {
             if (released) {
                 ledger.update(book);
+                metricsOf(ctx.getCurrentKey()).show(book, tenant.value());
             }
             return;
         }
@@ -466,10 +477,16 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                 reserved.put(task.getTaskId(), reservedUsd);
             }
             task.setBudgetUsd(reservedUsd);
-        } else if (remaining != null
-                && (task.getBudgetUsd() == null || task.getBudgetUsd() > remaining)) {
-            // What the execute stage may spend on the task: never more than the tenant has left.
-            task.setBudgetUsd(remaining);
+        } else if (remaining != null) {
+            // What the execute stage may spend on the task: never more than the tenant has left,
+            // less the shares other tasks hold (a plan's subtasks spend their root's share).
+            double free =
+                    task.getRootId() == null
+                            ? Math.max(0, remaining - book.getReservedUsd())
+                            : remaining;
+            if (task.getBudgetUsd() == null || task.getBudgetUsd() > free) {
+                task.setBudgetUsd(free);
+            }
         }
         if (record.getPreference() != null && !task.getMetadata().containsKey(Router.PREFERENCE)) {
             Map<String, String> metadata = new HashMap<>(task.getMetadata());

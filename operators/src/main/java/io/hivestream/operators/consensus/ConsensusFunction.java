@@ -341,12 +341,7 @@ public final class ConsensusFunction
                                     + analysis.getReplicas()
                                     + " replicas answered before the deadline"
                             : null;
-            TaskStatus stopped =
-                    received.stream()
-                            .map(ConsensusFunction::stopped)
-                            .filter(java.util.Objects::nonNull)
-                            .findFirst()
-                            .orElse(null);
+            TaskStatus stopped = stoppedAll(received, analysis.getReplicas());
             if (stopped != null && answers.stream().allMatch(a -> a.getError() != null)) {
                 out.collect(result.setStatus(stopped).setError(errors).build());
             } else if (answers.stream().allMatch(a -> a.getError() != null)) {
@@ -437,6 +432,24 @@ public final class ConsensusFunction
      */
     private static TaskStatus stopped(CallReply reply) {
         return reply.getRequest().getCancel() != null ? TaskStatus.CANCELLED : reply.getRefused();
+    }
+
+    /**
+     * The status of a vote whose replicas stopped without answering: CANCELLED when its plan
+     * cancelled any of them; TIMED_OUT, else REJECTED, when every replica arrived and every one
+     * stopped before a call for its deadline or its budget; else null (the vote fails, or goes by
+     * the answers).
+     */
+    static TaskStatus stoppedAll(List<CallReply> received, int replicas) {
+        if (received.stream().anyMatch(r -> r.getRequest().getCancel() != null)) {
+            return TaskStatus.CANCELLED;
+        }
+        if (received.size() < replicas || received.stream().anyMatch(r -> r.getRefused() == null)) {
+            return null;
+        }
+        return received.stream().anyMatch(r -> r.getRefused() == TaskStatus.TIMED_OUT)
+                ? TaskStatus.TIMED_OUT
+                : TaskStatus.REJECTED;
     }
 
     private TaskResult single(AnalyzedTask task, AgentAnswer answer, TaskStatus stopped) {

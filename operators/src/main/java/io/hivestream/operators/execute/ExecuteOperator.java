@@ -575,6 +575,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         Task task = call.request.getTask().getTask();
         if (task.getDeadline() != null && now >= task.getDeadline()) {
             releaseSlot(call, agent);
+            bookAbandoned(call, agent, task);
             complete(call, call.pastDeadline(agent, task.getDeadline(), now).answer());
             return;
         }
@@ -585,6 +586,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             String over = budget.refusal(agent.getAgentId(), estimate);
             if (over != null) {
                 releaseSlot(call, agent);
+                bookAbandoned(call, agent, task);
                 call.overBudget(over);
                 issue(call);
                 return;
@@ -592,9 +594,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
         long allowedAt = rates.start(agent, task.getInput(), now);
         if (allowedAt > now) {
-            // The provider's rate limit: the call waits for room in its minute, holding no slot.
+            // The provider's rate limit: the call waits for room in its minute, holding no slot,
+            // and no longer than the task's deadline, when it ends TIMED_OUT.
             releaseSlot(call, agent);
-            later(call, allowedAt - now);
+            Long deadline = task.getDeadline();
+            later(call, (deadline != null ? Math.min(allowedAt, deadline) : allowedAt) - now);
             return;
         }
         CircuitBreaker breaker = breakerFor(agent.getAgentId());
@@ -921,6 +925,28 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     private void complete(ReplicaCall call, AgentAnswer last) throws Exception {
         complete(call, last, null);
+    }
+
+    /**
+     * A call sent before a failure and never answered, that will not be made again (its task's
+     * deadline passed or its budget no longer fits it): the provider may have billed it, so its
+     * metric is emitted and its price booked, at its estimate.
+     */
+    private void bookAbandoned(ReplicaCall call, AgentEvent agent, Task task) throws Exception {
+        if (!call.abandoned) {
+            return;
+        }
+        call.abandoned = false;
+        Metric lost =
+                CallMetrics.abandoned(
+                        task,
+                        agent,
+                        call.attempt(),
+                        CallBudget.inputTokens(task.getInput()),
+                        CallBudget.outputTokens(agent),
+                        clock.millis());
+        call.metrics.add(lost);
+        spend(call, 0, lost.getCall().getCostUsd());
     }
 
     /**

@@ -421,9 +421,10 @@ public final class Plans {
      * What each of {@code sharers} subtasks about to be released may spend: what the root's budget
      * has left after what the plan spent and what its subtasks in flight may still spend, split
      * evenly among them and the plan's steps that wait (the shares of the steps released later come
-     * from what is left then). A plan of several steps keeps one share back for its synthesis. The
-     * sum of what the subtasks may spend never exceeds the budget. Null when the root has no
-     * budget.
+     * from what is left then). A plan of several steps keeps one share back for its synthesis while
+     * steps wait or run. A step cancelled after its release keeps its share: its calls in flight
+     * still finish. The sum of what the subtasks may spend never exceeds the budget. Null when the
+     * root has no budget.
      */
     public static Double budgetShare(Plan plan, int sharers) {
         Double budget = plan.getRoot().getTask().getBudgetUsd();
@@ -433,13 +434,17 @@ public final class Plans {
         double reserved = 0;
         int waiting = 0;
         for (PlanStep step : allSubtasks(plan)) {
-            if (step.getState() == StepState.RELEASED && step.getBudgetUsd() != null) {
+            boolean mayStillSpend =
+                    step.getState() == StepState.RELEASED
+                            // Cancelled after its release: calls already in flight still finish.
+                            || (step.getState() == StepState.CANCELLED && step.getResult() == null);
+            if (mayStillSpend && step.getBudgetUsd() != null) {
                 reserved += step.getBudgetUsd();
             } else if (step.getState() == StepState.WAITING) {
                 waiting++;
             }
         }
-        int synthesis = plan.getSteps().size() > 1 && !allDone(plan) ? 1 : 0;
+        int synthesis = plan.getSteps().size() > 1 && !settled(plan) ? 1 : 0;
         int shares = Math.max(sharers, waiting) + synthesis;
         double left = budget - spent(plan) - reserved;
         return left <= 0 ? 0.0 : left / Math.max(1, shares);

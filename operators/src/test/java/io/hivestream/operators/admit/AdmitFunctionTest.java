@@ -220,6 +220,20 @@ class AdmitFunctionTest {
     }
 
     @Test
+    void aTaskWithoutALimitMaySpendOnlyWhatTheSharesInFlightLeave() throws Exception {
+        var harness = harness();
+        harness.processElement2(
+                record(Tenant.newBuilder().setTenant("acme").setBudgetUsdPerDay(1.0).build()),
+                START);
+        Task limited = task("limited", "acme");
+        limited.setBudgetUsd(0.75);
+        harness.processElement1(limited, START);
+        harness.processElement1(task("free", "acme"), START);
+        assertThat(budgetOf(harness, "limited")).isEqualTo(0.75);
+        assertThat(budgetOf(harness, "free")).isEqualTo(0.25);
+    }
+
+    @Test
     void aShareOfNothingHoldsNothing() throws Exception {
         var harness = harness();
         harness.processElement2(

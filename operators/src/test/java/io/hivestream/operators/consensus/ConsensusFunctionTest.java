@@ -198,24 +198,42 @@ class ConsensusFunctionTest {
     }
 
     @Test
-    void aVoteWhoseReplicasAllStoppedPastTheDeadlineTimesOut() throws Exception {
+    void aVoteWhoseReplicasAllStoppedBeforeACallTakesTheirStatus() throws Exception {
         AgentAnswer late = edge(failed("a0", "the call to a0 was not started: deadline"));
-        harness.processElement(
-                CallReply.newBuilder(reply(VOTE, 0, late)).setRefused(TaskStatus.TIMED_OUT).build(),
-                0);
-        AgentAnswer broken = edge(failed("a1", "HTTP 500"));
-        harness.processElement(reply(VOTE, 1, broken), 0);
-        harness.processElement(
-                CallReply.newBuilder(reply(VOTE, 2, late)).setRefused(TaskStatus.TIMED_OUT).build(),
-                0);
+        AgentAnswer over = edge(failed("a1", "the call to a1 was not started: budget"));
+        harness.processElement(stopped(reply(VOTE, 0, late), TaskStatus.TIMED_OUT), 0);
+        harness.processElement(stopped(reply(VOTE, 1, over), TaskStatus.REJECTED), 0);
+        harness.processElement(stopped(reply(VOTE, 2, over), TaskStatus.REJECTED), 0);
 
         assertThat(harness.extractOutputValues())
                 .extracting(TaskResult::getStatus, TaskResult::getError)
                 .containsExactly(
                         tuple(
                                 TaskStatus.TIMED_OUT,
-                                "a0: the call to a0 was not started: deadline; a1: HTTP 500; a0:"
-                                        + " the call to a0 was not started: deadline"));
+                                "a0: the call to a0 was not started: deadline; a1: the call to a1"
+                                        + " was not started: budget; a1: the call to a1 was not"
+                                        + " started: budget"));
+    }
+
+    @Test
+    void aVoteWithAReplicaThatFailedFailsThoughTheOthersStoppedBeforeACall() throws Exception {
+        AgentAnswer late = edge(failed("a0", "the call to a0 was not started: deadline"));
+        harness.processElement(stopped(reply(VOTE, 0, late), TaskStatus.TIMED_OUT), 0);
+        harness.processElement(reply(VOTE, 1, edge(failed("a1", "HTTP 500"))), 0);
+        harness.processElement(stopped(reply(VOTE, 2, late), TaskStatus.TIMED_OUT), 0);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(TaskResult::getStatus, TaskResult::getError)
+                .containsExactly(
+                        tuple(
+                                TaskStatus.FAILED,
+                                "every replica failed: a0: the call to a0 was not started:"
+                                        + " deadline; a1: HTTP 500; a0: the call to a0 was not"
+                                        + " started: deadline"));
+    }
+
+    private static CallReply stopped(CallReply reply, TaskStatus status) {
+        return CallReply.newBuilder(reply).setRefused(status).build();
     }
 
     @Test

@@ -74,6 +74,27 @@ class ExecuteRateLimitTest extends ScriptedExecuteCase {
     }
 
     @Test
+    void aCallWaitingForRoomEndsAtItsTasksDeadline() throws Exception {
+        AgentEvent limited = agent().setRateLimitRpm(1).build();
+        try (var harness = harness()) {
+            harness.open();
+            harness.processElement(work("t1", limited), 0);
+            CallRequest due = work("t2", limited);
+            due.getTask().getTask().setDeadline(clock.millis() + 10_000);
+            harness.processElement(due, 0);
+
+            advance(harness, 10_000);
+            assertThat(ExecuteOperatorTest.LOG).containsExactly("call t1/0/a#1");
+            CallReply timedOut = harness.extractOutputValues().get(0);
+            assertThat(timedOut.getRefused()).isEqualTo(io.hivestream.schemas.TaskStatus.TIMED_OUT);
+            assertThat(timedOut.getAnswer().getError())
+                    .isEqualTo(
+                            "the call to a was not started: the task's deadline,"
+                                    + " 1970-01-01T00:00:15Z, was 0 ms ago");
+        }
+    }
+
+    @Test
     void anAgentWithoutLimitsIsNeverHeldBack() throws Exception {
         AgentEvent free = agent().build();
         try (var harness = harness()) {

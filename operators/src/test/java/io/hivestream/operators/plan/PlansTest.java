@@ -69,6 +69,16 @@ class PlansTest {
     }
 
     @Test
+    void stepsCancelledWhileRunningKeepTheirSharesAndTheSynthesisWaitsForNone() {
+        Plan plan = plan(1.2);
+        release(plan, "a", 0.3);
+        release(plan, "b", 0.3);
+        // A re-plan cancels what runs; a's and b's calls in flight may still cost their shares.
+        Plans.cancelOutstanding(plan);
+        assertThat(Plans.budgetShare(plan, 1)).isEqualTo(1.2 - 0.0 - (0.3 + 0.3));
+    }
+
+    @Test
     void aSpentBudgetLeavesNothingAndNoBudgetLeavesNoLimit() {
         Plan spent = plan(0.1);
         release(spent, "a", Plans.budgetShare(spent, 2));
