@@ -99,15 +99,15 @@ public final class Admission {
                     Long.MAX_VALUE);
         }
         Double share = share(task, tenant, ledger);
+        // A share is set only under a USD budget, so there is what is left to hold it against.
+        double left = share == null ? 0 : Ledger.remainingUsd(ledger, tenant);
         if (share != null
-                && share + ledger.getReservedUsd()
-                        > remainingOrZero(ledger, tenant)
-                                + Math.max(ROUNDING, remainingOrZero(ledger, tenant) * 1e-12)) {
+                && share + ledger.getReservedUsd() > left + Math.max(ROUNDING, left * 1e-12)) {
             return new Wait(
                     "tenant "
                             + tenant.getTenant()
                             + " has "
-                            + usd(remainingOrZero(ledger, tenant))
+                            + usd(left)
                             + " left and its tasks in flight hold "
                             + usd(ledger.getReservedUsd())
                             + " of it; the task needs "
@@ -152,11 +152,6 @@ public final class Admission {
         }
         double limit = own == null ? perTask : perTask == null ? own : Math.min(own, perTask);
         return Math.min(limit, remaining);
-    }
-
-    private static double remainingOrZero(TenantLedger ledger, Tenant tenant) {
-        Double remaining = Ledger.remainingUsd(ledger, tenant);
-        return remaining == null ? 0 : remaining;
     }
 
     /** The reason given to a task whose deadline passed before it could start. */

@@ -235,7 +235,12 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                 && inFlight.contains(metric.getTaskId())) {
             inFlight.remove(metric.getTaskId());
             book.setInFlight(Math.max(0, book.getInFlight() - 1));
-            answered(metric, book, now, ctx);
+            // Shares are held only under a USD budget (or while some are still held after the
+            // budget was taken off the record): other tenants' task metrics cost no state read.
+            if (book.getReservedUsd() > 0
+                    || (record != null && Ledger.remainingUsd(book, record) != null)) {
+                answered(metric, book, now, ctx);
+            }
             changed = true;
         }
         if (changed && book.getWaiting() > 0) {
@@ -394,8 +399,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                         next.getArrivedAt(),
                         now,
                         ctx);
-                it.remove();
-                queued.remove(next.getSeq());
+                take(it, next);
                 continue;
             }
             if (deadline != null) {
@@ -405,14 +409,12 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                 Admission.Decision decision = Admission.decide(next.getTask(), record, book, now);
                 if (decision instanceof Admission.Admit admitted) {
                     admit(next.getTask(), admitted.reservedUsd(), record, book, now, ctx, out);
-                    it.remove();
-                    queued.remove(next.getSeq());
+                    take(it, next);
                     continue;
                 }
                 if (decision instanceof Admission.Reject reject) {
                     reject(next.getTask(), reject.reason(), next.getArrivedAt(), now, ctx);
-                    it.remove();
-                    queued.remove(next.getSeq());
+                    take(it, next);
                     continue;
                 }
                 if (decision instanceof Admission.TimedOut late) {
@@ -423,8 +425,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                             next.getArrivedAt(),
                             now,
                             ctx);
-                    it.remove();
-                    queued.remove(next.getSeq());
+                    take(it, next);
                     continue;
                 }
                 Admission.Wait wait = (Admission.Wait) decision;
@@ -442,8 +443,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
                         next.getArrivedAt(),
                         now,
                         ctx);
-                it.remove();
-                queued.remove(next.getSeq());
+                take(it, next);
             } else {
                 wake = Math.min(wake, giveUpAt);
             }
@@ -455,6 +455,12 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
         if (!tasks.isEmpty() && wake != Long.MAX_VALUE) {
             ctx.timerService().registerProcessingTimeTimer(wake);
         }
+    }
+
+    /** Takes {@code next}, which {@code it} just returned, out of the queue and its state. */
+    private void take(Iterator<WaitingTask> it, WaitingTask next) throws Exception {
+        it.remove();
+        queued.remove(next.getSeq());
     }
 
     private void admit(

@@ -20,9 +20,6 @@ public final class CallBudget {
     /** The most output tokens a call is counted for when its agent sets no {@code maxTokens}. */
     public static final long DEFAULT_OUTPUT_TOKENS = 1024;
 
-    /** How far over the budget a sum of prices may be and still count as reaching it. */
-    private static final double ROUNDING = 1e-12;
-
     private final Double budgetUsd;
     private double spentUsd;
     private double reservedUsd;
@@ -70,7 +67,7 @@ public final class CallBudget {
     /** Why a call of this estimated price may not start; null when it may. */
     public String refusal(String agentId, double estimateUsd) {
         double committed = spentUsd + reservedUsd;
-        if (budgetUsd == null || committed + estimateUsd <= budgetUsd + ROUNDING) {
+        if (budgetUsd == null || committed + estimateUsd <= budgetUsd + Admission.ROUNDING) {
             return null;
         }
         return "the call to "

@@ -796,8 +796,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             error == null ? reply.tokensIn() - steps.replayedIn : 0,
                             error == null ? reply.tokensOut() - steps.replayedOut : 0,
                             clock.millis());
-            call.metrics.add(lost);
-            spend(call, 0, lost.getCall().getCostUsd());
+            book(call, lost, 0);
         }
         double reserved = call.reservedUsd;
         call.reservedUsd = 0;
@@ -816,8 +815,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             latency,
                             reply,
                             clock.millis());
-            call.metrics.add(metric);
-            spend(call, reserved, cost);
+            book(call, metric, reserved);
             journal.record(CallJournals.success(callId, call.key, metric, reply));
             answered(call, agent, reply, latency, cost);
             return;
@@ -833,8 +831,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         latency,
                         cause,
                         clock.millis());
-        call.metrics.add(metric);
-        spend(call, reserved, metric.getCall().getCostUsd());
+        book(call, metric, reserved);
         if (cause instanceof TimeoutException) {
             cause =
                     new AgentCallException(
@@ -853,8 +850,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             throws Exception {
         replayed.inc();
         Metric metric = journaled.getMetric();
-        call.metrics.add(metric);
-        spend(call, 0, metric.getCall().getCostUsd());
+        book(call, metric, 0);
         if (journaled.getError() == null) {
             answered(
                     call,
@@ -945,8 +941,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         CallBudget.inputTokens(task.getInput()),
                         CallBudget.outputTokens(agent),
                         clock.millis());
-        call.metrics.add(lost);
-        spend(call, 0, lost.getCall().getCostUsd());
+        book(call, lost, 0);
     }
 
     /**
@@ -968,11 +963,15 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         return budget;
     }
 
-    /** A call of the task ended: its reservation goes, what it cost is booked. */
-    private void spend(ReplicaCall call, double reservedUsd, double costUsd) throws Exception {
+    /**
+     * A call of the replica ended (or was replayed, or was lost at a failure): its metric joins the
+     * replica's, and for a task with a budget the call's reservation goes and its cost is booked.
+     */
+    private void book(ReplicaCall call, Metric metric, double reservedUsd) throws Exception {
+        call.metrics.add(metric);
         CallBudget budget = budgetOf(call);
         if (budget != null) {
-            budget.settle(reservedUsd, costUsd);
+            budget.settle(reservedUsd, metric.getCall().getCostUsd());
             spent.update(budget.spentUsd());
         }
     }
