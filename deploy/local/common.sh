@@ -77,3 +77,22 @@ kill_process() {
   echo "process $pid did not die" >&2
   return 1
 }
+
+# The number N of the JobManager (jobmanager-N) that leads, as ZooKeeper records it: the address
+# of the leader's REST endpoint, whose port is FLINK_REST_PORT+N. A dead leader stays recorded
+# until ZooKeeper expires its session (up to 40 s): this waits up to two minutes for a live one.
+leading_jobmanager() {
+  local zk; zk="$(dist_classpath zookeeper)"
+  for _ in $(seq 1 120); do
+    local port
+    port="$("$JAVA" -cp "$zk" org.apache.zookeeper.ZooKeeperMain -server "127.0.0.1:$ZOOKEEPER_PORT" \
+      get /hivestream/local/leader/rest_server/connection_info 2>/dev/null | grep -ao 'http://[a-z0-9.]*:[0-9]*' | sed 's/.*://' | head -1)"
+    if [ -n "$port" ] && is_running "$(cat "$CLUSTER_DIR/jobmanager-$((port - FLINK_REST_PORT))/pid" 2>/dev/null || echo 0)"; then
+      echo $((port - FLINK_REST_PORT))
+      return 0
+    fi
+    sleep 1
+  done
+  echo "no JobManager leads; see the logs in $CLUSTER_DIR/jobmanager-*" >&2
+  return 1
+}

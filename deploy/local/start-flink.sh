@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Starts a Flink session cluster on this machine: one JobManager and TASKMANAGERS TaskManagers,
-# each its own process, from Flink's Maven artifacts (no flink-dist tarball needed).
+# Starts a Flink session cluster on this machine: JOBMANAGERS JobManagers and TASKMANAGERS
+# TaskManagers, each its own process, from Flink's Maven artifacts (no flink-dist tarball needed).
+# With more than one JobManager, ZooKeeper (start-zookeeper.sh) elects the leader and the others
+# stand by: when the leader dies one of them takes the job over from its latest checkpoint.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cp="$(dist_classpath flink)"
 conf="$CLUSTER_DIR/flink-conf"
@@ -30,16 +32,20 @@ pipeline.generic-types: false
 metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
 metrics.reporter.prom.port: ${PROMETHEUS_PORTS:-9249-9260}
 YAML
-resources() { # prints the JVM flags, then the dynamic options, of a JobManager or TaskManager
-  "$JAVA" -cp "$cp" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" --configDir "$conf" 2>/dev/null \
-    | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p'
-}
-mapfile -t jm < <(resources GET_JM_RESOURCE_PARAMS)
-# shellcheck disable=SC2086
-start_process "$CLUSTER_DIR/jobmanager.pid" "$CLUSTER_DIR/jobmanager.out" "$JAVA" "${FLINK_JVM_OPTS[@]}" ${jm[0]} \
-  -Dlog.file="$CLUSTER_DIR/jobmanager.log" -Dlog4j.configurationFile="$ROOT/deploy/local/log4j2-flink.properties" \
-  -cp "$cp" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$conf" ${jm[1]}
-wait_port "$FLINK_REST_PORT" "the JobManager"
+if [ "${JOBMANAGERS:-1}" -gt 1 ]; then
+  cat >>"$conf/config.yaml" <<YAML
+high-availability.type: zookeeper
+high-availability.zookeeper.quorum: 127.0.0.1:$ZOOKEEPER_PORT
+high-availability.zookeeper.path.root: /hivestream
+high-availability.cluster-id: /local
+high-availability.storageDir: file://$CLUSTER_DIR/ha
+zookeeper.sasl.disable: true
+YAML
+  "$(dirname "${BASH_SOURCE[0]}")/start-zookeeper.sh"
+fi
+for ((i = 0; i < ${JOBMANAGERS:-1}; i++)); do
+  "$(dirname "${BASH_SOURCE[0]}")/start-jobmanager.sh" "$i"
+done
 for ((i = 0; i < TASKMANAGERS; i++)); do
   "$(dirname "${BASH_SOURCE[0]}")/start-taskmanager.sh" "$i"
 done
@@ -49,4 +55,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 echo "flink web ui and rest: http://localhost:$FLINK_REST_PORT ($registered taskmanagers)"
+if [ "${JOBMANAGERS:-1}" -gt 1 ]; then
+  echo "jobmanagers: ports $FLINK_REST_PORT-$((FLINK_REST_PORT + JOBMANAGERS - 1)), jobmanager-$(leading_jobmanager) leads, the others stand by"
+fi
 echo "prometheus metrics: http://localhost:<port>/metrics, one port of ${PROMETHEUS_PORTS:-9249-9260} per Flink process"

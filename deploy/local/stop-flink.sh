@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Stops the local Flink cluster: TaskManagers first, then the JobManager.
+# Stops the local Flink cluster: TaskManagers first, then the JobManagers, then ZooKeeper.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-for dir in "$CLUSTER_DIR"/taskmanager-*; do
+for dir in "$CLUSTER_DIR"/taskmanager-* "$CLUSTER_DIR"/jobmanager-*; do
   [ -d "$dir" ] && stop_process "$dir/pid"
 done
-stop_process "$CLUSTER_DIR/jobmanager.pid"
+stop_process "$CLUSTER_DIR/zookeeper/pid"
 echo "flink stopped"

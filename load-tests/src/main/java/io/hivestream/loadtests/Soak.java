@@ -33,15 +33,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * A soak with failures on the local multi-process cluster (deploy/local): the job runs from its jar
- * on a Flink session cluster against three Kafka nodes and an OpenAI-compatible provider on
- * loopback, while tasks flow and processes die: the TaskManager running the job is killed with
- * SIGKILL after each of several completed checkpoints (and replaced), one Kafka node is killed and
- * restarted, and the TaskManager running the job is frozen with SIGSTOP, then resumed. Every tenth
- * task is a turn of a session of {@value #TURNS} turns, spread over the whole run and answered by a
- * simulated agent that shows how many earlier turns it was given. At the end every task must have
- * exactly one result for read_committed consumers, and every turn must have seen its session's
- * earlier turns. The last two lines printed are {@code sessions=S turns=T memory_broken=0} and
- * {@code tasks=N results=N lost=0 duplicates=0 restarts=K provider_calls=M}.
+ * on a Flink session cluster with two JobManagers (ZooKeeper high availability) against three Kafka
+ * nodes and an OpenAI-compatible provider on loopback, while tasks flow and processes die: the
+ * leading JobManager is killed with SIGKILL after a completed checkpoint (the standby takes the job
+ * over from its latest checkpoint; the killed one comes back as the new standby), the TaskManager
+ * running the job is killed with SIGKILL after each of several completed checkpoints (and
+ * replaced), one Kafka node is killed and restarted, and the TaskManager running the job is frozen
+ * with SIGSTOP, then resumed. Every tenth task is a turn of a session of {@value #TURNS} turns,
+ * spread over the whole run and answered by a simulated agent that shows how many earlier turns it
+ * was given. At the end every task must have exactly one result for read_committed consumers, and
+ * every turn must have seen its session's earlier turns. The last two lines printed are {@code
+ * sessions=S turns=T memory_broken=0} and {@code tasks=N results=N lost=0 duplicates=0 restarts=K
+ * provider_calls=M}.
  */
 public final class Soak {
     /** Turns of each session. */
@@ -99,10 +102,14 @@ public final class Soak {
     public record Plan(
             int tasks,
             int ratePerSecond,
+            boolean killJobManager,
             int taskManagerKills,
             boolean killBroker,
             Duration freeze,
             Duration timeout) {}
+
+    /** JobManagers of the soak's cluster: one leads, one stands by. */
+    static final int JOB_MANAGERS = 2;
 
     private final Path root;
     private final Path conf;
@@ -127,13 +134,14 @@ public final class Soak {
         Files.deleteIfExists(work.resolve("scripts.log"));
         Path conf = work.resolve("cluster.conf");
         Files.writeString(
-                conf, clusterConf(work.resolve("cluster"), 18091, 16133, 29102, 29202, 2));
+                conf, clusterConf(work.resolve("cluster"), 18091, 16133, 29102, 29202, 12182, 2));
         Soak soak = new Soak(root, conf, work, 18091);
         Outcome outcome =
                 soak.run(
                         new Plan(
                                 tasks,
                                 rate,
+                                true,
                                 3,
                                 true,
                                 Duration.ofSeconds(30),
@@ -163,10 +171,18 @@ public final class Soak {
 
     /** A cluster.conf for deploy/local with its own ports and directory. */
     public static String clusterConf(
-            Path dir, int rest, int rpc, int kafkaBase, int controllerBase, int taskManagers) {
+            Path dir,
+            int rest,
+            int rpc,
+            int kafkaBase,
+            int controllerBase,
+            int zooKeeper,
+            int taskManagers) {
         return String.join(
                 "\n",
                 "CLUSTER_DIR=" + dir,
+                "JOBMANAGERS=" + JOB_MANAGERS,
+                "ZOOKEEPER_PORT=" + zooKeeper,
                 "FLINK_REST_PORT=" + rest,
                 "FLINK_RPC_PORT=" + rpc,
                 "TASKMANAGERS=" + taskManagers,
@@ -245,6 +261,7 @@ public final class Soak {
     private List<String> publishWithFaults(KafkaProducer<byte[], byte[]> producer, Plan plan)
             throws Exception {
         List<String> faults = new ArrayList<>();
+        boolean jobManagerKilled = false;
         int kills = 0;
         boolean brokerKilled = false;
         boolean frozen = false;
@@ -278,6 +295,14 @@ public final class Soak {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             double progress = (double) i / plan.tasks();
+            if (plan.killJobManager()
+                    && !jobManagerKilled
+                    && progress >= 0.1
+                    && completedCheckpoints() > checkpointsAtKill) {
+                faults.add(killLeadingJobManager());
+                checkpointsAtKill = waitForCheckpoints(1);
+                jobManagerKilled = true;
+            }
             if (kills < plan.taskManagerKills()
                     && progress >= 0.15 * (kills + 1)
                     && completedCheckpoints() > checkpointsAtKill) {
@@ -310,6 +335,70 @@ public final class Soak {
         }
         producer.flush();
         return faults;
+    }
+
+    /**
+     * Kills the leading JobManager after a completed checkpoint, starts a replacement (the new
+     * standby), and waits until the other one has restored the job; returns what happened, e.g.
+     * {@code kill -9 jobmanager-0 (leader) after checkpoint 7; jobmanager-1 restored checkpoint 7}.
+     */
+    private String killLeadingJobManager() throws Exception {
+        long checkpoint = latestCheckpoint();
+        int leader = leadingJobManager();
+        script("kill-jobmanager.sh", Integer.toString(leader));
+        // Another one leads once ZooKeeper has expired the dead one's session; the replacement
+        // starts after that, so it stands by.
+        int next = leadingJobManager();
+        script("start-jobmanager.sh", Integer.toString(leader));
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        long restored;
+        while ((restored = restoredCheckpoint()) < 0) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(
+                        "jobmanager-" + next + " restored no checkpoint within five minutes");
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        return "kill -9 jobmanager-"
+                + leader
+                + " (leader) after checkpoint "
+                + checkpoint
+                + "; jobmanager-"
+                + next
+                + " restored checkpoint "
+                + restored;
+    }
+
+    /** The JobManager that leads, as ZooKeeper records it. */
+    private int leadingJobManager() throws IOException, InterruptedException {
+        return Integer.parseInt(script("leading-jobmanager.sh").strip());
+    }
+
+    /** The id of the job's latest completed checkpoint, or -1. */
+    private long latestCheckpoint() throws IOException, InterruptedException {
+        return new ObjectMapper()
+                .readTree(rest("/jobs/" + jobId() + "/checkpoints"))
+                .path("latest")
+                .path("completed")
+                .path("id")
+                .asLong(-1);
+    }
+
+    /**
+     * The id of the checkpoint the job's current JobManager restored it from, or -1 while it has
+     * restored none (or no JobManager answers, as while the standby takes over).
+     */
+    private long restoredCheckpoint() throws InterruptedException {
+        try {
+            return new ObjectMapper()
+                    .readTree(rest("/jobs/" + jobId() + "/checkpoints"))
+                    .path("latest")
+                    .path("restored")
+                    .path("id")
+                    .asLong(-1);
+        } catch (IOException | IllegalStateException e) {
+            return -1;
+        }
     }
 
     private Path clusterDir() throws IOException {
@@ -436,31 +525,58 @@ public final class Soak {
         }
     }
 
-    private void script(String name, String... args) throws IOException, InterruptedException {
+    /** Runs a deploy/local script; returns its standard output, also kept in scripts.log. */
+    private String script(String name, String... args) throws IOException, InterruptedException {
         List<String> command =
                 new ArrayList<>(List.of("bash", root.resolve("deploy/local/" + name).toString()));
         command.addAll(List.of(args));
+        Path output = Files.createTempFile(work, "script", ".out");
         ProcessBuilder builder =
                 new ProcessBuilder(command)
-                        .redirectErrorStream(true)
-                        .redirectOutput(
+                        .redirectError(
                                 ProcessBuilder.Redirect.appendTo(
-                                        work.resolve("scripts.log").toFile()));
+                                        work.resolve("scripts.log").toFile()))
+                        .redirectOutput(output.toFile());
         builder.environment().put("HIVESTREAM_CLUSTER_CONF", conf.toString());
         Process process = builder.start();
-        if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+        boolean ended = process.waitFor(5, TimeUnit.MINUTES);
+        String printed = Files.readString(output);
+        Files.delete(output);
+        Files.writeString(
+                work.resolve("scripts.log"),
+                printed,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        if (!ended || process.exitValue() != 0) {
             throw new IllegalStateException(name + " failed; see " + work.resolve("scripts.log"));
         }
+        return printed;
     }
 
+    /**
+     * A GET of Flink's REST API from the first JobManager that answers: any of them serves it, the
+     * standby by asking the leader, and one of them may be dead.
+     */
     private String rest(String path) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
-                                .timeout(Duration.ofSeconds(10))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
+        IOException failed = null;
+        for (int n = 0; n < JOB_MANAGERS; n++) {
+            try {
+                return HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "http://localhost:"
+                                                                + (restPort + n)
+                                                                + path))
+                                        .timeout(Duration.ofSeconds(10))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+            } catch (IOException e) {
+                failed = e;
+            }
+        }
+        throw failed;
     }
 
     private String jobId() throws IOException, InterruptedException {

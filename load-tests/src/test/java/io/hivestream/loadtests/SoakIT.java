@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A short soak that CI can afford: the job jar on the local multi-process cluster while three kills
- * of the TaskManager running the job (each after a completed checkpoint, each replaced), a Kafka
- * node kill and a 30 s freeze of the TaskManager running the job happen. Every task has exactly one
- * result, every session turn saw its session's earlier turns, and each kill restarted the job.
+ * A short soak that CI can afford: the job jar on the local multi-process cluster (two JobManagers
+ * with ZooKeeper high availability) while a kill of the leading JobManager, three kills of the
+ * TaskManager running the job (each after a completed checkpoint, each replaced), a Kafka node kill
+ * and a 30 s freeze of the TaskManager running the job happen. The standby JobManager takes the job
+ * over from the latest checkpoint, every task has exactly one result, every session turn saw its
+ * session's earlier turns, and each kill restarted the job.
  */
 class SoakIT {
     @Test
@@ -20,7 +24,8 @@ class SoakIT {
         Path root = Path.of("..").toAbsolutePath().normalize();
         Path conf = work.resolve("cluster.conf");
         Files.writeString(
-                conf, Soak.clusterConf(work.resolve("cluster"), 18095, 16137, 29112, 29212, 2));
+                conf,
+                Soak.clusterConf(work.resolve("cluster"), 18095, 16137, 29112, 29212, 12185, 2));
 
         Soak.Outcome outcome =
                 new Soak(root, conf, work, 18095)
@@ -28,6 +33,7 @@ class SoakIT {
                                 new Soak.Plan(
                                         2_000,
                                         100,
+                                        true,
                                         3,
                                         true,
                                         Duration.ofSeconds(30),
@@ -43,7 +49,18 @@ class SoakIT {
         assertThat(outcome.duplicates()).isZero();
         // Every task answered: the faults delay calls but make none fail.
         assertThat(outcome.statuses()).isEqualTo(java.util.Map.of("COMPLETED", 2_000));
-        assertThat(outcome.faults()).hasSize(5);
+        assertThat(outcome.faults()).hasSize(6);
+        // The leading JobManager dies first; the standby restores the checkpoint completed last
+        // before the kill, or one the dying leader completed after the soak read it.
+        Matcher failover =
+                Pattern.compile(
+                                "kill -9 jobmanager-([01]) \\(leader\\) after checkpoint (\\d+);"
+                                        + " jobmanager-([01]) restored checkpoint (\\d+)")
+                        .matcher(outcome.faults().get(0));
+        assertThat(failover.matches()).as(outcome.faults().get(0)).isTrue();
+        assertThat(failover.group(3)).isNotEqualTo(failover.group(1));
+        assertThat(Long.parseLong(failover.group(4)))
+                .isGreaterThanOrEqualTo(Long.parseLong(failover.group(2)));
         // A TaskManager kill waits for a checkpoint after the one before it, so a slow recovery can
         // put the Kafka node's kill (at 60% of the tasks) before the third one: counted, not
         // ordered.
