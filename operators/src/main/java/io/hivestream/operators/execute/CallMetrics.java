@@ -121,6 +121,29 @@ public final class CallMetrics {
         return unanswered(task, agent, attempt, latencyMs, outcome(cause), errorClass(cause), now);
     }
 
+    /**
+     * A call that timed out while this JVM was paused: a {@code TIMEOUT} of class {@link
+     * AgentStatistics#LOCAL_PAUSE} that says nothing about the agent. Priced as any call without an
+     * answer, at nothing.
+     */
+    static Metric timedOutInPause(
+            Task task, AgentEvent agent, int attempt, long latencyMs, long now) {
+        return unanswered(
+                task,
+                agent,
+                attempt,
+                latencyMs,
+                CallOutcome.TIMEOUT,
+                AgentStatistics.LOCAL_PAUSE,
+                now);
+    }
+
+    /** Whether the metric is that of a call that timed out while this JVM was paused. */
+    static boolean timedOutInPause(Metric metric) {
+        return metric.getCall() != null
+                && AgentStatistics.LOCAL_PAUSE.equals(metric.getCall().getErrorClass());
+    }
+
     /** A call the agent's circuit breaker did not let through. */
     static Metric refused(Task task, AgentEvent agent, int attempt, long now) {
         return unanswered(task, agent, attempt, 0, CallOutcome.REJECTED, BREAKER_OPEN, now);

@@ -12,6 +12,7 @@ import io.hivestream.operators.route.Rotation;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.codec.FastReaders;
@@ -144,6 +145,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private final ToolPolicy tools;
     private final Router router;
     private final CallJournal.Factory journals;
+    private final PauseDetector.Source pauseSource;
     private final transient MailboxExecutor mailbox;
     private transient Rotation rotation;
 
@@ -178,11 +180,13 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient AgentSlots<ReplicaCall> slots;
     private transient AgentRates rates;
     private transient BreakerWait breakerWait;
+    private transient PauseDetector pauses;
     private transient int parallelism;
     private transient int inFlight;
     private transient Counter calls;
     private transient Counter failures;
     private transient Counter retried;
+    private transient Counter retriedAfterPause;
     private transient Counter escalations;
     private transient Counter rerouted;
     private transient Counter replayed;
@@ -231,6 +235,22 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             Clock clock,
             Router router,
             CallJournal.Factory journals) {
+        this(parameters, factory, settings, tools, clock, router, journals, PauseDetector.SHARED);
+    }
+
+    /**
+     * @param pauses the detector of this JVM's pauses, during which a call's timeout is not the
+     *     agent's fault
+     */
+    public ExecuteOperator(
+            StreamOperatorParameters<CallReply> parameters,
+            AgentRuntimeFactory factory,
+            ExecuteSettings settings,
+            ToolPolicy tools,
+            Clock clock,
+            Router router,
+            CallJournal.Factory journals,
+            PauseDetector.Source pauses) {
         super(parameters);
         this.factory = factory;
         this.settings = settings;
@@ -238,6 +258,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         this.clock = clock;
         this.router = router;
         this.journals = journals;
+        this.pauseSource = pauses;
         this.mailbox = parameters.getMailboxExecutor();
     }
 
@@ -333,6 +354,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         calls = getMetricGroup().counter("agentCalls");
         failures = getMetricGroup().counter("agentCallFailures");
         retried = getMetricGroup().counter("agentCallRetries");
+        retriedAfterPause = getMetricGroup().counter("callsRetriedAfterPause");
+        pauses = pauseSource.acquire();
         escalations = getMetricGroup().counter("cascadeEscalations");
         rerouted = getMetricGroup().counter("requestsRerouted");
         replayed = getMetricGroup().counter("callsReplayedFromJournal");
@@ -634,7 +657,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         // answered, and billed, it. Listed with the others sent within SENT_FLUSH_MS.
         markSent(callId);
         long started = clock.millis();
-        long startedNanos = System.nanoTime();
+        PauseDetector detector = pauses;
+        long startedNanos = detector.nanoTime();
         CompletableFuture<AgentReply> future;
         try {
             future =
@@ -651,21 +675,26 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             repeated.inc();
         }
         future.whenComplete(
-                (reply, error) ->
-                        mailbox.execute(
-                                () ->
-                                        onCompletion(
-                                                call,
-                                                agent,
-                                                breaker,
-                                                callId,
-                                                abandoned,
-                                                steps,
-                                                started,
-                                                System.nanoTime() - startedNanos,
-                                                reply,
-                                                error),
-                                "agent reply"));
+                (reply, error) -> {
+                    // When it ended, not when the mailbox gets to it: a pause after its end is
+                    // none of its business.
+                    long endedNanos = detector.nanoTime();
+                    mailbox.execute(
+                            () ->
+                                    onCompletion(
+                                            call,
+                                            agent,
+                                            breaker,
+                                            callId,
+                                            abandoned,
+                                            steps,
+                                            started,
+                                            startedNanos,
+                                            endedNanos,
+                                            reply,
+                                            error),
+                            "agent reply");
+                });
     }
 
     /**
@@ -779,11 +808,13 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             boolean abandoned,
             JournaledSteps steps,
             long started,
-            long nanos,
+            long startedNanos,
+            long endedNanos,
             AgentReply reply,
             Throwable error)
             throws Exception {
         setCurrentKey(call.key);
+        long nanos = endedNanos - startedNanos;
         releaseSlot(call, agent);
         long latency = clock.millis() - started;
         if (abandoned) {
@@ -821,16 +852,24 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             return;
         }
         Throwable cause = unwrap(error);
-        breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
-        failures.inc();
-        Metric metric =
-                CallMetrics.failure(
-                        call.request.getTask().getTask(),
-                        agent,
-                        call.attempt(),
-                        latency,
-                        cause,
-                        clock.millis());
+        Task task = call.request.getTask().getTask();
+        // A timeout while this JVM was paused: the time ran out here, not at the agent.
+        boolean paused =
+                CallMetrics.outcome(cause) == CallOutcome.TIMEOUT
+                        && pauses.excuse(startedNanos, endedNanos);
+        Metric metric;
+        if (paused) {
+            breaker.releasePermission();
+            metric =
+                    CallMetrics.timedOutInPause(
+                            task, agent, call.attempt(), latency, clock.millis());
+        } else {
+            breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
+            failures.inc();
+            metric =
+                    CallMetrics.failure(
+                            task, agent, call.attempt(), latency, cause, clock.millis());
+        }
         book(call, metric, reserved);
         if (cause instanceof TimeoutException) {
             cause =
@@ -839,7 +878,26 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             "no answer within " + agent.getTimeoutMs() + " ms");
         }
         journal.record(CallJournals.failure(callId, call.key, metric, cause, describe(cause)));
-        failed(call, agent, cause, false);
+        if (paused) {
+            timedOutInPause(call, agent, cause, false);
+        } else {
+            failed(call, agent, cause, false);
+        }
+    }
+
+    /**
+     * After a call that timed out while this JVM was paused: the same agent again at once, without
+     * a backoff or one of its attempts, as long as the replica has pause retries left; else as any
+     * failure.
+     */
+    private void timedOutInPause(
+            ReplicaCall call, AgentEvent agent, Throwable cause, boolean replay) throws Exception {
+        if (!call.timedOutInPause()) {
+            failed(call, agent, cause, replay);
+            return;
+        }
+        retriedAfterPause.inc();
+        issue(call);
     }
 
     /**
@@ -858,6 +916,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                     CallJournals.reply(journaled),
                     metric.getCall().getLatencyMs(),
                     metric.getCall().getCostUsd());
+        } else if (CallMetrics.timedOutInPause(metric)) {
+            timedOutInPause(call, agent, CallJournals.cause(journaled), true);
         } else {
             failed(call, agent, CallJournals.cause(journaled), true);
         }
@@ -1148,6 +1208,10 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             runtimes.values().forEach(entry -> entry.runtime().close());
             runtimes.clear();
         }
+        if (pauses != null) {
+            pauseSource.release(pauses);
+            pauses = null;
+        }
         super.close();
     }
 
@@ -1249,6 +1313,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     /** For tests: requests re-routed because their agent left the rotation. */
     long rerouted() {
         return rerouted.getCount();
+    }
+
+    /** For tests: calls made again because they timed out while this JVM was paused. */
+    long retriedAfterPause() {
+        return retriedAfterPause.getCount();
     }
 
     /** For tests and metrics: calls in flight in this instance. */

@@ -26,6 +26,7 @@ public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<
     private final Clock clock;
     private final Router router;
     private final CallJournal.Factory journals;
+    private final PauseDetector.Source pauses;
 
     public ExecuteOperatorFactory(
             AgentRuntimeFactory runtimes,
@@ -42,6 +43,21 @@ public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<
             Clock clock,
             Router router,
             CallJournal.Factory journals) {
+        this(runtimes, settings, tools, clock, router, journals, PauseDetector.SHARED);
+    }
+
+    /**
+     * @param pauses the detector of this JVM's pauses ({@link PauseDetector#SHARED} in the job)
+     */
+    public ExecuteOperatorFactory(
+            AgentRuntimeFactory runtimes,
+            ExecuteSettings settings,
+            ExecuteOperator.ToolPolicy tools,
+            Clock clock,
+            Router router,
+            CallJournal.Factory journals,
+            PauseDetector.Source pauses) {
+        this.pauses = pauses;
         this.router = router;
         this.journals = journals;
         this.runtimes = runtimes;
@@ -55,7 +71,8 @@ public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<
     public <T extends StreamOperator<CallReply>> T createStreamOperator(
             StreamOperatorParameters<CallReply> parameters) {
         return (T)
-                new ExecuteOperator(parameters, runtimes, settings, tools, clock, router, journals);
+                new ExecuteOperator(
+                        parameters, runtimes, settings, tools, clock, router, journals, pauses);
     }
 
     @Override

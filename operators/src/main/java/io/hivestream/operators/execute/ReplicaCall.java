@@ -34,6 +34,12 @@ final class ReplicaCall {
     /** The chain is exhausted: the replica's answer is this failure. */
     record Fail(AgentAnswer answer) implements Step {}
 
+    /**
+     * Most calls of a replica made again because they timed out while this JVM was paused, so that
+     * a JVM that keeps stopping does not call forever.
+     */
+    static final int PAUSE_RETRIES = 3;
+
     final String key;
     final CallRequest request;
 
@@ -69,6 +75,7 @@ final class ReplicaCall {
     private final List<AgentEvent> breakerOpen = new ArrayList<>();
     private long waitingSince = -1;
     private boolean overBudget;
+    private int pauseRetries;
 
     ReplicaCall(String key, CallRequest request) {
         this.key = key;
@@ -204,6 +211,23 @@ final class ReplicaCall {
         chainIndex++;
         attemptOnAgent = 1;
         return -1;
+    }
+
+    /**
+     * The call to the current agent timed out while this JVM was paused ({@link PauseDetector}):
+     * the agent is not to blame, and up to {@link #PAUSE_RETRIES} times per replica the same agent
+     * is called again at once, without using one of its attempts.
+     *
+     * @return whether the call is made again so; false when the replica had its pause retries, and
+     *     the timeout goes to the retry policy like any other failure
+     */
+    boolean timedOutInPause() {
+        if (pauseRetries >= PAUSE_RETRIES) {
+            return false;
+        }
+        pauseRetries++;
+        attempt++;
+        return true;
     }
 
     /** Whether this answer is an unsure EDGE answer that the request escalates. */

@@ -57,6 +57,12 @@ public final class AgentStatistics implements Serializable {
      */
     public static final String ABANDONED = "AbandonedAtRestore";
 
+    /**
+     * The error class of a call that timed out while the JVM that made it was paused (a long
+     * garbage collection, a stopped process): the caller, not the agent, ran out of time.
+     */
+    public static final String LOCAL_PAUSE = "TimedOutInLocalPause";
+
     /** Statistics of an agent nothing is known about: in the rotation, no observations. */
     public static AgentStats empty() {
         return AgentStats.newBuilder().build();
@@ -66,13 +72,15 @@ public final class AgentStatistics implements Serializable {
      * Whether a call counts for or against its agent. A call that was refused (by the circuit
      * breaker or otherwise) was never made, an answer from the response cache made no call either,
      * and a bad request is the task's fault, so none of them says anything about the agent. The
-     * router's statistics, the console and {@code agents list} all count by this rule.
+     * router's statistics, the console and {@code agents list} all count by this rule. Nor does a
+     * try lost at a restore or a timeout during a pause of the caller's JVM.
      */
     public static boolean countsForAgent(CallMetric call) {
         return call.getOutcome() != CallOutcome.REJECTED
                 && !call.getCached()
                 && !BAD_REQUEST.equals(call.getErrorClass())
-                && !ABANDONED.equals(call.getErrorClass());
+                && !ABANDONED.equals(call.getErrorClass())
+                && !LOCAL_PAUSE.equals(call.getErrorClass());
     }
 
     /**

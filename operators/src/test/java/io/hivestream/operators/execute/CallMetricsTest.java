@@ -81,4 +81,32 @@ class CallMetricsTest {
         assertThat(failed.getLatencyMs()).isEqualTo(12);
         assertThat(failed.getCostUsd()).isEqualTo(0.0);
     }
+
+    @Test
+    void aTimeoutDuringALocalPauseIsATimeoutThatSaysNothingAboutTheAgent() {
+        Metric paused = CallMetrics.timedOutInPause(TASK, AGENT, 2, 31_000, 7_000);
+
+        assertThat(paused.getAgentId()).isEqualTo("a");
+        assertThat(paused.getCall())
+                .isEqualTo(
+                        CallMetric.newBuilder()
+                                .setModel("m-default")
+                                .setAttempt(2)
+                                .setOutcome(CallOutcome.TIMEOUT)
+                                .setErrorClass("TimedOutInLocalPause")
+                                .setLatencyMs(31_000)
+                                .setTokensIn(0)
+                                .setTokensOut(0)
+                                .setCostUsd(0.0)
+                                .setSimulated(false)
+                                .build());
+        assertThat(io.hivestream.operators.route.AgentStatistics.countsForAgent(paused.getCall()))
+                .isFalse();
+        assertThat(CallMetrics.timedOutInPause(paused)).isTrue();
+        assertThat(
+                        CallMetrics.timedOutInPause(
+                                CallMetrics.failure(
+                                        TASK, AGENT, 2, 31_000, new TimeoutException(), 7_000)))
+                .isFalse();
+    }
 }

@@ -122,6 +122,29 @@ class ExecuteOperatorTest {
                 Types.STRING);
     }
 
+    /**
+     * The same, with the journal and the detector of pauses the test gives it, in place of none and
+     * the JVM's.
+     */
+    static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> scripted(
+            ExecuteSettings settings,
+            java.time.Clock clock,
+            CallJournal.Factory journals,
+            PauseDetector.Source pauses)
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new ExecuteOperatorFactory(
+                        new ScriptedRuntimes(),
+                        settings,
+                        ExecuteOperator.ToolPolicy.allowAll(),
+                        clock,
+                        new io.hivestream.operators.route.Router(),
+                        journals,
+                        pauses),
+                SessionKeys::of,
+                Types.STRING);
+    }
+
     private static ExecuteSettings.Builder settings() {
         return ExecuteSettings.builder().backoff(Duration.ofMillis(1), Duration.ofMillis(1));
     }

@@ -60,6 +60,27 @@ class ReplicaCallTest {
     }
 
     @Test
+    void aTimeoutInAPauseCallsTheSameAgentAgainWithoutUsingAnAttemptAFewTimes() {
+        ReplicaCall call = call(A, B);
+        call.failed(A, "503", RETRY);
+        assertThat(call.attempt()).isEqualTo(2);
+        assertThat(call.attemptOnAgent()).isEqualTo(2);
+
+        for (int i = 1; i <= ReplicaCall.PAUSE_RETRIES; i++) {
+            assertThat(call.timedOutInPause()).isTrue();
+            assertThat(call.attempt()).isEqualTo(2 + i);
+            assertThat(call.attemptOnAgent()).isEqualTo(2);
+            assertThat(call.next(0, WAIT)).isEqualTo(new ReplicaCall.Call(A));
+        }
+        // Then a timeout in a pause is a failure like any other.
+        assertThat(call.timedOutInPause()).isFalse();
+        assertThat(call.attempt()).isEqualTo(2 + ReplicaCall.PAUSE_RETRIES);
+        assertThat(call.failed(A, "no answer within 30000 ms", FALL_BACK)).isEqualTo(-1);
+        assertThat(call.next(0, WAIT)).isEqualTo(new ReplicaCall.Call(B));
+        assertThat(call.timedOutInPause()).isFalse(); // the bound is the replica's
+    }
+
+    @Test
     void anExhaustedChainFailsWithEveryAgentsReasonAndItsAttempts() {
         ReplicaCall call = call(A, B);
         call.failed(A, "503", FALL_BACK);

@@ -94,6 +94,10 @@ class AgentStatisticsTest {
                 .isFalse();
         assertThat(AgentStatistics.countsForAgent(call(CallOutcome.REJECTED, null, 0, 0)))
                 .isFalse();
+        assertThat(
+                        AgentStatistics.countsForAgent(
+                                call(CallOutcome.TIMEOUT, "TimedOutInLocalPause", 30_000, 0)))
+                .isFalse();
     }
 
     @Test
