@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -207,6 +210,53 @@ class DeployFilesTest {
         assertThat(new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
                 .contains(home.resolve("opt/flink-s3-fs-presto-2.2.0.jar").toString());
         assertThat(home.resolve("plugins/s3-fs-presto")).isEmptyDirectory();
+    }
+
+    @Test
+    void s3IsConfiguredWhereTheDeploymentWritesToIt() throws IOException {
+        JsonNode spec =
+                documents(DEPLOY.resolve("kubernetes/flinkdeployment.yaml")).get(0).path("spec");
+        JsonNode flink = spec.path("flinkConfiguration");
+        Set<String> s3Paths = new TreeSet<>();
+        flink.fields()
+                .forEachRemaining(
+                        e -> {
+                            if (e.getValue().asText().startsWith("s3://")) {
+                                s3Paths.add(e.getKey());
+                            }
+                        });
+        Map<String, String> secretEnv = new TreeMap<>();
+        for (JsonNode env :
+                spec.path("podTemplate").path("spec").path("containers").get(0).path("env")) {
+            JsonNode ref = env.path("valueFrom").path("secretKeyRef");
+            secretEnv.put(
+                    env.path("name").asText(),
+                    ref.path("name").asText() + "/" + ref.path("key").asText());
+        }
+
+        assertThat(s3Paths)
+                .containsExactly(
+                        "execution.checkpointing.dir",
+                        "execution.checkpointing.savepoint-dir",
+                        "high-availability.storageDir");
+        assertThat(flink.path("s3.endpoint").asText())
+                .isEqualTo("https://s3.us-east-1.amazonaws.com");
+        assertThat(flink.path("s3.path.style.access").asText()).isEqualTo("false");
+        assertThat(secretEnv)
+                .isEqualTo(
+                        Map.of(
+                                "AWS_ACCESS_KEY_ID", "hivestream-s3/access-key-id",
+                                "AWS_SECRET_ACCESS_KEY", "hivestream-s3/secret-access-key",
+                                "OPENAI_API_KEY", "hivestream-provider-keys/openai",
+                                "ANTHROPIC_API_KEY", "hivestream-provider-keys/anthropic"));
+        assertThat(
+                        spec.path("podTemplate")
+                                .path("spec")
+                                .path("containers")
+                                .get(0)
+                                .path("name")
+                                .asText())
+                .isEqualTo("flink-main-container");
     }
 
     @Test
