@@ -7,17 +7,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
 
 /**
  * What can be checked here of the deployment files without Kubernetes or Docker: they parse, carry
@@ -57,6 +65,198 @@ class DeployFilesTest {
         List<String> args = new ArrayList<>();
         spec.path("job").path("args").forEach(a -> args.add(a.asText()));
         assertThat(args).contains("--" + HivestreamOptions.BOOTSTRAP_SERVERS.key());
+    }
+
+    /** The Dockerfile's instructions, continuation lines joined and comments left out. */
+    private static List<String> dockerfileInstructions() throws IOException {
+        List<String> instructions = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : Files.readAllLines(DEPLOY.resolve("docker/Dockerfile"))) {
+            if (line.strip().startsWith("#") || line.isBlank()) {
+                continue;
+            }
+            if (line.endsWith("\\")) {
+                current.append(line, 0, line.length() - 1).append(' ');
+            } else {
+                instructions.add(current.append(line).toString().strip());
+                current.setLength(0);
+            }
+        }
+        return instructions;
+    }
+
+    private static String dockerfileArg(String name) throws IOException {
+        return dockerfileInstructions().stream()
+                .filter(i -> i.startsWith("ARG " + name + "="))
+                .map(i -> i.substring(("ARG " + name + "=").length()))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static Document pom() throws Exception {
+        return DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(Path.of("..", "pom.xml").toFile());
+    }
+
+    private static String pomValue(String xpath) throws Exception {
+        return XPathFactory.newInstance().newXPath().evaluate(xpath, pom());
+    }
+
+    @Test
+    void theDockerfileBuildsOnThePomsFlinkAndCopiesThePomsJobJar() throws Exception {
+        List<String> instructions = dockerfileInstructions();
+
+        assertThat(dockerfileArg("FLINK_VERSION"))
+                .isEqualTo(pomValue("/project/properties/flink.version"))
+                .isEqualTo("2.2.0");
+        assertThat(dockerfileArg("HIVESTREAM_VERSION"))
+                .isEqualTo(pomValue("/project/version"))
+                .isEqualTo("0.1.0-SNAPSHOT");
+        assertThat(instructions)
+                .contains("FROM flink:${FLINK_VERSION}-java17")
+                .contains(
+                        "COPY --chown=flink:flink"
+                                + " jobs/target/hivestream-jobs-${HIVESTREAM_VERSION}-job.jar"
+                                + " /opt/flink/usrlib/hivestream.jar");
+        JsonNode deployment = documents(DEPLOY.resolve("kubernetes/flinkdeployment.yaml")).get(0);
+        assertThat(deployment.path("spec").path("job").path("jarURI").asText())
+                .isEqualTo("local:///opt/flink/usrlib/hivestream.jar");
+        assertThat(deployment.path("spec").path("flinkVersion").asText())
+                .isEqualTo(
+                        "v"
+                                + pomValue("/project/properties/flink.version")
+                                        .replaceAll("^(\\d+)\\.(\\d+)\\..*$", "$1_$2"));
+    }
+
+    @Test
+    void theManifestRunsTheImageTheDockerfileCommentBuilds() throws Exception {
+        Matcher tag =
+                Pattern.compile("docker build -f deploy/docker/Dockerfile -t (\\S+) \\.")
+                        .matcher(Files.readString(DEPLOY.resolve("docker/Dockerfile")));
+        assertThat(tag.find()).isTrue();
+        JsonNode deployment = documents(DEPLOY.resolve("kubernetes/flinkdeployment.yaml")).get(0);
+
+        assertThat(tag.group(1))
+                .isEqualTo(deployment.path("spec").path("image").asText())
+                .isEqualTo("hivestream:" + pomValue("/project/version").replace("-SNAPSHOT", ""))
+                .isEqualTo("hivestream:0.1.0");
+    }
+
+    /**
+     * Runs the Dockerfile's RUN instruction with sh, as the build would, in a folder laid out like
+     * the base image's FLINK_HOME.
+     */
+    private static Process runInstruction(Path flinkHome) throws IOException {
+        List<String> runs =
+                dockerfileInstructions().stream().filter(i -> i.startsWith("RUN ")).toList();
+        assertThat(runs).hasSize(1);
+        String run = runs.get(0).substring("RUN ".length());
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", run);
+        builder.environment().put("FLINK_HOME", flinkHome.toString());
+        builder.environment().put("FLINK_VERSION", dockerfileArg("FLINK_VERSION"));
+        return builder.start();
+    }
+
+    private static Path flinkHome(Path dir, boolean reporter, boolean s3) throws IOException {
+        Files.createDirectories(dir.resolve("plugins/metrics-prometheus"));
+        Files.createDirectories(dir.resolve("opt"));
+        if (reporter) {
+            Files.writeString(
+                    dir.resolve("plugins/metrics-prometheus/flink-metrics-prometheus-2.2.0.jar"),
+                    "reporter");
+        }
+        if (s3) {
+            Files.writeString(dir.resolve("opt/flink-s3-fs-presto-2.2.0.jar"), "presto");
+        }
+        return dir;
+    }
+
+    @Test
+    void theImageEnablesTheS3PluginNextToTheReporter(@TempDir Path dir) throws Exception {
+        Path home = flinkHome(dir, true, true);
+        Process run = runInstruction(home);
+
+        assertThat(run.waitFor()).isZero();
+        assertThat(
+                        Files.readString(
+                                home.resolve("plugins/s3-fs-presto/flink-s3-fs-presto-2.2.0.jar")))
+                .isEqualTo("presto");
+        assertThat(home.resolve("usrlib")).isDirectory();
+    }
+
+    @Test
+    void theImageBuildFailsWithoutThePrometheusReporter(@TempDir Path dir) throws Exception {
+        Path home = flinkHome(dir, false, true);
+        Files.writeString(home.resolve("opt/flink-metrics-prometheus-2.2.0.jar"), "reporter");
+        Process run = runInstruction(home);
+
+        assertThat(run.waitFor()).isEqualTo(1);
+        assertThat(new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo(
+                        "missing "
+                                + home.resolve(
+                                        "plugins/metrics-prometheus/flink-metrics-prometheus-2.2.0.jar")
+                                + "\n");
+        assertThat(home.resolve("plugins/s3-fs-presto")).doesNotExist();
+    }
+
+    @Test
+    void theImageBuildFailsWithoutTheS3Plugin(@TempDir Path dir) throws Exception {
+        Path home = flinkHome(dir, true, false);
+        Process run = runInstruction(home);
+
+        assertThat(run.waitFor()).isNotZero();
+        assertThat(new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains(home.resolve("opt/flink-s3-fs-presto-2.2.0.jar").toString());
+        assertThat(home.resolve("plugins/s3-fs-presto")).isEmptyDirectory();
+    }
+
+    @Test
+    void s3IsConfiguredWhereTheDeploymentWritesToIt() throws IOException {
+        JsonNode spec =
+                documents(DEPLOY.resolve("kubernetes/flinkdeployment.yaml")).get(0).path("spec");
+        JsonNode flink = spec.path("flinkConfiguration");
+        Set<String> s3Paths = new TreeSet<>();
+        flink.fields()
+                .forEachRemaining(
+                        e -> {
+                            if (e.getValue().asText().startsWith("s3://")) {
+                                s3Paths.add(e.getKey());
+                            }
+                        });
+        Map<String, String> secretEnv = new TreeMap<>();
+        for (JsonNode env :
+                spec.path("podTemplate").path("spec").path("containers").get(0).path("env")) {
+            JsonNode ref = env.path("valueFrom").path("secretKeyRef");
+            secretEnv.put(
+                    env.path("name").asText(),
+                    ref.path("name").asText() + "/" + ref.path("key").asText());
+        }
+
+        assertThat(s3Paths)
+                .containsExactly(
+                        "execution.checkpointing.dir",
+                        "execution.checkpointing.savepoint-dir",
+                        "high-availability.storageDir");
+        assertThat(flink.path("s3.endpoint").asText())
+                .isEqualTo("https://s3.us-east-1.amazonaws.com");
+        assertThat(flink.path("s3.path.style.access").asText()).isEqualTo("false");
+        assertThat(secretEnv)
+                .isEqualTo(
+                        Map.of(
+                                "AWS_ACCESS_KEY_ID", "hivestream-s3/access-key-id",
+                                "AWS_SECRET_ACCESS_KEY", "hivestream-s3/secret-access-key",
+                                "OPENAI_API_KEY", "hivestream-provider-keys/openai",
+                                "ANTHROPIC_API_KEY", "hivestream-provider-keys/anthropic"));
+        assertThat(
+                        spec.path("podTemplate")
+                                .path("spec")
+                                .path("containers")
+                                .get(0)
+                                .path("name")
+                                .asText())
+                .isEqualTo("flink-main-container");
     }
 
     @Test
