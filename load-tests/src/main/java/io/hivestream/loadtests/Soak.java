@@ -303,7 +303,10 @@ public final class Soak {
                 checkpointsAtKill = waitForCheckpoints(1);
                 jobManagerKilled = true;
             }
+            // The JobManager's kill comes first, so that the new leader's numRestarts counts the
+            // TaskManager kills.
             if (kills < plan.taskManagerKills()
+                    && (jobManagerKilled || !plan.killJobManager())
                     && progress >= 0.15 * (kills + 1)
                     && completedCheckpoints() > checkpointsAtKill) {
                 // The one running the job: killing an idle TaskManager would fail nothing over.
@@ -468,11 +471,11 @@ public final class Soak {
                         .setModel("loopback-model")
                         .setCapabilities(List.of("chat"))
                         .setTier(Tier.CLOUD)
-                        // Longer than the freeze: a call in flight while its TaskManager is
-                        // stopped completes when it resumes. With a timeout below the freeze the
-                        // resumed calls time out, the agent's circuit opens, and the tasks behind
-                        // them fail with "circuit breaker open".
-                        .setTimeoutMs(60_000)
+                        // As long as the freeze: the calls in flight while their TaskManager is
+                        // stopped time out when it resumes. The execute stage sees that the JVM
+                        // was paused, does not count those timeouts against the agent, and makes
+                        // the calls again.
+                        .setTimeoutMs(30_000)
                         .build();
         // Session turns: a simulated agent that prefixes its answer with "[turn N]", N being one
         // more than the earlier turns of the session it was given.
