@@ -25,7 +25,7 @@ import org.apache.flink.util.TimeUtils;
  * Runs one benchmark scenario and writes its report (Markdown and PNG charts) into a folder:
  *
  * <pre>
- * Bench pipeline --scenario a|b|c|d|e [--tasks N] [--sessions N] [--parallelism P] [--tenants]
+ * Bench pipeline --scenario a|b|c|d|e [--tasks N] [--sessions N] [--parallelism P] [--tenants] [--secured]
  *       [--checkpoint-interval 1s] [--fixed-rate 20s] [--rate-share 0.5] [--capacity N]
  *       [--timeout 15min] [--out DIR] [--jfr] [--conf KEY=VALUE]...
  * </pre>
@@ -34,10 +34,16 @@ import org.apache.flink.util.TimeUtils;
  * (c) 20% consensus tasks with 3 replicas and 5% plans; (d) every task in one of many sessions with
  * memory in RocksDB; (e) the complexity analyser alone. Scenarios a to d run the passthrough
  * ceiling first, then the pipeline, in the same run on the same broker; their last printed line is
- * {@code ratio pipeline/passthrough: X.XX}.
+ * {@code ratio pipeline/passthrough: X.XX}. With {@code --secured}, scenario a runs its
+ * exactly-once pipeline once more against a second broker that takes SASL_SSL with SCRAM-SHA-512
+ * only and authorizes with ACLs, the job's user allowed exactly its topics, group and transactional
+ * ids.
  */
 public final class Bench {
     private Bench() {}
+
+    /** The name's end of scenario a's run against the secured broker. */
+    static final String SECURED_RUN = "-pipeline-eo-sasl-ssl";
 
     /** The command line. */
     record Args(
@@ -53,14 +59,16 @@ public final class Bench {
             Path out,
             boolean jfr,
             Map<String, String> conf,
-            boolean tenants) {
+            boolean tenants,
+            boolean secured) {
 
         static Args parse(String[] argv) {
             if (argv.length == 0 || !argv[0].equals("pipeline")) {
                 throw new IllegalArgumentException(
                         "usage: bench pipeline --scenario a|b|c|d|e [options]");
             }
-            BenchArgs options = BenchArgs.parse(argv, 1, Set.of("--jfr", "--tenants"), true, null);
+            BenchArgs options =
+                    BenchArgs.parse(argv, 1, Set.of("--jfr", "--tenants", "--secured"), true, null);
             String scenario = options.take("scenario", null);
             if (scenario == null || !List.of("a", "b", "c", "d", "e").contains(scenario)) {
                 throw new IllegalArgumentException("--scenario must be one of a, b, c, d, e");
@@ -83,8 +91,13 @@ public final class Bench {
                             options.path("out"),
                             options.flag("--jfr"),
                             options.conf(),
-                            options.flag("--tenants"));
+                            options.flag("--tenants"),
+                            options.flag("--secured"));
             options.done();
+            if (args.secured() && !scenario.equals("a")) {
+                throw new IllegalArgumentException(
+                        "--secured applies to scenario a only; run it with --scenario a");
+            }
             return args;
         }
     }
@@ -194,6 +207,8 @@ public final class Bench {
         TaskMix mix = TaskMix.plain(42);
         String title;
         List<Harness.Spec> specs = new ArrayList<>();
+        // Runs against the secured broker, after those against the plain one.
+        List<Harness.Spec> securedSpecs = new ArrayList<>();
         String s = args.scenario();
         switch (s) {
             case "a" -> {
@@ -220,6 +235,17 @@ public final class Bench {
                                     0,
                                     mix,
                                     admitted));
+                }
+                if (args.secured()) {
+                    securedSpecs.add(
+                            spec(
+                                    args,
+                                    s + SECURED_RUN,
+                                    true,
+                                    DeliveryGuarantee.EXACTLY_ONCE,
+                                    0,
+                                    mix,
+                                    options));
                 }
                 specs.add(
                         spec(
@@ -303,40 +329,53 @@ public final class Bench {
         Path work = out.resolve("work");
         List<Figures.Run> runs = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        try (Harness harness =
-                new Harness(work, args.parallelism(), args.checkpointInterval(), args.timeout())) {
+        try {
             boolean profiled = false;
-            for (Harness.Spec spec : specs) {
-                Harness.Profiler profiler = Harness.Profiler.NONE;
-                JfrProfile jfr = null;
-                if (args.jfr() && spec.pipeline() && !profiled) {
-                    jfr = new JfrProfile(out.resolve(spec.name() + ".jfr"));
-                    profiler = jfr;
-                    profiled = true;
+            for (boolean secured : List.of(false, true)) {
+                List<Harness.Spec> group = secured ? securedSpecs : specs;
+                if (group.isEmpty()) {
+                    continue;
                 }
-                System.out.println("running " + spec.name() + " ...");
-                Harness.Outcome outcome = harness.run(spec, profiler);
-                outcomes.add(outcome);
-                runs.add(outcome.figures());
-                System.out.println(
-                        ReportWriter.headline(
-                                        report(
-                                                s,
-                                                "",
-                                                List.of(),
-                                                List.of(outcome.figures()),
-                                                List.of(),
-                                                List.of()))
-                                .get(0));
-                if (jfr != null) {
-                    notes.add(
-                            "JFR recording of "
-                                    + spec.name()
-                                    + " while draining the backlog: `"
-                                    + jfr.file().getFileName()
-                                    + "`.");
-                    for (String line : JfrProfile.summarise(jfr.file()).lines(8)) {
-                        notes.add(line);
+                try (Harness harness =
+                        new Harness(
+                                work.resolve(secured ? "secured" : "plain"),
+                                args.parallelism(),
+                                args.checkpointInterval(),
+                                args.timeout(),
+                                secured)) {
+                    for (Harness.Spec spec : group) {
+                        Harness.Profiler profiler = Harness.Profiler.NONE;
+                        JfrProfile jfr = null;
+                        if (args.jfr() && spec.pipeline() && !profiled) {
+                            jfr = new JfrProfile(out.resolve(spec.name() + ".jfr"));
+                            profiler = jfr;
+                            profiled = true;
+                        }
+                        System.out.println("running " + spec.name() + " ...");
+                        Harness.Outcome outcome = harness.run(spec, profiler);
+                        outcomes.add(outcome);
+                        runs.add(outcome.figures());
+                        System.out.println(
+                                ReportWriter.headline(
+                                                report(
+                                                        s,
+                                                        "",
+                                                        List.of(),
+                                                        List.of(outcome.figures()),
+                                                        List.of(),
+                                                        List.of()))
+                                        .get(0));
+                        if (jfr != null) {
+                            notes.add(
+                                    "JFR recording of "
+                                            + spec.name()
+                                            + " while draining the backlog: `"
+                                            + jfr.file().getFileName()
+                                            + "`.");
+                            for (String line : JfrProfile.summarise(jfr.file()).lines(8)) {
+                                notes.add(line);
+                            }
+                        }
                     }
                 }
             }
@@ -403,6 +442,19 @@ public final class Bench {
                             "exactly-once/at-least-once",
                             eo.throughput() / alo.throughput(),
                             "≥ 0.85"));
+        }
+        Figures.Run secured = null;
+        for (Figures.Run run : runs) {
+            if (run.name().endsWith(SECURED_RUN)) {
+                secured = run;
+            }
+        }
+        if (eo != null && secured != null) {
+            ratios.add(
+                    new Figures.Ratio(
+                            "SASL_SSL/plaintext (exactly-once)",
+                            secured.throughput() / eo.throughput(),
+                            "-"));
         }
         Figures.Run tenants = null;
         for (Figures.Run run : runs) {

@@ -2,9 +2,11 @@ package io.hivestream.loadtests;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
 import io.hivestream.connectors.kafka.KafkaClients;
+import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.connectors.kafka.LocalKafkaCluster;
 import io.hivestream.jobs.HivestreamJob;
 import io.hivestream.jobs.HivestreamOptions;
+import io.hivestream.jobs.JobAcls;
 import io.hivestream.jobs.JobSettings;
 import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.schemas.AgentEvent;
@@ -102,6 +104,11 @@ public final class Harness implements AutoCloseable {
             Histogram endToEnd,
             Histogram overhead) {}
 
+    /** The SCRAM user a run's job uses on a secured broker, allowed exactly the job's ACLs. */
+    static final String JOB_USER = "bench-job";
+
+    private static final String JOB_PASSWORD = "bench-job-secret";
+
     private final LocalKafkaCluster kafka;
     private final Path directory;
     private final int parallelism;
@@ -110,21 +117,40 @@ public final class Harness implements AutoCloseable {
 
     public Harness(Path directory, int parallelism, Duration checkpointInterval, Duration timeout)
             throws IOException {
+        this(directory, parallelism, checkpointInterval, timeout, false);
+    }
+
+    /**
+     * A harness whose broker is secured or not: a secured one takes SASL_SSL with SCRAM-SHA-512
+     * only and authorizes with ACLs, and each run's job is {@value #JOB_USER}, allowed exactly its
+     * own topics, group and transactional ids.
+     */
+    public Harness(
+            Path directory,
+            int parallelism,
+            Duration checkpointInterval,
+            Duration timeout,
+            boolean secured)
+            throws IOException {
         this.directory = directory;
         this.parallelism = parallelism;
         this.checkpointInterval = checkpointInterval;
         this.timeout = timeout;
-        this.kafka =
+        LocalKafkaCluster.Builder broker =
                 LocalKafkaCluster.builder()
                         .directory(directory.resolve("kafka"))
                         .heapMb(1024)
                         // The broker is part of what is measured: full JIT, not the quick-start C1.
-                        .jvmOption("-XX:TieredStopAtLevel=4")
-                        .start();
+                        .jvmOption("-XX:TieredStopAtLevel=4");
+        this.kafka = (secured ? broker.secured() : broker).start();
+        if (secured) {
+            kafka.upsertUser(JOB_USER, JOB_PASSWORD);
+        }
     }
 
-    public String bootstrapServers() {
-        return kafka.bootstrapServers();
+    /** How the harness's own clients reach the broker (on a secured one, as its super user). */
+    public KafkaConnection connection() {
+        return kafka.connection();
     }
 
     public long brokerPid() {
@@ -189,8 +215,7 @@ public final class Harness implements AutoCloseable {
 
     private void registerTenant(String topic) throws Exception {
         kafka.createTopic(topic, 1, Map.of("cleanup.policy", "compact"));
-        try (KafkaProducer<byte[], byte[]> producer =
-                KafkaClients.producer(kafka.bootstrapServers())) {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.connection())) {
             Tenant tenant = benchTenant();
             producer.send(
                             new ProducerRecord<>(
@@ -205,6 +230,14 @@ public final class Harness implements AutoCloseable {
     Configuration configuration(Spec spec) {
         Configuration conf = new Configuration();
         conf.set(HivestreamOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        if (kafka.isSecured()) {
+            kafka.clientProperties(JOB_USER, JOB_PASSWORD)
+                    .forEach(
+                            (key, value) ->
+                                    conf.setString(
+                                            HivestreamOptions.KAFKA_PROPERTIES_PREFIX + key,
+                                            value));
+        }
         conf.set(HivestreamOptions.TASKS_TOPIC, spec.name() + ".tasks");
         conf.set(HivestreamOptions.RESULTS_TOPIC, spec.name() + ".results");
         conf.set(HivestreamOptions.AGENTS_TOPIC, spec.name() + ".agents");
@@ -239,8 +272,10 @@ public final class Harness implements AutoCloseable {
         kafka.createTopic(
                 spec.name() + ".calls", parallelism, Map.of("cleanup.policy", "compact,delete"));
         kafka.createTopic(spec.name() + ".agents", 1, Map.of("cleanup.policy", "compact"));
-        try (KafkaProducer<byte[], byte[]> producer =
-                KafkaClients.producer(kafka.bootstrapServers())) {
+        if (kafka.isSecured()) {
+            kafka.createAcls(JobAcls.of("User:" + JOB_USER, configuration(spec)));
+        }
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.connection())) {
             for (AgentEvent agent : spec.registered()) {
                 producer.send(
                                 new ProducerRecord<>(
@@ -258,9 +293,9 @@ public final class Harness implements AutoCloseable {
         MixGenerator tasks = new MixGenerator(spec.mix(), spec.name());
         LatencyBook backlog = new LatencyBook(0, Math.toIntExact(spec.tasks()));
         try (LoadGenerator generator =
-                        new LoadGenerator(kafka.bootstrapServers(), spec.name() + ".tasks");
+                        new LoadGenerator(kafka.connection(), spec.name() + ".tasks");
                 ResultReader reader =
-                        new ResultReader(kafka.bootstrapServers(), spec.name() + ".results");
+                        new ResultReader(kafka.connection(), spec.name() + ".results");
                 ResourceSampler sampler = new ResourceSampler(brokerPid())) {
             generator.publish(tasks, spec.tasks(), 0, backlog);
             reader.add(backlog);

@@ -1,5 +1,6 @@
 package io.hivestream.loadtests;
 
+import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.codec.TaskKeys;
@@ -22,9 +23,8 @@ public final class LoadGenerator implements AutoCloseable {
     private final String topic;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 
-    public LoadGenerator(String bootstrapServers, String topic) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public LoadGenerator(KafkaConnection kafka, String topic) {
+        Properties props = kafka.properties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");

@@ -1,6 +1,7 @@
 package io.hivestream.loadtests;
 
 import io.hivestream.connectors.kafka.KafkaClients;
+import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.TaskResult;
@@ -26,8 +27,8 @@ public final class ResultReader implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean running = true;
 
-    public ResultReader(String bootstrapServers, String topic) {
-        this.thread = new Thread(() -> follow(bootstrapServers, topic), "result-reader-" + topic);
+    public ResultReader(KafkaConnection kafka, String topic) {
+        this.thread = new Thread(() -> follow(kafka, topic), "result-reader-" + topic);
         thread.setDaemon(true);
         thread.start();
     }
@@ -54,9 +55,8 @@ public final class ResultReader implements AutoCloseable {
         }
     }
 
-    private void follow(String bootstrapServers, String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                KafkaClients.readCommittedConsumer(bootstrapServers)) {
+    private void follow(KafkaConnection kafka, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommittedConsumer(kafka)) {
             KafkaClients.assignAll(consumer, topic, false);
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(50));

@@ -122,4 +122,30 @@ class BenchTest {
                 .containsExactly(
                         new Figures.Ratio("with tenants/without (exactly-once)", 0.95, "≥ 0.95"));
     }
+
+    @Test
+    void securedRunsScenarioAOverSaslSslBesideThePlainRun() {
+        Bench.Args args =
+                Bench.Args.parse(new String[] {"pipeline", "--scenario", "a", "--secured"});
+        assertThat(args.secured()).isTrue();
+        assertThat(Bench.Args.parse(new String[] {"pipeline", "--scenario", "a"}).secured())
+                .isFalse();
+        List<Figures.Run> runs =
+                List.of(
+                        run("a-pipeline-eo", "pipeline", "EXACTLY_ONCE", 4_000, null),
+                        run("a-pipeline-eo-sasl-ssl", "pipeline", "EXACTLY_ONCE", 3_600, null));
+
+        assertThat(Bench.ratios(runs, args))
+                .containsExactly(new Figures.Ratio("SASL_SSL/plaintext (exactly-once)", 0.9, "-"));
+    }
+
+    @Test
+    void securedIsRefusedForTheScenariosThatHaveNoSecuredRun() {
+        assertThatThrownBy(
+                        () ->
+                                Bench.Args.parse(
+                                        new String[] {"pipeline", "--scenario", "b", "--secured"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--secured applies to scenario a only; run it with --scenario a");
+    }
 }

@@ -83,6 +83,31 @@ class HarnessIT {
         assertThat(outcome.endToEnd().getTotalCount()).isEqualTo(latency.tasks());
     }
 
+    @Test
+    void onASecuredBrokerThePipelineRunsAsAUserAllowedExactlyItsAcls(@TempDir Path secured)
+            throws Exception {
+        try (Harness sasl =
+                new Harness(secured, 2, Duration.ofMillis(200), Duration.ofMinutes(2), true)) {
+            assertThat(sasl.connection().securityProtocol()).isEqualTo("SASL_SSL");
+            Harness.Outcome outcome =
+                    sasl.run(
+                            new Harness.Spec(
+                                    "it-sasl-ssl",
+                                    true,
+                                    DeliveryGuarantee.EXACTLY_ONCE,
+                                    0,
+                                    TaskMix.plain(7),
+                                    TASKS,
+                                    0.5,
+                                    Duration.ZERO,
+                                    Map.of()),
+                            Harness.Profiler.NONE);
+
+            assertThat(last(outcome.timeline()).distinct()).isEqualTo(TASKS);
+            assertThat(outcome.figures().duplicates()).isZero();
+        }
+    }
+
     private static LatencyBook.Point last(List<LatencyBook.Point> timeline) {
         return timeline.get(timeline.size() - 1);
     }
