@@ -29,6 +29,8 @@ final class JobMetrics {
 
     private static final Pattern OPERATOR_NAME = Pattern.compile("operator_name=\"([^\"]*)\"");
 
+    private static final Pattern AGENT = Pattern.compile("(?:^|,)agent=\"([^\"]*)\"");
+
     private final int port;
     private final String jobName;
     private volatile String lastPage = "";
@@ -80,9 +82,10 @@ final class JobMetrics {
     }
 
     /**
-     * Each operator metric of the job, summed over operators and subtasks (NAME), and over the
-     * subtasks of each operator (NAME@OPERATOR). The reporter writes the job's name with
-     * underscores for the characters Prometheus does not allow.
+     * Each operator metric of the job, summed over operators and subtasks (NAME), over the subtasks
+     * of each operator (NAME@OPERATOR), and, for the metrics of one agent's group (the label {@code
+     * agent}), over the subtasks that called that agent (NAME[AGENT]). The reporter writes the
+     * job's name with underscores for the characters Prometheus does not allow.
      */
     Map<String, Double> sums(String page) {
         String job = "job_name=\"" + jobName.replaceAll("[^A-Za-z0-9_]", "_") + "\"";
@@ -95,6 +98,10 @@ final class JobMetrics {
                 Matcher operator = OPERATOR_NAME.matcher(m.group(2));
                 if (operator.find()) {
                     sums.merge(m.group(1) + "@" + operator.group(1), value, Double::sum);
+                }
+                Matcher agent = AGENT.matcher(m.group(2));
+                if (agent.find()) {
+                    sums.merge(m.group(1) + "[" + agent.group(1) + "]", value, Double::sum);
                 }
             }
         }

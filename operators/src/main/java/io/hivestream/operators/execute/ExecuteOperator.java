@@ -197,6 +197,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Counter cacheFull;
     private transient Counter cacheSavedMicroUsd;
     private transient Histogram latency;
+    private transient Map<String, AgentMetrics> agentMetrics;
 
     private record RuntimeEntry(AgentEvent agent, AgentRuntime runtime) {}
 
@@ -351,6 +352,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         latency =
                 getMetricGroup()
                         .histogram("agentCallLatencyMs", new DescriptiveStatisticsHistogram(1000));
+        agentMetrics = new HashMap<>();
         journal = journals.open();
         sent = new ArrayList<>();
         instance =
@@ -645,6 +647,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             future = CompletableFuture.failedFuture(e);
         }
         calls.inc();
+        metricsOf(agent).sent();
         boolean abandoned = call.abandoned;
         call.abandoned = false;
         if (abandoned) {
@@ -750,6 +753,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         });
     }
 
+    /** The metrics of {@code agent}'s calls from this subtask. */
+    private AgentMetrics metricsOf(AgentEvent agent) {
+        return agentMetrics.computeIfAbsent(
+                agent.getAgentId(), id -> new AgentMetrics(getMetricGroup(), id));
+    }
+
     /** The call's slot of {@code agent} goes to the oldest call waiting for one, if any. */
     private void releaseSlot(ReplicaCall call, AgentEvent agent) {
         if (!call.holdsSlot) {
@@ -785,6 +794,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             throws Exception {
         setCurrentKey(call.key);
         releaseSlot(call, agent);
+        AgentMetrics perAgent = metricsOf(agent);
+        perAgent.answered();
         long latency = clock.millis() - started;
         if (abandoned) {
             // The try lost at the failure, priced as this one without its replayed steps.
@@ -803,9 +814,13 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         if (error == null) {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             double cost = CallMetrics.cost(agent, reply);
+            long micros = Math.round(cost * 1_000_000);
             tokensIn.inc(reply.tokensIn());
             tokensOut.inc(reply.tokensOut());
-            costMicroUsd.inc(Math.round(cost * 1_000_000));
+            costMicroUsd.inc(micros);
+            perAgent.tokensIn.inc(reply.tokensIn());
+            perAgent.tokensOut.inc(reply.tokensOut());
+            perAgent.costMicroUsd.inc(micros);
             this.latency.update(latency);
             Metric metric =
                     CallMetrics.success(
@@ -823,6 +838,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         Throwable cause = unwrap(error);
         breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
         failures.inc();
+        perAgent.failures.inc();
         Metric metric =
                 CallMetrics.failure(
                         call.request.getTask().getTask(),
