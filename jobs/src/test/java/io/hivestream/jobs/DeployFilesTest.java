@@ -7,22 +7,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * What can be checked here of the deployment files without Kubernetes or Docker: they parse, carry
- * the fields the job relies on, name the job's topics, and the dashboard only reads metrics that
- * the operators register.
+ * the fields the job relies on and name the job's topics. That the dashboard reads only metrics the
+ * job exports is {@link PrometheusScrapeIT}'s check.
  */
 class DeployFilesTest {
     private static final Path DEPLOY = Path.of("..", "deploy");
@@ -111,37 +106,5 @@ class DeployFilesTest {
         JsonNode prometheus = documents(DEPLOY.resolve("monitoring/prometheus.yml")).get(0);
         assertThat(prometheus.path("scrape_configs").get(0).path("job_name").asText())
                 .isEqualTo("flink");
-    }
-
-    @Test
-    void theDashboardReadsOnlyMetricsTheOperatorsRegister() throws IOException {
-        JsonNode dashboard =
-                new ObjectMapper()
-                        .readTree(DEPLOY.resolve("monitoring/grafana-dashboard.json").toFile());
-        Set<String> read = new HashSet<>();
-        Pattern metric = Pattern.compile("flink_taskmanager_job_task_operator_([A-Za-z]+)");
-        for (JsonNode panel : dashboard.path("panels")) {
-            for (JsonNode target : panel.path("targets")) {
-                Matcher m = metric.matcher(target.path("expr").asText());
-                while (m.find()) {
-                    read.add(m.group(1));
-                }
-            }
-        }
-        Set<String> registered = new HashSet<>();
-        Pattern registration =
-                Pattern.compile("\\.(?:counter|gauge|histogram|meter)\\(\\s*\"([A-Za-z]+)\"");
-        try (Stream<Path> sources = Files.walk(Path.of("..", "operators", "src", "main", "java"))) {
-            for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
-                Matcher m = registration.matcher(Files.readString(source));
-                while (m.find()) {
-                    registered.add(m.group(1));
-                }
-            }
-        }
-
-        assertThat(dashboard.path("panels")).hasSize(6);
-        assertThat(read).isNotEmpty();
-        assertThat(registered).containsAll(read);
     }
 }

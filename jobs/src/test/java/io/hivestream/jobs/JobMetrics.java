@@ -12,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
@@ -30,6 +32,9 @@ final class JobMetrics {
     private static final Pattern OPERATOR_NAME = Pattern.compile("operator_name=\"([^\"]*)\"");
 
     private static final Pattern AGENT = Pattern.compile("(?:^|,)agent=\"([^\"]*)\"");
+
+    private static final Pattern SAMPLE_NAME =
+            Pattern.compile("^([A-Za-z_:][A-Za-z0-9_:]*)[{ ]", Pattern.MULTILINE);
 
     private final int port;
     private final String jobName;
@@ -106,6 +111,19 @@ final class JobMetrics {
             }
         }
         return sums;
+    }
+
+    /**
+     * The name of every sample on a reporter's page, of every job, the JobManager's and
+     * TaskManager's own metrics included (not the {@code # HELP} and {@code # TYPE} lines).
+     */
+    static Set<String> names(String page) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = SAMPLE_NAME.matcher(page);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
     }
 
     static int freePort() {

@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Flink's Prometheus reporter, as {@code deploy/local} and the demo turn it on, scraped over HTTP
  * while the job runs: the job's call, token, cost and in-flight metrics, in total and per agent,
- * carry exactly the values the results on Kafka add up to.
+ * carry exactly the values the results on Kafka add up to, and every metric the Grafana dashboard
+ * queries is one the reporter exports.
  */
 class PrometheusScrapeIT extends KafkaJobCase {
     static final JobMetrics METRICS = jobMetrics("prometheus-scrape-it");
@@ -126,6 +129,23 @@ class PrometheusScrapeIT extends KafkaJobCase {
         assertThat(scraped)
                 .containsEntry("agent_calls", (double) tasks)
                 .containsEntry("agent_costMicroUsd", (double) costMicroUsd(results, null));
+
+        Set<String> exported = JobMetrics.names(page);
+        Set<String> queried = PromQl.dashboardMetricNames();
+        Set<String> missing = new TreeSet<>(queried);
+        missing.removeAll(exported);
+        assertThat(queried).isNotEmpty();
+        assertThat(missing)
+                .withFailMessage(
+                        "%s queries metrics the job does not export: %s%nthe operator metrics"
+                                + " on the reporter's page (Kafka's left out): %s",
+                        PromQl.DASHBOARD,
+                        missing,
+                        exported.stream()
+                                .filter(n -> n.startsWith("flink_taskmanager_job_task_operator_"))
+                                .filter(n -> !n.contains("Kafka"))
+                                .toList())
+                .isEmpty();
     }
 
     private static String agentOf(TaskResult result) {
