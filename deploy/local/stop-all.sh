@@ -1,4 +1,4 @@
 #!/usr/bin/env bash
-# Stops Flink, then Kafka.
+# Stops Prometheus (when start-monitoring.sh started it), Flink, then Kafka.
 here="$(dirname "${BASH_SOURCE[0]}")"
-"$here/stop-flink.sh"; "$here/stop-kafka.sh"
+"$here/stop-monitoring.sh"; "$here/stop-flink.sh"; "$here/stop-kafka.sh"

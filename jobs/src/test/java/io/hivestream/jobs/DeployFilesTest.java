@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,8 +28,11 @@ import org.w3c.dom.Document;
 
 /**
  * What can be checked here of the deployment files without Kubernetes or Docker: they parse, carry
- * the fields the job relies on, name the job's topics, and the dashboard only reads metrics that
- * the operators register.
+ * the fields the job relies on, name the job's topics, compose's Prometheus scrapes its Flink
+ * processes with the rules of deploy/monitoring, and Grafana is provisioned with the data source
+ * every panel of the dashboard reads. That the dashboard reads only metrics the job exports is
+ * {@link PrometheusScrapeIT}'s check; that Prometheus accepts the files, {@link
+ * LocalMonitoringIT}'s.
  */
 class DeployFilesTest {
     private static final Path DEPLOY = Path.of("..", "deploy");
@@ -303,45 +305,112 @@ class DeployFilesTest {
     }
 
     @Test
-    void composeAndPrometheusParse() throws IOException {
+    void composeRunsTheNamedImageAndPrometheusScrapesTheTargetsBesideItsRules() throws IOException {
         JsonNode compose = documents(DEPLOY.resolve("docker/compose.yaml")).get(0);
-        assertThat(compose.path("services").fieldNames())
+        JsonNode services = compose.path("services");
+        assertThat(services.fieldNames())
                 .toIterable()
                 .containsExactly("kafka", "jobmanager", "taskmanager", "prometheus", "grafana");
+        assertThat(Files.readString(DEPLOY.resolve("docker/Dockerfile")))
+                .contains("docker build -f deploy/docker/Dockerfile -t hivestream:0.1.0 .");
+        for (String flink : List.of("jobmanager", "taskmanager")) {
+            assertThat(services.path(flink).path("image").asText())
+                    .as(flink)
+                    .isEqualTo("hivestream:0.1.0");
+            assertThat(services.path(flink).path("build").path("dockerfile").asText())
+                    .isEqualTo("deploy/docker/Dockerfile");
+            assertThat(services.path(flink).path("environment").path("FLINK_PROPERTIES").asText())
+                    .contains("metrics.reporter.prom.port: 9249");
+        }
+        assertThat(strings(services.path("prometheus").path("volumes")))
+                .containsExactly(
+                        "../monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
+                        "./prometheus-targets:/etc/prometheus/targets:ro");
+
         JsonNode prometheus = documents(DEPLOY.resolve("monitoring/prometheus.yml")).get(0);
-        assertThat(prometheus.path("scrape_configs").get(0).path("job_name").asText())
-                .isEqualTo("flink");
+        List<String> jobs = new ArrayList<>();
+        for (JsonNode job : prometheus.path("scrape_configs")) {
+            String name = job.path("job_name").asText();
+            jobs.add(name);
+            assertThat(strings(job.path("file_sd_configs").get(0).path("files")))
+                    .containsExactly("targets/" + name + ".yml");
+        }
+        assertThat(jobs).containsExactly("flink", "prometheus");
+        assertThat(targets(DEPLOY.resolve("docker/prometheus-targets/flink.yml")))
+                .containsExactly("jobmanager:9249", "taskmanager:9249");
+        assertThat(targets(DEPLOY.resolve("docker/prometheus-targets/prometheus.yml")))
+                .containsExactly("localhost:9090");
+        try (Stream<Path> files = Files.list(DEPLOY.resolve("docker/prometheus-targets"))) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("flink.yml", "prometheus.yml");
+        }
     }
 
     @Test
-    void theDashboardReadsOnlyMetricsTheOperatorsRegister() throws IOException {
-        JsonNode dashboard =
-                new ObjectMapper()
-                        .readTree(DEPLOY.resolve("monitoring/grafana-dashboard.json").toFile());
-        Set<String> read = new HashSet<>();
-        Pattern metric = Pattern.compile("flink_taskmanager_job_task_operator_([A-Za-z]+)");
-        for (JsonNode panel : dashboard.path("panels")) {
-            for (JsonNode target : panel.path("targets")) {
-                Matcher m = metric.matcher(target.path("expr").asText());
-                while (m.find()) {
-                    read.add(m.group(1));
-                }
-            }
-        }
-        Set<String> registered = new HashSet<>();
-        Pattern registration =
-                Pattern.compile("\\.(?:counter|gauge|histogram|meter)\\(\\s*\"([A-Za-z]+)\"");
-        try (Stream<Path> sources = Files.walk(Path.of("..", "operators", "src", "main", "java"))) {
-            for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
-                Matcher m = registration.matcher(Files.readString(source));
-                while (m.find()) {
-                    registered.add(m.group(1));
-                }
-            }
-        }
+    void grafanaIsProvisionedWithPrometheusAndTheDashboardThatReadsIt() throws IOException {
+        JsonNode grafana =
+                documents(DEPLOY.resolve("docker/compose.yaml"))
+                        .get(0)
+                        .path("services")
+                        .path("grafana");
+        assertThat(strings(grafana.path("volumes")))
+                .containsExactly(
+                        "./grafana/datasources:/etc/grafana/provisioning/datasources:ro",
+                        "./grafana/dashboards:/etc/grafana/provisioning/dashboards:ro",
+                        "../monitoring/grafana-dashboard.json:"
+                                + "/var/lib/grafana/dashboards/hivestream.json:ro");
+        assertThat(
+                        grafana.path("environment")
+                                .path("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH")
+                                .asText())
+                .isEqualTo("/var/lib/grafana/dashboards/hivestream.json");
 
-        assertThat(dashboard.path("panels")).hasSize(6);
-        assertThat(read).isNotEmpty();
-        assertThat(registered).containsAll(read);
+        JsonNode datasources =
+                documents(DEPLOY.resolve("docker/grafana/datasources/prometheus.yaml")).get(0);
+        assertThat(datasources.path("apiVersion").asInt()).isEqualTo(1);
+        assertThat(datasources.path("datasources")).hasSize(1);
+        JsonNode datasource = datasources.path("datasources").get(0);
+        assertThat(datasource.path("type").asText()).isEqualTo("prometheus");
+        assertThat(datasource.path("url").asText()).isEqualTo("http://prometheus:9090");
+        String uid = datasource.path("uid").asText();
+        assertThat(uid).isEqualTo("hivestream-prometheus");
+
+        JsonNode providers =
+                documents(DEPLOY.resolve("docker/grafana/dashboards/hivestream.yaml")).get(0);
+        assertThat(providers.path("providers")).hasSize(1);
+        JsonNode provider = providers.path("providers").get(0);
+        assertThat(provider.path("type").asText()).isEqualTo("file");
+        assertThat(provider.path("options").path("path").asText())
+                .isEqualTo("/var/lib/grafana/dashboards");
+
+        JsonNode dashboard = new ObjectMapper().readTree(PromQl.DASHBOARD.toFile());
+        assertThat(dashboard.path("uid").asText()).isEqualTo("hivestream");
+        assertThat(dashboard.path("panels")).hasSize(10);
+        List<String> sources = new ArrayList<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            sources.add(panel.path("datasource").toString());
+            assertThat(panel.path("targets")).isNotEmpty();
+            for (JsonNode target : panel.path("targets")) {
+                sources.add(target.path("datasource").toString());
+            }
+        }
+        assertThat(sources).containsOnly("{\"type\":\"prometheus\",\"uid\":\"" + uid + "\"}");
+        // The metric names of the queries are held to what the job exports by PrometheusScrapeIT.
+        assertThat(PromQl.dashboardMetricNames()).allMatch(n -> n.startsWith("flink_"));
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> strings = new ArrayList<>();
+        array.forEach(n -> strings.add(n.asText()));
+        return strings;
+    }
+
+    /** The targets of a Prometheus file_sd file. */
+    private static List<String> targets(Path file) throws IOException {
+        List<String> targets = new ArrayList<>();
+        for (JsonNode group : YAML.readTree(file.toFile())) {
+            targets.addAll(strings(group.path("targets")));
+        }
+        return targets;
     }
 }

@@ -12,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
@@ -28,6 +30,11 @@ final class JobMetrics {
                     Pattern.MULTILINE);
 
     private static final Pattern OPERATOR_NAME = Pattern.compile("operator_name=\"([^\"]*)\"");
+
+    private static final Pattern AGENT = Pattern.compile("(?:^|,)agent=\"([^\"]*)\"");
+
+    private static final Pattern SAMPLE_NAME =
+            Pattern.compile("^([A-Za-z_:][A-Za-z0-9_:]*)[{ ]", Pattern.MULTILINE);
 
     private final int port;
     private final String jobName;
@@ -80,9 +87,10 @@ final class JobMetrics {
     }
 
     /**
-     * Each operator metric of the job, summed over operators and subtasks (NAME), and over the
-     * subtasks of each operator (NAME@OPERATOR). The reporter writes the job's name with
-     * underscores for the characters Prometheus does not allow.
+     * Each operator metric of the job, summed over operators and subtasks (NAME), over the subtasks
+     * of each operator (NAME@OPERATOR), and, for the metrics of one agent's group (the label {@code
+     * agent}), over the subtasks that called that agent (NAME[AGENT]). The reporter writes the
+     * job's name with underscores for the characters Prometheus does not allow.
      */
     Map<String, Double> sums(String page) {
         String job = "job_name=\"" + jobName.replaceAll("[^A-Za-z0-9_]", "_") + "\"";
@@ -96,9 +104,26 @@ final class JobMetrics {
                 if (operator.find()) {
                     sums.merge(m.group(1) + "@" + operator.group(1), value, Double::sum);
                 }
+                Matcher agent = AGENT.matcher(m.group(2));
+                if (agent.find()) {
+                    sums.merge(m.group(1) + "[" + agent.group(1) + "]", value, Double::sum);
+                }
             }
         }
         return sums;
+    }
+
+    /**
+     * The name of every sample on a reporter's page, of every job, the JobManager's and
+     * TaskManager's own metrics included (not the {@code # HELP} and {@code # TYPE} lines).
+     */
+    static Set<String> names(String page) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = SAMPLE_NAME.matcher(page);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
     }
 
     static int freePort() {

@@ -11,6 +11,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -19,18 +22,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Flink's Prometheus reporter, as {@code deploy/local} and the demo turn it on, scraped over HTTP
- * while the job runs: the job's call, token, cost and in-flight metrics carry exactly the values
- * the results on Kafka add up to.
+ * while the job runs: the job's call, token, cost and in-flight metrics, in total and per agent,
+ * carry exactly the values the results on Kafka add up to, and every metric the Grafana dashboard
+ * queries is one the reporter exports.
  */
 class PrometheusScrapeIT extends KafkaJobCase {
     static final JobMetrics METRICS = jobMetrics("prometheus-scrape-it");
 
+    private static final int MATH = 20;
+    private static final int CHAT = 10;
+
     @Test
-    void theJobsCallTokenCostAndInFlightMetricsAreScrapedWithTheirValues(@TempDir Path dir)
+    void theJobsCallTokenCostInFlightAndAgentMetricsAreScrapedWithTheirValues(@TempDir Path dir)
             throws Exception {
         fixture.register(Agents.simulated("m-a", List.of("math"), 0.002));
-        int tasks = 30;
-        for (int i = 0; i < tasks; i++) {
+        fixture.register(Agents.simulated("c-a", List.of("chat"), 0.001));
+        int tasks = MATH + CHAT;
+        for (int i = 0; i < MATH; i++) {
             fixture.sendJson(
                     KafkaJobFixture.TASKS,
                     "prom-" + i,
@@ -40,12 +48,19 @@ class PrometheusScrapeIT extends KafkaJobCase {
                             + i
                             + " + 7\"}");
         }
+        for (int i = 0; i < CHAT; i++) {
+            fixture.sendJson(
+                    KafkaJobFixture.TASKS,
+                    "prom-chat-" + i,
+                    "{\"taskId\":\"prom-chat-" + i + "\",\"input\":\"hello number " + i + "\"}");
+        }
         Configuration conf = fixture.jobConf(dir, false, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         HivestreamJob.build(env, conf, new AgentRuntimes(), Clock.systemUTC(), t -> t);
         JobClient job = env.executeAsync("prometheus-scrape-it");
         Map<String, Double> scraped;
+        String page;
         try {
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofSeconds(60))
@@ -67,34 +82,96 @@ class PrometheusScrapeIT extends KafkaJobCase {
                                                         l.contains("agentCalls")
                                                                 || l.contains("operator_"))
                                         .limit(40)
-                                        .collect(java.util.stream.Collectors.joining("\n"))
+                                        .collect(Collectors.joining("\n"))
                                 + "\n("
                                 + METRICS.lastPage().length()
                                 + " characters)",
                         e);
             }
-            scraped = METRICS.sums(METRICS.lastPage());
+            page = METRICS.lastPage();
+            scraped = METRICS.sums(page);
         } finally {
             job.cancel().get();
         }
 
         List<TaskResult> results = fixture.results();
         assertThat(results).hasSize(tasks).allMatch(r -> r.getStatus() == TaskStatus.COMPLETED);
-        long tokensIn = results.stream().mapToLong(TaskResult::getTokensIn).sum();
-        long tokensOut = results.stream().mapToLong(TaskResult::getTokensOut).sum();
-        long costMicroUsd =
-                results.stream().mapToLong(r -> Math.round(r.getCostUsd() * 1_000_000)).sum();
-        assertThat(tokensIn).isPositive();
+        assertThat(results).allSatisfy(r -> assertThat(r.getAgents()).containsExactly(agentOf(r)));
+        assertThat(results.stream().filter(r -> agentOf(r).equals("m-a"))).hasSize(MATH);
+        assertThat(results.stream().filter(r -> agentOf(r).equals("c-a"))).hasSize(CHAT);
+        assertThat(tokensIn(results, "m-a")).isPositive();
+        assertThat(tokensIn(results, "c-a")).isPositive();
         assertThat(scraped)
                 .containsEntry("agentCalls", (double) tasks)
                 .containsEntry("agentCallFailures", 0.0)
                 .containsEntry("agentCallRetries", 0.0)
-                .containsEntry("tokensIn", (double) tokensIn)
-                .containsEntry("tokensOut", (double) tokensOut)
-                .containsEntry("costMicroUsd", (double) costMicroUsd)
+                .containsEntry("tokensIn", (double) tokensIn(results, null))
+                .containsEntry("tokensOut", (double) tokensOut(results, null))
+                .containsEntry("costMicroUsd", (double) costMicroUsd(results, null))
                 .containsEntry("callsInFlight", 0.0)
                 .containsEntry("decoded@decode_tasks", (double) tasks)
                 .containsEntry("results", (double) tasks)
                 .containsEntry("deadLetters", 0.0);
+        for (String agent : List.of("m-a", "c-a")) {
+            int calls = agent.equals("m-a") ? MATH : CHAT;
+            // The reporter writes label values with _ for what Prometheus names do not allow.
+            String label = "[" + agent.replace('-', '_') + "]";
+            assertThat(scraped)
+                    .as("the metrics of agent %s", agent)
+                    .containsEntry("agent_calls" + label, (double) calls)
+                    .containsEntry("agent_failures" + label, 0.0)
+                    .containsEntry("agent_tokensIn" + label, (double) tokensIn(results, agent))
+                    .containsEntry("agent_tokensOut" + label, (double) tokensOut(results, agent))
+                    .containsEntry(
+                            "agent_costMicroUsd" + label, (double) costMicroUsd(results, agent))
+                    .containsEntry("agent_callsInFlight" + label, 0.0);
+        }
+        assertThat(scraped)
+                .containsEntry("agent_calls", (double) tasks)
+                .containsEntry("agent_costMicroUsd", (double) costMicroUsd(results, null));
+
+        Set<String> exported = JobMetrics.names(page);
+        Set<String> queried = PromQl.dashboardMetricNames();
+        Set<String> missing = new TreeSet<>(queried);
+        missing.removeAll(exported);
+        assertThat(queried).isNotEmpty();
+        assertThat(missing)
+                .withFailMessage(
+                        "%s queries metrics the job does not export: %s%nthe operator metrics"
+                                + " on the reporter's page (Kafka's left out): %s",
+                        PromQl.DASHBOARD,
+                        missing,
+                        exported.stream()
+                                .filter(n -> n.startsWith("flink_taskmanager_job_task_operator_"))
+                                .filter(n -> !n.contains("Kafka"))
+                                .toList())
+                .isEmpty();
+    }
+
+    private static String agentOf(TaskResult result) {
+        return result.getKind().equals("math") ? "m-a" : "c-a";
+    }
+
+    /** Over the results of {@code agent}'s tasks, or of all with null. */
+    private static long tokensIn(List<TaskResult> results, String agent) {
+        return results.stream()
+                .filter(r -> agent == null || agentOf(r).equals(agent))
+                .mapToLong(TaskResult::getTokensIn)
+                .sum();
+    }
+
+    private static long tokensOut(List<TaskResult> results, String agent) {
+        return results.stream()
+                .filter(r -> agent == null || agentOf(r).equals(agent))
+                .mapToLong(TaskResult::getTokensOut)
+                .sum();
+    }
+
+    /** Each result's cost in millionths of a dollar, as its one call booked it, summed. */
+    private static long costMicroUsd(List<TaskResult> results, String agent) {
+        return results.stream()
+                .filter(r -> agent == null || agentOf(r).equals(agent))
+                .mapToLong(r -> Math.round(r.getCostUsd() * 1_000_000))
+                .sum();
     }
 }

@@ -201,6 +201,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Counter cacheFull;
     private transient Counter cacheSavedMicroUsd;
     private transient Histogram latency;
+    private transient Map<String, AgentMetrics> agentMetrics;
 
     private record RuntimeEntry(AgentEvent agent, AgentRuntime runtime) {}
 
@@ -374,6 +375,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         latency =
                 getMetricGroup()
                         .histogram("agentCallLatencyMs", new DescriptiveStatisticsHistogram(1000));
+        agentMetrics = new HashMap<>();
         journal = journals.open();
         sent = new ArrayList<>();
         instance =
@@ -669,6 +671,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             future = CompletableFuture.failedFuture(e);
         }
         calls.inc();
+        metricsOf(agent).sent();
         boolean abandoned = call.abandoned;
         call.abandoned = false;
         if (abandoned) {
@@ -779,6 +782,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         });
     }
 
+    /** The metrics of {@code agent}'s calls from this subtask. */
+    private AgentMetrics metricsOf(AgentEvent agent) {
+        return agentMetrics.computeIfAbsent(
+                agent.getAgentId(), id -> new AgentMetrics(getMetricGroup(), id));
+    }
+
     /** The call's slot of {@code agent} goes to the oldest call waiting for one, if any. */
     private void releaseSlot(ReplicaCall call, AgentEvent agent) {
         if (!call.holdsSlot) {
@@ -816,6 +825,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         setCurrentKey(call.key);
         long nanos = endedNanos - startedNanos;
         releaseSlot(call, agent);
+        AgentMetrics perAgent = metricsOf(agent);
+        perAgent.answered();
         long latency = clock.millis() - started;
         if (abandoned) {
             // The try lost at the failure, priced as this one without its replayed steps.
@@ -834,9 +845,13 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         if (error == null) {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             double cost = CallMetrics.cost(agent, reply);
+            long micros = Math.round(cost * 1_000_000);
             tokensIn.inc(reply.tokensIn());
             tokensOut.inc(reply.tokensOut());
-            costMicroUsd.inc(Math.round(cost * 1_000_000));
+            costMicroUsd.inc(micros);
+            perAgent.tokensIn.inc(reply.tokensIn());
+            perAgent.tokensOut.inc(reply.tokensOut());
+            perAgent.costMicroUsd.inc(micros);
             this.latency.update(latency);
             Metric metric =
                     CallMetrics.success(
@@ -866,6 +881,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         } else {
             breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
             failures.inc();
+            perAgent.failures.inc();
             metric =
                     CallMetrics.failure(
                             task, agent, call.attempt(), latency, cause, clock.millis());
