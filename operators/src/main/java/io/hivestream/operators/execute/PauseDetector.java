@@ -44,6 +44,13 @@ public final class PauseDetector {
     /** How many recent pauses are kept. */
     public static final int HISTORY = 64;
 
+    /**
+     * A call's timeout is excused when the JVM was paused for at least this share of the call: its
+     * agent had less than nine tenths of its time. A short pause early in a long call is not
+     * enough.
+     */
+    public static final double EXCUSED_SHARE = 0.1;
+
     /** A pause of the JVM, in ticker nanoseconds: the last tick before it, the first after it. */
     public record Pause(long startNanos, long endNanos) {
         public long millis() {
@@ -52,6 +59,11 @@ public final class PauseDetector {
 
         boolean overlaps(long fromNanos, long toNanos) {
             return startNanos < toNanos && endNanos > fromNanos;
+        }
+
+        /** How long this pause lasted within {@code [fromNanos, toNanos]}. */
+        long overlap(long fromNanos, long toNanos) {
+            return Math.max(0, Math.min(endNanos, toNanos) - Math.max(startNanos, fromNanos));
         }
     }
 
@@ -65,7 +77,10 @@ public final class PauseDetector {
                 (pause, calls) ->
                         LOG.info(
                                 "the JVM was paused for {} ms; {} calls that timed out during it"
-                                        + " are retried and not counted against their agents",
+                                        + " are not counted against their agents (each replica"
+                                        + " makes such a call again up to "
+                                        + ReplicaCall.PAUSE_RETRIES
+                                        + " times)",
                                 pause.millis(),
                                 calls);
     }
@@ -194,19 +209,33 @@ public final class PauseDetector {
     }
 
     /**
-     * Whether a call that timed out between {@code startNanos} and {@code endNanos} overlapped a
-     * pause, as {@link #pausedDuring}; if it did, the call is counted in the pause's report.
+     * Whether a call that timed out between {@code startNanos} and {@code endNanos} is excused: the
+     * JVM was paused, in recorded pauses and the one in progress together, for at least {@link
+     * #EXCUSED_SHARE} of it. An excused call is counted in the report of the newest pause it
+     * overlapped.
      */
     public synchronized boolean excuse(long startNanos, long endNanos) {
-        if (inProgressOverlaps(endNanos)) {
-            excusedInProgress++;
-            return true;
+        long inProgress =
+                inProgressOverlaps(endNanos) ? endNanos - Math.max(lastTick, startNanos) : 0;
+        long paused = inProgress;
+        Recorded newest = null;
+        Iterator<Recorded> newestFirst = pauses.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Recorded recorded = newestFirst.next();
+            long overlap = recorded.pause.overlap(startNanos, endNanos);
+            if (overlap > 0) {
+                paused += overlap;
+                newest = newest == null ? recorded : newest;
+            }
         }
-        Recorded recorded = recordedOverlapping(startNanos, endNanos);
-        if (recorded == null) {
+        if (paused <= 0 || paused < EXCUSED_SHARE * (endNanos - startNanos)) {
             return false;
         }
-        recorded.excused++;
+        if (inProgress > 0) {
+            excusedInProgress++;
+        } else {
+            newest.excused++;
+        }
         return true;
     }
 

@@ -99,6 +99,25 @@ class PauseDetectorTest {
     }
 
     @Test
+    void aTimeoutIsExcusedOnlyWhenTheJvmWasPausedForATenthOfTheCallOrMore() {
+        run(1_000);
+        freeze(2_000);
+        detector.tick(); // a pause from 1,000 to 3,000 ms
+        run(30_000); // now 33,000 ms
+
+        // A call of 32 s with 2 s of it paused (6%): its agent had its time, the timeout counts.
+        assertThat(detector.pausedDuring(1_000 * MS, 33_000 * MS)).isTrue();
+        assertThat(detector.excuse(1_000 * MS, 33_000 * MS)).isFalse();
+        // A call of 20 s with the same 2 s paused (10%): excused.
+        assertThat(detector.excuse(0, 20_000 * MS)).isTrue();
+        // A pause in progress counts from the last tick to the call's end: 1.5 s of 10 s.
+        freeze(1_500);
+        assertThat(detector.excuse(now.get() - 10_000 * MS, now.get())).isTrue();
+        // The same 1.5 s in a call of 20 s is under a tenth.
+        assertThat(detector.excuse(now.get() - 20_000 * MS, now.get())).isFalse();
+    }
+
+    @Test
     void eachPauseIsReportedOnceAfterItsEndWithTheCallsItExcused() {
         run(1_000);
         freeze(30_000);
