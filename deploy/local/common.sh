@@ -25,6 +25,13 @@ dist_classpath() {
   cat "$file"
 }
 
+# The JVM flags, then the dynamic options, of a JobManager (GET_JM_RESOURCE_PARAMS) or TaskManager
+# (GET_TM_RESOURCE_PARAMS), as Flink's start scripts compute them from the configuration.
+flink_resources() {
+  "$JAVA" -cp "$(dist_classpath flink)" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" \
+    --configDir "$CLUSTER_DIR/flink-conf" 2>/dev/null | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p'
+}
+
 # Whether a pid is a live process (a killed one may linger as a zombie until reaped).
 is_running() {
   local state
@@ -33,12 +40,24 @@ is_running() {
   [ -n "$state" ] && [ "${state:0:1}" != "Z" ]
 }
 
-# Starts a background process with a pid file; its output goes to LOG.
+# Whether a TCP port on localhost accepts connections.
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Starts a background process with a pid file; its output goes to LOG. With --port P, the process
+# is to listen on P: another process listening there already is an error, not a success.
 start_process() {
+  local port=""
+  if [ "$1" = --port ]; then port="$2"; shift 2; fi
   local pidfile="$1" log="$2"; shift 2
   if [ -f "$pidfile" ] && is_running "$(cat "$pidfile")"; then
     echo "already running: $pidfile (pid $(cat "$pidfile"))" >&2
     return 0
+  fi
+  if [ -n "$port" ] && port_open "$port"; then
+    echo "port $port is in use by another process; stop it, or choose another port in $CONF" >&2
+    return 1
   fi
   nohup "$@" >"$log" 2>&1 &
   echo $! >"$pidfile"
@@ -57,11 +76,16 @@ stop_process() {
   rm -f "$pidfile"
 }
 
-# Waits until a TCP port on localhost accepts connections.
+# Waits until a TCP port on localhost accepts connections; with a pid file, fails as soon as that
+# process has exited.
 wait_port() {
-  local port="$1" what="$2" tries="${3:-120}"
-  for _ in $(seq 1 "$tries"); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+  local port="$1" what="$2" pidfile="${3:-}"
+  for _ in $(seq 1 120); do
+    if [ -n "$pidfile" ] && ! is_running "$(cat "$pidfile")"; then
+      echo "$what exited before it opened port $port; see the logs in $CLUSTER_DIR" >&2
+      return 1
+    fi
+    port_open "$port" && return 0
     sleep 0.5
   done
   echo "$what did not open port $port; see the logs in $CLUSTER_DIR" >&2
@@ -79,17 +103,30 @@ kill_process() {
 }
 
 # The number N of the JobManager (jobmanager-N) that leads, as ZooKeeper records it: the address
-# of the leader's REST endpoint, whose port is FLINK_REST_PORT+N. A dead leader stays recorded
-# until ZooKeeper expires its session (up to 40 s): this waits up to two minutes for a live one.
+# of the leader's REST endpoint, whose port is FLINK_REST_PORT+N. A dead leader stays recorded until
+# ZooKeeper expires its session (up to 40 s), and a replacement may have started with its number
+# meanwhile: a record counts only when it is no older than the live process it names. Waits up to
+# two minutes for one.
 leading_jobmanager() {
+  [ "${JOBMANAGERS:-1}" -gt 1 ] || { echo 0; return 0; }
   local zk; zk="$(dist_classpath zookeeper)"
-  for _ in $(seq 1 120); do
-    local port
-    port="$("$JAVA" -cp "$zk" org.apache.zookeeper.ZooKeeperMain -server "127.0.0.1:$ZOOKEEPER_PORT" \
-      get /hivestream/local/leader/rest_server/connection_info 2>/dev/null | grep -ao 'http://[a-z0-9.]*:[0-9]*' | sed 's/.*://' | head -1)"
-    if [ -n "$port" ] && is_running "$(cat "$CLUSTER_DIR/jobmanager-$((port - FLINK_REST_PORT))/pid" 2>/dev/null || echo 0)"; then
-      echo $((port - FLINK_REST_PORT))
-      return 0
+  local deadline=$((SECONDS + 120))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    local record port n pid written started
+    record="$("$JAVA" -cp "$zk" org.apache.zookeeper.ZooKeeperMain -server "127.0.0.1:$ZOOKEEPER_PORT" \
+      get -s /hivestream/local/leader/rest_server/connection_info 2>/dev/null || true)"
+    port="$(grep -ao 'http://[a-z0-9.]*:[0-9]*' <<<"$record" | sed 's/.*://' | head -1 || true)"
+    written="$(sed -n 's/^mtime = //p' <<<"$record" | head -1)"
+    if [ -n "$port" ] && [ -n "$written" ]; then
+      n=$((port - FLINK_REST_PORT))
+      pid="$(cat "$CLUSTER_DIR/jobmanager-$n/pid" 2>/dev/null || echo 0)"
+      if is_running "$pid"; then
+        started="$(date -d "$(ps -o lstart= -p "$pid")" +%s)"
+        if [ "$(date -d "$written" +%s)" -ge "$started" ]; then
+          echo "$n"
+          return 0
+        fi
+      fi
     fi
     sleep 1
   done

@@ -7,13 +7,12 @@ cp="$(dist_classpath flink)"
 conf="$CLUSTER_DIR/flink-conf"
 dir="$CLUSTER_DIR/jobmanager-$n"
 mkdir -p "$dir"
-mapfile -t jm < <("$JAVA" -cp "$cp" org.apache.flink.runtime.util.bash.BashJavaUtils GET_JM_RESOURCE_PARAMS --configDir "$conf" 2>/dev/null \
-  | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p')
-# Without high availability the JobManager listens on FLINK_RPC_PORT; with it, on any free port,
-# which the TaskManagers learn from ZooKeeper.
+mapfile -t jm < <(flink_resources GET_JM_RESOURCE_PARAMS)
+# Its RPC port is FLINK_RPC_PORT+N; with high availability the TaskManagers learn the leader's
+# address from ZooKeeper.
 # shellcheck disable=SC2086
-start_process "$dir/pid" "$dir/jobmanager.out" "$JAVA" "${FLINK_JVM_OPTS[@]}" ${jm[0]} \
+start_process --port "$((FLINK_REST_PORT + n))" "$dir/pid" "$dir/jobmanager.out" "$JAVA" "${FLINK_JVM_OPTS[@]}" ${jm[0]} \
   -Dlog.file="$dir/jobmanager.log" -Dlog4j.configurationFile="$ROOT/deploy/local/log4j2-flink.properties" \
   -cp "$cp" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$conf" ${jm[1]} \
   -D "rest.port=$((FLINK_REST_PORT + n))" -D "jobmanager.rpc.port=$((FLINK_RPC_PORT + n))"
-wait_port "$((FLINK_REST_PORT + n))" "jobmanager-$n"
+wait_port "$((FLINK_REST_PORT + n))" "jobmanager-$n" "$dir/pid"

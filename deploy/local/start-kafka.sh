@@ -108,13 +108,13 @@ PROPS
   if [ ! -f "$dir/data/meta.properties" ]; then
     "$JAVA" -cp "$cp" kafka.tools.StorageTool format -t "$(cat "$cluster_id_file")" -c "$dir/server.properties" "${scram[@]}" >"$dir/format.log" 2>&1
   fi
-  start_process "$dir/pid" "$dir/console.log" "$JAVA" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC \
+  start_process --port $((KAFKA_BASE_PORT + i)) "$dir/pid" "$dir/console.log" "$JAVA" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC \
     -Dlog4j2.configurationFile="$ROOT/deploy/local/log4j2-kafka.properties" -Dkafka.logs.dir="$dir" \
     -cp "$cp" kafka.Kafka "$dir/server.properties"
 done
 bootstrap=""
 for ((i = 0; i < KAFKA_BROKERS; i++)); do
-  wait_port $((KAFKA_BASE_PORT + i)) "kafka-$i"
+  wait_port $((KAFKA_BASE_PORT + i)) "kafka-$i" "$CLUSTER_DIR/kafka-$i/pid"
   bootstrap+="${bootstrap:+,}127.0.0.1:$((KAFKA_BASE_PORT + i))"
 done
 echo "$bootstrap" >"$CLUSTER_DIR/bootstrap"

@@ -25,7 +25,7 @@ printf -- '# Written by deploy/local/start-monitoring.sh: every port of PROMETHE
   "$ports" "$targets" >"$dir/targets/flink.yml"
 printf -- '# Written by deploy/local/start-monitoring.sh.\n- targets: ["localhost:%s"]\n' "$ui_port" \
   >"$dir/targets/prometheus.yml"
-start_process "$CLUSTER_DIR/prometheus.pid" "$dir/prometheus.log" "$prometheus" \
+start_process --port "$ui_port" "$CLUSTER_DIR/prometheus.pid" "$dir/prometheus.log" "$prometheus" \
   --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
   --web.listen-address="127.0.0.1:$ui_port"
 for _ in $(seq 1 120); do

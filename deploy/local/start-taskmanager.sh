@@ -6,8 +6,7 @@ cp="$(dist_classpath flink)"
 conf="$CLUSTER_DIR/flink-conf"
 dir="$CLUSTER_DIR/taskmanager-$n"
 mkdir -p "$dir/tmp"
-mapfile -t tm < <("$JAVA" -cp "$cp" org.apache.flink.runtime.util.bash.BashJavaUtils GET_TM_RESOURCE_PARAMS --configDir "$conf" 2>/dev/null \
-  | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p')
+mapfile -t tm < <(flink_resources GET_TM_RESOURCE_PARAMS)
 # shellcheck disable=SC2086
 start_process "$dir/pid" "$dir/taskmanager.out" "$JAVA" "${FLINK_JVM_OPTS[@]}" ${tm[0]} \
   -Dlog.file="$dir/taskmanager.log" -Dlog4j.configurationFile="$ROOT/deploy/local/log4j2-flink.properties" \

@@ -16,8 +16,8 @@ maxClientCnxns=0
 admin.enableServer=false
 4lw.commands.whitelist=ruok,srvr
 CFG
-start_process "$dir/pid" "$dir/console.log" "$JAVA" -Xmx256m \
+start_process --port "$ZOOKEEPER_PORT" "$dir/pid" "$dir/console.log" "$JAVA" -Xmx256m \
   -Dlog4j2.configurationFile="$ROOT/deploy/local/log4j2-zookeeper.properties" -Dzookeeper.log.dir="$dir" \
   -cp "$cp" org.apache.zookeeper.server.ZooKeeperServerMain "$dir/zoo.cfg"
-wait_port "$ZOOKEEPER_PORT" "ZooKeeper"
+wait_port "$ZOOKEEPER_PORT" "ZooKeeper" "$dir/pid"
 echo "zookeeper: 127.0.0.1:$ZOOKEEPER_PORT"
