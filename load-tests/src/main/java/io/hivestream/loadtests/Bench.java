@@ -443,12 +443,7 @@ public final class Bench {
                             eo.throughput() / alo.throughput(),
                             "≥ 0.85"));
         }
-        Figures.Run secured = null;
-        for (Figures.Run run : runs) {
-            if (run.name().endsWith(SECURED_RUN)) {
-                secured = run;
-            }
-        }
+        Figures.Run secured = named(runs, SECURED_RUN);
         if (eo != null && secured != null) {
             ratios.add(
                     new Figures.Ratio(
@@ -456,12 +451,7 @@ public final class Bench {
                             secured.throughput() / eo.throughput(),
                             "-"));
         }
-        Figures.Run tenants = null;
-        for (Figures.Run run : runs) {
-            if (run.name().endsWith("-tenants")) {
-                tenants = run;
-            }
-        }
+        Figures.Run tenants = named(runs, "-tenants");
         if (eo != null && tenants != null) {
             ratios.add(
                     new Figures.Ratio(
@@ -499,6 +489,17 @@ public final class Bench {
             }
         }
         return ratios;
+    }
+
+    /** The last run whose name ends with {@code end}, or null. */
+    private static Figures.Run named(List<Figures.Run> runs, String end) {
+        Figures.Run named = null;
+        for (Figures.Run run : runs) {
+            if (run.name().endsWith(end)) {
+                named = run;
+            }
+        }
+        return named;
     }
 
     private static Figures.Run find(List<Figures.Run> runs, String job, String delivery) {

@@ -148,6 +148,11 @@ public final class Harness implements AutoCloseable {
         }
     }
 
+    /** How a run's job reaches a secured broker: as {@value #JOB_USER}. */
+    KafkaConnection jobConnection() {
+        return kafka.connection(JOB_USER, JOB_PASSWORD);
+    }
+
     /** How the harness's own clients reach the broker (on a secured one, as its super user). */
     public KafkaConnection connection() {
         return kafka.connection();

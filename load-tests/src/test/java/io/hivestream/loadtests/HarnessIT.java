@@ -1,12 +1,17 @@
 package io.hivestream.loadtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hivestream.connectors.kafka.KafkaClients;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,6 +110,18 @@ class HarnessIT {
 
             assertThat(last(outcome.timeline()).distinct()).isEqualTo(TASKS);
             assertThat(outcome.figures().duplicates()).isZero();
+            // The job's user is no super user: a topic outside its ACLs is refused.
+            try (KafkaProducer<byte[], byte[]> producer =
+                    KafkaClients.producer(sasl.jobConnection())) {
+                assertThatThrownBy(
+                                () ->
+                                        producer.send(
+                                                        new ProducerRecord<>(
+                                                                "it-sasl-ssl-elsewhere",
+                                                                new byte[] {1}))
+                                                .get())
+                        .hasCauseInstanceOf(TopicAuthorizationException.class);
+            }
         }
     }
 
