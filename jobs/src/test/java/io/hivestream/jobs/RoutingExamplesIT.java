@@ -160,6 +160,7 @@ class RoutingExamplesIT extends KafkaJobCase {
         assertThat(hard.getTier()).isEqualTo(Tier.EDGE);
         assertThat(hard.getComplexity()).isEqualTo(results.get("hard").getComplexity());
         assertThat(hard.getAnalyzer()).isEqualTo("onnx");
+        assertThat(hard.getSimulated()).isTrue();
         assertThat(hard.getCreatedAt()).isPositive();
 
         RoutingExample matched = byId.get("vote-matched");

@@ -13,23 +13,34 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Labelled routing examples as read from their topic: the prompts they make, how many of each label
- * and evidence, and the records that are not examples, each named by topic, partition and offset.
+ * and evidence, the records that are not examples, each named by topic, partition and offset, and
+ * how many examples from simulated agents were left out.
  */
 record TopicExamples(
-        List<LabelledPrompt> prompts, Map<String, Integer> counts, List<String> skipped) {
+        List<LabelledPrompt> prompts,
+        Map<String, Integer> counts,
+        List<String> skipped,
+        int simulatedLeftOut) {
 
     /**
      * The prompts of {@code records}; records that do not decode, or lack an input, are skipped.
+     *
+     * @param simulated whether examples from simulated agents count; else they are left out
      */
-    static TopicExamples of(List<ConsumerRecord<byte[], byte[]>> records) {
+    static TopicExamples of(List<ConsumerRecord<byte[], byte[]>> records, boolean simulated) {
         List<LabelledPrompt> prompts = new ArrayList<>();
         Map<String, Integer> counts = new TreeMap<>();
         List<String> skipped = new ArrayList<>();
+        int simulatedLeftOut = 0;
         for (ConsumerRecord<byte[], byte[]> record : records) {
             try {
                 RoutingExample example = Codecs.ROUTING_EXAMPLE.decode(record.value());
                 if (example.getInput().isBlank()) {
                     throw new IllegalArgumentException("the example's input is blank");
+                }
+                if (example.getSimulated() && !simulated) {
+                    simulatedLeftOut++;
+                    continue;
                 }
                 prompts.add(
                         new LabelledPrompt(
@@ -50,10 +61,14 @@ record TopicExamples(
                                 + e.getMessage());
             }
         }
-        return new TopicExamples(List.copyOf(prompts), counts, List.copyOf(skipped));
+        return new TopicExamples(
+                List.copyOf(prompts), counts, List.copyOf(skipped), simulatedLeftOut);
     }
 
-    /** E.g. "3 read (CLOUD cascade-escalated: 2, EDGE edge-matched-vote: 1), 1 skipped". */
+    /**
+     * E.g. "3 read (CLOUD cascade-escalated: 2, EDGE edge-matched-vote: 1), 1 skipped", and how
+     * many from simulated agents were left out, if any.
+     */
     String summary() {
         String byKind =
                 counts.entrySet().stream()
@@ -64,6 +79,12 @@ record TopicExamples(
                 + (byKind.isEmpty() ? "" : " (" + byKind + ")")
                 + ", "
                 + skipped.size()
-                + " skipped";
+                + " skipped"
+                + (simulatedLeftOut == 0
+                        ? ""
+                        : ", "
+                                + simulatedLeftOut
+                                + " from simulated agents left out (--simulated-examples takes"
+                                + " them)");
     }
 }

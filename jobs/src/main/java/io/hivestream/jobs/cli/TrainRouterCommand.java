@@ -107,6 +107,13 @@ final class TrainRouterCommand implements Callable<Integer> {
     @Mixin KafkaConfigOption kafkaConfig;
 
     @Option(
+            names = "--simulated-examples",
+            description =
+                    "Also train on topic examples whose answers came from simulated agents (the"
+                            + " demo, tests): their labels are the simulation's.")
+    boolean simulatedExamples;
+
+    @Option(
             names = "--seed",
             defaultValue = "42",
             description = "Seed of the held-out split (default: ${DEFAULT-VALUE}).")
@@ -263,6 +270,7 @@ final class TrainRouterCommand implements Callable<Integer> {
             fromTopic.put("topic", examplesTopic());
             fromTopic.put("read", examples.prompts().size());
             fromTopic.put("skipped", examples.skipped().size());
+            fromTopic.put("simulatedLeftOut", examples.simulatedLeftOut());
             ObjectNode counts = fromTopic.putObject("counts");
             examples.counts().forEach(counts::put);
         }
@@ -343,7 +351,8 @@ final class TrainRouterCommand implements Callable<Integer> {
         TopicExamples examples =
                 TopicExamples.of(
                         KafkaClients.readAll(
-                                kafkaConfig.connection(bootstrap), topic, EXAMPLES_TIMEOUT));
+                                kafkaConfig.connection(bootstrap), topic, EXAMPLES_TIMEOUT),
+                        simulatedExamples);
         for (String skipped : examples.skipped()) {
             System.err.println("error: not a routing example, skipped: " + skipped);
         }

@@ -63,9 +63,20 @@ class TopicExamplesTest {
                                                 "Design a lock-free queue.",
                                                 Tier.CLOUD,
                                                 "cascade-escalated"))),
-                        record(5, null));
+                        record(5, null),
+                        record(
+                                6,
+                                Codecs.ROUTING_EXAMPLE.encodeAvro(
+                                        RoutingExample.newBuilder(
+                                                        example(
+                                                                "f",
+                                                                "What is 12 * (3 + 4)?",
+                                                                Tier.CLOUD,
+                                                                "cascade-escalated"))
+                                                .setSimulated(true)
+                                                .build())));
 
-        TopicExamples examples = TopicExamples.of(records);
+        TopicExamples examples = TopicExamples.of(records, false);
 
         assertThat(examples.prompts())
                 .containsExactly(
@@ -101,11 +112,22 @@ class TopicExamplesTest {
                                 + " bytes or JSON");
         assertThat(examples.summary())
                 .isEqualTo(
-                        "3 read (CLOUD cascade-escalated: 2, EDGE edge-matched-vote: 1), 3 skipped");
+                        "3 read (CLOUD cascade-escalated: 2, EDGE edge-matched-vote: 1), 3 skipped,"
+                                + " 1 from simulated agents left out (--simulated-examples takes"
+                                + " them)");
+
+        TopicExamples withSimulated = TopicExamples.of(records, true);
+        assertThat(withSimulated.prompts()).hasSize(4);
+        assertThat(withSimulated.prompts().get(3).input()).isEqualTo("What is 12 * (3 + 4)?");
+        assertThat(withSimulated.counts())
+                .containsExactly(
+                        Map.entry("CLOUD cascade-escalated", 3),
+                        Map.entry("EDGE edge-matched-vote", 1));
+        assertThat(withSimulated.simulatedLeftOut()).isZero();
     }
 
     @Test
     void anEmptyTopicReadsNothing() {
-        assertThat(TopicExamples.of(List.of()).summary()).isEqualTo("0 read, 0 skipped");
+        assertThat(TopicExamples.of(List.of(), false).summary()).isEqualTo("0 read, 0 skipped");
     }
 }

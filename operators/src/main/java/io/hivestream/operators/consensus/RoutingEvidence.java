@@ -70,6 +70,7 @@ public final class RoutingEvidence implements Serializable {
                         .setTier(tier)
                         .setComplexity(complexity)
                         .setAnalyzer(analyzer)
+                        .setSimulated(result.getSimulated())
                         .setCreatedAt(now)
                         .build());
     }

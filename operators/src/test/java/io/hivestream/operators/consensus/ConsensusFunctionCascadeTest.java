@@ -216,6 +216,7 @@ class ConsensusFunctionCascadeTest {
                                     .setTier(Tier.EDGE)
                                     .setComplexity(0.25)
                                     .setAnalyzer("rules")
+                                    .setSimulated(true)
                                     .setCreatedAt(NOW)
                                     .build());
         }

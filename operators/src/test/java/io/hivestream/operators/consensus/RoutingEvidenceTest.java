@@ -109,6 +109,7 @@ class RoutingEvidenceTest {
                                 answer("edge-1", Tier.EDGE, true),
                                 answer("edge-2", Tier.EDGE, true))
                         .setAgreement(1.0)
+                        .setSimulated(true)
                         .build();
 
         RoutingExample example = EVIDENCE.of(TASK, Tier.CLOUD, 0.75, vote, NOW).orElseThrow();
@@ -117,6 +118,7 @@ class RoutingEvidenceTest {
         assertThat(example.getEvidence()).isEqualTo("edge-matched-vote");
         assertThat(example.getTier()).isEqualTo(Tier.CLOUD);
         assertThat(example.getComplexity()).isEqualTo(0.75);
+        assertThat(example.getSimulated()).isTrue();
     }
 
     @Test

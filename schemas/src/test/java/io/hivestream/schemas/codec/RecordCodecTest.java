@@ -75,7 +75,8 @@ class RecordCodecTest {
                                 + "\"input\":\"Prove that there are infinitely many primes.\","
                                 + "\"label\":\"CLOUD\",\"evidence\":\"cascade-escalated\","
                                 + "\"tier\":\"EDGE\",\"complexity\":0.25,"
-                                + "\"analyzer\":\"two-stage\",\"createdAt\":1700000000000}");
+                                + "\"analyzer\":\"two-stage\",\"simulated\":false,"
+                                + "\"createdAt\":1700000000000}");
         assertThat(Codecs.ROUTING_EXAMPLE.decode(json.getBytes(StandardCharsets.UTF_8)))
                 .isEqualTo(example);
     }
