@@ -109,7 +109,7 @@ public final class HivestreamOptions {
                     .enumType(WireFormat.class)
                     .defaultValue(WireFormat.AVRO)
                     .withDescription(
-                            "Wire format of results, metrics and dead letters: AVRO (single-object encoding) or JSON.");
+                            "Wire format of results, metrics, dead letters and routing examples: AVRO (single-object encoding) or JSON.");
 
     public static final ConfigOption<Duration> RESULTS_DEDUPE_RETENTION =
             ConfigOptions.key(Duplicates.RETENTION_OPTION)
