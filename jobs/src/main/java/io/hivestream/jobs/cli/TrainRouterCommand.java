@@ -48,6 +48,8 @@ import picocli.CommandLine.Option;
 final class TrainRouterCommand implements Callable<Integer> {
     static final String SHIPPED =
             "connectors/src/main/resources" + OnnxComplexityAnalyzer.SHIPPED_MODEL;
+
+    /** The default of hivestream.topics.routing-examples (a constant, for the option's text). */
     static final String DEFAULT_EXAMPLES_TOPIC = "hivestream.routing-examples";
 
     /** How long reading the examples topic to its end may take. */

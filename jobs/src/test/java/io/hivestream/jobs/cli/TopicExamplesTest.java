@@ -127,6 +127,12 @@ class TopicExamplesTest {
     }
 
     @Test
+    void trainRouterReadsTheJobsDefaultTopic() {
+        assertThat(TrainRouterCommand.DEFAULT_EXAMPLES_TOPIC)
+                .isEqualTo(io.hivestream.jobs.HivestreamOptions.EXAMPLES_TOPIC.defaultValue());
+    }
+
+    @Test
     void anEmptyTopicReadsNothing() {
         assertThat(TopicExamples.of(List.of(), false).summary()).isEqualTo("0 read, 0 skipped");
     }
