@@ -12,6 +12,7 @@ import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.operators.execute.CallJournal;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.codec.Codecs;
@@ -204,7 +205,19 @@ public final class HivestreamJob {
                                 prefix + "-subtasks",
                                 txTimeout,
                                 compression),
-                        callJournal(kafka, conf));
+                        callJournal(kafka, conf),
+                        conf.get(HivestreamOptions.ROUTE_EXAMPLES)
+                                ? KafkaIO.<RoutingExample>sink(
+                                        kafka,
+                                        conf.get(HivestreamOptions.EXAMPLES_TOPIC),
+                                        Codecs.ROUTING_EXAMPLE,
+                                        format,
+                                        e -> RecordSerializer.utf8(e.getTaskId()),
+                                        guarantee,
+                                        prefix + "-examples",
+                                        txTimeout,
+                                        compression)
+                                : null);
         return Pipeline.define(
                 tasks,
                 agents,

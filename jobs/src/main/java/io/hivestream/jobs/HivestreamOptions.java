@@ -76,6 +76,13 @@ public final class HivestreamOptions {
                     .withDescription(
                             "Journal of provider calls' outcomes, keyed by call id (compact,delete): written outside the checkpoint's transactions as each call completes, read after a restore so that no call whose outcome was journaled is paid again. Empty: no journal; a restore makes again every call started after the checkpoint.");
 
+    public static final ConfigOption<String> EXAMPLES_TOPIC =
+            ConfigOptions.key("hivestream.topics.routing-examples")
+                    .stringType()
+                    .defaultValue("hivestream.routing-examples")
+                    .withDescription(
+                            "Topic of labelled routing examples, written when hivestream.route.examples is on; ./hivestream train-router --examples-topic adds them to its training data.");
+
     public static final ConfigOption<String> GROUP_ID =
             ConfigOptions.key("hivestream.kafka.group-id")
                     .stringType()
@@ -102,7 +109,7 @@ public final class HivestreamOptions {
                     .enumType(WireFormat.class)
                     .defaultValue(WireFormat.AVRO)
                     .withDescription(
-                            "Wire format of results, metrics and dead letters: AVRO (single-object encoding) or JSON.");
+                            "Wire format of results, metrics, dead letters and routing examples: AVRO (single-object encoding) or JSON.");
 
     public static final ConfigOption<Duration> RESULTS_DEDUPE_RETENTION =
             ConfigOptions.key(Duplicates.RETENTION_OPTION)
@@ -203,6 +210,13 @@ public final class HivestreamOptions {
                     .defaultValue("")
                     .withDescription(
                             "ONNX file of the complexity model, e.g. one written by ./hivestream train-router --out FILE (with --embedding for onnx-embedding); empty: the model shipped in the job for the chosen analyser.");
+
+    public static final ConfigOption<Boolean> ROUTE_EXAMPLES =
+            ConfigOptions.key("hivestream.route.examples")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Write a labelled example for the complexity model to hivestream.topics.routing-examples, exactly once like the results, for each result that says which tier its task needed: CLOUD when an unsure EDGE answer escalated and the CLOUD answer stands, EDGE when every EDGE agent of a CLOUD task's vote agreed with the winner (docs/routing.md).");
 
     public static final ConfigOption<Router.Policy> ROUTE_POLICY =
             ConfigOptions.key("hivestream.route.policy")
@@ -590,6 +604,7 @@ public final class HivestreamOptions {
                 METRICS_TOPIC,
                 DLQ_TOPIC,
                 CALLS_TOPIC,
+                EXAMPLES_TOPIC,
                 GROUP_ID,
                 START_FROM,
                 BOUNDED,
@@ -606,6 +621,7 @@ public final class HivestreamOptions {
                 ANALYZER,
                 UNCERTAIN_BAND,
                 ANALYSE_MODEL,
+                ROUTE_EXAMPLES,
                 ROUTE_POLICY,
                 ROUTE_PREFERENCE,
                 ROUTE_TENANT_PREFERENCES,

@@ -18,8 +18,9 @@ import org.apache.kafka.common.resource.ResourceType;
  * topics; describe all five; read its three consumer groups; write and describe the transactional
  * ids under its prefix. With tenants enforced, read and describe the tenants topic and read its
  * group; with tenants taken from the topic, read and describe the topics {@code TASKS.TENANT}
- * (prefixed). No cluster-wide permission: idempotent producers need only Write on their topics. The
- * job's start-up access check and {@code hivestream acls} both use {@link #resources}.
+ * (prefixed); with routing examples on, write and describe their topic. No cluster-wide permission:
+ * idempotent producers need only Write on their topics. The job's start-up access check and {@code
+ * hivestream acls} both use {@link #resources}.
  */
 public final class JobAcls {
     private JobAcls() {}
@@ -62,6 +63,13 @@ public final class JobAcls {
         String calls = conf.get(HivestreamOptions.CALLS_TOPIC);
         if (!calls.isBlank()) {
             topic(resources, calls, AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE);
+        }
+        if (conf.get(HivestreamOptions.ROUTE_EXAMPLES)) {
+            topic(
+                    resources,
+                    conf.get(HivestreamOptions.EXAMPLES_TOPIC),
+                    AclOperation.WRITE,
+                    AclOperation.DESCRIBE);
         }
         boolean enforce = conf.get(HivestreamOptions.TENANTS_ENFORCE);
         if (enforce) {

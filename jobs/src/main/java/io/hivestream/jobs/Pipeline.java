@@ -4,6 +4,7 @@ import io.hivestream.operators.Outputs;
 import io.hivestream.operators.aggregate.AggregateFunction;
 import io.hivestream.operators.analyse.AnalyseFunction;
 import io.hivestream.operators.consensus.ConsensusFunction;
+import io.hivestream.operators.consensus.RoutingEvidence;
 import io.hivestream.operators.consensus.TextEmbedder;
 import io.hivestream.operators.decode.DecodeFunction;
 import io.hivestream.operators.decode.RawDecoder;
@@ -27,6 +28,7 @@ import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
+import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.codec.FastReaders;
@@ -60,7 +62,8 @@ import org.apache.flink.util.Collector;
  * metrics ─ decode ─┬─ calls and votes ─ to agent statistics
  *                   └─ reputations ─ broadcast to consensus
  * results ─ sign (keyed by tenant, when lineage is on) ─ results sink
- * metrics and dead letters leave as side outputs; ═ : the same key (the session), no shuffle
+ * metrics, dead letters and (when on) routing examples leave as side outputs; ═ : the same key
+ * (the session), no shuffle
  * </pre>
  */
 public final class Pipeline {
@@ -76,13 +79,26 @@ public final class Pipeline {
      * Where the job writes.
      *
      * @param journal where the execute stage journals its calls' outcomes
+     * @param examples where labelled routing examples go when {@link
+     *     HivestreamOptions#ROUTE_EXAMPLES} is on; null: nowhere
      */
     public record Sinks(
             Sink<TaskResult> results,
             Sink<Metric> metrics,
             Sink<DeadLetter> deadLetters,
             Sink<Task> subtasks,
-            CallJournal.Factory journal) {
+            CallJournal.Factory journal,
+            Sink<RoutingExample> examples) {
+        /** Sinks without routing examples. */
+        public Sinks(
+                Sink<TaskResult> results,
+                Sink<Metric> metrics,
+                Sink<DeadLetter> deadLetters,
+                Sink<Task> subtasks,
+                CallJournal.Factory journal) {
+            this(results, metrics, deadLetters, subtasks, journal, null);
+        }
+
         /** Sinks without a call journal. */
         public Sinks(
                 Sink<TaskResult> results,
@@ -307,6 +323,12 @@ public final class Pipeline {
                         .name("reputations")
                         .broadcast(ConsensusFunction.REPUTATIONS);
 
+        boolean examples = conf.get(HivestreamOptions.ROUTE_EXAMPLES);
+        if (examples && sinks.examples() == null) {
+            throw new IllegalArgumentException(
+                    HivestreamOptions.ROUTE_EXAMPLES.key()
+                            + " is on but no examples sink is given");
+        }
         SingleOutputStreamOperator<TaskResult> decided =
                 (cachedReplies == null ? replies : replies.union(cachedReplies))
                         .keyBy(r -> r.getRequest().getTask().getTask().getTaskId(), Types.STRING)
@@ -316,7 +338,8 @@ public final class Pipeline {
                                         clock,
                                         embedder,
                                         conf.get(HivestreamOptions.CONSENSUS_TIMEOUT),
-                                        conf.get(HivestreamOptions.CONSENSUS_RETENTION)),
+                                        conf.get(HivestreamOptions.CONSENSUS_RETENTION),
+                                        examples ? new RoutingEvidence(analyzer(conf)) : null),
                                 new AvroTypeInfo<>(TaskResult.class))
                         .uid("consensus")
                         .name("consensus");
@@ -358,6 +381,12 @@ public final class Pipeline {
                 .sinkTo(sinks.metrics())
                 .uid("metrics-sink")
                 .name("metrics sink");
+        if (examples) {
+            decided.getSideOutput(ConsensusFunction.EXAMPLES)
+                    .sinkTo(sinks.examples())
+                    .uid("routing-examples-sink")
+                    .name("routing examples sink");
+        }
         DataStream<DeadLetter> deadLetters =
                 tasks.getSideOutput(Outputs.DEAD_LETTERS)
                         .union(
@@ -370,6 +399,16 @@ public final class Pipeline {
         }
         deadLetters.sinkTo(sinks.deadLetters()).uid("dlq-sink").name("dead-letter sink");
         return written;
+    }
+
+    /**
+     * The analyser routing examples name: {@link HivestreamOptions#ANALYZER}, and its model file
+     * after a colon when one is set.
+     */
+    static String analyzer(Configuration conf) {
+        String model = conf.get(HivestreamOptions.ANALYSE_MODEL);
+        String analyzer = conf.get(HivestreamOptions.ANALYZER);
+        return model.isBlank() ? analyzer : analyzer + ":" + model;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.hivestream.connectors.kafka.LocalKafkaCluster;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.Tenant;
 import io.hivestream.schemas.codec.Codecs;
@@ -31,6 +32,7 @@ final class KafkaJobFixture implements AutoCloseable {
     static final String DLQ = "hivestream.dlq";
     static final String TENANTS = "hivestream.tenants";
     static final String CALLS = "hivestream.calls";
+    static final String EXAMPLES = "hivestream.routing-examples";
 
     final LocalKafkaCluster kafka;
     final KafkaProducer<byte[], byte[]> producer;
@@ -49,7 +51,8 @@ final class KafkaJobFixture implements AutoCloseable {
                         .topic(METRICS, 2)
                         .topic(DLQ, 1)
                         .topic(TENANTS, 1, Map.of("cleanup.policy", "compact"))
-                        .topic(CALLS, 2, Map.of("cleanup.policy", "compact,delete"));
+                        .topic(CALLS, 2, Map.of("cleanup.policy", "compact,delete"))
+                        .topic(EXAMPLES, 2);
         brokerProperties.forEach(builder::brokerProperty);
         kafka = builder.start();
         producer = KafkaClients.producer(kafka.bootstrapServers());
@@ -108,6 +111,12 @@ final class KafkaJobFixture implements AutoCloseable {
     List<Metric> metrics() {
         return read(METRICS).stream()
                 .map(r -> Codecs.METRIC.decode(r.value()))
+                .collect(Collectors.toList());
+    }
+
+    List<RoutingExample> examples() {
+        return read(EXAMPLES).stream()
+                .map(r -> Codecs.ROUTING_EXAMPLE.decode(r.value()))
                 .collect(Collectors.toList());
     }
 

@@ -59,7 +59,8 @@ final class DemoCommand implements Callable<Integer> {
                     "hivestream.metrics",
                     "hivestream.dlq",
                     "hivestream.tenants",
-                    "hivestream.calls");
+                    "hivestream.calls",
+                    "hivestream.routing-examples");
 
     /** How long the call journal keeps an outcome: longer than any recovery. */
     static final String CALLS_RETENTION_MS = Long.toString(7 * 24 * 3600 * 1000L);

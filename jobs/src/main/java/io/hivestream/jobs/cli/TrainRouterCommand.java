@@ -12,17 +12,20 @@ import io.hivestream.connectors.analyse.ComplexityTrainer.Split;
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.kafka.KafkaClients;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.CostAwareThreshold;
 import io.hivestream.operators.analyse.TaskFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Trains the complexity model from labelled JSON lines and exports it as ONNX. */
@@ -36,11 +39,22 @@ import picocli.CommandLine.Option;
             "(accuracy at the cloud threshold, ROC AUC), and written with its metadata",
             "(FILE.json beside FILE). With --embedding, the model reads the all-MiniLM-L6-v2",
             "embedding of the input before the features, and the feature model's figures on the",
-            "same split are printed beside its own. Paths are relative to the repository root."
+            "same split are printed beside its own. With --bootstrap, the labelled routing",
+            "examples the job wrote (hivestream.route.examples) are read from their topic, committed",
+            "ones from the beginning to the end at start, and added to the training part: the",
+            "held-out and unseen figures stay those of the labelled files. Paths are relative to",
+            "the repository root."
         })
 final class TrainRouterCommand implements Callable<Integer> {
     static final String SHIPPED =
             "connectors/src/main/resources" + OnnxComplexityAnalyzer.SHIPPED_MODEL;
+
+    /** The default of hivestream.topics.routing-examples (a constant, for the option's text). */
+    static final String DEFAULT_EXAMPLES_TOPIC = "hivestream.routing-examples";
+
+    /** How long reading the examples topic to its end may take. */
+    static final Duration EXAMPLES_TIMEOUT = Duration.ofSeconds(60);
+
     static final String SHIPPED_EMBEDDING =
             "connectors/src/main/resources" + EmbeddingComplexityAnalyzer.SHIPPED_MODEL;
 
@@ -75,6 +89,31 @@ final class TrainRouterCommand implements Callable<Integer> {
                     "Train the embedding model (hivestream.analyse.analyzer=onnx-embedding): the"
                             + " input's all-MiniLM-L6-v2 embedding, then the features.")
     boolean embedding;
+
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT",
+            description =
+                    "Kafka bootstrap servers to read routing examples from, HOST:PORT[,HOST:PORT...].")
+    String bootstrap;
+
+    @Option(
+            names = "--examples-topic",
+            paramLabel = "TOPIC",
+            description =
+                    "Topic of the routing examples, with --bootstrap (default: "
+                            + DEFAULT_EXAMPLES_TOPIC
+                            + ").")
+    String examplesTopic;
+
+    @Mixin KafkaConfigOption kafkaConfig;
+
+    @Option(
+            names = "--simulated-examples",
+            description =
+                    "Also train on topic examples whose answers came from simulated agents (the"
+                            + " demo, tests): their labels are the simulation's.")
+    boolean simulatedExamples;
 
     @Option(
             names = "--seed",
@@ -118,13 +157,24 @@ final class TrainRouterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (bootstrap == null && examplesTopic != null) {
+            throw new IllegalArgumentException(
+                    "--examples-topic needs --bootstrap HOST:PORT of the Kafka to read it from");
+        }
         List<LabelledPrompt> prompts = new ArrayList<>();
         for (Path file : data) {
             prompts.addAll(LabelledPrompt.read(resolve(file)));
         }
         List<LabelledPrompt> unseenPrompts =
                 unseen.equals("none") ? null : LabelledPrompt.read(resolve(Path.of(unseen)));
-        Split split = ComplexityTrainer.split(prompts, heldOut, seed);
+        TopicExamples examples = readExamples();
+        Split labelled = ComplexityTrainer.split(prompts, heldOut, seed);
+        Split split = labelled;
+        if (examples != null) {
+            List<LabelledPrompt> train = new ArrayList<>(labelled.train());
+            train.addAll(examples.prompts());
+            split = new Split(List.copyOf(train), labelled.heldOut());
+        }
         double featureL2 = l2 != null ? l2 : ComplexityTrainer.DEFAULT_L2;
         double embeddingL2 = l2 != null ? l2 : ComplexityTrainer.DEFAULT_EMBEDDING_L2;
         ComplexityTrainer trainer =
@@ -147,7 +197,15 @@ final class TrainRouterCommand implements Callable<Integer> {
             Files.createDirectories(onnx.getParent());
         }
         Map<String, String> trainedOn =
-                Map.of("hivestream.trained-on", split.train().size() + " prompts, seed " + seed);
+                Map.of(
+                        "hivestream.trained-on",
+                        split.train().size()
+                                + " prompts"
+                                + (examples == null
+                                        ? ""
+                                        : " (" + examples.prompts().size() + " from the topic)")
+                                + ", seed "
+                                + seed);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode meta = json.createObjectNode();
         Evaluations shown;
@@ -209,6 +267,15 @@ final class TrainRouterCommand implements Callable<Integer> {
             put(meta.putObject("featureModelMetrics"), features);
         }
         meta.put("onnxMaxAbsDifference", maxDifference);
+        if (examples != null) {
+            ObjectNode fromTopic = meta.putObject("topicExamples");
+            fromTopic.put("topic", examplesTopic());
+            fromTopic.put("read", examples.prompts().size());
+            fromTopic.put("skipped", examples.skipped().size());
+            fromTopic.put("simulatedLeftOut", examples.simulatedLeftOut());
+            ObjectNode counts = fromTopic.putObject("counts");
+            examples.counts().forEach(counts::put);
+        }
         CostAwareThreshold.Choice choice = null;
         if (targetQuality != null) {
             boolean[] labels = new boolean[heldOutScores.length];
@@ -238,7 +305,11 @@ final class TrainRouterCommand implements Callable<Integer> {
                         + split.train().size()
                         + " prompts ("
                         + data.size()
-                        + " file(s)), seed "
+                        + " file(s)"
+                        + (examples == null
+                                ? ""
+                                : ", " + examples.prompts().size() + " topic examples")
+                        + "), seed "
                         + seed
                         + (embedding
                                 ? ", inputs: the "
@@ -264,6 +335,31 @@ final class TrainRouterCommand implements Callable<Integer> {
                 maxDifference,
                 metaFile);
         return 0;
+    }
+
+    private String examplesTopic() {
+        return examplesTopic != null ? examplesTopic : DEFAULT_EXAMPLES_TOPIC;
+    }
+
+    /**
+     * The examples of the topic, read before training and reported at once (bad records on standard
+     * error); null without --bootstrap.
+     */
+    private TopicExamples readExamples() {
+        if (bootstrap == null) {
+            return null;
+        }
+        String topic = examplesTopic();
+        TopicExamples examples =
+                TopicExamples.of(
+                        KafkaClients.readAll(
+                                kafkaConfig.connection(bootstrap), topic, EXAMPLES_TIMEOUT),
+                        simulatedExamples);
+        for (String skipped : examples.skipped()) {
+            System.err.println("error: not a routing example, skipped: " + skipped);
+        }
+        System.out.println("examples from " + topic + ": " + examples.summary());
+        return examples;
     }
 
     /** A model's evaluations on the training part, the held-out part and the unseen file. */

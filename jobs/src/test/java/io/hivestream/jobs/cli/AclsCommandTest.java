@@ -196,4 +196,34 @@ class AclsCommandTest {
                                 "would allow User:hivestream DESCRIBE on TRANSACTIONAL_ID hivestream-* (prefix)",
                                 ""));
     }
+
+    @Test
+    void routingExamplesAddAWriteOfTheirTopic(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("job.properties");
+        Files.writeString(
+                conf,
+                "hivestream.route.examples=true\n"
+                        + "hivestream.topics.routing-examples=team-a.examples\n");
+
+        CliRunner.Run run =
+                CliRunner.run(
+                        "acls",
+                        "--bootstrap",
+                        "127.0.0.1:1",
+                        "--principal",
+                        "User:hivestream",
+                        "--config",
+                        conf.toString(),
+                        "--dry-run");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out().lines().filter(line -> line.contains("team-a.examples")))
+                .containsExactly(
+                        "would allow User:hivestream WRITE on TOPIC team-a.examples",
+                        "would allow User:hivestream DESCRIBE on TOPIC team-a.examples");
+        assertThat(run.out().lines().toList())
+                .hasSize(22)
+                .element(15)
+                .isEqualTo("would allow User:hivestream WRITE on TOPIC team-a.examples");
+    }
 }

@@ -6,6 +6,7 @@ import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.ReputationMetric;
+import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
@@ -37,6 +38,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by task id; the broadcast input is the reputation metrics read back from the metrics topic.
@@ -69,7 +71,8 @@ import org.apache.flink.util.Collector;
  * stands, or a decided vote's first agreeing answer.
  *
  * <p>Emits every call metric and, for decided votes, one reputation metric per answer (late answers
- * included).
+ * included). With {@link RoutingEvidence}, also a labelled example ({@link #EXAMPLES}) for each
+ * completed result that is evidence of the tier its task needed.
  */
 public final class ConsensusFunction
         extends KeyedBroadcastProcessFunction<String, CallReply, Metric, TaskResult> {
@@ -102,8 +105,13 @@ public final class ConsensusFunction
             new MapStateDescriptor<>(
                     "reputations", Types.STRING, new AvroTypeInfo<>(AgentReputation.class));
 
+    /** Labelled examples for the complexity model, from results that say which tier was needed. */
+    public static final OutputTag<RoutingExample> EXAMPLES =
+            new OutputTag<>("routing-examples", new AvroTypeInfo<>(RoutingExample.class));
+
     private final Clock clock;
     private final TextEmbedder embedder;
+    private final RoutingEvidence evidence;
     private final Duration timeout;
     private final Duration retention;
     private transient MapState<Integer, CallReply> replies;
@@ -121,6 +129,18 @@ public final class ConsensusFunction
      */
     public ConsensusFunction(
             Clock clock, TextEmbedder embedder, Duration timeout, Duration retention) {
+        this(clock, embedder, timeout, retention, null);
+    }
+
+    /**
+     * @param evidence turns results into labelled examples on {@link #EXAMPLES}; null: none
+     */
+    public ConsensusFunction(
+            Clock clock,
+            TextEmbedder embedder,
+            Duration timeout,
+            Duration retention,
+            RoutingEvidence evidence) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
@@ -131,6 +151,7 @@ public final class ConsensusFunction
         this.embedder = embedder;
         this.timeout = timeout;
         this.retention = retention;
+        this.evidence = evidence;
     }
 
     @Override
@@ -158,10 +179,12 @@ public final class ConsensusFunction
         AnalyzedTask task = reply.getRequest().getTask();
         int replicas = task.getAnalysis().getReplicas();
         if (replicas == 1) {
-            out.collect(
+            TaskResult result =
                     reply.getCascade() == null
                             ? single(task, reply.getAnswer(), stopped(reply))
-                            : cascaded(task, reply.getAnswer(), reply.getCascade()));
+                            : cascaded(task, reply.getAnswer(), reply.getCascade());
+            example(task, result, ctx);
+            out.collect(result);
             return;
         }
         ConsensusDecision decision = decided.value();
@@ -322,12 +345,14 @@ public final class ConsensusFunction
             for (AgentAnswer answer : answers) {
                 ctx.output(Outputs.METRICS, reputation(task.getTask(), answer, agreement));
             }
-            out.collect(
+            TaskResult completed =
                     result.setStatus(TaskStatus.COMPLETED)
                             .setOutput(outcome.winner())
                             .setAgents(outcome.agreeing())
                             .setAgentTier(tierOfFirstAgreeing(answers, outcome.agreeing()))
-                            .build());
+                            .build();
+            example(task, completed, ctx);
+            out.collect(completed);
         } else {
             String errors =
                     answers.stream()
@@ -386,6 +411,21 @@ public final class ConsensusFunction
                             .setExpiresAt(expiresAt)
                             .build());
         }
+    }
+
+    /** Writes the labelled example {@code result} is evidence for, if any. */
+    private void example(AnalyzedTask task, TaskResult result, ReadOnlyContext ctx) {
+        if (evidence == null) {
+            return;
+        }
+        Analysis analysis = task.getAnalysis();
+        evidence.of(
+                        task.getTask(),
+                        analysis.getTier(),
+                        analysis.getComplexity(),
+                        result,
+                        clock.millis())
+                .ifPresent(example -> ctx.output(EXAMPLES, example));
     }
 
     /**

@@ -12,6 +12,7 @@ import io.hivestream.schemas.CallMetric;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
+import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
@@ -20,6 +21,7 @@ import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.Cascade;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -174,5 +176,49 @@ class ConsensusFunctionCascadeTest {
                                                 "cascade.confidence", "0.35",
                                                 "cascade.threshold", "0.5"))
                                 .build());
+    }
+
+    @Test
+    void withEvidenceOnAnEscalatedTaskWritesACloudExampleWithItsInput() throws Exception {
+        CallReply reply =
+                CallReply.newBuilder()
+                        .setRequest(request(TASK, 0, List.of()))
+                        .setAnswer(CLOUD)
+                        .setCascade(
+                                Cascade.newBuilder()
+                                        .setEdge(EDGE)
+                                        .setThreshold(0.5)
+                                        .setCloud(CLOUD)
+                                        .build())
+                        .build();
+        try (KeyedBroadcastOperatorTestHarness<String, CallReply, Metric, TaskResult> harness =
+                ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                        new ConsensusFunction(
+                                CLOCK,
+                                new BagOfWordsEmbedder(),
+                                Duration.ofMinutes(1),
+                                Duration.ofMinutes(1),
+                                new RoutingEvidence("rules")),
+                        r -> r.getRequest().getTask().getTask().getTaskId(),
+                        Types.STRING,
+                        ConsensusFunction.REPUTATIONS)) {
+            harness.processElement(reply, 1);
+
+            assertThat(harness.getSideOutput(ConsensusFunction.EXAMPLES))
+                    .extracting(StreamRecord::getValue)
+                    .containsExactly(
+                            RoutingExample.newBuilder()
+                                    .setTaskId("t-1")
+                                    .setKind("classify")
+                                    .setInput("I was charged twice")
+                                    .setLabel(Tier.CLOUD)
+                                    .setEvidence("cascade-escalated")
+                                    .setTier(Tier.EDGE)
+                                    .setComplexity(0.25)
+                                    .setAnalyzer("rules")
+                                    .setSimulated(true)
+                                    .setCreatedAt(NOW)
+                                    .build());
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.hivestream.schemas.codec;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.Tenant;
@@ -15,6 +16,8 @@ public final class Codecs {
     public static final RecordCodec<Metric> METRIC = RecordCodec.of(Metric.class);
     public static final RecordCodec<DeadLetter> DEAD_LETTER = RecordCodec.of(DeadLetter.class);
     public static final RecordCodec<Tenant> TENANT = RecordCodec.of(Tenant.class);
+    public static final RecordCodec<RoutingExample> ROUTING_EXAMPLE =
+            RecordCodec.of(RoutingExample.class);
 
     private Codecs() {}
 }

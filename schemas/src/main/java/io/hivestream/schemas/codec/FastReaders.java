@@ -1,6 +1,7 @@
 package io.hivestream.schemas.codec;
 
 import io.hivestream.schemas.DeadLetter;
+import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.internal.AdmitSignal;
 import io.hivestream.schemas.internal.AgentReputation;
 import io.hivestream.schemas.internal.AgentView;
@@ -53,7 +54,8 @@ public final class FastReaders {
                     ChainHead.getClassSchema(),
                     JournaledCall.getClassSchema(),
                     CachedAnswer.getClassSchema(),
-                    SemanticEntries.getClassSchema());
+                    SemanticEntries.getClassSchema(),
+                    RoutingExample.getClassSchema());
 
     private static volatile boolean enabled;
 

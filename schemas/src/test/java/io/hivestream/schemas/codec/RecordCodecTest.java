@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
@@ -45,6 +46,39 @@ class RecordCodecTest {
                 .setMetadata(Map.of("labels", "billing,shipping,technical"))
                 .setCreatedAt(1_700_000_000_000L)
                 .build();
+    }
+
+    @Test
+    void routingExamplesRoundTripInAvroAndJson() {
+        RoutingExample example =
+                RoutingExample.newBuilder()
+                        .setTaskId("t-1")
+                        .setTenant("acme")
+                        .setKind("math")
+                        .setCapabilities(List.of("math"))
+                        .setInput("Prove that there are infinitely many primes.")
+                        .setLabel(Tier.CLOUD)
+                        .setEvidence("cascade-escalated")
+                        .setTier(Tier.EDGE)
+                        .setComplexity(0.25)
+                        .setAnalyzer("two-stage")
+                        .setCreatedAt(1_700_000_000_000L)
+                        .build();
+
+        assertThat(Codecs.ROUTING_EXAMPLE.decode(Codecs.ROUTING_EXAMPLE.encodeAvro(example)))
+                .isEqualTo(example);
+        String json = Codecs.ROUTING_EXAMPLE.toJsonString(example);
+        assertThat(json)
+                .isEqualTo(
+                        "{\"taskId\":\"t-1\",\"tenant\":\"acme\",\"kind\":\"math\","
+                                + "\"capabilities\":[\"math\"],"
+                                + "\"input\":\"Prove that there are infinitely many primes.\","
+                                + "\"label\":\"CLOUD\",\"evidence\":\"cascade-escalated\","
+                                + "\"tier\":\"EDGE\",\"complexity\":0.25,"
+                                + "\"analyzer\":\"two-stage\",\"simulated\":false,"
+                                + "\"createdAt\":1700000000000}");
+        assertThat(Codecs.ROUTING_EXAMPLE.decode(json.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(example);
     }
 
     @Test
