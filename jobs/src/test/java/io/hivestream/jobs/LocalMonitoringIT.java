@@ -57,7 +57,10 @@ class LocalMonitoringIT extends KafkaJobCase {
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
         builder.environment().putAll(env);
         Process process = builder.start();
-        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as(String.join(" ", command)).isTrue();
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not end within 2 minutes");
+        }
         return new Run(process.exitValue(), Files.readString(out));
     }
 
@@ -183,16 +186,7 @@ class LocalMonitoringIT extends KafkaJobCase {
                                     + "\", \"localhost:"
                                     + unused
                                     + "\"]\n");
-            Run checked =
-                    run(
-                            dir,
-                            Map.of(),
-                            PROMTOOL,
-                            "check",
-                            "config",
-                            generated.resolve("prometheus.yml").toString());
-            assertThat(checked.exit()).as(checked.output()).isZero();
-            assertThat(checked.output()).contains("SUCCESS");
+            assertPromtoolAccepts(dir, generated.resolve("prometheus.yml"));
             assertThat(cluster.resolve("prometheus.pid")).exists();
 
             // Every target scraped once: the reporter up, the port nobody took down.
@@ -265,9 +259,12 @@ class LocalMonitoringIT extends KafkaJobCase {
             }
             assertThat(rejected).as("dashboard queries Prometheus rejects").isEmpty();
         } finally {
-            job.cancel().get();
-            Run stopped = script(dir, scripts, "stop-monitoring.sh");
-            assertThat(stopped.exit()).as(stopped.output()).isZero();
+            try {
+                job.cancel().get();
+            } finally {
+                Run stopped = script(dir, scripts, "stop-monitoring.sh");
+                assertThat(stopped.exit()).as(stopped.output()).isZero();
+            }
         }
         assertThat(cluster.resolve("prometheus.pid")).doesNotExist();
         assertThat(listening(uiPort)).as("prometheus listening after stop-monitoring.sh").isFalse();
@@ -283,14 +280,12 @@ class LocalMonitoringIT extends KafkaJobCase {
                 Files.copy(file, dir.resolve("targets").resolve(file.getFileName()));
             }
         }
-        Run checked =
-                run(
-                        dir,
-                        Map.of(),
-                        PROMTOOL,
-                        "check",
-                        "config",
-                        dir.resolve("prometheus.yml").toString());
+        assertPromtoolAccepts(dir, dir.resolve("prometheus.yml"));
+    }
+
+    /** promtool check config accepts the configuration and the files it names. */
+    private static void assertPromtoolAccepts(Path dir, Path config) throws Exception {
+        Run checked = run(dir, Map.of(), PROMTOOL, "check", "config", config.toString());
         assertThat(checked.exit()).as(checked.output()).isZero();
         assertThat(checked.output()).contains("SUCCESS");
     }

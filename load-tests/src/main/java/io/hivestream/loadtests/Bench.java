@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +45,9 @@ public final class Bench {
 
     /** The name's end of scenario a's run against the secured broker. */
     static final String SECURED_RUN = "-pipeline-eo-sasl-ssl";
+
+    /** The name's end of scenario a's plaintext run right after the secured one. */
+    static final String PLAINTEXT_AGAIN = "-pipeline-eo-plaintext";
 
     /** The command line. */
     record Args(
@@ -207,8 +211,8 @@ public final class Bench {
         TaskMix mix = TaskMix.plain(42);
         String title;
         List<Harness.Spec> specs = new ArrayList<>();
-        // Runs against the secured broker, after those against the plain one.
-        List<Harness.Spec> securedSpecs = new ArrayList<>();
+        // The runs against the secured broker (a second one, beside the plain one).
+        Set<String> securedRuns = new HashSet<>();
         String s = args.scenario();
         switch (s) {
             case "a" -> {
@@ -236,17 +240,6 @@ public final class Bench {
                                     mix,
                                     admitted));
                 }
-                if (args.secured()) {
-                    securedSpecs.add(
-                            spec(
-                                    args,
-                                    s + SECURED_RUN,
-                                    true,
-                                    DeliveryGuarantee.EXACTLY_ONCE,
-                                    0,
-                                    mix,
-                                    options));
-                }
                 specs.add(
                         spec(
                                 args,
@@ -256,6 +249,23 @@ public final class Bench {
                                 0,
                                 mix,
                                 options));
+                if (args.secured()) {
+                    // Last, and the plaintext run once more right after it: runs later in the
+                    // benchmark's JVM run faster (its JIT is warmer), so the two compared are
+                    // neighbours.
+                    securedRuns.add(s + SECURED_RUN);
+                    for (String name : List.of(s + SECURED_RUN, s + PLAINTEXT_AGAIN)) {
+                        specs.add(
+                                spec(
+                                        args,
+                                        name,
+                                        true,
+                                        DeliveryGuarantee.EXACTLY_ONCE,
+                                        0,
+                                        mix,
+                                        options));
+                    }
+                }
             }
             case "b" -> {
                 title = "Simulated agents at 50 ms and at 1 s, exactly-once.";
@@ -329,57 +339,73 @@ public final class Bench {
         Path work = out.resolve("work");
         List<Figures.Run> runs = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        Harness plain = null;
+        Harness secured = null;
         try {
             boolean profiled = false;
-            for (boolean secured : List.of(false, true)) {
-                List<Harness.Spec> group = secured ? securedSpecs : specs;
-                if (group.isEmpty()) {
-                    continue;
+            for (Harness.Spec spec : specs) {
+                Harness harness;
+                if (securedRuns.contains(spec.name())) {
+                    if (secured == null) {
+                        secured =
+                                new Harness(
+                                        work.resolve("secured"),
+                                        args.parallelism(),
+                                        args.checkpointInterval(),
+                                        args.timeout(),
+                                        true);
+                    }
+                    harness = secured;
+                } else {
+                    if (plain == null) {
+                        plain =
+                                new Harness(
+                                        work.resolve("plain"),
+                                        args.parallelism(),
+                                        args.checkpointInterval(),
+                                        args.timeout());
+                    }
+                    harness = plain;
                 }
-                try (Harness harness =
-                        new Harness(
-                                work.resolve(secured ? "secured" : "plain"),
-                                args.parallelism(),
-                                args.checkpointInterval(),
-                                args.timeout(),
-                                secured)) {
-                    for (Harness.Spec spec : group) {
-                        Harness.Profiler profiler = Harness.Profiler.NONE;
-                        JfrProfile jfr = null;
-                        if (args.jfr() && spec.pipeline() && !profiled) {
-                            jfr = new JfrProfile(out.resolve(spec.name() + ".jfr"));
-                            profiler = jfr;
-                            profiled = true;
-                        }
-                        System.out.println("running " + spec.name() + " ...");
-                        Harness.Outcome outcome = harness.run(spec, profiler);
-                        outcomes.add(outcome);
-                        runs.add(outcome.figures());
-                        System.out.println(
-                                ReportWriter.headline(
-                                                report(
-                                                        s,
-                                                        "",
-                                                        List.of(),
-                                                        List.of(outcome.figures()),
-                                                        List.of(),
-                                                        List.of()))
-                                        .get(0));
-                        if (jfr != null) {
-                            notes.add(
-                                    "JFR recording of "
-                                            + spec.name()
-                                            + " while draining the backlog: `"
-                                            + jfr.file().getFileName()
-                                            + "`.");
-                            for (String line : JfrProfile.summarise(jfr.file()).lines(8)) {
-                                notes.add(line);
-                            }
-                        }
+                Harness.Profiler profiler = Harness.Profiler.NONE;
+                JfrProfile jfr = null;
+                if (args.jfr() && spec.pipeline() && !profiled) {
+                    jfr = new JfrProfile(out.resolve(spec.name() + ".jfr"));
+                    profiler = jfr;
+                    profiled = true;
+                }
+                System.out.println("running " + spec.name() + " ...");
+                Harness.Outcome outcome = harness.run(spec, profiler);
+                outcomes.add(outcome);
+                runs.add(outcome.figures());
+                System.out.println(
+                        ReportWriter.headline(
+                                        report(
+                                                s,
+                                                "",
+                                                List.of(),
+                                                List.of(outcome.figures()),
+                                                List.of(),
+                                                List.of()))
+                                .get(0));
+                if (jfr != null) {
+                    notes.add(
+                            "JFR recording of "
+                                    + spec.name()
+                                    + " while draining the backlog: `"
+                                    + jfr.file().getFileName()
+                                    + "`.");
+                    for (String line : JfrProfile.summarise(jfr.file()).lines(8)) {
+                        notes.add(line);
                     }
                 }
             }
         } finally {
+            for (Harness harness : new Harness[] {plain, secured}) {
+                if (harness != null) {
+                    harness.close();
+                }
+            }
             deleteRecursively(work);
         }
         List<Figures.Ratio> ratios = ratios(runs, args);
@@ -444,11 +470,17 @@ public final class Bench {
                             "≥ 0.85"));
         }
         Figures.Run secured = named(runs, SECURED_RUN);
-        if (eo != null && secured != null) {
+        Figures.Run plaintext = named(runs, PLAINTEXT_AGAIN);
+        if (secured != null && plaintext != null) {
             ratios.add(
                     new Figures.Ratio(
                             "SASL_SSL/plaintext (exactly-once)",
-                            secured.throughput() / eo.throughput(),
+                            secured.throughput() / plaintext.throughput(),
+                            "-"));
+            ratios.add(
+                    new Figures.Ratio(
+                            "SASL_SSL/plaintext (exactly-once), CPU-s per task of the job JVM",
+                            secured.cpuPer1000() / plaintext.cpuPer1000(),
                             "-"));
         }
         Figures.Run tenants = named(runs, "-tenants");

@@ -382,25 +382,28 @@ public final class Soak {
     }
 
     /** The id of the job's latest completed checkpoint, or -1. */
-    private long latestCheckpoint() throws IOException, InterruptedException {
-        return new ObjectMapper()
-                .readTree(rest("/jobs/" + jobId() + "/checkpoints"))
-                .path("latest")
-                .path("completed")
-                .path("id")
-                .asLong(-1);
+    private long latestCheckpoint() throws InterruptedException {
+        return latestCheckpointId("completed");
     }
 
     /**
      * The id of the checkpoint the job's current JobManager restored it from, or -1 while it has
-     * restored none (or no JobManager answers, as while the standby takes over).
+     * restored none.
      */
     private long restoredCheckpoint() throws InterruptedException {
+        return latestCheckpointId("restored");
+    }
+
+    /**
+     * The id of the job's latest checkpoint of a kind ({@code completed}, {@code restored}), or -1
+     * when there is none or no JobManager answers, as while the standby takes over.
+     */
+    private long latestCheckpointId(String kind) throws InterruptedException {
         try {
             return new ObjectMapper()
                     .readTree(rest("/jobs/" + jobId() + "/checkpoints"))
                     .path("latest")
-                    .path("restored")
+                    .path(kind)
                     .path("id")
                     .asLong(-1);
         } catch (IOException | IllegalStateException e) {
