@@ -114,7 +114,7 @@ leading_jobmanager() {
   while [ "$SECONDS" -lt "$deadline" ]; do
     local record port n pid written started
     record="$("$JAVA" -cp "$zk" org.apache.zookeeper.ZooKeeperMain -server "127.0.0.1:$ZOOKEEPER_PORT" \
-      get -s /hivestream/local/leader/rest_server/connection_info 2>/dev/null || true)"
+      get -s /hivestream/local/leader/rest_server/connection_info 2>/dev/null | tr -d '\0' || true)"
     port="$(grep -ao 'http://[a-z0-9.]*:[0-9]*' <<<"$record" | sed 's/.*://' | head -1 || true)"
     written="$(sed -n 's/^mtime = //p' <<<"$record" | head -1)"
     if [ -n "$port" ] && [ -n "$written" ]; then
