@@ -27,4 +27,28 @@ final class Agents {
                 .setParams(map)
                 .build();
     }
+
+    /**
+     * An EDGE agent for the cascade: right on easy tasks with confidence 0.9, wrong on hard ones
+     * (metadata {@code difficulty} 1) with confidence 0.3, so that a hard task escalates.
+     */
+    static AgentEvent unsureOnHard(String id, String capability) {
+        return simulated(
+                id,
+                List.of(capability),
+                0.0001,
+                "difficultyPenalty",
+                "1",
+                "confidenceWhenRight",
+                "0.9",
+                "confidenceWhenWrong",
+                "0.3");
+    }
+
+    /** A CLOUD agent, a hundred times the price of {@link #unsureOnHard}. */
+    static AgentEvent cloud(String id, String capability, String... params) {
+        return AgentEvent.newBuilder(simulated(id, List.of(capability), 0.01, params))
+                .setTier(Tier.CLOUD)
+                .build();
+    }
 }

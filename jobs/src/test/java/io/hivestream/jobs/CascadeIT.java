@@ -13,7 +13,6 @@ import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
-import io.hivestream.schemas.Tier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,26 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * agents behind them, one of which is down.
  */
 class CascadeIT extends KafkaJobCase {
-    /** Right on easy tasks with confidence 0.9, wrong on hard ones with confidence 0.3. */
-    private static AgentEvent edge(String id, String capability) {
-        return Agents.simulated(
-                id,
-                List.of(capability),
-                0.0001,
-                "difficultyPenalty",
-                "1",
-                "confidenceWhenRight",
-                "0.9",
-                "confidenceWhenWrong",
-                "0.3");
-    }
-
-    private static AgentEvent cloud(String id, String capability, String... params) {
-        return AgentEvent.newBuilder(Agents.simulated(id, List.of(capability), 0.01, params))
-                .setTier(Tier.CLOUD)
-                .build();
-    }
-
     private static String classify(String id, String input, String difficulty, String extra) {
         return "{\"taskId\":\""
                 + id
@@ -75,10 +54,10 @@ class CascadeIT extends KafkaJobCase {
             throws Exception {
         for (AgentEvent agent :
                 List.of(
-                        edge("edge-cls", "classify"),
-                        cloud("cloud-cls", "classify"),
-                        edge("edge-math", "math"),
-                        cloud("cloud-math-down", "math", "errorRate", "1.0"))) {
+                        Agents.unsureOnHard("edge-cls", "classify"),
+                        Agents.cloud("cloud-cls", "classify"),
+                        Agents.unsureOnHard("edge-math", "math"),
+                        Agents.cloud("cloud-math-down", "math", "errorRate", "1.0"))) {
             fixture.register(agent);
         }
         fixture.send(

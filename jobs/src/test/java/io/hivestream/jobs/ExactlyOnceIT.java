@@ -13,13 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -31,31 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  * came after: read_committed consumers still see each task's result exactly once.
  */
 class ExactlyOnceIT extends KafkaJobCase {
-    /** A test-only step: throws once, on the first task it sees after a checkpoint completed. */
-    static final class FailOnceAfterCheckpoint
-            implements MapFunction<Task, Task>, CheckpointListener {
-        private static final long serialVersionUID = 1L;
-        static final AtomicLong completedCheckpoints = new AtomicLong();
-        static final AtomicInteger failures = new AtomicInteger();
-        static volatile boolean armed;
-
-        @Override
-        public Task map(Task task) {
-            if (armed && failures.get() == 0 && failures.compareAndSet(0, 1)) {
-                throw new IllegalStateException("failing once on purpose at " + task.getTaskId());
-            }
-            return task;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            completedCheckpoints.incrementAndGet();
-        }
-    }
-
     @Test
     void aFailureAfterACheckpointNeitherLosesNorDuplicatesResults(@TempDir Path checkpoints)
             throws Exception {
+        FailOnce.reset();
         fixture.register(Agents.simulated("m-a", List.of("math"), 0.001));
         int perHalf = 150;
         publish(0, perHalf);
@@ -70,7 +45,7 @@ class ExactlyOnceIT extends KafkaJobCase {
                 new AgentRuntimes(),
                 Clock.systemUTC(),
                 tasks ->
-                        tasks.map(new FailOnceAfterCheckpoint(), new AvroTypeInfo<>(Task.class))
+                        tasks.map(new FailOnce(), new AvroTypeInfo<>(Task.class))
                                 .uid("fail-once")
                                 .name("fail once"));
         JobClient job = env.executeAsync("exactly-once-it");
@@ -79,19 +54,19 @@ class ExactlyOnceIT extends KafkaJobCase {
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(2))
                     .until(() -> distinctResults().size() >= perHalf);
-            FailOnceAfterCheckpoint.armed = true;
+            FailOnce.arm();
             publish(perHalf, perHalf);
 
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(3))
                     .until(() -> distinctResults().size() >= 2 * perHalf);
-            assertThat(FailOnceAfterCheckpoint.failures.get()).isEqualTo(1);
+            assertThat(FailOnce.failures.get()).isEqualTo(1);
             // One more checkpoint after the last result: anything replayed would be committed by
             // now.
-            long seen = FailOnceAfterCheckpoint.completedCheckpoints.get();
+            long seen = FailOnce.completedCheckpoints.get();
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(1))
-                    .until(() -> FailOnceAfterCheckpoint.completedCheckpoints.get() >= seen + 2);
+                    .until(() -> FailOnce.completedCheckpoints.get() >= seen + 2);
         } finally {
             job.cancel().get();
         }

@@ -31,26 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * matched is an EDGE example, and nothing else is.
  */
 class RoutingExamplesIT extends KafkaJobCase {
-    /** Right on easy tasks with confidence 0.9, wrong on hard ones with confidence 0.3. */
-    private static AgentEvent edge(String id, String capability) {
-        return Agents.simulated(
-                id,
-                List.of(capability),
-                0.0001,
-                "difficultyPenalty",
-                "1",
-                "confidenceWhenRight",
-                "0.9",
-                "confidenceWhenWrong",
-                "0.3");
-    }
-
-    private static AgentEvent cloud(String id, String capability) {
-        return AgentEvent.newBuilder(Agents.simulated(id, List.of(capability), 0.01))
-                .setTier(Tier.CLOUD)
-                .build();
-    }
-
     private static String classify(String id, String difficulty, String extra) {
         return "{\"taskId\":\""
                 + id
@@ -83,11 +63,11 @@ class RoutingExamplesIT extends KafkaJobCase {
     void escalationsAndMatchedVotesAreTheOnlyExamples(@TempDir Path checkpoints) throws Exception {
         for (AgentEvent agent :
                 List.of(
-                        edge("edge-cls", "classify"),
-                        cloud("cloud-cls", "classify"),
-                        edge("edge-math-1", "math"),
-                        edge("edge-math-2", "math"),
-                        cloud("cloud-math", "math"))) {
+                        Agents.unsureOnHard("edge-cls", "classify"),
+                        Agents.cloud("cloud-cls", "classify"),
+                        Agents.unsureOnHard("edge-math-1", "math"),
+                        Agents.unsureOnHard("edge-math-2", "math"),
+                        Agents.cloud("cloud-math", "math"))) {
             fixture.register(agent);
         }
         fixture.send(

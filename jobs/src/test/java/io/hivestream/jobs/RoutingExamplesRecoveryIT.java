@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hivestream.connectors.agents.AgentRuntimes;
-import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
@@ -16,12 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -34,45 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  * came after: read_committed consumers see each escalated task's routing example exactly once.
  */
 class RoutingExamplesRecoveryIT extends KafkaJobCase {
-    /** A test-only step: throws once, on the first task it sees once armed. */
-    static final class FailOnce implements MapFunction<Task, Task>, CheckpointListener {
-        private static final long serialVersionUID = 1L;
-        static final AtomicLong completedCheckpoints = new AtomicLong();
-        static final AtomicInteger failures = new AtomicInteger();
-        static volatile boolean armed;
-
-        @Override
-        public Task map(Task task) {
-            if (armed && failures.compareAndSet(0, 1)) {
-                throw new IllegalStateException("failing once on purpose at " + task.getTaskId());
-            }
-            return task;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            completedCheckpoints.incrementAndGet();
-        }
-    }
-
     @Test
     void aFailureAfterACheckpointNeitherLosesNorDuplicatesExamples(@TempDir Path checkpoints)
             throws Exception {
-        fixture.register(
-                Agents.simulated(
-                        "edge-math",
-                        List.of("math"),
-                        0.0001,
-                        "difficultyPenalty",
-                        "1",
-                        "confidenceWhenRight",
-                        "0.9",
-                        "confidenceWhenWrong",
-                        "0.3"));
-        fixture.register(
-                AgentEvent.newBuilder(Agents.simulated("cloud-math", List.of("math"), 0.01))
-                        .setTier(Tier.CLOUD)
-                        .build());
+        FailOnce.reset();
+        fixture.register(Agents.unsureOnHard("edge-math", "math"));
+        fixture.register(Agents.cloud("cloud-math", "math"));
         fixture.send(
                 KafkaJobFixture.AGENTS, null, "x", "not an agent".getBytes(StandardCharsets.UTF_8));
         int perHalf = 40;
@@ -102,7 +64,7 @@ class RoutingExamplesRecoveryIT extends KafkaJobCase {
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(2))
                     .until(() -> distinctResults().size() >= perHalf);
-            FailOnce.armed = true;
+            FailOnce.arm();
             publish(perHalf, perHalf);
 
             await().pollInterval(Duration.ofMillis(500))

@@ -18,11 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -37,30 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * copies of the file fail with the reason.
  */
 class SignedLineageIT extends KafkaJobCase {
-    /** A test-only step: throws once, on the first task it sees once armed. */
-    static final class FailOnce implements MapFunction<Task, Task>, CheckpointListener {
-        private static final long serialVersionUID = 1L;
-        static final AtomicLong completedCheckpoints = new AtomicLong();
-        static final AtomicInteger failures = new AtomicInteger();
-        static volatile boolean armed;
-
-        @Override
-        public Task map(Task task) {
-            if (armed && failures.compareAndSet(0, 1)) {
-                throw new IllegalStateException("failing once on purpose at " + task.getTaskId());
-            }
-            return task;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            completedCheckpoints.incrementAndGet();
-        }
-    }
-
     @Test
     void resultsAreSignedAndChainedThroughAFailureAndVerifyFindsTampering(
             @TempDir Path checkpoints, @TempDir Path keys, @TempDir Path files) throws Exception {
+        FailOnce.reset();
         CliRunner.Run generated = CliRunner.run("keys", "generate", "--out", keys.toString());
         assertThat(generated.exitCode()).as(generated.err()).isZero();
         assertThat(generated.out()).contains("algorithm:   ML-DSA-65");
@@ -90,7 +66,7 @@ class SignedLineageIT extends KafkaJobCase {
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(2))
                     .until(() -> fixture.results().size() >= perHalf);
-            FailOnce.armed = true;
+            FailOnce.arm();
             publish(perHalf, perHalf);
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(3))
