@@ -9,6 +9,7 @@ import io.hivestream.jobs.JobSettings;
 import io.hivestream.jobs.console.Console;
 import io.hivestream.jobs.console.ConsoleState;
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.SubtaskResult;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -277,6 +279,10 @@ final class DemoCommand implements Callable<Integer> {
 
         Set<String> waiting = new LinkedHashSet<>(sample.stream().map(Task::getTaskId).toList());
         Map<TaskStatus, Integer> byStatus = new EnumMap<>(TaskStatus.class);
+        // A plan's subtask results may sit in other partitions than its root's, committed in the
+        // same transaction: when it exits, the demo waits for those its roots list as well.
+        Set<String> subtasksShown = new HashSet<>();
+        Set<String> subtasksMissing = new HashSet<>();
         int[] received = {0};
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         KafkaClients.follow(
@@ -288,8 +294,14 @@ final class DemoCommand implements Callable<Integer> {
                     if (result.getParentId() != null) {
                         // A plan's subtask: shown under the hive at work, counted with its root.
                         System.out.println("  ↳ " + ResultLines.line(result));
+                        subtasksShown.add(result.getTaskId());
+                        subtasksMissing.remove(result.getTaskId());
                         return;
                     }
+                    result.getSubtasks().stream()
+                            .map(SubtaskResult::getTaskId)
+                            .filter(id -> !subtasksShown.contains(id))
+                            .forEach(subtasksMissing::add);
                     received[0]++;
                     waiting.remove(result.getTaskId());
                     byStatus.merge(result.getStatus(), 1, Integer::sum);
@@ -305,7 +317,8 @@ final class DemoCommand implements Callable<Integer> {
                 () ->
                         stop.getCount() == 0
                                 || (exitWhenDone
-                                        && (waiting.isEmpty() || System.nanoTime() > deadline)));
+                                        && ((waiting.isEmpty() && subtasksMissing.isEmpty())
+                                                || System.nanoTime() > deadline)));
         if (!exitWhenDone) {
             stop.await();
             return 0;
