@@ -224,6 +224,7 @@ public final class HivestreamJob {
                 metrics,
                 tenants,
                 semanticFills(env, kafka, conf, group, bounded),
+                models(env, kafka, conf, group, bounded),
                 sinks,
                 conf,
                 runtimes,
@@ -259,6 +260,32 @@ public final class HivestreamJob {
                         WatermarkStrategy.noWatermarks(),
                         "call journal source")
                 .uid("calls-source")
+                .setParallelism(1);
+    }
+
+    /**
+     * The models topic, read whole at a start without a checkpoint (it is compacted: the latest
+     * model of each slot); null when {@link HivestreamOptions#LIVE_MODELS} is off.
+     */
+    static DataStream<RawRecord> models(
+            StreamExecutionEnvironment env,
+            KafkaConnection kafka,
+            Configuration conf,
+            String group,
+            boolean bounded) {
+        if (!conf.get(HivestreamOptions.LIVE_MODELS)) {
+            return null;
+        }
+        return env.fromSource(
+                        KafkaIO.rawSource(
+                                kafka,
+                                conf.get(HivestreamOptions.MODELS_TOPIC),
+                                group + "-models",
+                                KafkaIO.StartFrom.EARLIEST,
+                                bounded),
+                        WatermarkStrategy.noWatermarks(),
+                        "models source")
+                .uid("models-source")
                 .setParallelism(1);
     }
 

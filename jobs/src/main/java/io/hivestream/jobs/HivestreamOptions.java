@@ -83,6 +83,13 @@ public final class HivestreamOptions {
                     .withDescription(
                             "Topic of labelled routing examples, written when hivestream.route.examples is on; ./hivestream train-router --examples-topic adds them to its training data.");
 
+    public static final ConfigOption<String> MODELS_TOPIC =
+            ConfigOptions.key("hivestream.topics.models")
+                    .stringType()
+                    .defaultValue("hivestream.models")
+                    .withDescription(
+                            "Compacted topic of complexity models, keyed by the analyser slot they fill (onnx, onnx-embedding), read when hivestream.analyse.live-models is on; ./hivestream models publish writes to it.");
+
     public static final ConfigOption<String> GROUP_ID =
             ConfigOptions.key("hivestream.kafka.group-id")
                     .stringType()
@@ -210,6 +217,13 @@ public final class HivestreamOptions {
                     .defaultValue("")
                     .withDescription(
                             "ONNX file of the complexity model, e.g. one written by ./hivestream train-router --out FILE (with --embedding for onnx-embedding); empty: the model shipped in the job for the chosen analyser.");
+
+    public static final ConfigOption<Boolean> LIVE_MODELS =
+            ConfigOptions.key("hivestream.analyse.live-models")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Read hivestream.topics.models while the job runs: a model published there (./hivestream models publish) is checked (its analyser slot, SHA-256, input width, features version, embedding) and then analyses the next tasks without a restart, each result naming its version in analyzerModel; a model that fails the check goes to the dead letters with the reason and the model in use stays. For the onnx, onnx-embedding and two-stage analysers.");
 
     public static final ConfigOption<Boolean> ROUTE_EXAMPLES =
             ConfigOptions.key("hivestream.route.examples")

@@ -18,9 +18,10 @@ import org.apache.kafka.common.resource.ResourceType;
  * topics; describe all five; read its three consumer groups; write and describe the transactional
  * ids under its prefix. With tenants enforced, read and describe the tenants topic and read its
  * group; with tenants taken from the topic, read and describe the topics {@code TASKS.TENANT}
- * (prefixed); with routing examples on, write and describe their topic. No cluster-wide permission:
- * idempotent producers need only Write on their topics. The job's start-up access check and {@code
- * hivestream acls} both use {@link #resources}.
+ * (prefixed); with routing examples on, write and describe their topic; with live models, read and
+ * describe the models topic and read its group. No cluster-wide permission: idempotent producers
+ * need only Write on their topics. The job's start-up access check and {@code hivestream acls} both
+ * use {@link #resources}.
  */
 public final class JobAcls {
     private JobAcls() {}
@@ -71,6 +72,14 @@ public final class JobAcls {
                     AclOperation.WRITE,
                     AclOperation.DESCRIBE);
         }
+        boolean live = conf.get(HivestreamOptions.LIVE_MODELS);
+        if (live) {
+            topic(
+                    resources,
+                    conf.get(HivestreamOptions.MODELS_TOPIC),
+                    AclOperation.READ,
+                    AclOperation.DESCRIBE);
+        }
         boolean enforce = conf.get(HivestreamOptions.TENANTS_ENFORCE);
         if (enforce) {
             topic(
@@ -96,6 +105,9 @@ public final class JobAcls {
         }
         if (conf.get(HivestreamOptions.CACHE_SEMANTIC)) {
             groups.add(group + "-cache");
+        }
+        if (live) {
+            groups.add(group + "-models");
         }
         for (String g : groups) {
             resources.add(

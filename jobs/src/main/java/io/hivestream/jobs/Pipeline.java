@@ -1,8 +1,10 @@
 package io.hivestream.jobs;
 
+import io.hivestream.connectors.analyse.OnnxLiveModels;
 import io.hivestream.operators.Outputs;
 import io.hivestream.operators.aggregate.AggregateFunction;
 import io.hivestream.operators.analyse.AnalyseFunction;
+import io.hivestream.operators.analyse.LiveAnalyseFunction;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.consensus.RoutingEvidence;
 import io.hivestream.operators.consensus.TextEmbedder;
@@ -28,6 +30,7 @@ import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
+import io.hivestream.schemas.RouterModel;
 import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
@@ -56,6 +59,7 @@ import org.apache.flink.util.Collector;
  *
  * <pre>
  * tasks ─ decode ─ [admit] ─ analyse ─ route ═ execute ─ consensus ─ aggregate ─ results
+ * [models ─ check (one instance) ─ broadcast to analyse]
  *                                      └── tasks to decompose ─────────────┘ └─ subtasks,
  *                                                                               cancellations ─ tasks topic
  * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route and execute
@@ -134,6 +138,7 @@ public final class Pipeline {
                 rawMetrics,
                 null,
                 null,
+                null,
                 sinks,
                 conf,
                 runtimes,
@@ -149,6 +154,8 @@ public final class Pipeline {
      * @param rawTenants the tenants topic; null: no admit stage
      * @param rawCalls the call journal read back, whose fills teach the semantic cache stage; null:
      *     no semantic cache stage
+     * @param rawModels the models topic, whose checked models the analyse stage takes while it
+     *     runs; null: the analyser keeps the models it started with
      */
     public static DataStream<TaskResult> define(
             DataStream<RawRecord> rawTasks,
@@ -156,6 +163,7 @@ public final class Pipeline {
             DataStream<RawRecord> rawMetrics,
             DataStream<RawRecord> rawTenants,
             DataStream<RawRecord> rawCalls,
+            DataStream<RawRecord> rawModels,
             Sinks sinks,
             Configuration conf,
             AgentRuntimeFactory runtimes,
@@ -207,16 +215,45 @@ public final class Pipeline {
                                 clock)
                         : null;
 
-        SingleOutputStreamOperator<AnalyzedTask> analysed =
-                (admit != null ? admit.admitted() : afterDecode.apply(tasks))
-                        .process(
-                                new AnalyseFunction(
-                                        StageSettings.complexityAnalyzer(conf),
-                                        clock,
-                                        StageSettings.cachePolicy(conf)),
-                                new AvroTypeInfo<>(AnalyzedTask.class))
-                        .uid("analyse")
-                        .name("analyse");
+        DataStream<Task> toAnalyse = admit != null ? admit.admitted() : afterDecode.apply(tasks);
+        SingleOutputStreamOperator<RouterModel> models = null;
+        SingleOutputStreamOperator<AnalyzedTask> analysed;
+        if (rawModels != null) {
+            // Checked once, then broadcast: a refused model is one dead letter, not one per
+            // analyse instance.
+            OnnxLiveModels live = StageSettings.liveModels(conf);
+            models =
+                    rawModels
+                            .process(
+                                    new DecodeFunction<>(
+                                            "check-models",
+                                            LiveAnalyseFunction.checker(live),
+                                            clock),
+                                    new AvroTypeInfo<>(RouterModel.class))
+                            .setParallelism(1)
+                            .uid("check-models")
+                            .name("check models");
+            analysed =
+                    toAnalyse
+                            .connect(models.broadcast(LiveAnalyseFunction.MODELS))
+                            .process(
+                                    new LiveAnalyseFunction(
+                                            live, clock, StageSettings.cachePolicy(conf)),
+                                    new AvroTypeInfo<>(AnalyzedTask.class))
+                            .uid("analyse")
+                            .name("analyse");
+        } else {
+            analysed =
+                    toAnalyse
+                            .process(
+                                    new AnalyseFunction(
+                                            StageSettings.complexityAnalyzer(conf),
+                                            clock,
+                                            StageSettings.cachePolicy(conf)),
+                                    new AvroTypeInfo<>(AnalyzedTask.class))
+                            .uid("analyse")
+                            .name("analyse");
+        }
 
         // The semantic cache answers a task whose input means what an earlier one of its class
         // asked; its answers come back from the call journal.
@@ -396,6 +433,9 @@ public final class Pipeline {
                                 results.getSideOutput(Outputs.DEAD_LETTERS));
         if (admit != null) {
             deadLetters = deadLetters.union(admit.deadLetters());
+        }
+        if (models != null) {
+            deadLetters = deadLetters.union(models.getSideOutput(Outputs.DEAD_LETTERS));
         }
         deadLetters.sinkTo(sinks.deadLetters()).uid("dlq-sink").name("dead-letter sink");
         return written;

@@ -4,6 +4,7 @@ import static io.hivestream.jobs.HivestreamOptions.*;
 
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.OnnxLiveModels;
 import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
@@ -112,18 +113,36 @@ public final class StageSettings {
 
     public static ComplexityAnalyzer complexityAnalyzer(
             org.apache.flink.configuration.ReadableConfig conf) {
-        AnalysisPolicy policy =
-                new AnalysisPolicy(
-                        conf.get(CLOUD_THRESHOLD),
-                        conf.get(AUTO_DECOMPOSE),
-                        conf.get(DECOMPOSE_THRESHOLD));
         String model = conf.get(ANALYSE_MODEL);
         return complexityAnalyzer(
                 ANALYZER.key(),
                 conf.get(ANALYZER),
                 model.isBlank() ? null : Path.of(model),
                 UncertainBand.parse(UNCERTAIN_BAND.key(), conf.get(UNCERTAIN_BAND)),
-                policy);
+                analysisPolicy(conf));
+    }
+
+    static AnalysisPolicy analysisPolicy(org.apache.flink.configuration.ReadableConfig conf) {
+        return new AnalysisPolicy(
+                conf.get(CLOUD_THRESHOLD), conf.get(AUTO_DECOMPOSE), conf.get(DECOMPOSE_THRESHOLD));
+    }
+
+    /**
+     * The job's analyser with models replaceable from {@link HivestreamOptions#MODELS_TOPIC}.
+     *
+     * @throws IllegalArgumentException when the analyser has no model (rules)
+     */
+    public static OnnxLiveModels liveModels(org.apache.flink.configuration.ReadableConfig conf) {
+        if (Analyzer.of(ANALYZER.key(), conf.get(ANALYZER)) == Analyzer.RULES) {
+            throw new IllegalArgumentException(
+                    LIVE_MODELS.key()
+                            + " replaces the models of the onnx, onnx-embedding and two-stage"
+                            + " analysers, and "
+                            + ANALYZER.key()
+                            + " is rules, which has none: choose one of those analysers or turn"
+                            + " live models off");
+        }
+        return OnnxLiveModels.of(complexityAnalyzer(conf), analysisPolicy(conf));
     }
 
     /**

@@ -41,12 +41,26 @@ public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
     /** Inputs of the model: the embedding, then the features. */
     public static final int WIDTH = MiniLmEmbedder.DIMENSIONS + TaskFeatures.SIZE;
 
-    private final OnnxComplexityAnalyzer model;
-    private final AnalysisPolicy policy;
+    /** The version results name for the shipped embedding model. */
+    public static final String SHIPPED_VERSION = "shipped-embedding";
 
-    private EmbeddingComplexityAnalyzer(byte[] model, String source, AnalysisPolicy policy) {
-        this.model = new OnnxComplexityAnalyzer(model, source, policy, WIDTH, MiniLmEmbedder.MODEL);
-        this.policy = policy;
+    private final OnnxComplexityAnalyzer model;
+
+    private EmbeddingComplexityAnalyzer(
+            byte[] model, String source, String version, AnalysisPolicy policy) {
+        this.model =
+                new OnnxComplexityAnalyzer(
+                        model, source, version, policy, WIDTH, MiniLmEmbedder.MODEL);
+    }
+
+    /**
+     * A model's bytes, named {@code version} in results.
+     *
+     * @throws IllegalArgumentException when it is not a model of this embedding and these features
+     */
+    public static EmbeddingComplexityAnalyzer of(
+            byte[] model, String source, String version, AnalysisPolicy policy) {
+        return new EmbeddingComplexityAnalyzer(model, source, version, policy);
     }
 
     /** The embedding model shipped in this build. */
@@ -58,7 +72,7 @@ public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
                         "the shipped model " + SHIPPED_MODEL + " is missing");
             }
             return new EmbeddingComplexityAnalyzer(
-                    in.readAllBytes(), "shipped embedding model", policy);
+                    in.readAllBytes(), "shipped embedding model", SHIPPED_VERSION, policy);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -73,7 +87,10 @@ public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
     public static EmbeddingComplexityAnalyzer fromFile(Path file, AnalysisPolicy policy) {
         try {
             return new EmbeddingComplexityAnalyzer(
-                    Files.readAllBytes(file), file.toString(), policy);
+                    Files.readAllBytes(file),
+                    file.toString(),
+                    String.valueOf(file.getFileName()),
+                    policy);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read model " + file + ": " + e, e);
         }
@@ -81,7 +98,17 @@ public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
 
     @Override
     public Analysis analyse(Task task) {
-        return policy.decide(task, score(inputs(task)));
+        return decide(task, score(inputs(task)));
+    }
+
+    /** This model's decision for a task it scored {@code score}. */
+    Analysis decide(Task task, double score) {
+        return model.decide(task, score);
+    }
+
+    /** What results name as the model that scored their task. */
+    public String version() {
+        return model.version();
     }
 
     /** The model's inputs for a task: its input's embedding, then its features. */

@@ -56,8 +56,12 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
 
     public static final String EMBEDDING_DIMENSIONS_KEY = "hivestream.embedding.dimensions";
 
+    /** The version results name for the shipped feature model. */
+    public static final String SHIPPED_VERSION = "shipped-features";
+
     private final byte[] model;
     private final String source;
+    private final String version;
     private final AnalysisPolicy policy;
     private final int width;
     private final String embedding;
@@ -71,7 +75,15 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
      *     this build's features
      */
     public OnnxComplexityAnalyzer(byte[] model, String source, AnalysisPolicy policy) {
-        this(model, source, policy, TaskFeatures.SIZE, null);
+        this(model, source, source, policy);
+    }
+
+    /**
+     * @param version what results name as the model that scored their task
+     */
+    public OnnxComplexityAnalyzer(
+            byte[] model, String source, String version, AnalysisPolicy policy) {
+        this(model, source, version, policy, TaskFeatures.SIZE, null);
     }
 
     /**
@@ -79,9 +91,15 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
      * metadata that it was trained on that embedding (see {@link EmbeddingComplexityAnalyzer}).
      */
     OnnxComplexityAnalyzer(
-            byte[] model, String source, AnalysisPolicy policy, int width, String embedding) {
+            byte[] model,
+            String source,
+            String version,
+            AnalysisPolicy policy,
+            int width,
+            String embedding) {
         this.model = model.clone();
         this.source = source;
+        this.version = version;
         this.policy = policy;
         this.width = width;
         this.embedding = embedding;
@@ -97,7 +115,8 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
                 throw new IllegalStateException(
                         "the shipped model " + SHIPPED_MODEL + " is missing");
             }
-            return new OnnxComplexityAnalyzer(in.readAllBytes(), "shipped model", policy);
+            return new OnnxComplexityAnalyzer(
+                    in.readAllBytes(), "shipped model", SHIPPED_VERSION, policy);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -106,7 +125,11 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
     /** The model in a file. */
     public static OnnxComplexityAnalyzer fromFile(Path file, AnalysisPolicy policy) {
         try {
-            return new OnnxComplexityAnalyzer(Files.readAllBytes(file), file.toString(), policy);
+            return new OnnxComplexityAnalyzer(
+                    Files.readAllBytes(file),
+                    file.toString(),
+                    String.valueOf(file.getFileName()),
+                    policy);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read model " + file + ": " + e, e);
         }
@@ -114,7 +137,17 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
 
     @Override
     public Analysis analyse(Task task) {
-        return policy.decide(task, score(TaskFeatures.of(task)));
+        return decide(task, score(TaskFeatures.of(task)));
+    }
+
+    /** This model's decision for a task it scored {@code score}. */
+    Analysis decide(Task task, double score) {
+        return policy.decide(task, score, version);
+    }
+
+    /** What results name as the model that scored their task. */
+    public String version() {
+        return version;
     }
 
     /** The model's score for one feature vector. */
@@ -246,8 +279,8 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
             throw new IllegalArgumentException(
                     "its input "
                             + input.getName()
-                            + " is "
-                            + input.getInfo()
+                            + " has the shape "
+                            + java.util.Arrays.toString(shape)
                             + ", expected floats of shape [N, "
                             + width
                             + "]");

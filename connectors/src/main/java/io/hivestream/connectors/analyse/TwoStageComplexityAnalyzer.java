@@ -14,9 +14,9 @@ import java.util.Map;
  * The feature model decides where it is sure; the embedding model decides the rest. A task's {@link
  * TaskFeatures} are scored by the feature model (tens of microseconds); when that score is inside
  * the {@link UncertainBand}, the task's all-MiniLM-L6-v2 embedding is computed and the embedding
- * model's score replaces it (milliseconds). Both scores go through the same {@link AnalysisPolicy}.
- * The embeddings of the last {@value #CACHED} inputs that reached the second stage are kept, so a
- * repeated input is embedded once.
+ * model's score replaces it (milliseconds). Each score goes through its model's {@link
+ * AnalysisPolicy}. The embeddings of the last {@value #CACHED} inputs that reached the second stage
+ * are kept, so a repeated input is embedded once.
  *
  * <p>Owns both models (each an ONNX Runtime session opened on first use, freed by {@link
  * #close()}); the embedder is the TaskManager's shared one. One caller at a time, like every Flink
@@ -31,7 +31,6 @@ public final class TwoStageComplexityAnalyzer implements ComplexityAnalyzer {
     private final OnnxComplexityAnalyzer features;
     private final EmbeddingComplexityAnalyzer embedding;
     private final UncertainBand band;
-    private final AnalysisPolicy policy;
     private transient Map<String, float[]> embeddings;
     private transient long tasks;
     private transient long secondStage;
@@ -45,12 +44,10 @@ public final class TwoStageComplexityAnalyzer implements ComplexityAnalyzer {
     public TwoStageComplexityAnalyzer(
             OnnxComplexityAnalyzer features,
             EmbeddingComplexityAnalyzer embedding,
-            UncertainBand band,
-            AnalysisPolicy policy) {
+            UncertainBand band) {
         this.features = features;
         this.embedding = embedding;
         this.band = band;
-        this.policy = policy;
     }
 
     /** The models shipped in this build, with {@code band}. */
@@ -58,23 +55,32 @@ public final class TwoStageComplexityAnalyzer implements ComplexityAnalyzer {
         return new TwoStageComplexityAnalyzer(
                 OnnxComplexityAnalyzer.shipped(policy),
                 EmbeddingComplexityAnalyzer.shipped(policy),
-                band,
-                policy);
+                band);
     }
 
     @Override
     public Analysis analyse(Task task) {
-        return policy.decide(task, score(task));
+        float[] row = TaskFeatures.of(task);
+        double first = firstStage(row);
+        if (!band.contains(first)) {
+            return features.decide(task, first);
+        }
+        return embedding.decide(task, secondStage(task, row));
     }
 
     /** The task's score: the feature model's, or inside the band the embedding model's. */
     public double score(Task task) {
-        tasks++;
         float[] row = TaskFeatures.of(task);
-        double first = features.score(row);
-        if (!band.contains(first)) {
-            return first;
-        }
+        double first = firstStage(row);
+        return band.contains(first) ? secondStage(task, row) : first;
+    }
+
+    private double firstStage(float[] row) {
+        tasks++;
+        return features.score(row);
+    }
+
+    private double secondStage(Task task, float[] row) {
         secondStage++;
         return embedding.score(EmbeddingComplexityAnalyzer.inputs(embed(task.getInput()), row));
     }
@@ -100,6 +106,16 @@ public final class TwoStageComplexityAnalyzer implements ComplexityAnalyzer {
 
     public UncertainBand band() {
         return band;
+    }
+
+    /** The first stage. */
+    public OnnxComplexityAnalyzer features() {
+        return features;
+    }
+
+    /** The second stage. */
+    public EmbeddingComplexityAnalyzer embedding() {
+        return embedding;
     }
 
     /** Tasks scored since this analyser was built. */

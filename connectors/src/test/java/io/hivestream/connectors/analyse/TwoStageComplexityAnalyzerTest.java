@@ -58,8 +58,7 @@ class TwoStageComplexityAnalyzerTest {
         return new TwoStageComplexityAnalyzer(
                 new OnnxComplexityAnalyzer(featureModel, "f", POLICY),
                 EmbeddingComplexityAnalyzer.fromFile(embeddingModel, POLICY),
-                band,
-                POLICY);
+                band);
     }
 
     @Test
@@ -67,9 +66,11 @@ class TwoStageComplexityAnalyzerTest {
         try (TwoStageComplexityAnalyzer analyzer = analyzer(new UncertainBand(first, 0.9))) {
             assertThat(analyzer.score(TASK)).isEqualTo(second);
             assertThat(analyzer.analyse(TASK).getTier()).isEqualTo(Tier.CLOUD);
-            assertThat(analyzer.tasks()).isEqualTo(2);
-            assertThat(analyzer.secondStage()).isEqualTo(2);
-            // The second time, the input's embedding came from the cache.
+            // The embedding model decided: results name it, by its file's name.
+            assertThat(analyzer.analyse(TASK).getModel()).isEqualTo("embedding.onnx");
+            assertThat(analyzer.tasks()).isEqualTo(3);
+            assertThat(analyzer.secondStage()).isEqualTo(3);
+            // The later times, the input's embedding came from the cache.
             assertThat(analyzer.embedded()).isEqualTo(1);
         }
     }
@@ -80,6 +81,7 @@ class TwoStageComplexityAnalyzerTest {
                 analyzer(new UncertainBand(Math.nextUp(first), 0.9))) {
             assertThat(analyzer.score(TASK)).isEqualTo(first);
             assertThat(analyzer.analyse(TASK).getTier()).isEqualTo(Tier.EDGE);
+            assertThat(analyzer.analyse(TASK).getModel()).isEqualTo("f");
             assertThat(analyzer.secondStage()).isZero();
             assertThat(analyzer.embedded()).isZero();
         }

@@ -62,14 +62,17 @@ final class DemoCommand implements Callable<Integer> {
                     "hivestream.dlq",
                     "hivestream.tenants",
                     "hivestream.calls",
-                    "hivestream.routing-examples");
+                    "hivestream.routing-examples",
+                    "hivestream.models");
 
     /** How long the call journal keeps an outcome: longer than any recovery. */
     static final String CALLS_RETENTION_MS = Long.toString(7 * 24 * 3600 * 1000L);
 
     /** The registries: one partition, compacted. */
     static boolean compacted(String topic) {
-        return topic.equals("hivestream.agents") || topic.equals("hivestream.tenants");
+        return topic.equals("hivestream.agents")
+                || topic.equals("hivestream.tenants")
+                || topic.equals("hivestream.models");
     }
 
     /** Partitions of {@code topic} when the others have {@code partitions}. */

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         name = "topics",
         mixinStandardHelpOptions = true,
         description = {
-            "Creates the topics of Hivestream (tasks, results, agents and tenants compacted, metrics, dead letters, the call journal, routing examples).",
+            "Creates the topics of Hivestream (tasks, results, agents, tenants and models compacted, metrics, dead letters, the call journal, routing examples).",
             "Topics that exist already are left as they are."
         })
 final class TopicsCommand implements Callable<Integer> {

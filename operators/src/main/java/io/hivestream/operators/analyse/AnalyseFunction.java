@@ -42,12 +42,7 @@ public final class AnalyseFunction extends ProcessFunction<Task, AnalyzedTask> {
 
     @Override
     public void processElement(Task task, Context ctx, Collector<AnalyzedTask> out) {
-        AnalyzedTask analyzed = analyse(task);
-        if (analyzed.getAnalysis().getStrategy() == Strategy.DECOMPOSE) {
-            ctx.output(PLANS, analyzed);
-        } else {
-            out.collect(analyzed);
-        }
+        emit(analyse(task), out, ctx::output);
     }
 
     @Override
@@ -56,6 +51,12 @@ public final class AnalyseFunction extends ProcessFunction<Task, AnalyzedTask> {
     }
 
     public AnalyzedTask analyse(Task task) {
+        return analyse(analyzer, clock, cache, task);
+    }
+
+    /** The task with {@code analyzer}'s decision, admitted now, with its cache key if any. */
+    static AnalyzedTask analyse(
+            ComplexityAnalyzer analyzer, Clock clock, CachePolicy cache, Task task) {
         AnalyzedTask analyzed =
                 AnalyzedTask.newBuilder()
                         .setTask(task)
@@ -65,5 +66,17 @@ public final class AnalyseFunction extends ProcessFunction<Task, AnalyzedTask> {
         analyzed.setCacheKey(cache.key(analyzed));
         analyzed.setSemanticClass(cache.semanticClass(analyzed));
         return analyzed;
+    }
+
+    /** Sends a task to be decomposed to {@link #PLANS}, any other to {@code out}. */
+    static void emit(
+            AnalyzedTask analyzed,
+            Collector<AnalyzedTask> out,
+            java.util.function.BiConsumer<OutputTag<AnalyzedTask>, AnalyzedTask> side) {
+        if (analyzed.getAnalysis().getStrategy() == Strategy.DECOMPOSE) {
+            side.accept(PLANS, analyzed);
+        } else {
+            out.collect(analyzed);
+        }
     }
 }

@@ -65,8 +65,21 @@ public final class AnalysisPolicy implements Serializable {
         return cloudThreshold;
     }
 
+    /** The same policy with another cloud threshold, in [0, 1]. */
+    public AnalysisPolicy withCloudThreshold(double threshold) {
+        return new AnalysisPolicy(threshold, autoDecompose, decomposeThreshold);
+    }
+
     /** The decision for a task whose complexity score is {@code score}, in [0, 1]. */
     public Analysis decide(Task task, double score) {
+        return decide(task, score, null);
+    }
+
+    /**
+     * The decision for a task whose complexity score is {@code score}, in [0, 1], given by the
+     * model of version {@code model}.
+     */
+    public Analysis decide(Task task, double score, String model) {
         Tier tier =
                 task.getTier() != null
                         ? task.getTier()
@@ -104,6 +117,7 @@ public final class AnalysisPolicy implements Serializable {
                 .setReplicas(replicas)
                 .setQuorum(quorum)
                 .setCapabilities(capabilities)
+                .setModel(model)
                 .build();
     }
 

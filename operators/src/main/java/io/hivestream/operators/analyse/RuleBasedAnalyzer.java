@@ -13,6 +13,9 @@ public final class RuleBasedAnalyzer implements ComplexityAnalyzer {
 
     public static final double DEFAULT_CLOUD_THRESHOLD = AnalysisPolicy.DEFAULT_CLOUD_THRESHOLD;
 
+    /** What results name as the model that scored a task: the formula has no version. */
+    public static final String MODEL = "rules";
+
     private static final Pattern CODE =
             Pattern.compile(
                     "```|\\b(def|class|function|public|return|import)\\b|[{};]\\s*$",
@@ -49,6 +52,6 @@ public final class RuleBasedAnalyzer implements ComplexityAnalyzer {
 
     @Override
     public Analysis analyse(Task task) {
-        return policy.decide(task, score(task));
+        return policy.decide(task, score(task), MODEL);
     }
 }

@@ -567,6 +567,7 @@ public final class ConsensusFunction
                 .setStrategy(analysis.getReplicas() > 1 ? Strategy.CONSENSUS : Strategy.DIRECT)
                 .setTier(analysis.getTier())
                 .setComplexity(analysis.getComplexity())
+                .setAnalyzerModel(analysis.getModel())
                 .setAnswers(answers)
                 .setTokensIn(tokensIn)
                 .setTokensOut(tokensOut)

@@ -570,6 +570,7 @@ public final class Plans {
                 .setStrategy(Strategy.DECOMPOSE)
                 .setTier(analyzed.getAnalysis().getTier())
                 .setComplexity(analyzed.getAnalysis().getComplexity())
+                .setAnalyzerModel(analyzed.getAnalysis().getModel())
                 .setAgents(new ArrayList<>(agents))
                 .setTokensIn(tokensIn)
                 .setTokensOut(tokensOut)

@@ -41,6 +41,7 @@ class LineageHashesTest {
         result.setParentId("parent-1");
         result.setRootId("root-1");
         result.setSimulated(true);
+        result.setAnalyzerModel("router-7");
         result.setSubtasks(
                 new ArrayList<>(
                         List.of(
@@ -75,8 +76,24 @@ class LineageHashesTest {
             checked.add(field.name());
         }
 
-        assertThat(checked).contains("agentTier", "tier", "answers", "subtasks", "metadata");
+        assertThat(checked)
+                .contains("agentTier", "tier", "answers", "subtasks", "metadata", "analyzerModel");
         assertThat(checked).hasSize(TaskResult.getClassSchema().getFields().size() - 1);
+    }
+
+    @Test
+    void aResultThatNamesNoAnalyserModelHashesAsBeforeTheField() {
+        TaskResult plain = GoldenExample.unsigned();
+        byte[] before = LineageHashes.resultBytes(SIGNER.link(plain, null).result());
+        TaskResult named = GoldenExample.unsigned();
+        named.setAnalyzerModel("router-7");
+        byte[] after = LineageHashes.resultBytes(SIGNER.link(named, null).result());
+
+        // str("router-7"): its length as u32, then its UTF-8 bytes, after the algorithm.
+        assertThat(after).hasSize(before.length + 4 + 8);
+        assertThat(Arrays.copyOf(after, before.length)).isEqualTo(before);
+        assertThat(new String(after, before.length + 4, 8, java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("router-7");
     }
 
     @Test

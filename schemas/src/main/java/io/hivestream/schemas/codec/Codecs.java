@@ -3,6 +3,7 @@ package io.hivestream.schemas.codec;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.RouterModel;
 import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
@@ -18,6 +19,7 @@ public final class Codecs {
     public static final RecordCodec<Tenant> TENANT = RecordCodec.of(Tenant.class);
     public static final RecordCodec<RoutingExample> ROUTING_EXAMPLE =
             RecordCodec.of(RoutingExample.class);
+    public static final RecordCodec<RouterModel> ROUTER_MODEL = RecordCodec.of(RouterModel.class);
 
     private Codecs() {}
 }

@@ -1,6 +1,7 @@
 package io.hivestream.schemas.codec;
 
 import io.hivestream.schemas.DeadLetter;
+import io.hivestream.schemas.RouterModel;
 import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.internal.AdmitSignal;
 import io.hivestream.schemas.internal.AgentReputation;
@@ -55,7 +56,8 @@ public final class FastReaders {
                     JournaledCall.getClassSchema(),
                     CachedAnswer.getClassSchema(),
                     SemanticEntries.getClassSchema(),
-                    RoutingExample.getClassSchema());
+                    RoutingExample.getClassSchema(),
+                    RouterModel.getClassSchema());
 
     private static volatile boolean enabled;
 
