@@ -33,6 +33,7 @@ final class KafkaJobFixture implements AutoCloseable {
     static final String TENANTS = "hivestream.tenants";
     static final String CALLS = "hivestream.calls";
     static final String EXAMPLES = "hivestream.routing-examples";
+    static final String MODELS = "hivestream.models";
 
     final LocalKafkaCluster kafka;
     final KafkaProducer<byte[], byte[]> producer;
@@ -52,7 +53,8 @@ final class KafkaJobFixture implements AutoCloseable {
                         .topic(DLQ, 1)
                         .topic(TENANTS, 1, Map.of("cleanup.policy", "compact"))
                         .topic(CALLS, 2, Map.of("cleanup.policy", "compact,delete"))
-                        .topic(EXAMPLES, 2);
+                        .topic(EXAMPLES, 2)
+                        .topic(MODELS, 1, Map.of("cleanup.policy", "compact"));
         brokerProperties.forEach(builder::brokerProperty);
         kafka = builder.start();
         producer = KafkaClients.producer(kafka.bootstrapServers());

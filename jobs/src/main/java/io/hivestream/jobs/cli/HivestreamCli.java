@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             DeployCommand.class,
             AnalyzeCommand.class,
             TrainRouterCommand.class,
+            ModelsCommand.class,
             KeysCommand.class,
             VerifyCommand.class,
             CommandLine.HelpCommand.class

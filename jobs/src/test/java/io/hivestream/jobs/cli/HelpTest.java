@@ -58,6 +58,7 @@ class HelpTest {
                         "deploy",
                         "analyze",
                         "train-router",
+                        "models",
                         "keys",
                         "verify",
                         "help");

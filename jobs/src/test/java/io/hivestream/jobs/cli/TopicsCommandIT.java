@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** {@code ./hivestream topics} on a broker without the job's topics. */
 class TopicsCommandIT {
     @Test
-    void createsEveryTopicOfTheJobOnceRoutingExamplesIncluded() throws Exception {
+    void createsEveryTopicOfTheJobOnceRoutingExamplesAndModelsIncluded() throws Exception {
         try (LocalKafkaCluster kafka = LocalKafkaCluster.builder().start()) {
             CliRunner.Run first = CliRunner.run("topics", "--bootstrap", kafka.bootstrapServers());
             CliRunner.Run again = CliRunner.run("topics", "--bootstrap", kafka.bootstrapServers());
@@ -23,12 +23,13 @@ class TopicsCommandIT {
                             "created hivestream.dlq (1 partitions, replication 1)",
                             "created hivestream.tenants (1 partitions, replication 1)",
                             "created hivestream.calls (4 partitions, replication 1)",
-                            "created hivestream.routing-examples (4 partitions, replication 1)");
+                            "created hivestream.routing-examples (4 partitions, replication 1)",
+                            "created hivestream.models (1 partitions, replication 1)");
             assertThat(again.exitCode()).isZero();
             assertThat(again.out().lines())
-                    .hasSize(8)
+                    .hasSize(9)
                     .allSatisfy(line -> assertThat(line).startsWith("exists  hivestream."))
-                    .contains("exists  hivestream.routing-examples");
+                    .contains("exists  hivestream.routing-examples", "exists  hivestream.models");
         }
     }
 }
