@@ -219,6 +219,8 @@ final class DemoCommand implements Callable<Integer> {
         // The demo registers a planner agent: plans wait for it rather than for a template,
         // even when they reach the job before its registration does.
         conf.set(HivestreamOptions.PLAN_PLANNER, "agent");
+        // A model published with ./hivestream models publish reaches the running demo.
+        conf.set(HivestreamOptions.LIVE_MODELS, true);
         Configuration settings = JobSettings.apply(conf);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(settings);
