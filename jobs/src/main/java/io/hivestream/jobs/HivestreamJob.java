@@ -7,6 +7,7 @@ import io.hivestream.connectors.kafka.KafkaCallJournal;
 import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.connectors.kafka.KafkaIO;
 import io.hivestream.connectors.kafka.RecordSerializer;
+import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TenantSource;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.operators.execute.CallJournal;
@@ -104,32 +105,26 @@ public final class HivestreamJob {
                         .uid("tasks-source");
         DataStream<RawRecord> tenants =
                 conf.get(HivestreamOptions.TENANTS_ENFORCE)
-                        ? env.fromSource(
-                                        KafkaIO.rawSource(
-                                                kafka,
-                                                conf.get(HivestreamOptions.TENANTS_TOPIC),
-                                                group + "-tenants",
-                                                KafkaIO.StartFrom.EARLIEST,
-                                                bounded),
-                                        WatermarkStrategy.noWatermarks(),
-                                        "tenants source")
-                                .uid("tenants-source")
-                                .setParallelism(1)
+                        ? oneReader(
+                                env,
+                                kafka,
+                                conf.get(HivestreamOptions.TENANTS_TOPIC),
+                                group + "-tenants",
+                                KafkaIO.StartFrom.EARLIEST,
+                                bounded,
+                                "tenants")
                         : null;
         // The registry is compacted: every start reads it whole, unless a checkpoint says where it
         // was.
         DataStream<RawRecord> agents =
-                env.fromSource(
-                                KafkaIO.rawSource(
-                                        kafka,
-                                        conf.get(HivestreamOptions.AGENTS_TOPIC),
-                                        group + "-agents",
-                                        KafkaIO.StartFrom.EARLIEST,
-                                        bounded),
-                                WatermarkStrategy.noWatermarks(),
-                                "agents source")
-                        .uid("agents-source")
-                        .setParallelism(1);
+                oneReader(
+                        env,
+                        kafka,
+                        conf.get(HivestreamOptions.AGENTS_TOPIC),
+                        group + "-agents",
+                        KafkaIO.StartFrom.EARLIEST,
+                        bounded,
+                        "agents");
 
         // Reputations are rebuilt from the whole metrics topic unless a checkpoint says where it
         // was.
@@ -182,7 +177,7 @@ public final class HivestreamJob {
                                 conf.get(HivestreamOptions.DLQ_TOPIC),
                                 Codecs.DEAD_LETTER,
                                 format,
-                                d -> d.getKey() == null ? null : bytes(d.getKey()),
+                                d -> d.getKey() == null ? null : RawDecoder.bytes(d.getKey()),
                                 guarantee,
                                 prefix + "-dlq",
                                 txTimeout,
@@ -254,13 +249,8 @@ public final class HivestreamJob {
                             + HivestreamOptions.CALLS_TOPIC.key()
                             + " (default hivestream.calls) or turn the semantic cache off");
         }
-        return env.fromSource(
-                        KafkaIO.rawSource(
-                                kafka, calls, group + "-cache", KafkaIO.StartFrom.LATEST, bounded),
-                        WatermarkStrategy.noWatermarks(),
-                        "call journal source")
-                .uid("calls-source")
-                .setParallelism(1);
+        return oneReader(
+                env, kafka, calls, group + "-cache", KafkaIO.StartFrom.LATEST, bounded, "calls");
     }
 
     /**
@@ -276,16 +266,33 @@ public final class HivestreamJob {
         if (!conf.get(HivestreamOptions.LIVE_MODELS)) {
             return null;
         }
+        return oneReader(
+                env,
+                kafka,
+                conf.get(HivestreamOptions.MODELS_TOPIC),
+                group + "-models",
+                KafkaIO.StartFrom.EARLIEST,
+                bounded,
+                "models");
+    }
+
+    /**
+     * A source of one reader (the registries and side topics: small, read in order), named {@code
+     * NAME source} with uid {@code NAME-source}.
+     */
+    private static DataStream<RawRecord> oneReader(
+            StreamExecutionEnvironment env,
+            KafkaConnection kafka,
+            String topic,
+            String group,
+            KafkaIO.StartFrom start,
+            boolean bounded,
+            String name) {
         return env.fromSource(
-                        KafkaIO.rawSource(
-                                kafka,
-                                conf.get(HivestreamOptions.MODELS_TOPIC),
-                                group + "-models",
-                                KafkaIO.StartFrom.EARLIEST,
-                                bounded),
+                        KafkaIO.rawSource(kafka, topic, group, start, bounded),
                         WatermarkStrategy.noWatermarks(),
-                        "models source")
-                .uid("models-source")
+                        name + " source")
+                .uid(name + "-source")
                 .setParallelism(1);
     }
 
@@ -404,13 +411,6 @@ public final class HivestreamJob {
                                     + strategy
                                     + "'");
         };
-    }
-
-    private static byte[] bytes(java.nio.ByteBuffer buffer) {
-        java.nio.ByteBuffer copy = buffer.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return bytes;
     }
 
     /** {@code --config FILE} loads Java properties; {@code --KEY VALUE} pairs override them. */

@@ -4,8 +4,8 @@ import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.LiveModels;
 import io.hivestream.operators.analyse.TaskFeatures;
+import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.schemas.RouterModel;
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -101,7 +101,7 @@ public final class OnnxLiveModels implements LiveModels {
             throw new IllegalArgumentException(
                     "its version must be 1 to " + MAX_VERSION_CHARS + " characters, not blank");
         }
-        byte[] onnx = bytes(model.getOnnx());
+        byte[] onnx = RawDecoder.bytes(model.getOnnx());
         String sha256 = sha256(onnx);
         if (!sha256.equals(model.getSha256())) {
             throw new IllegalArgumentException(
@@ -152,12 +152,18 @@ public final class OnnxLiveModels implements LiveModels {
 
     private OnnxComplexityAnalyzer features(RouterModel model) {
         return new OnnxComplexityAnalyzer(
-                bytes(model.getOnnx()), source(model), model.getVersion(), policy(model));
+                RawDecoder.bytes(model.getOnnx()),
+                source(model),
+                model.getVersion(),
+                policy(model));
     }
 
     private EmbeddingComplexityAnalyzer embedding(RouterModel model) {
         return EmbeddingComplexityAnalyzer.of(
-                bytes(model.getOnnx()), source(model), model.getVersion(), policy(model));
+                RawDecoder.bytes(model.getOnnx()),
+                source(model),
+                model.getVersion(),
+                policy(model));
     }
 
     private AnalysisPolicy policy(RouterModel model) {
@@ -168,13 +174,6 @@ public final class OnnxLiveModels implements LiveModels {
 
     private static String source(RouterModel model) {
         return model.getVersion() + " (from the models topic)";
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer copy = buffer.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return bytes;
     }
 
     /** SHA-256 of {@code bytes}, 64 lowercase hex digits, as {@link RouterModel} names it. */

@@ -2,6 +2,7 @@ package io.hivestream.operators.analyse;
 
 import io.hivestream.operators.cache.CachePolicy;
 import io.hivestream.operators.decode.DecodeFunction;
+import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.schemas.RouterModel;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.codec.Codecs;
@@ -160,9 +161,6 @@ public final class LiveAnalyseFunction
                     "a models topic record has no value; publish a model with ./hivestream models"
                             + " publish");
         }
-        ByteBuffer copy = buffer.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return bytes;
+        return RawDecoder.bytes(buffer);
     }
 }

@@ -141,7 +141,8 @@ public final class RawDecoder implements Serializable {
         return Codecs.METRIC.decode(bytes(raw.getValue()));
     }
 
-    static byte[] bytes(ByteBuffer buffer) {
+    /** The bytes of a record's key or value, without moving the buffer; null: none. */
+    public static byte[] bytes(ByteBuffer buffer) {
         if (buffer == null) {
             return new byte[0];
         }
