@@ -412,6 +412,13 @@ public final class HivestreamOptions {
                     .withDescription(
                             "Earlier turns of a session given to each call (0: no session memory).");
 
+    public static final ConfigOption<Duration> SESSIONS_GAP_WAIT =
+            ConfigOptions.key("hivestream.sessions.gap-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How long a numbered turn (Task.turn) that arrived before the turns ahead of it waits for them; then the missing turns are given up, the waiting turns go on in order (the first after a gap says so in its result's metadata turnGap), and a given-up turn that arrives later fails with the reason. Turns without a number go in arrival order.");
+
     public static final ConfigOption<Integer> MEMORY_TURN_CHARS =
             ConfigOptions.key("hivestream.memory.turn-chars")
                     .intType()
@@ -665,6 +672,7 @@ public final class HivestreamOptions {
                 BREAKER_OPEN,
                 MEMORY_TURNS,
                 MEMORY_TURN_CHARS,
+                SESSIONS_GAP_WAIT,
                 MEMORY_TTL,
                 TOOLS_ALLOWED,
                 CACHE_DEFAULT,

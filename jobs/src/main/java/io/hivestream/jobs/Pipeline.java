@@ -26,6 +26,7 @@ import io.hivestream.operators.route.AgentStatsFunction;
 import io.hivestream.operators.route.Escalation;
 import io.hivestream.operators.route.RouteFunction;
 import io.hivestream.operators.route.SessionKeys;
+import io.hivestream.operators.route.TurnOrder;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.DeadLetter;
 import io.hivestream.schemas.Metric;
@@ -320,16 +321,28 @@ public final class Pipeline {
                         .connect(registry)
                         .process(
                                 new RouteFunction(
-                                        StageSettings.router(conf),
-                                        new Escalation(
-                                                conf.get(HivestreamOptions.CASCADE_THRESHOLD),
-                                                1 + conf.get(HivestreamOptions.MAX_FALLBACKS)),
-                                        conf.get(HivestreamOptions.AGENT_WAIT),
-                                        clock,
-                                        conf.get(HivestreamOptions.BOUNDED),
-                                        conf.get(HivestreamOptions.ROUTE_SEED),
-                                        conf.get(HivestreamOptions.RESULTS_DEDUPE_RETENTION),
-                                        conf.get(HivestreamOptions.TASKS_TOPIC)),
+                                                StageSettings.router(conf),
+                                                new Escalation(
+                                                        conf.get(
+                                                                HivestreamOptions
+                                                                        .CASCADE_THRESHOLD),
+                                                        1
+                                                                + conf.get(
+                                                                        HivestreamOptions
+                                                                                .MAX_FALLBACKS)),
+                                                conf.get(HivestreamOptions.AGENT_WAIT),
+                                                clock,
+                                                conf.get(HivestreamOptions.BOUNDED),
+                                                conf.get(HivestreamOptions.ROUTE_SEED),
+                                                conf.get(
+                                                        HivestreamOptions.RESULTS_DEDUPE_RETENTION),
+                                                conf.get(HivestreamOptions.TASKS_TOPIC))
+                                        .withTurns(
+                                                new TurnOrder(
+                                                        conf.get(
+                                                                HivestreamOptions
+                                                                        .SESSIONS_GAP_WAIT)),
+                                                conf.get(HivestreamOptions.MEMORY_TTL)),
                                 new AvroTypeInfo<>(CallRequest.class))
                         .uid("route")
                         .name("route");

@@ -23,7 +23,7 @@ class OptionsTableTest {
 
     @Test
     void everyOptionHasAKeyUnderHivestreamAndADescription() {
-        assertThat(HivestreamOptions.all()).hasSize(77);
+        assertThat(HivestreamOptions.all()).hasSize(78);
         assertThat(HivestreamOptions.all())
                 .allSatisfy(
                         option -> {

@@ -2,6 +2,7 @@ package io.hivestream.operators.consensus;
 
 import io.hivestream.operators.Outputs;
 import io.hivestream.operators.lineage.TaskHash;
+import io.hivestream.operators.route.TurnOrder;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
@@ -510,13 +511,26 @@ public final class ConsensusFunction
     }
 
     /**
+     * What the job says about a task in its result's metadata before any answer: the turns a
+     * session's turn was answered without ({@link TurnOrder#GAP}).
+     */
+    private static Map<String, String> annotations(AnalyzedTask task) {
+        Map<String, String> metadata = new HashMap<>();
+        String gap = task.getTask().getMetadata().get(TurnOrder.GAP);
+        if (gap != null) {
+            metadata.put(TurnOrder.GAP, gap);
+        }
+        return metadata;
+    }
+
+    /**
      * The result of a replica whose EDGE answer escalated: both answers, EDGE first; the answer
      * that stands is the CLOUD one, or the EDGE one when the CLOUD tier failed. Completed either
      * way, since the EDGE agent did answer.
      */
     private TaskResult cascaded(AnalyzedTask task, AgentAnswer answer, Cascade cascade) {
         boolean cloudAnswered = cascade.getCloud().getError() == null;
-        Map<String, String> metadata = new HashMap<>();
+        Map<String, String> metadata = annotations(task);
         metadata.put(CASCADE, cloudAnswered ? ESCALATED : CLOUD_FAILED);
         metadata.put(CASCADE_CONFIDENCE, String.valueOf(cascade.getEdge().getConfidence()));
         metadata.put(CASCADE_THRESHOLD, String.valueOf(cascade.getThreshold()));
@@ -568,6 +582,7 @@ public final class ConsensusFunction
                 .setTier(analysis.getTier())
                 .setComplexity(analysis.getComplexity())
                 .setAnalyzerModel(analysis.getModel())
+                .setMetadata(annotations(analyzed))
                 .setAnswers(answers)
                 .setTokensIn(tokensIn)
                 .setTokensOut(tokensOut)

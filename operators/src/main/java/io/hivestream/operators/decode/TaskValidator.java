@@ -39,6 +39,11 @@ public final class TaskValidator implements Serializable {
         checkId("taskId", task.getTaskId(), true, problems);
         checkId("tenant", task.getTenant(), true, problems);
         checkId("sessionId", task.getSessionId(), false, problems);
+        if (task.getTurn() != null && task.getTurn() < 1) {
+            problems.add("turn is " + task.getTurn() + "; turns are numbered from 1");
+        } else if (task.getTurn() != null && task.getSessionId() == null) {
+            problems.add("turn is set without a sessionId; a turn number orders a session's turns");
+        }
         checkId("kind", task.getKind(), true, problems);
         if (task.getInput().isBlank()) {
             problems.add("input is blank");

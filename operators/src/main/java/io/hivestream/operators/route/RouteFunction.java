@@ -28,6 +28,8 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
@@ -92,7 +94,11 @@ public final class RouteFunction
     private final long seed;
     private final Duration dedupeRetention;
     private final String tasksTopic;
+    private TurnOrder turns;
+    private Duration turnRetention;
     private transient ListState<Tuple2<Long, AnalyzedTask>> waiting;
+    private transient ValueState<Long> nextTurn;
+    private transient ListState<Tuple2<Long, AnalyzedTask>> heldTurns;
     private transient ListState<AnalyzedTask> plansWaiting;
 
     /** When this instance received its first agent view; -1: none yet (or a restored registry). */
@@ -174,6 +180,16 @@ public final class RouteFunction
         this.tasksTopic = tasksTopic;
     }
 
+    /**
+     * Puts numbered turns ({@code Task.turn}) of a session in order before routing them; the
+     * session's next turn number is remembered for {@code retention} after its last turn.
+     */
+    public RouteFunction withTurns(TurnOrder turns, Duration retention) {
+        this.turns = turns;
+        this.turnRetention = retention;
+        return this;
+    }
+
     private static ListStateDescriptor<AnalyzedTask> plansWaitingDescriptor() {
         return new ListStateDescriptor<>("plans-waiting", new AvroTypeInfo<>(AnalyzedTask.class));
     }
@@ -209,6 +225,23 @@ public final class RouteFunction
             received = getRuntimeContext().getMapState(receivedDescriptor(dedupeRetention));
         }
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
+        if (turns != null) {
+            ValueStateDescriptor<Long> next = new ValueStateDescriptor<>("next-turn", Types.LONG);
+            next.enableTimeToLive(
+                    StateTtlConfig.newBuilder(turnRetention)
+                            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                            .build());
+            nextTurn = getRuntimeContext().getState(next);
+            heldTurns =
+                    getRuntimeContext()
+                            .getListState(
+                                    new ListStateDescriptor<>(
+                                            "held-turns",
+                                            new TupleTypeInfo<>(
+                                                    Types.LONG,
+                                                    new AvroTypeInfo<>(AnalyzedTask.class))));
+        }
     }
 
     @Override
@@ -246,6 +279,57 @@ public final class RouteFunction
                             .build());
             return;
         }
+        if (turns != null && task.getTask().getTurn() != null) {
+            TurnOrder.Session session = session();
+            List<TurnOrder.Step> steps = turns.offer(session, task, clock.millis());
+            afterTurns(session, steps, ctx, out);
+            return;
+        }
+        routeOrWait(task, ctx, out);
+    }
+
+    /** The session's numbered turns, as kept in state. */
+    private TurnOrder.Session session() throws Exception {
+        Long next = nextTurn.value();
+        List<TurnOrder.Held> held = new ArrayList<>();
+        Iterable<Tuple2<Long, AnalyzedTask>> stored = heldTurns.get();
+        if (stored != null) {
+            for (Tuple2<Long, AnalyzedTask> turn : stored) {
+                held.add(new TurnOrder.Held(turn.f1, turn.f0));
+            }
+        }
+        return new TurnOrder.Session(next == null ? 0 : next, held);
+    }
+
+    /** Keeps the session's turns, routes the turns that go on and refuses the others. */
+    private void afterTurns(
+            TurnOrder.Session session,
+            List<TurnOrder.Step> steps,
+            ReadOnlyContext ctx,
+            Collector<CallRequest> out)
+            throws Exception {
+        nextTurn.update(session.next());
+        List<Tuple2<Long, AnalyzedTask>> held = new ArrayList<>();
+        for (TurnOrder.Held turn : session.held()) {
+            held.add(Tuple2.of(turn.arrivedAt(), turn.task()));
+        }
+        heldTurns.update(held);
+        long deadline = turns.deadline(session);
+        if (deadline >= 0) {
+            startWaiting(ctx.timerService(), deadline);
+        }
+        for (TurnOrder.Step step : steps) {
+            if (step.refused()) {
+                out.collect(unroutable(step.task(), step.refusal()));
+            } else {
+                routeOrWait(step.task(), ctx, out);
+            }
+        }
+    }
+
+    /** Routes the task, or lines it up behind its session's waiting turns or for an agent. */
+    private void routeOrWait(AnalyzedTask task, ReadOnlyContext ctx, Collector<CallRequest> out)
+            throws Exception {
         long deadline = clock.millis() + agentWait.toMillis();
         // A task without a session is alone under its key: nothing can wait ahead of it.
         if (task.getTask().getSessionId() != null && !isEmpty(waiting)) {
@@ -369,6 +453,14 @@ public final class RouteFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CallRequest> out)
             throws Exception {
+        if (turns != null && ctx.getCurrentKey().startsWith(SessionKeys.SESSION_PREFIX)) {
+            TurnOrder.Session session = session();
+            if (!session.held().isEmpty()) {
+                List<TurnOrder.Step> steps =
+                        turns.expire(session, timestamp, ctx.timeDomain() == TimeDomain.EVENT_TIME);
+                afterTurns(session, steps, ctx, out);
+            }
+        }
         Iterable<AnalyzedTask> roots = plansWaiting.get();
         if (roots != null && roots.iterator().hasNext()) {
             Iterable<Map.Entry<String, AgentView>> views =

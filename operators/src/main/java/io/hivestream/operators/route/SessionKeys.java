@@ -17,6 +17,9 @@ import io.hivestream.schemas.internal.CallRequest;
 public final class SessionKeys {
     private SessionKeys() {}
 
+    /** How the keys of a session's turns begin. */
+    public static final String SESSION_PREFIX = "s/";
+
     /** The key of a task that the response cache does not serve. */
     public static String of(Task task) {
         if (task.getSessionId() != null) {
@@ -29,7 +32,7 @@ public final class SessionKeys {
 
     /** The key of a tenant's session. */
     public static String session(String tenant, String sessionId) {
-        return "s/" + tenant + "/" + sessionId;
+        return SESSION_PREFIX + tenant + "/" + sessionId;
     }
 
     public static String of(AnalyzedTask task) {

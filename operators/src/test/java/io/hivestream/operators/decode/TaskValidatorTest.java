@@ -44,6 +44,25 @@ class TaskValidatorTest {
     }
 
     @Test
+    void aTurnIsNumberedFromOneAndBelongsToASession() {
+        Task first = valid();
+        first.setSessionId("s-1");
+        first.setTurn(1L);
+        Task zero = valid();
+        zero.setSessionId("s-1");
+        zero.setTurn(0L);
+        Task alone = valid();
+        alone.setTurn(2L);
+
+        assertThat(validator.problems(first)).isEmpty();
+        assertThat(validator.problems(zero))
+                .containsExactly("turn is 0; turns are numbered from 1");
+        assertThat(validator.problems(alone))
+                .containsExactly(
+                        "turn is set without a sessionId; a turn number orders a session's turns");
+    }
+
+    @Test
     void sessionIdIsOptionalButNotBlank() {
         Task noSession = valid();
         Task blankSession = valid();
