@@ -482,6 +482,75 @@ class RouteFunctionTest {
                 analysis(Tier.EDGE, 1, 1, List.of(capability)));
     }
 
+    /** A route stage that orders numbered turns, restored from {@code snapshot} when given. */
+    private void numbering(OperatorSubtaskState snapshot) throws Exception {
+        harness =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                remembering(RETENTION)
+                                        .withTurns(
+                                                new TurnOrder(Duration.ofSeconds(10)),
+                                                Duration.ofHours(24)),
+                                List.of(RouteFunction.AGENTS)),
+                        SessionKeys::of,
+                        Types.STRING,
+                        1,
+                        1,
+                        0);
+        harness.setup();
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(NOW);
+        harness.setStateTtlProcessingTime(NOW);
+    }
+
+    private static AnalyzedTask numbered(String taskId, long turn) {
+        AnalyzedTask task = turn(taskId, "chat");
+        task.getTask().setTurn(turn);
+        return task;
+    }
+
+    @Test
+    void aNumberedTurnWaitsThroughARestoreForTheTurnBeforeIt() throws Exception {
+        numbering(null);
+        harness.processBroadcastElement(view(ALICE), 1);
+        AnalyzedTask second = numbered("t-2", 2);
+        harness.processElement(second, 2);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        OperatorSubtaskState held = harness.snapshot(1, 3);
+        harness.close();
+
+        numbering(held);
+        AnalyzedTask first = numbered("t-1", 1);
+        harness.processElement(first, 4);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        request(first, 0, List.of(registered(ALICE))),
+                        request(second, 0, List.of(registered(ALICE))));
+    }
+
+    @Test
+    void aNumberedTurnGoesOnWithoutAMissingOneWhenItsWaitEnds() throws Exception {
+        numbering(null);
+        harness.processBroadcastElement(view(ALICE), 1);
+        harness.processElement(numbered("t-1", 1), 2);
+        harness.processElement(numbered("t-3", 3), 3);
+        assertThat(harness.extractOutputValues()).hasSize(1);
+
+        harness.setProcessingTime(NOW + 10_000);
+
+        List<CallRequest> out = harness.extractOutputValues();
+        assertThat(out).hasSize(2);
+        assertThat(out.get(1).getTask().getTask().getTaskId()).isEqualTo("t-3");
+        assertThat(out.get(1).getTask().getTask().getMetadata())
+                .containsEntry(
+                        TurnOrder.GAP,
+                        "turn 2 of this session did not arrive within 10.0 s; answered without"
+                                + " them");
+        assertThat(out.get(1).getChain()).containsExactly(registered(ALICE));
+    }
+
     @Test
     void aLaterTurnOfASessionWaitsBehindAnEarlierTurnThatWaitsForAnAgent() throws Exception {
         open(false);
