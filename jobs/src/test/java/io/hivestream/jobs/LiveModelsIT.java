@@ -132,7 +132,7 @@ class LiveModelsIT extends KafkaJobCase {
                         narrow
                                 + " cannot be published for onnx: complexity model narrow-"
                                 + OnnxLiveModels.sha256(Files.readAllBytes(narrow)).substring(0, 8)
-                                + " (from the models topic) cannot be used: its input features has"
+                                + " cannot be used: its input features has"
                                 + " the shape [-1, 5], expected floats of shape [N, "
                                 + TaskFeatures.SIZE
                                 + "]");
@@ -156,7 +156,7 @@ class LiveModelsIT extends KafkaJobCase {
         assertThat(dead.getReason())
                 .isEqualTo(
                         "model narrow-1 for onnx refused, the models in use stay: complexity model"
-                                + " narrow-1 (from the models topic) cannot be used: its input"
+                                + " narrow-1 cannot be used: its input"
                                 + " features has the shape [-1, 5], expected floats of shape [N, "
                                 + TaskFeatures.SIZE
                                 + "]");

@@ -138,10 +138,11 @@ class SessionTurnsIT extends KafkaJobCase {
         assertThat(late.getStatus()).isEqualTo(TaskStatus.FAILED);
         assertThat(late.getError())
                 .contains(
-                        "turn 2 of session gap arrived after turn 3 went on (a turn waits 2.0 s"
-                                + " for the turns before it, hivestream.sessions.gap-wait):"
-                                + " answered now it would see turns it came before; send it again"
-                                + " with a new turn number");
+                        "turn 2 of session gap arrived after turn 3 went on (its number was"
+                                + " taken, or given up after the gap wait of 2.0 s,"
+                                + " hivestream.sessions.gap-wait): answered now it would see turns"
+                                + " it came before; send it again with a new task id and turn"
+                                + " number");
     }
 
     private static String id(int session, int turn) {

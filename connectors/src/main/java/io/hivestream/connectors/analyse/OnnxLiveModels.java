@@ -173,7 +173,7 @@ public final class OnnxLiveModels implements LiveModels {
     }
 
     private static String source(RouterModel model) {
-        return model.getVersion() + " (from the models topic)";
+        return model.getVersion();
     }
 
     /** SHA-256 of {@code bytes}, 64 lowercase hex digits, as {@link RouterModel} names it. */

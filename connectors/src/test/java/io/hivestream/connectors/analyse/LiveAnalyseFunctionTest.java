@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hivestream.operators.Outputs;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.LiveAnalyseFunction;
+import io.hivestream.operators.analyse.TaskFeatures;
 import io.hivestream.operators.cache.CachePolicy;
 import io.hivestream.operators.decode.DecodeFunction;
 import io.hivestream.schemas.DeadLetter;
@@ -91,6 +92,29 @@ class LiveAnalyseFunctionTest {
         }
     }
 
+    @Test
+    void aModelThatNoLongerLoadsIsLeftOutAndTheJobsOwnModelAnalyses() throws Exception {
+        // As a record restored from a savepoint of a build with other features would be: it
+        // passed the check once, and fails to load now.
+        RouterModel stale =
+                record(
+                        "onnx",
+                        "old-features",
+                        new ComplexityTrainer.Model(new float[TaskFeatures.SIZE], 0f)
+                                .toOnnx(
+                                        java.util.Map.of(
+                                                OnnxComplexityAnalyzer.FEATURES_VERSION_KEY, "0")));
+        try (var harness = harness(null)) {
+            harness.processBroadcastElement(stale, 1);
+            assertThat(analyse(harness, "t1").getAnalysis().getModel())
+                    .isEqualTo("shipped-features");
+
+            harness.processBroadcastElement(
+                    record("onnx", "router-2", constantFeatureModel(0.9)), 2);
+            assertThat(analyse(harness, "t2").getAnalysis().getModel()).isEqualTo("router-2");
+        }
+    }
+
     private static RawRecord raw(long offset, RouterModel model) {
         return RawRecord.newBuilder()
                 .setTopic("hivestream.models")
@@ -128,7 +152,7 @@ class LiveAnalyseFunctionTest {
             assertThat(dead.get(0).getReason())
                     .isEqualTo(
                             "model narrow for onnx refused, the models in use stay: complexity"
-                                    + " model narrow (from the models topic) cannot be used: its"
+                                    + " model narrow cannot be used: its"
                                     + " input features has the shape [-1, 5], expected floats of"
                                     + " shape [N, 25]");
         }

@@ -98,7 +98,7 @@ class OnnxLiveModelsTest {
         assertThatThrownBy(() -> featureJob().check(record("onnx", "e-2", onnx)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "complexity model e-2 (from the models topic) cannot be used: it reads the"
+                        "complexity model e-2 cannot be used: it reads the"
                                 + " all-MiniLM-L6-v2 embedding of the input besides the features;"
                                 + " it is a model for the embedding analyser (onnx-embedding)");
     }
@@ -109,7 +109,7 @@ class OnnxLiveModelsTest {
         assertThatThrownBy(() -> featureJob().check(record("onnx", "narrow", onnx)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "complexity model narrow (from the models topic) cannot be used: its input"
+                        "complexity model narrow cannot be used: its input"
                                 + " features has the shape [-1, 5], expected floats of shape [N, "
                                 + TaskFeatures.SIZE
                                 + "]");
@@ -123,7 +123,7 @@ class OnnxLiveModelsTest {
         assertThatThrownBy(() -> featureJob().check(record("onnx", "old-features", onnx)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "complexity model old-features (from the models topic) cannot be used: it"
+                        "complexity model old-features cannot be used: it"
                                 + " was trained on features version 99, this build computes"
                                 + " version "
                                 + TaskFeatures.VERSION);
@@ -150,8 +150,7 @@ class OnnxLiveModelsTest {
         byte[] text = "not a model".getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> featureJob().check(record("onnx", "text", text)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith(
-                        "complexity model text (from the models topic) cannot be used: ");
+                .hasMessageStartingWith("complexity model text cannot be used: ");
     }
 
     @Test

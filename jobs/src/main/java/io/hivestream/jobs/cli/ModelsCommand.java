@@ -118,6 +118,16 @@ final class ModelsCommand implements Runnable {
 
     /** Why a job would refuse {@code model}, or null when it would take it. */
     static String refusal(RouterModel model) {
+        if (!List.of(OnnxLiveModels.FEATURES, OnnxLiveModels.EMBEDDING)
+                .contains(model.getAnalyzer())) {
+            return "no analyser has the slot '"
+                    + model.getAnalyzer()
+                    + "' (slots: "
+                    + OnnxLiveModels.FEATURES
+                    + ", "
+                    + OnnxLiveModels.EMBEDDING
+                    + ")";
+        }
         try {
             slot(model.getAnalyzer()).check(model);
             return null;
@@ -126,10 +136,13 @@ final class ModelsCommand implements Runnable {
         }
     }
 
-    /** The file's name without {@code .onnx}, and the first 8 hex digits of its SHA-256. */
+    /**
+     * The file's name without {@code .onnx} (its first 80 characters), and the first 8 hex digits
+     * of its SHA-256.
+     */
     static String defaultVersion(Path file, String sha256) {
         String name = String.valueOf(file.getFileName()).replaceFirst("\\.onnx$", "");
-        return name + "-" + sha256.substring(0, 8);
+        return name.substring(0, Math.min(80, name.length())) + "-" + sha256.substring(0, 8);
     }
 
     /** The latest model of every slot on the topic. */

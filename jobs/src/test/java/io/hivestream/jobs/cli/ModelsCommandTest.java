@@ -43,6 +43,24 @@ class ModelsCommandTest {
     }
 
     @Test
+    void aLongFileNameMakesAVersionOfAtMost89Characters() {
+        String version =
+                ModelsCommand.defaultVersion(
+                        Path.of("m".repeat(120) + ".onnx"), "0123456789abcdef");
+        assertThat(version).isEqualTo("m".repeat(80) + "-01234567");
+    }
+
+    @Test
+    void aRecordOfNoKnownSlotIsListedWithTheSlots() throws Exception {
+        Path file = dir.resolve("router.onnx");
+        Files.write(file, new Model(new float[TaskFeatures.SIZE], 0.5f).toOnnx(Map.of()));
+        RouterModel model = ModelsCommand.record(file, "onnx", "v", null, null, 0);
+        model.setAnalyzer("rules");
+        assertThat(ModelsCommand.refusal(model))
+                .isEqualTo("no analyser has the slot 'rules' (slots: onnx, onnx-embedding)");
+    }
+
+    @Test
     void aMissingFileAnUnknownSlotAndAModelOfTheOtherSlotAreRefused() throws Exception {
         assertThatThrownBy(
                         () ->
@@ -61,7 +79,7 @@ class ModelsCommandTest {
                 .hasMessage(
                         file
                                 + " cannot be published for onnx-embedding: complexity model v"
-                                + " (from the models topic) cannot be used: it reads the "
+                                + " cannot be used: it reads the "
                                 + TaskFeatures.SIZE
                                 + " task features alone, not the all-MiniLM-L6-v2 embedding; it is"
                                 + " a model for the feature analyser (onnx)");

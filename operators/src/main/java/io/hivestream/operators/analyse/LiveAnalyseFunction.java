@@ -85,27 +85,51 @@ public final class LiveAnalyseFunction
         for (Map.Entry<String, RouterModel> entry : state.immutableEntries()) {
             records.put(entry.getKey(), entry.getValue());
         }
-        ComplexityAnalyzer next;
-        try {
-            next = models.analyzer(records);
-        } catch (RuntimeException e) {
-            if (analyzer == null) {
-                throw e;
-            }
-            // Checked before it was broadcast, so this is rare (a TaskManager that cannot load
-            // what the check loaded): keep analysing with the model in use.
-            LOG.error("cannot use the models {}; the models in use stay", versions(records), e);
-            built = records;
-            return analyzer;
-        }
-        if (analyzer != null) {
+        ComplexityAnalyzer next = build(records);
+        if (analyzer != null && next != analyzer) {
             analyzer.close();
             installed.inc();
+        }
+        if (next != analyzer) {
             LOG.info("complexity models now in use: {}", versions(records));
         }
         analyzer = next;
         built = records;
         return analyzer;
+    }
+
+    /**
+     * The analyser of {@code records}. A record the check passed can still fail here: one restored
+     * from a checkpoint or savepoint of a build with other features, or a TaskManager that cannot
+     * load what the check loaded. Then the records that still pass the check are used, and failing
+     * that the analyser in use, or the job's own: a model never fails the job.
+     */
+    private ComplexityAnalyzer build(Map<String, RouterModel> records) {
+        try {
+            return models.analyzer(records);
+        } catch (RuntimeException e) {
+            LOG.error("cannot use the models {}: {}", versions(records), e.getMessage(), e);
+        }
+        Map<String, RouterModel> usable = new HashMap<>();
+        records.forEach(
+                (slot, model) -> {
+                    try {
+                        models.check(model);
+                        usable.put(slot, model);
+                    } catch (RuntimeException e) {
+                        LOG.error(
+                                "model {} for {} is left out: {}",
+                                model.getVersion(),
+                                slot,
+                                e.getMessage());
+                    }
+                });
+        try {
+            return models.analyzer(usable);
+        } catch (RuntimeException e) {
+            LOG.error("cannot use the models {} either", versions(usable), e);
+        }
+        return analyzer != null ? analyzer : models.analyzer(Map.of());
     }
 
     private boolean unchanged(ReadOnlyBroadcastState<String, RouterModel> state) throws Exception {

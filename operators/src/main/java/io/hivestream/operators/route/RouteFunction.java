@@ -247,37 +247,24 @@ public final class RouteFunction
     @Override
     public void processElement(AnalyzedTask task, ReadOnlyContext ctx, Collector<CallRequest> out)
             throws Exception {
-        if (task.getAnalysis().getStrategy() == Strategy.DECOMPOSE) {
-            // The aggregate stage plans it (and tells a root seen before), with the capabilities
-            // on offer; before any agent is known (a fresh start) it waits for the first one.
-            Iterable<Map.Entry<String, AgentView>> views =
-                    ctx.getBroadcastState(AGENTS).immutableEntries();
-            long settled = registrySettledAt(views.iterator().hasNext());
-            if (settled >= 0 && clock.millis() >= settled) {
-                ctx.output(PLANS, withCatalog(task, views));
-            } else {
-                plansWaiting.add(task);
-                startWaiting(
-                        ctx.timerService(),
-                        settled >= 0
-                                ? settled
-                                : clock.millis() + Math.min(agentWait.toMillis(), PLAN_SETTLE_MS));
+        // A task to decompose is not deduplicated here: the aggregate stage tells a root seen
+        // before.
+        if (task.getAnalysis().getStrategy() != Strategy.DECOMPOSE) {
+            if (received != null && repeated(task, ctx)) {
+                return;
             }
-            return;
-        }
-        if (received != null && repeated(task, ctx)) {
-            return;
-        }
-        if (Cancellations.cancelled(task.getTask()) != null) {
-            // Not a task to route: the execute stage, under the cancelled step's key, applies it.
-            out.collect(
-                    CallRequest.newBuilder()
-                            .setTask(task)
-                            .setReplica(0)
-                            .setChain(List.of())
-                            .setCancel(Cancellations.reason(task.getTask()))
-                            .build());
-            return;
+            if (Cancellations.cancelled(task.getTask()) != null) {
+                // Not a task to route: the execute stage, under the cancelled step's key, applies
+                // it.
+                out.collect(
+                        CallRequest.newBuilder()
+                                .setTask(task)
+                                .setReplica(0)
+                                .setChain(List.of())
+                                .setCancel(Cancellations.reason(task.getTask()))
+                                .build());
+                return;
+            }
         }
         if (turns != null && task.getTask().getTurn() != null) {
             TurnOrder.Session session = session();
@@ -285,7 +272,31 @@ public final class RouteFunction
             afterTurns(session, steps, ctx, out);
             return;
         }
-        routeOrWait(task, ctx, out);
+        dispatch(task, ctx, out);
+    }
+
+    /** A task to decompose goes to the aggregate stage; any other is routed. */
+    private void dispatch(AnalyzedTask task, ReadOnlyContext ctx, Collector<CallRequest> out)
+            throws Exception {
+        if (task.getAnalysis().getStrategy() != Strategy.DECOMPOSE) {
+            routeOrWait(task, ctx, out);
+            return;
+        }
+        // The aggregate stage plans it, with the capabilities on offer; before any agent is known
+        // (a fresh start) it waits for the first one.
+        Iterable<Map.Entry<String, AgentView>> views =
+                ctx.getBroadcastState(AGENTS).immutableEntries();
+        long settled = registrySettledAt(views.iterator().hasNext());
+        if (settled >= 0 && clock.millis() >= settled) {
+            ctx.output(PLANS, withCatalog(task, views));
+        } else {
+            plansWaiting.add(task);
+            startWaiting(
+                    ctx.timerService(),
+                    settled >= 0
+                            ? settled
+                            : clock.millis() + Math.min(agentWait.toMillis(), PLAN_SETTLE_MS));
+        }
     }
 
     /** The session's numbered turns, as kept in state. */
@@ -322,7 +333,7 @@ public final class RouteFunction
             if (step.refused()) {
                 out.collect(unroutable(step.task(), step.refusal()));
             } else {
-                routeOrWait(step.task(), ctx, out);
+                dispatch(step.task(), ctx, out);
             }
         }
     }

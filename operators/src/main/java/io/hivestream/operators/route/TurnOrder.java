@@ -90,11 +90,12 @@ public final class TurnOrder implements Serializable {
                                     + id
                                     + " arrived after turn "
                                     + (session.next - 1)
-                                    + " went on (a turn waits "
+                                    + " went on (its number was taken, or given up after the"
+                                    + " gap wait of "
                                     + gapWait.toMillis() / 1000.0
-                                    + " s for the turns before it, hivestream.sessions.gap-wait):"
-                                    + " answered now it would see turns it came before; send it"
-                                    + " again with a new turn number"));
+                                    + " s, hivestream.sessions.gap-wait): answered now it would"
+                                    + " see turns it came before; send it again with a new task"
+                                    + " id and turn number"));
         }
         Held taken = session.held.get(turn);
         if (taken != null) {
@@ -107,7 +108,8 @@ public final class TurnOrder implements Serializable {
                                     + id
                                     + " is already taken by task "
                                     + taken.task().getTask().getTaskId()
-                                    + "; each turn of a session needs its own number"));
+                                    + "; each turn of a session needs its own number: send it"
+                                    + " again with a new task id and turn number"));
         }
         session.held.put(turn, new Held(task, now));
         return release(session);
@@ -130,7 +132,8 @@ public final class TurnOrder implements Serializable {
         List<Step> steps = new ArrayList<>();
         while (!session.held.isEmpty() && session.held.firstKey() <= lastDue) {
             Held first = session.held.pollFirstEntry().getValue();
-            steps.add(new Step(withGap(first.task(), session.next, first.turn()), null));
+            steps.add(
+                    new Step(withGap(first.task(), session.next, first.turn(), inputEnded), null));
             session.next = first.turn() + 1;
         }
         steps.addAll(release(session));
@@ -159,7 +162,7 @@ public final class TurnOrder implements Serializable {
     }
 
     /** The turn, told in its metadata which turns before it did not arrive, if any. */
-    private AnalyzedTask withGap(AnalyzedTask task, long expected, long turn) {
+    private AnalyzedTask withGap(AnalyzedTask task, long expected, long turn, boolean inputEnded) {
         if (turn == expected) {
             return task;
         }
@@ -171,9 +174,11 @@ public final class TurnOrder implements Serializable {
         metadata.put(
                 GAP,
                 missing
-                        + " of this session did not arrive within "
-                        + gapWait.toMillis() / 1000.0
-                        + " s; answered without them");
+                        + " of this session did not arrive "
+                        + (inputEnded
+                                ? "before the input ended"
+                                : "within " + gapWait.toMillis() / 1000.0 + " s")
+                        + "; answered without them");
         AnalyzedTask stamped = AnalyzedTask.newBuilder(task).build();
         stamped.getTask().setMetadata(metadata);
         return stamped;

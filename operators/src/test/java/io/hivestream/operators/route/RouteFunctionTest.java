@@ -531,6 +531,33 @@ class RouteFunctionTest {
     }
 
     @Test
+    void aNumberedTurnToDecomposeGoesToThePlannerInItsPlace() throws Exception {
+        numbering(null);
+        harness.processBroadcastElement(view(ALICE), 1);
+        AnalyzedTask plan =
+                analyzed(
+                        task("t-2", "chat", "Research it. Then write it up.")
+                                .setSessionId("s-1")
+                                .setTurn(2L)
+                                .build(),
+                        analysis(Tier.CLOUD, 1, 1, List.of("chat")));
+        plan.getAnalysis().setStrategy(Strategy.DECOMPOSE);
+        harness.processElement(plan, 2);
+        // Held for turn 1: not even waiting for the registry, which counts as read by now.
+        harness.setProcessingTime(NOW + RouteFunction.PLAN_SETTLE_MS);
+        assertThat(plans()).isEmpty();
+
+        AnalyzedTask first = numbered("t-1", 1);
+        harness.processElement(first, 3);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(request(first, 0, List.of(registered(ALICE))));
+        // Released after turn 1, it goes to the planner at the next timer.
+        harness.setProcessingTime(NOW + RouteFunction.PLAN_SETTLE_MS + 1);
+        assertThat(plans()).extracting(p -> p.getTask().getTaskId()).containsExactly("t-2");
+    }
+
+    @Test
     void aNumberedTurnGoesOnWithoutAMissingOneWhenItsWaitEnds() throws Exception {
         numbering(null);
         harness.processBroadcastElement(view(ALICE), 1);

@@ -85,10 +85,11 @@ class TurnOrderTest {
         assertThat(ids(late)).containsExactly("refused t1");
         assertThat(late.get(0).refusal())
                 .isEqualTo(
-                        "turn 1 of session s-1 arrived after turn 2 went on (a turn waits 10.0 s"
-                                + " for the turns before it, hivestream.sessions.gap-wait): answered"
-                                + " now it would see turns it came before; send it again with a new"
-                                + " turn number");
+                        "turn 1 of session s-1 arrived after turn 2 went on (its number was"
+                                + " taken, or given up after the gap wait of 10.0 s,"
+                                + " hivestream.sessions.gap-wait): answered now it would see turns"
+                                + " it came before; send it again with a new task id and turn"
+                                + " number");
         assertThat(session.next()).isEqualTo(3);
     }
 
@@ -100,10 +101,14 @@ class TurnOrderTest {
         assertThat(twice.get(0).refusal())
                 .isEqualTo(
                         "turn 2 of session s-1 is already taken by task t2; each turn of a session"
-                                + " needs its own number");
+                                + " needs its own number: send it again with a new task id and turn"
+                                + " number");
         ORDER.offer(session, turn(1), 0);
-        assertThat(ids(ORDER.offer(session, other("t1-again", 1), 0)))
-                .containsExactly("refused t1-again");
+        List<TurnOrder.Step> gone = ORDER.offer(session, other("t1-again", 1), 0);
+        assertThat(ids(gone)).containsExactly("refused t1-again");
+        assertThat(gone.get(0).refusal())
+                .startsWith(
+                        "turn 1 of session s-1 arrived after turn 2 went on (its number was taken");
     }
 
     @Test
@@ -116,8 +121,8 @@ class TurnOrderTest {
         assertThat(steps.get(1).task().getTask().getMetadata())
                 .containsEntry(
                         TurnOrder.GAP,
-                        "turn 4 of this session did not arrive within 10.0 s; answered without"
-                                + " them");
+                        "turn 4 of this session did not arrive before the input ended; answered"
+                                + " without them");
     }
 
     @Test
