@@ -11,6 +11,8 @@ public enum Analyzer {
     ONNX("onnx"),
     /** The complexity model over the input's MiniLM embedding and the features. */
     ONNX_EMBEDDING("onnx-embedding"),
+    /** The complexity model over the input's static MiniLM embedding and the features. */
+    ONNX_STATIC("onnx-static"),
     /** A fixed formula of length, code, questions and steps. */
     RULES("rules");
 

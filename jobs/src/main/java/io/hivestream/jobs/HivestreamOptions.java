@@ -200,9 +200,9 @@ public final class HivestreamOptions {
     public static final ConfigOption<String> ANALYZER =
             ConfigOptions.key("hivestream.analyse.analyzer")
                     .stringType()
-                    .defaultValue(Analyzer.ONNX.text())
+                    .defaultValue(Analyzer.ONNX_STATIC.text())
                     .withDescription(
-                            "How tasks are scored: onnx (the complexity model over the task features, see hivestream.analyse.model; tens of microseconds a task), two-stage (the feature model decides where it is sure; inside hivestream.analyse.uncertain-band the embedding model decides: more accurate on prompts unlike the training data, milliseconds of CPU for the tasks it embeds; see docs/analysis.md), onnx-embedding (the complexity model over the input's all-MiniLM-L6-v2 embedding and the features; milliseconds of CPU a task where onnx takes tens of microseconds) or rules (a fixed formula of length, code, questions and steps).");
+                            "How tasks are scored: onnx-static (the complexity model over the input's static all-MiniLM-L6-v2 embedding, the model's word vectors weighted and averaged without the transformer, and the task features: as right as the transformer's embedding on prompts unlike the training data, at a tenth of a millisecond a task; the model's 47 MB of word vectors are loaded once per TaskManager), onnx (the complexity model over the task features alone, see hivestream.analyse.model; tens of microseconds a task, less right on prompts unlike its training data), two-stage (the feature model decides where it is sure; inside hivestream.analyse.uncertain-band the embedding model decides: more accurate on prompts unlike the training data, milliseconds of CPU for the tasks it embeds; see docs/analysis.md), onnx-embedding (the complexity model over the input's all-MiniLM-L6-v2 embedding and the features; milliseconds of CPU a task where onnx takes tens of microseconds) or rules (a fixed formula of length, code, questions and steps).");
 
     public static final ConfigOption<String> UNCERTAIN_BAND =
             ConfigOptions.key("hivestream.analyse.uncertain-band")

@@ -5,6 +5,7 @@ import static io.hivestream.jobs.HivestreamOptions.*;
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxLiveModels;
+import io.hivestream.connectors.analyse.StaticEmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
@@ -136,8 +137,8 @@ public final class StageSettings {
         if (Analyzer.of(ANALYZER.key(), conf.get(ANALYZER)) == Analyzer.RULES) {
             throw new IllegalArgumentException(
                     LIVE_MODELS.key()
-                            + " replaces the models of the onnx, onnx-embedding and two-stage"
-                            + " analysers, and "
+                            + " replaces the models of the onnx, onnx-embedding, onnx-static and"
+                            + " two-stage analysers, and "
                             + ANALYZER.key()
                             + " is rules, which has none: choose one of those analysers or turn"
                             + " live models off");
@@ -179,6 +180,10 @@ public final class StageSettings {
                     model == null
                             ? EmbeddingComplexityAnalyzer.shipped(policy)
                             : EmbeddingComplexityAnalyzer.fromFile(model, policy);
+            case ONNX_STATIC ->
+                    model == null
+                            ? StaticEmbeddingComplexityAnalyzer.shipped(policy)
+                            : StaticEmbeddingComplexityAnalyzer.fromFile(model, policy);
         };
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.StaticEmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
@@ -30,9 +31,11 @@ class AnalyzerOptionTest {
         assertThat(analyser("onnx-embedding", EMBEDDING_MODEL.toString()))
                 .isInstanceOf(EmbeddingComplexityAnalyzer.class);
         assertThat(analyser("two-stage", "")).isInstanceOf(TwoStageComplexityAnalyzer.class);
-        assertThat(new Configuration().get(HivestreamOptions.ANALYZER)).isEqualTo("onnx");
+        assertThat(new Configuration().get(HivestreamOptions.ANALYZER)).isEqualTo("onnx-static");
         assertThat(StageSettings.complexityAnalyzer(new Configuration()))
-                .isInstanceOf(OnnxComplexityAnalyzer.class);
+                .isInstanceOf(StaticEmbeddingComplexityAnalyzer.class);
+        assertThat(analyser("onnx-static", ""))
+                .isInstanceOf(StaticEmbeddingComplexityAnalyzer.class);
         Configuration twoStage = new Configuration();
         twoStage.set(HivestreamOptions.ANALYZER, "two-stage");
         assertThat(((TwoStageComplexityAnalyzer) StageSettings.complexityAnalyzer(twoStage)).band())
@@ -65,8 +68,8 @@ class AnalyzerOptionTest {
         assertThatThrownBy(() -> analyser("embedding", ""))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "hivestream.analyse.analyzer must be two-stage, onnx, onnx-embedding or"
-                                + " rules, got 'embedding'");
+                        "hivestream.analyse.analyzer must be two-stage, onnx, onnx-embedding,"
+                                + " onnx-static or rules, got 'embedding'");
         assertThatThrownBy(() -> analyser("two-stage", FEATURE_MODEL.toString()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(

@@ -72,6 +72,8 @@ class LiveModelsIT extends KafkaJobCase {
         fixture.register(Agents.cloud("cloud-chat", "chat"));
         Configuration conf = fixture.jobConf(dir.resolve("checkpoints"), false, false);
         conf.set(HivestreamOptions.LIVE_MODELS, true);
+        // The feature model's slot: its models are the smallest to write here.
+        conf.set(HivestreamOptions.ANALYZER, "onnx");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         HivestreamJob.build(

@@ -139,7 +139,7 @@ class RoutingExamplesIT extends KafkaJobCase {
         assertThat(hard.getTenant()).isEqualTo("default");
         assertThat(hard.getTier()).isEqualTo(Tier.EDGE);
         assertThat(hard.getComplexity()).isEqualTo(results.get("hard").getComplexity());
-        assertThat(hard.getAnalyzer()).isEqualTo("onnx");
+        assertThat(hard.getAnalyzer()).isEqualTo("onnx-static");
         assertThat(hard.getSimulated()).isTrue();
         assertThat(hard.getCreatedAt()).isPositive();
 

@@ -4,6 +4,7 @@ import io.hivestream.connectors.agents.onnx.MiniLmEmbedder;
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.StaticEmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
@@ -166,7 +167,7 @@ public final class AnalyseBench {
         Path data = Path.of(System.getProperty("hivestream.home", ".")).resolve("data/router");
         AnalysisPolicy policy =
                 new AnalysisPolicy(OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD, false, 0.85);
-        List<String> names = new ArrayList<>(List.of("onnx", "onnx-embedding"));
+        List<String> names = new ArrayList<>(List.of("onnx", "onnx-static", "onnx-embedding"));
         for (String band :
                 bands.length == 0 ? new String[] {UncertainBand.DEFAULT.toString()} : bands) {
             names.add("two-stage " + UncertainBand.parse("band", band));
@@ -191,6 +192,7 @@ public final class AnalyseBench {
                     switch (name.split(" ")[0]) {
                         case "onnx" -> OnnxComplexityAnalyzer.shipped(policy);
                         case "onnx-embedding" -> EmbeddingComplexityAnalyzer.shipped(policy);
+                        case "onnx-static" -> StaticEmbeddingComplexityAnalyzer.shipped(policy);
                         default ->
                                 TwoStageComplexityAnalyzer.shipped(
                                         UncertainBand.parse("band", name.split(" ")[1]), policy);

@@ -3,10 +3,9 @@ package io.hivestream.loadtests;
 import static io.hivestream.operators.analyse.CostAwareThreshold.CLOUD;
 import static io.hivestream.operators.analyse.CostAwareThreshold.EDGE;
 
-import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
-import io.hivestream.connectors.analyse.TwoStageComplexityAnalyzer;
+import io.hivestream.jobs.StageSettings;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.CostAwareThreshold;
@@ -113,17 +112,8 @@ public final class RoutingBenchmark {
         AnalysisPolicy policy =
                 new AnalysisPolicy(OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD, false, 0.85);
         ComplexityAnalyzer analyzer =
-                switch (name) {
-                    case "two-stage" ->
-                            TwoStageComplexityAnalyzer.shipped(UncertainBand.DEFAULT, policy);
-                    case "onnx" -> OnnxComplexityAnalyzer.shipped(policy);
-                    case "onnx-embedding" -> EmbeddingComplexityAnalyzer.shipped(policy);
-                    default ->
-                            throw new IllegalArgumentException(
-                                    "the analyser must be two-stage, onnx or onnx-embedding, got '"
-                                            + name
-                                            + "'");
-                };
+                StageSettings.complexityAnalyzer(
+                        "the analyser", name, null, UncertainBand.DEFAULT, policy);
         System.out.println("analyser: " + name);
         List<RoutingEvaluation.Scored> unseen = scored(analyzer, data, List.of("unseen.jsonl"));
         List<RoutingEvaluation.Scored> elsewhere =

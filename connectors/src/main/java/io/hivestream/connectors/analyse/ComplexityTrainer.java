@@ -23,6 +23,12 @@ public final class ComplexityTrainer {
      */
     public static final double DEFAULT_EMBEDDING_L2 = 0.1;
 
+    /**
+     * L2 of the static embedding model: of 0.01, 0.03, 0.1 and 0.3, the best on the held-out split
+     * (docs/analysis.md).
+     */
+    public static final double DEFAULT_STATIC_L2 = 0.03;
+
     public static final int DEFAULT_ITERATIONS = 4000;
     public static final double DEFAULT_LEARNING_RATE = 0.5;
 

@@ -157,12 +157,17 @@ public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
      * the embedding's name and size, and {@code extra} as metadata.
      */
     public static byte[] toOnnx(Model model, Map<String, String> extra) {
+        return toOnnx(model, MiniLmEmbedder.MODEL, extra);
+    }
+
+    /** The ONNX form of a model trained on rows of the embedding named {@code embedding}. */
+    static byte[] toOnnx(Model model, String embedding, Map<String, String> extra) {
         if (model.weights().length != WIDTH) {
             throw new IllegalArgumentException(
                     "expected a model of " + WIDTH + " inputs, got " + model.weights().length);
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put(OnnxComplexityAnalyzer.EMBEDDING_KEY, MiniLmEmbedder.MODEL);
+        metadata.put(OnnxComplexityAnalyzer.EMBEDDING_KEY, embedding);
         metadata.put(
                 OnnxComplexityAnalyzer.EMBEDDING_DIMENSIONS_KEY,
                 Integer.toString(MiniLmEmbedder.DIMENSIONS));

@@ -231,6 +231,13 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
         }
     }
 
+    /** The analyser, by name, whose models read the embedding named {@code embedding}. */
+    private static String analyserOf(String embedding) {
+        return io.hivestream.connectors.agents.onnx.StaticMiniLmEmbedder.MODEL.equals(embedding)
+                ? "static embedding analyser (onnx-static)"
+                : "embedding analyser (onnx-embedding)";
+    }
+
     private void check(OrtSession session) throws OrtException {
         if (session.getNumInputs() != 1) {
             throw new IllegalArgumentException(
@@ -248,7 +255,8 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
                     "it reads the "
                             + trainedOn
                             + " embedding of the input besides the features; it is a model for"
-                            + " the embedding analyser (onnx-embedding)");
+                            + " the "
+                            + analyserOf(trainedOn));
         }
         if (embedding != null
                 && trainedOn == null
@@ -272,7 +280,9 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
             throw new IllegalArgumentException(
                     "it was trained on the embedding "
                             + trainedOn
-                            + ", this analyser computes "
+                            + " (a model for the "
+                            + analyserOf(trainedOn)
+                            + "), this analyser computes "
                             + embedding);
         }
         if (shape.length != 2 || shape[1] != width) {

@@ -32,22 +32,28 @@ public final class OnnxLiveModels implements LiveModels {
      */
     public static final String EMBEDDING = "onnx-embedding";
 
+    /** The slot of the static embedding model: the onnx-static analyser. */
+    public static final String STATIC = "onnx-static";
+
     /** Longest version a record may name: it is written into every result. */
     public static final int MAX_VERSION_CHARS = 100;
 
     private final OnnxComplexityAnalyzer features;
     private final EmbeddingComplexityAnalyzer embedding;
     private final TwoStageComplexityAnalyzer twoStage;
+    private final StaticEmbeddingComplexityAnalyzer staticModel;
     private final AnalysisPolicy policy;
 
     private OnnxLiveModels(
             OnnxComplexityAnalyzer features,
             EmbeddingComplexityAnalyzer embedding,
             TwoStageComplexityAnalyzer twoStage,
+            StaticEmbeddingComplexityAnalyzer staticModel,
             AnalysisPolicy policy) {
         this.features = features;
         this.embedding = embedding;
         this.twoStage = twoStage;
+        this.staticModel = staticModel;
         this.policy = policy;
     }
 
@@ -59,25 +65,31 @@ public final class OnnxLiveModels implements LiveModels {
      */
     public static OnnxLiveModels of(ComplexityAnalyzer analyzer, AnalysisPolicy policy) {
         if (analyzer instanceof OnnxComplexityAnalyzer onnx) {
-            return new OnnxLiveModels(onnx, null, null, policy);
+            return new OnnxLiveModels(onnx, null, null, null, policy);
         }
         if (analyzer instanceof EmbeddingComplexityAnalyzer onnx) {
-            return new OnnxLiveModels(null, onnx, null, policy);
+            return new OnnxLiveModels(null, onnx, null, null, policy);
+        }
+        if (analyzer instanceof StaticEmbeddingComplexityAnalyzer onnx) {
+            return new OnnxLiveModels(null, null, null, onnx, policy);
         }
         if (analyzer instanceof TwoStageComplexityAnalyzer two) {
-            return new OnnxLiveModels(two.features(), two.embedding(), two, policy);
+            return new OnnxLiveModels(two.features(), two.embedding(), two, null, policy);
         }
         throw new IllegalArgumentException(
                 "the analyser "
                         + analyzer.getClass().getSimpleName()
-                        + " has no model to replace; live models need the onnx, onnx-embedding or"
-                        + " two-stage analyser");
+                        + " has no model to replace; live models need the onnx, onnx-embedding,"
+                        + " onnx-static or two-stage analyser");
     }
 
     /** The slots this job's analyser has, in the order {@link #FEATURES}, {@link #EMBEDDING}. */
     public List<String> slots() {
         if (twoStage != null) {
             return List.of(FEATURES, EMBEDDING);
+        }
+        if (staticModel != null) {
+            return List.of(STATIC);
         }
         return List.of(features != null ? FEATURES : EMBEDDING);
     }
@@ -94,7 +106,9 @@ public final class OnnxLiveModels implements LiveModels {
                             + FEATURES
                             + ": the feature model; "
                             + EMBEDDING
-                            + ": the embedding model)");
+                            + ": the embedding model; "
+                            + STATIC
+                            + ": the static embedding model)");
         }
         String version = model.getVersion();
         if (version.isBlank() || version.length() > MAX_VERSION_CHARS) {
@@ -127,6 +141,13 @@ public final class OnnxLiveModels implements LiveModels {
             } finally {
                 loaded.close();
             }
+        } else if (STATIC.equals(model.getAnalyzer())) {
+            StaticEmbeddingComplexityAnalyzer loaded = staticModel(model);
+            try {
+                loaded.score(new float[StaticEmbeddingComplexityAnalyzer.WIDTH]);
+            } finally {
+                loaded.close();
+            }
         } else {
             EmbeddingComplexityAnalyzer loaded = embedding(model);
             try {
@@ -147,6 +168,10 @@ public final class OnnxLiveModels implements LiveModels {
         if (twoStage != null) {
             return new TwoStageComplexityAnalyzer(f, e, twoStage.band());
         }
+        if (staticModel != null) {
+            RouterModel record = models.get(STATIC);
+            return record != null ? staticModel(record) : staticModel;
+        }
         return f != null ? f : e;
     }
 
@@ -160,6 +185,14 @@ public final class OnnxLiveModels implements LiveModels {
 
     private EmbeddingComplexityAnalyzer embedding(RouterModel model) {
         return EmbeddingComplexityAnalyzer.of(
+                RawDecoder.bytes(model.getOnnx()),
+                source(model),
+                model.getVersion(),
+                policy(model));
+    }
+
+    private StaticEmbeddingComplexityAnalyzer staticModel(RouterModel model) {
+        return StaticEmbeddingComplexityAnalyzer.of(
                 RawDecoder.bytes(model.getOnnx()),
                 source(model),
                 model.getVersion(),

@@ -234,8 +234,9 @@ class EmbeddingComplexityAnalyzerTest {
                 .hasMessage(
                         "complexity model "
                                 + otherEmbedding
-                                + " cannot be used: it was trained on the embedding bge-small-en,"
-                                + " this analyser computes all-MiniLM-L6-v2");
+                                + " cannot be used: it was trained on the embedding bge-small-en"
+                                + " (a model for the embedding analyser (onnx-embedding)), this"
+                                + " analyser computes all-MiniLM-L6-v2");
         assertThatThrownBy(() -> EmbeddingComplexityAnalyzer.fromFile(oldFeatures, POLICY))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(

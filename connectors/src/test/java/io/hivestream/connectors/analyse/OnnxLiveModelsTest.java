@@ -87,7 +87,8 @@ class OnnxLiveModelsTest {
                 .hasMessage(
                         "it is a model for 'onnx-embedding', and this job's analyser takes models"
                                 + " for onnx (analyzer onnx: the feature model; onnx-embedding:"
-                                + " the embedding model)");
+                                + " the embedding model; onnx-static: the static embedding"
+                                + " model)");
     }
 
     @Test
@@ -169,7 +170,7 @@ class OnnxLiveModelsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "the analyser RuleBasedAnalyzer has no model to replace; live models need"
-                                + " the onnx, onnx-embedding or two-stage analyser");
+                                + " the onnx, onnx-embedding, onnx-static or two-stage analyser");
     }
 
     @Test

@@ -79,9 +79,9 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(
             names = "--analyzer",
-            defaultValue = "onnx",
+            defaultValue = "onnx-static",
             description =
-                    "onnx (the feature model), two-stage (the feature model, and inside --uncertain-band the embedding model), onnx-embedding (the model over the input's MiniLM embedding and the features) or rules (default: ${DEFAULT-VALUE}).")
+                    "onnx-static (the model over the input's static MiniLM embedding and the features, the job's default), onnx (the feature model), two-stage (the feature model, and inside --uncertain-band the embedding model), onnx-embedding (the model over the input's MiniLM embedding and the features) or rules (default: ${DEFAULT-VALUE}).")
     String analyzer;
 
     @Option(

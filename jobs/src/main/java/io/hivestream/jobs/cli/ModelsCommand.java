@@ -37,6 +37,10 @@ final class ModelsCommand implements Runnable {
     /** The default of {@link HivestreamOptions#MODELS_TOPIC}. */
     static final String TOPIC = "hivestream.models";
 
+    /** Every analyser slot a model can fill. */
+    static final List<String> SLOTS =
+            List.of(OnnxLiveModels.FEATURES, OnnxLiveModels.EMBEDDING, OnnxLiveModels.STATIC);
+
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -107,10 +111,12 @@ final class ModelsCommand implements Runnable {
                     throw new IllegalArgumentException(
                             "--analyzer must be "
                                     + OnnxLiveModels.FEATURES
-                                    + " (a feature model, train-router --out) or "
+                                    + " (a feature model, train-router --out), "
                                     + OnnxLiveModels.EMBEDDING
-                                    + " (an embedding model, train-router --embedding"
-                                    + " --out), got '"
+                                    + " (an embedding model, train-router --embedding --out) or "
+                                    + OnnxLiveModels.STATIC
+                                    + " (a static embedding model, train-router --static --out),"
+                                    + " got '"
                                     + analyzer
                                     + "'");
         };
@@ -118,14 +124,11 @@ final class ModelsCommand implements Runnable {
 
     /** Why a job would refuse {@code model}, or null when it would take it. */
     static String refusal(RouterModel model) {
-        if (!List.of(OnnxLiveModels.FEATURES, OnnxLiveModels.EMBEDDING)
-                .contains(model.getAnalyzer())) {
+        if (!SLOTS.contains(model.getAnalyzer())) {
             return "no analyser has the slot '"
                     + model.getAnalyzer()
                     + "' (slots: "
-                    + OnnxLiveModels.FEATURES
-                    + ", "
-                    + OnnxLiveModels.EMBEDDING
+                    + String.join(", ", SLOTS)
                     + ")";
         }
         try {

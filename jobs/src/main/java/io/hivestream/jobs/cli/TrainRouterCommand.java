@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hivestream.connectors.agents.onnx.MiniLmEmbedder;
+import io.hivestream.connectors.agents.onnx.StaticMiniLmEmbedder;
 import io.hivestream.connectors.analyse.ComplexityTrainer;
 import io.hivestream.connectors.analyse.ComplexityTrainer.Evaluation;
 import io.hivestream.connectors.analyse.ComplexityTrainer.Model;
@@ -12,6 +13,7 @@ import io.hivestream.connectors.analyse.ComplexityTrainer.Split;
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.LabelledPrompt;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
+import io.hivestream.connectors.analyse.StaticEmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.kafka.KafkaClients;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.CostAwareThreshold;
@@ -58,6 +60,9 @@ final class TrainRouterCommand implements Callable<Integer> {
     static final String SHIPPED_EMBEDDING =
             "connectors/src/main/resources" + EmbeddingComplexityAnalyzer.SHIPPED_MODEL;
 
+    static final String SHIPPED_STATIC =
+            "connectors/src/main/resources" + StaticEmbeddingComplexityAnalyzer.SHIPPED_MODEL;
+
     @Option(
             names = "--data",
             split = ",",
@@ -78,8 +83,10 @@ final class TrainRouterCommand implements Callable<Integer> {
             description =
                     "ONNX file to write (default: the model the job ships, "
                             + SHIPPED
-                            + ", or with --embedding "
+                            + ", with --embedding "
                             + SHIPPED_EMBEDDING
+                            + ", with --static "
+                            + SHIPPED_STATIC
                             + ").")
     Path out;
 
@@ -89,6 +96,14 @@ final class TrainRouterCommand implements Callable<Integer> {
                     "Train the embedding model (hivestream.analyse.analyzer=onnx-embedding): the"
                             + " input's all-MiniLM-L6-v2 embedding, then the features.")
     boolean embedding;
+
+    @Option(
+            names = "--static",
+            description =
+                    "Train the static embedding model (hivestream.analyse.analyzer=onnx-static):"
+                            + " the input's static all-MiniLM-L6-v2 embedding (word vectors,"
+                            + " weighted and averaged, no transformer), then the features.")
+    boolean staticEmbedding;
 
     @Option(
             names = "--bootstrap",
@@ -176,7 +191,18 @@ final class TrainRouterCommand implements Callable<Integer> {
             split = new Split(List.copyOf(train), labelled.heldOut());
         }
         double featureL2 = l2 != null ? l2 : ComplexityTrainer.DEFAULT_L2;
-        double embeddingL2 = l2 != null ? l2 : ComplexityTrainer.DEFAULT_EMBEDDING_L2;
+        if (embedding && staticEmbedding) {
+            throw new IllegalArgumentException(
+                    "--embedding and --static train different models: choose one");
+        }
+        boolean embedded = embedding || staticEmbedding;
+        String embeddingName = staticEmbedding ? StaticMiniLmEmbedder.MODEL : MiniLmEmbedder.MODEL;
+        double embeddingL2 =
+                l2 != null
+                        ? l2
+                        : staticEmbedding
+                                ? ComplexityTrainer.DEFAULT_STATIC_L2
+                                : ComplexityTrainer.DEFAULT_EMBEDDING_L2;
         ComplexityTrainer trainer =
                 new ComplexityTrainer(
                         featureL2,
@@ -192,7 +218,14 @@ final class TrainRouterCommand implements Callable<Integer> {
                                 : ComplexityTrainer.evaluate(
                                         featureModel, unseenPrompts, cloudThreshold));
 
-        Path onnx = resolve(out != null ? out : Path.of(embedding ? SHIPPED_EMBEDDING : SHIPPED));
+        Path onnx =
+                resolve(
+                        out != null
+                                ? out
+                                : Path.of(
+                                        staticEmbedding
+                                                ? SHIPPED_STATIC
+                                                : embedding ? SHIPPED_EMBEDDING : SHIPPED));
         if (onnx.getParent() != null) {
             Files.createDirectories(onnx.getParent());
         }
@@ -211,8 +244,8 @@ final class TrainRouterCommand implements Callable<Integer> {
         Evaluations shown;
         double[] heldOutScores = new double[split.heldOut().size()];
         double maxDifference;
-        if (embedding) {
-            EmbeddedSplit rows = EmbeddedSplit.of(split, unseenPrompts);
+        if (embedded) {
+            EmbeddedSplit rows = EmbeddedSplit.of(split, unseenPrompts, staticEmbedding);
             Model model =
                     new ComplexityTrainer(
                                     embeddingL2,
@@ -223,10 +256,14 @@ final class TrainRouterCommand implements Callable<Integer> {
             for (int i = 0; i < heldOutScores.length; i++) {
                 heldOutScores[i] = model.score(rows.heldOut()[i]);
             }
-            Files.write(onnx, EmbeddingComplexityAnalyzer.toOnnx(model, trainedOn));
-            maxDifference = checkEmbeddingExport(onnx, model, rows.heldOut());
+            Files.write(
+                    onnx,
+                    staticEmbedding
+                            ? StaticEmbeddingComplexityAnalyzer.toOnnx(model, trainedOn)
+                            : EmbeddingComplexityAnalyzer.toOnnx(model, trainedOn));
+            maxDifference = checkEmbeddingExport(onnx, model, rows.heldOut(), staticEmbedding);
             meta.put("model", "logistic regression");
-            meta.put("embedding", MiniLmEmbedder.MODEL);
+            meta.put("embedding", embeddingName);
             meta.put("embeddingDimensions", MiniLmEmbedder.DIMENSIONS);
             meta.put("featuresVersion", TaskFeatures.VERSION);
             ArrayNode names = meta.putArray("features");
@@ -261,9 +298,9 @@ final class TrainRouterCommand implements Callable<Integer> {
         meta.put("cloudThreshold", cloudThreshold);
         meta.put("seed", seed);
         meta.put("heldOutShare", heldOut);
-        meta.put("l2", embedding ? embeddingL2 : featureL2);
+        meta.put("l2", embedded ? embeddingL2 : featureL2);
         put(meta.putObject("metrics"), shown);
-        if (embedding) {
+        if (embedded) {
             put(meta.putObject("featureModelMetrics"), features);
         }
         meta.put("onnxMaxAbsDifference", maxDifference);
@@ -311,9 +348,9 @@ final class TrainRouterCommand implements Callable<Integer> {
                                 : ", " + examples.prompts().size() + " topic examples")
                         + "), seed "
                         + seed
-                        + (embedding
+                        + (embedded
                                 ? ", inputs: the "
-                                        + MiniLmEmbedder.MODEL
+                                        + embeddingName
                                         + " embedding ("
                                         + MiniLmEmbedder.DIMENSIONS
                                         + ") and "
@@ -324,7 +361,7 @@ final class TrainRouterCommand implements Callable<Integer> {
         if (choice != null) {
             System.out.println("held-out: " + choice);
         }
-        if (embedding) {
+        if (embedded) {
             System.out.println("the feature model on the same split:");
             print(features);
         }
@@ -373,13 +410,17 @@ final class TrainRouterCommand implements Callable<Integer> {
             boolean[] heldOutLabels,
             float[][] unseen,
             boolean[] unseenLabels) {
-        static EmbeddedSplit of(Split split, List<LabelledPrompt> unseen) {
+        static EmbeddedSplit of(Split split, List<LabelledPrompt> unseen, boolean staticOnes) {
+            java.util.function.Function<List<LabelledPrompt>, float[][]> rows =
+                    staticOnes
+                            ? StaticEmbeddingComplexityAnalyzer::inputs
+                            : EmbeddingComplexityAnalyzer::inputs;
             return new EmbeddedSplit(
-                    EmbeddingComplexityAnalyzer.inputs(split.train()),
+                    rows.apply(split.train()),
                     labels(split.train()),
-                    EmbeddingComplexityAnalyzer.inputs(split.heldOut()),
+                    rows.apply(split.heldOut()),
                     labels(split.heldOut()),
-                    unseen == null ? null : EmbeddingComplexityAnalyzer.inputs(unseen),
+                    unseen == null ? null : rows.apply(unseen),
                     unseen == null ? null : labels(unseen));
         }
 
@@ -410,11 +451,18 @@ final class TrainRouterCommand implements Callable<Integer> {
     }
 
     /** Scores the held-out rows with ONNX Runtime from the written embedding model. */
-    private static double checkEmbeddingExport(Path onnx, Model model, float[][] rows) {
-        EmbeddingComplexityAnalyzer analyzer =
-                EmbeddingComplexityAnalyzer.fromFile(onnx, new AnalysisPolicy());
+    private static double checkEmbeddingExport(
+            Path onnx, Model model, float[][] rows, boolean staticOne) {
+        AnalysisPolicy policy = new AnalysisPolicy();
+        io.hivestream.operators.analyse.ComplexityAnalyzer analyzer =
+                staticOne
+                        ? StaticEmbeddingComplexityAnalyzer.fromFile(onnx, policy)
+                        : EmbeddingComplexityAnalyzer.fromFile(onnx, policy);
         try {
-            float[] scores = analyzer.scoreAll(rows);
+            float[] scores =
+                    analyzer instanceof StaticEmbeddingComplexityAnalyzer s
+                            ? s.scoreAll(rows)
+                            : ((EmbeddingComplexityAnalyzer) analyzer).scoreAll(rows);
             double max = 0;
             for (int i = 0; i < rows.length; i++) {
                 max = Math.max(max, Math.abs(scores[i] - model.score(rows[i])));

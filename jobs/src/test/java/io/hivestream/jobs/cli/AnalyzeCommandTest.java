@@ -198,8 +198,8 @@ class AnalyzeCommandTest {
 
         assertThat(run.err())
                 .isEqualTo(
-                        "error: --analyzer must be two-stage, onnx, onnx-embedding or rules, got"
-                                + " 'magic'\n");
+                        "error: --analyzer must be two-stage, onnx, onnx-embedding, onnx-static or"
+                                + " rules, got 'magic'\n");
         assertThat(run.exitCode()).isEqualTo(1);
     }
 

@@ -57,7 +57,9 @@ class ModelsCommandTest {
         RouterModel model = ModelsCommand.record(file, "onnx", "v", null, null, 0);
         model.setAnalyzer("rules");
         assertThat(ModelsCommand.refusal(model))
-                .isEqualTo("no analyser has the slot 'rules' (slots: onnx, onnx-embedding)");
+                .isEqualTo(
+                        "no analyser has the slot 'rules' (slots: onnx, onnx-embedding,"
+                                + " onnx-static)");
     }
 
     @Test
@@ -72,9 +74,10 @@ class ModelsCommandTest {
         Files.write(file, new Model(new float[TaskFeatures.SIZE], 0.5f).toOnnx(Map.of()));
         assertThatThrownBy(() -> ModelsCommand.record(file, "rules", "v", null, null, 0))
                 .hasMessage(
-                        "--analyzer must be onnx (a feature model, train-router --out) or"
+                        "--analyzer must be onnx (a feature model, train-router --out),"
                                 + " onnx-embedding (an embedding model, train-router --embedding"
-                                + " --out), got 'rules'");
+                                + " --out) or onnx-static (a static embedding model, train-router"
+                                + " --static --out), got 'rules'");
         assertThatThrownBy(() -> ModelsCommand.record(file, "onnx-embedding", "v", null, null, 0))
                 .hasMessage(
                         file

@@ -202,7 +202,7 @@ public final class MiniLmEmbedder {
         return vector;
     }
 
-    private static InputStream resource(String name) throws IOException {
+    static InputStream resource(String name) throws IOException {
         InputStream in = MiniLmEmbedder.class.getResourceAsStream(name);
         if (in == null) {
             throw new IOException(

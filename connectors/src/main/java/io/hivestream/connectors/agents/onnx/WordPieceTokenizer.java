@@ -80,6 +80,36 @@ final class WordPieceTokenizer {
         return ids;
     }
 
+    /**
+     * The word-piece ids of {@code text} without the markers, at most {@code limit} of them; only
+     * the text's first {@code 32 * limit} characters are read.
+     */
+    int[] pieces(String text, int limit) {
+        String head = text.length() > 32L * limit ? text.substring(0, 32 * limit) : text;
+        List<Integer> pieces = new ArrayList<>();
+        for (String word : words(normalize(head))) {
+            if (pieces.size() >= limit) {
+                break;
+            }
+            wordPieces(word, pieces);
+        }
+        int kept = Math.min(limit, pieces.size());
+        int[] ids = new int[kept];
+        for (int i = 0; i < kept; i++) {
+            ids[i] = pieces.get(i);
+        }
+        return ids;
+    }
+
+    /** One more than the largest id in the vocabulary. */
+    int vocabularySize() {
+        int size = 0;
+        for (int id : vocab.values()) {
+            size = Math.max(size, id + 1);
+        }
+        return size;
+    }
+
     /** BertNormalizer: clean text, space out CJK ideographs, strip accents, lowercase. */
     static String normalize(String text) {
         StringBuilder cleaned = new StringBuilder(text.length());
