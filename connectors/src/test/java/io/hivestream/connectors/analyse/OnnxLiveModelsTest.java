@@ -174,6 +174,31 @@ class OnnxLiveModelsTest {
     }
 
     @Test
+    void theStaticAnalyserTakesAStaticModelInItsOwnSlot() {
+        OnnxLiveModels live =
+                OnnxLiveModels.of(StaticEmbeddingComplexityAnalyzer.shipped(POLICY), POLICY);
+        assertThat(live.slots()).containsExactly("onnx-static");
+        byte[] onnx =
+                StaticEmbeddingComplexityAnalyzer.toOnnx(
+                        new Model(
+                                new float[StaticEmbeddingComplexityAnalyzer.WIDTH],
+                                (float) Math.log(0.9 / 0.1)),
+                        Map.of());
+        RouterModel model = record("onnx-static", "static-2", onnx);
+        live.check(model);
+        assertThat(live.analyzer(Map.of()).analyse(EASY).getModel()).isEqualTo("shipped-static");
+        try (ComplexityAnalyzer analyzer = live.analyzer(Map.of("onnx-static", model))) {
+            Analysis analysis = analyzer.analyse(EASY);
+            assertThat(analysis.getModel()).isEqualTo("static-2");
+            assertThat(analysis.getTier()).isEqualTo(Tier.CLOUD);
+        }
+        assertThatThrownBy(() -> live.check(record("onnx", "f", constantFeatureModel(0.9))))
+                .hasMessageStartingWith(
+                        "it is a model for 'onnx', and this job's analyser takes models for"
+                                + " onnx-static");
+    }
+
+    @Test
     void theTwoStageAnalyserTakesAFirstStageAndKeepsItsSecond() {
         OnnxLiveModels live =
                 OnnxLiveModels.of(

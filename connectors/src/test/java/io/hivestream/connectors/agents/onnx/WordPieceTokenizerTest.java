@@ -27,6 +27,14 @@ class WordPieceTokenizerTest {
     }
 
     @Test
+    void piecesAreTheIdsWithoutTheMarkersUpToALimit() {
+        assertThat(tokenizer.pieces("Hello, world!", 512)).containsExactly(7592, 1010, 2088, 999);
+        assertThat(tokenizer.pieces("Hello, world!", 2)).containsExactly(7592, 1010);
+        assertThat(tokenizer.pieces("", 512)).isEmpty();
+        assertThat(tokenizer.vocabularySize()).isEqualTo(30522);
+    }
+
+    @Test
     void aLongWordIsSplitIntoPieces() {
         // [CLS] token ##ization [SEP]
         assertThat(tokenizer.encode("tokenization")).containsExactly(101, 19204, 3989, 102);
