@@ -99,6 +99,8 @@ class LiveModelsIT extends KafkaJobCase {
                         "publish",
                         "--bootstrap",
                         bootstrap,
+                        "--analyzer",
+                        "onnx",
                         "--version",
                         "cloudy-1",
                         cloudy.toString());
@@ -127,7 +129,14 @@ class LiveModelsIT extends KafkaJobCase {
         Path narrow = dir.resolve("narrow.onnx");
         Files.write(narrow, new Model(new float[5], 0f).toOnnx(Map.of()));
         CliRunner.Run refused =
-                CliRunner.run("models", "publish", "--bootstrap", bootstrap, narrow.toString());
+                CliRunner.run(
+                        "models",
+                        "publish",
+                        "--bootstrap",
+                        bootstrap,
+                        "--analyzer",
+                        "onnx",
+                        narrow.toString());
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.err())
                 .contains(

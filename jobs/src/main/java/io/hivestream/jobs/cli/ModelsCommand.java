@@ -195,11 +195,12 @@ final class ModelsCommand implements Runnable {
 
         @Option(
                 names = "--analyzer",
-                defaultValue = OnnxLiveModels.FEATURES,
+                defaultValue = OnnxLiveModels.STATIC,
                 description =
-                        "The slot it fills: onnx (the feature model; the two-stage analyser's first"
-                                + " stage) or onnx-embedding (the embedding model; its second)"
-                                + " (default: ${DEFAULT-VALUE}).")
+                        "The slot it fills: onnx-static (the static embedding model of the default"
+                                + " analyser, train-router --static), onnx (the feature model; the"
+                                + " two-stage analyser's first stage) or onnx-embedding (the"
+                                + " embedding model; its second) (default: ${DEFAULT-VALUE}).")
         String analyzer;
 
         @Option(
