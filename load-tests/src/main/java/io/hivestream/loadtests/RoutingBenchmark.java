@@ -108,7 +108,7 @@ public final class RoutingBenchmark {
         Path out = args.length > 0 ? Path.of(args[0]) : ReportWriter.defaultFolder("routing");
         Files.createDirectories(out);
         // The job's default analyser, or the one named after the output folder.
-        String name = args.length > 1 ? args[1] : "two-stage";
+        String name = args.length > 1 ? args[1] : "onnx-static";
         AnalysisPolicy policy =
                 new AnalysisPolicy(OnnxComplexityAnalyzer.DEFAULT_CLOUD_THRESHOLD, false, 0.85);
         ComplexityAnalyzer analyzer =
