@@ -3,6 +3,7 @@ package io.hivestream.jobs.cli;
 import io.hivestream.connectors.analyse.EmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.connectors.analyse.OnnxLiveModels;
+import io.hivestream.connectors.analyse.StaticEmbeddingComplexityAnalyzer;
 import io.hivestream.connectors.kafka.KafkaClients;
 import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.jobs.HivestreamOptions;
@@ -107,6 +108,8 @@ final class ModelsCommand implements Runnable {
                     OnnxLiveModels.of(OnnxComplexityAnalyzer.shipped(policy), policy);
             case OnnxLiveModels.EMBEDDING ->
                     OnnxLiveModels.of(EmbeddingComplexityAnalyzer.shipped(policy), policy);
+            case OnnxLiveModels.STATIC ->
+                    OnnxLiveModels.of(StaticEmbeddingComplexityAnalyzer.shipped(policy), policy);
             default ->
                     throw new IllegalArgumentException(
                             "--analyzer must be "

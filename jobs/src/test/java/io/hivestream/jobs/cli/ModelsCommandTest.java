@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hivestream.connectors.analyse.ComplexityTrainer.Model;
 import io.hivestream.connectors.analyse.OnnxLiveModels;
+import io.hivestream.connectors.analyse.StaticEmbeddingComplexityAnalyzer;
 import io.hivestream.jobs.HivestreamOptions;
 import io.hivestream.operators.analyse.TaskFeatures;
 import io.hivestream.schemas.RouterModel;
@@ -40,6 +41,21 @@ class ModelsCommandTest {
         assertThat(model.getDescription()).isEqualTo("more voices");
         assertThat(model.getCreatedAt()).isEqualTo(7L);
         assertThat(ModelsCommand.refusal(model)).isNull();
+    }
+
+    @Test
+    void aStaticModelIsPublishedForTheDefaultAnalysersSlot() throws Exception {
+        Path file = dir.resolve("static.onnx");
+        Files.write(
+                file,
+                StaticEmbeddingComplexityAnalyzer.toOnnx(
+                        new Model(new float[StaticEmbeddingComplexityAnalyzer.WIDTH], 0f),
+                        Map.of()));
+        RouterModel model = ModelsCommand.record(file, "onnx-static", "s-1", 0.71, null, 0);
+        assertThat(model.getAnalyzer()).isEqualTo("onnx-static");
+        assertThat(ModelsCommand.refusal(model)).isNull();
+        assertThatThrownBy(() -> ModelsCommand.record(file, "onnx", "s-1", null, null, 0))
+                .hasMessageStartingWith(file + " cannot be published for onnx: ");
     }
 
     @Test
