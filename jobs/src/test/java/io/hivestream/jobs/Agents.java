@@ -45,6 +45,23 @@ final class Agents {
                 "0.3");
     }
 
+    /**
+     * A chat agent that counts the turns of memory it was given ({@code [turn N]} before its
+     * answer), at 1 ms with up to 30 ms of jitter, so that calls finish in any order.
+     */
+    static AgentEvent memoryChat(String id) {
+        return simulated(
+                id,
+                List.of("chat"),
+                0.0,
+                "memory",
+                "true",
+                "latencyMs",
+                "1",
+                "latencyJitterMs",
+                "30");
+    }
+
     /** A CLOUD agent, a hundred times the price of {@link #unsureOnHard}. */
     static AgentEvent cloud(String id, String capability, String... params) {
         return AgentEvent.newBuilder(simulated(id, List.of(capability), 0.01, params))

@@ -34,17 +34,7 @@ class SessionOrderIT extends KafkaJobCase {
     @Test
     void everyTurnOfEverySessionIsAnsweredInOrderWithItsMemory(@TempDir Path checkpoints)
             throws Exception {
-        fixture.register(
-                Agents.simulated(
-                        "chat-1",
-                        List.of("chat"),
-                        0.0,
-                        "memory",
-                        "true",
-                        "latencyMs",
-                        "1",
-                        "latencyJitterMs",
-                        "30"));
+        fixture.register(Agents.memoryChat("chat-1"));
         Configuration conf = fixture.jobConf(checkpoints, false, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(4);

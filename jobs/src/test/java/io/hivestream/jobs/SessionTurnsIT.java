@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -64,17 +63,7 @@ class SessionTurnsIT extends KafkaJobCase {
     @Test
     void numberedTurnsAreAnsweredInTheirOrderAndAGapIsGivenUpWithAReason(@TempDir Path checkpoints)
             throws Exception {
-        fixture.register(
-                Agents.simulated(
-                        "chat-1",
-                        List.of("chat"),
-                        0.0,
-                        "memory",
-                        "true",
-                        "latencyMs",
-                        "1",
-                        "latencyJitterMs",
-                        "30"));
+        fixture.register(Agents.memoryChat("chat-1"));
         Configuration conf = fixture.jobConf(checkpoints, false, false);
         conf.set(HivestreamOptions.SESSIONS_GAP_WAIT, Duration.ofSeconds(2));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

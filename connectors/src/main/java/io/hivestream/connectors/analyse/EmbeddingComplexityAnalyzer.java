@@ -7,10 +7,6 @@ import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.TaskFeatures;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.internal.Analysis;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,17 +61,11 @@ public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
 
     /** The embedding model shipped in this build. */
     public static EmbeddingComplexityAnalyzer shipped(AnalysisPolicy policy) {
-        try (InputStream in =
-                EmbeddingComplexityAnalyzer.class.getResourceAsStream(SHIPPED_MODEL)) {
-            if (in == null) {
-                throw new IllegalStateException(
-                        "the shipped model " + SHIPPED_MODEL + " is missing");
-            }
-            return new EmbeddingComplexityAnalyzer(
-                    in.readAllBytes(), "shipped embedding model", SHIPPED_VERSION, policy);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return of(
+                OnnxComplexityAnalyzer.shippedBytes(SHIPPED_MODEL),
+                "shipped embedding model",
+                SHIPPED_VERSION,
+                policy);
     }
 
     /**
@@ -85,15 +75,11 @@ public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
      *     and these features
      */
     public static EmbeddingComplexityAnalyzer fromFile(Path file, AnalysisPolicy policy) {
-        try {
-            return new EmbeddingComplexityAnalyzer(
-                    Files.readAllBytes(file),
-                    file.toString(),
-                    String.valueOf(file.getFileName()),
-                    policy);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read model " + file + ": " + e, e);
-        }
+        return of(
+                OnnxComplexityAnalyzer.fileBytes(file),
+                file.toString(),
+                String.valueOf(file.getFileName()),
+                policy);
     }
 
     @Override

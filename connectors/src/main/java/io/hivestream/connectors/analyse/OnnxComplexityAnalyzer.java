@@ -110,26 +110,32 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
 
     /** The model shipped in this build. */
     public static OnnxComplexityAnalyzer shipped(AnalysisPolicy policy) {
-        try (InputStream in = OnnxComplexityAnalyzer.class.getResourceAsStream(SHIPPED_MODEL)) {
+        return new OnnxComplexityAnalyzer(
+                shippedBytes(SHIPPED_MODEL), "shipped model", SHIPPED_VERSION, policy);
+    }
+
+    /** The model in a file. */
+    public static OnnxComplexityAnalyzer fromFile(Path file, AnalysisPolicy policy) {
+        return new OnnxComplexityAnalyzer(
+                fileBytes(file), file.toString(), String.valueOf(file.getFileName()), policy);
+    }
+
+    /** The bytes of a model shipped on the class path. */
+    static byte[] shippedBytes(String resource) {
+        try (InputStream in = OnnxComplexityAnalyzer.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException(
-                        "the shipped model " + SHIPPED_MODEL + " is missing");
+                throw new IllegalStateException("the shipped model " + resource + " is missing");
             }
-            return new OnnxComplexityAnalyzer(
-                    in.readAllBytes(), "shipped model", SHIPPED_VERSION, policy);
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The model in a file. */
-    public static OnnxComplexityAnalyzer fromFile(Path file, AnalysisPolicy policy) {
+    /** The bytes of a model file, or an error that names it. */
+    static byte[] fileBytes(Path file) {
         try {
-            return new OnnxComplexityAnalyzer(
-                    Files.readAllBytes(file),
-                    file.toString(),
-                    String.valueOf(file.getFileName()),
-                    policy);
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read model " + file + ": " + e, e);
         }

@@ -7,10 +7,6 @@ import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.TaskFeatures;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.internal.Analysis;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -58,16 +54,11 @@ public final class StaticEmbeddingComplexityAnalyzer implements ComplexityAnalyz
 
     /** The model shipped in this build. */
     public static StaticEmbeddingComplexityAnalyzer shipped(AnalysisPolicy policy) {
-        try (InputStream in =
-                StaticEmbeddingComplexityAnalyzer.class.getResourceAsStream(SHIPPED_MODEL)) {
-            if (in == null) {
-                throw new IllegalStateException(
-                        "the shipped model " + SHIPPED_MODEL + " is missing");
-            }
-            return of(in.readAllBytes(), "shipped static embedding model", SHIPPED_VERSION, policy);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return of(
+                OnnxComplexityAnalyzer.shippedBytes(SHIPPED_MODEL),
+                "shipped static embedding model",
+                SHIPPED_VERSION,
+                policy);
     }
 
     /**
@@ -76,15 +67,11 @@ public final class StaticEmbeddingComplexityAnalyzer implements ComplexityAnalyz
      * @throws IllegalArgumentException when it cannot be read or is not a model of this embedding
      */
     public static StaticEmbeddingComplexityAnalyzer fromFile(Path file, AnalysisPolicy policy) {
-        try {
-            return of(
-                    Files.readAllBytes(file),
-                    file.toString(),
-                    String.valueOf(file.getFileName()),
-                    policy);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read model " + file + ": " + e, e);
-        }
+        return of(
+                OnnxComplexityAnalyzer.fileBytes(file),
+                file.toString(),
+                String.valueOf(file.getFileName()),
+                policy);
     }
 
     @Override

@@ -89,10 +89,14 @@ class RouteFunctionTest {
 
     /** A route stage restored from {@code snapshot}, as a job restores from a savepoint. */
     private void restore(Duration retention, OperatorSubtaskState snapshot) throws Exception {
+        restore(remembering(retention), snapshot);
+    }
+
+    /** {@code stage}, restored from {@code snapshot} when given. */
+    private void restore(RouteFunction stage, OperatorSubtaskState snapshot) throws Exception {
         harness =
                 new KeyedBroadcastOperatorTestHarness<>(
-                        new CoBroadcastWithKeyedOperator<>(
-                                remembering(retention), List.of(RouteFunction.AGENTS)),
+                        new CoBroadcastWithKeyedOperator<>(stage, List.of(RouteFunction.AGENTS)),
                         SessionKeys::of,
                         Types.STRING,
                         1,
@@ -484,24 +488,10 @@ class RouteFunctionTest {
 
     /** A route stage that orders numbered turns, restored from {@code snapshot} when given. */
     private void numbering(OperatorSubtaskState snapshot) throws Exception {
-        harness =
-                new KeyedBroadcastOperatorTestHarness<>(
-                        new CoBroadcastWithKeyedOperator<>(
-                                remembering(RETENTION)
-                                        .withTurns(
-                                                new TurnOrder(Duration.ofSeconds(10)),
-                                                Duration.ofHours(24)),
-                                List.of(RouteFunction.AGENTS)),
-                        SessionKeys::of,
-                        Types.STRING,
-                        1,
-                        1,
-                        0);
-        harness.setup();
-        harness.initializeState(snapshot);
-        harness.open();
-        harness.setProcessingTime(NOW);
-        harness.setStateTtlProcessingTime(NOW);
+        restore(
+                remembering(RETENTION)
+                        .withTurns(new TurnOrder(Duration.ofSeconds(10)), Duration.ofHours(24)),
+                snapshot);
     }
 
     private static AnalyzedTask numbered(String taskId, long turn) {
