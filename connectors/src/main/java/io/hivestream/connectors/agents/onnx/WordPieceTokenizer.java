@@ -112,6 +112,33 @@ final class WordPieceTokenizer {
 
     /** BertNormalizer: clean text, space out CJK ideographs, strip accents, lowercase. */
     static String normalize(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return normalizeAnyText(text);
+            }
+        }
+        // ASCII: no ideographs or accents, and decomposing changes nothing, so cleaning and
+        // lowercasing each character gives what the general path gives, without a string per
+        // character.
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0 || isControl(c)) {
+                continue;
+            }
+            if (isWhitespace(c)) {
+                out.append(' ');
+            } else if (c >= 'A' && c <= 'Z') {
+                out.append((char) (c + ('a' - 'A')));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** {@link #normalize} for any text. */
+    static String normalizeAnyText(String text) {
         StringBuilder cleaned = new StringBuilder(text.length());
         text.codePoints()
                 .forEach(

@@ -35,6 +35,23 @@ class WordPieceTokenizerTest {
     }
 
     @Test
+    void asciiTextIsNormalisedAsAnyTextIs() {
+        java.util.Random random = new java.util.Random(42);
+        for (int n = 0; n < 20_000; n++) {
+            char[] chars = new char[random.nextInt(40)];
+            for (int i = 0; i < chars.length; i++) {
+                chars[i] = (char) random.nextInt(0x80);
+            }
+            String text = new String(chars);
+            assertThat(WordPieceTokenizer.normalize(text))
+                    .as("%s", text.chars().boxed().toList())
+                    .isEqualTo(WordPieceTokenizer.normalizeAnyText(text));
+        }
+        assertThat(WordPieceTokenizer.normalize("Hello,\tWORLD!\u0007\r\n"))
+                .isEqualTo("hello, world!  ");
+    }
+
+    @Test
     void aLongWordIsSplitIntoPieces() {
         // [CLS] token ##ization [SEP]
         assertThat(tokenizer.encode("tokenization")).containsExactly(101, 19204, 3989, 102);
