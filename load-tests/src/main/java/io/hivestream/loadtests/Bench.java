@@ -6,6 +6,8 @@ import io.hivestream.connectors.analyse.OnnxComplexityAnalyzer;
 import io.hivestream.jobs.HivestreamOptions;
 import io.hivestream.operators.analyse.AnalysisPolicy;
 import io.hivestream.operators.analyse.RuleBasedAnalyzer;
+import io.hivestream.operators.lineage.LineageKeys;
+import io.hivestream.operators.lineage.SignatureAlgorithm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,7 @@ import org.apache.flink.util.TimeUtils;
  *
  * <pre>
  * Bench pipeline --scenario a|b|c|d|e [--tasks N] [--sessions N] [--parallelism P] [--tenants] [--secured]
+ *       [--signed]
  *       [--checkpoint-interval 1s] [--fixed-rate 20s] [--rate-share 0.5] [--capacity N]
  *       [--timeout 15min] [--out DIR] [--jfr] [--conf KEY=VALUE]...
  * </pre>
@@ -38,7 +41,10 @@ import org.apache.flink.util.TimeUtils;
  * {@code ratio pipeline/passthrough: X.XX}. With {@code --secured}, scenario a runs its
  * exactly-once pipeline once more against a second broker that takes SASL_SSL with SCRAM-SHA-512
  * only and authorizes with ACLs, the job's user allowed exactly its topics, group and transactional
- * ids.
+ * ids. With {@code --signed}, scenario a runs its exactly-once pipeline four times more, unsigned,
+ * signed, signed, unsigned (so that a drift over the benchmark's JVM, its JIT warming, falls on
+ * both alike), signed with a fresh ML-DSA-65 key, the default algorithm, and reports the ratio of
+ * the signed runs to the unsigned ones.
  */
 public final class Bench {
     private Bench() {}
@@ -48,6 +54,11 @@ public final class Bench {
 
     /** The name's end of scenario a's plaintext run right after the secured one. */
     static final String PLAINTEXT_AGAIN = "-pipeline-eo-plaintext";
+
+    /** The names' ends of scenario a's signed runs and of the unsigned runs beside them. */
+    static final String SIGNED_RUN = "-pipeline-eo-signed-";
+
+    static final String UNSIGNED_RUN = "-pipeline-eo-unsigned-";
 
     /** The command line. */
     record Args(
@@ -64,7 +75,8 @@ public final class Bench {
             boolean jfr,
             Map<String, String> conf,
             boolean tenants,
-            boolean secured) {
+            boolean secured,
+            boolean signed) {
 
         static Args parse(String[] argv) {
             if (argv.length == 0 || !argv[0].equals("pipeline")) {
@@ -72,7 +84,12 @@ public final class Bench {
                         "usage: bench pipeline --scenario a|b|c|d|e [options]");
             }
             BenchArgs options =
-                    BenchArgs.parse(argv, 1, Set.of("--jfr", "--tenants", "--secured"), true, null);
+                    BenchArgs.parse(
+                            argv,
+                            1,
+                            Set.of("--jfr", "--tenants", "--secured", "--signed"),
+                            true,
+                            null);
             String scenario = options.take("scenario", null);
             if (scenario == null || !List.of("a", "b", "c", "d", "e").contains(scenario)) {
                 throw new IllegalArgumentException("--scenario must be one of a, b, c, d, e");
@@ -96,11 +113,16 @@ public final class Bench {
                             options.flag("--jfr"),
                             options.conf(),
                             options.flag("--tenants"),
-                            options.flag("--secured"));
+                            options.flag("--secured"),
+                            options.flag("--signed"));
             options.done();
             if (args.secured() && !scenario.equals("a")) {
                 throw new IllegalArgumentException(
                         "--secured applies to scenario a only; run it with --scenario a");
+            }
+            if (args.signed() && !scenario.equals("a")) {
+                throw new IllegalArgumentException(
+                        "--signed applies to scenario a only; run it with --scenario a");
             }
             return args;
         }
@@ -249,6 +271,29 @@ public final class Bench {
                                 0,
                                 mix,
                                 options));
+                if (args.signed()) {
+                    Map<String, String> signed = new LinkedHashMap<>(options);
+                    signed.put(HivestreamOptions.LINEAGE_ENABLED.key(), "true");
+                    signed.put(
+                            HivestreamOptions.LINEAGE_KEY_FILE.key(),
+                            signingKey(out.resolve("work").resolve("lineage.key.pem")).toString());
+                    for (String name :
+                            List.of(
+                                    UNSIGNED_RUN + 1,
+                                    SIGNED_RUN + 1,
+                                    SIGNED_RUN + 2,
+                                    UNSIGNED_RUN + 2)) {
+                        specs.add(
+                                spec(
+                                        args,
+                                        s + name,
+                                        true,
+                                        DeliveryGuarantee.EXACTLY_ONCE,
+                                        0,
+                                        mix,
+                                        name.startsWith(SIGNED_RUN) ? signed : options));
+                    }
+                }
                 if (args.secured()) {
                     // Last, and the plaintext run once more right after it: runs later in the
                     // benchmark's JVM run faster (its JIT is warmer), so the two compared are
@@ -483,6 +528,22 @@ public final class Bench {
                             secured.cpuPer1000() / plaintext.cpuPer1000(),
                             "-"));
         }
+        List<Figures.Run> signed = holding(runs, SIGNED_RUN);
+        List<Figures.Run> unsigned = holding(runs, UNSIGNED_RUN);
+        if (!signed.isEmpty() && signed.size() == unsigned.size()) {
+            ratios.add(
+                    new Figures.Ratio(
+                            "signed/unsigned (exactly-once, ML-DSA-65)",
+                            sum(signed, Figures.Run::throughput)
+                                    / sum(unsigned, Figures.Run::throughput),
+                            "≥ 0.95"));
+            ratios.add(
+                    new Figures.Ratio(
+                            "signed/unsigned (exactly-once), CPU-s per task of the job JVM",
+                            sum(signed, Figures.Run::cpuPer1000)
+                                    / sum(unsigned, Figures.Run::cpuPer1000),
+                            "-"));
+        }
         Figures.Run tenants = named(runs, "-tenants");
         if (eo != null && tenants != null) {
             ratios.add(
@@ -532,6 +593,33 @@ public final class Bench {
             }
         }
         return named;
+    }
+
+    /** The runs whose names hold {@code part}, in the order they ran. */
+    private static List<Figures.Run> holding(List<Figures.Run> runs, String part) {
+        return runs.stream().filter(run -> run.name().contains(part)).toList();
+    }
+
+    private static double sum(
+            List<Figures.Run> runs, java.util.function.ToDoubleFunction<Figures.Run> figure) {
+        return runs.stream().mapToDouble(figure).sum();
+    }
+
+    /**
+     * A fresh ML-DSA-65 private key for the signed runs, in the benchmark's work folder (deleted
+     * when it ends).
+     */
+    private static Path signingKey(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            LineageKeys.Generated key =
+                    LineageKeys.generate(
+                            SignatureAlgorithm.ML_DSA_65, null, new java.security.SecureRandom());
+            Files.writeString(file, key.privatePem());
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Figures.Run find(List<Figures.Run> runs, String job, String delivery) {
