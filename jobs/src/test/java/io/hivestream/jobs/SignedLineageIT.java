@@ -96,6 +96,25 @@ class SignedLineageIT extends KafkaJobCase {
                                             taskJson(i).getBytes(StandardCharsets.UTF_8))));
             seqs.computeIfAbsent(result.getTenant(), t -> new ArrayList<>())
                     .add(result.getLineage().getSeq());
+            // A batch's signature is carried by its leaves only; the others are covered through
+            // the chain.
+            if (result.getLineage().getSignature().isEmpty()) {
+                assertThat(result.getLineage().getBatchSize()).isZero();
+                assertThat(result.getLineage().getProof()).isEmpty();
+            } else {
+                assertThat(result.getLineage().getBatchSize()).isBetween(1, 2);
+            }
+        }
+        // A tenant's newest result is the last of its last batch: a leaf.
+        for (String tenant : List.of("acme", "globex")) {
+            assertThat(
+                            results.stream()
+                                    .filter(r -> r.getTenant().equals(tenant))
+                                    .filter(r -> r.getLineage().getSeq() == perHalf)
+                                    .map(r -> r.getLineage().getSignature().isEmpty())
+                                    .toList())
+                    .as(tenant)
+                    .containsExactly(false);
         }
         // Each tenant's chain: 1..n, each position once, across the failure and restore.
         assertThat(seqs.keySet()).containsExactly("acme", "globex");

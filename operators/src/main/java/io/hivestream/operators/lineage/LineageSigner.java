@@ -9,7 +9,9 @@ import java.util.List;
 
 /**
  * Links results into their tenant's chain and signs them, one signature per batch over the Merkle
- * root of the batch's result hashes (a batch of one signs its single result). Plain logic: the
+ * root of the hashes of its leaves. The signing stage seals a batch as chain segments ({@link
+ * #seal}): a tenant's last result in the batch is a leaf and carries the proof and signature; the
+ * results before it carry none, since the chain links each of them to that leaf. Plain logic: the
  * signing stage calls it; tests and benchmarks call it directly.
  */
 public final class LineageSigner {
@@ -56,7 +58,34 @@ public final class LineageSigner {
         return new Linked(result, new ChainHead(seq, hash));
     }
 
-    /** Signs linked results as one batch: sets each one's proof and the shared signature. */
+    /**
+     * Signs a batch given as chain segments, each one tenant's linked results in chain order: one
+     * signature over the Merkle root of the segments' last results, which carry their proofs and
+     * the signature. The others get batch size 0, no proof and no signature: the result after each
+     * names its hash, up to the segment's signed last result.
+     */
+    public void seal(List<List<TaskResult>> segments) {
+        List<TaskResult> leaves = new ArrayList<>(segments.size());
+        for (List<TaskResult> segment : segments) {
+            if (segment.isEmpty()) {
+                continue;
+            }
+            for (TaskResult covered : segment.subList(0, segment.size() - 1)) {
+                Lineage lineage = covered.getLineage();
+                lineage.setBatchSize(0);
+                lineage.setBatchIndex(0);
+                lineage.setProof(List.of());
+                lineage.setSignature("");
+            }
+            leaves.add(segment.get(segment.size() - 1));
+        }
+        sign(leaves);
+    }
+
+    /**
+     * Signs linked results as one batch, each a leaf: sets each one's proof and the shared
+     * signature.
+     */
     public void sign(List<TaskResult> batch) {
         if (batch.isEmpty()) {
             return;

@@ -12,11 +12,13 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Checks signed results as a reader sees them: each result's hashes against its content, its
- * inclusion proof and signature against the public key it names, and each tenant's chain: no result
- * replayed, none out of order within one lane (a topic partition or a file), no two at one position
- * (a fork), no gap, every link to the result before. Results are fed in the order read with {@link
- * #accept}; {@link #finish} checks the chains and reports. A batch's signature is checked once and
+ * Checks signed results as a reader sees them: each result's hashes against its content, the
+ * inclusion proof and signature of a signed one against the public key it names, and each tenant's
+ * chain: no result replayed, none out of order within one lane (a topic partition or a file), no
+ * two at one position (a fork), no gap, every link to the result before, and every result that
+ * carries no signature (batch size 0) followed, over unbroken links, by one that does: that
+ * signature covers it through the chain. Results are fed in the order read with {@link #accept};
+ * {@link #finish} checks the chains and reports. A batch's signature is checked once and
  * remembered, so verifying costs one signature check per batch.
  */
 public final class LineageVerifier {
@@ -57,7 +59,8 @@ public final class LineageVerifier {
         }
     }
 
-    private record Link(String hash, String previous, String position, String taskId) {}
+    private record Link(
+            String hash, String previous, String position, String taskId, boolean signed) {}
 
     private final Map<String, LineageKeys.VerifyingKey> keys;
     private final Map<String, Boolean> signatures = new HashMap<>();
@@ -67,6 +70,7 @@ public final class LineageVerifier {
     private final List<Failure> failures = new ArrayList<>();
     private long results;
     private boolean authentic;
+    private boolean signed;
     private boolean repeated;
 
     public LineageVerifier(List<LineageKeys.VerifyingKey> keys) {
@@ -82,6 +86,7 @@ public final class LineageVerifier {
     public void accept(String lane, String position, TaskResult result) {
         results++;
         authentic = false;
+        signed = false;
         repeated = false;
         String reason = check(lane, result);
         if (reason != null) {
@@ -98,7 +103,8 @@ public final class LineageVerifier {
                                     l.getResultSha256(),
                                     l.getPreviousSha256(),
                                     position,
-                                    result.getTaskId()));
+                                    result.getTaskId(),
+                                    signed));
             seen.put(result.getTenant() + "\n" + l.getResultSha256(), l.getSeq());
             if (lane != null) {
                 lastInLane.merge(lane + "\n" + result.getTenant(), l.getSeq(), Math::max);
@@ -112,16 +118,23 @@ public final class LineageVerifier {
         failures.add(new Failure(position, "?", "?", reason));
     }
 
-    /** Checks every tenant's chain for gaps and broken links and reports. */
+    /**
+     * Checks every tenant's chain for gaps, broken links and results no signature covers, and
+     * reports.
+     */
     public Report finish() {
         for (Map.Entry<String, TreeMap<Long, Link>> chain : chains.entrySet()) {
             String tenant = chain.getKey();
             Link before = null;
             long expected = 1;
+            // The results since the last signed one: covered only by a signed one after them.
+            List<Link> uncovered = new ArrayList<>();
             for (Map.Entry<Long, Link> entry : chain.getValue().entrySet()) {
                 long seq = entry.getKey();
                 Link link = entry.getValue();
+                boolean broken = false;
                 if (seq != expected) {
+                    broken = true;
                     failures.add(
                             new Failure(
                                     link.position(),
@@ -139,6 +152,7 @@ public final class LineageVerifier {
                 } else {
                     String previous = before == null ? Canonical.GENESIS : before.hash();
                     if (!link.previous().equals(previous)) {
+                        broken = true;
                         failures.add(
                                 new Failure(
                                         link.position(),
@@ -153,11 +167,43 @@ public final class LineageVerifier {
                                                 + ": the chain is broken"));
                     }
                 }
+                if (broken) {
+                    uncovered(tenant, uncovered, "the chain breaks after it");
+                }
+                if (link.signed()) {
+                    uncovered.clear();
+                } else {
+                    uncovered.add(link);
+                }
                 before = link;
                 expected = seq + 1;
             }
+            uncovered(tenant, uncovered, "no signed result of the chain follows it");
         }
         return new Report(results, chains.size(), signatures.size(), List.copyOf(failures));
+    }
+
+    /** Reports results that carry no signature and that no signed one covers, then forgets them. */
+    private void uncovered(String tenant, List<Link> links, String why) {
+        if (links.isEmpty()) {
+            return;
+        }
+        Link first = links.get(0);
+        failures.add(
+                new Failure(
+                        first.position(),
+                        first.taskId(),
+                        tenant,
+                        (links.size() == 1
+                                        ? "this result carries no signature and no signed"
+                                                + " result covers it: "
+                                        : "this result and the "
+                                                + (links.size() - 1)
+                                                + " after it carry no signature and no signed"
+                                                + " result covers them: ")
+                                + why
+                                + " (the result that signs a batch may be missing)"));
+        links.clear();
     }
 
     private String check(String lane, TaskResult result) {
@@ -196,11 +242,17 @@ public final class LineageVerifier {
         if (content != null) {
             return content;
         }
+        if (l.getBatchSize() == 0 && l.getSignature().isEmpty() && l.getProof().isEmpty()) {
+            // Covered by the signed result its chain leads to, which finish() looks for.
+            authentic = true;
+            return chainProblem(lane, result.getTenant(), l);
+        }
         String signature = signatureProblem(key, l);
         if (signature != null) {
             return signature;
         }
         authentic = true;
+        signed = true;
         return chainProblem(lane, result.getTenant(), l);
     }
 

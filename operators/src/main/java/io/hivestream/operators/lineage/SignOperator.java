@@ -5,7 +5,9 @@ import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.ChainHead;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -19,10 +21,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * The signing stage, keyed by tenant, just before the results sink. State: each tenant's chain head
  * (its last result's seq and hash), checkpointed, so a restore rolls it back together with the
  * results sink's uncommitted transaction: the chain goes on from the last committed result, with no
- * fork and no gap. Results are linked as they arrive and held in memory until their batch is
- * signed: when it holds {@code batchSize} results, after {@code maxDelay}, before each checkpoint
- * barrier and at the end of input, so nothing unsigned is ever in a checkpoint. The key is read
- * from its {@link KeySource} when the stage opens.
+ * fork and no gap. Results are linked as they arrive and held in memory, with their tenants' heads,
+ * until their batch is sealed ({@link LineageSigner#seal}: one signature, carried by each tenant's
+ * last result in the batch): when it holds {@code batchSize} results, after {@code maxDelay},
+ * before each checkpoint barrier and at the end of input, so nothing unsigned is ever in a
+ * checkpoint. The heads are written to state when a batch is sealed, once per tenant. The key is
+ * read from its {@link KeySource} when the stage opens.
  */
 public final class SignOperator extends AbstractStreamOperator<TaskResult>
         implements OneInputStreamOperator<TaskResult, TaskResult>, BoundedOneInput {
@@ -34,7 +38,11 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
 
     private transient LineageSigner signer;
     private transient ValueState<ChainHead> head;
-    private transient List<TaskResult> pending;
+
+    /** The batch being collected: each tenant's results in chain order, and its head after them. */
+    private transient Map<String, Segment> pending;
+
+    private transient int pendingResults;
     private transient boolean flushScheduled;
     private transient Counter signed;
     private transient Counter signatures;
@@ -62,7 +70,7 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "chain-head", new AvroTypeInfo<>(ChainHead.class)));
-        pending = new ArrayList<>();
+        pending = new LinkedHashMap<>();
         signed = getMetricGroup().counter("resultsSigned");
         signatures = getMetricGroup().counter("signatures");
         LOG.info(
@@ -73,10 +81,17 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
 
     @Override
     public void processElement(StreamRecord<TaskResult> element) throws Exception {
-        LineageSigner.Linked linked = signer.link(element.getValue(), head.value());
-        head.update(linked.head());
-        pending.add(linked.result());
-        if (pending.size() >= batchSize) {
+        String tenant = (String) getCurrentKey();
+        Segment segment = pending.get(tenant);
+        if (segment == null) {
+            segment = new Segment(head.value());
+            pending.put(tenant, segment);
+        }
+        LineageSigner.Linked linked = signer.link(element.getValue(), segment.head);
+        segment.head = linked.head();
+        segment.results.add(linked.result());
+        pendingResults++;
+        if (pendingResults >= batchSize) {
             flush();
         } else if (!flushScheduled) {
             flushScheduled = true;
@@ -92,22 +107,41 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
     }
 
     @Override
-    public void endInput() {
+    public void endInput() throws Exception {
         flush();
     }
 
-    private void flush() {
+    private void flush() throws Exception {
         // A timer still pending after this flush signs a smaller batch early; no harm.
         flushScheduled = false;
         if (pending.isEmpty()) {
             return;
         }
-        signer.sign(pending);
-        for (TaskResult result : pending) {
-            output.collect(new StreamRecord<>(result));
+        List<List<TaskResult>> segments = new ArrayList<>(pending.size());
+        for (Map.Entry<String, Segment> entry : pending.entrySet()) {
+            setCurrentKey(entry.getKey());
+            head.update(entry.getValue().head);
+            segments.add(entry.getValue().results);
         }
-        signed.inc(pending.size());
+        signer.seal(segments);
+        for (List<TaskResult> segment : segments) {
+            for (TaskResult result : segment) {
+                output.collect(new StreamRecord<>(result));
+            }
+        }
+        signed.inc(pendingResults);
         signatures.inc();
-        pending = new ArrayList<>();
+        pending = new LinkedHashMap<>();
+        pendingResults = 0;
+    }
+
+    /** One tenant's results in the batch being collected, and its chain head after them. */
+    private static final class Segment {
+        final List<TaskResult> results = new ArrayList<>();
+        ChainHead head;
+
+        Segment(ChainHead head) {
+            this.head = head;
+        }
     }
 }

@@ -67,8 +67,17 @@ class LineageVerifierTest {
                 .build();
     }
 
-    /** Results of one tenant chained and signed by {@code key} in batches of {@code batch}. */
+    /**
+     * Results of one tenant chained and sealed by {@code key} in batches of {@code batch}, as the
+     * signing stage does: the last result of each batch signed.
+     */
     static List<TaskResult> chain(LineageKeys.SigningKey key, String tenant, int n, int batch) {
+        return chain(key, tenant, n, batch, false);
+    }
+
+    /** The same, with every result a signed leaf of its batch when {@code everyOne}. */
+    static List<TaskResult> chain(
+            LineageKeys.SigningKey key, String tenant, int n, int batch, boolean everyOne) {
         LineageSigner signer = new LineageSigner(key);
         List<TaskResult> out = new ArrayList<>();
         List<TaskResult> pending = new ArrayList<>();
@@ -78,14 +87,24 @@ class LineageVerifierTest {
             head = linked.head();
             pending.add(linked.result());
             if (pending.size() == batch) {
-                signer.sign(pending);
+                seal(signer, pending, everyOne);
                 out.addAll(pending);
                 pending = new ArrayList<>();
             }
         }
-        signer.sign(pending);
-        out.addAll(pending);
+        if (!pending.isEmpty()) {
+            seal(signer, pending, everyOne);
+            out.addAll(pending);
+        }
         return out;
+    }
+
+    static void seal(LineageSigner signer, List<TaskResult> batch, boolean everyOne) {
+        if (everyOne) {
+            signer.sign(batch);
+        } else {
+            signer.seal(List.of(batch));
+        }
     }
 
     static LineageVerifier.Report verify(List<TaskResult> results, LineageKeys.SigningKey... keys) {
@@ -121,6 +140,89 @@ class LineageVerifierTest {
     }
 
     @Test
+    void aBatchIsSignedOnceByTheLastResultOfEachTenant() {
+        LineageSigner signer = new LineageSigner(ML);
+        List<TaskResult> acme = new ArrayList<>();
+        List<TaskResult> globex = new ArrayList<>();
+        ChainHead acmeHead = null;
+        for (int i = 1; i <= 3; i++) {
+            LineageSigner.Linked linked = signer.link(result("acme", i), acmeHead);
+            acmeHead = linked.head();
+            acme.add(linked.result());
+        }
+        globex.add(signer.link(result("globex", 4), null).result());
+
+        signer.seal(List.of(acme, globex));
+
+        assertThat(acme)
+                .extracting(
+                        r -> r.getLineage().getBatchSize(),
+                        r -> r.getLineage().getBatchIndex(),
+                        r -> r.getLineage().getProof().size(),
+                        r -> r.getLineage().getSignature().isEmpty())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0, 0, 0, true),
+                        org.assertj.core.groups.Tuple.tuple(0, 0, 0, true),
+                        org.assertj.core.groups.Tuple.tuple(2, 0, 1, false));
+        assertThat(globex.get(0).getLineage().getBatchIndex()).isEqualTo(1);
+        assertThat(globex.get(0).getLineage().getSignature())
+                .isEqualTo(acme.get(2).getLineage().getSignature());
+        List<TaskResult> all = new ArrayList<>(acme);
+        all.addAll(globex);
+        LineageVerifier.Report report = verify(all, ML);
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.signaturesChecked()).isEqualTo(1);
+        assertThat(report.tenants()).isEqualTo(2);
+    }
+
+    @Test
+    void resultsEachSignedAsALeafVerifyToo() {
+        for (int batch : List.of(1, 3)) {
+            List<TaskResult> results = chain(ED, "acme", 5, batch, true);
+            assertThat(results).allMatch(r -> !r.getLineage().getSignature().isEmpty());
+            assertThat(verify(results, ED).failures()).isEmpty();
+        }
+    }
+
+    @Test
+    void resultsWhoseSigningResultIsMissingAreCaught() {
+        List<TaskResult> results = chain(ED, "acme", 6, 4);
+        results.remove(3);
+
+        LineageVerifier.Report report = verify(results, ED);
+
+        assertThat(report.failures())
+                .extracting(LineageVerifier.Failure::toString)
+                .containsExactly(
+                        "line 4 (task task-5, tenant acme): result 4 of the chain is missing"
+                                + " (dropped) before this one, seq 5",
+                        "line 1 (task task-1, tenant acme): this result and the 2 after it carry"
+                                + " no signature and no signed result covers them: the chain"
+                                + " breaks after it (the result that signs a batch may be"
+                                + " missing)");
+    }
+
+    @Test
+    void aStrippedSignatureIsCaught() {
+        List<TaskResult> results = chain(ED, "acme", 2, 2);
+        TaskResult stripped = copy(results.get(1));
+        stripped.getLineage().setBatchSize(0);
+        stripped.getLineage().setProof(List.of());
+        stripped.getLineage().setSignature("");
+        results.set(1, stripped);
+
+        LineageVerifier.Report report = verify(results, ED);
+
+        assertThat(report.failures())
+                .extracting(LineageVerifier.Failure::toString)
+                .containsExactly(
+                        "line 1 (task task-1, tenant acme): this result and the 1 after it carry"
+                                + " no signature and no signed result covers them: no signed"
+                                + " result of the chain follows it (the result that signs a batch"
+                                + " may be missing)");
+    }
+
+    @Test
     void theChainLinksEachResultToTheOneBefore() {
         List<TaskResult> chain = chain(ED, "acme", 3, 1);
 
@@ -150,7 +252,11 @@ class LineageVerifierTest {
                         "line 2 (task task-2, tenant acme): the vote does not match voteSha256:"
                                 + " the vote was changed",
                         "line 3 (task task-3, tenant acme): result 2 of the chain is missing"
-                                + " (dropped) before this one, seq 3");
+                                + " (dropped) before this one, seq 3",
+                        // Result 1 was signed by result 2's signature, through the chain.
+                        "line 1 (task task-1, tenant acme): this result carries no signature and"
+                                + " no signed result covers it: the chain breaks after it (the"
+                                + " result that signs a batch may be missing)");
     }
 
     @Test
@@ -263,7 +369,7 @@ class LineageVerifierTest {
 
         LineageVerifier.Report report = verify(results, ED);
 
-        assertThat(report.failures()).extracting(LineageVerifier.Failure::reason).hasSize(3);
+        assertThat(report.failures()).extracting(LineageVerifier.Failure::reason).hasSize(4);
         assertThat(report.failures().get(0).toString())
                 .startsWith("line 2 (task task-3, tenant acme): the result hashes to ")
                 .endsWith(": a field of the result was changed");
@@ -273,6 +379,10 @@ class LineageVerifierTest {
                 .isEqualTo(
                         "line 4 (task task-4, tenant acme): results 2 to 3 of the chain are"
                                 + " missing (dropped) before this one, seq 4");
+        assertThat(report.failures().get(3).toString())
+                .startsWith(
+                        "line 1 (task task-1, tenant acme): this result carries no signature and"
+                                + " no signed result covers it: the chain breaks after it");
     }
 
     @Test

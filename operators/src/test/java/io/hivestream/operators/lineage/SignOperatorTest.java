@@ -72,11 +72,20 @@ class SignOperatorTest {
             harness.processElement(LineageVerifierTest.result("acme", 3), 0);
             List<TaskResult> out = output(harness);
 
+            // Each tenant's results together, in chain order; the last of each carries the
+            // batch's one signature, the one before it is covered through the chain.
             assertThat(out)
                     .extracting(TaskResult::getTaskId)
-                    .containsExactly("task-1", "task-2", "task-3");
-            assertThat(out).extracting(r -> r.getLineage().getSeq()).containsExactly(1L, 1L, 2L);
-            assertThat(out).extracting(r -> r.getLineage().getBatchSize()).containsOnly(3);
+                    .containsExactly("task-1", "task-3", "task-2");
+            assertThat(out).extracting(r -> r.getLineage().getSeq()).containsExactly(1L, 2L, 1L);
+            assertThat(out).extracting(r -> r.getLineage().getBatchSize()).containsExactly(0, 2, 2);
+            assertThat(out)
+                    .extracting(r -> r.getLineage().getBatchIndex())
+                    .containsExactly(0, 0, 1);
+            assertThat(out.get(0).getLineage().getSignature()).isEmpty();
+            assertThat(out.get(2).getLineage().getSignature())
+                    .isEqualTo(out.get(1).getLineage().getSignature())
+                    .isNotEmpty();
             assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(2);
             assertThat(verify(out).failures()).isEmpty();
             assertThat(verify(out).tenants()).isEqualTo(2);
