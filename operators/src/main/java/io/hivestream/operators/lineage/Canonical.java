@@ -1,6 +1,5 @@
 package io.hivestream.operators.lineage;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,28 +31,39 @@ public final class Canonical {
     /** The hash that links the first result of a chain: 32 zero bytes. */
     public static final String GENESIS = "0".repeat(64);
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    // A plain growable array: ByteArrayOutputStream locks on every byte.
+    private byte[] buf = new byte[512];
+    private int size;
 
     /** Starts the bytes of one structure with its domain tag, e.g. {@code hivestream/result/1}. */
     public Canonical(String domain) {
         str(domain);
     }
 
+    private void ensure(int more) {
+        if (size + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+        }
+    }
+
     public Canonical u8(int value) {
-        out.write(value & 0xFF);
+        ensure(1);
+        buf[size++] = (byte) value;
         return this;
     }
 
     public Canonical u32(long value) {
+        ensure(4);
         for (int shift = 24; shift >= 0; shift -= 8) {
-            out.write((int) (value >>> shift) & 0xFF);
+            buf[size++] = (byte) (value >>> shift);
         }
         return this;
     }
 
     public Canonical i64(long value) {
+        ensure(8);
         for (int shift = 56; shift >= 0; shift -= 8) {
-            out.write((int) (value >>> shift) & 0xFF);
+            buf[size++] = (byte) (value >>> shift);
         }
         return this;
     }
@@ -69,8 +79,14 @@ public final class Canonical {
 
     public Canonical bytes(byte[] value) {
         u32(value.length);
-        out.writeBytes(value);
+        raw(value);
         return this;
+    }
+
+    private void raw(byte[] value) {
+        ensure(value.length);
+        System.arraycopy(value, 0, buf, size, value.length);
+        size += value.length;
     }
 
     public Canonical str(String value) {
@@ -79,8 +95,7 @@ public final class Canonical {
 
     /** A 32-byte hash given in hex, written raw (no length: it is always 32 bytes). */
     public Canonical hash(String hex) {
-        byte[] raw = unhex(hex);
-        out.writeBytes(raw);
+        raw(unhex(hex));
         return this;
     }
 
@@ -140,11 +155,18 @@ public final class Canonical {
     }
 
     public byte[] toByteArray() {
-        return out.toByteArray();
+        return Arrays.copyOf(buf, size);
     }
 
     public String sha256() {
-        return hex(sha256(out.toByteArray()));
+        return hex(sha256Raw());
+    }
+
+    /** The SHA-256 of the bytes written so far. */
+    public byte[] sha256Raw() {
+        MessageDigest digest = SHA256.get();
+        digest.update(buf, 0, size);
+        return digest.digest();
     }
 
     public static byte[] sha256(byte[] bytes) {

@@ -32,6 +32,10 @@ public final class LineageHashes {
      * so the answers of results signed before the flag existed hash as they did.
      */
     public static byte[] answerBytes(AgentAnswer a, String requestSha256) {
+        return answer(a, requestSha256).toByteArray();
+    }
+
+    private static Canonical answer(AgentAnswer a, String requestSha256) {
         Canonical bytes =
                 new Canonical(ANSWER)
                         .optHash(requestSha256)
@@ -51,13 +55,13 @@ public final class LineageHashes {
         if (a.getCached()) {
             bytes.bool(true);
         }
-        return bytes.toByteArray();
+        return bytes;
     }
 
     public static List<String> answerHashes(TaskResult result, String taskSha256) {
         List<String> hashes = new ArrayList<>(result.getAnswers().size());
         for (AgentAnswer answer : result.getAnswers()) {
-            hashes.add(Canonical.hex(Canonical.sha256(answerBytes(answer, taskSha256))));
+            hashes.add(answer(answer, taskSha256).sha256());
         }
         return hashes;
     }
@@ -143,6 +147,10 @@ public final class LineageHashes {
      * algorithm set; resultSha256, the batch fields and the signature are not part of them.
      */
     public static byte[] resultBytes(TaskResult r) {
+        return result(r).toByteArray();
+    }
+
+    private static Canonical result(TaskResult r) {
         Lineage l = r.getLineage();
         Canonical bytes =
                 new Canonical(RESULT)
@@ -182,11 +190,11 @@ public final class LineageHashes {
         if (r.getAnalyzerModel() != null) {
             bytes.str(r.getAnalyzerModel());
         }
-        return bytes.toByteArray();
+        return bytes;
     }
 
     public static String resultHash(TaskResult result) {
-        return Canonical.hex(Canonical.sha256(resultBytes(result)));
+        return result(result).sha256();
     }
 
     /** The bytes one signature covers: a batch of results by the Merkle root of their hashes. */
