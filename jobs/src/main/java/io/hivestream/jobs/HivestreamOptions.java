@@ -596,21 +596,23 @@ public final class HivestreamOptions {
     public static final ConfigOption<Integer> LINEAGE_BATCH_SIZE =
             ConfigOptions.key("hivestream.lineage.batch-size")
                     .intType()
-                    .defaultValue(1024)
+                    .defaultValue(4096)
                     .withDescription(
-                            "Most results one signature covers (a Merkle root, each result with its"
-                                    + " inclusion proof); a batch is also signed before every"
-                                    + " checkpoint barrier and after max-delay. 1: one signature per"
-                                    + " result.");
+                            "Most results one signature covers (carried by each tenant's last"
+                                    + " result among them, the others covered through the chain);"
+                                    + " a batch is also signed before every checkpoint barrier and,"
+                                    + " with at-least-once delivery, after max-delay. 1: one"
+                                    + " signature per result.");
 
     public static final ConfigOption<Duration> LINEAGE_MAX_DELAY =
             ConfigOptions.key("hivestream.lineage.max-delay")
                     .durationType()
                     .defaultValue(Duration.ofMillis(200))
                     .withDescription(
-                            "Longest a result waits for its batch to be signed (matters with"
-                                    + " at-least-once delivery; exactly-once results wait for the"
-                                    + " checkpoint anyway).");
+                            "Longest a result waits for its batch to be signed with at-least-once"
+                                    + " delivery. Exactly-once results are signed at the next"
+                                    + " checkpoint barrier (or when the batch is full): they become"
+                                    + " visible at that checkpoint anyway.");
 
     /**
      * Every option, in the order the options table and the command line list them. A test holds it

@@ -47,6 +47,7 @@ import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -486,7 +487,12 @@ public final class Pipeline {
                         new SignOperator(
                                 key,
                                 conf.get(HivestreamOptions.LINEAGE_BATCH_SIZE),
-                                conf.get(HivestreamOptions.LINEAGE_MAX_DELAY)))
+                                // Exactly-once results are visible at the checkpoint after them:
+                                // signing at its barrier delays none.
+                                conf.get(HivestreamOptions.DELIVERY)
+                                                == DeliveryGuarantee.EXACTLY_ONCE
+                                        ? null
+                                        : conf.get(HivestreamOptions.LINEAGE_MAX_DELAY)))
                 .uid("sign-results")
                 .name("sign results");
     }

@@ -23,8 +23,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * results sink's uncommitted transaction: the chain goes on from the last committed result, with no
  * fork and no gap. Results are linked as they arrive and held in memory, with their tenants' heads,
  * until their batch is sealed ({@link LineageSigner#seal}: one signature, carried by each tenant's
- * last result in the batch): when it holds {@code batchSize} results, after {@code maxDelay},
- * before each checkpoint barrier and at the end of input, so nothing unsigned is ever in a
+ * last result in the batch): when it holds {@code batchSize} results, after {@code maxDelay} (when
+ * given), before each checkpoint barrier and at the end of input, so nothing unsigned is ever in a
  * checkpoint. The heads are written to state when a batch is sealed, once per tenant. The key is
  * read from its {@link KeySource} when the stage opens.
  */
@@ -47,12 +47,17 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
     private transient Counter signed;
     private transient Counter signatures;
 
+    /**
+     * @param maxDelay longest a result waits for its batch to be signed; null: until the batch is
+     *     full or the next checkpoint barrier (for exactly-once results, which become visible
+     *     there)
+     */
     public SignOperator(KeySource keySource, int batchSize, Duration maxDelay) {
         if (batchSize < 1) {
             throw new IllegalArgumentException(
                     "the lineage batch size must be at least 1, got " + batchSize);
         }
-        if (maxDelay.isNegative()) {
+        if (maxDelay != null && maxDelay.isNegative()) {
             throw new IllegalArgumentException("the lineage max delay must not be negative");
         }
         this.keySource = keySource;
@@ -93,7 +98,7 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
         pendingResults++;
         if (pendingResults >= batchSize) {
             flush();
-        } else if (!flushScheduled) {
+        } else if (maxDelay != null && !flushScheduled) {
             flushScheduled = true;
             long now = getProcessingTimeService().getCurrentProcessingTime();
             getProcessingTimeService().registerTimer(now + maxDelay.toMillis(), t -> flush());

@@ -36,10 +36,13 @@ class SignOperatorTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, TaskResult, TaskResult> harness(
             int batchSize) throws Exception {
+        return harness(batchSize, Duration.ofSeconds(5));
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, TaskResult, TaskResult> harness(
+            int batchSize, Duration maxDelay) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new SignOperator(source, batchSize, Duration.ofSeconds(5)),
-                TaskResult::getTenant,
-                Types.STRING);
+                new SignOperator(source, batchSize, maxDelay), TaskResult::getTenant, Types.STRING);
     }
 
     static List<TaskResult> output(
@@ -105,6 +108,26 @@ class SignOperatorTest {
             assertThat(output(harness))
                     .extracting(r -> r.getLineage().getBatchSize())
                     .containsExactly(1);
+        }
+    }
+
+    @Test
+    void withoutAMaxDelayTheBatchWaitsForTheBarrier() throws Exception {
+        try (var harness = harness(100, null)) {
+            harness.open();
+            harness.setProcessingTime(1_000);
+            harness.processElement(LineageVerifierTest.result("acme", 1), 0);
+            harness.processElement(LineageVerifierTest.result("acme", 2), 0);
+            harness.setProcessingTime(3_600_000);
+            assertThat(output(harness)).isEmpty();
+            assertThat(harness.numProcessingTimeTimers()).isZero();
+
+            harness.prepareSnapshotPreBarrier(1);
+            List<TaskResult> out = output(harness);
+
+            assertThat(out).extracting(r -> r.getLineage().getSeq()).containsExactly(1L, 2L);
+            assertThat(out).extracting(r -> r.getLineage().getBatchSize()).containsExactly(0, 1);
+            assertThat(verify(out).failures()).isEmpty();
         }
     }
 
