@@ -3,10 +3,8 @@ package io.hivestream.connectors.analyse;
 import io.hivestream.connectors.agents.onnx.MiniLmEmbedder;
 import io.hivestream.connectors.analyse.ComplexityTrainer.Model;
 import io.hivestream.operators.analyse.AnalysisPolicy;
-import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.TaskFeatures;
 import io.hivestream.schemas.Task;
-import io.hivestream.schemas.internal.Analysis;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +22,7 @@ import java.util.Map;
  * the embedding and the features version it was trained on; any other model is refused when the
  * analyser is built. One caller at a time, like every Flink function instance.
  */
-public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
+public final class EmbeddingComplexityAnalyzer extends EmbeddingModelAnalyzer {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -40,13 +38,9 @@ public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
     /** The version results name for the shipped embedding model. */
     public static final String SHIPPED_VERSION = "shipped-embedding";
 
-    private final OnnxComplexityAnalyzer model;
-
     private EmbeddingComplexityAnalyzer(
             byte[] model, String source, String version, AnalysisPolicy policy) {
-        this.model =
-                new OnnxComplexityAnalyzer(
-                        model, source, version, policy, WIDTH, MiniLmEmbedder.MODEL);
+        super(model, source, version, policy, WIDTH, MiniLmEmbedder.MODEL);
     }
 
     /**
@@ -83,18 +77,8 @@ public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
     }
 
     @Override
-    public Analysis analyse(Task task) {
-        return decide(task, score(inputs(task)));
-    }
-
-    /** This model's decision for a task it scored {@code score}. */
-    Analysis decide(Task task, double score) {
-        return model.decide(task, score);
-    }
-
-    /** What results name as the model that scored their task. */
-    public String version() {
-        return model.version();
+    float[] row(Task task) {
+        return inputs(task);
     }
 
     /** The model's inputs for a task: its input's embedding, then its features. */
@@ -159,20 +143,5 @@ public final class EmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
                 Integer.toString(MiniLmEmbedder.DIMENSIONS));
         metadata.putAll(extra);
         return model.toOnnx(metadata);
-    }
-
-    /** The model's score for one row of {@link #inputs}. */
-    public double score(float[] inputs) {
-        return model.score(inputs);
-    }
-
-    /** The model's scores for rows of {@link #inputs}, in one run. */
-    public float[] scoreAll(float[][] rows) {
-        return model.scoreAll(rows);
-    }
-
-    @Override
-    public void close() {
-        model.close();
     }
 }

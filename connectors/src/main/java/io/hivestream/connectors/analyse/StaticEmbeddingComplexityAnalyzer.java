@@ -3,10 +3,8 @@ package io.hivestream.connectors.analyse;
 import io.hivestream.connectors.agents.onnx.StaticMiniLmEmbedder;
 import io.hivestream.connectors.analyse.ComplexityTrainer.Model;
 import io.hivestream.operators.analyse.AnalysisPolicy;
-import io.hivestream.operators.analyse.ComplexityAnalyzer;
 import io.hivestream.operators.analyse.TaskFeatures;
 import io.hivestream.schemas.Task;
-import io.hivestream.schemas.internal.Analysis;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +18,7 @@ import java.util.Map;
  * this embedding and the features version; any other model is refused when the analyser is built.
  * One caller at a time, like every Flink function instance.
  */
-public final class StaticEmbeddingComplexityAnalyzer implements ComplexityAnalyzer {
+public final class StaticEmbeddingComplexityAnalyzer extends EmbeddingModelAnalyzer {
     private static final long serialVersionUID = 1L;
 
     /** The model the job uses with this analyser, trained by {@code train-router --static}. */
@@ -33,13 +31,9 @@ public final class StaticEmbeddingComplexityAnalyzer implements ComplexityAnalyz
     /** Inputs of the model: the static embedding, then the features. */
     public static final int WIDTH = StaticMiniLmEmbedder.DIMENSIONS + TaskFeatures.SIZE;
 
-    private final OnnxComplexityAnalyzer model;
-
     private StaticEmbeddingComplexityAnalyzer(
             byte[] model, String source, String version, AnalysisPolicy policy) {
-        this.model =
-                new OnnxComplexityAnalyzer(
-                        model, source, version, policy, WIDTH, StaticMiniLmEmbedder.MODEL);
+        super(model, source, version, policy, WIDTH, StaticMiniLmEmbedder.MODEL);
     }
 
     /**
@@ -75,8 +69,8 @@ public final class StaticEmbeddingComplexityAnalyzer implements ComplexityAnalyz
     }
 
     @Override
-    public Analysis analyse(Task task) {
-        return model.decide(task, model.score(inputs(task)));
+    float[] row(Task task) {
+        return inputs(task);
     }
 
     /** The model's inputs for a task: its input's static embedding, then its features. */
@@ -100,25 +94,5 @@ public final class StaticEmbeddingComplexityAnalyzer implements ComplexityAnalyz
     /** The ONNX form of a model trained on {@link #inputs} rows. */
     public static byte[] toOnnx(Model model, Map<String, String> extra) {
         return EmbeddingComplexityAnalyzer.toOnnx(model, StaticMiniLmEmbedder.MODEL, extra);
-    }
-
-    /** What results name as the model that scored their task. */
-    public String version() {
-        return model.version();
-    }
-
-    /** The model's score for one row of {@link #inputs}. */
-    public double score(float[] inputs) {
-        return model.score(inputs);
-    }
-
-    /** The model's scores for rows of {@link #inputs}, in one run. */
-    public float[] scoreAll(float[][] rows) {
-        return model.scoreAll(rows);
-    }
-
-    @Override
-    public void close() {
-        model.close();
     }
 }
