@@ -147,6 +147,34 @@ class BenchTest {
     }
 
     @Test
+    void signedRunsAreComparedWithTheUnsignedOnesAroundThemLeavingTheWarmUpOut() {
+        Bench.Args args =
+                Bench.Args.parse(new String[] {"pipeline", "--scenario", "a", "--signed"});
+        assertThat(args.signed()).isTrue();
+        List<Figures.Run> runs =
+                List.of(
+                        run("a-pipeline-eo-warm-up-signed", "pipeline", "EXACTLY_ONCE", 100, null),
+                        run("a-pipeline-eo-unsigned-1", "pipeline", "EXACTLY_ONCE", 1_000, null),
+                        run("a-pipeline-eo-signed-1", "pipeline", "EXACTLY_ONCE", 900, null),
+                        run("a-pipeline-eo-signed-2", "pipeline", "EXACTLY_ONCE", 950, null),
+                        run("a-pipeline-eo-unsigned-2", "pipeline", "EXACTLY_ONCE", 1_000, null));
+
+        assertThat(Bench.ratios(runs, args))
+                .containsExactly(
+                        new Figures.Ratio(
+                                "signed/unsigned (exactly-once, ML-DSA-65)", 0.925, "≥ 0.95"),
+                        new Figures.Ratio(
+                                "signed/unsigned (exactly-once), CPU-s per task of the job JVM",
+                                1.0,
+                                "-"));
+        assertThatThrownBy(
+                        () ->
+                                Bench.Args.parse(
+                                        new String[] {"pipeline", "--scenario", "c", "--signed"}))
+                .hasMessage("--signed applies to scenario a only; run it with --scenario a");
+    }
+
+    @Test
     void securedIsRefusedForTheScenariosThatHaveNoSecuredRun() {
         assertThatThrownBy(
                         () ->
