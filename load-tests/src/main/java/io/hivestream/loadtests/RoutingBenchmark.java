@@ -55,7 +55,8 @@ public final class RoutingBenchmark {
             List<CostAwareThreshold.Point> router,
             List<CostAwareThreshold.Point> cascade,
             CostAwareThreshold.Point jobDefault,
-            Combined combined) {}
+            Combined combined,
+            double bestSaved) {}
 
     /**
      * The cheapest pair of knobs at the target: tasks scored from {@code threshold} on go straight
@@ -223,7 +224,20 @@ public final class RoutingBenchmark {
                 byThreshold,
                 byConfidence,
                 jobDefault,
-                combined(tasks, RoutingEvaluation.always(tasks, CLOUD, true)));
+                combined(tasks, RoutingEvaluation.always(tasks, CLOUD, true)),
+                bestSaved(tasks));
+    }
+
+    /**
+     * Cost saved at the target by the best policy possible under the simulated tiers: true
+     * difficulty known, EDGE confidence seen ({@link RoutingEvaluation#bestCostAt}).
+     */
+    static double bestSaved(List<RoutingEvaluation.Scored> tasks) {
+        CostAwareThreshold.Point cloud = RoutingEvaluation.always(tasks, CLOUD, true);
+        double cost =
+                RoutingEvaluation.bestCostAt(
+                        tasks, EDGE, CLOUD, CONFIDENCE, TARGET * cloud.quality());
+        return 1 - cost / cloud.cost();
     }
 
     static AgentEvent edgeAgent(String id, double price, List<String> capabilities) {
@@ -292,6 +306,12 @@ public final class RoutingBenchmark {
                         percent(saved(curves.cascade(), curves.cloud())),
                         percent(randomSaved(curves))));
         lines.add(combinedLine(curves));
+        lines.add(
+                String.format(
+                        Locale.ROOT,
+                        "best possible at 95%% of always-cloud quality (true difficulty known, EDGE"
+                                + " confidence seen): cost saved %s",
+                        percent(curves.bestSaved())));
         lines.add(
                 String.format(
                         Locale.ROOT,
@@ -364,14 +384,14 @@ public final class RoutingBenchmark {
                         DRAWS));
         md.append(
                 "| prompts | n | quality always-edge | quality always-cloud | saved at 95%: router"
-                        + " | cascade | threshold then cascade | random | job defaults: quality"
-                        + " ÷ cloud | cost ÷ cloud |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                        + " | cascade | threshold then cascade | best possible | random | job"
+                        + " defaults: quality ÷ cloud | cost ÷ cloud |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Curves curves : sets) {
             md.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %d | %.3f | %.3f | %s | %s | %s | %s | %.3f | %.3f |%n",
+                            "| %s | %d | %.3f | %.3f | %s | %s | %s | %s | %s | %.3f | %.3f |%n",
                             curves.name(),
                             curves.tasks(),
                             curves.edge().quality(),
@@ -384,6 +404,7 @@ public final class RoutingBenchmark {
                                             1
                                                     - curves.combined().point().cost()
                                                             / curves.cloud().cost()),
+                            percent(curves.bestSaved()),
                             percent(randomSaved(curves)),
                             curves.jobDefault().quality() / curves.cloud().quality(),
                             curves.jobDefault().cost() / curves.cloud().cost()));

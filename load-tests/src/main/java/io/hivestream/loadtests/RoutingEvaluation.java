@@ -143,6 +143,88 @@ public final class RoutingEvaluation {
         return new Point(threshold, cost / n, quality / n, escalated / n);
     }
 
+    /**
+     * The expected quality and cost of one task of difficulty {@code d} asked of EDGE first and
+     * escalated to CLOUD when the EDGE confidence is under {@code threshold}: the cascade's
+     * expectation in closed form, the confidence uniform in its range.
+     */
+    static double[] cascadeExpectation(
+            double d,
+            double threshold,
+            CostAwareThreshold.Tier edge,
+            CostAwareThreshold.Tier cloud,
+            Confidence confidence) {
+        double edgeRight = edge.accuracy(d);
+        double rightBelow = share(confidence.rightLow(), confidence.rightHigh(), threshold);
+        double wrongBelow = share(confidence.wrongLow(), confidence.wrongHigh(), threshold);
+        double escalated = edgeRight * rightBelow + (1 - edgeRight) * wrongBelow;
+        return new double[] {
+            edgeRight * (1 - rightBelow) + escalated * cloud.accuracy(d),
+            edge.cost() + escalated * cloud.cost()
+        };
+    }
+
+    private static double share(double low, double high, double threshold) {
+        return Math.max(0, Math.min(1, (threshold - low) / (high - low)));
+    }
+
+    /**
+     * The least expected cost per task at which any routing policy reaches {@code quality} on these
+     * tasks when it knows each task's true difficulty (a perfect analyser) and sees the EDGE
+     * answer's confidence: per task, EDGE only, CLOUD only, or the cascade at any confidence
+     * threshold (steps of 0.01), chosen to trade cost for quality at one rate for every task (rates
+     * in steps of 0.01), and mixed at random between two such choices to land on the quality
+     * exactly. No analyser and no cascade setting can do better under these tiers; NaN when the
+     * quality is out of reach.
+     */
+    public static double bestCostAt(
+            List<Scored> tasks,
+            CostAwareThreshold.Tier edge,
+            CostAwareThreshold.Tier cloud,
+            Confidence confidence,
+            double quality) {
+        // The options of each task: the cascade at thresholds 0 (EDGE only) to 1, and CLOUD only.
+        List<double[][]> options = new ArrayList<>(tasks.size());
+        for (Scored task : tasks) {
+            double[][] choices = new double[102][];
+            for (int i = 0; i <= 100; i++) {
+                choices[i] =
+                        cascadeExpectation(task.difficulty(), i / 100.0, edge, cloud, confidence);
+            }
+            choices[101] = new double[] {cloud.accuracy(task.difficulty()), cloud.cost()};
+            options.add(choices);
+        }
+        // For a rate r of cost per unit of quality, each task takes the choice of least cost - r *
+        // quality: a point of the lower convex hull of (quality, cost). Raise r until the quality
+        // is reached, then mix with the point before.
+        double[] before = null;
+        for (double rate = 0; rate <= 10 * cloud.cost() / Math.max(1e-9, cloud.accuracy(0)); ) {
+            double q = 0;
+            double c = 0;
+            for (double[][] choices : options) {
+                double[] chosen = choices[0];
+                for (double[] choice : choices) {
+                    if (choice[1] - rate * choice[0] < chosen[1] - rate * chosen[0]) {
+                        chosen = choice;
+                    }
+                }
+                q += chosen[0];
+                c += chosen[1];
+            }
+            double[] point = {q / tasks.size(), c / tasks.size()};
+            if (point[0] >= quality) {
+                if (before == null || point[0] == before[0]) {
+                    return point[1];
+                }
+                double mix = (quality - before[0]) / (point[0] - before[0]);
+                return before[1] + mix * (point[1] - before[1]);
+            }
+            before = point;
+            rate += 0.01;
+        }
+        return Double.NaN;
+    }
+
     /** The random policy's cost at a quality: where its straight line reaches it. */
     public static double randomCostAt(Point edge, Point cloud, double quality) {
         double share = (quality - edge.quality()) / (cloud.quality() - edge.quality());

@@ -122,4 +122,23 @@ class RoutingEvaluationTest {
         assertThat(broken.shareAfter()).isLessThan(0.10);
         assertThat(broken.windows()).hasSize(20);
     }
+
+    @Test
+    void theBestPossibleCostMixesTheCheapestChoicesThatReachTheQuality() {
+        // EDGE right half the time at cost 1, CLOUD always right at cost 20; a right EDGE answer
+        // is sure of itself (0.6 to 1), a wrong one is not (0 to 0.5): escalating exactly the
+        // wrong ones costs 1 + 0.5 * 20 = 11 for quality 1.
+        CostAwareThreshold.Tier edge = new CostAwareThreshold.Tier(0.5, 0, 1);
+        CostAwareThreshold.Tier cloud = new CostAwareThreshold.Tier(1.0, 0, 20);
+        RoutingEvaluation.Confidence sure = new RoutingEvaluation.Confidence(0.6, 1.0, 0.0, 0.5);
+        List<RoutingEvaluation.Scored> easy = List.of(scored("a", 0, 0.1), scored("b", 0, 0.9));
+
+        assertThat(RoutingEvaluation.cascadeExpectation(0, 0.55, edge, cloud, sure))
+                .containsExactly(1.0, 11.0);
+        assertThat(RoutingEvaluation.bestCostAt(easy, edge, cloud, sure, 1.0)).isEqualTo(11.0);
+        // Half the way from EDGE only (0.5 at cost 1) to quality 1 at cost 11.
+        assertThat(RoutingEvaluation.bestCostAt(easy, edge, cloud, sure, 0.75)).isEqualTo(6.0);
+        assertThat(RoutingEvaluation.bestCostAt(easy, edge, cloud, sure, 0.5)).isEqualTo(1.0);
+        assertThat(RoutingEvaluation.bestCostAt(easy, edge, cloud, sure, 1.01)).isNaN();
+    }
 }
