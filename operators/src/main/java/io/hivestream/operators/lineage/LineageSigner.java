@@ -30,9 +30,9 @@ public final class LineageSigner {
 
     /**
      * Computes the result's lineage hashes, links it after {@code head} and names the key; the
-     * batch fields and signature come from {@link #sign}. The task hash, when the result carries
-     * one, is kept. The lineage is set on {@code result} itself, which is returned: the caller
-     * hands the record over.
+     * batch fields and signature come from {@link #seal} or {@link #sign}. The task hash, when the
+     * result carries one, is kept. The lineage is set on {@code result} itself, which is returned:
+     * the caller hands the record over.
      */
     public Linked link(TaskResult result, ChainHead head) {
         String taskSha256 =

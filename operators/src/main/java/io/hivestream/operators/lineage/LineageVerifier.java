@@ -220,7 +220,7 @@ public final class LineageVerifier {
         }
         LineageKeys.VerifyingKey key = keys.get(l.getKeyId());
         if (key == null) {
-            return "signed with key "
+            return (l.getBatchSize() == 0 ? "names key " : "signed with key ")
                     + l.getKeyId()
                     + ", which is not among the public keys given "
                     + keys.keySet();
@@ -242,8 +242,12 @@ public final class LineageVerifier {
         if (content != null) {
             return content;
         }
-        if (l.getBatchSize() == 0 && l.getSignature().isEmpty() && l.getProof().isEmpty()) {
-            // Covered by the signed result its chain leads to, which finish() looks for.
+        if (l.getBatchSize() == 0
+                && l.getBatchIndex() == 0
+                && l.getSignature().isEmpty()
+                && l.getProof().isEmpty()) {
+            // Covered by the signed result its chain leads to, which finish() looks for. Any
+            // other result is checked as a leaf.
             authentic = true;
             return chainProblem(lane, result.getTenant(), l);
         }

@@ -203,6 +203,47 @@ class LineageVerifierTest {
     }
 
     @Test
+    void aForgedResultLinkedAfterTheChainWithoutASignatureIsCaught() {
+        List<TaskResult> results = chain(ED, "acme", 3, 3);
+        ChainHead head = new ChainHead(3L, results.get(2).getLineage().getResultSha256());
+        // Anyone can compute the hashes and the link; only the key holder can sign.
+        LineageSigner forger = new LineageSigner(ED);
+        TaskResult forged = forger.link(result("acme", 4), head).result();
+        forged.getLineage().setBatchSize(0);
+        results.add(forged);
+        List<TaskResult> invented = new ArrayList<>();
+        invented.add(new LineageSigner(ED).link(result("globex", 1), null).result());
+        invented.get(0).getLineage().setBatchSize(0);
+        results.addAll(invented);
+
+        LineageVerifier.Report report = verify(results, ED);
+
+        assertThat(report.failures())
+                .extracting(LineageVerifier.Failure::toString)
+                .containsExactlyInAnyOrder(
+                        "line 4 (task task-4, tenant acme): this result carries no signature and"
+                                + " no signed result covers it: no signed result of the chain"
+                                + " follows it (the result that signs a batch may be missing)",
+                        "line 5 (task task-1, tenant globex): this result carries no signature"
+                                + " and no signed result covers it: no signed result of the chain"
+                                + " follows it (the result that signs a batch may be missing)");
+    }
+
+    @Test
+    void aResultWithoutALeafsBatchSizeButWithASignatureIsCheckedAsALeaf() {
+        List<TaskResult> results = chain(ED, "acme", 2, 2);
+        TaskResult odd = copy(results.get(1));
+        odd.getLineage().setBatchSize(0);
+        results.set(1, odd);
+
+        LineageVerifier.Report report = verify(results, ED);
+
+        assertThat(report.failures())
+                .extracting(LineageVerifier.Failure::reason)
+                .startsWith("the inclusion proof does not fit leaf 0 of a batch of 0");
+    }
+
+    @Test
     void aStrippedSignatureIsCaught() {
         List<TaskResult> results = chain(ED, "acme", 2, 2);
         TaskResult stripped = copy(results.get(1));

@@ -166,6 +166,38 @@ class SignOperatorTest {
     }
 
     @Test
+    void eachTenantGoesOnFromItsOwnHeadAfterARestore() throws Exception {
+        List<TaskResult> committed = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (var harness = harness(3)) {
+            harness.open();
+            harness.processElement(LineageVerifierTest.result("acme", 1), 0);
+            harness.processElement(LineageVerifierTest.result("acme", 2), 0);
+            // globex's result fills the batch: the flush writes both tenants' heads.
+            harness.processElement(LineageVerifierTest.result("globex", 3), 0);
+            harness.processElement(LineageVerifierTest.result("globex", 4), 0);
+            harness.endInput();
+            snapshot = harness.snapshot(1, 0);
+            committed.addAll(output(harness));
+        }
+        try (var restored = harness(3)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement(LineageVerifierTest.result("globex", 5), 0);
+            restored.processElement(LineageVerifierTest.result("acme", 6), 0);
+            restored.endInput();
+            committed.addAll(output(restored));
+        }
+
+        assertThat(committed)
+                .extracting(r -> r.getTenant() + " " + r.getLineage().getSeq())
+                .containsExactly("acme 1", "acme 2", "globex 1", "globex 2", "globex 3", "acme 3");
+        LineageVerifier.Report report = verify(committed);
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.signaturesChecked()).isEqualTo(3);
+    }
+
+    @Test
     void aMissingKeyIsRefusedWithWhereItLooked() {
         KeySource fromEnv = new KeySource(null, "HIVESTREAM_LINEAGE_KEY", null);
 
