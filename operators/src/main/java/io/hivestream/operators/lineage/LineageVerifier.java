@@ -6,9 +6,11 @@ import io.hivestream.schemas.TaskResult;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -17,9 +19,10 @@ import java.util.TreeMap;
  * chain: no result replayed, none out of order within one lane (a topic partition or a file), no
  * two at one position (a fork), no gap, every link to the result before, and every result that
  * carries no signature (batch size 0) followed, over unbroken links, by one that does: that
- * signature covers it through the chain. Results are fed in the order read with {@link #accept};
- * {@link #finish} checks the chains and reports. A batch's signature is checked once and
- * remembered, so verifying costs one signature check per batch.
+ * signature covers it through the chain; and, reading every tenant, every leaf of each signed
+ * batch. Results are fed in the order read with {@link #accept}; {@link #finish} checks the chains
+ * and reports. A batch's signature is checked once and remembered, so verifying costs one signature
+ * check per batch.
  */
 public final class LineageVerifier {
     /** One result that failed, where it was read and why. */
@@ -64,6 +67,13 @@ public final class LineageVerifier {
 
     private final Map<String, LineageKeys.VerifyingKey> keys;
     private final Map<String, Boolean> signatures = new HashMap<>();
+
+    /** A signed batch as read: how many leaves it has, which were read, and where it was first. */
+    private record Batch(
+            int size, Set<Integer> read, String position, String taskId, String tenant) {}
+
+    private final boolean wholeBatches;
+    private final Map<String, Batch> batches = new HashMap<>();
     private final Map<String, TreeMap<Long, Link>> chains = new HashMap<>();
     private final Map<String, Long> seen = new HashMap<>();
     private final Map<String, Long> lastInLane = new HashMap<>();
@@ -73,11 +83,22 @@ public final class LineageVerifier {
     private boolean signed;
     private boolean repeated;
 
+    /** A verifier that reads every result of the topic or file: every leaf of a batch. */
     public LineageVerifier(List<LineageKeys.VerifyingKey> keys) {
+        this(keys, true);
+    }
+
+    /**
+     * @param wholeBatches whether every result is read (not one tenant's alone), so that every leaf
+     *     of each signed batch should be: a batch with a leaf missing shows a tenant's last results
+     *     of the batch dropped, which its own chain cannot show when they were its newest
+     */
+    public LineageVerifier(List<LineageKeys.VerifyingKey> keys, boolean wholeBatches) {
         this.keys = new HashMap<>();
         for (LineageKeys.VerifyingKey key : keys) {
             this.keys.put(key.keyId(), key);
         }
+        this.wholeBatches = wholeBatches;
     }
 
     /**
@@ -88,7 +109,7 @@ public final class LineageVerifier {
         authentic = false;
         signed = false;
         repeated = false;
-        String reason = check(lane, result);
+        String reason = check(lane, position, result);
         if (reason != null) {
             failures.add(new Failure(position, result.getTaskId(), result.getTenant(), reason));
         }
@@ -180,6 +201,23 @@ public final class LineageVerifier {
             }
             uncovered(tenant, uncovered, "no signed result of the chain follows it");
         }
+        if (wholeBatches) {
+            for (Batch batch : batches.values()) {
+                if (batch.read().size() < batch.size()) {
+                    failures.add(
+                            new Failure(
+                                    batch.position(),
+                                    batch.taskId(),
+                                    batch.tenant(),
+                                    "the batch this result's signature covers has "
+                                            + batch.size()
+                                            + " leaves but "
+                                            + batch.read().size()
+                                            + " were read: the newest results of another tenant"
+                                            + " in that batch are missing (dropped)"));
+                }
+            }
+        }
         return new Report(results, chains.size(), signatures.size(), List.copyOf(failures));
     }
 
@@ -206,7 +244,7 @@ public final class LineageVerifier {
         links.clear();
     }
 
-    private String check(String lane, TaskResult result) {
+    private String check(String lane, String position, TaskResult result) {
         Lineage l = result.getLineage();
         if (l == null) {
             return "not signed: the result carries no lineage";
@@ -220,7 +258,7 @@ public final class LineageVerifier {
         }
         LineageKeys.VerifyingKey key = keys.get(l.getKeyId());
         if (key == null) {
-            return (l.getBatchSize() == 0 ? "names key " : "signed with key ")
+            return "signed with key "
                     + l.getKeyId()
                     + ", which is not among the public keys given "
                     + keys.keySet();
@@ -255,6 +293,17 @@ public final class LineageVerifier {
         if (signature != null) {
             return signature;
         }
+        batches.computeIfAbsent(
+                        batchKey(l),
+                        k ->
+                                new Batch(
+                                        l.getBatchSize(),
+                                        new HashSet<>(),
+                                        position,
+                                        result.getTaskId(),
+                                        result.getTenant()))
+                .read()
+                .add(l.getBatchIndex());
         authentic = true;
         signed = true;
         return chainProblem(lane, result.getTenant(), l);
@@ -308,8 +357,8 @@ public final class LineageVerifier {
                     + " of a batch of "
                     + l.getBatchSize();
         }
-        String cacheKey =
-                l.getKeyId() + "\n" + l.getBatchSize() + "\n" + root + "\n" + l.getSignature();
+        // The root belongs in the key: a copied signature over another root must not hit.
+        String cacheKey = batchKey(l) + "\n" + root;
         Boolean valid = signatures.get(cacheKey);
         if (valid == null) {
             byte[] signature;
@@ -330,6 +379,14 @@ public final class LineageVerifier {
                 : "the signature does not verify with key "
                         + l.getKeyId()
                         + ": not signed by that key, or the result was changed and rehashed";
+    }
+
+    /**
+     * What identifies the batch of a leaf whose signature verified: its key, size and signature
+     * (which covers its root).
+     */
+    private static String batchKey(Lineage l) {
+        return l.getKeyId() + "\n" + l.getBatchSize() + "\n" + l.getSignature();
     }
 
     private String chainProblem(String lane, String tenant, Lineage l) {

@@ -203,6 +203,43 @@ class LineageVerifierTest {
     }
 
     @Test
+    void aTenantsNewestResultsDroppedFromASharedBatchAreCaught() {
+        LineageSigner signer = new LineageSigner(ED);
+        List<TaskResult> acme = new ArrayList<>();
+        List<TaskResult> globex = new ArrayList<>();
+        ChainHead acmeHead = null;
+        ChainHead globexHead = null;
+        for (int i = 1; i <= 2; i++) {
+            LineageSigner.Linked a = signer.link(result("acme", i), acmeHead);
+            acmeHead = a.head();
+            acme.add(a.result());
+            LineageSigner.Linked g = signer.link(result("globex", 10 + i), globexHead);
+            globexHead = g.head();
+            globex.add(g.result());
+        }
+        signer.seal(List.of(acme, globex));
+
+        // globex's whole chain so far is gone: nothing of its own shows it.
+        LineageVerifier.Report report = verify(acme, ED);
+        LineageVerifier oneTenant =
+                new LineageVerifier(List.of(LineageKeys.publicKeyOf(ED)), false);
+        for (int i = 0; i < acme.size(); i++) {
+            oneTenant.accept("partition 0", "line " + (i + 1), acme.get(i));
+        }
+
+        assertThat(report.failures())
+                .extracting(LineageVerifier.Failure::toString)
+                .containsExactly(
+                        "line 2 (task task-2, tenant acme): the batch this result's signature"
+                                + " covers has 2 leaves but 1 were read: the newest results of"
+                                + " another tenant in that batch are missing (dropped)");
+        assertThat(oneTenant.finish().failures()).isEmpty();
+        List<TaskResult> all = new ArrayList<>(acme);
+        all.addAll(globex);
+        assertThat(verify(all, ED).failures()).isEmpty();
+    }
+
+    @Test
     void aForgedResultLinkedAfterTheChainWithoutASignatureIsCaught() {
         List<TaskResult> results = chain(ED, "acme", 3, 3);
         ChainHead head = new ChainHead(3L, results.get(2).getLineage().getResultSha256());
