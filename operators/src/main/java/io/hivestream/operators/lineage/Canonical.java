@@ -158,15 +158,11 @@ public final class Canonical {
         return Arrays.copyOf(buf, size);
     }
 
+    /** The hex SHA-256 of the bytes written so far, hashed in place. */
     public String sha256() {
-        return hex(sha256Raw());
-    }
-
-    /** The SHA-256 of the bytes written so far. */
-    public byte[] sha256Raw() {
         MessageDigest digest = SHA256.get();
         digest.update(buf, 0, size);
-        return digest.digest();
+        return hex(digest.digest());
     }
 
     public static byte[] sha256(byte[] bytes) {

@@ -43,7 +43,8 @@ public final class LineageSigner {
                 Lineage.newBuilder()
                         .setVersion(LineageHashes.VERSION)
                         .setTaskSha256(taskSha256)
-                        .setAnswerSha256(new ArrayList<>(answers))
+                        // answerHashes made the list for this result alone.
+                        .setAnswerSha256(answers)
                         .setVoteSha256(LineageHashes.voteHash(result, answers))
                         .setStepsSha256(LineageHashes.stepsRoot(result.getSubtasks()))
                         .setSeq(seq)
