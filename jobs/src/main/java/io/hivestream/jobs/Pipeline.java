@@ -7,12 +7,14 @@ import io.hivestream.operators.analyse.AnalyseFunction;
 import io.hivestream.operators.analyse.LiveAnalyseFunction;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.consensus.RoutingEvidence;
+import io.hivestream.operators.consensus.TaskResults;
 import io.hivestream.operators.consensus.TextEmbedder;
 import io.hivestream.operators.decode.DecodeFunction;
 import io.hivestream.operators.decode.RawDecoder;
 import io.hivestream.operators.decode.TaskValidator;
 import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.operators.execute.CallJournal;
+import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteOperatorFactory;
 import io.hivestream.operators.execute.SemanticCacheFunction;
 import io.hivestream.operators.execute.SemanticFills;
@@ -348,6 +350,13 @@ public final class Pipeline {
                         .uid("route")
                         .name("route");
 
+        boolean examples = conf.get(HivestreamOptions.ROUTE_EXAMPLES);
+        if (examples && sinks.examples() == null) {
+            throw new IllegalArgumentException(
+                    HivestreamOptions.ROUTE_EXAMPLES.key()
+                            + " is on but no examples sink is given");
+        }
+        RoutingEvidence evidence = examples ? new RoutingEvidence(analyzer(conf)) : null;
         // Route and execute share their key, so requests go on to the execute instance of the same
         // index without a shuffle, and a session's turns keep their order between the two.
         // The views go to every execute instance too: work queued for an agent that leaves the
@@ -359,12 +368,13 @@ public final class Pipeline {
                                 "execute",
                                 new AvroTypeInfo<>(CallReply.class),
                                 new ExecuteOperatorFactory(
-                                        runtimes,
-                                        StageSettings.executeSettings(conf),
-                                        StageSettings.toolPolicy(conf),
-                                        clock,
-                                        StageSettings.router(conf),
-                                        sinks.journal()))
+                                                runtimes,
+                                                StageSettings.executeSettings(conf),
+                                                StageSettings.toolPolicy(conf),
+                                                clock,
+                                                StageSettings.router(conf),
+                                                sinks.journal())
+                                        .decidingAlone(new TaskResults(clock, evidence)))
                         .uid(EXECUTE_UID)
                         .name("execute");
 
@@ -374,12 +384,6 @@ public final class Pipeline {
                         .name("reputations")
                         .broadcast(ConsensusFunction.REPUTATIONS);
 
-        boolean examples = conf.get(HivestreamOptions.ROUTE_EXAMPLES);
-        if (examples && sinks.examples() == null) {
-            throw new IllegalArgumentException(
-                    HivestreamOptions.ROUTE_EXAMPLES.key()
-                            + " is on but no examples sink is given");
-        }
         SingleOutputStreamOperator<TaskResult> decided =
                 (cachedReplies == null ? replies : replies.union(cachedReplies))
                         .keyBy(r -> r.getRequest().getTask().getTask().getTaskId(), Types.STRING)
@@ -390,15 +394,18 @@ public final class Pipeline {
                                         embedder,
                                         conf.get(HivestreamOptions.CONSENSUS_TIMEOUT),
                                         conf.get(HivestreamOptions.CONSENSUS_RETENTION),
-                                        examples ? new RoutingEvidence(analyzer(conf)) : null),
+                                        evidence),
                                 new AvroTypeInfo<>(TaskResult.class))
                         .uid("consensus")
                         .name("consensus");
 
         TemplatePlanner planner = new TemplatePlanner();
         int maxReplicas = conf.get(HivestreamOptions.MAX_REPLICAS);
+        // A task with one replica is decided where its call ends (the execute stage); the
+        // consensus stage decides votes and the answers of the semantic cache.
+        DataStream<TaskResult> direct = replies.getSideOutput(ExecuteOperator.DECIDED);
         SingleOutputStreamOperator<TaskResult> results =
-                (admit != null ? decided.union(admit.rejected()) : decided)
+                (admit != null ? decided.union(direct, admit.rejected()) : decided.union(direct))
                         .keyBy(AggregateFunction::rootOf, Types.STRING)
                         .connect(
                                 routed.getSideOutput(RouteFunction.PLANS)
@@ -428,12 +435,15 @@ public final class Pipeline {
                 .uid("subtasks-sink")
                 .name("subtasks sink");
         decided.getSideOutput(Outputs.METRICS)
-                .union(results.getSideOutput(Outputs.METRICS))
+                .union(
+                        replies.getSideOutput(Outputs.METRICS),
+                        results.getSideOutput(Outputs.METRICS))
                 .sinkTo(sinks.metrics())
                 .uid("metrics-sink")
                 .name("metrics sink");
         if (examples) {
             decided.getSideOutput(ConsensusFunction.EXAMPLES)
+                    .union(replies.getSideOutput(ConsensusFunction.EXAMPLES))
                     .sinkTo(sinks.examples())
                     .uid("routing-examples-sink")
                     .name("routing examples sink");

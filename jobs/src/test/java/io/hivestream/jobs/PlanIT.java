@@ -38,6 +38,12 @@ import org.junit.jupiter.api.io.TempDir;
  * agents of which one is faulty end with the honest answer.
  */
 class PlanIT extends KafkaJobCase {
+    /**
+     * The honest voters' latency: far above the time between a vote's replicas starting, so that
+     * the faulty voter, answering at once, is always among the answers the vote is decided on.
+     */
+    private static final String HONEST_MS = "300";
+
     private static final Set<String> EXPECTED =
             Set.of(
                     "plan-ok",
@@ -80,10 +86,14 @@ class PlanIT extends KafkaJobCase {
                         Agents.simulated("rev-1", List.of("review"), 0.001),
                         Agents.simulated("analyst-1", List.of("analyse"), 0.001),
                         Agents.simulated("writer-1", List.of("write"), 0.001, "errorRate", "1.0"),
-                        Agents.simulated("cls-a", List.of("classify"), 0.001),
-                        Agents.simulated("cls-b", List.of("classify"), 0.001),
-                        Agents.simulated("cls-c", List.of("classify"), 0.001),
-                        // The faulty agents answer at once, so every vote sees all four answers.
+                        Agents.simulated(
+                                "cls-a", List.of("classify"), 0.001, "latencyMs", HONEST_MS),
+                        Agents.simulated(
+                                "cls-b", List.of("classify"), 0.001, "latencyMs", HONEST_MS),
+                        Agents.simulated(
+                                "cls-c", List.of("classify"), 0.001, "latencyMs", HONEST_MS),
+                        // The faulty agents answer at once and the honest ones after HONEST_MS, so
+                        // every vote sees all four answers: three honest ones would decide it.
                         Agents.simulated(
                                 "cls-byz",
                                 List.of("classify"),
@@ -92,9 +102,9 @@ class PlanIT extends KafkaJobCase {
                                 "collude",
                                 "latencyMs",
                                 "0"),
-                        Agents.simulated("m-a", List.of("math"), 0.001),
-                        Agents.simulated("m-b", List.of("math"), 0.001),
-                        Agents.simulated("m-c", List.of("math"), 0.001),
+                        Agents.simulated("m-a", List.of("math"), 0.001, "latencyMs", HONEST_MS),
+                        Agents.simulated("m-b", List.of("math"), 0.001, "latencyMs", HONEST_MS),
+                        Agents.simulated("m-c", List.of("math"), 0.001, "latencyMs", HONEST_MS),
                         Agents.simulated(
                                 "m-byz",
                                 List.of("math"),

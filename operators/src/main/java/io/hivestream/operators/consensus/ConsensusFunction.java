@@ -1,14 +1,11 @@
 package io.hivestream.operators.consensus;
 
 import io.hivestream.operators.Outputs;
-import io.hivestream.operators.lineage.TaskHash;
-import io.hivestream.operators.route.TurnOrder;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.ReputationMetric;
 import io.hivestream.schemas.RoutingExample;
-import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
@@ -18,7 +15,6 @@ import io.hivestream.schemas.internal.AgentReputation;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
-import io.hivestream.schemas.internal.Cascade;
 import io.hivestream.schemas.internal.ConsensusDecision;
 import java.time.Clock;
 import java.time.Duration;
@@ -83,20 +79,6 @@ public final class ConsensusFunction
     public static final Duration DEFAULT_RETENTION = Duration.ofMinutes(10);
 
     /**
-     * Result metadata of a cascaded task: {@value #ESCALATED} when the CLOUD answer stands, {@value
-     * #CLOUD_FAILED} when every CLOUD agent failed and the EDGE answer stands.
-     */
-    public static final String CASCADE = "cascade";
-
-    public static final String ESCALATED = "escalated";
-    public static final String CLOUD_FAILED = "cloud-failed";
-
-    /** Result metadata: the EDGE answer's confidence and the threshold it was under. */
-    public static final String CASCADE_CONFIDENCE = "cascade.confidence";
-
-    public static final String CASCADE_THRESHOLD = "cascade.threshold";
-
-    /**
      * How long a decided task waits at most for its last replicas: far beyond the execute stage's
      * longest retry loop (attempts × agents × (call timeout + backoff), minutes by default).
      */
@@ -112,7 +94,7 @@ public final class ConsensusFunction
 
     private final Clock clock;
     private final TextEmbedder embedder;
-    private final RoutingEvidence evidence;
+    private final TaskResults results;
     private final Duration timeout;
     private final Duration retention;
     private transient MapState<Integer, CallReply> replies;
@@ -152,7 +134,7 @@ public final class ConsensusFunction
         this.embedder = embedder;
         this.timeout = timeout;
         this.retention = retention;
-        this.evidence = evidence;
+        this.results = new TaskResults(clock, evidence);
     }
 
     @Override
@@ -179,11 +161,8 @@ public final class ConsensusFunction
         }
         AnalyzedTask task = reply.getRequest().getTask();
         int replicas = task.getAnalysis().getReplicas();
-        if (replicas == 1) {
-            TaskResult result =
-                    reply.getCascade() == null
-                            ? single(task, reply.getAnswer(), stopped(reply))
-                            : cascaded(task, reply.getAnswer(), reply.getCascade());
+        if (TaskResults.decidesAlone(reply)) {
+            TaskResult result = results.single(reply);
             example(task, result, ctx);
             out.collect(result);
             return;
@@ -341,7 +320,7 @@ public final class ConsensusFunction
         }
         double agreement = (double) outcome.support() / analysis.getReplicas();
         TaskResult.Builder result =
-                baseResult(task, answers).setAgreement(agreement).setVote(kind(task).key());
+                results.base(task, answers).setAgreement(agreement).setVote(kind(task).key());
         if (outcome.decided()) {
             for (AgentAnswer answer : answers) {
                 ctx.output(Outputs.METRICS, reputation(task.getTask(), answer, agreement));
@@ -416,17 +395,7 @@ public final class ConsensusFunction
 
     /** Writes the labelled example {@code result} is evidence for, if any. */
     private void example(AnalyzedTask task, TaskResult result, ReadOnlyContext ctx) {
-        if (evidence == null) {
-            return;
-        }
-        Analysis analysis = task.getAnalysis();
-        evidence.of(
-                        task.getTask(),
-                        analysis.getTier(),
-                        analysis.getComplexity(),
-                        result,
-                        clock.millis())
-                .ifPresent(example -> ctx.output(EXAMPLES, example));
+        results.example(task, result).ifPresent(example -> ctx.output(EXAMPLES, example));
     }
 
     /**
@@ -467,15 +436,6 @@ public final class ConsensusFunction
     }
 
     /**
-     * The status of a replica that stopped without an answer for a reason other than its agents'
-     * failures: CANCELLED (its plan no longer needs it), TIMED_OUT (its deadline passed before a
-     * call could start) or REJECTED (every call would have crossed its budget); else null.
-     */
-    private static TaskStatus stopped(CallReply reply) {
-        return reply.getRequest().getCancel() != null ? TaskStatus.CANCELLED : reply.getRefused();
-    }
-
-    /**
      * The status of a vote whose replicas stopped without answering: CANCELLED when its plan
      * cancelled any of them; TIMED_OUT, else REJECTED, when every replica arrived and every one
      * stopped before a call for its deadline or its budget; else null (the vote fails, or goes by
@@ -493,56 +453,6 @@ public final class ConsensusFunction
                 : TaskStatus.REJECTED;
     }
 
-    private TaskResult single(AnalyzedTask task, AgentAnswer answer, TaskStatus stopped) {
-        TaskResult.Builder result = baseResult(task, List.of(answer));
-        if (stopped != null) {
-            return result.setAgents(List.of())
-                    .setStatus(stopped)
-                    .setError(answer.getError())
-                    .build();
-        }
-        result.setAgents(answer.getError() == null ? List.of(answer.getAgentId()) : List.of());
-        return answer.getError() == null
-                ? result.setStatus(TaskStatus.COMPLETED)
-                        .setOutput(answer.getOutput())
-                        .setAgentTier(answer.getTier())
-                        .build()
-                : result.setStatus(TaskStatus.FAILED).setError(answer.getError()).build();
-    }
-
-    /**
-     * What the job says about a task in its result's metadata before any answer: the turns a
-     * session's turn was answered without ({@link TurnOrder#GAP}).
-     */
-    private static Map<String, String> annotations(AnalyzedTask task) {
-        Map<String, String> metadata = new HashMap<>();
-        String gap = task.getTask().getMetadata().get(TurnOrder.GAP);
-        if (gap != null) {
-            metadata.put(TurnOrder.GAP, gap);
-        }
-        return metadata;
-    }
-
-    /**
-     * The result of a replica whose EDGE answer escalated: both answers, EDGE first; the answer
-     * that stands is the CLOUD one, or the EDGE one when the CLOUD tier failed. Completed either
-     * way, since the EDGE agent did answer.
-     */
-    private TaskResult cascaded(AnalyzedTask task, AgentAnswer answer, Cascade cascade) {
-        boolean cloudAnswered = cascade.getCloud().getError() == null;
-        Map<String, String> metadata = annotations(task);
-        metadata.put(CASCADE, cloudAnswered ? ESCALATED : CLOUD_FAILED);
-        metadata.put(CASCADE_CONFIDENCE, String.valueOf(cascade.getEdge().getConfidence()));
-        metadata.put(CASCADE_THRESHOLD, String.valueOf(cascade.getThreshold()));
-        return baseResult(task, List.of(cascade.getEdge(), cascade.getCloud()))
-                .setStatus(TaskStatus.COMPLETED)
-                .setOutput(answer.getOutput())
-                .setAgents(List.of(answer.getAgentId()))
-                .setAgentTier(answer.getTier())
-                .setMetadata(metadata)
-                .build();
-    }
-
     /**
      * The tier of the first agreeing agent's answer (answers and the agreeing agents are both in
      * replica order): a result's {@code agentTier}.
@@ -558,40 +468,6 @@ public final class ConsensusFunction
             }
         }
         return null;
-    }
-
-    private TaskResult.Builder baseResult(AnalyzedTask analyzed, List<AgentAnswer> answers) {
-        Task task = analyzed.getTask();
-        Analysis analysis = analyzed.getAnalysis();
-        long tokensIn = 0;
-        long tokensOut = 0;
-        double cost = 0;
-        boolean simulated = false;
-        for (AgentAnswer answer : answers) {
-            tokensIn += answer.getTokensIn();
-            tokensOut += answer.getTokensOut();
-            cost += answer.getCostUsd();
-            simulated |= answer.getSimulated();
-        }
-        return TaskResult.newBuilder()
-                .setTaskId(task.getTaskId())
-                .setTenant(task.getTenant())
-                .setSessionId(task.getSessionId())
-                .setKind(task.getKind())
-                .setStrategy(analysis.getReplicas() > 1 ? Strategy.CONSENSUS : Strategy.DIRECT)
-                .setTier(analysis.getTier())
-                .setComplexity(analysis.getComplexity())
-                .setAnalyzerModel(analysis.getModel())
-                .setMetadata(annotations(analyzed))
-                .setAnswers(answers)
-                .setTokensIn(tokensIn)
-                .setTokensOut(tokensOut)
-                .setCostUsd(cost)
-                .setSimulated(simulated)
-                .setParentId(task.getParentId())
-                .setRootId(task.getRootId())
-                .setLineage(TaskHash.lineage(task))
-                .setLatencyMs(Math.max(0, clock.millis() - analyzed.getAdmittedAt()));
     }
 
     private Metric reputation(Task task, AgentAnswer answer, double agreement) {

@@ -81,8 +81,7 @@ public final class RoutingEvidence implements Serializable {
             return null;
         }
         List<AgentAnswer> answers = result.getAnswers();
-        if (ConsensusFunction.ESCALATED.equals(
-                result.getMetadata().get(ConsensusFunction.CASCADE))) {
+        if (TaskResults.ESCALATED.equals(result.getMetadata().get(TaskResults.CASCADE))) {
             boolean edgeThenCloud =
                     answers.size() == 2
                             && answers.get(0).getTier() == Tier.EDGE

@@ -2,11 +2,14 @@ package io.hivestream.operators.execute;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.hivestream.operators.Outputs;
 import io.hivestream.operators.admit.CallBudget;
 import io.hivestream.operators.admit.TaskPriority;
 import io.hivestream.operators.cache.CacheBudget;
 import io.hivestream.operators.cache.CacheKeys;
 import io.hivestream.operators.cache.CachePolicy;
+import io.hivestream.operators.consensus.ConsensusFunction;
+import io.hivestream.operators.consensus.TaskResults;
 import io.hivestream.operators.route.AgentDirectory;
 import io.hivestream.operators.route.Rotation;
 import io.hivestream.operators.route.Router;
@@ -15,6 +18,7 @@ import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.codec.FastReaders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CachedAnswer;
@@ -60,6 +64,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by session. Calls agents without a thread per call: a call's completion is handed back to
@@ -203,6 +208,13 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient Histogram latency;
     private transient Map<String, AgentMetrics> agentMetrics;
 
+    /** Deciding tasks here ({@link #decideAlone}): the results of tasks with one replica. */
+    public static final OutputTag<TaskResult> DECIDED =
+            new OutputTag<>("decided", new AvroTypeInfo<>(TaskResult.class));
+
+    /** Null: every reply goes to the consensus stage; else tasks with one replica decide here. */
+    private TaskResults results;
+
     private record RuntimeEntry(AgentEvent agent, AgentRuntime runtime) {}
 
     /** The tools a tenant may use; null from {@link #allowed} allows every tool. */
@@ -261,6 +273,14 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         this.journals = journals;
         this.pauseSource = pauses;
         this.mailbox = parameters.getMailboxExecutor();
+    }
+
+    /**
+     * Decides tasks with one replica here with {@code results}, and sends call metrics out of this
+     * stage ({@link #emit}); set before the operator opens.
+     */
+    void decideAlone(TaskResults results) {
+        this.results = results;
     }
 
     @Override
@@ -435,7 +455,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             .setError(request.getRouteError())
                             .setAttempts(0)
                             .build();
-            output.collect(new StreamRecord<>(reply(request, answer, List.of())));
+            emit(reply(request, answer, List.of()));
             return;
         }
         if (request.getCancel() != null) {
@@ -447,7 +467,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
         String cancellation = cancellation(request);
         if (cancellation != null) {
-            output.collect(new StreamRecord<>(cancelledReply(request, cancellation, List.of())));
+            emit(cancelledReply(request, cancellation, List.of()));
             return;
         }
         String taskId = request.getTask().getTask().getTaskId();
@@ -514,12 +534,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             if (cached != null && !ReplicaCall.escalates(request, agent, cached.getConfidence())) {
                 Task task = request.getTask().getTask();
                 Metric metric = CallMetrics.cached(task, cached, clock.millis());
-                output.collect(
-                        new StreamRecord<>(
-                                reply(
-                                        request,
-                                        CachedAnswers.answer(agent, cached),
-                                        List.of(metric))));
+                emit(reply(request, CachedAnswers.answer(agent, cached), List.of(metric)));
                 cacheHits.inc();
                 cacheSavedMicroUsd.inc(Math.round(cached.getCostUsd() * 1_000_000));
                 return true;
@@ -1069,6 +1084,35 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         return releasedAt == null || releasedAt <= cancel.f0 ? cancel.f1 : null;
     }
 
+    /**
+     * Sends a replica's reply on. Deciding tasks here ({@link #decideAlone}), its calls' metrics go
+     * to {@link Outputs#METRICS}, and a task with one replica becomes its result here, on {@link
+     * #DECIDED} (with its labelled example on {@link ConsensusFunction#EXAMPLES}), without a hop to
+     * the consensus stage; the reply of a replica of a vote goes to the consensus stage without its
+     * metrics. Otherwise every reply goes to the consensus stage with its metrics.
+     */
+    private void emit(CallReply reply) {
+        if (results == null) {
+            output.collect(new StreamRecord<>(reply));
+            return;
+        }
+        for (Metric metric : reply.getCalls()) {
+            output.collect(Outputs.METRICS, new StreamRecord<>(metric));
+        }
+        reply.setCalls(List.of());
+        if (!TaskResults.decidesAlone(reply)) {
+            output.collect(new StreamRecord<>(reply));
+            return;
+        }
+        TaskResult result = results.single(reply);
+        output.collect(DECIDED, new StreamRecord<>(result));
+        results.example(reply.getRequest().getTask(), result)
+                .ifPresent(
+                        example ->
+                                output.collect(
+                                        ConsensusFunction.EXAMPLES, new StreamRecord<>(example)));
+    }
+
     /** Completes a call of a cancelled step: it makes no more calls. */
     private void cancel(ReplicaCall call, String cancellation) throws Exception {
         if (call.edge != null) {
@@ -1090,7 +1134,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             reply.setRefused(call.refused);
         }
         AgentAnswer answer = reply.getAnswer();
-        output.collect(new StreamRecord<>(reply));
+        emit(reply);
         active.remove(request.getReplica());
         inFlight--;
         // Only a session has memory: a task without one is its own key and is never asked again.

@@ -1,5 +1,6 @@
 package io.hivestream.operators.execute;
 
+import io.hivestream.operators.consensus.TaskResults;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
@@ -27,6 +28,7 @@ public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<
     private final Router router;
     private final CallJournal.Factory journals;
     private final PauseDetector.Source pauses;
+    private TaskResults results;
 
     public ExecuteOperatorFactory(
             AgentRuntimeFactory runtimes,
@@ -66,13 +68,27 @@ public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<
         this.clock = clock;
     }
 
+    /**
+     * The operators decide tasks with one replica themselves, with {@code results}, and send their
+     * calls' metrics out on a side output: the stage's outputs are then its main output (the
+     * replies of replicas of votes), {@link ExecuteOperator#DECIDED}, {@link
+     * io.hivestream.operators.Outputs#METRICS} and {@link
+     * io.hivestream.operators.consensus.ConsensusFunction#EXAMPLES}.
+     */
+    public ExecuteOperatorFactory decidingAlone(TaskResults results) {
+        this.results = results;
+        return this;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public <T extends StreamOperator<CallReply>> T createStreamOperator(
             StreamOperatorParameters<CallReply> parameters) {
-        return (T)
+        ExecuteOperator operator =
                 new ExecuteOperator(
                         parameters, runtimes, settings, tools, clock, router, journals, pauses);
+        operator.decideAlone(results);
+        return (T) operator;
     }
 
     @Override
