@@ -34,6 +34,7 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -63,12 +64,12 @@ import org.apache.flink.util.OutputTag;
  * still gets its own result.
  *
  * <p>{@code finished}, when the retention is positive: the ids of the key's tasks (the task itself,
- * or a plan's root and subtasks) that got their result, with when, each until a processing time
- * timer after the retention. A task id (by {@link Duplicates}'s rule) gets one result: a second
- * result for a remembered id (a repeat the route stage did not stop, e.g. one in another session)
- * and a DECOMPOSE root that arrives again after its plan ended (a replay upstream, a user
- * resubmitting the id) are not answered again but go to the {@link Outputs#DEAD_LETTERS} side
- * output with the reason.
+ * or a plan's root and subtasks) that got their result, with when, each until the retention after
+ * its result (state TTL: never read after that, removed by RocksDB's compaction, no timer per
+ * task). A task id (by {@link Duplicates}'s rule) gets one result: a second result for a remembered
+ * id (a repeat the route stage did not stop, e.g. one in another session) and a DECOMPOSE root that
+ * arrives again after its plan ended (a replay upstream, a user resubmitting the id) are not
+ * answered again but go to the {@link Outputs#DEAD_LETTERS} side output with the reason.
  */
 public final class AggregateFunction
         extends KeyedCoProcessFunction<String, TaskResult, AnalyzedTask, TaskResult> {
@@ -200,10 +201,9 @@ public final class AggregateFunction
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>("plan", new AvroTypeInfo<>(Plan.class)));
-        finished =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>("finished", Types.STRING, Types.LONG));
+        if (finishedRetention.toMillis() > 0) {
+            finished = getRuntimeContext().getMapState(finishedDescriptor(finishedRetention));
+        }
         results = getRuntimeContext().getMetricGroup().counter("results");
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
         noConsensus = getRuntimeContext().getMetricGroup().counter("noConsensus");
@@ -564,9 +564,6 @@ public final class AggregateFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<TaskResult> out)
             throws Exception {
-        if (finishedRetention.toMillis() > 0) {
-            forget(timestamp);
-        }
         Plan current = plan.value();
         if (current == null) {
             return;
@@ -663,17 +660,20 @@ public final class AggregateFunction
         return finishedRetention.toMillis() > 0 ? finished.get(taskId) : null;
     }
 
-    /** Drops the task ids whose retention has passed. */
-    private void forget(long now) throws Exception {
-        List<String> expired = new ArrayList<>();
-        for (Map.Entry<String, Long> entry : finished.entries()) {
-            if (entry.getValue() + finishedRetention.toMillis() <= now) {
-                expired.add(entry.getKey());
-            }
-        }
-        for (String taskId : expired) {
-            finished.remove(taskId);
-        }
+    /**
+     * The task ids of a key that got their result, with when, each for {@code retention} after it.
+     * Not registered at all without a retention. (State of a version that removed each id by a
+     * timer restores into it: the TTL is then counted from the restore.)
+     */
+    private static MapStateDescriptor<String, Long> finishedDescriptor(Duration retention) {
+        MapStateDescriptor<String, Long> descriptor =
+                new MapStateDescriptor<>("finished", Types.STRING, Types.LONG);
+        descriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(retention)
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
+        return descriptor;
     }
 
     private void duplicate(String taskId, long resultAt, String what, byte[] value, Context ctx) {
@@ -728,7 +728,6 @@ public final class AggregateFunction
         out.collect(result);
         if (finishedRetention.toMillis() > 0) {
             finished.put(Duplicates.idOf(result), now);
-            ctx.timerService().registerProcessingTimeTimer(now + finishedRetention.toMillis());
         }
     }
 }

@@ -490,9 +490,10 @@ class AggregateFunctionTest {
     @Test
     void aTaskPublishedTwiceGetsOneResultAndADeadLetterUntilTheRetentionEnds() throws Exception {
         try (var harness = remembering()) {
+            harness.setStateTtlProcessingTime(NOW);
             harness.processElement1(DECIDED, 0);
             assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(1);
-            assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
 
             TaskResult again = TaskResult.newBuilder(DECIDED).setOutput("85").build();
             harness.processElement1(again, 0);
@@ -507,12 +508,84 @@ class AggregateFunctionTest {
                                     Codecs.TASK_RESULT.encodeAvro(again)));
             assertThat(side(harness, Outputs.METRICS)).hasSize(1);
 
-            harness.setProcessingTime(NOW + RETENTION.toMillis() - 1);
-            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(1);
-            harness.setProcessingTime(NOW + RETENTION.toMillis());
+            harness.setStateTtlProcessingTime(NOW + RETENTION.toMillis() - 1);
+            harness.processElement1(again, 0);
+            assertThat(harness.extractOutputValues()).hasSize(1);
+            assertThat(side(harness, Outputs.DEAD_LETTERS)).hasSize(2);
 
-            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+            // After the retention the id is forgotten: the task id may have a result again.
+            harness.setStateTtlProcessingTime(NOW + RETENTION.toMillis());
+            harness.processElement1(again, 0);
+            assertThat(harness.extractOutputValues())
+                    .containsExactly(
+                            TaskResult.newBuilder(DECIDED).setCompletedAt(NOW).build(),
+                            TaskResult.newBuilder(again).setCompletedAt(NOW).build());
+            assertThat(side(harness, Outputs.DEAD_LETTERS)).hasSize(2);
             assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+        }
+    }
+
+    /** What an earlier version kept: the ids in {@code finished}, without a TTL. */
+    private static final class EarlierFinished
+            extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<
+                    String, TaskResult, TaskResult> {
+        private transient org.apache.flink.api.common.state.MapState<String, Long> finished;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+            finished =
+                    getRuntimeContext()
+                            .getMapState(
+                                    new org.apache.flink.api.common.state.MapStateDescriptor<>(
+                                            "finished", Types.STRING, Types.LONG));
+        }
+
+        @Override
+        public void processElement(
+                TaskResult result, Context ctx, org.apache.flink.util.Collector<TaskResult> out)
+                throws Exception {
+            finished.put(result.getTaskId(), NOW);
+        }
+    }
+
+    @Test
+    void idsRememberedWithoutATtlByAnEarlierVersionAreStillRememberedAfterARestore()
+            throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState earlier;
+        try (var old =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new EarlierFinished(), AggregateFunction::rootOf, Types.STRING)) {
+            old.processElement(DECIDED, 0);
+            earlier = old.snapshot(1, 0);
+        }
+        TemplatePlanner planner = new TemplatePlanner();
+        try (var harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<>(
+                                new AggregateFunction(
+                                        planner,
+                                        new PlanValidator(8, planner.capabilities()),
+                                        new MergeSynthesizer(),
+                                        PLAN_TIMEOUT,
+                                        CLOCK,
+                                        false,
+                                        RETENTION,
+                                        "hivestream.tasks")),
+                        AggregateFunction::rootOf,
+                        (AnalyzedTask t) -> t.getTask().getTaskId(),
+                        Types.STRING)) {
+            harness.setStateTtlProcessingTime(NOW);
+            harness.initializeState(earlier);
+            harness.open();
+
+            harness.processElement1(DECIDED, 0);
+            assertThat(harness.extractOutputValues()).isEmpty();
+            assertThat(side(harness, Outputs.DEAD_LETTERS))
+                    .containsExactly(
+                            duplicate(
+                                    "t-1",
+                                    "a second result (COMPLETED) is dropped",
+                                    Codecs.TASK_RESULT.encodeAvro(DECIDED)));
         }
     }
 
@@ -562,10 +635,14 @@ class AggregateFunctionTest {
                                                     "three modules",
                                                     "arch-2"))));
 
-            harness.setProcessingTime(NOW + RETENTION.toMillis());
-
-            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(0);
+            // Only the ids are left, without a timer each: their TTL removes them.
             assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+            harness.setStateTtlProcessingTime(NOW + RETENTION.toMillis());
+            harness.processElement1(
+                    subtaskResult("architect", TaskStatus.COMPLETED, "four modules", "arch-3"), 0);
+            assertThat(harness.extractOutputValues())
+                    .extracting(TaskResult::getTaskId)
+                    .containsExactly("r-1/architect", "r-1", "r-1/coder", "r-1/architect");
         }
     }
 
