@@ -63,16 +63,15 @@ import org.apache.flink.util.Collector;
  *
  * <pre>
  * tasks ─ decode ─ [admit] ─ analyse ─ route ═ execute ─ consensus ─ aggregate ─ results
- * [models ─ check (one instance) ─ broadcast to analyse]     └─ one replica ─┘
+ * [models ─ check (one instance) ─ broadcast to analyse]
  *                                      └── tasks to decompose ─────────────┘ └─ subtasks,
  *                                                                               cancellations ─ tasks topic
- * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route (and on to
- *                                                                execute with its requests)
+ * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route and execute
  * metrics ─ decode ─┬─ calls and votes ─ to agent statistics
  *                   └─ reputations ─ broadcast to consensus
  * results ─ sign (keyed by tenant, when lineage is on) ─ results sink
  * metrics, dead letters and (when on) routing examples leave as side outputs; ═ : the same key
- * (the session), one chain: no shuffle, no serialisation
+ * (the session), no shuffle
  * </pre>
  */
 public final class Pipeline {
@@ -346,8 +345,7 @@ public final class Pipeline {
                                                         conf.get(
                                                                 HivestreamOptions
                                                                         .SESSIONS_GAP_WAIT)),
-                                                conf.get(HivestreamOptions.MEMORY_TTL))
-                                        .forwardingViews(),
+                                                conf.get(HivestreamOptions.MEMORY_TTL)),
                                 new AvroTypeInfo<>(CallRequest.class))
                         .uid("route")
                         .name("route");
@@ -360,12 +358,12 @@ public final class Pipeline {
         }
         RoutingEvidence evidence = examples ? new RoutingEvidence(analyzer(conf)) : null;
         // Route and execute share their key, so requests go on to the execute instance of the same
-        // index without a shuffle, and a session's turns keep their order between the two. The
-        // route stage passes every agent's view on among its requests (work queued for an agent
-        // that leaves the rotation is re-routed in the execute stage), so the execute stage has one
-        // input and runs chained to the route stage: a request is handed over, not serialised.
+        // index without a shuffle, and a session's turns keep their order between the two.
+        // The views go to every execute instance too: work queued for an agent that leaves the
+        // rotation is re-routed there.
         SingleOutputStreamOperator<CallReply> replies =
                 DataStreamUtils.reinterpretAsKeyedStream(routed, SessionKeys::of, Types.STRING)
+                        .connect(views.broadcast())
                         .transform(
                                 "execute",
                                 new AvroTypeInfo<>(CallReply.class),

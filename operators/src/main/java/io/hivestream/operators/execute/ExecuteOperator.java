@@ -12,7 +12,6 @@ import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.consensus.TaskResults;
 import io.hivestream.operators.route.AgentDirectory;
 import io.hivestream.operators.route.Rotation;
-import io.hivestream.operators.route.RouteFunction;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
@@ -63,6 +62,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
@@ -112,13 +112,14 @@ import org.apache.flink.util.OutputTag;
  * replica, phase, attempt, agent) is among them is replayed from the journal, with its metric as
  * first emitted, instead of being made again.
  *
- * <p>It also keeps the agents' rotation ({@link Rotation}, operator broadcast state) from the views
- * the route stage passes on among its requests ({@link RouteFunction#forwardingViews}): when an
- * agent leaves it, queued requests whose primary is that agent are re-routed, and a request is
- * checked again when it starts. A request that carries a view belongs to no key.
+ * <p>Wired with a second, broadcast input of agent views, it also keeps the agents' rotation
+ * ({@link Rotation}, operator broadcast state): when an agent leaves it, queued requests whose
+ * primary is that agent are re-routed, and a request is checked again when it starts.
  */
 public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
-        implements OneInputStreamOperator<CallRequest, CallReply>, BoundedOneInput {
+        implements OneInputStreamOperator<CallRequest, CallReply>,
+                TwoInputStreamOperator<CallRequest, AgentView, CallReply>,
+                BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
     /** How long a cancelled step's key remembers the cancellation. */
@@ -446,10 +447,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     @Override
     public void processElement(StreamRecord<CallRequest> element) throws Exception {
         CallRequest request = element.getValue();
-        if (request.getView() != null) {
-            view(request.getView());
-            return;
-        }
         String key = (String) getCurrentKey();
         if (request.getRouteError() != null) {
             AgentAnswer answer =
@@ -495,21 +492,15 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         return new ListStateDescriptor<>("queue", new AvroTypeInfo<>(CallRequest.class));
     }
 
-    /**
-     * A request that carries an agent's view ({@link RouteFunction#forwardingViews}) belongs to no
-     * key: the key stays as it was.
-     */
     @Override
-    @SuppressWarnings({"rawtypes", "unchecked"})
-    public void setKeyContextElement1(StreamRecord record) throws Exception {
-        if (((CallRequest) record.getValue()).getView() == null) {
-            super.setKeyContextElement1(record);
-        }
+    public void processElement1(StreamRecord<CallRequest> element) throws Exception {
+        processElement(element);
     }
 
     /** An agent's view: when the agent left the rotation, queued work for it is re-routed. */
-    private void view(AgentView view) throws Exception {
-        if (!rotation.update(view)) {
+    @Override
+    public void processElement2(StreamRecord<AgentView> element) throws Exception {
+        if (!rotation.update(element.getValue())) {
             return;
         }
         long now = clock.millis();
@@ -1364,8 +1355,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 request.getRouteError(),
                 List.of(),
                 request.getCascadeThreshold(),
-                request.getCancel(),
-                null);
+                request.getCancel());
     }
 
     private static Throwable unwrap(Throwable error) {

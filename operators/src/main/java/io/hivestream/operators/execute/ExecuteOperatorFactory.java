@@ -2,6 +2,7 @@ package io.hivestream.operators.execute;
 
 import io.hivestream.operators.consensus.TaskResults;
 import io.hivestream.operators.route.Router;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.time.Clock;
@@ -9,13 +10,15 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperatorFactory;
 
 /**
- * Creates {@link ExecuteOperator}s with the task's mailbox executor. Their one input is the
- * requests, among which the route stage passes the agents' views on.
+ * Creates {@link ExecuteOperator}s with the task's mailbox executor, for one input (requests) or
+ * two (requests and the agents' views).
  */
 public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<CallReply>
-        implements OneInputStreamOperatorFactory<CallRequest, CallReply> {
+        implements OneInputStreamOperatorFactory<CallRequest, CallReply>,
+                TwoInputStreamOperatorFactory<CallRequest, AgentView, CallReply> {
     private static final long serialVersionUID = 1L;
 
     private final AgentRuntimeFactory runtimes;

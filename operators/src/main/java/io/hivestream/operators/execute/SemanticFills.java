@@ -84,7 +84,7 @@ public final class SemanticFills {
     public static CallReply reply(AnalyzedTask task, SemanticEntry hit, long now) {
         AgentAnswer answer = CachedAnswers.answer(hit.getTier(), hit.getAnswer());
         Metric metric = CallMetrics.cached(task.getTask(), hit.getAnswer(), now);
-        CallRequest request = new CallRequest(task, 0, List.of(), null, List.of(), 0.0, null, null);
+        CallRequest request = new CallRequest(task, 0, List.of(), null, List.of(), 0.0, null);
         return CallReply.newBuilder()
                 .setRequest(request)
                 .setAnswer(answer)

@@ -96,7 +96,6 @@ public final class RouteFunction
     private final String tasksTopic;
     private TurnOrder turns;
     private Duration turnRetention;
-    private boolean forwardViews;
     private transient ListState<Tuple2<Long, AnalyzedTask>> waiting;
     private transient ValueState<Long> nextTurn;
     private transient ListState<Tuple2<Long, AnalyzedTask>> heldTurns;
@@ -189,22 +188,6 @@ public final class RouteFunction
         this.turns = turns;
         this.turnRetention = retention;
         return this;
-    }
-
-    /**
-     * Passes every agent's view on in the main output, as a request that carries only the view
-     * ({@link #viewOf}), before any request routed with it: the execute stage of the same index
-     * then needs no input of views of its own, so the two stages chain, and it sees the agents in
-     * the order this stage applied them.
-     */
-    public RouteFunction forwardingViews() {
-        this.forwardViews = true;
-        return this;
-    }
-
-    /** A request that carries only {@code view}, as {@link #forwardingViews} passes it on. */
-    public static CallRequest viewOf(AgentView view) {
-        return CallRequest.newBuilder().setReplica(0).setChain(List.of()).setView(view).build();
     }
 
     private static ListStateDescriptor<AnalyzedTask> plansWaitingDescriptor() {
@@ -448,9 +431,6 @@ public final class RouteFunction
         String agentId = view.getAgent().getAgentId();
         AgentView before = state.get(agentId);
         state.put(agentId, view); // a retirement stays as a tombstone
-        if (forwardViews) {
-            out.collect(viewOf(view));
-        }
         if (firstViewAt < 0) {
             firstViewAt = clock.millis();
         }

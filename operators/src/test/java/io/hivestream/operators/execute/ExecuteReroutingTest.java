@@ -6,7 +6,6 @@ import static io.hivestream.operators.testing.TestRecords.request;
 import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hivestream.operators.route.RouteFunction;
 import io.hivestream.operators.route.Router;
 import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentEvent;
@@ -25,14 +24,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The agents' views, which the route stage passes on among the requests: work queued for an agent
- * that leaves the rotation goes to the next agent of its chain, or is routed again.
+ * The execute operator's second input, the agents' views: work queued for an agent that leaves the
+ * rotation goes to the next agent of its chain, or is routed again.
  */
 @Timeout(60)
 class ExecuteReroutingTest {
@@ -105,13 +105,14 @@ class ExecuteReroutingTest {
                 Types.STRING);
     }
 
-    /** The views arrive among the requests, as the route stage passes them on. */
+    /** The views arrive on the operator's second input, as the job wires it. */
     private static void views(
             KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness,
             AgentView... views)
             throws Exception {
+        ExecuteOperator operator = (ExecuteOperator) harness.getOperator();
         for (AgentView view : views) {
-            harness.processElement(RouteFunction.viewOf(view), 0);
+            operator.processElement2(new StreamRecord<>(view));
         }
     }
 

@@ -281,32 +281,6 @@ class RouteFunctionTest {
     }
 
     @Test
-    void forwardingViewsPassesEachViewOnBeforeTheRequestsRoutedWithIt() throws Exception {
-        restore(
-                new RouteFunction(
-                                new Router(),
-                                Escalation.off(),
-                                AGENT_WAIT,
-                                CLOCK,
-                                false,
-                                0,
-                                Duration.ZERO,
-                                TASKS_TOPIC)
-                        .forwardingViews(),
-                null);
-        harness.processElement(CHAT, 1);
-        AgentView bob = view(agent("bob", List.of("math")).build());
-        harness.processBroadcastElement(bob, 2);
-        harness.processBroadcastElement(view(ALICE), 3);
-
-        assertThat(harness.extractOutputValues())
-                .containsExactly(
-                        RouteFunction.viewOf(bob),
-                        RouteFunction.viewOf(view(ALICE)),
-                        request(CHAT, 0, List.of(registered(ALICE))));
-    }
-
-    @Test
     void theWaitTimerOfARoutedTaskEmitsNothingMore() throws Exception {
         open(false);
         harness.processElement(CHAT, 1);
