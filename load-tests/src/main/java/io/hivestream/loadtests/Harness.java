@@ -15,8 +15,12 @@ import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.codec.Codecs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +29,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -466,22 +469,46 @@ public final class Harness implements AutoCloseable {
                 size(checkpoints(spec)));
     }
 
+    /**
+     * The bytes of the files under {@code dir}. Flink may still be removing a finished job's
+     * checkpoints: a file or folder that goes while it is walked counts for nothing.
+     */
     static long size(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile)
-                    .mapToLong(
-                            file -> {
-                                try {
-                                    return Files.size(file);
-                                } catch (IOException e) {
-                                    return 0;
-                                }
-                            })
-                    .sum();
-        }
+        long[] total = {0};
+        Files.walkFileTree(
+                dir,
+                new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                        if (attributes.isRegularFile()) {
+                            total[0] += attributes.size();
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e)
+                            throws IOException {
+                        return gone(e);
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path folder, IOException e)
+                            throws IOException {
+                        return e == null ? FileVisitResult.CONTINUE : gone(e);
+                    }
+
+                    private FileVisitResult gone(IOException e) throws IOException {
+                        if (e instanceof NoSuchFileException) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                        throw e;
+                    }
+                });
+        return total[0];
     }
 
     /** Brackets the phase of a run worth profiling. */
