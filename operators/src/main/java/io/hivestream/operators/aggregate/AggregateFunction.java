@@ -2,6 +2,7 @@ package io.hivestream.operators.aggregate;
 
 import io.hivestream.operators.Duplicates;
 import io.hivestream.operators.Outputs;
+import io.hivestream.operators.StateTtl;
 import io.hivestream.operators.plan.Cancellations;
 import io.hivestream.operators.plan.PlanJson;
 import io.hivestream.operators.plan.PlanSettings;
@@ -34,7 +35,6 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -668,11 +668,7 @@ public final class AggregateFunction
     private static MapStateDescriptor<String, Long> finishedDescriptor(Duration retention) {
         MapStateDescriptor<String, Long> descriptor =
                 new MapStateDescriptor<>("finished", Types.STRING, Types.LONG);
-        descriptor.enableTimeToLive(
-                StateTtlConfig.newBuilder(retention)
-                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build());
+        descriptor.enableTimeToLive(StateTtl.afterWrite(retention));
         return descriptor;
     }
 

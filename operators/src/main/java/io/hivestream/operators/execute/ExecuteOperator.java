@@ -3,6 +3,7 @@ package io.hivestream.operators.execute;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.hivestream.operators.Outputs;
+import io.hivestream.operators.StateTtl;
 import io.hivestream.operators.admit.CallBudget;
 import io.hivestream.operators.admit.TaskPriority;
 import io.hivestream.operators.cache.CacheBudget;
@@ -43,7 +44,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -326,10 +326,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         queue = getRuntimeContext().getListState(queueDescriptor());
         ValueStateDescriptor<Tuple2<Long, String>> cancelledDescriptor =
                 new ValueStateDescriptor<>("cancelled", Types.TUPLE(Types.LONG, Types.STRING));
-        cancelledDescriptor.enableTimeToLive(
-                StateTtlConfig.newBuilder(CANCELLED_TTL)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build());
+        cancelledDescriptor.enableTimeToLive(StateTtl.afterWrite(CANCELLED_TTL));
         cancelled = getRuntimeContext().getState(cancelledDescriptor);
         spent = getRuntimeContext().getState(new ValueStateDescriptor<>("spent", Types.DOUBLE));
         rotation =
@@ -352,11 +349,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 new MapStateDescriptor<>(
                         RESPONSE_CACHE, Types.STRING, new AvroTypeInfo<>(CachedAnswer.class));
         // Counted from the call that gave the answer: a hit does not make it live longer.
-        cacheDescriptor.enableTimeToLive(
-                StateTtlConfig.newBuilder(settings.cacheTtl())
-                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build());
+        cacheDescriptor.enableTimeToLive(StateTtl.afterWrite(settings.cacheTtl()));
         responses = getRuntimeContext().getMapState(cacheDescriptor);
         cacheBudget = new CacheBudget(settings.cacheTtl().toMillis(), settings.cacheMaxEntries());
 

@@ -1,9 +1,9 @@
 package io.hivestream.operators.execute;
 
+import io.hivestream.operators.StateTtl;
 import io.hivestream.schemas.internal.Turn;
 import java.time.Duration;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 
 /**
@@ -24,11 +24,7 @@ public final class SessionMemoryState {
     public static ListStateDescriptor<Turn> descriptor(Duration ttl) {
         ListStateDescriptor<Turn> descriptor =
                 new ListStateDescriptor<>(NAME, new AvroTypeInfo<>(Turn.class));
-        descriptor.enableTimeToLive(
-                StateTtlConfig.newBuilder(ttl)
-                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build());
+        descriptor.enableTimeToLive(StateTtl.afterWrite(ttl));
         return descriptor;
     }
 }

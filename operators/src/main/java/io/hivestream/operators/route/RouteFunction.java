@@ -2,6 +2,7 @@ package io.hivestream.operators.route;
 
 import io.hivestream.operators.Duplicates;
 import io.hivestream.operators.Outputs;
+import io.hivestream.operators.StateTtl;
 import io.hivestream.operators.plan.Cancellations;
 import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.schemas.AgentEvent;
@@ -27,7 +28,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -207,11 +207,7 @@ public final class RouteFunction
     private static MapStateDescriptor<String, Long> receivedDescriptor(Duration retention) {
         MapStateDescriptor<String, Long> descriptor =
                 new MapStateDescriptor<>("received-task-ids", Types.STRING, Types.LONG);
-        descriptor.enableTimeToLive(
-                StateTtlConfig.newBuilder(retention)
-                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build());
+        descriptor.enableTimeToLive(StateTtl.afterWrite(retention));
         return descriptor;
     }
 
@@ -227,11 +223,7 @@ public final class RouteFunction
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
         if (turns != null) {
             ValueStateDescriptor<Long> next = new ValueStateDescriptor<>("next-turn", Types.LONG);
-            next.enableTimeToLive(
-                    StateTtlConfig.newBuilder(turnRetention)
-                            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                            .build());
+            next.enableTimeToLive(StateTtl.afterWrite(turnRetention));
             nextTurn = getRuntimeContext().getState(next);
             heldTurns =
                     getRuntimeContext()

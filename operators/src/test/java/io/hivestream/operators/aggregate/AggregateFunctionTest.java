@@ -100,20 +100,25 @@ class AggregateFunctionTest {
     private static KeyedTwoInputStreamOperatorTestHarness<
                     String, TaskResult, AnalyzedTask, TaskResult>
             remembering() throws Exception {
-        TemplatePlanner planner = new TemplatePlanner();
         return ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
-                new AggregateFunction(
-                        planner,
-                        new PlanValidator(8, planner.capabilities()),
-                        new MergeSynthesizer(),
-                        PLAN_TIMEOUT,
-                        CLOCK,
-                        false,
-                        RETENTION,
-                        "hivestream.tasks"),
+                rememberingStage(),
                 AggregateFunction::rootOf,
                 (AnalyzedTask t) -> t.getTask().getTaskId(),
                 Types.STRING);
+    }
+
+    /** The aggregate stage with template plans that remembers task ids for {@link #RETENTION}. */
+    private static AggregateFunction rememberingStage() {
+        TemplatePlanner planner = new TemplatePlanner();
+        return new AggregateFunction(
+                planner,
+                new PlanValidator(8, planner.capabilities()),
+                new MergeSynthesizer(),
+                PLAN_TIMEOUT,
+                CLOCK,
+                false,
+                RETENTION,
+                "hivestream.tasks");
     }
 
     private static DeadLetter duplicate(String taskId, String what, byte[] value) {
@@ -558,19 +563,10 @@ class AggregateFunctionTest {
             old.processElement(DECIDED, 0);
             earlier = old.snapshot(1, 0);
         }
-        TemplatePlanner planner = new TemplatePlanner();
         try (var harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<>(
-                                new AggregateFunction(
-                                        planner,
-                                        new PlanValidator(8, planner.capabilities()),
-                                        new MergeSynthesizer(),
-                                        PLAN_TIMEOUT,
-                                        CLOCK,
-                                        false,
-                                        RETENTION,
-                                        "hivestream.tasks")),
+                                rememberingStage()),
                         AggregateFunction::rootOf,
                         (AnalyzedTask t) -> t.getTask().getTaskId(),
                         Types.STRING)) {

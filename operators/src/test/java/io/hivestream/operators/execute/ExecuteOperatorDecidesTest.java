@@ -3,6 +3,7 @@ package io.hivestream.operators.execute;
 import static io.hivestream.operators.execute.ExecuteOperatorTest.CALLS;
 import static io.hivestream.operators.execute.ExecuteOperatorTest.LOG;
 import static io.hivestream.operators.execute.ExecuteOperatorTest.PENDING;
+import static io.hivestream.operators.execute.ExecuteOperatorTest.agent;
 import static io.hivestream.operators.execute.ExecuteOperatorTest.drain;
 import static io.hivestream.operators.testing.TestRecords.ADMITTED_AT;
 import static io.hivestream.operators.testing.TestRecords.analyzed;
@@ -15,7 +16,6 @@ import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.consensus.RoutingEvidence;
 import io.hivestream.operators.consensus.TaskResults;
 import io.hivestream.operators.route.SessionKeys;
-import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
@@ -70,16 +70,6 @@ class ExecuteOperatorDecidesTest {
                         .decidingAlone(new TaskResults(CLOCK, new RoutingEvidence("rules"))),
                 SessionKeys::of,
                 Types.STRING);
-    }
-
-    private static AgentEvent agent(String id, Tier tier) {
-        return AgentEvent.newBuilder()
-                .setAgentId(id)
-                .setRuntime("scripted")
-                .setCapabilities(List.of("chat"))
-                .setTier(tier)
-                .setTimeoutMs(60_000)
-                .build();
     }
 
     private static void answer(String call, String output, Double confidence) {

@@ -92,7 +92,8 @@ class ExecuteOperatorTest {
                 .build();
     }
 
-    private static AgentEvent agent(String id, Tier tier) {
+    /** A scripted agent of {@code tier} that offers chat. */
+    static AgentEvent agent(String id, Tier tier) {
         return AgentEvent.newBuilder(agent(id)).setTier(tier).build();
     }
 
