@@ -63,6 +63,7 @@ import org.apache.flink.util.Collector;
  *
  * <pre>
  * tasks ─ decode ─ [admit] ─ analyse ─ route ═ execute ─ consensus ─ aggregate ─ results
+ *                                                 └──── one replica ─────┘
  * [models ─ check (one instance) ─ broadcast to analyse]
  *                                      └── tasks to decompose ─────────────┘ └─ subtasks,
  *                                                                               cancellations ─ tasks topic

@@ -63,13 +63,17 @@ import org.apache.flink.util.OutputTag;
  * reputation metrics, so every instance weighs an agent alike; a job started without a checkpoint
  * rebuilds them from the metrics topic.
  *
+ * <p>In the job, the execute stage decides the tasks with one replica itself ({@link TaskResults})
+ * and sends call metrics out; this stage gets the replicas of votes and the semantic cache's
+ * answers. It decides a reply of a task with one replica the same way when one reaches it.
+ *
  * <p>Each completed result carries {@code agentTier}, the tier of the answer that is its output, as
  * the execute stage recorded it with the answer: a single replica's answer, a cascade's answer that
  * stands, or a decided vote's first agreeing answer.
  *
- * <p>Emits every call metric and, for decided votes, one reputation metric per answer (late answers
- * included). With {@link RoutingEvidence}, also a labelled example ({@link #EXAMPLES}) for each
- * completed result that is evidence of the tier its task needed.
+ * <p>Emits the call metrics replies carry and, for decided votes, one reputation metric per answer
+ * (late answers included). With {@link RoutingEvidence}, also a labelled example ({@link
+ * #EXAMPLES}) for each completed result that is evidence of the tier its task needed.
  */
 public final class ConsensusFunction
         extends KeyedBroadcastProcessFunction<String, CallReply, Metric, TaskResult> {

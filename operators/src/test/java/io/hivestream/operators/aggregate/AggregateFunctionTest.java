@@ -582,6 +582,15 @@ class AggregateFunctionTest {
                                     "t-1",
                                     "a second result (COMPLETED) is dropped",
                                     Codecs.TASK_RESULT.encodeAvro(DECIDED)));
+
+            // The retention of a restored id counts from the restore.
+            harness.setStateTtlProcessingTime(NOW + RETENTION.toMillis() - 1);
+            harness.processElement1(DECIDED, 0);
+            assertThat(harness.extractOutputValues()).isEmpty();
+            harness.setStateTtlProcessingTime(NOW + RETENTION.toMillis());
+            harness.processElement1(DECIDED, 0);
+            assertThat(harness.extractOutputValues())
+                    .containsExactly(TaskResult.newBuilder(DECIDED).setCompletedAt(NOW).build());
         }
     }
 

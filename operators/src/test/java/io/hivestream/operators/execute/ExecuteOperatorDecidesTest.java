@@ -191,6 +191,36 @@ class ExecuteOperatorDecidesTest {
     }
 
     @Test
+    void aTaskPastItsDeadlineIsDecidedHereTimedOutWithoutACall() throws Exception {
+        try (var harness = harness()) {
+            harness.open();
+            CallRequest late =
+                    request(
+                            analyzed(task("t4", "chat", "hi").setDeadline(4_000L).build(), 1, 1),
+                            0,
+                            List.of(agent("a", Tier.EDGE)));
+            harness.processElement(late, 0);
+            drain(harness);
+
+            assertThat(LOG).isEmpty();
+            assertThat(side(harness, ExecuteOperator.DECIDED))
+                    .extracting(
+                            TaskResult::getTaskId,
+                            TaskResult::getStatus,
+                            TaskResult::getError,
+                            TaskResult::getAgents)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "t4",
+                                    TaskStatus.TIMED_OUT,
+                                    "the call to a was not started: the task's deadline,"
+                                            + " 1970-01-01T00:00:04Z, was 1000 ms ago",
+                                    List.of()));
+            assertThat(harness.extractOutputValues()).isEmpty();
+        }
+    }
+
+    @Test
     void aTaskWithOneReplicaAndNoAgentFailsHereWithTheRoutersReason() throws Exception {
         try (var harness = harness()) {
             harness.open();
