@@ -1,7 +1,6 @@
 package io.hivestream.operators.execute;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.hivestream.operators.Outputs;
 import io.hivestream.operators.StateTtl;
 import io.hivestream.operators.admit.CallBudget;
@@ -11,7 +10,6 @@ import io.hivestream.operators.cache.CacheKeys;
 import io.hivestream.operators.cache.CachePolicy;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.consensus.TaskResults;
-import io.hivestream.operators.route.AgentDirectory;
 import io.hivestream.operators.route.Rotation;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentAnswer;
@@ -49,9 +47,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -129,21 +124,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     static final String RESPONSE_CACHE = "response-cache";
 
-    /**
-     * How far before the restored checkpoint the journal is read: clocks of different machines and
-     * the retries of a call in flight at the checkpoint.
-     */
-    static final long JOURNAL_LOOKBACK_MS = 60_000;
-
-    /** How long the ids of calls sent gather before they are journaled in one record. */
-    static final long SENT_FLUSH_MS = 50;
-
-    /** Most call ids journaled in one record. */
-    static final int SENT_BATCH = 1_000;
-
-    /** How long after a restore unreplayed outcomes are kept for tasks still being replayed. */
-    static final long REPLAY_KEEP_MS = 10 * 60_000;
-
     private final AgentRuntimeFactory factory;
     private final ExecuteSettings settings;
     private final Clock clock;
@@ -172,15 +152,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient ListState<Long> snapshotTimes;
     private transient long restoredFrom = -1;
 
-    private transient CallJournal journal;
-    private transient Map<String, JournaledCall> replays;
-    private transient List<String> sent;
-    private transient long sentSequence;
-    private transient String instance;
-    private transient long replaysLoadedAt;
+    private transient InstanceJournal journal;
 
-    private transient Map<String, RuntimeEntry> runtimes;
-    private transient Map<String, CircuitBreaker> breakers;
+    private transient AgentClients clients;
     private transient RetryPolicy retries;
     private transient AgentSlots<ReplicaCall> slots;
     private transient AgentRates rates;
@@ -188,25 +162,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private transient PauseDetector pauses;
     private transient int parallelism;
     private transient int inFlight;
-    private transient Counter calls;
-    private transient Counter failures;
-    private transient Counter retried;
-    private transient Counter retriedAfterPause;
-    private transient Counter escalations;
-    private transient Counter rerouted;
-    private transient Counter replayed;
-    private transient Counter repeated;
-    private transient Counter stepsReplayed;
-    private transient Counter tokensIn;
-    private transient Counter tokensOut;
-    private transient Counter costMicroUsd;
-    private transient Counter cacheHits;
-    private transient Counter cacheMisses;
-    private transient Counter cacheStored;
-    private transient Counter cacheFull;
-    private transient Counter cacheSavedMicroUsd;
-    private transient Histogram latency;
-    private transient Map<String, AgentMetrics> agentMetrics;
+    private transient ExecuteMetrics metrics;
 
     /** Deciding tasks here ({@link #decideAlone}): the results of tasks with one replica. */
     public static final OutputTag<TaskResult> DECIDED =
@@ -214,8 +170,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     /** Null: every reply goes to the consensus stage; else tasks with one replica decide here. */
     private TaskResults results;
-
-    private record RuntimeEntry(AgentEvent agent, AgentRuntime runtime) {}
 
     /** The tools a tenant may use; null from {@link #allowed} allows every tool. */
     @FunctionalInterface
@@ -306,9 +260,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
-        if (!replays.isEmpty() && clock.millis() - replaysLoadedAt > REPLAY_KEEP_MS) {
-            replays.clear();
-        }
+        journal.expire(clock.millis());
     }
 
     @Override
@@ -353,8 +305,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         responses = getRuntimeContext().getMapState(cacheDescriptor);
         cacheBudget = new CacheBudget(settings.cacheTtl().toMillis(), settings.cacheMaxEntries());
 
-        runtimes = new HashMap<>();
-        breakers = new HashMap<>();
+        clients = new AgentClients(factory, settings, clock);
         parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         retries =
                 new RetryPolicy(
@@ -365,46 +316,24 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         budgets = new HashMap<>();
         rates = new AgentRates(parallelism);
         breakerWait = new BreakerWait(settings.agentWait(), settings.breakerOpen());
-        calls = getMetricGroup().counter("agentCalls");
-        failures = getMetricGroup().counter("agentCallFailures");
-        retried = getMetricGroup().counter("agentCallRetries");
-        retriedAfterPause = getMetricGroup().counter("callsRetriedAfterPause");
+        metrics = new ExecuteMetrics(getMetricGroup());
         pauses = pauseSource.acquire();
-        escalations = getMetricGroup().counter("cascadeEscalations");
-        rerouted = getMetricGroup().counter("requestsRerouted");
-        replayed = getMetricGroup().counter("callsReplayedFromJournal");
-        repeated = getMetricGroup().counter("callsMadeAgainAfterRestore");
-        stepsReplayed = getMetricGroup().counter("toolStepsReplayedFromJournal");
         getMetricGroup().gauge("callsInFlight", () -> inFlight);
         getMetricGroup().gauge("callsWaitingForAgentSlot", () -> slots.waiting());
-        tokensIn = getMetricGroup().counter("tokensIn");
-        tokensOut = getMetricGroup().counter("tokensOut");
-        costMicroUsd = getMetricGroup().counter("costMicroUsd");
-        cacheHits = getMetricGroup().counter("cacheHits");
-        cacheMisses = getMetricGroup().counter("cacheMisses");
-        cacheStored = getMetricGroup().counter("cacheStored");
-        cacheFull = getMetricGroup().counter("cacheStoresRefusedFull");
-        cacheSavedMicroUsd = getMetricGroup().counter("cacheSavedMicroUsd");
-        latency =
-                getMetricGroup()
-                        .histogram("agentCallLatencyMs", new DescriptiveStatisticsHistogram(1000));
-        agentMetrics = new HashMap<>();
-        journal = journals.open();
-        sent = new ArrayList<>();
-        instance =
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()
-                        + "-"
-                        + getRuntimeContext().getTaskInfo().getAttemptNumber()
-                        + "-"
-                        + System.currentTimeMillis();
+        journal =
+                new InstanceJournal(
+                        journals.open(),
+                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()
+                                + "-"
+                                + getRuntimeContext().getTaskInfo().getAttemptNumber()
+                                + "-"
+                                + System.currentTimeMillis());
         getMetricGroup().gauge("callsJournaled", journal::written);
         getMetricGroup().gauge("callJournalBytes", journal::bytesWritten);
-        replays = new HashMap<>();
         if (restoredFrom >= 0) {
-            replays.putAll(journal.since(restoredFrom - JOURNAL_LOOKBACK_MS, this::owns));
-            replaysLoadedAt = clock.millis();
+            journal.restore(restoredFrom, this::owns, clock.millis());
         }
-        getMetricGroup().gauge("journalReplaysWaiting", () -> replays.size());
+        getMetricGroup().gauge("journalReplaysWaiting", journal::waiting);
         reissueRestoredCalls();
     }
 
@@ -504,13 +433,13 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         VoidNamespaceSerializer.INSTANCE,
                         queueDescriptor(),
                         (key, waiting) -> moved[0] += rotation.rerouteAll(waiting, now));
-        rerouted.inc(moved[0]);
+        metrics.rerouted.inc(moved[0]);
     }
 
     /** Routed before its agent left the rotation, or queued while the view was on its way. */
     private CallRequest rerouted(CallRequest original) throws Exception {
         CallRequest request = rotation.reroute(original, clock.millis());
-        rerouted.inc(request == original ? 0 : 1);
+        metrics.rerouted.inc(request == original ? 0 : 1);
         return request;
     }
 
@@ -528,12 +457,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 Task task = request.getTask().getTask();
                 Metric metric = CallMetrics.cached(task, cached, clock.millis());
                 emit(reply(request, CachedAnswers.answer(agent, cached), List.of(metric)));
-                cacheHits.inc();
-                cacheSavedMicroUsd.inc(Math.round(cached.getCostUsd() * 1_000_000));
+                metrics.cacheHit(cached.getCostUsd());
                 return true;
             }
         }
-        cacheMisses.inc();
+        metrics.cacheMisses.inc();
         return false;
     }
 
@@ -545,13 +473,13 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
         long now = clock.millis();
         if (!cacheBudget.tryStore(now)) {
-            cacheFull.inc();
+            metrics.cacheFull.inc();
             return;
         }
         responses.put(
                 CacheKeys.agent(agent),
                 CachedAnswers.entry(call.request.getTask().getTask(), agent, reply, cost, now));
-        cacheStored.inc();
+        metrics.cacheStored.inc();
     }
 
     private void start(String key, CallRequest request) throws Exception {
@@ -578,15 +506,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
         AgentEvent agent = ((ReplicaCall.Call) step).agent();
         String callId = call.callId(agent);
-        JournaledCall journaled = null;
-        if (!replays.isEmpty()) {
-            journaled = replays.remove(callId);
-            boolean sent = replays.remove(CallJournals.startedId(callId)) != null;
-            call.abandoned |= sent && journaled == null;
-        }
-        if (journaled != null) {
+        InstanceJournal.Earlier earlier = journal.take(callId);
+        call.abandoned |= earlier.sentWithoutOutcome();
+        if (earlier.outcome() != null) {
             releaseSlot(call, agent);
-            replay(call, agent, journaled);
+            replay(call, agent, earlier.outcome());
             return;
         }
         String why = cancellation(call.request);
@@ -634,7 +558,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             later(call, (deadline != null ? Math.min(allowedAt, deadline) : allowedAt) - now);
             return;
         }
-        CircuitBreaker breaker = breakerFor(agent.getAgentId());
+        CircuitBreaker breaker = clients.breaker(agent.getAgentId());
         if (!breaker.tryAcquirePermission()) {
             releaseSlot(call, agent);
             if (call.refused(agent)) {
@@ -652,7 +576,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             budget.reserve(estimate);
             call.reservedUsd = estimate;
         }
-        JournaledSteps steps = steps(callId, call.key);
+        InstanceJournal.Steps steps = journal.steps(callId, call.key);
+        metrics.stepsReplayed.inc(steps.replayedSteps());
         AgentCall agentCall =
                 new AgentCall(
                         task,
@@ -665,25 +590,29 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         steps);
         // A restore that finds this call sent and no outcome knows the provider may have
         // answered, and billed, it. Listed with the others sent within SENT_FLUSH_MS.
-        markSent(callId);
+        if (journal.markSent(callId)) {
+            long at =
+                    getProcessingTimeService().getCurrentProcessingTime()
+                            + InstanceJournal.SENT_FLUSH_MS;
+            getProcessingTimeService().registerTimer(at, time -> journal.flushSent());
+        }
         long started = clock.millis();
         PauseDetector detector = pauses;
         long startedNanos = detector.nanoTime();
         CompletableFuture<AgentReply> future;
         try {
             future =
-                    runtimeFor(agent)
+                    clients.runtime(agent)
                             .call(agentCall)
                             .orTimeout(agent.getTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
         }
-        calls.inc();
-        metricsOf(agent).sent();
+        metrics.sent(agent);
         boolean abandoned = call.abandoned;
         call.abandoned = false;
         if (abandoned) {
-            repeated.inc();
+            metrics.repeated.inc();
         }
         future.whenComplete(
                 (reply, error) -> {
@@ -708,74 +637,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 });
     }
 
-    /**
-     * The journal of a call's ReAct steps, holding the steps journaled before a restore: a call
-     * made again resumes its tool loop after them.
-     */
-    private JournaledSteps steps(String callId, String key) {
-        JournaledSteps steps = new JournaledSteps(callId, key, journal);
-        if (!replays.isEmpty()) {
-            JournaledCall step;
-            while ((step = replays.remove(CallJournals.stepId(callId, steps.earlier.size() + 1)))
-                    != null) {
-                if (steps.earlier.isEmpty()) {
-                    steps.earlier = new HashMap<>();
-                }
-                steps.earlier.put(steps.earlier.size() + 1, step.getOutput());
-                steps.replayedIn += step.getTokensIn();
-                steps.replayedOut += step.getTokensOut();
-            }
-            stepsReplayed.inc(steps.earlier.size());
-        }
-        return steps;
-    }
-
-    /** A call's tool steps: those journaled before a restore, and where new ones go. */
-    private static final class JournaledSteps implements AgentCall.StepJournal {
-        private final String callId;
-        private final String key;
-        private final CallJournal journal;
-        // Empty, and shared, unless a restore replays steps of this call.
-        private Map<Integer, String> earlier = Map.of();
-        private long replayedIn;
-        private long replayedOut;
-
-        JournaledSteps(String callId, String key, CallJournal journal) {
-            this.callId = callId;
-            this.key = key;
-            this.journal = journal;
-        }
-
-        @Override
-        public String replayed(int step) {
-            return earlier.get(step);
-        }
-
-        @Override
-        public void record(int step, String reply, long tokensIn, long tokensOut) {
-            journal.record(CallJournals.step(callId, key, step, reply, tokensIn, tokensOut));
-        }
-    }
-
-    /** Lists a call as sent; the list goes to the journal when full or SENT_FLUSH_MS later. */
-    private void markSent(String callId) {
-        if (sent.isEmpty()) {
-            long at = getProcessingTimeService().getCurrentProcessingTime() + SENT_FLUSH_MS;
-            getProcessingTimeService().registerTimer(at, time -> flushSent());
-        }
-        sent.add(callId);
-        if (sent.size() >= SENT_BATCH) {
-            flushSent();
-        }
-    }
-
-    private void flushSent() {
-        if (!sent.isEmpty()) {
-            journal.record(CallJournals.sent(instance, sentSequence++, sent));
-            sent.clear();
-        }
-    }
-
     /** Issues the call again after {@code delayMs}, on the task's processing-time service. */
     private void later(ReplicaCall call, long delayMs) {
         // No checkpointing needed: the call is in the active state and is re-issued after a
@@ -788,12 +649,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             setCurrentKey(call.key);
                             issue(call);
                         });
-    }
-
-    /** The metrics of {@code agent}'s calls from this subtask. */
-    private AgentMetrics metricsOf(AgentEvent agent) {
-        return agentMetrics.computeIfAbsent(
-                agent.getAgentId(), id -> new AgentMetrics(getMetricGroup(), id));
     }
 
     /** The call's slot of {@code agent} goes to the oldest call waiting for one, if any. */
@@ -823,7 +678,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             CircuitBreaker breaker,
             String callId,
             boolean abandoned,
-            JournaledSteps steps,
+            InstanceJournal.Steps steps,
             long started,
             long startedNanos,
             long endedNanos,
@@ -833,8 +688,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         setCurrentKey(call.key);
         long nanos = endedNanos - startedNanos;
         releaseSlot(call, agent);
-        AgentMetrics perAgent = metricsOf(agent);
-        perAgent.answered();
+        metrics.ended(agent);
         long latency = clock.millis() - started;
         if (abandoned) {
             // The try lost at the failure, priced as this one without its replayed steps.
@@ -843,8 +697,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             call.request.getTask().getTask(),
                             agent,
                             call.attempt(),
-                            error == null ? reply.tokensIn() - steps.replayedIn : 0,
-                            error == null ? reply.tokensOut() - steps.replayedOut : 0,
+                            error == null ? reply.tokensIn() - steps.replayedIn() : 0,
+                            error == null ? reply.tokensOut() - steps.replayedOut() : 0,
                             clock.millis());
             book(call, lost, 0);
         }
@@ -854,13 +708,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             double cost = CallMetrics.cost(agent, reply);
             long micros = Math.round(cost * 1_000_000);
-            tokensIn.inc(reply.tokensIn());
-            tokensOut.inc(reply.tokensOut());
-            costMicroUsd.inc(micros);
-            perAgent.tokensIn.inc(reply.tokensIn());
-            perAgent.tokensOut.inc(reply.tokensOut());
-            perAgent.costMicroUsd.inc(micros);
-            this.latency.update(latency);
+            metrics.answered(agent, reply, micros, latency);
             Metric metric =
                     CallMetrics.success(
                             call.request.getTask().getTask(),
@@ -888,8 +736,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             task, agent, call.attempt(), latency, clock.millis());
         } else {
             breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
-            failures.inc();
-            perAgent.failures.inc();
+            metrics.failed(agent);
             metric =
                     CallMetrics.failure(
                             task, agent, call.attempt(), latency, cause, clock.millis());
@@ -920,7 +767,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             failed(call, agent, cause, replay);
             return;
         }
-        retriedAfterPause.inc();
+        metrics.retriedAfterPause.inc();
         issue(call);
     }
 
@@ -930,7 +777,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
      */
     private void replay(ReplicaCall call, AgentEvent agent, JournaledCall journaled)
             throws Exception {
-        replayed.inc();
+        metrics.replayed.inc();
         Metric metric = journaled.getMetric();
         book(call, metric, 0);
         if (journaled.getError() == null) {
@@ -994,7 +841,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         RetryPolicy.Decision decision = retries.afterFailure(cause, call.attemptOnAgent());
         long retryAfter = call.failed(agent, describe(cause), decision);
         if (retryAfter >= 0) {
-            retried.inc();
+            metrics.retried.inc();
             if (!replay) {
                 later(call, retryAfter);
                 return;
@@ -1170,7 +1017,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         .setCalls(new ArrayList<>(call.metrics))
                         .build();
         escalating.put(call.request.getReplica(), escalated);
-        escalations.inc();
+        metrics.escalations.inc();
         issue(new ReplicaCall(call.key, call.request, escalated));
     }
 
@@ -1257,53 +1104,14 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         if (journal != null) {
             journal.close();
         }
-        if (runtimes != null) {
-            runtimes.values().forEach(entry -> entry.runtime().close());
-            runtimes.clear();
+        if (clients != null) {
+            clients.close();
         }
         if (pauses != null) {
             pauseSource.release(pauses);
             pauses = null;
         }
         super.close();
-    }
-
-    private AgentRuntime runtimeFor(AgentEvent agent) {
-        RuntimeEntry entry = runtimes.get(agent.getAgentId());
-        // Equal records are the common case and cheap to compare; copies only when they differ.
-        if (entry != null
-                && (entry.agent().equals(agent)
-                        || AgentDirectory.sameRecord(entry.agent(), agent))) {
-            return entry.runtime();
-        }
-        if (entry != null) {
-            entry.runtime().close();
-        }
-        AgentRuntime runtime = factory.create(agent);
-        runtimes.put(agent.getAgentId(), new RuntimeEntry(agent, runtime));
-        return runtime;
-    }
-
-    private CircuitBreaker breakerFor(String agentId) {
-        return breakers.computeIfAbsent(
-                agentId,
-                id ->
-                        CircuitBreaker.of(
-                                id,
-                                CircuitBreakerConfig.custom()
-                                        .failureRateThreshold(settings.breakerFailureRate())
-                                        .slidingWindowSize(settings.breakerWindow())
-                                        .minimumNumberOfCalls(settings.breakerWindow())
-                                        .waitDurationInOpenState(settings.breakerOpen())
-                                        .permittedNumberOfCallsInHalfOpenState(2)
-                                        .clock(clock)
-                                        .recordException(
-                                                e ->
-                                                        !(e instanceof AgentCallException a)
-                                                                || a.kind()
-                                                                        != AgentCallException.Kind
-                                                                                .BAD_REQUEST)
-                                        .build()));
     }
 
     /**
@@ -1365,12 +1173,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     /** For tests: requests re-routed because their agent left the rotation. */
     long rerouted() {
-        return rerouted.getCount();
+        return metrics.rerouted.getCount();
     }
 
     /** For tests: calls made again because they timed out while this JVM was paused. */
     long retriedAfterPause() {
-        return retriedAfterPause.getCount();
+        return metrics.retriedAfterPause.getCount();
     }
 
     /** For tests and metrics: calls in flight in this instance. */
