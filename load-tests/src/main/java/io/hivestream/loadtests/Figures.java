@@ -12,6 +12,8 @@ public final class Figures {
      * @param rate tasks per second published
      * @param tasks tasks published at that rate
      * @param plans plans and the other tasks apart; null when there was no plan
+     * @param parts the end-to-end latency's two parts; null when results did not say when they were
+     *     made
      */
     public record Latency(
             double rate,
@@ -22,7 +24,15 @@ public final class Figures {
             long overheadP99,
             long overheadP999,
             long overheadMax,
-            Split plans) {}
+            Split plans,
+            Parts parts) {}
+
+    /**
+     * End-to-end latency in two parts, in milliseconds: from publish until the job made the result
+     * (its {@code completedAt}), and from then until a read_committed reader got it (the results
+     * sink, the broker, and for exactly-once delivery the wait for the checkpoint's commit).
+     */
+    public record Parts(long madeP50, long madeP99, long visibleP50, long visibleP99) {}
 
     /**
      * End-to-end latency of the plans (the roots of DECOMPOSE tasks) and of the other tasks of a

@@ -359,7 +359,8 @@ public final class Harness implements AutoCloseable {
                                     overhead.getValueAtPercentile(99),
                                     overhead.getValueAtPercentile(99.9),
                                     overhead.getMaxValue(),
-                                    steady.split());
+                                    steady.split(),
+                                    steady.parts());
                 }
                 List<ResourceSampler.Sample> samples = sampler.samples();
                 ResourceSampler.Sample last = sampler.sample();

@@ -31,6 +31,8 @@ public final class LatencyBook {
     private final Histogram overhead = new Histogram(MAX_TRACKED_MS, 3);
     private final Histogram plans = new Histogram(MAX_TRACKED_MS, 3);
     private final Histogram rest = new Histogram(MAX_TRACKED_MS, 3);
+    private final Histogram made = new Histogram(MAX_TRACKED_MS, 3);
+    private final Histogram written = new Histogram(MAX_TRACKED_MS, 3);
     private double planCost;
     private double restCost;
     private final List<Point> timeline = new ArrayList<>();
@@ -71,6 +73,21 @@ public final class LatencyBook {
      */
     public synchronized void completed(
             long index, long visibleMillis, long agentMillis, boolean plan, double costUsd) {
+        completed(index, visibleMillis, agentMillis, plan, costUsd, 0);
+    }
+
+    /**
+     * A result for task {@code index} became visible at {@code visibleMillis}; its agents took
+     * {@code agentMillis}; {@code plan}: the task was a plan's root; it cost {@code costUsd}; the
+     * job made it at {@code madeMillis} (its {@code completedAt}; 0: not known).
+     */
+    public synchronized void completed(
+            long index,
+            long visibleMillis,
+            long agentMillis,
+            boolean plan,
+            double costUsd,
+            long madeMillis) {
         if (!covers(index)) {
             unknown++;
             return;
@@ -96,6 +113,10 @@ public final class LatencyBook {
             restCost += costUsd;
         }
         overhead.recordValue(Math.min(Math.max(0, total - agentMillis), MAX_TRACKED_MS));
+        if (madeMillis > 0) {
+            made.recordValue(Math.min(Math.max(0, madeMillis - published), MAX_TRACKED_MS));
+            written.recordValue(Math.min(Math.max(0, visibleMillis - madeMillis), MAX_TRACKED_MS));
+        }
         if (lastVisible == visibleMillis && !timeline.isEmpty()) {
             timeline.set(timeline.size() - 1, new Point(visibleMillis, distinct));
         } else {
@@ -139,6 +160,22 @@ public final class LatencyBook {
                 rest.getValueAtPercentile(99),
                 planCost / plans.getTotalCount(),
                 rest.getTotalCount() == 0 ? 0 : restCost / rest.getTotalCount());
+    }
+
+    /**
+     * End-to-end latency in two parts: publish → the result made (its {@code completedAt}, stamped
+     * where the job emits it to its sink) and made → visible to a read_committed reader; null when
+     * no result said when it was made.
+     */
+    public synchronized Figures.Parts parts() {
+        if (made.getTotalCount() == 0) {
+            return null;
+        }
+        return new Figures.Parts(
+                made.getValueAtPercentile(50),
+                made.getValueAtPercentile(99),
+                written.getValueAtPercentile(50),
+                written.getValueAtPercentile(99));
     }
 
     /** A copy of the orchestration overheads so far. */

@@ -103,6 +103,28 @@ public final class ReportWriter {
                                     String.format(Locale.ROOT, "%.6f", p.restCostUsd())));
                 }
             }
+            List<Figures.Run> parted =
+                    timed.stream().filter(r -> r.latency().parts() != null).toList();
+            if (!parted.isEmpty()) {
+                md.append(
+                        "\n## Where the end-to-end time goes at the fixed rate (milliseconds)\n\n");
+                md.append(
+                        "Made: from publish until the job emitted the result to its sink (its"
+                                + " `completedAt`). Visible: from then until a read_committed"
+                                + " reader got it.\n\n");
+                md.append("| run | made p50 | made p99 | visible p50 | visible p99 |\n");
+                md.append("|---|---:|---:|---:|---:|\n");
+                for (Figures.Run run : parted) {
+                    Figures.Parts p = run.latency().parts();
+                    md.append(
+                            row(
+                                    run.name(),
+                                    Long.toString(p.madeP50()),
+                                    Long.toString(p.madeP99()),
+                                    Long.toString(p.visibleP50()),
+                                    Long.toString(p.visibleP99())));
+                }
+            }
             md.append("\n## Checkpoints and state\n\n");
             md.append(
                     "| run | checkpoints | last duration (ms) | longest (ms) | last size |"

@@ -71,7 +71,8 @@ public final class ResultReader implements AutoCloseable {
                                     visible,
                                     agentMillis(result),
                                     result.getStrategy() == Strategy.DECOMPOSE,
-                                    result.getCostUsd());
+                                    result.getCostUsd(),
+                                    result.getCompletedAt());
                             break;
                         }
                     }

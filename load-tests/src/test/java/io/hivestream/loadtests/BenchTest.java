@@ -88,13 +88,13 @@ class BenchTest {
                                 "pipeline",
                                 "EXACTLY_ONCE",
                                 4_000,
-                                new Figures.Latency(2000, 1, 0, 0, 0, 525, 0, 0, null)),
+                                new Figures.Latency(2000, 1, 0, 0, 0, 525, 0, 0, null, null)),
                         run(
                                 "alo",
                                 "pipeline",
                                 "AT_LEAST_ONCE",
                                 5_000,
-                                new Figures.Latency(2500, 1, 0, 0, 0, 10, 0, 0, null)));
+                                new Figures.Latency(2500, 1, 0, 0, 0, 10, 0, 0, null, null)));
 
         assertThat(Bench.ratios(runs, args))
                 .containsExactly(

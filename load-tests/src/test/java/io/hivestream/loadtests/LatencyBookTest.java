@@ -33,6 +33,22 @@ class LatencyBookTest {
     }
 
     @Test
+    void endToEndSplitsWhereTheJobMadeTheResult() {
+        LatencyBook book = new LatencyBook(0, 3);
+        book.published(0, 10_000);
+        book.published(1, 10_000);
+        book.published(2, 10_000);
+        assertThat(book.parts()).isNull();
+
+        book.completed(0, 10_100, 0, false, 0, 10_080); // made after 80, visible 20 later
+        book.completed(1, 10_300, 0, false, 0, 10_010); // 10 and 290
+        book.completed(2, 10_050, 0, false, 0, 0); // not said when it was made
+
+        assertThat(book.parts()).isEqualTo(new Figures.Parts(10, 80, 20, 290));
+        assertThat(book.endToEnd().getTotalCount()).isEqualTo(3);
+    }
+
+    @Test
     void repeatedAndForeignResultsAreCountedApart() {
         LatencyBook book = new LatencyBook(0, 2);
         book.published(0, 1_000);
