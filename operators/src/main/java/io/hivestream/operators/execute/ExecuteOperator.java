@@ -26,7 +26,6 @@ import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.Cascade;
 import io.hivestream.schemas.internal.Escalating;
 import io.hivestream.schemas.internal.JournaledCall;
-import io.hivestream.schemas.internal.Turn;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,10 +41,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateBackend;
@@ -65,17 +61,10 @@ import org.apache.flink.util.OutputTag;
  * Keyed by session. Calls agents without a thread per call: a call's completion is handed back to
  * the task's mailbox, where the operator sets the session's key, updates state and emits.
  *
- * <p>State per session (all keyed, all in the checkpoint):
+ * <p>State per key, all in the checkpoint: the session's ({@link SessionState}: calls in flight,
+ * the queue, memory, the cascade's second phase, spend, cancellation), and
  *
  * <ul>
- *   <li>{@code active}: the replicas of the session's current task whose calls are in flight;
- *       re-issued after a restore, so a call is repeated only if it was in flight at the failure;
- *   <li>{@code queue}: later tasks of the session, waiting for the current one, in arrival order;
- *   <li>{@code memory}: the session's last turns (bounded, with a TTL), given to every call;
- *   <li>{@code turn}: the answer that will become the current task's turn in memory;
- *   <li>{@code escalating}: the replicas of the current task whose calls are in the cascade's
- *       second phase, with the EDGE answer they escalated and its calls; a restore re-issues only
- *       their CLOUD calls;
  *   <li>{@code response-cache}: under a cache key only ({@code c/TENANT/HASH}: {@link
  *       CachePolicy}), each agent's answer to the key's request, by the agent's fingerprint ({@link
  *       CacheKeys#agent}), until {@link ExecuteSettings#cacheTtl()} after the call.
@@ -117,11 +106,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
-    /** How long a cancelled step's key remembers the cancellation. */
-    static final java.time.Duration CANCELLED_TTL = java.time.Duration.ofHours(1);
-
-    static final String ACTIVE = "active";
-
     static final String RESPONSE_CACHE = "response-cache";
 
     private final AgentRuntimeFactory factory;
@@ -134,19 +118,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private final transient MailboxExecutor mailbox;
     private transient Rotation rotation;
 
-    private transient MapState<Integer, CallRequest> active;
-    private transient ValueState<String> activeTask;
-    private transient ListState<CallRequest> queue;
+    /** The current key's calls in flight, queue, memory, cascade, spend and cancellation. */
+    private transient SessionState session;
 
-    /** A cancelled step's key: when its plan decided, and why. */
-    private transient ValueState<Tuple2<Long, String>> cancelled;
-
-    private transient ValueState<Double> spent;
     private transient Map<String, CallBudget> budgets;
 
-    private transient ListState<Turn> memory;
-    private transient ValueState<Turn> turn;
-    private transient MapState<Integer, Escalating> escalating;
     private transient MapState<String, CachedAnswer> responses;
     private transient CacheBudget cacheBudget;
     private transient ListState<Long> snapshotTimes;
@@ -267,36 +243,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     public void open() throws Exception {
         super.open();
         FastReaders.enable();
-        active =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        ACTIVE, Types.INT, new AvroTypeInfo<>(CallRequest.class)));
-        activeTask =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("active-task", Types.STRING));
-        queue = getRuntimeContext().getListState(queueDescriptor());
-        ValueStateDescriptor<Tuple2<Long, String>> cancelledDescriptor =
-                new ValueStateDescriptor<>("cancelled", Types.TUPLE(Types.LONG, Types.STRING));
-        cancelledDescriptor.enableTimeToLive(StateTtl.afterWrite(CANCELLED_TTL));
-        cancelled = getRuntimeContext().getState(cancelledDescriptor);
-        spent = getRuntimeContext().getState(new ValueStateDescriptor<>("spent", Types.DOUBLE));
+        session = new SessionState(getRuntimeContext(), settings);
         rotation =
                 new Rotation(getOperatorStateBackend().getBroadcastState(Rotation.VIEWS), router);
-        memory =
-                getRuntimeContext()
-                        .getListState(SessionMemoryState.descriptor(settings.memoryTtl()));
-        turn =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>("turn", new AvroTypeInfo<>(Turn.class)));
-        escalating =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "escalating",
-                                        Types.INT,
-                                        new AvroTypeInfo<>(Escalating.class)));
         MapStateDescriptor<String, CachedAnswer> cacheDescriptor =
                 new MapStateDescriptor<>(
                         RESPONSE_CACHE, Types.STRING, new AvroTypeInfo<>(CachedAnswer.class));
@@ -350,16 +299,12 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private void reissueRestoredCalls() throws Exception {
         List<String> keys = new ArrayList<>();
         KeyedStateBackend<String> backend = getKeyedStateBackend();
-        try (Stream<String> stream = backend.getKeys(ACTIVE, VoidNamespace.INSTANCE)) {
+        try (Stream<String> stream = backend.getKeys(SessionState.ACTIVE, VoidNamespace.INSTANCE)) {
             stream.forEach(k -> keys.add(k));
         }
         for (String key : keys) {
             setCurrentKey(key);
-            List<CallRequest> requests = new ArrayList<>();
-            for (Map.Entry<Integer, CallRequest> entry : active.entries()) {
-                requests.add(entry.getValue());
-            }
-            for (CallRequest request : requests) {
+            for (CallRequest request : session.inFlight()) {
                 inFlight++;
                 issue(restored(key, request));
             }
@@ -382,20 +327,15 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
         if (request.getCancel() != null) {
             // A plan's step, under this key, is cancelled: no call of it starts from now on.
-            Long decidedAt = request.getTask().getTask().getCreatedAt();
-            cancelled.update(
-                    Tuple2.of(decidedAt != null ? decidedAt : Long.MAX_VALUE, request.getCancel()));
+            session.cancel(request.getTask().getTask().getCreatedAt(), request.getCancel());
             return;
         }
-        String cancellation = cancellation(request);
+        String cancellation = session.cancellation(request);
         if (cancellation != null) {
             emit(cancelledReply(request, cancellation, List.of()));
             return;
         }
-        String taskId = request.getTask().getTask().getTaskId();
-        String current = activeTask.value();
-        if (current != null && !current.equals(taskId)) {
-            queue.add(request);
+        if (session.queuedBehindCurrent(request)) {
             return;
         }
         CallRequest routed = rerouted(request);
@@ -408,10 +348,6 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         // Completions handled while yielding switch the key; this element's key comes back.
         setCurrentKey(key);
         start(key, routed);
-    }
-
-    private static ListStateDescriptor<CallRequest> queueDescriptor() {
-        return new ListStateDescriptor<>("queue", new AvroTypeInfo<>(CallRequest.class));
     }
 
     @Override
@@ -431,7 +367,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                 .applyToAllKeys(
                         VoidNamespace.INSTANCE,
                         VoidNamespaceSerializer.INSTANCE,
-                        queueDescriptor(),
+                        SessionState.queueDescriptor(),
                         (key, waiting) -> moved[0] += rotation.rerouteAll(waiting, now));
         metrics.rerouted.inc(moved[0]);
     }
@@ -483,8 +419,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     private void start(String key, CallRequest request) throws Exception {
-        activeTask.update(request.getTask().getTask().getTaskId());
-        active.put(request.getReplica(), request);
+        session.start(request);
         inFlight++;
         issue(new ReplicaCall(key, request));
     }
@@ -492,7 +427,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private void issue(ReplicaCall call) throws Exception {
         ReplicaCall.Step step = call.next(clock.millis(), breakerWait);
         if (step instanceof ReplicaCall.Wait wait) {
-            String why = cancellation(call.request);
+            String why = session.cancellation(call.request);
             if (why != null) {
                 cancel(call, why);
             } else {
@@ -513,7 +448,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             replay(call, agent, earlier.outcome());
             return;
         }
-        String why = cancellation(call.request);
+        String why = session.cancellation(call.request);
         if (why != null) {
             releaseSlot(call, agent); // one it was handed while waiting, if any
             cancel(call, why);
@@ -585,7 +520,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         agent,
                         call.request.getReplica(),
                         call.attempt(),
-                        task.getSessionId() != null ? history() : List.of(),
+                        task.getSessionId() != null ? session.history() : List.of(),
                         tools.allowed(task.getTenant()),
                         steps);
         // A restore that finds this call sent and no outcome knows the provider may have
@@ -887,8 +822,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
         CallBudget budget = budgets.get(call.key);
         if (budget == null) {
-            Double before = spent.value();
-            budget = new CallBudget(budgetUsd, before != null ? before : 0);
+            budget = new CallBudget(budgetUsd, session.spent());
             budgets.put(call.key, budget);
         }
         return budget;
@@ -903,25 +837,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         CallBudget budget = budgetOf(call);
         if (budget != null) {
             budget.settle(reservedUsd, metric.getCall().getCostUsd());
-            spent.update(budget.spentUsd());
+            session.spent(budget.spentUsd());
         }
-    }
-
-    /**
-     * Why the request's plan step is cancelled, or null: a step's key holds a cancellation, and the
-     * step was released before it (a step of a later run of the same root is not).
-     */
-    private String cancellation(CallRequest request) throws Exception {
-        Task task = request.getTask().getTask();
-        if (task.getRootId() == null) {
-            return null;
-        }
-        Tuple2<Long, String> cancel = cancelled.value();
-        if (cancel == null) {
-            return null;
-        }
-        Long releasedAt = task.getCreatedAt();
-        return releasedAt == null || releasedAt <= cancel.f0 ? cancel.f1 : null;
     }
 
     /**
@@ -956,7 +873,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     /** Completes a call of a cancelled step: it makes no more calls. */
     private void cancel(ReplicaCall call, String cancellation) throws Exception {
         if (call.edge != null) {
-            escalating.remove(call.request.getReplica());
+            session.escalated(call.request.getReplica());
         }
         complete(call, null, cancellation);
     }
@@ -975,33 +892,27 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
         AgentAnswer answer = reply.getAnswer();
         emit(reply);
-        active.remove(request.getReplica());
         inFlight--;
         // Only a session has memory: a task without one is its own key and is never asked again.
         boolean remembers =
                 request.getTask().getTask().getSessionId() != null && settings.memoryTurns() > 0;
-        if (remembers && answer.getError() == null && turn.value() == null) {
-            turn.update(
+        if (remembers && answer.getError() == null && !session.hasTurn()) {
+            session.turn(
                     SessionMemory.turn(
                             request.getTask().getTask(),
                             answer,
                             settings.memoryTurnChars(),
                             clock.millis()));
         }
-        // A task's replicas start together; one replica alone leaves nothing behind it, and the
-        // emptiness check is an iterator seek in RocksDB.
-        if (request.getTask().getAnalysis().getReplicas() > 1 && !active.isEmpty()) {
+        if (!session.end(request)) {
             return;
         }
-        activeTask.clear();
         if (request.getTask().getTask().getBudgetUsd() != null) {
             budgets.remove(call.key);
-            spent.clear();
+            session.clearSpent();
         }
-        Turn finished = remembers ? turn.value() : null;
-        if (finished != null) {
-            remember(finished);
-            turn.clear();
+        if (remembers) {
+            session.rememberTurn();
         }
         startNextTask(call.key);
     }
@@ -1016,14 +927,14 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         .setEdge(edge)
                         .setCalls(new ArrayList<>(call.metrics))
                         .build();
-        escalating.put(call.request.getReplica(), escalated);
+        session.escalate(call.request.getReplica(), escalated);
         metrics.escalations.inc();
         issue(new ReplicaCall(call.key, call.request, escalated));
     }
 
     /** The reply of an escalated replica: the CLOUD answer unless every CLOUD agent failed. */
     private CallReply cascaded(ReplicaCall call, AgentAnswer cloud) throws Exception {
-        escalating.remove(call.request.getReplica());
+        session.escalated(call.request.getReplica());
         CallReply reply =
                 reply(call.request, cloud.getError() == null ? cloud : call.edge, call.metrics);
         reply.setCascade(
@@ -1037,7 +948,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
 
     /** A call in flight at the checkpoint, in the phase it was in. */
     private ReplicaCall restored(String key, CallRequest request) throws Exception {
-        Escalating escalated = escalating.get(request.getReplica());
+        Escalating escalated = session.escalation(request.getReplica());
         return escalated == null
                 ? new ReplicaCall(key, request)
                 : new ReplicaCall(key, request, escalated);
@@ -1048,10 +959,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
      * waiting tasks that the cache answers are answered in turn, up to the first that it does not.
      */
     private void startNextTask(String key) throws Exception {
-        List<CallRequest> waiting = new ArrayList<>();
-        for (CallRequest request : queue.get()) {
-            waiting.add(request);
-        }
+        List<CallRequest> waiting = session.waiting();
         List<CallRequest> now = new ArrayList<>();
         while (now.isEmpty() && !waiting.isEmpty()) {
             SessionMemory.Next next = SessionMemory.next(waiting);
@@ -1064,31 +972,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             }
         }
         // The queue is written before a start, which may complete at once and come back here.
-        if (waiting.isEmpty()) {
-            queue.clear();
-        } else {
-            queue.update(waiting);
-        }
+        session.keepWaiting(waiting);
         // Admission beyond capacity is bounded by the replicas of one task: a completion never
         // waits for capacity, so the mailbox never nests.
         for (CallRequest request : now) {
             start(key, request);
-        }
-    }
-
-    private List<Turn> history() throws Exception {
-        List<Turn> turns = new ArrayList<>();
-        Iterable<Turn> stored = memory.get();
-        if (stored != null) {
-            stored.forEach(turns::add);
-        }
-        return turns;
-    }
-
-    private void remember(Turn finished) throws Exception {
-        List<Turn> next = SessionMemory.remembered(history(), finished, settings.memoryTurns());
-        if (next != null) {
-            memory.update(next);
         }
     }
 

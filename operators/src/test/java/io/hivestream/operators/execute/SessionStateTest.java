@@ -1,0 +1,174 @@
+package io.hivestream.operators.execute;
+
+import static io.hivestream.operators.testing.TestRecords.analyzed;
+import static io.hivestream.operators.testing.TestRecords.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hivestream.schemas.Task;
+import io.hivestream.schemas.internal.CallRequest;
+import io.hivestream.schemas.internal.Turn;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The execute stage's keyed state of one key, on a real keyed state backend. */
+class SessionStateTest {
+    private KeyedProcessOperator<String, String, String> operator;
+    private KeyedOneInputStreamOperatorTestHarness<String, String, String> harness;
+    private SessionState session;
+
+    @BeforeEach
+    void open() throws Exception {
+        Holder holder = new Holder();
+        operator = new KeyedProcessOperator<>(holder);
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, k -> k, Types.STRING);
+        harness.open();
+        session = holder.state;
+        operator.setCurrentKey("s-1");
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void aKeyRunsOneTaskAtATimeAndQueuesTheRestInArrivalOrder() throws Exception {
+        CallRequest first = request("t-1", 1, 0);
+        session.start(first);
+
+        assertThat(session.queuedBehindCurrent(request("t-1", 1, 0))).isFalse();
+        assertThat(session.queuedBehindCurrent(request("t-2", 1, 0))).isTrue();
+        assertThat(session.queuedBehindCurrent(request("t-3", 1, 0))).isTrue();
+        assertThat(session.inFlight()).containsExactly(first);
+        operator.setCurrentKey("s-2");
+        assertThat(session.queuedBehindCurrent(request("t-9", 1, 0))).isFalse();
+        assertThat(session.waiting()).isEmpty();
+        operator.setCurrentKey("s-1");
+
+        assertThat(session.end(first)).isTrue();
+        assertThat(session.inFlight()).isEmpty();
+        assertThat(session.waiting())
+                .extracting(r -> r.getTask().getTask().getTaskId())
+                .containsExactly("t-2", "t-3");
+        // The operator starts the oldest waiting task next.
+        session.keepWaiting(session.waiting().subList(1, 2));
+        session.start(request("t-2", 1, 0));
+        assertThat(session.queuedBehindCurrent(request("t-4", 1, 0))).isTrue();
+        assertThat(session.waiting())
+                .extracting(r -> r.getTask().getTask().getTaskId())
+                .containsExactly("t-3", "t-4");
+        session.keepWaiting(List.of());
+        assertThat(session.waiting()).isEmpty();
+    }
+
+    @Test
+    void aTaskEndsWithItsLastReplica() throws Exception {
+        CallRequest one = request("t-1", 2, 0);
+        CallRequest two = request("t-1", 2, 1);
+        session.start(one);
+        session.start(two);
+
+        assertThat(session.end(two)).isFalse();
+        assertThat(session.queuedBehindCurrent(request("t-2", 1, 0))).isTrue();
+        assertThat(session.end(one)).isTrue();
+        assertThat(session.queuedBehindCurrent(request("t-3", 1, 0))).isFalse();
+    }
+
+    @Test
+    void aCancellationStopsTheStepsReleasedBeforeItOnly() throws Exception {
+        CallRequest released = step(100L);
+        CallRequest laterRun = step(300L);
+        assertThat(session.cancellation(released)).isNull();
+
+        session.cancel(200L, "the plan failed");
+
+        assertThat(session.cancellation(released)).isEqualTo("the plan failed");
+        assertThat(session.cancellation(step(200L))).isEqualTo("the plan failed");
+        assertThat(session.cancellation(laterRun)).isNull();
+        assertThat(session.cancellation(request("t-1", 1, 0))).isNull(); // not a plan's step
+        session.cancel(null, "cancelled by hand");
+        assertThat(session.cancellation(laterRun)).isEqualTo("cancelled by hand");
+    }
+
+    @Test
+    void theSessionRemembersItsLastTurnsOncePerTask() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            assertThat(session.hasTurn()).isFalse();
+            session.turn(turn("t-" + i));
+            assertThat(session.hasTurn()).isTrue();
+            session.rememberTurn();
+        }
+        // A second replica's answer to t-4 forms no second turn.
+        session.turn(turn("t-4"));
+        session.rememberTurn();
+        session.rememberTurn(); // nothing pending: nothing changes
+
+        assertThat(session.history())
+                .extracting(Turn::getTaskId)
+                .containsExactly("t-2", "t-3", "t-4");
+        assertThat(session.hasTurn()).isFalse();
+        operator.setCurrentKey("s-2");
+        assertThat(session.history()).isEmpty();
+    }
+
+    @Test
+    void spendIsKeptPerKeyUntilCleared() throws Exception {
+        assertThat(session.spent()).isZero();
+        session.spent(0.25);
+        operator.setCurrentKey("s-2");
+        assertThat(session.spent()).isZero();
+        operator.setCurrentKey("s-1");
+        assertThat(session.spent()).isEqualTo(0.25);
+        session.clearSpent();
+        assertThat(session.spent()).isZero();
+    }
+
+    private static CallRequest request(String taskId, int replicas, int replica) {
+        return io.hivestream.operators.testing.TestRecords.request(
+                analyzed(task(taskId, "chat", "hi").setSessionId("s-1").build(), replicas, 1),
+                replica,
+                List.of());
+    }
+
+    private static CallRequest step(Long releasedAt) {
+        Task step = task("r/1", "chat", "a step").setRootId("r").setCreatedAt(releasedAt).build();
+        return io.hivestream.operators.testing.TestRecords.request(
+                analyzed(step, 1, 1), 0, List.of());
+    }
+
+    private static Turn turn(String taskId) {
+        return Turn.newBuilder()
+                .setTaskId(taskId)
+                .setInput("q " + taskId)
+                .setOutput("a " + taskId)
+                .setAgentId("gpt")
+                .setAt(1_000)
+                .build();
+    }
+
+    /** Builds the state where the operator opens, as the execute stage does. */
+    private static final class Holder extends KeyedProcessFunction<String, String, String> {
+        private static final long serialVersionUID = 1L;
+        transient SessionState state;
+
+        @Override
+        public void open(OpenContext context) {
+            state =
+                    new SessionState(
+                            getRuntimeContext(),
+                            ExecuteSettings.builder().memory(3, 200, Duration.ofHours(1)).build());
+        }
+
+        @Override
+        public void processElement(String value, Context ctx, Collector<String> out) {}
+    }
+}
