@@ -12,7 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SessionMemoryTest {
-    private static Turn turn(String taskId) {
+    /** A turn of task {@code taskId}. */
+    static Turn turn(String taskId) {
         return Turn.newBuilder()
                 .setTaskId(taskId)
                 .setInput("in " + taskId)

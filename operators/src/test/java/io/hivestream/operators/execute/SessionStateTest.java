@@ -103,12 +103,12 @@ class SessionStateTest {
     void theSessionRemembersItsLastTurnsOncePerTask() throws Exception {
         for (int i = 1; i <= 4; i++) {
             assertThat(session.hasTurn()).isFalse();
-            session.turn(turn("t-" + i));
+            session.turn(SessionMemoryTest.turn("t-" + i));
             assertThat(session.hasTurn()).isTrue();
             session.rememberTurn();
         }
         // A second replica's answer to t-4 forms no second turn.
-        session.turn(turn("t-4"));
+        session.turn(SessionMemoryTest.turn("t-4"));
         session.rememberTurn();
         session.rememberTurn(); // nothing pending: nothing changes
 
@@ -143,16 +143,6 @@ class SessionStateTest {
         Task step = task("r/1", "chat", "a step").setRootId("r").setCreatedAt(releasedAt).build();
         return io.hivestream.operators.testing.TestRecords.request(
                 analyzed(step, 1, 1), 0, List.of());
-    }
-
-    private static Turn turn(String taskId) {
-        return Turn.newBuilder()
-                .setTaskId(taskId)
-                .setInput("q " + taskId)
-                .setOutput("a " + taskId)
-                .setAgentId("gpt")
-                .setAt(1_000)
-                .build();
     }
 
     /** Builds the state where the operator opens, as the execute stage does. */
