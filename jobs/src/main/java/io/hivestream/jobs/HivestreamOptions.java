@@ -24,8 +24,8 @@ import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
- * Every setting of the Hivestream job, with its default and meaning. The README's table lists
- * these.
+ * Every setting of the Hivestream job, with its default and meaning. The table in
+ * docs/configuration.md lists these.
  */
 public final class HivestreamOptions {
     private HivestreamOptions() {}

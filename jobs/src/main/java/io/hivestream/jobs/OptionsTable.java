@@ -5,7 +5,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.util.TimeUtils;
 
-/** Renders {@link HivestreamOptions} as the Markdown table the README shows. */
+/** Renders {@link HivestreamOptions} as the Markdown table docs/configuration.md shows. */
 public final class OptionsTable {
     public static final String BEGIN = "<!-- options:begin -->";
     public static final String END = "<!-- options:end -->";

@@ -6,18 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration table is the one rendered from {@link HivestreamOptions}. */
+/** The configuration doc's table is the one rendered from {@link HivestreamOptions}. */
 class OptionsTableTest {
     @Test
-    void readmeListsEveryOptionWithItsDefault() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
+    void theConfigurationDocListsEveryOptionWithItsDefault() throws Exception {
+        String readme = Files.readString(Path.of("..", "docs", "configuration.md"));
         int begin = readme.indexOf(OptionsTable.BEGIN);
         int end = readme.indexOf(OptionsTable.END);
-        assertThat(begin).as("README has the options markers").isNotNegative();
+        assertThat(begin).as("docs/configuration.md has the options markers").isNotNegative();
         String table = readme.substring(begin + OptionsTable.BEGIN.length() + 1, end);
 
         assertThat(table)
-                .as("README's table; regenerate with: java -cp ... io.hivestream.jobs.OptionsTable")
+                .as(
+                        "docs/configuration.md's table; regenerate with: java -cp ... io.hivestream.jobs.OptionsTable")
                 .isEqualTo(OptionsTable.markdown());
     }
 

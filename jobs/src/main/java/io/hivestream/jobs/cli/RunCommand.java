@@ -27,7 +27,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--config",
-            description = "Java properties file of job options (see README's configuration table).")
+            description =
+                    "Java properties file of job options (every option: docs/configuration.md).")
     String config;
 
     @Option(
