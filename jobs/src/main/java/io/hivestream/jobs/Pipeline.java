@@ -37,7 +37,7 @@ import io.hivestream.schemas.RouterModel;
 import io.hivestream.schemas.RoutingExample;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
-import io.hivestream.schemas.codec.FastReaders;
+import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
@@ -176,7 +176,7 @@ public final class Pipeline {
             Clock clock,
             UnaryOperator<DataStream<Task>> afterDecode) {
         // Also switched on by every stage when it opens, in TaskManagers that build nothing.
-        FastReaders.enable();
+        FastCoders.enable();
         RawDecoder decoder =
                 new RawDecoder(
                         new TaskValidator(

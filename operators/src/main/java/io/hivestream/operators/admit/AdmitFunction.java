@@ -7,7 +7,7 @@ import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tenant;
-import io.hivestream.schemas.codec.FastReaders;
+import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.internal.AdmitSignal;
 import io.hivestream.schemas.internal.TenantLedger;
 import io.hivestream.schemas.internal.WaitingQueue;
@@ -122,7 +122,7 @@ public final class AdmitFunction extends KeyedCoProcessFunction<String, Task, Ad
 
     @Override
     public void open(OpenContext openContext) {
-        FastReaders.enable();
+        FastCoders.enable();
         tenant =
                 getRuntimeContext()
                         .getState(

@@ -18,7 +18,7 @@ import io.hivestream.schemas.TaskMetric;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.codec.Codecs;
-import io.hivestream.schemas.codec.FastReaders;
+import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.Plan;
 import io.hivestream.schemas.internal.PlanStep;
@@ -196,7 +196,7 @@ public final class AggregateFunction
 
     @Override
     public void open(OpenContext openContext) {
-        FastReaders.enable();
+        FastCoders.enable();
         plan =
                 getRuntimeContext()
                         .getState(

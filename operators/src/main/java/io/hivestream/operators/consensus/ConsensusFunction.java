@@ -10,7 +10,7 @@ import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tier;
-import io.hivestream.schemas.codec.FastReaders;
+import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.internal.AgentReputation;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
@@ -143,7 +143,7 @@ public final class ConsensusFunction
 
     @Override
     public void open(OpenContext openContext) {
-        FastReaders.enable();
+        FastCoders.enable();
         replies =
                 getRuntimeContext()
                         .getMapState(

@@ -2,7 +2,7 @@ package io.hivestream.operators.decode;
 
 import io.hivestream.operators.Outputs;
 import io.hivestream.schemas.DeadLetter;
-import io.hivestream.schemas.codec.FastReaders;
+import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.internal.RawRecord;
 import java.time.Clock;
 import org.apache.flink.metrics.Counter;
@@ -36,7 +36,7 @@ public final class DecodeFunction<T> extends ProcessFunction<RawRecord, T> {
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-        FastReaders.enable();
+        FastCoders.enable();
         decoded = getRuntimeContext().getMetricGroup().counter("decoded");
         rejected = getRuntimeContext().getMetricGroup().counter("deadLetters");
     }

@@ -18,7 +18,7 @@ import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
-import io.hivestream.schemas.codec.FastReaders;
+import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CachedAnswer;
 import io.hivestream.schemas.internal.CallReply;
@@ -242,7 +242,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     @Override
     public void open() throws Exception {
         super.open();
-        FastReaders.enable();
+        FastCoders.enable();
         session = new SessionState(getRuntimeContext(), settings);
         rotation =
                 new Rotation(getOperatorStateBackend().getBroadcastState(Rotation.VIEWS), router);

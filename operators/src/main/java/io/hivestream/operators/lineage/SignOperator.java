@@ -1,7 +1,7 @@
 package io.hivestream.operators.lineage;
 
 import io.hivestream.schemas.TaskResult;
-import io.hivestream.schemas.codec.FastReaders;
+import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.internal.ChainHead;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +68,7 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
     @Override
     public void open() throws Exception {
         super.open();
-        FastReaders.enable();
+        FastCoders.enable();
         signer = new LineageSigner(keySource.load(System.getenv()));
         head =
                 getRuntimeContext()

@@ -3,7 +3,7 @@ package io.hivestream.operators.route;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.Metric;
-import io.hivestream.schemas.codec.FastReaders;
+import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.internal.AgentStats;
 import io.hivestream.schemas.internal.AgentView;
 import java.time.Clock;
@@ -75,7 +75,7 @@ public final class AgentStatsFunction
 
     @Override
     public void open(OpenContext openContext) {
-        FastReaders.enable();
+        FastCoders.enable();
         agent =
                 getRuntimeContext()
                         .getState(

@@ -8,7 +8,7 @@ import io.hivestream.operators.plan.RolePrompts;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.codec.Codecs;
-import io.hivestream.schemas.codec.FastReaders;
+import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
@@ -213,7 +213,7 @@ public final class RouteFunction
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-        FastReaders.enable();
+        FastCoders.enable();
         waiting = getRuntimeContext().getListState(waitingDescriptor());
         plansWaiting = getRuntimeContext().getListState(plansWaitingDescriptor());
         firstViewAt = -1;

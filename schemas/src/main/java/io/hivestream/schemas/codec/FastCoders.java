@@ -27,16 +27,18 @@ import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 
 /**
- * Switches every generated record class to Avro's fast reader: a decoder built once per writer and
- * reader schema pair instead of walking a resolving grammar for every field. Each generated class
- * has its own {@link SpecificData}, which Flink's Avro serializer and {@link RecordCodec} use, and
- * the flag is read on every read, so switching it on takes effect at once, also for serializers
- * already made. The bytes do not change; only decoding gets faster.
+ * Switches every generated record class to Avro's fast coders. Reading: the fast reader, a decoder
+ * built once per writer and reader schema pair instead of walking a resolving grammar for every
+ * field. Writing: the generated classes' custom encoders, which write each field with a direct call
+ * instead of looking up its schema and resolving each union's branch. Each generated class has its
+ * own {@link SpecificData}, which Flink's Avro serializer and {@link RecordCodec} use, and both
+ * flags are read on every read or write, so switching them on takes effect at once, also for
+ * serializers already made. The bytes do not change; only coding gets faster.
  *
- * <p>Custom coders, Avro's other speed-up, are not used: their generated decoders fail on these
- * schemas (a union read where a string was written).
+ * <p>The generated custom decoders fail on these schemas (a union read where a string was written),
+ * but they never run: with the fast reader on, Avro reads every record through it.
  */
-public final class FastReaders {
+public final class FastCoders {
     /** Record types that contain, between them, every record of the schemas. */
     private static final List<Schema> ROOTS =
             List.of(
@@ -61,26 +63,33 @@ public final class FastReaders {
 
     private static volatile boolean enabled;
 
-    private FastReaders() {}
+    private FastCoders() {}
 
-    /** Switches the fast reader on for every generated record class; cheap after the first call. */
+    /**
+     * Switches the fast reader and the custom encoders on for every generated record class; cheap
+     * after the first call.
+     */
     public static void enable() {
         if (enabled) {
             return;
         }
-        synchronized (FastReaders.class) {
+        synchronized (FastCoders.class) {
             if (!enabled) {
                 for (String name : records()) {
-                    model(name).setFastReaderEnabled(true);
+                    SpecificData model = model(name);
+                    // The fast reader first: the custom decoders must never be reached.
+                    model.setFastReaderEnabled(true);
+                    model.setCustomCoders(true);
                 }
                 enabled = true;
             }
         }
     }
 
-    /** Whether the fast reader is on for this record class. */
+    /** Whether the fast reader and the custom encoders are on for this record class. */
     public static boolean isEnabled(Class<?> type) {
-        return SpecificData.getForClass(type).isFastReaderEnabled();
+        SpecificData model = SpecificData.getForClass(type);
+        return model.isFastReaderEnabled() && model.useCustomCoders();
     }
 
     /** The full names of every record type reachable from the roots, sorted. */
@@ -107,7 +116,7 @@ public final class FastReaders {
     private static SpecificData model(String recordName) {
         try {
             return SpecificData.getForClass(
-                    Class.forName(recordName, true, FastReaders.class.getClassLoader()));
+                    Class.forName(recordName, true, FastCoders.class.getClassLoader()));
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("no generated class for record " + recordName, e);
         }

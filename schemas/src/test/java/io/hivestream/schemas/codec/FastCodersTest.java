@@ -2,8 +2,15 @@ package io.hivestream.schemas.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.Lineage;
+import io.hivestream.schemas.Strategy;
+import io.hivestream.schemas.SubtaskResult;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.Plan;
 import java.io.ByteArrayOutputStream;
@@ -26,9 +33,11 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
-class FastReadersTest {
+class FastCodersTest {
     private static final Pattern RECORD =
             Pattern.compile("\"type\":\\s*\"record\",\\s*\"name\":\\s*\"(\\w+)\"");
 
@@ -44,7 +53,7 @@ class FastReadersTest {
             }
         }
         Set<String> reached = new TreeSet<>();
-        FastReaders.records()
+        FastCoders.records()
                 .forEach(name -> reached.add(name.substring(name.lastIndexOf('.') + 1)));
 
         assertThat(declared).hasSize(38);
@@ -53,12 +62,12 @@ class FastReadersTest {
 
     @Test
     void enablingSwitchesEveryGeneratedClassAndDecodesTheSameRecords() throws IOException {
-        FastReaders.enable();
+        FastCoders.enable();
 
-        assertThat(FastReaders.isEnabled(CallReply.class)).isTrue();
-        assertThat(FastReaders.isEnabled(Plan.class)).isTrue();
-        assertThat(FastReaders.isEnabled(Task.class)).isTrue();
-        assertThat(FastReaders.isEnabled(AgentEvent.class)).isTrue();
+        assertThat(FastCoders.isEnabled(CallReply.class)).isTrue();
+        assertThat(FastCoders.isEnabled(Plan.class)).isTrue();
+        assertThat(FastCoders.isEnabled(Task.class)).isTrue();
+        assertThat(FastCoders.isEnabled(AgentEvent.class)).isTrue();
 
         AgentEvent agent =
                 AgentEvent.newBuilder()
@@ -78,8 +87,80 @@ class FastReadersTest {
     }
 
     @Test
+    void theCustomEncodersWriteTheBytesOfAvrosGenericWriter() throws IOException {
+        FastCoders.enable();
+        AgentAnswer answer =
+                AgentAnswer.newBuilder()
+                        .setAgentId("a-1")
+                        .setModel("m")
+                        .setOutput("42")
+                        .setAgreed(true)
+                        .setConfidence(0.5)
+                        .setLatencyMs(3)
+                        .setTokensIn(12)
+                        .setTokensOut(1)
+                        .setCostUsd(0.0001)
+                        .build();
+        TaskResult result =
+                TaskResult.newBuilder()
+                        .setTaskId("t-1")
+                        .setSessionId("s-1")
+                        .setStatus(TaskStatus.COMPLETED)
+                        .setOutput("42")
+                        .setStrategy(Strategy.CONSENSUS)
+                        .setTier(Tier.EDGE)
+                        .setComplexity(0.25)
+                        .setAgents(List.of("a-1"))
+                        .setAnswers(List.of(answer))
+                        .setAgreement(1.0)
+                        .setVote("exact")
+                        .setCompletedAt(1_767_225_600_000L)
+                        .setSubtasks(
+                                List.of(
+                                        SubtaskResult.newBuilder()
+                                                .setTaskId("t-1/a")
+                                                .setStep("a")
+                                                .setRole("writer")
+                                                .setKind("chat")
+                                                .setDependsOn(List.of("b"))
+                                                .setStatus(TaskStatus.FAILED)
+                                                .setError("boom")
+                                                .build()))
+                        .setMetadata(Map.of("team", "finance"))
+                        .setLineage(
+                                Lineage.newBuilder()
+                                        .setTaskSha256("ab".repeat(32))
+                                        .setAnswerSha256(List.of("cd".repeat(32)))
+                                        .setSeq(3)
+                                        .setSignature("c2ln")
+                                        .build())
+                        .build();
+
+        assertThat(FastCoders.isEnabled(TaskResult.class)).isTrue();
+        assertThat(encode(result, SpecificData.getForClass(TaskResult.class)))
+                .isEqualTo(encode(result, new SpecificData(getClass().getClassLoader())));
+        AgentEvent agent =
+                AgentEvent.newBuilder()
+                        .setAgentId("a")
+                        .setCapabilities(List.of("chat"))
+                        .setParams(Map.of("latencyMs", "5", "model", "m"))
+                        .setTimestamp(7L)
+                        .build();
+        assertThat(encode(agent, SpecificData.getForClass(AgentEvent.class)))
+                .isEqualTo(encode(agent, new SpecificData(getClass().getClassLoader())));
+    }
+
+    private static byte[] encode(SpecificRecord record, SpecificData model) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<Object>(record.getSchema(), model).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+
+    @Test
     void theFastReaderResolvesAnOlderWriterSchema() throws IOException {
-        FastReaders.enable();
+        FastCoders.enable();
         Schema v1 =
                 new Schema.Parser().parse(Path.of("src/main/avro-history/Task.v1.avsc").toFile());
         GenericRecord old = new GenericData.Record(v1);
