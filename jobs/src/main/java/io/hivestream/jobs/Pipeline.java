@@ -70,7 +70,7 @@ import org.apache.flink.util.Collector;
  * agents ─ decode ─ agent statistics (keyed by agent) ─ views ─ broadcast to route and execute
  * metrics ─ decode ─┬─ calls and votes ─ to agent statistics
  *                   └─ reputations ─ broadcast to consensus
- * results ─ sign (chained, when lineage is on) ─ results sink
+ * results ─ sign (keyed by tenant, when lineage is on) ─ results sink
  * metrics, dead letters and (when on) routing examples leave as side outputs; ═ : the same key
  * (the session), no shuffle
  * </pre>
@@ -477,10 +477,9 @@ public final class Pipeline {
     }
 
     /**
-     * The results with their lineage signed, when lineage is on: the signing stage is chained to
-     * the aggregate stage (no exchange), each instance extending its own chain of each tenant's
-     * results, whose heads are its checkpointed state. The key is read where the stage runs, from
-     * the file or environment variable the options name.
+     * The results with their lineage signed, when lineage is on: keyed by tenant, whose chain head
+     * is the stage's checkpointed state. The key is read where the stage runs, from the file or
+     * environment variable the options name.
      */
     private static DataStream<TaskResult> signed(
             DataStream<TaskResult> results, Configuration conf) {
@@ -492,7 +491,8 @@ public final class Pipeline {
                         conf.get(HivestreamOptions.LINEAGE_KEY_FILE),
                         conf.get(HivestreamOptions.LINEAGE_KEY_ENV),
                         conf.get(HivestreamOptions.LINEAGE_KEY_ID));
-        return results.transform(
+        return results.keyBy(TaskResult::getTenant, Types.STRING)
+                .transform(
                         "sign results",
                         new AvroTypeInfo<>(TaskResult.class),
                         new SignOperator(

@@ -22,16 +22,7 @@ public final class LineageHashes {
     public static final String STEP = "hivestream/step/1";
     public static final String RESULT = "hivestream/result/1";
     public static final String BATCH = "hivestream/batch/1";
-
-    /**
-     * The version of the canonical bytes the signing stage writes: 2 names the result's chain
-     * ({@code chain}) after its seq. Results of version 1, one chain per tenant, verify as they
-     * were written.
-     */
-    public static final int VERSION = 2;
-
-    /** The first version, whose results name no chain. */
-    public static final int VERSION_ONE_CHAIN_PER_TENANT = 1;
+    public static final int VERSION = 1;
 
     private LineageHashes() {}
 
@@ -191,11 +182,10 @@ public final class LineageHashes {
                         .map(r.getMetadata())
                         .optHash(l.getTaskSha256())
                         .optHash(l.getVoteSha256())
-                        .i64(l.getSeq());
-        if (l.getVersion() != VERSION_ONE_CHAIN_PER_TENANT) {
-            bytes.str(l.getChain());
-        }
-        bytes.hash(l.getPreviousSha256()).str(l.getKeyId()).str(l.getAlgorithm());
+                        .i64(l.getSeq())
+                        .hash(l.getPreviousSha256())
+                        .str(l.getKeyId())
+                        .str(l.getAlgorithm());
         // Results of an analyser that names no model end at the algorithm, as before the field.
         if (r.getAnalyzerModel() != null) {
             bytes.str(r.getAnalyzerModel());

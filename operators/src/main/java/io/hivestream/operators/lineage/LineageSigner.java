@@ -8,11 +8,11 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Links results into chains, each of one tenant's results, and signs them, one signature per batch
- * over the Merkle root of the hashes of its leaves. The signing stage seals a batch as chain
- * segments ({@link #seal}): a chain's last result in the batch is a leaf and carries the proof and
- * signature; the results before it carry none, since the chain links each of them to that leaf.
- * Plain logic: the signing stage calls it; tests and benchmarks call it directly.
+ * Links results into their tenant's chain and signs them, one signature per batch over the Merkle
+ * root of the hashes of its leaves. The signing stage seals a batch as chain segments ({@link
+ * #seal}): a tenant's last result in the batch is a leaf and carries the proof and signature; the
+ * results before it carry none, since the chain links each of them to that leaf. Plain logic: the
+ * signing stage calls it; tests and benchmarks call it directly.
  */
 public final class LineageSigner {
     private final LineageKeys.SigningKey key;
@@ -25,26 +25,20 @@ public final class LineageSigner {
         return key;
     }
 
-    /** A result linked after its chain's head, and the chain's head after it. */
+    /** A result linked after the tenant's chain head (null: the first of its chain). */
     public record Linked(TaskResult result, ChainHead head) {}
 
-    /** The head of a new chain of {@code tenant}'s results, named {@code chain}: nothing in it. */
-    public static ChainHead newChain(String tenant, String chain) {
-        return new ChainHead(0L, Canonical.GENESIS, tenant, chain);
-    }
-
     /**
-     * Computes the result's lineage hashes, links it after {@code head} (of the result's tenant,
-     * from {@link #newChain} for its first result) and names the key; the batch fields and
-     * signature come from {@link #seal} or {@link #sign}. The task hash, when the result carries
-     * one, is kept. The lineage is set on {@code result} itself, which is returned: the caller
-     * hands the record over.
+     * Computes the result's lineage hashes, links it after {@code head} and names the key; the
+     * batch fields and signature come from {@link #seal} or {@link #sign}. The task hash, when the
+     * result carries one, is kept. The lineage is set on {@code result} itself, which is returned:
+     * the caller hands the record over.
      */
     public Linked link(TaskResult result, ChainHead head) {
         String taskSha256 =
                 result.getLineage() == null ? null : result.getLineage().getTaskSha256();
         List<String> answers = LineageHashes.answerHashes(result, taskSha256);
-        long seq = head.getSeq() + 1;
+        long seq = head == null ? 1 : head.getSeq() + 1;
         Lineage lineage =
                 Lineage.newBuilder()
                         .setVersion(LineageHashes.VERSION)
@@ -54,15 +48,15 @@ public final class LineageSigner {
                         .setVoteSha256(LineageHashes.voteHash(result, answers))
                         .setStepsSha256(LineageHashes.stepsRoot(result.getSubtasks()))
                         .setSeq(seq)
-                        .setChain(head.getChain())
-                        .setPreviousSha256(head.getResultSha256())
+                        .setPreviousSha256(
+                                head == null ? Canonical.GENESIS : head.getResultSha256())
                         .setKeyId(key.keyId())
                         .setAlgorithm(key.algorithm().recordedName())
                         .build();
         result.setLineage(lineage);
         String hash = LineageHashes.resultHash(result);
         lineage.setResultSha256(hash);
-        return new Linked(result, new ChainHead(seq, hash, head.getTenant(), head.getChain()));
+        return new Linked(result, new ChainHead(seq, hash));
     }
 
     /**

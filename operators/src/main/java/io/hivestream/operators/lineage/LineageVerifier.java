@@ -15,10 +15,10 @@ import java.util.TreeMap;
 
 /**
  * Checks signed results as a reader sees them: each result's hashes against its content, the
- * inclusion proof and signature of a signed one against the public key it names, and each chain of
- * a tenant's results: no result replayed, none out of order within one lane (a topic partition or a
- * file), no two at one position (a fork), no gap, every link to the result before, and every result
- * that carries no signature (batch size 0) followed, over unbroken links, by one that does: that
+ * inclusion proof and signature of a signed one against the public key it names, and each tenant's
+ * chain: no result replayed, none out of order within one lane (a topic partition or a file), no
+ * two at one position (a fork), no gap, every link to the result before, and every result that
+ * carries no signature (batch size 0) followed, over unbroken links, by one that does: that
  * signature covers it through the chain; and, reading every tenant, every leaf of each signed
  * batch. Results are fed in the order read with {@link #accept}; {@link #finish} checks the chains
  * and reports. A batch's signature is checked once and remembered, so verifying costs one signature
@@ -35,7 +35,7 @@ public final class LineageVerifier {
 
     /** What a verification found. */
     public record Report(
-            long results, int tenants, int chains, long signaturesChecked, List<Failure> failures) {
+            long results, int tenants, long signaturesChecked, List<Failure> failures) {
         public boolean ok() {
             return failures.isEmpty() && results > 0;
         }
@@ -45,9 +45,7 @@ public final class LineageVerifier {
                     results
                             + " results of "
                             + tenants
-                            + " tenants in "
-                            + chains
-                            + (chains == 1 ? " chain, " : " chains, ")
+                            + " tenants, "
                             + signaturesChecked
                             + " signatures checked";
             if (results == 0) {
@@ -67,13 +65,6 @@ public final class LineageVerifier {
     private record Link(
             String hash, String previous, String position, String taskId, boolean signed) {}
 
-    /** One chain as read: its tenant, its id (empty in version 1) and its results by seq. */
-    private record Chain(String tenant, String id, TreeMap<Long, Link> links) {
-        String name() {
-            return id.isEmpty() ? "tenant " + tenant : "chain " + id + " of tenant " + tenant;
-        }
-    }
-
     private final Map<String, LineageKeys.VerifyingKey> keys;
     private final Map<String, Boolean> signatures = new HashMap<>();
 
@@ -83,7 +74,7 @@ public final class LineageVerifier {
 
     private final boolean wholeBatches;
     private final Map<String, Batch> batches = new HashMap<>();
-    private final Map<String, Chain> chains = new HashMap<>();
+    private final Map<String, TreeMap<Long, Link>> chains = new HashMap<>();
     private final Map<String, Long> seen = new HashMap<>();
     private final Map<String, Long> lastInLane = new HashMap<>();
     private final List<Failure> failures = new ArrayList<>();
@@ -126,8 +117,7 @@ public final class LineageVerifier {
         // A result that is authentic but out of order still holds its place in the chain; a
         // changed one does not, so its place shows as a gap too.
         if (authentic && !repeated && l.getSeq() > 0) {
-            chain(result.getTenant(), l.getChain())
-                    .links()
+            chains.computeIfAbsent(result.getTenant(), t -> new TreeMap<>())
                     .put(
                             l.getSeq(),
                             new Link(
@@ -138,10 +128,7 @@ public final class LineageVerifier {
                                     signed));
             seen.put(result.getTenant() + "\n" + l.getResultSha256(), l.getSeq());
             if (lane != null) {
-                lastInLane.merge(
-                        lane + "\n" + chainKey(result.getTenant(), l.getChain()),
-                        l.getSeq(),
-                        Math::max);
+                lastInLane.merge(lane + "\n" + result.getTenant(), l.getSeq(), Math::max);
             }
         }
     }
@@ -152,18 +139,18 @@ public final class LineageVerifier {
         failures.add(new Failure(position, "?", "?", reason));
     }
 
-    /** Checks every chain for gaps, broken links and results no signature covers, and reports. */
+    /**
+     * Checks every tenant's chain for gaps, broken links and results no signature covers, and
+     * reports.
+     */
     public Report finish() {
-        Set<String> tenants = new HashSet<>();
-        for (Chain chain : chains.values()) {
-            String tenant = chain.tenant();
-            tenants.add(tenant);
-            String of = chain.id().isEmpty() ? "the chain" : chain.name();
+        for (Map.Entry<String, TreeMap<Long, Link>> chain : chains.entrySet()) {
+            String tenant = chain.getKey();
             Link before = null;
             long expected = 1;
             // The results since the last signed one: covered only by a signed one after them.
             List<Link> uncovered = new ArrayList<>();
-            for (Map.Entry<Long, Link> entry : chain.links().entrySet()) {
+            for (Map.Entry<Long, Link> entry : chain.getValue().entrySet()) {
                 long seq = entry.getKey();
                 Link link = entry.getValue();
                 boolean broken = false;
@@ -175,14 +162,12 @@ public final class LineageVerifier {
                                     link.taskId(),
                                     tenant,
                                     (seq - expected == 1
-                                                    ? "result " + expected + " of " + of + " is"
+                                                    ? "result " + expected + " of the chain is"
                                                     : "results "
                                                             + expected
                                                             + " to "
                                                             + (seq - 1)
-                                                            + " of "
-                                                            + of
-                                                            + " are")
+                                                            + " of the chain are")
                                             + " missing (dropped) before this one, seq "
                                             + seq));
                 } else {
@@ -228,13 +213,12 @@ public final class LineageVerifier {
                                             + batch.size()
                                             + " leaves but "
                                             + batch.read().size()
-                                            + " were read: the newest results of another chain"
+                                            + " were read: the newest results of another tenant"
                                             + " in that batch are missing (dropped)"));
                 }
             }
         }
-        return new Report(
-                results, tenants.size(), chains.size(), signatures.size(), List.copyOf(failures));
+        return new Report(results, chains.size(), signatures.size(), List.copyOf(failures));
     }
 
     /** Reports results that carry no signature and that no signed one covers, then forgets them. */
@@ -265,21 +249,12 @@ public final class LineageVerifier {
         if (l == null) {
             return "not signed: the result carries no lineage";
         }
-        if (l.getVersion() != LineageHashes.VERSION
-                && l.getVersion() != LineageHashes.VERSION_ONE_CHAIN_PER_TENANT) {
+        if (l.getVersion() != LineageHashes.VERSION) {
             return "lineage version "
                     + l.getVersion()
                     + " is not one this verifier knows ("
-                    + LineageHashes.VERSION_ONE_CHAIN_PER_TENANT
-                    + " or "
                     + LineageHashes.VERSION
                     + ")";
-        }
-        if (l.getVersion() == LineageHashes.VERSION_ONE_CHAIN_PER_TENANT
-                && !l.getChain().isEmpty()) {
-            return "lineage version 1 names no chain, but this result names chain "
-                    + l.getChain()
-                    + ": the chain was changed";
         }
         LineageKeys.VerifyingKey key = keys.get(l.getKeyId());
         if (key == null) {
@@ -414,46 +389,39 @@ public final class LineageVerifier {
         return l.getKeyId() + "\n" + l.getBatchSize() + "\n" + l.getSignature();
     }
 
-    private static String chainKey(String tenant, String chain) {
-        return tenant + "\n" + chain;
-    }
-
-    private Chain chain(String tenant, String id) {
-        return chains.computeIfAbsent(
-                chainKey(tenant, id), k -> new Chain(tenant, id, new TreeMap<>()));
-    }
-
     private String chainProblem(String lane, String tenant, Lineage l) {
         if (l.getSeq() < 1) {
             return "seq " + l.getSeq() + " is not a position in a chain (they start at 1)";
         }
-        Chain chain = chains.get(chainKey(tenant, l.getChain()));
-        String name = new Chain(tenant, l.getChain(), null).name();
         Long earlier = seen.get(tenant + "\n" + l.getResultSha256());
         if (earlier != null) {
             repeated = true;
-            return "replayed: the same result as seq " + earlier + " of " + name + ", read before";
+            return "replayed: the same result as seq "
+                    + earlier
+                    + " of tenant "
+                    + tenant
+                    + ", read before";
         }
-        Link sameSeq = chain == null ? null : chain.links().get(l.getSeq());
+        TreeMap<Long, Link> chain = chains.get(tenant);
+        Link sameSeq = chain == null ? null : chain.get(l.getSeq());
         if (sameSeq != null) {
             repeated = true;
             return "fork: a second result at seq "
                     + l.getSeq()
-                    + " of "
-                    + name
+                    + " of tenant "
+                    + tenant
                     + " (the first is task "
                     + sameSeq.taskId()
                     + " at "
                     + sameSeq.position()
                     + ")";
         }
-        Long last =
-                lane == null ? null : lastInLane.get(lane + "\n" + chainKey(tenant, l.getChain()));
+        Long last = lane == null ? null : lastInLane.get(lane + "\n" + tenant);
         if (last != null && last > l.getSeq()) {
             return "out of order: seq "
                     + l.getSeq()
-                    + " of "
-                    + name
+                    + " of tenant "
+                    + tenant
                     + " after seq "
                     + last
                     + " in "

@@ -5,32 +5,28 @@ import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.internal.ChainHead;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.state.StateInitializationContext;
-import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * The signing stage, chained to the stage that makes the results, just before the results sink: no
- * exchange. Each instance extends its own chain of each tenant's results ({@link #chainId}: the
- * checkpoint it started from and its subtask index), so a tenant has one chain per instance that
- * made its results. State: each chain's head (tenant, id, last seq and hash), operator state
- * checkpointed with the results sink's transaction, so a restore rolls it back together with the
- * uncommitted results: each chain goes on from its last committed result, with no fork and no gap.
- * Results are linked as they arrive and held in memory until their batch is sealed ({@link
- * LineageSigner#seal}: one signature, carried by each chain's last result in the batch): when it
- * holds {@code batchSize} results, after {@code maxDelay} (when given), before each checkpoint
- * barrier and at the end of input, so nothing unsigned is ever in a checkpoint. The key is read
- * from its {@link KeySource} when the stage opens.
+ * The signing stage, keyed by tenant, just before the results sink. State: each tenant's chain head
+ * (its last result's seq and hash), checkpointed, so a restore rolls it back together with the
+ * results sink's uncommitted transaction: the chain goes on from the last committed result, with no
+ * fork and no gap. Results are linked as they arrive and held in memory, with their tenants' heads,
+ * until their batch is sealed ({@link LineageSigner#seal}: one signature, carried by each tenant's
+ * last result in the batch): when it holds {@code batchSize} results, after {@code maxDelay} (when
+ * given), before each checkpoint barrier and at the end of input, so nothing unsigned is ever in a
+ * checkpoint. The heads are written to state when a batch is sealed, once per tenant. The key is
+ * read from its {@link KeySource} when the stage opens.
  */
 public final class SignOperator extends AbstractStreamOperator<TaskResult>
         implements OneInputStreamOperator<TaskResult, TaskResult>, BoundedOneInput {
@@ -41,16 +37,10 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
     private final Duration maxDelay;
 
     private transient LineageSigner signer;
-    private transient ListState<ChainHead> heads;
+    private transient ValueState<ChainHead> head;
 
-    /** The chain this instance extends for each tenant, by tenant. */
-    private transient Map<String, Chain> chains;
-
-    /** The id of the chains this instance starts. */
-    private transient String newChain;
-
-    /** The chains with results in the batch being collected, in the order of their first. */
-    private transient List<Chain> inBatch;
+    /** The batch being collected: each tenant's results in chain order, and its head after them. */
+    private transient Map<String, Segment> pending;
 
     private transient int pendingResults;
     private transient boolean flushScheduled;
@@ -75,79 +65,36 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
         this.maxDelay = maxDelay;
     }
 
-    /**
-     * The id of the chains an instance starts: the checkpoint it started from (0 for none) and its
-     * subtask index, e.g. {@code 12-1}. Unique among the chains a job's results can hold: the
-     * chains in a checkpoint were all started from an earlier one, and a restore from the same
-     * checkpoint again starts only chains whose results its failure aborted.
-     */
-    static String chainId(long restoredCheckpoint, int subtask) {
-        return restoredCheckpoint + "-" + subtask;
-    }
-
-    /**
-     * The chain an instance extends for each tenant, of the heads it restored: after a rescale to
-     * fewer instances one can restore several of a tenant's chains; it goes on with the one whose
-     * id sorts first, and the others end (their last results were signed before the checkpoint).
-     */
-    static Map<String, ChainHead> continued(Iterable<ChainHead> restored) {
-        Map<String, ChainHead> byTenant = new HashMap<>();
-        for (ChainHead head : restored) {
-            byTenant.merge(
-                    head.getTenant(),
-                    head,
-                    (a, b) -> a.getChain().compareTo(b.getChain()) <= 0 ? a : b);
-        }
-        return byTenant;
-    }
-
-    @Override
-    public void initializeState(StateInitializationContext context) throws Exception {
-        super.initializeState(context);
-        heads =
-                context.getOperatorStateStore()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        "chain-heads", new AvroTypeInfo<>(ChainHead.class)));
-        chains = new HashMap<>();
-        for (ChainHead head : continued(heads.get()).values()) {
-            chains.put(head.getTenant(), new Chain(head));
-        }
-        newChain =
-                chainId(
-                        context.getRestoredCheckpointId().orElse(0L),
-                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-    }
-
     @Override
     public void open() throws Exception {
         super.open();
         FastCoders.enable();
         signer = new LineageSigner(keySource.load(System.getenv()));
-        inBatch = new ArrayList<>();
+        head =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "chain-head", new AvroTypeInfo<>(ChainHead.class)));
+        pending = new LinkedHashMap<>();
         signed = getMetricGroup().counter("resultsSigned");
         signatures = getMetricGroup().counter("signatures");
         LOG.info(
-                "signing results with key {} ({}), new chains named {}",
+                "signing results with key {} ({})",
                 signer.key().keyId(),
-                signer.key().algorithm().recordedName(),
-                newChain);
+                signer.key().algorithm().recordedName());
     }
 
     @Override
     public void processElement(StreamRecord<TaskResult> element) throws Exception {
-        TaskResult result = element.getValue();
-        Chain chain = chains.get(result.getTenant());
-        if (chain == null) {
-            chain = new Chain(LineageSigner.newChain(result.getTenant(), newChain));
-            chains.put(result.getTenant(), chain);
+        String tenant = (String) getCurrentKey();
+        Segment segment = pending.get(tenant);
+        if (segment == null) {
+            segment = new Segment(head.value());
+            pending.put(tenant, segment);
         }
-        LineageSigner.Linked linked = signer.link(result, chain.head);
-        chain.head = linked.head();
-        if (chain.batch.isEmpty()) {
-            inBatch.add(chain);
-        }
-        chain.batch.add(linked.result());
+        LineageSigner.Linked linked = signer.link(element.getValue(), segment.head);
+        segment.head = linked.head();
+        segment.results.add(linked.result());
         pendingResults++;
         if (pendingResults >= batchSize) {
             flush();
@@ -165,49 +112,40 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
     }
 
     @Override
-    public void snapshotState(StateSnapshotContext context) throws Exception {
-        super.snapshotState(context);
-        List<ChainHead> all = new ArrayList<>(chains.size());
-        for (Chain chain : chains.values()) {
-            all.add(chain.head);
-        }
-        heads.update(all);
-    }
-
-    @Override
     public void endInput() throws Exception {
         flush();
     }
 
-    private void flush() {
+    private void flush() throws Exception {
         // A timer still pending after this flush signs a smaller batch early; no harm.
         flushScheduled = false;
-        if (inBatch.isEmpty()) {
+        if (pending.isEmpty()) {
             return;
         }
-        List<List<TaskResult>> segments = new ArrayList<>(inBatch.size());
-        for (Chain chain : inBatch) {
-            segments.add(chain.batch);
+        List<List<TaskResult>> segments = new ArrayList<>(pending.size());
+        for (Map.Entry<String, Segment> entry : pending.entrySet()) {
+            setCurrentKey(entry.getKey());
+            head.update(entry.getValue().head);
+            segments.add(entry.getValue().results);
         }
         signer.seal(segments);
-        for (Chain chain : inBatch) {
-            for (TaskResult result : chain.batch) {
+        for (List<TaskResult> segment : segments) {
+            for (TaskResult result : segment) {
                 output.collect(new StreamRecord<>(result));
             }
-            chain.batch = new ArrayList<>();
         }
         signed.inc(pendingResults);
         signatures.inc();
-        inBatch.clear();
+        pending = new LinkedHashMap<>();
         pendingResults = 0;
     }
 
-    /** One chain this instance extends: its head, and its results in the batch being collected. */
-    private static final class Chain {
+    /** One tenant's results in the batch being collected, and its chain head after them. */
+    private static final class Segment {
+        final List<TaskResult> results = new ArrayList<>();
         ChainHead head;
-        List<TaskResult> batch = new ArrayList<>();
 
-        Chain(ChainHead head) {
+        Segment(ChainHead head) {
             this.head = head;
         }
     }

@@ -16,9 +16,9 @@ import java.util.TreeMap;
 
 /**
  * The golden example of docs/lineage.md: one consensus result of two answers, signed alone (a batch
- * of one) as the first of chain 0-0 of its tenant, with the committed test keys. {@link #main}
- * writes the files that {@code LineageGoldenTest} checks against; it is run by hand only when the
- * format changes, which also changes {@link LineageHashes#VERSION}.
+ * of one) as the first of its tenant's chain, with the committed test keys. {@link #main} writes
+ * the files that {@code LineageGoldenTest} checks against; it is run by hand only when the format
+ * changes, which also changes {@link LineageHashes#VERSION}.
  */
 public final class GoldenExample {
     /** The task as a producer wrote it, whose bytes the result's taskSha256 covers. */
@@ -85,7 +85,7 @@ public final class GoldenExample {
 
     static TaskResult signed(LineageKeys.SigningKey key) {
         LineageSigner signer = new LineageSigner(key);
-        TaskResult result = signer.link(unsigned(), LineageSigner.newChain("acme", "0-0")).result();
+        TaskResult result = signer.link(unsigned(), null).result();
         signer.sign(List.of(result));
         return result;
     }

@@ -27,14 +27,6 @@ class LineageVerifierTest {
         return LineageKeys.signingKey(generated.privatePem(), generated.keyId(), "test key");
     }
 
-    /** The id of the chains these tests sign. */
-    static final String CHAIN = "0-0";
-
-    /** A new chain of {@code tenant}'s results. */
-    static ChainHead start(String tenant) {
-        return LineageSigner.newChain(tenant, CHAIN);
-    }
-
     static TaskResult result(String tenant, int i) {
         AgentAnswer a = answer("agent-a", "answer " + i, 0.001 * i);
         AgentAnswer b = answer("agent-b", "answer " + i, 0.002);
@@ -89,7 +81,7 @@ class LineageVerifierTest {
         LineageSigner signer = new LineageSigner(key);
         List<TaskResult> out = new ArrayList<>();
         List<TaskResult> pending = new ArrayList<>();
-        ChainHead head = start(tenant);
+        ChainHead head = null;
         for (int i = 1; i <= n; i++) {
             LineageSigner.Linked linked = signer.link(result(tenant, i), head);
             head = linked.head();
@@ -152,13 +144,13 @@ class LineageVerifierTest {
         LineageSigner signer = new LineageSigner(ML);
         List<TaskResult> acme = new ArrayList<>();
         List<TaskResult> globex = new ArrayList<>();
-        ChainHead acmeHead = start("acme");
+        ChainHead acmeHead = null;
         for (int i = 1; i <= 3; i++) {
             LineageSigner.Linked linked = signer.link(result("acme", i), acmeHead);
             acmeHead = linked.head();
             acme.add(linked.result());
         }
-        globex.add(signer.link(result("globex", 4), start("globex")).result());
+        globex.add(signer.link(result("globex", 4), null).result());
 
         signer.seal(List.of(acme, globex));
 
@@ -202,7 +194,7 @@ class LineageVerifierTest {
         assertThat(report.failures())
                 .extracting(LineageVerifier.Failure::toString)
                 .containsExactly(
-                        "line 4 (task task-5, tenant acme): result 4 of chain 0-0 of tenant acme is missing"
+                        "line 4 (task task-5, tenant acme): result 4 of the chain is missing"
                                 + " (dropped) before this one, seq 5",
                         "line 1 (task task-1, tenant acme): this result and the 2 after it carry"
                                 + " no signature and no signed result covers them: the chain"
@@ -215,8 +207,8 @@ class LineageVerifierTest {
         LineageSigner signer = new LineageSigner(ED);
         List<TaskResult> acme = new ArrayList<>();
         List<TaskResult> globex = new ArrayList<>();
-        ChainHead acmeHead = start("acme");
-        ChainHead globexHead = start("globex");
+        ChainHead acmeHead = null;
+        ChainHead globexHead = null;
         for (int i = 1; i <= 2; i++) {
             LineageSigner.Linked a = signer.link(result("acme", i), acmeHead);
             acmeHead = a.head();
@@ -240,7 +232,7 @@ class LineageVerifierTest {
                 .containsExactly(
                         "line 2 (task task-2, tenant acme): the batch this result's signature"
                                 + " covers has 2 leaves but 1 were read: the newest results of"
-                                + " another chain in that batch are missing (dropped)");
+                                + " another tenant in that batch are missing (dropped)");
         assertThat(oneTenant.finish().failures()).isEmpty();
         List<TaskResult> all = new ArrayList<>(acme);
         all.addAll(globex);
@@ -250,15 +242,14 @@ class LineageVerifierTest {
     @Test
     void aForgedResultLinkedAfterTheChainWithoutASignatureIsCaught() {
         List<TaskResult> results = chain(ED, "acme", 3, 3);
-        ChainHead head =
-                new ChainHead(3L, results.get(2).getLineage().getResultSha256(), "acme", CHAIN);
+        ChainHead head = new ChainHead(3L, results.get(2).getLineage().getResultSha256());
         // Anyone can compute the hashes and the link; only the key holder can sign.
         LineageSigner forger = new LineageSigner(ED);
         TaskResult forged = forger.link(result("acme", 4), head).result();
         forged.getLineage().setBatchSize(0);
         results.add(forged);
         List<TaskResult> invented = new ArrayList<>();
-        invented.add(new LineageSigner(ED).link(result("globex", 1), start("globex")).result());
+        invented.add(new LineageSigner(ED).link(result("globex", 1), null).result());
         invented.get(0).getLineage().setBatchSize(0);
         results.addAll(invented);
 
@@ -338,7 +329,7 @@ class LineageVerifierTest {
                 .containsExactly(
                         "line 2 (task task-2, tenant acme): the vote does not match voteSha256:"
                                 + " the vote was changed",
-                        "line 3 (task task-3, tenant acme): result 2 of chain 0-0 of tenant acme is missing"
+                        "line 3 (task task-3, tenant acme): result 2 of the chain is missing"
                                 + " (dropped) before this one, seq 3",
                         // Result 1 was signed by result 2's signature, through the chain.
                         "line 1 (task task-1, tenant acme): this result carries no signature and"
@@ -351,7 +342,7 @@ class LineageVerifierTest {
         TaskResult direct =
                 TaskResult.newBuilder(result("acme", 1)).setVote(null).setAgreement(null).build();
         LineageSigner signer = new LineageSigner(ED);
-        TaskResult signed = signer.link(direct, start("acme")).result();
+        TaskResult signed = signer.link(direct, null).result();
         signer.sign(List.of(signed));
         TaskResult changed = copy(signed);
         changed.setOutput("forged");
@@ -411,7 +402,7 @@ class LineageVerifierTest {
         assertThat(report.failures())
                 .extracting(LineageVerifier.Failure::toString)
                 .containsExactly(
-                        "line 3 (task task-4, tenant acme): result 3 of chain 0-0 of tenant acme is missing"
+                        "line 3 (task task-4, tenant acme): result 3 of the chain is missing"
                                 + " (dropped) before this one, seq 4");
     }
 
@@ -425,7 +416,7 @@ class LineageVerifierTest {
         assertThat(report.failures())
                 .extracting(LineageVerifier.Failure::toString)
                 .containsExactly(
-                        "line 3 (task task-2, tenant acme): out of order: seq 2 of chain 0-0 of tenant acme"
+                        "line 3 (task task-2, tenant acme): out of order: seq 2 of tenant acme"
                                 + " after seq 3 in partition 0");
     }
 
@@ -464,8 +455,8 @@ class LineageVerifierTest {
                 .startsWith("line 3 (task task-2, tenant acme): the result hashes to ");
         assertThat(report.failures().get(2).toString())
                 .isEqualTo(
-                        "line 4 (task task-4, tenant acme): results 2 to 3 of chain 0-0 of"
-                                + " tenant acme are missing (dropped) before this one, seq 4");
+                        "line 4 (task task-4, tenant acme): results 2 to 3 of the chain are"
+                                + " missing (dropped) before this one, seq 4");
         assertThat(report.failures().get(3).toString())
                 .startsWith(
                         "line 1 (task task-1, tenant acme): this result carries no signature and"
@@ -483,7 +474,7 @@ class LineageVerifierTest {
                 .extracting(LineageVerifier.Failure::toString)
                 .containsExactly(
                         "line 4 (task task-1, tenant acme): replayed: the same result as seq 1"
-                                + " of chain 0-0 of tenant acme, read before");
+                                + " of tenant acme, read before");
     }
 
     @Test
@@ -492,7 +483,7 @@ class LineageVerifierTest {
         List<TaskResult> second = chain(ED, "acme", 1, 1);
         second.get(0).setTaskId("task-other");
         LineageSigner signer = new LineageSigner(ED);
-        TaskResult other = signer.link(result("acme", 9), start("acme")).result();
+        TaskResult other = signer.link(result("acme", 9), null).result();
         signer.sign(List.of(other));
         List<TaskResult> results = new ArrayList<>(first);
         results.add(other);
@@ -502,7 +493,7 @@ class LineageVerifierTest {
         assertThat(report.failures())
                 .extracting(LineageVerifier.Failure::reason)
                 .containsExactly(
-                        "fork: a second result at seq 1 of chain 0-0 of tenant acme (the first is task task-1"
+                        "fork: a second result at seq 1 of tenant acme (the first is task task-1"
                                 + " at line 1)");
     }
 
@@ -519,16 +510,14 @@ class LineageVerifierTest {
                         "the signature does not verify with key ed-1: not signed by that key, or"
                                 + " the result was changed and rehashed");
         assertThat(report.summary())
-                .startsWith(
-                        "FAILED: 2 problems in 2 results of 0 tenants in 0 chains, 2 signatures checked;");
+                .startsWith("FAILED: 2 problems in 2 results of 0 tenants, 2 signatures checked;");
     }
 
     @Test
     void aRotatedKeyVerifiesWithBothPublicKeysAndNamesTheMissingOne() {
         List<TaskResult> before = chain(ED, "acme", 2, 1);
         LineageSigner next = new LineageSigner(ED_NEXT);
-        ChainHead head =
-                new ChainHead(2L, before.get(1).getLineage().getResultSha256(), "acme", CHAIN);
+        ChainHead head = new ChainHead(2L, before.get(1).getLineage().getResultSha256());
         TaskResult third = next.link(result("acme", 3), head).result();
         next.sign(List.of(third));
         List<TaskResult> results = new ArrayList<>(before);
@@ -543,8 +532,8 @@ class LineageVerifierTest {
                                 + " among the public keys given [ed-2]",
                         "line 2 (task task-2, tenant acme): signed with key ed-1, which is not"
                                 + " among the public keys given [ed-2]",
-                        "line 3 (task task-3, tenant acme): results 1 to 2 of chain 0-0 of"
-                                + " tenant acme are missing (dropped) before this one, seq 3");
+                        "line 3 (task task-3, tenant acme): results 1 to 2 of the chain are"
+                                + " missing (dropped) before this one, seq 3");
     }
 
     @Test
@@ -581,7 +570,7 @@ class LineageVerifierTest {
                         .setSubtasks(List.of(design, code))
                         .build();
         LineageSigner signer = new LineageSigner(ED);
-        TaskResult signed = signer.link(plan, start(plan.getTenant())).result();
+        TaskResult signed = signer.link(plan, null).result();
         signer.sign(List.of(signed));
         assertThat(signed.getLineage().getStepsSha256()).hasSize(64);
         assertThat(verify(List.of(signed), ED).failures()).isEmpty();

@@ -3,6 +3,7 @@ package io.hivestream.operators.lineage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hivestream.operators.testing.Harnesses;
 import io.hivestream.schemas.TaskResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,10 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,26 +34,19 @@ class SignOperatorTest {
         publicKey = LineageKeys.verifyingKey(key.publicPem(), null, "public key");
     }
 
-    static OneInputStreamOperatorTestHarness<TaskResult, TaskResult> harness(int batchSize)
-            throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, TaskResult, TaskResult> harness(
+            int batchSize) throws Exception {
         return harness(batchSize, Duration.ofSeconds(5));
     }
 
-    static OneInputStreamOperatorTestHarness<TaskResult, TaskResult> harness(
+    static KeyedOneInputStreamOperatorTestHarness<String, TaskResult, TaskResult> harness(
             int batchSize, Duration maxDelay) throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(
-                new SignOperator(source, batchSize, maxDelay));
-    }
-
-    /** Instance {@code subtask} of {@code parallelism} of the signing stage. */
-    static OneInputStreamOperatorTestHarness<TaskResult, TaskResult> instance(
-            int parallelism, int subtask) throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(
-                new SignOperator(source, 100, null), 128, parallelism, subtask);
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new SignOperator(source, batchSize, maxDelay), TaskResult::getTenant, Types.STRING);
     }
 
     static List<TaskResult> output(
-            OneInputStreamOperatorTestHarness<TaskResult, TaskResult> harness) {
+            KeyedOneInputStreamOperatorTestHarness<String, TaskResult, TaskResult> harness) {
         List<TaskResult> out = new ArrayList<>();
         for (Object o : harness.getOutput()) {
             if (o instanceof StreamRecord<?> record) {
@@ -95,11 +89,9 @@ class SignOperatorTest {
             assertThat(out.get(2).getLineage().getSignature())
                     .isEqualTo(out.get(1).getLineage().getSignature())
                     .isNotEmpty();
-            // A fresh instance 0 names the chains it starts 0-0.
-            assertThat(out).extracting(r -> r.getLineage().getChain()).containsOnly("0-0");
+            assertThat(Harnesses.keyedStateEntries(harness)).isEqualTo(2);
             assertThat(verify(out).failures()).isEmpty();
             assertThat(verify(out).tenants()).isEqualTo(2);
-            assertThat(verify(out).chains()).isEqualTo(2);
         }
     }
 
@@ -128,7 +120,7 @@ class SignOperatorTest {
             harness.processElement(LineageVerifierTest.result("acme", 2), 0);
             harness.setProcessingTime(3_600_000);
             assertThat(output(harness)).isEmpty();
-            assertThat(harness.getProcessingTimeService().getNumActiveTimers()).isZero();
+            assertThat(harness.numProcessingTimeTimers()).isZero();
 
             harness.prepareSnapshotPreBarrier(1);
             List<TaskResult> out = output(harness);
@@ -157,7 +149,6 @@ class SignOperatorTest {
             assertThat(output(harness)).hasSize(1);
         }
         try (var restored = harness(100)) {
-            restored.setRestoredCheckpointId(1);
             restored.initializeState(snapshot);
             restored.open();
             restored.processElement(LineageVerifierTest.result("acme", 3), 0);
@@ -169,7 +160,6 @@ class SignOperatorTest {
         assertThat(committed)
                 .extracting(r -> r.getLineage().getSeq())
                 .containsExactly(1L, 2L, 3L, 4L);
-        assertThat(committed).extracting(r -> r.getLineage().getChain()).containsOnly("0-0");
         LineageVerifier.Report report = verify(committed);
         assertThat(report.failures()).isEmpty();
         assertThat(report.signaturesChecked()).isEqualTo(2);
@@ -191,130 +181,20 @@ class SignOperatorTest {
             committed.addAll(output(harness));
         }
         try (var restored = harness(3)) {
-            restored.setRestoredCheckpointId(1);
             restored.initializeState(snapshot);
             restored.open();
             restored.processElement(LineageVerifierTest.result("globex", 5), 0);
             restored.processElement(LineageVerifierTest.result("acme", 6), 0);
-            // A tenant new since the checkpoint: a chain named after the checkpoint restored.
-            restored.processElement(LineageVerifierTest.result("initech", 7), 0);
             restored.endInput();
             committed.addAll(output(restored));
         }
 
         assertThat(committed)
-                .extracting(
-                        r ->
-                                r.getTenant()
-                                        + " "
-                                        + r.getLineage().getChain()
-                                        + " "
-                                        + r.getLineage().getSeq())
-                .containsExactly(
-                        "acme 0-0 1",
-                        "acme 0-0 2",
-                        "globex 0-0 1",
-                        "globex 0-0 2",
-                        "globex 0-0 3",
-                        "acme 0-0 3",
-                        "initech 1-0 1");
+                .extracting(r -> r.getTenant() + " " + r.getLineage().getSeq())
+                .containsExactly("acme 1", "acme 2", "globex 1", "globex 2", "globex 3", "acme 3");
         LineageVerifier.Report report = verify(committed);
         assertThat(report.failures()).isEmpty();
         assertThat(report.signaturesChecked()).isEqualTo(3);
-        assertThat(report.chains()).isEqualTo(3);
-    }
-
-    @Test
-    void afterARescaleToFewerInstancesOneChainOfATenantGoesOnAndTheOtherEnds() throws Exception {
-        List<TaskResult> committed = new ArrayList<>();
-        List<OperatorSubtaskState> snapshots = new ArrayList<>();
-        for (int subtask = 0; subtask < 2; subtask++) {
-            try (var instance = instance(2, subtask)) {
-                instance.open();
-                instance.processElement(LineageVerifierTest.result("acme", 1 + 2 * subtask), 0);
-                instance.processElement(LineageVerifierTest.result("acme", 2 + 2 * subtask), 0);
-                instance.prepareSnapshotPreBarrier(1);
-                snapshots.add(instance.snapshot(1, 0));
-                committed.addAll(output(instance));
-            }
-        }
-        OperatorSubtaskState both =
-                AbstractStreamOperatorTestHarness.repackageState(
-                        snapshots.toArray(OperatorSubtaskState[]::new));
-        try (var restored = instance(1, 0)) {
-            restored.setRestoredCheckpointId(1);
-            restored.initializeState(
-                    AbstractStreamOperatorTestHarness.repartitionOperatorState(both, 128, 2, 1, 0));
-            restored.open();
-            restored.processElement(LineageVerifierTest.result("acme", 5), 0);
-            restored.endInput();
-            committed.addAll(output(restored));
-        }
-
-        assertThat(committed)
-                .extracting(r -> r.getLineage().getChain() + " " + r.getLineage().getSeq())
-                .containsExactly("0-0 1", "0-0 2", "0-1 1", "0-1 2", "0-0 3");
-        LineageVerifier.Report report = verify(committed);
-        assertThat(report.failures()).isEmpty();
-        assertThat(report.chains()).isEqualTo(2);
-    }
-
-    @Test
-    void afterARescaleToMoreInstancesEachChainGoesOnInOneAndTheOthersStartTheirOwn()
-            throws Exception {
-        List<TaskResult> committed = new ArrayList<>();
-        OperatorSubtaskState snapshot;
-        try (var single = instance(1, 0)) {
-            single.open();
-            single.processElement(LineageVerifierTest.result("acme", 1), 0);
-            single.processElement(LineageVerifierTest.result("globex", 2), 0);
-            single.prepareSnapshotPreBarrier(1);
-            snapshot = single.snapshot(1, 0);
-            committed.addAll(output(single));
-        }
-        List<String> chains = new ArrayList<>();
-        for (int subtask = 0; subtask < 2; subtask++) {
-            try (var instance = instance(2, subtask)) {
-                instance.setRestoredCheckpointId(1);
-                instance.initializeState(
-                        AbstractStreamOperatorTestHarness.repartitionOperatorState(
-                                snapshot, 128, 1, 2, subtask));
-                instance.open();
-                instance.processElement(LineageVerifierTest.result("acme", 3 + subtask), 0);
-                instance.processElement(LineageVerifierTest.result("globex", 5 + subtask), 0);
-                instance.endInput();
-                for (TaskResult result : output(instance)) {
-                    chains.add(
-                            subtask
-                                    + ": "
-                                    + result.getTenant()
-                                    + " "
-                                    + result.getLineage().getChain()
-                                    + " "
-                                    + result.getLineage().getSeq());
-                    committed.add(result);
-                }
-            }
-        }
-
-        // Each instance restored one of the two heads: it goes on with that chain and starts
-        // its own for the other tenant.
-        assertThat(chains)
-                .isIn(
-                        List.of(
-                                "0: acme 0-0 2",
-                                "0: globex 1-0 1",
-                                "1: acme 1-1 1",
-                                "1: globex 0-0 2"),
-                        List.of(
-                                "0: acme 1-0 1",
-                                "0: globex 0-0 2",
-                                "1: acme 0-0 2",
-                                "1: globex 1-1 1"));
-        LineageVerifier.Report report = verify(committed);
-        assertThat(report.failures()).isEmpty();
-        assertThat(report.chains()).isEqualTo(4);
-        assertThat(report.tenants()).isEqualTo(2);
     }
 
     @Test
