@@ -26,7 +26,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -34,7 +33,6 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
 class FastCodersTest {
@@ -76,7 +74,7 @@ class FastCodersTest {
                         .setParams(Map.of("latencyMs", "5"))
                         .setTimestamp(7L)
                         .build();
-        byte[] bytes = write(agent, AgentEvent.getClassSchema());
+        byte[] bytes = write(agent, AgentEvent.getClassSchema(), SpecificData.get());
         SpecificDatumReader<AgentEvent> reader =
                 new SpecificDatumReader<>(
                         AgentEvent.getClassSchema(),
@@ -137,8 +135,12 @@ class FastCodersTest {
                         .build();
 
         assertThat(FastCoders.isEnabled(TaskResult.class)).isTrue();
-        assertThat(encode(result, SpecificData.getForClass(TaskResult.class)))
-                .isEqualTo(encode(result, new SpecificData(getClass().getClassLoader())));
+        assertThat(write(result, result.getSchema(), SpecificData.getForClass(TaskResult.class)))
+                .isEqualTo(
+                        write(
+                                result,
+                                result.getSchema(),
+                                new SpecificData(getClass().getClassLoader())));
         AgentEvent agent =
                 AgentEvent.newBuilder()
                         .setAgentId("a")
@@ -146,16 +148,12 @@ class FastCodersTest {
                         .setParams(Map.of("latencyMs", "5", "model", "m"))
                         .setTimestamp(7L)
                         .build();
-        assertThat(encode(agent, SpecificData.getForClass(AgentEvent.class)))
-                .isEqualTo(encode(agent, new SpecificData(getClass().getClassLoader())));
-    }
-
-    private static byte[] encode(SpecificRecord record, SpecificData model) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new SpecificDatumWriter<Object>(record.getSchema(), model).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
+        assertThat(write(agent, agent.getSchema(), SpecificData.getForClass(AgentEvent.class)))
+                .isEqualTo(
+                        write(
+                                agent,
+                                agent.getSchema(),
+                                new SpecificData(getClass().getClassLoader())));
     }
 
     @Test
@@ -175,7 +173,11 @@ class FastCodersTest {
         SpecificDatumReader<Task> reader =
                 new SpecificDatumReader<>(
                         v1, Task.getClassSchema(), SpecificData.getForClass(Task.class));
-        Task task = reader.read(null, DecoderFactory.get().binaryDecoder(write(old, v1), null));
+        Task task =
+                reader.read(
+                        null,
+                        DecoderFactory.get()
+                                .binaryDecoder(write(old, v1, SpecificData.get()), null));
 
         assertThat(task.getTaskId()).isEqualTo("t-1");
         assertThat(task.getInput()).isEqualTo("what is 2 + 2?");
@@ -186,14 +188,21 @@ class FastCodersTest {
                         new SpecificDatumReader<Task>(v1, Task.getClassSchema(), classic)
                                 .read(
                                         null,
-                                        DecoderFactory.get().binaryDecoder(write(old, v1), null)))
+                                        DecoderFactory.get()
+                                                .binaryDecoder(
+                                                        write(old, v1, SpecificData.get()), null)))
                 .isEqualTo(task);
     }
 
-    private static byte[] write(Object record, Schema schema) throws IOException {
+    /**
+     * The record's bytes as {@code model}'s writer makes them: with its custom encoders when they
+     * are on, else Avro's generic writer.
+     */
+    private static byte[] write(Object record, Schema schema, SpecificData model)
+            throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<Object>(schema, SpecificData.get()).write(record, encoder);
+        new SpecificDatumWriter<Object>(schema, model).write(record, encoder);
         encoder.flush();
         return out.toByteArray();
     }
