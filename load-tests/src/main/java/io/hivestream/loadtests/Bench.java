@@ -31,21 +31,23 @@ import org.apache.flink.util.TimeUtils;
  * Bench pipeline --scenario a|b|c|d|e [--tasks N] [--sessions N] [--parallelism P] [--tenants] [--secured]
  *       [--signed]
  *       [--checkpoint-interval 1s] [--fixed-rate 20s] [--rate-share 0.5] [--capacity N]
- *       [--timeout 15min] [--out DIR] [--jfr] [--conf KEY=VALUE]...
+ *       [--timeout 15min] [--out DIR] [--jfr] [--conf KEY=VALUE]... [--no-warm-up]
  * </pre>
  *
  * Scenarios: (a) instant agents, exactly-once and at-least-once; (b) agents at 50 ms and at 1 s;
  * (c) 20% consensus tasks with 3 replicas and 5% plans; (d) every task in one of many sessions with
  * memory in RocksDB; (e) the complexity analyser alone. Scenarios a to d run the passthrough
  * ceiling first, then the pipeline, in the same run on the same broker; their last printed line is
- * {@code ratio pipeline/passthrough: X.XX}. With {@code --secured}, scenario a runs its
- * exactly-once pipeline once more against a second broker that takes SASL_SSL with SCRAM-SHA-512
- * only and authorizes with ACLs, the job's user allowed exactly its topics, group and transactional
- * ids. With {@code --signed}, scenario a runs its exactly-once pipeline nine times more: once
- * signed to warm the signing code up (not counted, as the runs before warm the rest), then twice
- * unsigned, signed, signed, unsigned (so that a drift over the benchmark's JVM, which runs faster
- * the longer it runs, falls on both alike), signed with a fresh ML-DSA-65 key, the default
- * algorithm; it reports the ratio of the signed runs to the unsigned ones.
+ * {@code ratio pipeline/passthrough: X.XX}. Before those, each job runs once on at most {@link
+ * #WARM_UP_TASKS} tasks to warm the JIT up, in no ratio ({@code --no-warm-up} leaves them out).
+ * With {@code --secured}, scenario a runs its exactly-once pipeline once more against a second
+ * broker that takes SASL_SSL with SCRAM-SHA-512 only and authorizes with ACLs, the job's user
+ * allowed exactly its topics, group and transactional ids. With {@code --signed}, scenario a runs
+ * its exactly-once pipeline nine times more: once signed to warm the signing code up (not counted,
+ * as the runs before warm the rest), then twice unsigned, signed, signed, unsigned (so that a drift
+ * over the benchmark's JVM, which runs faster the longer it runs, falls on both alike), signed with
+ * a fresh ML-DSA-65 key, the default algorithm; it reports the ratio of the signed runs to the
+ * unsigned ones.
  */
 public final class Bench {
     private Bench() {}
@@ -63,6 +65,12 @@ public final class Bench {
 
     static final String SIGNED_WARMUP_RUN = "-pipeline-eo-warm-up-signed";
 
+    /** What the names of runs that only warm the benchmark JVM's JIT up hold; no ratio has them. */
+    static final String WARM_UP = "-warm-up";
+
+    /** The most tasks of a warm-up run. */
+    static final long WARM_UP_TASKS = 50_000;
+
     /** The command line. */
     record Args(
             String scenario,
@@ -79,7 +87,8 @@ public final class Bench {
             Map<String, String> conf,
             boolean tenants,
             boolean secured,
-            boolean signed) {
+            boolean signed,
+            boolean warmUp) {
 
         static Args parse(String[] argv) {
             if (argv.length == 0 || !argv[0].equals("pipeline")) {
@@ -90,7 +99,7 @@ public final class Bench {
                     BenchArgs.parse(
                             argv,
                             1,
-                            Set.of("--jfr", "--tenants", "--secured", "--signed"),
+                            Set.of("--jfr", "--tenants", "--secured", "--signed", "--no-warm-up"),
                             true,
                             null);
             String scenario = options.take("scenario", null);
@@ -117,7 +126,8 @@ public final class Bench {
                             options.conf(),
                             options.flag("--tenants"),
                             options.flag("--secured"),
-                            options.flag("--signed"));
+                            options.flag("--signed"),
+                            !options.flag("--no-warm-up"));
             options.done();
             if (args.secured() && !scenario.equals("a")) {
                 throw new IllegalArgumentException(
@@ -378,8 +388,7 @@ public final class Bench {
             }
             default -> throw new IllegalArgumentException(s);
         }
-        specs.add(
-                0,
+        Harness.Spec passthrough =
                 spec(
                         args,
                         s + "-passthrough",
@@ -387,7 +396,17 @@ public final class Bench {
                         DeliveryGuarantee.EXACTLY_ONCE,
                         0,
                         mix,
-                        Map.of()));
+                        Map.of());
+        if (args.warmUp()) {
+            // Every run shares the benchmark's JVM, so without these the first measured run of
+            // each job would also measure its JIT compiling it, and the runs after it would not.
+            Harness.Spec first = specs.get(0);
+            specs.add(0, warmUp(passthrough, s + WARM_UP + "-passthrough"));
+            specs.add(1, warmUp(first, s + WARM_UP + "-pipeline"));
+            specs.add(2, passthrough);
+        } else {
+            specs.add(0, passthrough);
+        }
 
         Path work = out.resolve("work");
         List<Figures.Run> runs = new ArrayList<>();
@@ -422,7 +441,7 @@ public final class Bench {
                 }
                 Harness.Profiler profiler = Harness.Profiler.NONE;
                 JfrProfile jfr = null;
-                if (args.jfr() && spec.pipeline() && !profiled) {
+                if (args.jfr() && spec.pipeline() && !warmUp(spec.name()) && !profiled) {
                     jfr = new JfrProfile(out.resolve(spec.name() + ".jfr"));
                     profiler = jfr;
                     profiled = true;
@@ -509,8 +528,35 @@ public final class Bench {
                 all);
     }
 
-    /** The ratios between runs of this benchmark run, with the goals set for them. */
-    static List<Figures.Ratio> ratios(List<Figures.Run> runs, Args args) {
+    /**
+     * A run like {@code spec} under another name, on at most {@link #WARM_UP_TASKS} tasks and with
+     * no fixed-rate phase: it only warms the JIT up for the runs after it.
+     */
+    static Harness.Spec warmUp(Harness.Spec spec, String name) {
+        return new Harness.Spec(
+                name,
+                spec.pipeline(),
+                spec.delivery(),
+                spec.agentLatencyMs(),
+                spec.mix(),
+                Math.min(spec.tasks(), WARM_UP_TASKS),
+                spec.rateShare(),
+                Duration.ZERO,
+                spec.options(),
+                spec.agents());
+    }
+
+    /** Whether the run only warmed the JIT up. */
+    static boolean warmUp(String name) {
+        return name.contains(WARM_UP);
+    }
+
+    /**
+     * The ratios between runs of this benchmark run, with the goals set for them; runs that only
+     * warmed the JIT up are in none.
+     */
+    static List<Figures.Ratio> ratios(List<Figures.Run> all, Args args) {
+        List<Figures.Run> runs = all.stream().filter(r -> !warmUp(r.name())).toList();
         List<Figures.Ratio> ratios = new ArrayList<>();
         Figures.Run passthrough = find(runs, "passthrough", null);
         Figures.Run eo = find(runs, "pipeline", DeliveryGuarantee.EXACTLY_ONCE.name());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.junit.jupiter.api.Test;
 
 class BenchTest {
@@ -104,6 +105,65 @@ class BenchTest {
                         new Figures.Ratio("alo/passthrough", 0.5, "-"),
                         new Figures.Ratio(
                                 "pipeline/passthrough", 0.4, "≥ 0.5 with instant agents"));
+    }
+
+    @Test
+    void warmUpRunsAreInNoRatio() {
+        Bench.Args args = Bench.Args.parse(new String[] {"pipeline", "--scenario", "a"});
+        assertThat(args.warmUp()).isTrue();
+        assertThat(
+                        Bench.Args.parse(
+                                        new String[] {
+                                            "pipeline", "--scenario", "a", "--no-warm-up"
+                                        })
+                                .warmUp())
+                .isFalse();
+        List<Figures.Run> runs =
+                List.of(
+                        run("a-warm-up-passthrough", "passthrough", "EXACTLY_ONCE", 1_000, null),
+                        run("a-warm-up-pipeline", "pipeline", "EXACTLY_ONCE", 100, null),
+                        run("a-passthrough", "passthrough", "EXACTLY_ONCE", 10_000, null),
+                        run("a-pipeline-eo", "pipeline", "EXACTLY_ONCE", 4_500, null),
+                        run("a-pipeline-alo", "pipeline", "AT_LEAST_ONCE", 5_000, null));
+
+        assertThat(Bench.ratios(runs, args))
+                .containsExactly(
+                        new Figures.Ratio("exactly-once/at-least-once", 0.9, "≥ 0.85"),
+                        new Figures.Ratio("a-pipeline-alo/passthrough", 0.5, "-"),
+                        new Figures.Ratio(
+                                "pipeline/passthrough", 0.45, "≥ 0.5 with instant agents"));
+    }
+
+    @Test
+    void aWarmUpRunIsTheRunOnAtMostFiftyThousandTasksWithNoFixedRatePhase() {
+        Harness.Spec spec =
+                new Harness.Spec(
+                        "a-pipeline-eo",
+                        true,
+                        DeliveryGuarantee.EXACTLY_ONCE,
+                        0,
+                        TaskMix.plain(42),
+                        150_000,
+                        0.5,
+                        Duration.ofSeconds(10),
+                        Map.of("k", "v"));
+
+        Harness.Spec warm = Bench.warmUp(spec, "a-warm-up-pipeline");
+
+        assertThat(warm)
+                .isEqualTo(
+                        new Harness.Spec(
+                                "a-warm-up-pipeline",
+                                true,
+                                DeliveryGuarantee.EXACTLY_ONCE,
+                                0,
+                                TaskMix.plain(42),
+                                50_000,
+                                0.5,
+                                Duration.ZERO,
+                                Map.of("k", "v"),
+                                spec.agents()));
+        assertThat(Bench.warmUp(warm, "x").tasks()).isEqualTo(50_000);
     }
 
     @Test
