@@ -158,21 +158,20 @@ public final class HivestreamJob {
                                 prefix + "-results",
                                 txTimeout,
                                 compression),
-                        name ->
-                                KafkaIO.<Metric>sink(
-                                        kafka,
-                                        conf.get(HivestreamOptions.METRICS_TOPIC),
-                                        Codecs.METRIC,
-                                        format,
-                                        m ->
-                                                RecordSerializer.utf8(
-                                                        m.getAgentId() != null
-                                                                ? m.getAgentId()
-                                                                : m.getTaskId()),
-                                        guarantee,
-                                        prefix + "-" + name,
-                                        txTimeout,
-                                        compression),
+                        KafkaIO.<Metric>sink(
+                                kafka,
+                                conf.get(HivestreamOptions.METRICS_TOPIC),
+                                Codecs.METRIC,
+                                format,
+                                m ->
+                                        RecordSerializer.utf8(
+                                                m.getAgentId() != null
+                                                        ? m.getAgentId()
+                                                        : m.getTaskId()),
+                                guarantee,
+                                prefix + "-metrics",
+                                txTimeout,
+                                compression),
                         KafkaIO.<DeadLetter>sink(
                                 kafka,
                                 conf.get(HivestreamOptions.DLQ_TOPIC),

@@ -45,7 +45,6 @@ import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.RawRecord;
 import io.hivestream.schemas.internal.SemanticFill;
 import java.time.Clock;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -72,25 +71,13 @@ import org.apache.flink.util.Collector;
  * metrics ─ decode ─┬─ calls and votes ─ to agent statistics
  *                   └─ reputations ─ broadcast to consensus
  * results ─ sign (keyed by tenant, when lineage is on) ─ results sink
- * metrics, dead letters and (when on) routing examples leave as side outputs; each stage that
- * makes metrics writes them with a metrics sink chained to it; ═ : the same key (the session), no
- * shuffle
+ * metrics, dead letters and (when on) routing examples leave as side outputs; ═ : the same key
+ * (the session), no shuffle
  * </pre>
  */
 public final class Pipeline {
     /** The execute stage's uid: its keyed state (queues, memory, calls in flight) is under it. */
     public static final String EXECUTE_UID = "execute";
-
-    /**
-     * The names of the metrics sinks, one chained to each stage that emits metrics. The execute
-     * stage's keeps the name (and so the uid and transactional ids) of the one metrics sink the job
-     * had when every metric crossed to it.
-     */
-    public static final String EXECUTE_METRICS = "metrics";
-
-    public static final String CONSENSUS_METRICS = "consensus-metrics";
-
-    public static final String AGGREGATE_METRICS = "aggregate-metrics";
 
     /** How long the analyse stage's output waits to fill a buffer when the semantic stage is on. */
     static final long SEMANTIC_HOP_FLUSH_MS = 1;
@@ -100,17 +87,13 @@ public final class Pipeline {
     /**
      * Where the job writes.
      *
-     * @param metrics the metrics sink of each stage that emits metrics, by its name ({@link
-     *     #EXECUTE_METRICS}, {@link #CONSENSUS_METRICS}, {@link #AGGREGATE_METRICS}); each is
-     *     chained to its stage, so a metric is written where it is made, with no hop between tasks.
-     *     With exactly-once delivery each needs transactional ids of its own.
      * @param journal where the execute stage journals its calls' outcomes
      * @param examples where labelled routing examples go when {@link
      *     HivestreamOptions#ROUTE_EXAMPLES} is on; null: nowhere
      */
     public record Sinks(
             Sink<TaskResult> results,
-            Function<String, Sink<Metric>> metrics,
+            Sink<Metric> metrics,
             Sink<DeadLetter> deadLetters,
             Sink<Task> subtasks,
             CallJournal.Factory journal,
@@ -118,7 +101,7 @@ public final class Pipeline {
         /** Sinks without routing examples. */
         public Sinks(
                 Sink<TaskResult> results,
-                Function<String, Sink<Metric>> metrics,
+                Sink<Metric> metrics,
                 Sink<DeadLetter> deadLetters,
                 Sink<Task> subtasks,
                 CallJournal.Factory journal) {
@@ -128,7 +111,7 @@ public final class Pipeline {
         /** Sinks without a call journal. */
         public Sinks(
                 Sink<TaskResult> results,
-                Function<String, Sink<Metric>> metrics,
+                Sink<Metric> metrics,
                 Sink<DeadLetter> deadLetters,
                 Sink<Task> subtasks) {
             this(results, metrics, deadLetters, subtasks, CallJournal.NONE);
@@ -452,11 +435,13 @@ public final class Pipeline {
                 .sinkTo(sinks.subtasks())
                 .uid("subtasks-sink")
                 .name("subtasks sink");
-        // Each stage writes its own metrics: a sink chained to it, no hop for a record that only
-        // leaves the job.
-        metricsSink(replies.getSideOutput(Outputs.METRICS), sinks, EXECUTE_METRICS);
-        metricsSink(decided.getSideOutput(Outputs.METRICS), sinks, CONSENSUS_METRICS);
-        metricsSink(results.getSideOutput(Outputs.METRICS), sinks, AGGREGATE_METRICS);
+        decided.getSideOutput(Outputs.METRICS)
+                .union(
+                        replies.getSideOutput(Outputs.METRICS),
+                        results.getSideOutput(Outputs.METRICS))
+                .sinkTo(sinks.metrics())
+                .uid("metrics-sink")
+                .name("metrics sink");
         if (examples) {
             decided.getSideOutput(ConsensusFunction.EXAMPLES)
                     .union(replies.getSideOutput(ConsensusFunction.EXAMPLES))
@@ -489,13 +474,6 @@ public final class Pipeline {
         String model = conf.get(HivestreamOptions.ANALYSE_MODEL);
         String analyzer = conf.get(HivestreamOptions.ANALYZER);
         return model.isBlank() ? analyzer : analyzer + ":" + model;
-    }
-
-    /** The named metrics sink, chained to the stage whose metrics it writes. */
-    private static void metricsSink(DataStream<Metric> metrics, Sinks sinks, String name) {
-        metrics.sinkTo(sinks.metrics().apply(name))
-                .uid(name + "-sink")
-                .name(name.replace('-', ' ') + " sink");
     }
 
     /**

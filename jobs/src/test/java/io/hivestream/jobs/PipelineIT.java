@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +29,6 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
@@ -366,31 +364,5 @@ class PipelineIT extends KafkaJobCase {
         byte[] bytes = new byte[value.remaining()];
         value.get(bytes);
         return bytes;
-    }
-
-    @Test
-    void eachStageWritesItsOwnMetricsWithASinkChainedToIt(@TempDir Path checkpoints) {
-        Configuration conf = fixture.jobConf(checkpoints, true, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        HivestreamJob.build(env, conf, new AgentRuntimes(), Clock.systemUTC(), s -> s);
-
-        List<String> vertices = new ArrayList<>();
-        for (JobVertex vertex : env.getStreamGraph().getJobGraph().getVertices()) {
-            vertices.add(vertex.getName());
-        }
-
-        assertThat(vertices)
-                .contains(
-                        "execute -> metrics sink: Writer -> metrics sink: Committer",
-                        "consensus -> consensus metrics sink: Writer -> consensus metrics sink:"
-                                + " Committer")
-                .anyMatch(
-                        name ->
-                                name.startsWith("aggregate -> (")
-                                        && name.contains(
-                                                "aggregate metrics sink: Writer -> aggregate"
-                                                        + " metrics sink: Committer"))
-                .noneMatch(name -> name.startsWith("metrics sink"));
     }
 }

@@ -357,20 +357,19 @@ class SlowRecoveryIT extends FlinkJobCase {
                                         once,
                                         name + "-results",
                                         tx)),
-                        stage ->
-                                KafkaIO.sink(
-                                        bootstrap,
-                                        KafkaJobFixture.METRICS,
-                                        Codecs.METRIC,
-                                        WireFormat.AVRO,
-                                        m ->
-                                                RecordSerializer.utf8(
-                                                        m.getAgentId() != null
-                                                                ? m.getAgentId()
-                                                                : m.getTaskId()),
-                                        once,
-                                        name + "-" + stage,
-                                        tx),
+                        KafkaIO.sink(
+                                bootstrap,
+                                KafkaJobFixture.METRICS,
+                                Codecs.METRIC,
+                                WireFormat.AVRO,
+                                m ->
+                                        RecordSerializer.utf8(
+                                                m.getAgentId() != null
+                                                        ? m.getAgentId()
+                                                        : m.getTaskId()),
+                                once,
+                                name + "-metrics",
+                                tx),
                         KafkaIO.sink(
                                 bootstrap,
                                 KafkaJobFixture.DLQ,
