@@ -38,16 +38,17 @@ import org.apache.flink.util.TimeUtils;
  * (c) 20% consensus tasks with 3 replicas and 5% plans; (d) every task in one of many sessions with
  * memory in RocksDB; (e) the complexity analyser alone. Scenarios a to d run the passthrough
  * ceiling first, then the pipeline, in the same run on the same broker; their last printed line is
- * {@code ratio pipeline/passthrough: X.XX}. Before those, each job runs once on at most {@link
- * #WARM_UP_TASKS} tasks to warm the JIT up, in no ratio ({@code --no-warm-up} leaves them out).
- * With {@code --secured}, scenario a runs its exactly-once pipeline once more against a second
- * broker that takes SASL_SSL with SCRAM-SHA-512 only and authorizes with ACLs, the job's user
- * allowed exactly its topics, group and transactional ids. With {@code --signed}, scenario a runs
- * its exactly-once pipeline nine times more: once signed to warm the signing code up (not counted,
- * as the runs before warm the rest), then twice unsigned, signed, signed, unsigned (so that a drift
- * over the benchmark's JVM, which runs faster the longer it runs, falls on both alike), signed with
- * a fresh ML-DSA-65 key, the default algorithm; it reports the ratio of the signed runs to the
- * unsigned ones.
+ * {@code ratio pipeline/passthrough: X.XX}. Before those, the passthrough and the pipeline (in
+ * scenario a, its exactly-once and its at-least-once runs) run once each without a fixed-rate phase
+ * to warm the benchmark up, in no ratio ({@code --no-warm-up} leaves them out). With {@code
+ * --secured}, scenario a runs its exactly-once pipeline once more against a second broker that
+ * takes SASL_SSL with SCRAM-SHA-512 only and authorizes with ACLs, the job's user allowed exactly
+ * its topics, group and transactional ids. With {@code --signed}, scenario a runs its exactly-once
+ * pipeline nine times more: once signed to warm the signing code up (not counted, as the runs
+ * before warm the rest), then twice unsigned, signed, signed, unsigned (so that a drift over the
+ * benchmark's JVM, which runs faster the longer it runs, falls on both alike), signed with a fresh
+ * ML-DSA-65 key, the default algorithm; it reports the ratio of the signed runs to the unsigned
+ * ones.
  */
 public final class Bench {
     private Bench() {}
@@ -65,11 +66,8 @@ public final class Bench {
 
     static final String SIGNED_WARMUP_RUN = "-pipeline-eo-warm-up-signed";
 
-    /** What the names of runs that only warm the benchmark JVM's JIT up hold; no ratio has them. */
+    /** What the names of runs that only warm the benchmark up hold; no ratio has them. */
     static final String WARM_UP = "-warm-up";
-
-    /** The most tasks of a warm-up run. */
-    static final long WARM_UP_TASKS = 50_000;
 
     /** The command line. */
     record Args(
@@ -397,16 +395,21 @@ public final class Bench {
                         0,
                         mix,
                         Map.of());
+        List<Harness.Spec> warmUps = new ArrayList<>();
         if (args.warmUp()) {
-            // Every run shares the benchmark's JVM, so without these the first measured run of
-            // each job would also measure its JIT compiling it, and the runs after it would not.
-            Harness.Spec first = specs.get(0);
-            specs.add(0, warmUp(passthrough, s + WARM_UP + "-passthrough"));
-            specs.add(1, warmUp(first, s + WARM_UP + "-pipeline"));
-            specs.add(2, passthrough);
-        } else {
-            specs.add(0, passthrough);
+            // Every run shares the benchmark's JVM and broker, which get faster over the first
+            // runs (the JIT compiles, the heap grows): without these, the first measured run of
+            // each job would measure that too, and the runs after it would not.
+            warmUps.add(warmUp(passthrough, s + WARM_UP + "-passthrough"));
+            warmUps.add(warmUp(specs.get(0), s + WARM_UP + "-pipeline"));
+            for (Harness.Spec spec : specs) {
+                if (spec.name().equals(s + "-pipeline-alo")) {
+                    warmUps.add(warmUp(spec, s + WARM_UP + "-pipeline-alo"));
+                }
+            }
         }
+        specs.add(0, passthrough);
+        specs.addAll(0, warmUps);
 
         Path work = out.resolve("work");
         List<Figures.Run> runs = new ArrayList<>();
@@ -529,8 +532,8 @@ public final class Bench {
     }
 
     /**
-     * A run like {@code spec} under another name, on at most {@link #WARM_UP_TASKS} tasks and with
-     * no fixed-rate phase: it only warms the JIT up for the runs after it.
+     * A run like {@code spec} under another name and with no fixed-rate phase: it only warms the
+     * benchmark up for the runs after it.
      */
     static Harness.Spec warmUp(Harness.Spec spec, String name) {
         return new Harness.Spec(
@@ -539,7 +542,7 @@ public final class Bench {
                 spec.delivery(),
                 spec.agentLatencyMs(),
                 spec.mix(),
-                Math.min(spec.tasks(), WARM_UP_TASKS),
+                spec.tasks(),
                 spec.rateShare(),
                 Duration.ZERO,
                 spec.options(),
