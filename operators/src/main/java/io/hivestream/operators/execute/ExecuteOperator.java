@@ -229,6 +229,8 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        // Calls in flight join the keyed state before it is snapshot.
+        session.saveInFlight(this::setCurrentKey);
         // Wall-clock time, as the journal's record timestamps are.
         snapshotTimes.update(List.of(System.currentTimeMillis()));
     }
@@ -419,7 +421,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     private void start(String key, CallRequest request) throws Exception {
-        session.start(request);
+        session.start(key, request);
         inFlight++;
         issue(new ReplicaCall(key, request));
     }
@@ -904,7 +906,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                             settings.memoryTurnChars(),
                             clock.millis()));
         }
-        if (!session.end(request)) {
+        if (!session.end(call.key, request)) {
             return;
         }
         if (request.getTask().getTask().getBudgetUsd() != null) {

@@ -8,8 +8,10 @@ import io.hivestream.schemas.internal.Turn;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -26,8 +28,11 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  * the operator's current key. All of it is in the checkpoint:
  *
  * <ul>
- *   <li>{@code active}: the replicas of the key's current task whose calls are in flight; re-issued
- *       after a restore, so a call is repeated only if it was in flight at the failure;
+ *   <li>{@code active}: the replicas of the key's current task whose calls were in flight at the
+ *       last checkpoint; re-issued after a restore, so a call is repeated only if it was in flight
+ *       at the failure. A call is written there only when a checkpoint finds it in flight ({@link
+ *       #saveInFlight}): until then it is held in memory, and most calls end before any checkpoint,
+ *       so most are never written;
  *   <li>{@code active-task}: the current task's id;
  *   <li>{@code queue}: later tasks of the key, waiting for the current one, in arrival order;
  *   <li>{@code memory}: the session's last turns (bounded, with a TTL), given to every call;
@@ -56,6 +61,12 @@ final class SessionState {
     private final ValueState<Turn> turn;
     private final MapState<Integer, Escalating> escalating;
     private final int memoryTurns;
+
+    /**
+     * Calls started since the last checkpoint, by key and replica: in {@code active} only if a
+     * checkpoint finds them still in flight.
+     */
+    private final Map<String, Map<Integer, CallRequest>> unsaved = new HashMap<>();
 
     SessionState(RuntimeContext context, ExecuteSettings settings) {
         active =
@@ -97,13 +108,28 @@ final class SessionState {
         return false;
     }
 
-    /** The request's replica starts: its task is the current one and its call is in flight. */
-    void start(CallRequest request) throws Exception {
+    /**
+     * The request's replica starts under {@code key} (the current key): its task is the current one
+     * and its call is in flight.
+     */
+    void start(String key, CallRequest request) throws Exception {
         activeTask.update(request.getTask().getTask().getTaskId());
-        active.put(request.getReplica(), request);
+        unsaved.computeIfAbsent(key, k -> new HashMap<>(2)).put(request.getReplica(), request);
     }
 
-    /** The requests whose calls are in flight. */
+    /**
+     * Writes the calls started since the last checkpoint and still in flight to the current key's
+     * {@code active} state, before the state is snapshot; {@code keys} switches the current key.
+     */
+    void saveInFlight(Consumer<String> keys) throws Exception {
+        for (Map.Entry<String, Map<Integer, CallRequest>> calls : unsaved.entrySet()) {
+            keys.accept(calls.getKey());
+            active.putAll(calls.getValue());
+        }
+        unsaved.clear();
+    }
+
+    /** The current key's requests whose calls were in flight at the checkpoint restored from. */
     List<CallRequest> inFlight() throws Exception {
         List<CallRequest> requests = new ArrayList<>();
         for (Map.Entry<Integer, CallRequest> entry : active.entries()) {
@@ -117,11 +143,19 @@ final class SessionState {
      *
      * @return whether its task ended with it: no other replica of it is in flight
      */
-    boolean end(CallRequest request) throws Exception {
-        active.remove(request.getReplica());
+    boolean end(String key, CallRequest request) throws Exception {
+        Map<Integer, CallRequest> calls = unsaved.get(key);
+        if (calls != null && calls.remove(request.getReplica()) != null) {
+            if (calls.isEmpty()) {
+                unsaved.remove(key);
+            }
+        } else {
+            active.remove(request.getReplica());
+        }
         // A task's replicas start together; one replica alone leaves nothing behind it, and the
         // emptiness check is an iterator seek in RocksDB.
-        if (request.getTask().getAnalysis().getReplicas() > 1 && !active.isEmpty()) {
+        if (request.getTask().getAnalysis().getReplicas() > 1
+                && (unsaved.containsKey(key) || !active.isEmpty())) {
             return false;
         }
         activeTask.clear();

@@ -8,6 +8,7 @@ import io.hivestream.schemas.Task;
 import io.hivestream.schemas.internal.CallRequest;
 import io.hivestream.schemas.internal.Turn;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -43,25 +44,23 @@ class SessionStateTest {
     @Test
     void aKeyRunsOneTaskAtATimeAndQueuesTheRestInArrivalOrder() throws Exception {
         CallRequest first = request("t-1", 1, 0);
-        session.start(first);
+        session.start("s-1", first);
 
         assertThat(session.queuedBehindCurrent(request("t-1", 1, 0))).isFalse();
         assertThat(session.queuedBehindCurrent(request("t-2", 1, 0))).isTrue();
         assertThat(session.queuedBehindCurrent(request("t-3", 1, 0))).isTrue();
-        assertThat(session.inFlight()).containsExactly(first);
         operator.setCurrentKey("s-2");
         assertThat(session.queuedBehindCurrent(request("t-9", 1, 0))).isFalse();
         assertThat(session.waiting()).isEmpty();
         operator.setCurrentKey("s-1");
 
-        assertThat(session.end(first)).isTrue();
-        assertThat(session.inFlight()).isEmpty();
+        assertThat(session.end("s-1", first)).isTrue();
         assertThat(session.waiting())
                 .extracting(r -> r.getTask().getTask().getTaskId())
                 .containsExactly("t-2", "t-3");
         // The operator starts the oldest waiting task next.
         session.keepWaiting(session.waiting().subList(1, 2));
-        session.start(request("t-2", 1, 0));
+        session.start("s-1", request("t-2", 1, 0));
         assertThat(session.queuedBehindCurrent(request("t-4", 1, 0))).isTrue();
         assertThat(session.waiting())
                 .extracting(r -> r.getTask().getTask().getTaskId())
@@ -74,13 +73,61 @@ class SessionStateTest {
     void aTaskEndsWithItsLastReplica() throws Exception {
         CallRequest one = request("t-1", 2, 0);
         CallRequest two = request("t-1", 2, 1);
-        session.start(one);
-        session.start(two);
+        session.start("s-1", one);
+        session.start("s-1", two);
 
-        assertThat(session.end(two)).isFalse();
+        assertThat(session.end("s-1", two)).isFalse();
         assertThat(session.queuedBehindCurrent(request("t-2", 1, 0))).isTrue();
-        assertThat(session.end(one)).isTrue();
+        assertThat(session.end("s-1", one)).isTrue();
         assertThat(session.queuedBehindCurrent(request("t-3", 1, 0))).isFalse();
+    }
+
+    @Test
+    void callsAreWrittenToStateOnlyWhenACheckpointFindsThemInFlight() throws Exception {
+        CallRequest ended = request("t-1", 1, 0);
+        session.start("s-1", ended);
+        assertThat(session.end("s-1", ended)).isTrue();
+        CallRequest one = request("t-2", 2, 0);
+        CallRequest two = request("t-2", 2, 1);
+        session.start("s-1", one);
+        session.start("s-1", two);
+        operator.setCurrentKey("s-2");
+        CallRequest other = request("t-9", 1, 0);
+        session.start("s-2", other);
+        operator.setCurrentKey("s-1");
+
+        // Ended, or still in memory: nothing is in the state yet.
+        assertThat(session.inFlight()).isEmpty();
+
+        List<String> keys = new ArrayList<>();
+        session.saveInFlight(
+                key -> {
+                    keys.add(key);
+                    operator.setCurrentKey(key);
+                });
+
+        assertThat(keys).containsExactlyInAnyOrder("s-1", "s-2");
+        operator.setCurrentKey("s-1");
+        assertThat(session.inFlight()).containsExactlyInAnyOrder(one, two);
+        operator.setCurrentKey("s-2");
+        assertThat(session.inFlight()).containsExactly(other);
+        // Saved calls end out of the state; a call started after the checkpoint, from memory.
+        operator.setCurrentKey("s-1");
+        assertThat(session.end("s-1", one)).isFalse();
+        assertThat(session.inFlight()).containsExactly(two);
+        assertThat(session.end("s-1", two)).isTrue();
+        assertThat(session.inFlight()).isEmpty();
+        operator.setCurrentKey("s-2");
+        assertThat(session.end("s-2", other)).isTrue();
+        assertThat(session.inFlight()).isEmpty();
+        CallRequest later = request("t-10", 2, 0);
+        session.start("s-2", later);
+        session.start("s-2", request("t-10", 2, 1));
+        session.saveInFlight(operator::setCurrentKey);
+        operator.setCurrentKey("s-2");
+        assertThat(session.end("s-2", later)).isFalse();
+        session.start("s-2", request("t-11", 1, 0));
+        assertThat(session.inFlight()).containsExactly(request("t-10", 2, 1));
     }
 
     @Test
