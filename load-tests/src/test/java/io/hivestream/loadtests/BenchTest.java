@@ -166,6 +166,47 @@ class BenchTest {
     }
 
     @Test
+    void thePassthroughDrainsAtLeastAMillionTasks() {
+        Harness.Spec small =
+                new Harness.Spec(
+                        "a-passthrough",
+                        false,
+                        DeliveryGuarantee.EXACTLY_ONCE,
+                        0,
+                        TaskMix.plain(42),
+                        150_000,
+                        0.5,
+                        Duration.ofSeconds(10),
+                        Map.of());
+        Harness.Spec large =
+                new Harness.Spec(
+                        "d-passthrough",
+                        false,
+                        DeliveryGuarantee.EXACTLY_ONCE,
+                        0,
+                        TaskMix.plain(42),
+                        2_000_000,
+                        0.5,
+                        Duration.ZERO,
+                        Map.of());
+
+        assertThat(Bench.passthrough(small))
+                .isEqualTo(
+                        new Harness.Spec(
+                                "a-passthrough",
+                                false,
+                                DeliveryGuarantee.EXACTLY_ONCE,
+                                0,
+                                TaskMix.plain(42),
+                                1_000_000,
+                                0.5,
+                                Duration.ofSeconds(10),
+                                Map.of(),
+                                small.agents()));
+        assertThat(Bench.passthrough(large)).isEqualTo(large);
+    }
+
+    @Test
     void withTenantsTheAdmitStagesRunIsComparedWithTheSameRunWithout() {
         Bench.Args args =
                 Bench.Args.parse(new String[] {"pipeline", "--scenario", "a", "--tenants"});
