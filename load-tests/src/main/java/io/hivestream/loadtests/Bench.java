@@ -65,10 +65,10 @@ public final class Bench {
 
     static final String UNSIGNED_RUN = "-pipeline-eo-unsigned-";
 
-    static final String SIGNED_WARMUP_RUN = "-pipeline-eo-warm-up-signed";
-
     /** What the names of runs that only warm the benchmark up hold; no ratio has them. */
     static final String WARM_UP = "-warm-up";
+
+    static final String SIGNED_WARMUP_RUN = "-pipeline-eo" + WARM_UP + "-signed";
 
     /**
      * The passthrough's least backlog: warm, it drains 100,000 tasks or more a second, and a
@@ -410,11 +410,9 @@ public final class Bench {
             // each job would measure that too, and the runs after it would not.
             warmUps.add(warmUp(passthrough, s + WARM_UP + "-passthrough"));
             warmUps.add(warmUp(specs.get(0), s + WARM_UP + "-pipeline"));
-            for (Harness.Spec spec : specs) {
-                if (spec.name().equals(s + "-pipeline-alo")) {
-                    warmUps.add(warmUp(spec, s + WARM_UP + "-pipeline-alo"));
-                }
-            }
+            specs.stream()
+                    .filter(spec -> spec.name().equals(s + "-pipeline-alo"))
+                    .forEach(spec -> warmUps.add(warmUp(spec, s + WARM_UP + "-pipeline-alo")));
         }
         specs.add(0, passthrough);
         specs.addAll(0, warmUps);
@@ -571,14 +569,14 @@ public final class Bench {
                 spec.agents());
     }
 
-    /** Whether the run only warmed the JIT up. */
+    /** Whether the run only warmed the benchmark up. */
     static boolean warmUp(String name) {
         return name.contains(WARM_UP);
     }
 
     /**
      * The ratios between runs of this benchmark run, with the goals set for them; runs that only
-     * warmed the JIT up are in none.
+     * warmed the benchmark up are in none.
      */
     static List<Figures.Ratio> ratios(List<Figures.Run> all, Args args) {
         List<Figures.Run> runs = all.stream().filter(r -> !warmUp(r.name())).toList();
