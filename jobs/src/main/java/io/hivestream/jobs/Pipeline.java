@@ -48,6 +48,7 @@ import java.time.Clock;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -55,6 +56,7 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 
 /**
@@ -319,7 +321,7 @@ public final class Pipeline {
 
         BroadcastStream<AgentView> registry = views.broadcast(RouteFunction.AGENTS);
         // Tasks to decompose pass the route stage too, which tells the planner what agents offer.
-        SingleOutputStreamOperator<CallRequest> routed =
+        SingleOutputStreamOperator<Either<CallRequest, AgentView>> routed =
                 toRoute.union(analysed.getSideOutput(AnalyseFunction.PLANS))
                         .keyBy(SessionKeys::of, Types.STRING)
                         .connect(registry)
@@ -347,7 +349,7 @@ public final class Pipeline {
                                                                 HivestreamOptions
                                                                         .SESSIONS_GAP_WAIT)),
                                                 conf.get(HivestreamOptions.MEMORY_TTL)),
-                                new AvroTypeInfo<>(CallRequest.class))
+                                RouteFunction.OUTPUT)
                         .uid("route")
                         .name("route");
 
@@ -358,13 +360,16 @@ public final class Pipeline {
                             + " is on but no examples sink is given");
         }
         RoutingEvidence evidence = examples ? new RoutingEvidence(analyzer(conf)) : null;
-        // Route and execute share their key, so requests go on to the execute instance of the same
-        // index without a shuffle, and a session's turns keep their order between the two.
-        // The views go to every execute instance too: work queued for an agent that leaves the
-        // rotation is re-routed there.
+        // Route and execute share their key and are chained: requests go on to the execute
+        // instance of the same index without a shuffle or a copy in bytes, and a session's turns
+        // keep their order between the two. The views the route stage receives come with them:
+        // work queued for an agent that leaves the rotation is re-routed there.
         SingleOutputStreamOperator<CallReply> replies =
-                DataStreamUtils.reinterpretAsKeyedStream(routed, SessionKeys::of, Types.STRING)
-                        .connect(views.broadcast())
+                DataStreamUtils.reinterpretAsKeyedStream(
+                                routed,
+                                (KeySelector<Either<CallRequest, AgentView>, String>)
+                                        SessionKeys::of,
+                                Types.STRING)
                         .transform(
                                 "execute",
                                 new AvroTypeInfo<>(CallReply.class),

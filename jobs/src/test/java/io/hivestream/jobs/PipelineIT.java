@@ -29,6 +29,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,21 @@ class PipelineIT extends KafkaJobCase {
                 + "\"label.billing\":\"charge charged refund invoice payment\","
                 + "\"label.shipping\":\"delivery package shipped arrive\","
                 + "\"label.technical\":\"error crash login bug app\"}}";
+    }
+
+    @Test
+    void theExecuteStageIsChainedToTheRouteStage(@TempDir Path checkpoints) throws Exception {
+        Configuration conf = fixture.jobConf(checkpoints, false, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        HivestreamJob.build(
+                env, conf, new AgentRuntimes(), Clock.systemUTC(), UnaryOperator.identity());
+
+        // One task runs both: a request passes from one to the other as an object, not as bytes.
+        assertThat(env.getStreamGraph(false).getJobGraph().getVertices())
+                .extracting(JobVertex::getName)
+                .filteredOn(name -> name.contains("execute"))
+                .containsExactly("route -> execute");
     }
 
     @Test

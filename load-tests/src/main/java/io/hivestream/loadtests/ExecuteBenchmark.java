@@ -8,11 +8,13 @@ import io.hivestream.operators.execute.AgentRuntimeFactory;
 import io.hivestream.operators.execute.ExecuteOperator;
 import io.hivestream.operators.execute.ExecuteOperatorFactory;
 import io.hivestream.operators.execute.ExecuteSettings;
+import io.hivestream.operators.route.RouteFunction;
 import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
@@ -30,10 +32,12 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 
 /**
  * The execute stage alone at scale: simulated agents that answer after a fixed latency, one session
@@ -130,15 +134,18 @@ public final class ExecuteBenchmark {
                                             .setAnalysis(analysis)
                                             .setAdmittedAt(0)
                                             .build();
-                            return CallRequest.newBuilder()
-                                    .setTask(analysed)
-                                    .setReplica(0)
-                                    .setChain(List.of(agent))
-                                    .build();
+                            return Either.<CallRequest, AgentView>Left(
+                                    CallRequest.newBuilder()
+                                            .setTask(analysed)
+                                            .setReplica(0)
+                                            .setChain(List.of(agent))
+                                            .build());
                         },
-                        new AvroTypeInfo<>(CallRequest.class))
+                        RouteFunction.OUTPUT)
                 .name("requests")
-                .keyBy(SessionKeys::of, Types.STRING)
+                .keyBy(
+                        (KeySelector<Either<CallRequest, AgentView>, String>) SessionKeys::of,
+                        Types.STRING)
                 .transform(
                         "execute",
                         new AvroTypeInfo<>(CallReply.class),

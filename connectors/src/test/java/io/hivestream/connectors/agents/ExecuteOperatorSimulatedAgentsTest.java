@@ -18,6 +18,7 @@ import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
@@ -27,6 +28,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -51,18 +53,20 @@ class ExecuteOperatorSimulatedAgentsTest {
 
     /** Runs the requests through the async operator until every one has its reply. */
     private static List<CallReply> execute(CallRequest... requests) throws Exception {
-        try (KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new ExecuteOperatorFactory(
-                                new AgentRuntimes(),
-                                ExecuteSettings.builder().attemptsPerAgent(1).build(),
-                                ExecuteOperator.ToolPolicy.allowAll(),
-                                CLOCK),
-                        SessionKeys::of,
-                        Types.STRING)) {
+        try (KeyedOneInputStreamOperatorTestHarness<
+                        String, Either<CallRequest, AgentView>, CallReply>
+                harness =
+                        new KeyedOneInputStreamOperatorTestHarness<>(
+                                new ExecuteOperatorFactory(
+                                        new AgentRuntimes(),
+                                        ExecuteSettings.builder().attemptsPerAgent(1).build(),
+                                        ExecuteOperator.ToolPolicy.allowAll(),
+                                        CLOCK),
+                                SessionKeys::of,
+                                Types.STRING)) {
             harness.open();
             for (CallRequest request : requests) {
-                harness.processElement(request, 0);
+                harness.processElement(Either.Left(request), 0);
             }
             // Waits for the requests still in flight.
             harness.endInput();

@@ -18,6 +18,7 @@ import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.operators.testing.MutableClock;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.io.IOException;
@@ -35,6 +36,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -149,8 +151,9 @@ class ProviderRateLimitTest {
                 .build();
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
-            throws Exception {
+    private KeyedOneInputStreamOperatorTestHarness<
+                    String, Either<CallRequest, AgentView>, CallReply>
+            harness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new ExecuteOperatorFactory(
                         new CountingRuntimes(),
@@ -170,7 +173,10 @@ class ProviderRateLimitTest {
      * Runs the operator's mail until every call started has reached the provider and has its reply
      * (a 429 is retried later).
      */
-    private void settle(KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> h) {
+    private void settle(
+            KeyedOneInputStreamOperatorTestHarness<
+                            String, Either<CallRequest, AgentView>, CallReply>
+                    h) {
         await().pollInSameThread()
                 .pollInterval(Duration.ofMillis(5))
                 .atMost(Duration.ofSeconds(30))
@@ -200,7 +206,7 @@ class ProviderRateLimitTest {
         try (var harness = harness()) {
             harness.open();
             for (int i = 0; i < TASKS; i++) {
-                harness.processElement(work(i, limited), 0);
+                harness.processElement(Either.Left(work(i, limited)), 0);
             }
             settle(harness);
             for (int second = 1;
@@ -232,7 +238,7 @@ class ProviderRateLimitTest {
         try (var harness = harness()) {
             harness.open();
             for (int i = 0; i < TASKS; i++) {
-                harness.processElement(work(i, agent(null)), 0);
+                harness.processElement(Either.Left(work(i, agent(null))), 0);
             }
             settle(harness);
 

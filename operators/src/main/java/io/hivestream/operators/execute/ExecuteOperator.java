@@ -11,6 +11,7 @@ import io.hivestream.operators.cache.CachePolicy;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.consensus.TaskResults;
 import io.hivestream.operators.route.Rotation;
+import io.hivestream.operators.route.RouteFunction;
 import io.hivestream.operators.route.Router;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
@@ -53,8 +54,8 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
-import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -96,13 +97,14 @@ import org.apache.flink.util.OutputTag;
  * replica, phase, attempt, agent) is among them is replayed from the journal, with its metric as
  * first emitted, instead of being made again.
  *
- * <p>Wired with a second, broadcast input of agent views, it also keeps the agents' rotation
- * ({@link Rotation}, operator broadcast state): when an agent leaves it, queued requests whose
- * primary is that agent are re-routed, and a request is checked again when it starts.
+ * <p>Its one input is the route stage's output, chained to it: the requests, and between them the
+ * agents' views the route stage received ({@link RouteFunction#OUTPUT}), in the order the route
+ * stage saw them. With the views it keeps the agents' rotation ({@link Rotation}): when an agent
+ * leaves it, queued requests whose primary is that agent are re-routed, and a request is checked
+ * again when it starts.
  */
 public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
-        implements OneInputStreamOperator<CallRequest, CallReply>,
-                TwoInputStreamOperator<CallRequest, AgentView, CallReply>,
+        implements OneInputStreamOperator<Either<CallRequest, AgentView>, CallReply>,
                 BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
@@ -313,9 +315,27 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
     }
 
+    /** A request sets its key; a view concerns every key, and is taken under none. */
     @Override
-    public void processElement(StreamRecord<CallRequest> element) throws Exception {
-        CallRequest request = element.getValue();
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public void setKeyContextElement1(StreamRecord record) throws Exception {
+        if (((Either<CallRequest, AgentView>) record.getValue()).isLeft()) {
+            super.setKeyContextElement1(record);
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<Either<CallRequest, AgentView>> element)
+            throws Exception {
+        Either<CallRequest, AgentView> routed = element.getValue();
+        if (routed.isRight()) {
+            view(routed.right());
+        } else {
+            request(routed.left());
+        }
+    }
+
+    private void request(CallRequest request) throws Exception {
         String key = (String) getCurrentKey();
         if (request.getRouteError() != null) {
             AgentAnswer answer =
@@ -352,15 +372,9 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         start(key, routed);
     }
 
-    @Override
-    public void processElement1(StreamRecord<CallRequest> element) throws Exception {
-        processElement(element);
-    }
-
     /** An agent's view: when the agent left the rotation, queued work for it is re-routed. */
-    @Override
-    public void processElement2(StreamRecord<AgentView> element) throws Exception {
-        if (!rotation.update(element.getValue())) {
+    private void view(AgentView view) throws Exception {
+        if (!rotation.update(view)) {
             return;
         }
         long now = clock.millis();

@@ -10,15 +10,14 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
-import org.apache.flink.streaming.api.operators.TwoInputStreamOperatorFactory;
+import org.apache.flink.types.Either;
 
 /**
- * Creates {@link ExecuteOperator}s with the task's mailbox executor, for one input (requests) or
- * two (requests and the agents' views).
+ * Creates {@link ExecuteOperator}s with the task's mailbox executor. Their input is the route
+ * stage's: requests and agents' views ({@link io.hivestream.operators.route.RouteFunction#OUTPUT}).
  */
 public final class ExecuteOperatorFactory extends AbstractStreamOperatorFactory<CallReply>
-        implements OneInputStreamOperatorFactory<CallRequest, CallReply>,
-                TwoInputStreamOperatorFactory<CallRequest, AgentView, CallReply> {
+        implements OneInputStreamOperatorFactory<Either<CallRequest, AgentView>, CallReply> {
     private static final long serialVersionUID = 1L;
 
     private final AgentRuntimeFactory runtimes;

@@ -30,14 +30,17 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -66,7 +69,8 @@ import org.apache.flink.util.OutputTag;
  * cancellation is passed on to the execute stage without routing ({@link Cancellations}).
  */
 public final class RouteFunction
-        extends KeyedBroadcastProcessFunction<String, AnalyzedTask, AgentView, CallRequest> {
+        extends KeyedBroadcastProcessFunction<
+                String, AnalyzedTask, AgentView, Either<CallRequest, AgentView>> {
     private static final long serialVersionUID = 1L;
 
     /** The stage named in the dead letters of repeated task ids. */
@@ -78,6 +82,15 @@ public final class RouteFunction
      */
     /** How long a task to decompose waits when no agent is known yet. */
     static final long PLAN_SETTLE_MS = 2_000;
+
+    /**
+     * The stage's output: the requests it routed and, between them, every agent view it received,
+     * passed on as it arrives, so that the execute stage chained to it knows the rotation the
+     * requests were routed against.
+     */
+    public static final TypeInformation<Either<CallRequest, AgentView>> OUTPUT =
+            new EitherTypeInfo<>(
+                    new AvroTypeInfo<>(CallRequest.class), new AvroTypeInfo<>(AgentView.class));
 
     public static final OutputTag<AnalyzedTask> PLANS =
             new OutputTag<>("plans", new AvroTypeInfo<>(AnalyzedTask.class));
@@ -237,8 +250,12 @@ public final class RouteFunction
     }
 
     @Override
-    public void processElement(AnalyzedTask task, ReadOnlyContext ctx, Collector<CallRequest> out)
+    public void processElement(
+            AnalyzedTask task,
+            ReadOnlyContext ctx,
+            Collector<Either<CallRequest, AgentView>> output)
             throws Exception {
+        Collector<CallRequest> out = requests(output);
         // A task to decompose is not deduplicated here: the aggregate stage tells a root seen
         // before.
         if (task.getAnalysis().getStrategy() != Strategy.DECOMPOSE) {
@@ -417,8 +434,11 @@ public final class RouteFunction
     }
 
     @Override
-    public void processBroadcastElement(AgentView view, Context ctx, Collector<CallRequest> out)
+    public void processBroadcastElement(
+            AgentView view, Context ctx, Collector<Either<CallRequest, AgentView>> output)
             throws Exception {
+        output.collect(Either.Right(view));
+        Collector<CallRequest> out = requests(output);
         BroadcastState<String, AgentView> state = ctx.getBroadcastState(AGENTS);
         String agentId = view.getAgent().getAgentId();
         AgentView before = state.get(agentId);
@@ -454,8 +474,10 @@ public final class RouteFunction
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<CallRequest> out)
+    public void onTimer(
+            long timestamp, OnTimerContext ctx, Collector<Either<CallRequest, AgentView>> output)
             throws Exception {
+        Collector<CallRequest> out = requests(output);
         if (turns != null && ctx.getCurrentKey().startsWith(SessionKeys.SESSION_PREFIX)) {
             TurnOrder.Session session = session();
             if (!session.held().isEmpty()) {
@@ -575,5 +597,20 @@ public final class RouteFunction
         List<AgentView> views = AgentDirectory.current(entries);
         return router.route(
                 task, views, Router.randomFor(task.getTask().getTaskId(), seed), clock.millis());
+    }
+
+    /** The requests' side of the stage's output. */
+    private static Collector<CallRequest> requests(Collector<Either<CallRequest, AgentView>> out) {
+        return new Collector<>() {
+            @Override
+            public void collect(CallRequest request) {
+                out.collect(Either.Left(request));
+            }
+
+            @Override
+            public void close() {
+                out.close();
+            }
+        };
     }
 }

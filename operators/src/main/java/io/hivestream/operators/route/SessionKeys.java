@@ -2,8 +2,10 @@ package io.hivestream.operators.route;
 
 import io.hivestream.operators.plan.Cancellations;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallRequest;
+import org.apache.flink.types.Either;
 
 /**
  * The key that the route and execute stages share: the tenant's session for a task that has one
@@ -42,5 +44,17 @@ public final class SessionKeys {
 
     public static String of(CallRequest request) {
         return of(request.getTask());
+    }
+
+    /**
+     * The key of a request the route stage emits. An agent's view, which it emits too, concerns
+     * every key and has none: the execute stage takes it under no key.
+     */
+    public static String of(Either<CallRequest, AgentView> routed) {
+        if (routed.isRight()) {
+            throw new IllegalArgumentException(
+                    "agent view " + routed.right().getAgent().getAgentId() + " has no session key");
+        }
+        return of(routed.left());
     }
 }

@@ -97,10 +97,7 @@ class ExecuteAgentLimitsTest extends ScriptedExecuteCase {
     }
 
     /** Two failed calls open the breaker of {@code a} (a window of 2 at 50 %). */
-    private void openBreaker(
-            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness,
-            AgentEvent a)
-            throws Exception {
+    private void openBreaker(ExecuteHarness harness, AgentEvent a) throws Exception {
         for (String id : List.of("f1", "f2")) {
             harness.processElement(work(id, a), 0);
             fail(harness, id + "/0/a#1");

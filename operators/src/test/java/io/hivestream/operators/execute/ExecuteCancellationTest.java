@@ -11,10 +11,8 @@ import io.hivestream.operators.plan.Cancellations;
 import io.hivestream.operators.testing.MutableClock;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Task;
-import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.util.List;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,8 +63,7 @@ class ExecuteCancellationTest {
                 .build();
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
-            throws Exception {
+    private ExecuteHarness harness() throws Exception {
         return ExecuteOperatorTest.scripted(ExecuteSettings.builder().build(), clock);
     }
 

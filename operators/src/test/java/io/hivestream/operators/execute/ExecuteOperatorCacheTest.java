@@ -30,9 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -126,20 +124,16 @@ class ExecuteOperatorCacheTest {
                 .build();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness(
-            ExecuteSettings settings) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
+    private static ExecuteHarness harness(ExecuteSettings settings) throws Exception {
+        return new ExecuteHarness(
                 new ExecuteOperatorFactory(
                         new ScriptedRuntimes(),
                         settings,
                         ExecuteOperator.ToolPolicy.allowAll(),
-                        CLOCK),
-                SessionKeys::of,
-                Types.STRING);
+                        CLOCK));
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
-            throws Exception {
+    private static ExecuteHarness harness() throws Exception {
         return harness(settings().build());
     }
 
@@ -163,8 +157,7 @@ class ExecuteOperatorCacheTest {
                         new AgentCallException(AgentCallException.Kind.UNAVAILABLE, "down"));
     }
 
-    private static List<String> outputs(
-            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness) {
+    private static List<String> outputs(ExecuteHarness harness) {
         return harness.extractOutputValues().stream()
                 .map(
                         r ->
@@ -178,10 +171,7 @@ class ExecuteOperatorCacheTest {
     }
 
     /** Runs the task {@code taskId} through A and answers its call with {@code output}. */
-    private static void called(
-            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness,
-            CallRequest request,
-            String output)
+    private static void called(ExecuteHarness harness, CallRequest request, String output)
             throws Exception {
         harness.processElement(request, 0);
         String taskId = request.getTask().getTask().getTaskId();

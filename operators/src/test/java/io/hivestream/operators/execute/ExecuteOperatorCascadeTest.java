@@ -6,7 +6,6 @@ import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallOutcome;
@@ -25,9 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -107,16 +104,13 @@ class ExecuteOperatorCascadeTest {
                 .build();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness(
-            ExecuteSettings settings) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
+    private static ExecuteHarness harness(ExecuteSettings settings) throws Exception {
+        return new ExecuteHarness(
                 new ExecuteOperatorFactory(
                         new ScriptedRuntimes(),
                         settings,
                         ExecuteOperator.ToolPolicy.allowAll(),
-                        CLOCK),
-                SessionKeys::of,
-                Types.STRING);
+                        CLOCK));
     }
 
     private static ExecuteSettings settings() {

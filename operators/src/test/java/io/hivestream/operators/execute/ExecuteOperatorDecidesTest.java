@@ -15,7 +15,6 @@ import io.hivestream.operators.Outputs;
 import io.hivestream.operators.consensus.ConsensusFunction;
 import io.hivestream.operators.consensus.RoutingEvidence;
 import io.hivestream.operators.consensus.TaskResults;
-import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
@@ -24,7 +23,6 @@ import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tier;
 import io.hivestream.schemas.internal.AnalyzedTask;
-import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,9 +31,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Queue;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,9 +53,8 @@ class ExecuteOperatorDecidesTest {
         LOG.clear();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
-            throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
+    private static ExecuteHarness harness() throws Exception {
+        return new ExecuteHarness(
                 new ExecuteOperatorFactory(
                                 new ExecuteOperatorTest.ScriptedRuntimes(),
                                 ExecuteSettings.builder()
@@ -67,18 +62,14 @@ class ExecuteOperatorDecidesTest {
                                         .build(),
                                 ExecuteOperator.ToolPolicy.allowAll(),
                                 CLOCK)
-                        .decidingAlone(new TaskResults(CLOCK, new RoutingEvidence("rules"))),
-                SessionKeys::of,
-                Types.STRING);
+                        .decidingAlone(new TaskResults(CLOCK, new RoutingEvidence("rules"))));
     }
 
     private static void answer(String call, String output, Double confidence) {
         PENDING.get(call).complete(new AgentReply(output, "m", 3, 1, confidence, false));
     }
 
-    private static <T> List<T> side(
-            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness,
-            OutputTag<T> tag) {
+    private static <T> List<T> side(ExecuteHarness harness, OutputTag<T> tag) {
         Queue<StreamRecord<T>> records = harness.getSideOutput(tag);
         return records == null
                 ? List.of()

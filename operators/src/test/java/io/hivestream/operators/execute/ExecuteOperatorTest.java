@@ -5,7 +5,6 @@ import static io.hivestream.operators.testing.TestRecords.request;
 import static io.hivestream.operators.testing.TestRecords.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hivestream.operators.route.SessionKeys;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
@@ -24,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
@@ -105,35 +103,32 @@ class ExecuteOperatorTest {
                 List.of(chain));
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness(
-            ExecuteSettings settings) throws Exception {
+    private static ExecuteHarness harness(ExecuteSettings settings) throws Exception {
         return scripted(settings, CLOCK);
     }
 
     /** The execute stage over the scripted runtimes, keyed as the job keys it. */
-    static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> scripted(
-            ExecuteSettings settings, java.time.Clock clock) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
+    static ExecuteHarness scripted(ExecuteSettings settings, java.time.Clock clock)
+            throws Exception {
+        return new ExecuteHarness(
                 new ExecuteOperatorFactory(
                         new ScriptedRuntimes(),
                         settings,
                         ExecuteOperator.ToolPolicy.allowAll(),
-                        clock),
-                SessionKeys::of,
-                Types.STRING);
+                        clock));
     }
 
     /**
      * The same, with the journal and the detector of pauses the test gives it, in place of none and
      * the JVM's.
      */
-    static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> scripted(
+    static ExecuteHarness scripted(
             ExecuteSettings settings,
             java.time.Clock clock,
             CallJournal.Factory journals,
             PauseDetector.Source pauses)
             throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
+        return new ExecuteHarness(
                 new ExecuteOperatorFactory(
                         new ScriptedRuntimes(),
                         settings,
@@ -141,9 +136,7 @@ class ExecuteOperatorTest {
                         clock,
                         new io.hivestream.operators.route.Router(),
                         journals,
-                        pauses),
-                SessionKeys::of,
-                Types.STRING);
+                        pauses));
     }
 
     private static ExecuteSettings.Builder settings() {
@@ -164,8 +157,7 @@ class ExecuteOperatorTest {
         PENDING.get(call).complete(new AgentReply(output, "m", 3, 1, null, false));
     }
 
-    static List<String> outputs(
-            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness) {
+    static List<String> outputs(ExecuteHarness harness) {
         return harness.extractOutputValues().stream()
                 .map(
                         r ->

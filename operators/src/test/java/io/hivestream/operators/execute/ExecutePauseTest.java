@@ -77,8 +77,7 @@ class ExecutePauseTest extends ScriptedExecuteCase {
                 .build();
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
-            throws Exception {
+    private ExecuteHarness harness() throws Exception {
         return ExecuteOperatorTest.scripted(
                 settings(), clock, ExecutePauseTest::journal, () -> pauses);
     }

@@ -9,7 +9,6 @@ import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.util.List;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,8 +32,7 @@ class ExecuteRateLimitTest extends ScriptedExecuteCase {
         return request(analyzed(task(taskId, "chat", "x").build(), 1, 1), 0, List.of(agent));
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
-            throws Exception {
+    private ExecuteHarness harness() throws Exception {
         return harness(ExecuteSettings.builder().build());
     }
 

@@ -12,7 +12,6 @@ import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.AgentEventType;
 import io.hivestream.schemas.internal.AgentStats;
 import io.hivestream.schemas.internal.AgentView;
-import io.hivestream.schemas.internal.CallReply;
 import io.hivestream.schemas.internal.CallRequest;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,16 +22,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The execute operator's second input, the agents' views: work queued for an agent that leaves the
- * rotation goes to the next agent of its chain, or is routed again.
+ * The agents' views, which reach the execute operator among its requests: work queued for an agent
+ * that leaves the rotation goes to the next agent of its chain, or is routed again.
  */
 @Timeout(60)
 class ExecuteReroutingTest {
@@ -91,28 +89,24 @@ class ExecuteReroutingTest {
                 List.of(chain));
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
-            throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new ExecuteOperatorFactory(
-                        new Scripted(),
-                        ExecuteSettings.builder().build(),
-                        ExecuteOperator.ToolPolicy.allowAll(),
-                        CLOCK,
-                        new Router(1),
-                        CallJournal.NONE),
-                SessionKeys::of,
-                Types.STRING);
+    private static ExecuteOperatorFactory factory() {
+        return new ExecuteOperatorFactory(
+                new Scripted(),
+                ExecuteSettings.builder().build(),
+                ExecuteOperator.ToolPolicy.allowAll(),
+                CLOCK,
+                new Router(1),
+                CallJournal.NONE);
     }
 
-    /** The views arrive on the operator's second input, as the job wires it. */
-    private static void views(
-            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness,
-            AgentView... views)
-            throws Exception {
-        ExecuteOperator operator = (ExecuteOperator) harness.getOperator();
+    private static ExecuteHarness harness() throws Exception {
+        return new ExecuteHarness(factory());
+    }
+
+    /** The views arrive between the requests, as the route stage passes them on. */
+    private static void views(ExecuteHarness harness, AgentView... views) throws Exception {
         for (AgentView view : views) {
-            operator.processElement2(new StreamRecord<>(view));
+            harness.processView(view);
         }
     }
 
@@ -135,8 +129,7 @@ class ExecuteReroutingTest {
     }
 
     /** Task and answering agent of each reply; a reply carries no chains past this stage. */
-    private static List<String> answered(
-            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness) {
+    private static List<String> answered(ExecuteHarness harness) {
         return harness.extractOutputValues().stream()
                 .peek(r -> assertThat(r.getRequest().getChain()).isEmpty())
                 .map(
@@ -203,6 +196,33 @@ class ExecuteReroutingTest {
             answer(harness, "t2/a", "two");
 
             assertThat(answered(harness)).containsExactly("t1=b", "t2=a");
+        }
+    }
+
+    @Test
+    void aViewIsTakenUnderNoKeyByAnInstanceThatOwnsOnlySomeKeys() throws Exception {
+        // Instance 1 of 2: a key of its own for the session's turns; any key for a view would
+        // belong to one instance only.
+        String session = "s0";
+        for (int i = 1;
+                KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                SessionKeys.of(turn("t", session)), 128, 2)
+                        != 1;
+                i++) {
+            session = "s" + i;
+        }
+        try (var harness = new ExecuteHarness(factory(), 128, 2, 1)) {
+            harness.open();
+            views(harness, view(A, true), view(B, true));
+            harness.processElement(turn("t1", session, A, B), 0);
+            harness.processElement(turn("t2", session, A, B), 0);
+
+            views(harness, view(A, false));
+            answer(harness, "t1/a", "one");
+            answer(harness, "t2/b", "two");
+
+            assertThat(answered(harness)).containsExactly("t1=a", "t2=b");
+            assertThat(((ExecuteOperator) harness.getOperator()).rerouted()).isEqualTo(1);
         }
     }
 }

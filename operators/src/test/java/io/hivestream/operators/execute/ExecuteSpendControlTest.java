@@ -61,8 +61,7 @@ class ExecuteSpendControlTest extends ScriptedExecuteCase {
                 .build();
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness()
-            throws Exception {
+    private ExecuteHarness harness() throws Exception {
         return harness(ExecuteSettings.builder().build());
     }
 
@@ -76,10 +75,7 @@ class ExecuteSpendControlTest extends ScriptedExecuteCase {
         drain(harness);
     }
 
-    private static CallReply replyOf(
-            KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness,
-            String taskId,
-            int replica) {
+    private static CallReply replyOf(ExecuteHarness harness, String taskId, int replica) {
         return harness.extractOutputValues().stream()
                 .filter(
                         r ->

@@ -3,8 +3,6 @@ package io.hivestream.operators.execute;
 import static io.hivestream.operators.execute.ExecuteOperatorTest.drain;
 
 import io.hivestream.operators.testing.MutableClock;
-import io.hivestream.schemas.internal.CallReply;
-import io.hivestream.schemas.internal.CallRequest;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 
@@ -26,8 +24,7 @@ abstract class ScriptedExecuteCase {
         ExecuteOperatorTest.LOG.clear();
     }
 
-    protected KeyedOneInputStreamOperatorTestHarness<String, CallRequest, CallReply> harness(
-            ExecuteSettings settings) throws Exception {
+    protected ExecuteHarness harness(ExecuteSettings settings) throws Exception {
         return ExecuteOperatorTest.scripted(settings, clock);
     }
 

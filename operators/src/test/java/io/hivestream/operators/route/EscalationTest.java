@@ -19,9 +19,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 
 class EscalationTest {
@@ -112,18 +111,17 @@ class EscalationTest {
     @Test
     void theRouteStageAttachesTheEscalationChainAndThresholdToTheRequest() throws Exception {
         long now = 10_000;
-        try (KeyedBroadcastOperatorTestHarness<String, AnalyzedTask, AgentView, CallRequest>
+        try (KeyedBroadcastOperatorTestHarness<
+                        String, AnalyzedTask, AgentView, Either<CallRequest, AgentView>>
                 harness =
-                        ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                        RouteFunctionTest.opened(
                                 new RouteFunction(
                                         new Router(1),
                                         new Escalation(0.5, 2),
                                         Duration.ofSeconds(30),
                                         Clock.fixed(Instant.ofEpochMilli(now), ZoneOffset.UTC),
                                         false),
-                                task -> task.getTask().getTaskId(),
-                                Types.STRING,
-                                RouteFunction.AGENTS)) {
+                                null)) {
             for (AgentEvent agent : List.of(EDGE, CLOUD_DEAR, CLOUD_MID_A, CLOUD_CHEAP)) {
                 harness.processBroadcastElement(Router.unobserved(registered(agent, now)), 1);
             }
@@ -131,7 +129,7 @@ class EscalationTest {
 
             harness.processElement(task, 2);
 
-            assertThat(harness.extractOutputValues())
+            assertThat(RouteFunctionTest.requests(harness))
                     .containsExactly(
                             CallRequest.newBuilder()
                                     .setTask(task)

@@ -30,13 +30,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Queue;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,18 +49,15 @@ class RouteFunctionTest {
     private static final AnalyzedTask CHAT = analyzed(task("t-1", "chat", "Hi").build(), 1, 1);
     private static final AgentEvent ALICE = agent("alice", List.of("chat")).build();
 
-    private KeyedBroadcastOperatorTestHarness<String, AnalyzedTask, AgentView, CallRequest> harness;
+    private KeyedBroadcastOperatorTestHarness<
+                    String, AnalyzedTask, AgentView, Either<CallRequest, AgentView>>
+            harness;
 
     private static final Duration RETENTION = Duration.ofHours(1);
     private static final String TASKS_TOPIC = "hivestream.tasks";
 
     private void open(boolean boundedInput) throws Exception {
-        harness =
-                ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                        new RouteFunction(new Router(), AGENT_WAIT, CLOCK, boundedInput),
-                        SessionKeys::of,
-                        Types.STRING,
-                        RouteFunction.AGENTS);
+        harness = opened(new RouteFunction(new Router(), AGENT_WAIT, CLOCK, boundedInput), null);
         harness.setProcessingTime(NOW);
     }
 
@@ -77,12 +75,7 @@ class RouteFunctionTest {
     }
 
     private void open(Duration retention) throws Exception {
-        harness =
-                ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                        remembering(retention),
-                        SessionKeys::of,
-                        Types.STRING,
-                        RouteFunction.AGENTS);
+        harness = opened(remembering(retention), null);
         harness.setProcessingTime(NOW);
         harness.setStateTtlProcessingTime(NOW);
     }
@@ -94,19 +87,35 @@ class RouteFunctionTest {
 
     /** {@code stage}, restored from {@code snapshot} when given. */
     private void restore(RouteFunction stage, OperatorSubtaskState snapshot) throws Exception {
-        harness =
-                new KeyedBroadcastOperatorTestHarness<>(
-                        new CoBroadcastWithKeyedOperator<>(stage, List.of(RouteFunction.AGENTS)),
-                        SessionKeys::of,
-                        Types.STRING,
-                        1,
-                        1,
-                        0);
-        harness.setup();
-        harness.initializeState(snapshot);
-        harness.open();
+        harness = opened(stage, snapshot);
         harness.setProcessingTime(NOW);
         harness.setStateTtlProcessingTime(NOW);
+    }
+
+    /**
+     * A harness of {@code stage} keyed as the job keys it, restored from {@code snapshot} when
+     * given, and opened.
+     */
+    static KeyedBroadcastOperatorTestHarness<
+                    String, AnalyzedTask, AgentView, Either<CallRequest, AgentView>>
+            opened(RouteFunction stage, OperatorSubtaskState snapshot) throws Exception {
+        KeyedBroadcastOperatorTestHarness<
+                        String, AnalyzedTask, AgentView, Either<CallRequest, AgentView>>
+                harness =
+                        new KeyedBroadcastOperatorTestHarness<>(
+                                new CoBroadcastWithKeyedOperator<>(
+                                        stage, List.of(RouteFunction.AGENTS)),
+                                SessionKeys::of,
+                                Types.STRING,
+                                1,
+                                1,
+                                0);
+        harness.setup(RouteFunction.OUTPUT.createSerializer(new SerializerConfigImpl()));
+        if (snapshot != null) {
+            harness.initializeState(snapshot);
+        }
+        harness.open();
+        return harness;
     }
 
     private List<DeadLetter> deadLetters() {
@@ -210,7 +219,7 @@ class RouteFunctionTest {
         assertThat(plans()).isEmpty();
         harness.setProcessingTime(NOW + RouteFunction.PLAN_SETTLE_MS);
 
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(requests(harness)).isEmpty();
         assertThat(plans()).hasSize(1);
         assertThat(plans().get(0).getTask().getMetadata())
                 .containsEntry(RolePrompts.CATALOG, "chat,math,plan");
@@ -245,7 +254,7 @@ class RouteFunctionTest {
         assertThat(SessionKeys.of(cancellation)).isEqualTo("t/r-1/facts");
         harness.processElement(analyzed(cancellation, 1, 1), 1);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .extracting(CallRequest::getCancel, r -> r.getChain().size())
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("cancelled: plan r-1 ended FAILED", 0));
@@ -258,8 +267,7 @@ class RouteFunctionTest {
 
         harness.processElement(CHAT, 2);
 
-        assertThat(harness.extractOutputValues())
-                .containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
+        assertThat(requests(harness)).containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
         assertThat(keyedStateEntries()).isEqualTo(0);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
     }
@@ -269,15 +277,29 @@ class RouteFunctionTest {
         open(false);
         harness.processElement(CHAT, 1);
 
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(requests(harness)).isEmpty();
         assertThat(keyedStateEntries()).isEqualTo(1);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
 
         harness.processBroadcastElement(view(ALICE), 2);
 
-        assertThat(harness.extractOutputValues())
-                .containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
+        assertThat(requests(harness)).containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
         assertThat(keyedStateEntries()).isEqualTo(0);
+    }
+
+    @Test
+    void everyViewIsPassedOnBeforeTheRequestsItLetsGo() throws Exception {
+        open(false);
+        AgentEvent bob = agent("bob", List.of("math")).build();
+        harness.processElement(CHAT, 1);
+        harness.processBroadcastElement(view(bob), 2); // lets nothing go
+        harness.processBroadcastElement(view(ALICE), 3);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        Either.Right(view(bob)),
+                        Either.Right(view(ALICE)),
+                        Either.Left(request(CHAT, 0, List.of(registered(ALICE)))));
     }
 
     @Test
@@ -288,8 +310,7 @@ class RouteFunctionTest {
 
         harness.setProcessingTime(NOW + AGENT_WAIT.toMillis());
 
-        assertThat(harness.extractOutputValues())
-                .containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
+        assertThat(requests(harness)).containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
         assertThat(keyedStateEntries()).isEqualTo(0);
     }
@@ -301,7 +322,7 @@ class RouteFunctionTest {
 
         harness.processBroadcastElement(view(agent("bob", List.of("math")).build()), 2);
 
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(requests(harness)).isEmpty();
         assertThat(keyedStateEntries()).isEqualTo(1);
     }
 
@@ -319,11 +340,11 @@ class RouteFunctionTest {
         harness.processBroadcastElement(view(a), 2);
         harness.processBroadcastElement(view(b), 3);
 
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(requests(harness)).isEmpty();
 
         harness.processBroadcastElement(view(c), 4);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(
                         request(vote, 0, List.of(registered(a))),
                         request(vote, 1, List.of(registered(b))),
@@ -341,7 +362,7 @@ class RouteFunctionTest {
 
         harness.processElement(CHAT, 3);
 
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(requests(harness)).isEmpty();
         assertThat(keyedStateEntries()).isEqualTo(1);
     }
 
@@ -351,10 +372,10 @@ class RouteFunctionTest {
         harness.processElement(CHAT, 1);
 
         harness.setProcessingTime(NOW + AGENT_WAIT.toMillis() - 1);
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(requests(harness)).isEmpty();
 
         harness.setProcessingTime(NOW + AGENT_WAIT.toMillis());
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(
                         unroutable(
                                 CHAT,
@@ -376,8 +397,8 @@ class RouteFunctionTest {
 
         harness.setProcessingTime(NOW + AGENT_WAIT.toMillis());
 
-        CallRequest failed = harness.extractOutputValues().get(0);
-        assertThat(harness.extractOutputValues())
+        CallRequest failed = requests(harness).get(0);
+        assertThat(requests(harness))
                 .containsExactly(
                         unroutable(
                                 vote,
@@ -407,7 +428,7 @@ class RouteFunctionTest {
         harness.processBroadcastWatermark(Long.MAX_VALUE);
         harness.processWatermark(Long.MAX_VALUE);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(
                         unroutable(
                                 CHAT,
@@ -435,7 +456,7 @@ class RouteFunctionTest {
 
         harness.processElement(CHAT, 4);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(request(CHAT, 0, List.of(registered(pricey))));
 
         AnalyzedTask onlyAlice =
@@ -443,12 +464,12 @@ class RouteFunctionTest {
                         task("t-9", "chat", "Hi").build(),
                         analysis(Tier.EDGE, 2, 2, List.of("chat")));
         harness.processElement(onlyAlice, 5);
-        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(requests(harness)).hasSize(1);
         assertThat(keyedStateEntries()).isEqualTo(1);
 
         harness.processBroadcastElement(view(ALICE, true), 6);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(
                         request(CHAT, 0, List.of(registered(pricey))),
                         request(onlyAlice, 0, List.of(registered(ALICE))),
@@ -470,7 +491,7 @@ class RouteFunctionTest {
 
         harness.processElement(odd, 2);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(
                         unroutable(
                                 odd,
@@ -506,7 +527,7 @@ class RouteFunctionTest {
         harness.processBroadcastElement(view(ALICE), 1);
         AnalyzedTask second = numbered("t-2", 2);
         harness.processElement(second, 2);
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(requests(harness)).isEmpty();
         OperatorSubtaskState held = harness.snapshot(1, 3);
         harness.close();
 
@@ -514,7 +535,7 @@ class RouteFunctionTest {
         AnalyzedTask first = numbered("t-1", 1);
         harness.processElement(first, 4);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(
                         request(first, 0, List.of(registered(ALICE))),
                         request(second, 0, List.of(registered(ALICE))));
@@ -540,7 +561,7 @@ class RouteFunctionTest {
         AnalyzedTask first = numbered("t-1", 1);
         harness.processElement(first, 3);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(request(first, 0, List.of(registered(ALICE))));
         // Released after turn 1, it goes to the planner at the next timer.
         harness.setProcessingTime(NOW + RouteFunction.PLAN_SETTLE_MS + 1);
@@ -553,11 +574,11 @@ class RouteFunctionTest {
         harness.processBroadcastElement(view(ALICE), 1);
         harness.processElement(numbered("t-1", 1), 2);
         harness.processElement(numbered("t-3", 3), 3);
-        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(requests(harness)).hasSize(1);
 
         harness.setProcessingTime(NOW + 10_000);
 
-        List<CallRequest> out = harness.extractOutputValues();
+        List<CallRequest> out = requests(harness);
         assertThat(out).hasSize(2);
         assertThat(out.get(1).getTask().getTask().getTaskId()).isEqualTo("t-3");
         assertThat(out.get(1).getTask().getTask().getMetadata())
@@ -578,13 +599,13 @@ class RouteFunctionTest {
         harness.processElement(first, 2);
         harness.processElement(second, 3);
 
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(requests(harness)).isEmpty();
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
 
         AgentEvent bob = agent("bob", List.of("math")).build();
         harness.processBroadcastElement(view(bob), 4);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(
                         request(first, 0, List.of(registered(bob))),
                         request(second, 0, List.of(registered(ALICE))));
@@ -602,7 +623,7 @@ class RouteFunctionTest {
 
         harness.setProcessingTime(NOW + AGENT_WAIT.toMillis());
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(
                         unroutable(
                                 first,
@@ -623,7 +644,7 @@ class RouteFunctionTest {
         harness.processElement(waiting, 2);
         harness.processElement(other, 3);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(request(other, 0, List.of(registered(ALICE))));
         assertThat(keyedStateEntries()).isEqualTo(1);
     }
@@ -637,8 +658,7 @@ class RouteFunctionTest {
         harness.processElement(CHAT, 2);
         harness.processElement(again, 3);
 
-        assertThat(harness.extractOutputValues())
-                .containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
+        assertThat(requests(harness)).containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
         assertThat(deadLetters()).containsExactly(repeated(again));
     }
 
@@ -652,8 +672,7 @@ class RouteFunctionTest {
 
         harness.processBroadcastElement(view(ALICE), 3);
 
-        assertThat(harness.extractOutputValues())
-                .containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
+        assertThat(requests(harness)).containsExactly(request(CHAT, 0, List.of(registered(ALICE))));
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
     }
 
@@ -672,7 +691,7 @@ class RouteFunctionTest {
         harness.processElement(CHAT, 4);
 
         CallRequest routed = request(CHAT, 0, List.of(registered(ALICE)));
-        assertThat(harness.extractOutputValues()).containsExactly(routed, routed);
+        assertThat(requests(harness)).containsExactly(routed, routed);
         assertThat(deadLetters()).containsExactly(repeated(CHAT));
     }
 
@@ -685,7 +704,7 @@ class RouteFunctionTest {
         harness.processElement(CHAT, 3);
 
         CallRequest routed = request(CHAT, 0, List.of(registered(ALICE)));
-        assertThat(harness.extractOutputValues()).containsExactly(routed, routed);
+        assertThat(requests(harness)).containsExactly(routed, routed);
         assertThat(deadLetters()).isEmpty();
         assertThat(keyedStateEntries()).isEqualTo(0);
     }
@@ -720,7 +739,7 @@ class RouteFunctionTest {
         harness.processElement(second, 5);
         harness.processElement(first, 6);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(
                         request(architect, 0, List.of(registered(ALICE))),
                         request(coder, 0, List.of(registered(ALICE))),
@@ -740,7 +759,7 @@ class RouteFunctionTest {
 
         harness.processBroadcastElement(view(ALICE), 4);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(
                         request(first, 0, List.of(registered(ALICE))),
                         request(second, 0, List.of(registered(ALICE))));
@@ -760,7 +779,7 @@ class RouteFunctionTest {
         harness.processElement(other, 3);
         harness.processElement(other, 4);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(
                         request(CHAT, 0, List.of(registered(ALICE))),
                         request(other, 0, List.of(registered(ALICE))));
@@ -771,8 +790,19 @@ class RouteFunctionTest {
         restore(Duration.ZERO, remembered);
         harness.processElement(other, 5);
 
-        assertThat(harness.extractOutputValues())
+        assertThat(requests(harness))
                 .containsExactly(request(other, 0, List.of(registered(ALICE))));
         assertThat(deadLetters()).isEmpty();
+    }
+
+    /** The requests the stage emitted, without the agents' views it passed on. */
+    static List<CallRequest> requests(
+            KeyedBroadcastOperatorTestHarness<
+                            String, AnalyzedTask, AgentView, Either<CallRequest, AgentView>>
+                    harness) {
+        return harness.extractOutputValues().stream()
+                .filter(Either::isLeft)
+                .map(Either::left)
+                .toList();
     }
 }
