@@ -455,6 +455,11 @@ public final class Bench {
                     profiler = jfr;
                     profiled = true;
                 }
+                ThreadCpu.Profile threads = null;
+                if (!warmUp(spec.name())) {
+                    threads = new ThreadCpu.Profile(profiler);
+                    profiler = threads;
+                }
                 System.out.println("running " + spec.name() + " ...");
                 Harness.Outcome outcome = harness.run(spec, profiler);
                 outcomes.add(outcome);
@@ -469,6 +474,16 @@ public final class Bench {
                                                 List.of(),
                                                 List.of()))
                                 .get(0));
+                if (threads != null) {
+                    notes.add(
+                            "`"
+                                    + spec.name()
+                                    + "`: CPU-s per 1,000 tasks by kind of thread of the"
+                                    + " benchmark's JVM, from the job's start until the backlog"
+                                    + " was drained: "
+                                    + ThreadCpu.describe(threads.per1k(spec.tasks()), 12)
+                                    + ".");
+                }
                 if (jfr != null) {
                     notes.add(
                             "JFR recording of "

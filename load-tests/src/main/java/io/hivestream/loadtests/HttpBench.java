@@ -284,7 +284,8 @@ public final class HttpBench {
         try (Harness harness =
                 new Harness(work, args.parallelism(), args.checkpointInterval(), args.timeout())) {
             JfrProfile jfr = args.jfr() ? new JfrProfile(out.resolve(spec.name() + ".jfr")) : null;
-            ThreadsProfile threads = new ThreadsProfile(jfr);
+            ThreadCpu.Profile threads =
+                    new ThreadCpu.Profile(jfr != null ? jfr : Harness.Profiler.NONE);
             System.out.println("running " + spec.name() + " ...");
             long calls = server.calls();
             long serverCpu = server.cpuNanos();
@@ -303,19 +304,10 @@ public final class HttpBench {
                             + " tasks ("
                             + format(callsPerTask)
                             + " a task).");
-            StringBuilder split =
-                    new StringBuilder(
-                            "Job JVM CPU-s per 1k calls by kind of thread, over the whole drain: ");
-            List<Map.Entry<String, Double>> kinds =
-                    ThreadCpu.per1k(threads.before, threads.after, jobCalls);
-            for (int i = 0; i < Math.min(16, kinds.size()); i++) {
-                split.append(i == 0 ? "" : ", ")
-                        .append('`')
-                        .append(kinds.get(i).getKey())
-                        .append("` ")
-                        .append(String.format(Locale.ROOT, "%.3f", kinds.get(i).getValue()));
-            }
-            notes.add(split.toString());
+            String split =
+                    "Job JVM CPU-s per 1k calls by kind of thread, over the whole drain: "
+                            + ThreadCpu.describe(threads.per1k(jobCalls), 16);
+            notes.add(split);
             System.out.println(split);
             if (jfr != null) {
                 notes.add(
@@ -337,37 +329,6 @@ public final class HttpBench {
                     serverCpuSeconds / (jobCalls / 1000.0));
         } finally {
             Bench.deleteRecursively(work);
-        }
-    }
-
-    /** Thread CPU snapshots around the drain, and JFR when asked for. */
-    private static final class ThreadsProfile implements Harness.Profiler {
-        private final JfrProfile jfr;
-        Map<Long, ThreadCpu.Time> before = Map.of();
-        Map<Long, ThreadCpu.Time> after = Map.of();
-        private boolean stopped;
-
-        ThreadsProfile(JfrProfile jfr) {
-            this.jfr = jfr;
-        }
-
-        @Override
-        public void start() throws Exception {
-            before = ThreadCpu.snapshot();
-            if (jfr != null) {
-                jfr.start();
-            }
-        }
-
-        @Override
-        public void stop() throws Exception {
-            if (!stopped) {
-                stopped = true;
-                after = ThreadCpu.snapshot();
-            }
-            if (jfr != null) {
-                jfr.stop();
-            }
         }
     }
 

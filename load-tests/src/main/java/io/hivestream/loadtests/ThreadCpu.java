@@ -6,6 +6,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -60,5 +61,56 @@ public final class ThreadCpu {
         List<Map.Entry<String, Double>> sorted = new ArrayList<>(kinds.entrySet());
         sorted.sort(Map.Entry.<String, Double>comparingByValue().reversed());
         return sorted;
+    }
+
+    /**
+     * The first {@code max} of {@code kinds} as {@code `kind` 0.123, ...}, for a report or a
+     * console line.
+     */
+    public static String describe(List<Map.Entry<String, Double>> kinds, int max) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < Math.min(max, kinds.size()); i++) {
+            text.append(i == 0 ? "" : ", ")
+                    .append('`')
+                    .append(kinds.get(i).getKey())
+                    .append("` ")
+                    .append(String.format(Locale.ROOT, "%.3f", kinds.get(i).getValue()));
+        }
+        return text.toString();
+    }
+
+    /** Snapshots of the threads' CPU around a run's phase, with another profiler inside them. */
+    public static final class Profile implements Harness.Profiler {
+        private final Harness.Profiler inner;
+        private Map<Long, Time> before = Map.of();
+        private Map<Long, Time> after = Map.of();
+        private boolean stopped;
+
+        /**
+         * @param inner started after the first snapshot and stopped after the second
+         */
+        public Profile(Harness.Profiler inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void start() throws Exception {
+            before = snapshot();
+            inner.start();
+        }
+
+        @Override
+        public void stop() throws Exception {
+            if (!stopped) {
+                stopped = true;
+                after = snapshot();
+            }
+            inner.stop();
+        }
+
+        /** CPU-seconds per 1,000 {@code units} (tasks, calls) by kind of thread, largest first. */
+        public List<Map.Entry<String, Double>> per1k(long units) {
+            return ThreadCpu.per1k(before, after, units);
+        }
     }
 }

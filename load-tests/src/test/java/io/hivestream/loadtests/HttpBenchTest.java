@@ -112,4 +112,24 @@ class HttpBenchTest {
         assertThat(ThreadCpu.kind("HttpClient-3-Worker-17")).isEqualTo("HttpClient-N-Worker-N");
         assertThat(ThreadCpu.kind("main")).isEqualTo("main");
     }
+
+    @Test
+    void threadCpuIsSummedByKindPer1000UnitsLargestFirst() {
+        Map<Long, ThreadCpu.Time> before =
+                Map.of(
+                        1L, new ThreadCpu.Time("execute", 1_000_000_000L),
+                        2L, new ThreadCpu.Time("execute", 0L));
+        Map<Long, ThreadCpu.Time> after =
+                Map.of(
+                        1L, new ThreadCpu.Time("execute", 3_000_000_000L),
+                        2L, new ThreadCpu.Time("execute", 1_000_000_000L),
+                        // Started between the snapshots: counts from zero.
+                        3L, new ThreadCpu.Time("route", 4_000_000_000L));
+
+        List<Map.Entry<String, Double>> kinds = ThreadCpu.per1k(before, after, 2_000);
+
+        assertThat(kinds).containsExactly(Map.entry("route", 2.0), Map.entry("execute", 1.5));
+        assertThat(ThreadCpu.describe(kinds, 1)).isEqualTo("`route` 2.000");
+        assertThat(ThreadCpu.describe(kinds, 5)).isEqualTo("`route` 2.000, `execute` 1.500");
+    }
 }
