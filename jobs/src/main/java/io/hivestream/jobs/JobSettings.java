@@ -23,8 +23,9 @@ public final class JobSettings {
         Configuration settings = new Configuration(conf);
         settings.set(PipelineOptions.GENERIC_TYPES, false);
         // Without object reuse Flink deep-copies every record passed between chained operators
-        // (decode to analyse, aggregate to the sinks). No stage keeps or changes a record after
-        // handing it on, and records from the network are new objects either way.
+        // (decode to analyse, route to execute, aggregate to the sinks). No stage changes a record
+        // after handing it on (the route stage keeps each agent view it passes to the execute
+        // stage; neither changes it), and records from the network are new objects either way.
         setIfMissing(settings, PipelineOptions.OBJECT_REUSE, true);
         setIfMissing(settings, StateBackendOptions.STATE_BACKEND, "rocksdb");
         setIfMissing(settings, CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
