@@ -308,7 +308,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
         for (String key : keys) {
             setCurrentKey(key);
-            for (CallRequest request : session.inFlight()) {
+            for (CallRequest request : session.restoreInFlight(key)) {
                 inFlight++;
                 issue(restored(key, request));
             }
@@ -357,7 +357,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             emit(cancelledReply(request, cancellation, List.of()));
             return;
         }
-        if (session.queuedBehindCurrent(request)) {
+        if (session.queuedBehindCurrent(key, request)) {
             return;
         }
         CallRequest routed = rerouted(request);
@@ -975,7 +975,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
      * waiting tasks that the cache answers are answered in turn, up to the first that it does not.
      */
     private void startNextTask(String key) throws Exception {
-        List<CallRequest> waiting = session.waiting();
+        List<CallRequest> waiting = session.waiting(key);
         List<CallRequest> now = new ArrayList<>();
         while (now.isEmpty() && !waiting.isEmpty()) {
             SessionMemory.Next next = SessionMemory.next(waiting);
@@ -988,7 +988,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
             }
         }
         // The queue is written before a start, which may complete at once and come back here.
-        session.keepWaiting(waiting);
+        session.keepWaiting(key, waiting);
         // Admission beyond capacity is bounded by the replicas of one task: a completion never
         // waits for capacity, so the mailbox never nests.
         for (CallRequest request : now) {

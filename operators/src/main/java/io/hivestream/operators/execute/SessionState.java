@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ListState;
@@ -33,7 +35,6 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  *       at the failure. A call is written there only when a checkpoint finds it in flight ({@link
  *       #saveInFlight}): until then it is held in memory, and most calls end before any checkpoint,
  *       so most are never written;
- *   <li>{@code active-task}: the current task's id;
  *   <li>{@code queue}: later tasks of the key, waiting for the current one, in arrival order;
  *   <li>{@code memory}: the session's last turns (bounded, with a TTL), given to every call;
  *   <li>{@code turn}: the answer that will become the current task's turn in memory;
@@ -44,6 +45,11 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  *   <li>{@code cancelled}: for a plan's step, the cancellation of its key and when it was decided
  *       (for {@link #CANCELLED_TTL}).
  * </ul>
+ *
+ * <p>Which task each key runs is held in memory only ({@link #running}): a key runs a task exactly
+ * while it has calls in flight, so after a restore the calls in {@code active} name it again. The
+ * common task, alone under its key, thus reads and writes nothing in the state backend from its
+ * start to its end.
  */
 final class SessionState {
     /** The name of the state of calls in flight, whose keys a restore walks. */
@@ -53,7 +59,6 @@ final class SessionState {
     static final Duration CANCELLED_TTL = Duration.ofHours(1);
 
     private final MapState<Integer, CallRequest> active;
-    private final ValueState<String> activeTask;
     private final ListState<CallRequest> queue;
     private final ValueState<Tuple2<Long, String>> cancelled;
     private final ValueState<Double> spent;
@@ -62,18 +67,35 @@ final class SessionState {
     private final MapState<Integer, Escalating> escalating;
     private final int memoryTurns;
 
-    /**
-     * Calls started since the last checkpoint, by key and replica: in {@code active} only if a
-     * checkpoint finds them still in flight.
-     */
-    private final Map<String, Map<Integer, CallRequest>> unsaved = new HashMap<>();
+    /** The task each key runs, by key: every key with a call in flight, and no other. */
+    private final Map<String, Running> running = new HashMap<>();
+
+    /** The keys whose {@code queue} may hold tasks: a task was queued, or the key was restored. */
+    private final Set<String> queued = new HashSet<>();
+
+    /** A key's current task and its calls in flight. */
+    private static final class Running {
+        final String taskId;
+
+        /**
+         * Calls started since the last checkpoint, by replica: in {@code active} only if a
+         * checkpoint finds them still in flight.
+         */
+        final Map<Integer, CallRequest> unsaved = new HashMap<>(2);
+
+        /** How many of the task's calls in flight are in {@code active}. */
+        int saved;
+
+        Running(String taskId) {
+            this.taskId = taskId;
+        }
+    }
 
     SessionState(RuntimeContext context, ExecuteSettings settings) {
         active =
                 context.getMapState(
                         new MapStateDescriptor<>(
                                 ACTIVE, Types.INT, new AvroTypeInfo<>(CallRequest.class)));
-        activeTask = context.getState(new ValueStateDescriptor<>("active-task", Types.STRING));
         queue = context.getListState(queueDescriptor());
         ValueStateDescriptor<Tuple2<Long, String>> cancelledDescriptor =
                 new ValueStateDescriptor<>("cancelled", Types.TUPLE(Types.LONG, Types.STRING));
@@ -95,14 +117,15 @@ final class SessionState {
     }
 
     /**
-     * Queues the request when another task of the key is running.
+     * Queues the request when another task of {@code key} (the current key) is running.
      *
      * @return whether it was queued
      */
-    boolean queuedBehindCurrent(CallRequest request) throws Exception {
-        String current = activeTask.value();
-        if (current != null && !current.equals(request.getTask().getTask().getTaskId())) {
+    boolean queuedBehindCurrent(String key, CallRequest request) throws Exception {
+        Running current = running.get(key);
+        if (current != null && !current.taskId.equals(request.getTask().getTask().getTaskId())) {
             queue.add(request);
+            queued.add(key);
             return true;
         }
         return false;
@@ -112,24 +135,44 @@ final class SessionState {
      * The request's replica starts under {@code key} (the current key): its task is the current one
      * and its call is in flight.
      */
-    void start(String key, CallRequest request) throws Exception {
-        activeTask.update(request.getTask().getTask().getTaskId());
-        unsaved.computeIfAbsent(key, k -> new HashMap<>(2)).put(request.getReplica(), request);
+    void start(String key, CallRequest request) {
+        running.computeIfAbsent(key, k -> new Running(request.getTask().getTask().getTaskId()))
+                .unsaved
+                .put(request.getReplica(), request);
     }
 
     /**
-     * Writes the calls started since the last checkpoint and still in flight to the current key's
-     * {@code active} state, before the state is snapshot; {@code keys} switches the current key.
+     * Writes the calls started since the last checkpoint and still in flight to their key's {@code
+     * active} state, before the state is snapshot; {@code keys} switches the current key.
      */
     void saveInFlight(Consumer<String> keys) throws Exception {
-        for (Map.Entry<String, Map<Integer, CallRequest>> calls : unsaved.entrySet()) {
-            keys.accept(calls.getKey());
-            active.putAll(calls.getValue());
+        for (Map.Entry<String, Running> entry : running.entrySet()) {
+            Running current = entry.getValue();
+            if (!current.unsaved.isEmpty()) {
+                keys.accept(entry.getKey());
+                active.putAll(current.unsaved);
+                current.saved += current.unsaved.size();
+                current.unsaved.clear();
+            }
         }
-        unsaved.clear();
     }
 
-    /** The current key's requests whose calls were in flight at the checkpoint restored from. */
+    /**
+     * After a restore: the requests of {@code key} (the current key) whose calls were in flight at
+     * the checkpoint, which run its task again. Its queue may hold tasks behind them.
+     */
+    List<CallRequest> restoreInFlight(String key) throws Exception {
+        List<CallRequest> requests = inFlight();
+        if (!requests.isEmpty()) {
+            Running current = new Running(requests.get(0).getTask().getTask().getTaskId());
+            current.saved = requests.size();
+            running.put(key, current);
+            queued.add(key);
+        }
+        return requests;
+    }
+
+    /** The current key's calls in flight that a checkpoint wrote to {@code active}. */
     List<CallRequest> inFlight() throws Exception {
         List<CallRequest> requests = new ArrayList<>();
         for (Map.Entry<Integer, CallRequest> entry : active.entries()) {
@@ -139,31 +182,28 @@ final class SessionState {
     }
 
     /**
-     * The request's replica ended.
+     * The request's replica under {@code key} (the current key) ended.
      *
      * @return whether its task ended with it: no other replica of it is in flight
      */
     boolean end(String key, CallRequest request) throws Exception {
-        Map<Integer, CallRequest> calls = unsaved.get(key);
-        if (calls != null && calls.remove(request.getReplica()) != null) {
-            if (calls.isEmpty()) {
-                unsaved.remove(key);
-            }
-        } else {
+        Running current = running.get(key);
+        if (current.unsaved.remove(request.getReplica()) == null) {
             active.remove(request.getReplica());
+            current.saved--;
         }
-        // A task's replicas start together; one replica alone leaves nothing behind it, and the
-        // emptiness check is an iterator seek in RocksDB.
-        if (request.getTask().getAnalysis().getReplicas() > 1
-                && (unsaved.containsKey(key) || !active.isEmpty())) {
+        if (!current.unsaved.isEmpty() || current.saved > 0) {
             return false;
         }
-        activeTask.clear();
+        running.remove(key);
         return true;
     }
 
-    /** The requests waiting behind the current task, in arrival order. */
-    List<CallRequest> waiting() throws Exception {
+    /** The requests waiting behind {@code key}'s (the current key's) task, in arrival order. */
+    List<CallRequest> waiting(String key) throws Exception {
+        if (!queued.contains(key)) {
+            return List.of();
+        }
         List<CallRequest> waiting = new ArrayList<>();
         for (CallRequest request : queue.get()) {
             waiting.add(request);
@@ -171,10 +211,14 @@ final class SessionState {
         return waiting;
     }
 
-    /** The requests left waiting. */
-    void keepWaiting(List<CallRequest> waiting) throws Exception {
+    /** The requests left waiting under {@code key} (the current key). */
+    void keepWaiting(String key, List<CallRequest> waiting) throws Exception {
+        if (!queued.contains(key)) {
+            return; // nothing was waiting, so nothing was taken
+        }
         if (waiting.isEmpty()) {
             queue.clear();
+            queued.remove(key);
         } else {
             queue.update(waiting);
         }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -28,9 +29,17 @@ class SessionStateTest {
 
     @BeforeEach
     void open() throws Exception {
+        open(null);
+    }
+
+    /** Opens a fresh operator, from {@code snapshot} when one is given. */
+    private void open(OperatorSubtaskState snapshot) throws Exception {
         Holder holder = new Holder();
         operator = new KeyedProcessOperator<>(holder);
         harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, k -> k, Types.STRING);
+        if (snapshot != null) {
+            harness.initializeState(snapshot);
+        }
         harness.open();
         session = holder.state;
         operator.setCurrentKey("s-1");
@@ -46,27 +55,27 @@ class SessionStateTest {
         CallRequest first = request("t-1", 1, 0);
         session.start("s-1", first);
 
-        assertThat(session.queuedBehindCurrent(request("t-1", 1, 0))).isFalse();
-        assertThat(session.queuedBehindCurrent(request("t-2", 1, 0))).isTrue();
-        assertThat(session.queuedBehindCurrent(request("t-3", 1, 0))).isTrue();
+        assertThat(session.queuedBehindCurrent("s-1", request("t-1", 1, 0))).isFalse();
+        assertThat(session.queuedBehindCurrent("s-1", request("t-2", 1, 0))).isTrue();
+        assertThat(session.queuedBehindCurrent("s-1", request("t-3", 1, 0))).isTrue();
         operator.setCurrentKey("s-2");
-        assertThat(session.queuedBehindCurrent(request("t-9", 1, 0))).isFalse();
-        assertThat(session.waiting()).isEmpty();
+        assertThat(session.queuedBehindCurrent("s-2", request("t-9", 1, 0))).isFalse();
+        assertThat(session.waiting("s-2")).isEmpty();
         operator.setCurrentKey("s-1");
 
         assertThat(session.end("s-1", first)).isTrue();
-        assertThat(session.waiting())
+        assertThat(session.waiting("s-1"))
                 .extracting(r -> r.getTask().getTask().getTaskId())
                 .containsExactly("t-2", "t-3");
         // The operator starts the oldest waiting task next.
-        session.keepWaiting(session.waiting().subList(1, 2));
+        session.keepWaiting("s-1", session.waiting("s-1").subList(1, 2));
         session.start("s-1", request("t-2", 1, 0));
-        assertThat(session.queuedBehindCurrent(request("t-4", 1, 0))).isTrue();
-        assertThat(session.waiting())
+        assertThat(session.queuedBehindCurrent("s-1", request("t-4", 1, 0))).isTrue();
+        assertThat(session.waiting("s-1"))
                 .extracting(r -> r.getTask().getTask().getTaskId())
                 .containsExactly("t-3", "t-4");
-        session.keepWaiting(List.of());
-        assertThat(session.waiting()).isEmpty();
+        session.keepWaiting("s-1", List.of());
+        assertThat(session.waiting("s-1")).isEmpty();
     }
 
     @Test
@@ -77,9 +86,9 @@ class SessionStateTest {
         session.start("s-1", two);
 
         assertThat(session.end("s-1", two)).isFalse();
-        assertThat(session.queuedBehindCurrent(request("t-2", 1, 0))).isTrue();
+        assertThat(session.queuedBehindCurrent("s-1", request("t-2", 1, 0))).isTrue();
         assertThat(session.end("s-1", one)).isTrue();
-        assertThat(session.queuedBehindCurrent(request("t-3", 1, 0))).isFalse();
+        assertThat(session.queuedBehindCurrent("s-1", request("t-3", 1, 0))).isFalse();
     }
 
     @Test
@@ -128,6 +137,46 @@ class SessionStateTest {
         assertThat(session.end("s-2", later)).isFalse();
         session.start("s-2", request("t-11", 1, 0));
         assertThat(session.inFlight()).containsExactly(request("t-10", 2, 1));
+    }
+
+    @Test
+    void aRunningTaskIsHeldInMemoryUntilACheckpointFindsIt() throws Exception {
+        CallRequest alone = request("t-1", 1, 0);
+        assertThat(session.queuedBehindCurrent("s-1", alone)).isFalse();
+        session.start("s-1", alone);
+
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(session.end("s-1", alone)).isTrue();
+        assertThat(session.waiting("s-1")).isEmpty();
+        session.keepWaiting("s-1", List.of());
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aRestoredKeyRunsTheTaskOfItsSavedCallsWithItsQueueBehindIt() throws Exception {
+        CallRequest one = request("t-1", 2, 0);
+        CallRequest two = request("t-1", 2, 1);
+        session.start("s-1", one);
+        session.start("s-1", two);
+        assertThat(session.queuedBehindCurrent("s-1", request("t-2", 1, 0))).isTrue();
+        session.saveInFlight(operator::setCurrentKey);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        open(snapshot);
+        operator.setCurrentKey("s-1");
+        assertThat(session.restoreInFlight("s-1")).containsExactlyInAnyOrder(one, two);
+        assertThat(session.queuedBehindCurrent("s-1", request("t-3", 1, 0))).isTrue();
+        assertThat(session.queuedBehindCurrent("s-1", request("t-1", 2, 0))).isFalse();
+        assertThat(session.end("s-1", two)).isFalse();
+        assertThat(session.end("s-1", one)).isTrue();
+        assertThat(session.inFlight()).isEmpty();
+        assertThat(session.waiting("s-1"))
+                .extracting(r -> r.getTask().getTask().getTaskId())
+                .containsExactly("t-2", "t-3");
+        operator.setCurrentKey("s-2");
+        assertThat(session.restoreInFlight("s-2")).isEmpty();
+        assertThat(session.queuedBehindCurrent("s-2", request("t-9", 1, 0))).isFalse();
     }
 
     @Test
