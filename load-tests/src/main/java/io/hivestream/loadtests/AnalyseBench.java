@@ -104,6 +104,16 @@ public final class AnalyseBench {
                         rounds,
                         t -> onnx.analyse(t).getComplexity()));
         onnx.close();
+        StaticEmbeddingComplexityAnalyzer staticEmbedding =
+                StaticEmbeddingComplexityAnalyzer.shipped(policy);
+        rows.add(
+                measure(
+                        "static-embedding analyser, the default (word vectors + features + run"
+                                + " + policy)",
+                        tasks,
+                        rounds,
+                        t -> staticEmbedding.analyse(t).getComplexity()));
+        staticEmbedding.close();
         rows.add(
                 measure(
                         "all-MiniLM-L6-v2 embedding of the input alone, 1 task a run",

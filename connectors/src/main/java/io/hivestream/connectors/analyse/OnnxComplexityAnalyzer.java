@@ -1,6 +1,7 @@
 package io.hivestream.connectors.analyse;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -14,6 +15,8 @@ import io.hivestream.schemas.internal.Analysis;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +70,7 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
     private final String embedding;
     private transient OrtSession session;
     private transient String inputName;
+    private transient OneRow oneRow;
 
     /**
      * @param model the ONNX model's bytes
@@ -164,36 +168,124 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
     /** The model's scores for feature vectors, in one run. */
     public float[] scoreAll(float[][] rows) {
         OrtSession session = session();
-        FloatBuffer buffer = FloatBuffer.allocate(rows.length * width);
         for (float[] row : rows) {
             if (row.length != width) {
                 throw new IllegalArgumentException(
                         "expected " + width + " inputs, got " + row.length);
             }
-            buffer.put(row);
         }
-        buffer.flip();
-        try (OnnxTensor input =
-                        OnnxTensor.createTensor(
-                                OrtEnvironment.getEnvironment(),
-                                buffer,
-                                new long[] {rows.length, width});
-                OrtSession.Result result = session.run(Map.of(inputName, input))) {
-            FloatBuffer scores = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            float[] out = new float[rows.length];
-            scores.get(out);
-            for (int i = 0; i < out.length; i++) {
-                // Clamped: a user's model might stray a little outside [0, 1].
-                out[i] = Math.max(0f, Math.min(1f, out[i]));
+        try {
+            if (rows.length == 1 && oneRow != null) {
+                return new float[] {clamped(oneRow.score(session, rows[0]))};
             }
-            return out;
+            FloatBuffer buffer = FloatBuffer.allocate(rows.length * width);
+            for (float[] row : rows) {
+                buffer.put(row);
+            }
+            buffer.flip();
+            try (OnnxTensor input =
+                            OnnxTensor.createTensor(
+                                    OrtEnvironment.getEnvironment(),
+                                    buffer,
+                                    new long[] {rows.length, width});
+                    OrtSession.Result result = session.run(Map.of(inputName, input))) {
+                FloatBuffer scores = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                float[] out = new float[rows.length];
+                scores.get(out);
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = clamped(out[i]);
+                }
+                return out;
+            }
         } catch (OrtException e) {
             throw new IllegalStateException("complexity model " + source + " failed: " + e, e);
         }
     }
 
+    /** A user's model might stray a little outside [0, 1]. */
+    private static float clamped(float score) {
+        return Math.max(0f, Math.min(1f, score));
+    }
+
+    /**
+     * The tensors of a run of one row, made once per session: the input over a direct buffer that
+     * ONNX Runtime reads in place, the score written into a pinned output. The stage scores one
+     * task at a time, and making and freeing both tensors on every run cost more than the model.
+     */
+    private static final class OneRow implements AutoCloseable {
+        private final FloatBuffer in;
+        private final FloatBuffer out;
+        private final OnnxTensor input;
+        private final OnnxTensor output;
+        private final Map<String, OnnxTensor> inputs;
+        private final Map<String, OnnxTensor> outputs;
+
+        private OneRow(String inputName, int width, String outputName, long[] outputShape)
+                throws OrtException {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            in = direct(width);
+            out = direct(1);
+            input = OnnxTensor.createTensor(env, in, new long[] {1, width});
+            try {
+                output = OnnxTensor.createTensor(env, out, outputShape);
+            } catch (OrtException | RuntimeException e) {
+                input.close();
+                throw e;
+            }
+            inputs = Map.of(inputName, input);
+            outputs = Map.of(outputName, output);
+        }
+
+        /**
+         * The tensors for the session's model, or null when its first output is not one float per
+         * row (then every run makes its own).
+         */
+        static OneRow of(OrtSession session, String inputName, int width) throws OrtException {
+            Map.Entry<String, NodeInfo> first =
+                    session.getOutputInfo().entrySet().iterator().next();
+            if (!(first.getValue().getInfo() instanceof TensorInfo tensor)
+                    || tensor.type != OnnxJavaType.FLOAT) {
+                return null;
+            }
+            long[] shape = tensor.getShape().clone();
+            if (shape.length == 0 || shape.length > 2 || shape[0] > 1) {
+                return null;
+            }
+            shape[0] = 1;
+            if (shape.length == 2 && shape[1] != 1) {
+                return null;
+            }
+            return new OneRow(inputName, width, first.getKey(), shape);
+        }
+
+        private static FloatBuffer direct(int floats) {
+            return ByteBuffer.allocateDirect(floats * Float.BYTES)
+                    .order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+        }
+
+        float score(OrtSession session, float[] row) throws OrtException {
+            in.clear();
+            in.put(row);
+            // The pinned output is not the result's to free.
+            try (OrtSession.Result result = session.run(inputs, outputs)) {
+                return out.get(0);
+            }
+        }
+
+        @Override
+        public void close() {
+            input.close();
+            output.close();
+        }
+    }
+
     @Override
     public void close() {
+        if (oneRow != null) {
+            oneRow.close();
+            oneRow = null;
+        }
         if (session != null) {
             try {
                 session.close();
@@ -223,6 +315,7 @@ public final class OnnxComplexityAnalyzer implements ComplexityAnalyzer {
             opened = OrtEnvironment.getEnvironment().createSession(model, options);
             check(opened);
             inputName = opened.getInputNames().iterator().next();
+            oneRow = OneRow.of(opened, inputName, width);
             return opened;
         } catch (OrtException | RuntimeException e) {
             if (opened != null) {

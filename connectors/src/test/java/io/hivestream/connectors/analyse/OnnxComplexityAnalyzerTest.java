@@ -44,6 +44,27 @@ class OnnxComplexityAnalyzerTest {
     }
 
     @Test
+    void rowsScoredOneAtATimeInAnyOrderScoreAsInOneRun() {
+        OnnxComplexityAnalyzer analyzer = OnnxComplexityAnalyzer.shipped(POLICY);
+        float[][] rows =
+                ComplexityTrainerTest.prompts().stream()
+                        .map(LabelledPrompt::features)
+                        .toArray(float[][]::new);
+        float[] together = analyzer.scoreAll(rows);
+
+        // One row a run reuses its tensors: no row may see another's input or score.
+        for (int i = rows.length - 1; i >= 0; i--) {
+            assertThat(analyzer.score(rows[i])).isCloseTo(together[i], within(1e-6));
+        }
+        for (int i = 0; i < rows.length; i++) {
+            assertThat(analyzer.scoreAll(new float[][] {rows[i]})[0])
+                    .isCloseTo(together[i], within(1e-6f));
+        }
+        assertThat(together).hasSize(rows.length);
+        analyzer.close();
+    }
+
+    @Test
     void theShippedModelIsTheOneItsMetadataDescribes() throws Exception {
         JsonNode meta;
         try (InputStream in =
