@@ -912,23 +912,22 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         // Only a session has memory: a task without one is its own key and is never asked again.
         boolean remembers =
                 request.getTask().getTask().getSessionId() != null && settings.memoryTurns() > 0;
-        if (remembers && answer.getError() == null && !session.hasTurn()) {
+        if (remembers && answer.getError() == null && !session.hasTurn(call.key)) {
             session.turn(
+                    call.key,
                     SessionMemory.turn(
                             request.getTask().getTask(),
                             answer,
                             settings.memoryTurnChars(),
                             clock.millis()));
         }
+        // A task that ends here leaves its turn in the session's memory.
         if (!session.end(call.key, request)) {
             return;
         }
         if (request.getTask().getTask().getBudgetUsd() != null) {
             budgets.remove(call.key);
             session.clearSpent();
-        }
-        if (remembers) {
-            session.rememberTurn();
         }
         startNextTask(call.key);
     }

@@ -37,7 +37,8 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  *       so most are never written;
  *   <li>{@code queue}: later tasks of the key, waiting for the current one, in arrival order;
  *   <li>{@code memory}: the session's last turns (bounded, with a TTL), given to every call;
- *   <li>{@code turn}: the answer that will become the current task's turn in memory;
+ *   <li>{@code turn}: the answer that will become the current task's turn in memory, written like
+ *       the calls in flight only when a checkpoint finds the task running;
  *   <li>{@code escalating}: the replicas of the current task whose calls are in the cascade's
  *       second phase, with the EDGE answer they escalated and its calls; a restore re-issues only
  *       their CLOUD calls;
@@ -73,9 +74,15 @@ final class SessionState {
     /** The keys whose {@code queue} may hold tasks: a task was queued, or the key was restored. */
     private final Set<String> queued = new HashSet<>();
 
-    /** A key's current task and its calls in flight. */
+    /** A key's current task, its calls in flight and its turn. */
     private static final class Running {
         final String taskId;
+
+        /** The answer that becomes the task's turn in memory when it ends; null before one. */
+        Turn turn;
+
+        /** Whether {@link #turn} is in the {@code turn} state (a checkpoint found it). */
+        boolean turnSaved;
 
         /**
          * Calls started since the last checkpoint, by replica: in {@code active} only if a
@@ -148,11 +155,19 @@ final class SessionState {
     void saveInFlight(Consumer<String> keys) throws Exception {
         for (Map.Entry<String, Running> entry : running.entrySet()) {
             Running current = entry.getValue();
+            boolean newTurn = current.turn != null && !current.turnSaved;
+            if (current.unsaved.isEmpty() && !newTurn) {
+                continue;
+            }
+            keys.accept(entry.getKey());
             if (!current.unsaved.isEmpty()) {
-                keys.accept(entry.getKey());
                 active.putAll(current.unsaved);
                 current.saved += current.unsaved.size();
                 current.unsaved.clear();
+            }
+            if (newTurn) {
+                turn.update(current.turn);
+                current.turnSaved = true;
             }
         }
     }
@@ -166,6 +181,8 @@ final class SessionState {
         if (!requests.isEmpty()) {
             Running current = new Running(requests.get(0).getTask().getTask().getTaskId());
             current.saved = requests.size();
+            current.turn = turn.value();
+            current.turnSaved = current.turn != null;
             running.put(key, current);
             queued.add(key);
         }
@@ -182,7 +199,8 @@ final class SessionState {
     }
 
     /**
-     * The request's replica under {@code key} (the current key) ended.
+     * The request's replica under {@code key} (the current key) ended. When its task ends with it,
+     * the task's turn, if any, joins the session's memory.
      *
      * @return whether its task ended with it: no other replica of it is in flight
      */
@@ -196,7 +214,22 @@ final class SessionState {
             return false;
         }
         running.remove(key);
+        remember(current);
         return true;
+    }
+
+    /** The ended task's turn, if any, joins the session's memory. */
+    private void remember(Running ended) throws Exception {
+        if (ended.turn == null) {
+            return;
+        }
+        List<Turn> next = SessionMemory.remembered(history(), ended.turn, memoryTurns);
+        if (next != null) {
+            memory.update(next);
+        }
+        if (ended.turnSaved) {
+            turn.clear();
+        }
     }
 
     /** The requests waiting behind {@code key}'s (the current key's) task, in arrival order. */
@@ -284,25 +317,13 @@ final class SessionState {
         return turns;
     }
 
-    /** Whether the current task has its turn already (from its first answer). */
-    boolean hasTurn() throws IOException {
-        return turn.value() != null;
+    /** Whether {@code key}'s running task has its turn already (from its first answer). */
+    boolean hasTurn(String key) {
+        return running.get(key).turn != null;
     }
 
-    void turn(Turn answered) throws IOException {
-        turn.update(answered);
-    }
-
-    /** The current task ended: its turn, if any, joins the session's memory. */
-    void rememberTurn() throws Exception {
-        Turn finished = turn.value();
-        if (finished == null) {
-            return;
-        }
-        List<Turn> next = SessionMemory.remembered(history(), finished, memoryTurns);
-        if (next != null) {
-            memory.update(next);
-        }
-        turn.clear();
+    /** The answer that becomes {@code key}'s running task's turn when the task ends. */
+    void turn(String key, Turn answered) {
+        running.get(key).turn = answered;
     }
 }

@@ -196,24 +196,56 @@ class SessionStateTest {
     }
 
     @Test
-    void theSessionRemembersItsLastTurnsOncePerTask() throws Exception {
+    void aTaskThatEndsLeavesItsTurnInTheSessionsMemory() throws Exception {
         for (int i = 1; i <= 4; i++) {
-            assertThat(session.hasTurn()).isFalse();
-            session.turn(SessionMemoryTest.turn("t-" + i));
-            assertThat(session.hasTurn()).isTrue();
-            session.rememberTurn();
+            CallRequest one = request("t-" + i, 2, 0);
+            CallRequest two = request("t-" + i, 2, 1);
+            session.start("s-1", one);
+            session.start("s-1", two);
+            assertThat(session.hasTurn("s-1")).isFalse();
+            session.turn("s-1", SessionMemoryTest.turn("t-" + i));
+            assertThat(session.hasTurn("s-1")).isTrue();
+
+            assertThat(session.end("s-1", one)).isFalse();
+            assertThat(session.history()).hasSize(Math.min(i - 1, 3));
+            assertThat(session.end("s-1", two)).isTrue();
+            assertThat(session.history()).hasSize(Math.min(i, 3));
         }
-        // A second replica's answer to t-4 forms no second turn.
-        session.turn(SessionMemoryTest.turn("t-4"));
-        session.rememberTurn();
-        session.rememberTurn(); // nothing pending: nothing changes
+        // A task whose every answer failed has no turn and leaves none.
+        CallRequest failed = request("t-5", 1, 0);
+        session.start("s-1", failed);
+        assertThat(session.end("s-1", failed)).isTrue();
 
         assertThat(session.history())
                 .extracting(Turn::getTaskId)
                 .containsExactly("t-2", "t-3", "t-4");
-        assertThat(session.hasTurn()).isFalse();
+        // The memory alone: no turn was ever written, as no checkpoint came.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
         operator.setCurrentKey("s-2");
         assertThat(session.history()).isEmpty();
+    }
+
+    @Test
+    void aTurnACheckpointFindsIsRememberedWhenItsRestoredTaskEnds() throws Exception {
+        CallRequest one = request("t-1", 2, 0);
+        CallRequest two = request("t-1", 2, 1);
+        session.start("s-1", one);
+        session.start("s-1", two);
+        session.turn("s-1", SessionMemoryTest.turn("t-1"));
+        assertThat(session.end("s-1", one)).isFalse();
+        session.saveInFlight(operator::setCurrentKey);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        open(snapshot);
+        operator.setCurrentKey("s-1");
+        assertThat(session.restoreInFlight("s-1")).containsExactly(two);
+        assertThat(session.hasTurn("s-1")).isTrue();
+        assertThat(session.end("s-1", two)).isTrue();
+
+        assertThat(session.history()).extracting(Turn::getTaskId).containsExactly("t-1");
+        // The saved call and turn went with their task: the memory alone is left.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     }
 
     @Test
