@@ -154,17 +154,12 @@ class SessionStateTest {
 
     @Test
     void aRestoredKeyRunsTheTaskOfItsSavedCallsWithItsQueueBehindIt() throws Exception {
-        CallRequest one = request("t-1", 2, 0);
-        CallRequest two = request("t-1", 2, 1);
-        session.start("s-1", one);
-        session.start("s-1", two);
+        List<CallRequest> started = startTwoReplicas("t-1");
+        CallRequest one = started.get(0);
+        CallRequest two = started.get(1);
         assertThat(session.queuedBehindCurrent("s-1", request("t-2", 1, 0))).isTrue();
-        session.saveInFlight(operator::setCurrentKey);
-        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
-        harness.close();
 
-        open(snapshot);
-        operator.setCurrentKey("s-1");
+        checkpointAndRestore();
         assertThat(session.restoreInFlight("s-1")).containsExactlyInAnyOrder(one, two);
         assertThat(session.queuedBehindCurrent("s-1", request("t-3", 1, 0))).isTrue();
         assertThat(session.queuedBehindCurrent("s-1", request("t-1", 2, 0))).isFalse();
@@ -198,17 +193,14 @@ class SessionStateTest {
     @Test
     void aTaskThatEndsLeavesItsTurnInTheSessionsMemory() throws Exception {
         for (int i = 1; i <= 4; i++) {
-            CallRequest one = request("t-" + i, 2, 0);
-            CallRequest two = request("t-" + i, 2, 1);
-            session.start("s-1", one);
-            session.start("s-1", two);
+            List<CallRequest> started = startTwoReplicas("t-" + i);
             assertThat(session.hasTurn("s-1")).isFalse();
             session.turn("s-1", SessionMemoryTest.turn("t-" + i));
             assertThat(session.hasTurn("s-1")).isTrue();
 
-            assertThat(session.end("s-1", one)).isFalse();
+            assertThat(session.end("s-1", started.get(0))).isFalse();
             assertThat(session.history()).hasSize(Math.min(i - 1, 3));
-            assertThat(session.end("s-1", two)).isTrue();
+            assertThat(session.end("s-1", started.get(1))).isTrue();
             assertThat(session.history()).hasSize(Math.min(i, 3));
         }
         // A task whose every answer failed has no turn and leaves none.
@@ -227,18 +219,12 @@ class SessionStateTest {
 
     @Test
     void aTurnACheckpointFindsIsRememberedWhenItsRestoredTaskEnds() throws Exception {
-        CallRequest one = request("t-1", 2, 0);
-        CallRequest two = request("t-1", 2, 1);
-        session.start("s-1", one);
-        session.start("s-1", two);
+        List<CallRequest> started = startTwoReplicas("t-1");
+        CallRequest two = started.get(1);
         session.turn("s-1", SessionMemoryTest.turn("t-1"));
-        assertThat(session.end("s-1", one)).isFalse();
-        session.saveInFlight(operator::setCurrentKey);
-        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
-        harness.close();
+        assertThat(session.end("s-1", started.get(0))).isFalse();
 
-        open(snapshot);
-        operator.setCurrentKey("s-1");
+        checkpointAndRestore();
         assertThat(session.restoreInFlight("s-1")).containsExactly(two);
         assertThat(session.hasTurn("s-1")).isTrue();
         assertThat(session.end("s-1", two)).isTrue();
@@ -258,6 +244,22 @@ class SessionStateTest {
         assertThat(session.spent()).isEqualTo(0.25);
         session.clearSpent();
         assertThat(session.spent()).isZero();
+    }
+
+    /** Starts both replicas of a task of two under s-1. */
+    private List<CallRequest> startTwoReplicas(String taskId) {
+        List<CallRequest> both = List.of(request(taskId, 2, 0), request(taskId, 2, 1));
+        both.forEach(r -> session.start("s-1", r));
+        return both;
+    }
+
+    /** Checkpoints as the operator does, then opens a fresh operator from that checkpoint. */
+    private void checkpointAndRestore() throws Exception {
+        session.saveInFlight(operator::setCurrentKey);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+        open(snapshot);
+        operator.setCurrentKey("s-1");
     }
 
     private static CallRequest request(String taskId, int replicas, int replica) {
