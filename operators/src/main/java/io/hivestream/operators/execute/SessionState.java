@@ -150,7 +150,8 @@ final class SessionState {
 
     /**
      * Writes the calls started since the last checkpoint and still in flight to their key's {@code
-     * active} state, before the state is snapshot; {@code keys} switches the current key.
+     * active} state, and the running tasks' turns not written yet to {@code turn}, before the state
+     * is snapshot; {@code keys} switches the current key.
      */
     void saveInFlight(Consumer<String> keys) throws Exception {
         for (Map.Entry<String, Running> entry : running.entrySet()) {
