@@ -323,20 +323,19 @@ public final class ConsensusFunction
                             .build());
         }
         double agreement = (double) outcome.support() / analysis.getReplicas();
-        TaskResult.Builder result =
-                results.base(task, answers).setAgreement(agreement).setVote(kind(task).key());
+        TaskResult result = results.base(task, answers);
+        result.setAgreement(agreement);
+        result.setVote(kind(task).key());
         if (outcome.decided()) {
             for (AgentAnswer answer : answers) {
                 ctx.output(Outputs.METRICS, reputation(task.getTask(), answer, agreement));
             }
-            TaskResult completed =
-                    result.setStatus(TaskStatus.COMPLETED)
-                            .setOutput(outcome.winner())
-                            .setAgents(outcome.agreeing())
-                            .setAgentTier(tierOfFirstAgreeing(answers, outcome.agreeing()))
-                            .build();
-            example(task, completed, ctx);
-            out.collect(completed);
+            result.setStatus(TaskStatus.COMPLETED);
+            result.setOutput(outcome.winner());
+            result.setAgents(outcome.agreeing());
+            result.setAgentTier(tierOfFirstAgreeing(answers, outcome.agreeing()));
+            example(task, result, ctx);
+            out.collect(result);
         } else {
             String errors =
                     answers.stream()
@@ -352,13 +351,14 @@ public final class ConsensusFunction
                             : null;
             TaskStatus stopped = stoppedAll(received, analysis.getReplicas());
             if (stopped != null && answers.stream().allMatch(a -> a.getError() != null)) {
-                out.collect(result.setStatus(stopped).setError(errors).build());
+                result.setStatus(stopped);
+                result.setError(errors);
+                out.collect(result);
             } else if (answers.stream().allMatch(a -> a.getError() != null)) {
                 String why = "every replica failed: " + errors;
-                out.collect(
-                        result.setStatus(TaskStatus.FAILED)
-                                .setError(late == null ? why : why + "; " + late)
-                                .build());
+                result.setStatus(TaskStatus.FAILED);
+                result.setError(late == null ? why : why + "; " + late);
+                out.collect(result);
             } else {
                 StringBuilder why = new StringBuilder(outcome.why());
                 if (late != null) {
@@ -367,8 +367,9 @@ public final class ConsensusFunction
                 if (!errors.isEmpty()) {
                     why.append("; ").append(errors);
                 }
-                out.collect(
-                        result.setStatus(TaskStatus.NO_CONSENSUS).setError(why.toString()).build());
+                result.setStatus(TaskStatus.NO_CONSENSUS);
+                result.setError(why.toString());
+                out.collect(result);
             }
         }
 

@@ -8,6 +8,7 @@ import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallReply;
@@ -73,21 +74,21 @@ public final class TaskResults implements Serializable {
             return cascaded(task, reply.getAnswer(), reply.getCascade());
         }
         AgentAnswer answer = reply.getAnswer();
-        TaskResult.Builder result = base(task, List.of(answer));
+        TaskResult result = base(task, List.of(answer));
         TaskStatus stopped = stopped(reply);
         if (stopped != null) {
-            return result.setAgents(List.of())
-                    .setStatus(stopped)
-                    .setError(answer.getError())
-                    .build();
+            result.setStatus(stopped);
+            result.setError(answer.getError());
+        } else if (answer.getError() == null) {
+            result.setStatus(TaskStatus.COMPLETED);
+            result.setOutput(answer.getOutput());
+            result.setAgents(List.of(answer.getAgentId()));
+            result.setAgentTier(answer.getTier());
+        } else {
+            result.setStatus(TaskStatus.FAILED);
+            result.setError(answer.getError());
         }
-        result.setAgents(answer.getError() == null ? List.of(answer.getAgentId()) : List.of());
-        return answer.getError() == null
-                ? result.setStatus(TaskStatus.COMPLETED)
-                        .setOutput(answer.getOutput())
-                        .setAgentTier(answer.getTier())
-                        .build()
-                : result.setStatus(TaskStatus.FAILED).setError(answer.getError()).build();
+        return result;
     }
 
     /**
@@ -110,13 +111,13 @@ public final class TaskResults implements Serializable {
         metadata.put(CASCADE, cloudAnswered ? ESCALATED : CLOUD_FAILED);
         metadata.put(CASCADE_CONFIDENCE, String.valueOf(cascade.getEdge().getConfidence()));
         metadata.put(CASCADE_THRESHOLD, String.valueOf(cascade.getThreshold()));
-        return base(task, List.of(cascade.getEdge(), cascade.getCloud()))
-                .setStatus(TaskStatus.COMPLETED)
-                .setOutput(answer.getOutput())
-                .setAgents(List.of(answer.getAgentId()))
-                .setAgentTier(answer.getTier())
-                .setMetadata(metadata)
-                .build();
+        TaskResult result = base(task, List.of(cascade.getEdge(), cascade.getCloud()));
+        result.setStatus(TaskStatus.COMPLETED);
+        result.setOutput(answer.getOutput());
+        result.setAgents(List.of(answer.getAgentId()));
+        result.setAgentTier(answer.getTier());
+        result.setMetadata(metadata);
+        return result;
     }
 
     /**
@@ -135,9 +136,9 @@ public final class TaskResults implements Serializable {
     /**
      * A result's fields that come from its task, its analysis and its answers (tokens, cost and
      * whether any was simulated summed over them); its latency ends now. Status, output and agents
-     * are the caller's.
+     * are the caller's; everything else has its schema's default.
      */
-    public TaskResult.Builder base(AnalyzedTask analyzed, List<AgentAnswer> answers) {
+    public TaskResult base(AnalyzedTask analyzed, List<AgentAnswer> answers) {
         Task task = analyzed.getTask();
         Analysis analysis = analyzed.getAnalysis();
         long tokensIn = 0;
@@ -150,25 +151,26 @@ public final class TaskResults implements Serializable {
             cost += answer.getCostUsd();
             simulated |= answer.getSimulated();
         }
-        return TaskResult.newBuilder()
-                .setTaskId(task.getTaskId())
-                .setTenant(task.getTenant())
-                .setSessionId(task.getSessionId())
-                .setKind(task.getKind())
-                .setStrategy(analysis.getReplicas() > 1 ? Strategy.CONSENSUS : Strategy.DIRECT)
-                .setTier(analysis.getTier())
-                .setComplexity(analysis.getComplexity())
-                .setAnalyzerModel(analysis.getModel())
-                .setMetadata(annotations(analyzed))
-                .setAnswers(answers)
-                .setTokensIn(tokensIn)
-                .setTokensOut(tokensOut)
-                .setCostUsd(cost)
-                .setSimulated(simulated)
-                .setParentId(task.getParentId())
-                .setRootId(task.getRootId())
-                .setLineage(TaskHash.lineage(task))
-                .setLatencyMs(Math.max(0, clock.millis() - analyzed.getAdmittedAt()));
+        TaskResult result = RecordDefaults.fill(new TaskResult());
+        result.setTaskId(task.getTaskId());
+        result.setTenant(task.getTenant());
+        result.setSessionId(task.getSessionId());
+        result.setKind(task.getKind());
+        result.setStrategy(analysis.getReplicas() > 1 ? Strategy.CONSENSUS : Strategy.DIRECT);
+        result.setTier(analysis.getTier());
+        result.setComplexity(analysis.getComplexity());
+        result.setAnalyzerModel(analysis.getModel());
+        result.setMetadata(annotations(analyzed));
+        result.setAnswers(answers);
+        result.setTokensIn(tokensIn);
+        result.setTokensOut(tokensOut);
+        result.setCostUsd(cost);
+        result.setSimulated(simulated);
+        result.setParentId(task.getParentId());
+        result.setRootId(task.getRootId());
+        result.setLineage(TaskHash.lineage(task));
+        result.setLatencyMs(Math.max(0, clock.millis() - analyzed.getAdmittedAt()));
+        return result;
     }
 
     /** The labelled example {@code result} is evidence for, if this has evidence and it is any. */

@@ -7,6 +7,7 @@ import io.hivestream.schemas.CallOutcome;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.CachedAnswer;
 import java.util.concurrent.TimeoutException;
 
@@ -41,20 +42,12 @@ public final class CallMetrics {
      */
     static Metric abandoned(
             Task task, AgentEvent agent, int attempt, long tokensIn, long tokensOut, long now) {
-        return metric(
-                task,
-                agent,
-                CallMetric.newBuilder()
-                        .setModel(agent.getModel())
-                        .setAttempt(attempt)
-                        .setOutcome(CallOutcome.ERROR)
-                        .setErrorClass(AgentStatistics.ABANDONED)
-                        .setLatencyMs(0)
-                        .setTokensIn(tokensIn)
-                        .setTokensOut(tokensOut)
-                        .setCostUsd(cost(agent, tokensIn, tokensOut))
-                        .setSimulated(false),
-                now);
+        CallMetric call = call(agent.getModel(), attempt, CallOutcome.ERROR);
+        call.setErrorClass(AgentStatistics.ABANDONED);
+        call.setTokensIn(tokensIn);
+        call.setTokensOut(tokensOut);
+        call.setCostUsd(cost(agent, tokensIn, tokensOut));
+        return metric(task, agent.getAgentId(), call, now);
     }
 
     /**
@@ -76,20 +69,13 @@ public final class CallMetrics {
 
     static Metric success(
             Task task, AgentEvent agent, int attempt, long latencyMs, AgentReply reply, long now) {
-        return metric(
-                task,
-                agent,
-                CallMetric.newBuilder()
-                        .setModel(reply.model())
-                        .setAttempt(attempt)
-                        .setOutcome(CallOutcome.SUCCESS)
-                        .setErrorClass(null)
-                        .setLatencyMs(latencyMs)
-                        .setTokensIn(reply.tokensIn())
-                        .setTokensOut(reply.tokensOut())
-                        .setCostUsd(cost(agent, reply))
-                        .setSimulated(reply.simulated()),
-                now);
+        CallMetric call = call(reply.model(), attempt, CallOutcome.SUCCESS);
+        call.setLatencyMs(latencyMs);
+        call.setTokensIn(reply.tokensIn());
+        call.setTokensOut(reply.tokensOut());
+        call.setCostUsd(cost(agent, reply));
+        call.setSimulated(reply.simulated());
+        return metric(task, agent.getAgentId(), call, now);
     }
 
     /**
@@ -98,22 +84,11 @@ public final class CallMetrics {
      * about the agent ({@code AgentStatistics.countsForAgent}).
      */
     static Metric cached(Task task, CachedAnswer answer, long now) {
-        return metric(
-                task,
-                answer.getAgentId(),
-                CallMetric.newBuilder()
-                        .setModel(answer.getModel())
-                        .setAttempt(1)
-                        .setOutcome(CallOutcome.SUCCESS)
-                        .setErrorClass(null)
-                        .setLatencyMs(0)
-                        .setTokensIn(0)
-                        .setTokensOut(0)
-                        .setCostUsd(0.0)
-                        .setSimulated(answer.getSimulated())
-                        .setCached(true)
-                        .setSavedUsd(answer.getCostUsd()),
-                now);
+        CallMetric call = call(answer.getModel(), 1, CallOutcome.SUCCESS);
+        call.setSimulated(answer.getSimulated());
+        call.setCached(true);
+        call.setSavedUsd(answer.getCostUsd());
+        return metric(task, answer.getAgentId(), call, now);
     }
 
     static Metric failure(
@@ -157,34 +132,32 @@ public final class CallMetrics {
             CallOutcome outcome,
             String errorClass,
             long now) {
-        return metric(
-                task,
-                agent,
-                CallMetric.newBuilder()
-                        .setModel(agent.getModel())
-                        .setAttempt(attempt)
-                        .setOutcome(outcome)
-                        .setErrorClass(errorClass)
-                        .setLatencyMs(latencyMs)
-                        .setTokensIn(0)
-                        .setTokensOut(0)
-                        .setCostUsd(0.0)
-                        .setSimulated(false),
-                now);
-    }
-
-    private static Metric metric(Task task, AgentEvent agent, CallMetric.Builder call, long now) {
+        CallMetric call = call(agent.getModel(), attempt, outcome);
+        call.setErrorClass(errorClass);
+        call.setLatencyMs(latencyMs);
         return metric(task, agent.getAgentId(), call, now);
     }
 
-    private static Metric metric(Task task, String agentId, CallMetric.Builder call, long now) {
-        return Metric.newBuilder()
-                .setKind(MetricKind.CALL)
-                .setTimestamp(now)
-                .setTaskId(task.getTaskId())
-                .setAgentId(agentId)
-                .setTenant(task.getTenant())
-                .setCall(call.build())
-                .build();
+    /**
+     * A call's metric with its schema's defaults (no error, no time, no tokens, no cost, not
+     * simulated, not cached) and what every call has: its model, attempt and outcome.
+     */
+    private static CallMetric call(String model, int attempt, CallOutcome outcome) {
+        CallMetric call = RecordDefaults.fill(new CallMetric());
+        call.setModel(model);
+        call.setAttempt(attempt);
+        call.setOutcome(outcome);
+        return call;
+    }
+
+    private static Metric metric(Task task, String agentId, CallMetric call, long now) {
+        Metric metric = RecordDefaults.fill(new Metric());
+        metric.setKind(MetricKind.CALL);
+        metric.setTimestamp(now);
+        metric.setTaskId(task.getTaskId());
+        metric.setAgentId(agentId);
+        metric.setTenant(task.getTenant());
+        metric.setCall(call);
+        return metric;
     }
 }

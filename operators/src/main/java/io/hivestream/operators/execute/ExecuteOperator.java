@@ -20,6 +20,7 @@ import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.codec.FastCoders;
+import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.CachedAnswer;
 import io.hivestream.schemas.internal.CallReply;
@@ -748,20 +749,18 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private void answered(
             ReplicaCall call, AgentEvent agent, AgentReply reply, long latency, double cost)
             throws Exception {
-        AgentAnswer answer =
-                AgentAnswer.newBuilder()
-                        .setAgentId(agent.getAgentId())
-                        .setTier(agent.getTier())
-                        .setModel(reply.model())
-                        .setOutput(reply.output())
-                        .setConfidence(reply.confidence())
-                        .setLatencyMs(latency)
-                        .setTokensIn(reply.tokensIn())
-                        .setTokensOut(reply.tokensOut())
-                        .setCostUsd(cost)
-                        .setAttempts(call.attempt())
-                        .setSimulated(reply.simulated())
-                        .build();
+        AgentAnswer answer = RecordDefaults.fill(new AgentAnswer());
+        answer.setAgentId(agent.getAgentId());
+        answer.setTier(agent.getTier());
+        answer.setModel(reply.model());
+        answer.setOutput(reply.output());
+        answer.setConfidence(reply.confidence());
+        answer.setLatencyMs(latency);
+        answer.setTokensIn(reply.tokensIn());
+        answer.setTokensOut(reply.tokensOut());
+        answer.setCostUsd(cost);
+        answer.setAttempts(call.attempt());
+        answer.setSimulated(reply.simulated());
         if (call.escalates(agent, answer)) {
             escalate(call, answer);
             return;
@@ -1035,11 +1034,11 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     private static CallReply reply(CallRequest request, AgentAnswer answer, List<Metric> metrics) {
-        return CallReply.newBuilder()
-                .setRequest(slim(request))
-                .setAnswer(answer)
-                .setCalls(new ArrayList<>(metrics))
-                .build();
+        CallReply reply = RecordDefaults.fill(new CallReply());
+        reply.setRequest(slim(request));
+        reply.setAnswer(answer);
+        reply.setCalls(new ArrayList<>(metrics));
+        return reply;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.hivestream.operators.lineage;
 
 import io.hivestream.schemas.Lineage;
 import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.ChainHead;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -39,20 +40,17 @@ public final class LineageSigner {
                 result.getLineage() == null ? null : result.getLineage().getTaskSha256();
         List<String> answers = LineageHashes.answerHashes(result, taskSha256);
         long seq = head == null ? 1 : head.getSeq() + 1;
-        Lineage lineage =
-                Lineage.newBuilder()
-                        .setVersion(LineageHashes.VERSION)
-                        .setTaskSha256(taskSha256)
-                        // answerHashes made the list for this result alone.
-                        .setAnswerSha256(answers)
-                        .setVoteSha256(LineageHashes.voteHash(result, answers))
-                        .setStepsSha256(LineageHashes.stepsRoot(result.getSubtasks()))
-                        .setSeq(seq)
-                        .setPreviousSha256(
-                                head == null ? Canonical.GENESIS : head.getResultSha256())
-                        .setKeyId(key.keyId())
-                        .setAlgorithm(key.algorithm().recordedName())
-                        .build();
+        Lineage lineage = RecordDefaults.fill(new Lineage());
+        lineage.setVersion(LineageHashes.VERSION);
+        lineage.setTaskSha256(taskSha256);
+        // answerHashes made the list for this result alone.
+        lineage.setAnswerSha256(answers);
+        lineage.setVoteSha256(LineageHashes.voteHash(result, answers));
+        lineage.setStepsSha256(LineageHashes.stepsRoot(result.getSubtasks()));
+        lineage.setSeq(seq);
+        lineage.setPreviousSha256(head == null ? Canonical.GENESIS : head.getResultSha256());
+        lineage.setKeyId(key.keyId());
+        lineage.setAlgorithm(key.algorithm().recordedName());
         result.setLineage(lineage);
         String hash = LineageHashes.resultHash(result);
         lineage.setResultSha256(hash);

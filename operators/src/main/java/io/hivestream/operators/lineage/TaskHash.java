@@ -2,6 +2,7 @@ package io.hivestream.operators.lineage;
 
 import io.hivestream.schemas.Lineage;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.codec.RecordDefaults;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -34,6 +35,11 @@ public final class TaskHash {
     /** The start of a result's lineage: the task's hash; null when the task carries none. */
     public static Lineage lineage(Task task) {
         String hash = task.getMetadata().get(KEY);
-        return hash == null ? null : Lineage.newBuilder().setTaskSha256(hash).build();
+        if (hash == null) {
+            return null;
+        }
+        Lineage lineage = RecordDefaults.fill(new Lineage());
+        lineage.setTaskSha256(hash);
+        return lineage;
     }
 }

@@ -9,6 +9,7 @@ import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.codec.FastCoders;
+import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.AgentView;
 import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
@@ -583,13 +584,16 @@ public final class RouteFunction
             Collector<CallRequest> out) {
         for (int replica = 0; replica < route.chains().size(); replica++) {
             List<AgentEvent> chain = route.chains().get(replica);
-            CallRequest.Builder request =
-                    CallRequest.newBuilder().setTask(task).setReplica(replica).setChain(chain);
+            CallRequest request = RecordDefaults.fill(new CallRequest());
+            request.setTask(task);
+            request.setReplica(replica);
+            request.setChain(chain);
             List<AgentEvent> cloud = escalation.chain(task, chain, agents);
             if (!cloud.isEmpty()) {
-                request.setEscalation(cloud).setCascadeThreshold(escalation.threshold(task));
+                request.setEscalation(cloud);
+                request.setCascadeThreshold(escalation.threshold(task));
             }
-            out.collect(request.build());
+            out.collect(request);
         }
     }
 
