@@ -692,9 +692,14 @@ public final class AggregateFunction
     }
 
     /** Stamps a result, emits it and its task metric, and remembers its task id. */
-    private void emit(TaskResult outcome, Context ctx, Collector<TaskResult> out) throws Exception {
+    /**
+     * Stamps {@code result}, which this stage was handed and owns, with the time it completed, and
+     * emits it with its task metric.
+     */
+    private void emit(TaskResult result, Context ctx, Collector<TaskResult> out) throws Exception {
         long now = clock.millis();
-        TaskResult result = TaskResult.newBuilder(outcome).setCompletedAt(now).build();
+        // Stamped in place: a builder would deep-copy every answer, for one field.
+        result.setCompletedAt(now);
         ctx.output(
                 Outputs.METRICS,
                 Metric.newBuilder()
