@@ -537,7 +537,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
                         agent,
                         call.request.getReplica(),
                         call.attempt(),
-                        task.getSessionId() != null ? session.history() : List.of(),
+                        task.getSessionId() != null ? session.history(call.key) : List.of(),
                         tools.allowed(task.getTenant()),
                         steps);
         // A restore that finds this call sent and no outcome knows the provider may have

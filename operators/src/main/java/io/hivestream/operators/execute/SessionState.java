@@ -8,6 +8,7 @@ import io.hivestream.schemas.internal.Turn;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,7 +37,8 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  *       #saveInFlight}): until then it is held in memory, and most calls end before any checkpoint,
  *       so most are never written;
  *   <li>{@code queue}: later tasks of the key, waiting for the current one, in arrival order;
- *   <li>{@code memory}: the session's last turns (bounded, with a TTL), given to every call;
+ *   <li>{@code memory}: the session's last turns (bounded, with a TTL), given to every call; read
+ *       once per task, at its first call, and held with it until its end adds its turn;
  *   <li>{@code turn}: the answer that will become the current task's turn in memory, written like
  *       the calls in flight only when a checkpoint finds the task running;
  *   <li>{@code escalating}: the replicas of the current task whose calls are in the cascade's
@@ -83,6 +85,12 @@ final class SessionState {
 
         /** Whether {@link #turn} is in the {@code turn} state (a checkpoint found it). */
         boolean turnSaved;
+
+        /**
+         * The session's memory as the task's calls see it, read at its first call; null before.
+         * Only a task's end changes the memory, and a key runs one task at a time.
+         */
+        List<Turn> history;
 
         /**
          * Calls started since the last checkpoint, by replica: in {@code active} only if a
@@ -224,7 +232,8 @@ final class SessionState {
         if (ended.turn == null) {
             return;
         }
-        List<Turn> next = SessionMemory.remembered(history(), ended.turn, memoryTurns);
+        List<Turn> history = ended.history != null ? ended.history : history();
+        List<Turn> next = SessionMemory.remembered(history, ended.turn, memoryTurns);
         if (next != null) {
             memory.update(next);
         }
@@ -308,7 +317,22 @@ final class SessionState {
         spent.clear();
     }
 
-    /** The session's last turns, oldest first. */
+    /**
+     * The session's last turns, oldest first, for a call of {@code key}'s (the current key's)
+     * running task: read from state at the task's first call and held with it until it ends.
+     */
+    List<Turn> history(String key) throws Exception {
+        Running current = running.get(key);
+        if (current == null) {
+            return history();
+        }
+        if (current.history == null) {
+            current.history = Collections.unmodifiableList(history());
+        }
+        return current.history;
+    }
+
+    /** The session's last turns, oldest first, as the state holds them. */
     List<Turn> history() throws Exception {
         List<Turn> turns = new ArrayList<>();
         Iterable<Turn> stored = memory.get();

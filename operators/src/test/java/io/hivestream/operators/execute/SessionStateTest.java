@@ -218,6 +218,32 @@ class SessionStateTest {
     }
 
     @Test
+    void aRunningTasksCallsShareOneReadOfTheMemoryThatItsEndExtends() throws Exception {
+        List<CallRequest> first = startTwoReplicas("t-1");
+        assertThat(session.history("s-1")).isEmpty();
+        session.turn("s-1", SessionMemoryTest.turn("t-1"));
+        assertThat(session.end("s-1", first.get(0))).isFalse();
+        assertThat(session.end("s-1", first.get(1))).isTrue();
+
+        List<CallRequest> second = startTwoReplicas("t-2");
+        List<Turn> seen = session.history("s-1");
+        assertThat(seen).extracting(Turn::getTaskId).containsExactly("t-1");
+        // The task's second call gets the list its first read.
+        assertThat(session.history("s-1")).isSameAs(seen);
+        session.turn("s-1", SessionMemoryTest.turn("t-2"));
+        assertThat(session.end("s-1", second.get(0))).isFalse();
+        assertThat(session.end("s-1", second.get(1))).isTrue();
+
+        assertThat(session.history()).extracting(Turn::getTaskId).containsExactly("t-1", "t-2");
+        assertThat(seen).extracting(Turn::getTaskId).containsExactly("t-1");
+        List<CallRequest> third = startTwoReplicas("t-3");
+        assertThat(session.history("s-1"))
+                .extracting(Turn::getTaskId)
+                .containsExactly("t-1", "t-2");
+        assertThat(session.end("s-1", third.get(0))).isFalse();
+    }
+
+    @Test
     void aTurnACheckpointFindsIsRememberedWhenItsRestoredTaskEnds() throws Exception {
         List<CallRequest> started = startTwoReplicas("t-1");
         CallRequest two = started.get(1);
