@@ -30,6 +30,8 @@ import java.util.Optional;
  * <p>With {@link RoutingEvidence}, it also gives the labelled example a result is evidence for.
  */
 public final class TaskResults implements Serializable {
+    private static final RecordDefaults<TaskResult> RESULTS = RecordDefaults.of(TaskResult::new);
+
     private static final long serialVersionUID = 1L;
 
     /**
@@ -151,7 +153,7 @@ public final class TaskResults implements Serializable {
             cost += answer.getCostUsd();
             simulated |= answer.getSimulated();
         }
-        TaskResult result = RecordDefaults.fill(new TaskResult());
+        TaskResult result = RESULTS.make();
         result.setTaskId(task.getTaskId());
         result.setTenant(task.getTenant());
         result.setSessionId(task.getSessionId());

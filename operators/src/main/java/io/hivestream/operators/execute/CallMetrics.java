@@ -16,6 +16,9 @@ import java.util.concurrent.TimeoutException;
  * carries: what it cost, how long it took, and how it ended. Plain functions.
  */
 public final class CallMetrics {
+    private static final RecordDefaults<CallMetric> CALLS = RecordDefaults.of(CallMetric::new);
+    private static final RecordDefaults<Metric> METRICS = RecordDefaults.of(Metric::new);
+
     private CallMetrics() {}
 
     /** The error class of a call the agent's circuit breaker refused (outcome {@code REJECTED}). */
@@ -143,7 +146,7 @@ public final class CallMetrics {
      * simulated, not cached) and what every call has: its model, attempt and outcome.
      */
     private static CallMetric call(String model, int attempt, CallOutcome outcome) {
-        CallMetric call = RecordDefaults.fill(new CallMetric());
+        CallMetric call = CALLS.make();
         call.setModel(model);
         call.setAttempt(attempt);
         call.setOutcome(outcome);
@@ -151,7 +154,7 @@ public final class CallMetrics {
     }
 
     private static Metric metric(Task task, String agentId, CallMetric call, long now) {
-        Metric metric = RecordDefaults.fill(new Metric());
+        Metric metric = METRICS.make();
         metric.setKind(MetricKind.CALL);
         metric.setTimestamp(now);
         metric.setTaskId(task.getTaskId());

@@ -107,6 +107,9 @@ import org.apache.flink.util.OutputTag;
 public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         implements OneInputStreamOperator<Either<CallRequest, AgentView>, CallReply>,
                 BoundedOneInput {
+    private static final RecordDefaults<AgentAnswer> ANSWERS = RecordDefaults.of(AgentAnswer::new);
+    private static final RecordDefaults<CallReply> REPLIES = RecordDefaults.of(CallReply::new);
+
     private static final long serialVersionUID = 1L;
 
     static final String RESPONSE_CACHE = "response-cache";
@@ -749,7 +752,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     private void answered(
             ReplicaCall call, AgentEvent agent, AgentReply reply, long latency, double cost)
             throws Exception {
-        AgentAnswer answer = RecordDefaults.fill(new AgentAnswer());
+        AgentAnswer answer = ANSWERS.make();
         answer.setAgentId(agent.getAgentId());
         answer.setTier(agent.getTier());
         answer.setModel(reply.model());
@@ -1034,7 +1037,7 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
     }
 
     private static CallReply reply(CallRequest request, AgentAnswer answer, List<Metric> metrics) {
-        CallReply reply = RecordDefaults.fill(new CallReply());
+        CallReply reply = REPLIES.make();
         reply.setRequest(slim(request));
         reply.setAnswer(answer);
         reply.setCalls(new ArrayList<>(metrics));

@@ -16,6 +16,8 @@ import java.util.List;
  * signing stage calls it; tests and benchmarks call it directly.
  */
 public final class LineageSigner {
+    private static final RecordDefaults<Lineage> LINEAGES = RecordDefaults.of(Lineage::new);
+
     private final LineageKeys.SigningKey key;
 
     public LineageSigner(LineageKeys.SigningKey key) {
@@ -40,7 +42,7 @@ public final class LineageSigner {
                 result.getLineage() == null ? null : result.getLineage().getTaskSha256();
         List<String> answers = LineageHashes.answerHashes(result, taskSha256);
         long seq = head == null ? 1 : head.getSeq() + 1;
-        Lineage lineage = RecordDefaults.fill(new Lineage());
+        Lineage lineage = LINEAGES.make();
         lineage.setVersion(LineageHashes.VERSION);
         lineage.setTaskSha256(taskSha256);
         // answerHashes made the list for this result alone.

@@ -13,6 +13,8 @@ import java.util.Map;
  * with it.
  */
 public final class TaskHash {
+    private static final RecordDefaults<Lineage> LINEAGES = RecordDefaults.of(Lineage::new);
+
     /** Metadata key of the hex SHA-256 of the task's record value. */
     public static final String KEY = "hivestream.lineage.task-sha256";
 
@@ -38,7 +40,7 @@ public final class TaskHash {
         if (hash == null) {
             return null;
         }
-        Lineage lineage = RecordDefaults.fill(new Lineage());
+        Lineage lineage = LINEAGES.make();
         lineage.setTaskSha256(hash);
         return lineage;
     }

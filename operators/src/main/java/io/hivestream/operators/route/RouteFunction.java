@@ -72,6 +72,8 @@ import org.apache.flink.util.OutputTag;
 public final class RouteFunction
         extends KeyedBroadcastProcessFunction<
                 String, AnalyzedTask, AgentView, Either<CallRequest, AgentView>> {
+    private static final RecordDefaults<CallRequest> REQUESTS = RecordDefaults.of(CallRequest::new);
+
     private static final long serialVersionUID = 1L;
 
     /** The stage named in the dead letters of repeated task ids. */
@@ -584,7 +586,7 @@ public final class RouteFunction
             Collector<CallRequest> out) {
         for (int replica = 0; replica < route.chains().size(); replica++) {
             List<AgentEvent> chain = route.chains().get(replica);
-            CallRequest request = RecordDefaults.fill(new CallRequest());
+            CallRequest request = REQUESTS.make();
             request.setTask(task);
             request.setReplica(replica);
             request.setChain(chain);

@@ -19,6 +19,8 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.junit.jupiter.api.Test;
 
 class RecordDefaultsTest {
+    private static final RecordDefaults<TaskResult> RESULTS = RecordDefaults.of(TaskResult::new);
+
     @Test
     void everyRecordGetsEachDefaultOfItsSchemaAndKeepsItsOwnValueWhereThereIsNone()
             throws Exception {
@@ -27,7 +29,7 @@ class RecordDefaultsTest {
             Class<?> type = Class.forName(name);
             SpecificData model = SpecificData.getForClass(type);
             SpecificRecordBase untouched = newRecord(type);
-            SpecificRecordBase record = RecordDefaults.fill(newRecord(type));
+            SpecificRecordBase record = RecordDefaults.of(() -> newRecord(type)).make();
             for (Schema.Field field : record.getSchema().getFields()) {
                 Object expected =
                         field.hasDefaultValue()
@@ -46,7 +48,7 @@ class RecordDefaultsTest {
     void aFilledRecordIsTheOneItsBuilderMakesToTheByte() throws IOException {
         TaskResult built =
                 TaskResult.newBuilder().setTaskId("t-1").setStatus(TaskStatus.COMPLETED).build();
-        TaskResult filled = RecordDefaults.fill(new TaskResult());
+        TaskResult filled = RESULTS.make();
         filled.setTaskId("t-1");
         filled.setStatus(TaskStatus.COMPLETED);
 
@@ -61,7 +63,7 @@ class RecordDefaultsTest {
 
     @Test
     void numbersStringsAndListsGetTheirDeclaredDefaults() {
-        Lineage lineage = RecordDefaults.fill(new Lineage());
+        Lineage lineage = RecordDefaults.of(Lineage::new).make();
         assertThat(lineage.getVersion()).isEqualTo(1);
         assertThat(lineage.getBatchSize()).isEqualTo(1);
         assertThat(lineage.getBatchIndex()).isEqualTo(0);
@@ -70,7 +72,7 @@ class RecordDefaultsTest {
         assertThat(lineage.getTaskSha256()).isNull();
         assertThat(lineage.getProof()).isEqualTo(List.of());
 
-        CallRequest request = RecordDefaults.fill(new CallRequest());
+        CallRequest request = RecordDefaults.of(CallRequest::new).make();
         assertThat(request.getEscalation()).isEqualTo(List.of());
         assertThat(request.getCascadeThreshold()).isEqualTo(0.0);
         assertThat(request.getTask()).isNull();
@@ -79,18 +81,22 @@ class RecordDefaultsTest {
 
     @Test
     void eachRecordHasItsOwnListsAndMaps() {
-        TaskResult first = RecordDefaults.fill(new TaskResult());
-        TaskResult second = RecordDefaults.fill(new TaskResult());
+        TaskResult first = RESULTS.make();
+        TaskResult second = RESULTS.make();
         first.getAgents().add("a-1");
         first.getMetadata().put("k", "v");
 
         assertThat(second.getAgents()).isEmpty();
         assertThat(second.getMetadata()).isEqualTo(Map.of());
-        assertThat(RecordDefaults.fill(new TaskResult()).getAgents()).isEmpty();
+        assertThat(RESULTS.make().getAgents()).isEmpty();
     }
 
-    private static SpecificRecordBase newRecord(Class<?> type) throws Exception {
-        return (SpecificRecordBase) type.getDeclaredConstructor().newInstance();
+    private static SpecificRecordBase newRecord(Class<?> type) {
+        try {
+            return (SpecificRecordBase) type.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static byte[] bytes(TaskResult result) throws IOException {

@@ -1,0 +1,273 @@
+package io.hivestream.loadtests;
+
+import io.hivestream.schemas.AgentAnswer;
+import io.hivestream.schemas.AgentEvent;
+import io.hivestream.schemas.CallMetric;
+import io.hivestream.schemas.CallOutcome;
+import io.hivestream.schemas.Lineage;
+import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.MetricKind;
+import io.hivestream.schemas.Strategy;
+import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.TaskStatus;
+import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.codec.RecordDefaults;
+import io.hivestream.schemas.internal.AnalyzedTask;
+import io.hivestream.schemas.internal.CallRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * What making the records of one task costs on one thread, through the generated builders and
+ * through {@link RecordDefaults}: a call request, an agent's answer, a call metric, a result and a
+ * lineage, each with the fields the stages set. Best and median nanoseconds per record over the
+ * rounds, after a warm-up.
+ *
+ * <pre>./load-tests/bench records [rounds]</pre>
+ */
+public final class RecordsBench {
+    private static final RecordDefaults<CallRequest> REQUESTS = RecordDefaults.of(CallRequest::new);
+    private static final RecordDefaults<AgentAnswer> ANSWERS = RecordDefaults.of(AgentAnswer::new);
+    private static final RecordDefaults<CallMetric> CALLS = RecordDefaults.of(CallMetric::new);
+    private static final RecordDefaults<Metric> METRICS = RecordDefaults.of(Metric::new);
+    private static final RecordDefaults<TaskResult> RESULTS = RecordDefaults.of(TaskResult::new);
+    private static final RecordDefaults<Lineage> LINEAGES = RecordDefaults.of(Lineage::new);
+
+    private static final int PER_ROUND = 200_000;
+    private static volatile Object sink;
+
+    private static final AnalyzedTask TASK = new AnalyzedTask();
+    private static final List<AgentEvent> CHAIN = List.of();
+
+    private RecordsBench() {}
+
+    record Row(String name, double builderNs, double filledNs) {}
+
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        List<Row> rows = new ArrayList<>();
+        rows.add(
+                row(
+                        "CallRequest (route)",
+                        RecordsBench::requestBuilt,
+                        RecordsBench::requestFilled,
+                        rounds));
+        rows.add(
+                row(
+                        "AgentAnswer (execute)",
+                        RecordsBench::answerBuilt,
+                        RecordsBench::answerFilled,
+                        rounds));
+        rows.add(
+                row(
+                        "Metric with its CallMetric (execute)",
+                        RecordsBench::metricBuilt,
+                        RecordsBench::metricFilled,
+                        rounds));
+        rows.add(
+                row(
+                        "TaskResult (execute)",
+                        RecordsBench::resultBuilt,
+                        RecordsBench::resultFilled,
+                        rounds));
+        rows.add(
+                row(
+                        "Lineage with the task's hash",
+                        RecordsBench::lineageBuilt,
+                        RecordsBench::lineageFilled,
+                        rounds));
+        System.out.printf(
+                Locale.ROOT, "%-40s %14s %14s %8s%n", "record", "builder ns", "filled ns", "ratio");
+        for (Row row : rows) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-40s %14.0f %14.0f %8.2f%n",
+                    row.name(),
+                    row.builderNs(),
+                    row.filledNs(),
+                    row.filledNs() / row.builderNs());
+        }
+        System.out.println(
+                "best of " + rounds + " rounds of " + PER_ROUND + " records each, one thread");
+    }
+
+    private static Row row(
+            String name, Supplier<Object> built, Supplier<Object> filled, int rounds) {
+        // Warm-up, both paths alternating.
+        for (int i = 0; i < 5; i++) {
+            time(built);
+            time(filled);
+        }
+        double[] b = new double[rounds];
+        double[] f = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            b[i] = time(built);
+            f[i] = time(filled);
+        }
+        Arrays.sort(b);
+        Arrays.sort(f);
+        return new Row(name, b[0], f[0]);
+    }
+
+    private static double time(Supplier<Object> make) {
+        long start = System.nanoTime();
+        for (int i = 0; i < PER_ROUND; i++) {
+            sink = make.get();
+        }
+        return (System.nanoTime() - start) / (double) PER_ROUND;
+    }
+
+    private static Object requestBuilt() {
+        return CallRequest.newBuilder().setTask(TASK).setReplica(0).setChain(CHAIN).build();
+    }
+
+    private static Object requestFilled() {
+        CallRequest request = REQUESTS.make();
+        request.setTask(TASK);
+        request.setReplica(0);
+        request.setChain(CHAIN);
+        return request;
+    }
+
+    private static Object answerBuilt() {
+        return AgentAnswer.newBuilder()
+                .setAgentId("agent-1")
+                .setTier(Tier.EDGE)
+                .setModel("model")
+                .setOutput("output")
+                .setConfidence(0.9)
+                .setLatencyMs(3)
+                .setTokensIn(12)
+                .setTokensOut(30)
+                .setCostUsd(0.001)
+                .setAttempts(1)
+                .setSimulated(true)
+                .build();
+    }
+
+    private static Object answerFilled() {
+        AgentAnswer answer = ANSWERS.make();
+        answer.setAgentId("agent-1");
+        answer.setTier(Tier.EDGE);
+        answer.setModel("model");
+        answer.setOutput("output");
+        answer.setConfidence(0.9);
+        answer.setLatencyMs(3L);
+        answer.setTokensIn(12L);
+        answer.setTokensOut(30L);
+        answer.setCostUsd(0.001);
+        answer.setAttempts(1);
+        answer.setSimulated(true);
+        return answer;
+    }
+
+    private static Object metricBuilt() {
+        return Metric.newBuilder()
+                .setKind(MetricKind.CALL)
+                .setTimestamp(1L)
+                .setTaskId("t-1")
+                .setAgentId("agent-1")
+                .setTenant("default")
+                .setCall(
+                        CallMetric.newBuilder()
+                                .setModel("model")
+                                .setAttempt(1)
+                                .setOutcome(CallOutcome.SUCCESS)
+                                .setErrorClass(null)
+                                .setLatencyMs(3)
+                                .setTokensIn(12)
+                                .setTokensOut(30)
+                                .setCostUsd(0.001)
+                                .setSimulated(true)
+                                .build())
+                .build();
+    }
+
+    private static Object metricFilled() {
+        CallMetric call = CALLS.make();
+        call.setModel("model");
+        call.setAttempt(1);
+        call.setOutcome(CallOutcome.SUCCESS);
+        call.setLatencyMs(3L);
+        call.setTokensIn(12L);
+        call.setTokensOut(30L);
+        call.setCostUsd(0.001);
+        call.setSimulated(true);
+        Metric metric = METRICS.make();
+        metric.setKind(MetricKind.CALL);
+        metric.setTimestamp(1L);
+        metric.setTaskId("t-1");
+        metric.setAgentId("agent-1");
+        metric.setTenant("default");
+        metric.setCall(call);
+        return metric;
+    }
+
+    private static Object resultBuilt() {
+        return TaskResult.newBuilder()
+                .setTaskId("t-1")
+                .setTenant("default")
+                .setSessionId(null)
+                .setKind("chat")
+                .setStrategy(Strategy.DIRECT)
+                .setTier(Tier.EDGE)
+                .setComplexity(0.2)
+                .setAnalyzerModel("model")
+                .setMetadata(new HashMap<>())
+                .setAnswers(List.of())
+                .setTokensIn(12)
+                .setTokensOut(30)
+                .setCostUsd(0.001)
+                .setSimulated(true)
+                .setParentId(null)
+                .setRootId(null)
+                .setLineage(null)
+                .setLatencyMs(5)
+                .setStatus(TaskStatus.COMPLETED)
+                .setOutput("output")
+                .setAgents(List.of("agent-1"))
+                .setAgentTier(Tier.EDGE)
+                .build();
+    }
+
+    private static Object resultFilled() {
+        TaskResult result = RESULTS.make();
+        result.setTaskId("t-1");
+        result.setTenant("default");
+        result.setSessionId(null);
+        result.setKind("chat");
+        result.setStrategy(Strategy.DIRECT);
+        result.setTier(Tier.EDGE);
+        result.setComplexity(0.2);
+        result.setAnalyzerModel("model");
+        result.setMetadata(new HashMap<>());
+        result.setAnswers(List.of());
+        result.setTokensIn(12L);
+        result.setTokensOut(30L);
+        result.setCostUsd(0.001);
+        result.setSimulated(true);
+        result.setParentId(null);
+        result.setRootId(null);
+        result.setLineage(null);
+        result.setLatencyMs(5L);
+        result.setStatus(TaskStatus.COMPLETED);
+        result.setOutput("output");
+        result.setAgents(List.of("agent-1"));
+        result.setAgentTier(Tier.EDGE);
+        return result;
+    }
+
+    private static Object lineageBuilt() {
+        return Lineage.newBuilder().setTaskSha256("ab12").build();
+    }
+
+    private static Object lineageFilled() {
+        Lineage lineage = LINEAGES.make();
+        lineage.setTaskSha256("ab12");
+        return lineage;
+    }
+}
