@@ -47,10 +47,16 @@ final class AgentClients implements AutoCloseable {
      */
     AgentRuntime runtime(AgentEvent agent) {
         Runtime known = runtimes.get(agent.getAgentId());
-        // Equal records are the common case and cheap to compare; copies only when they differ.
+        if (known != null && known.agent() == agent) {
+            return known.runtime();
+        }
+        // The agent's view is replaced with each statistics update, so an unchanged agent comes
+        // back as an equal record: compared once, then kept, so that the calls until the next
+        // update compare by identity. Copies are made only when the records differ.
         if (known != null
                 && (known.agent().equals(agent)
                         || AgentDirectory.sameRecord(known.agent(), agent))) {
+            runtimes.put(agent.getAgentId(), new Runtime(agent, known.runtime()));
             return known.runtime();
         }
         if (known != null) {
