@@ -4,19 +4,22 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -34,7 +37,11 @@ public final class RecordCodec<T extends SpecificRecord> implements Serializable
 
     private final Class<T> type;
     private transient Schema schema;
-    private transient BinaryMessageEncoder<T> encoder;
+
+    /** The single-object header: the marker, then the schema's fingerprint. */
+    private transient byte[] header;
+
+    private transient SpecificDatumWriter<T> writer;
     private transient BinaryMessageDecoder<T> decoder;
 
     private RecordCodec(Class<T> type) {
@@ -49,7 +56,8 @@ public final class RecordCodec<T extends SpecificRecord> implements Serializable
     private void init() {
         SpecificData model = SpecificData.getForClass(type);
         schema = model.getSchema(type);
-        encoder = new BinaryMessageEncoder<>(model, schema);
+        writer = new SpecificDatumWriter<>(schema, model);
+        header = header(schema);
         decoder = new BinaryMessageDecoder<>(model, schema);
         for (Schema older : SchemaHistory.versionsOf(schema.getFullName())) {
             decoder.addSchema(older);
@@ -79,13 +87,46 @@ public final class RecordCodec<T extends SpecificRecord> implements Serializable
         return format == WireFormat.AVRO ? encodeAvro(record) : encodeJson(record);
     }
 
+    /**
+     * The record in Avro single-object encoding: the bytes Avro's {@code BinaryMessageEncoder}
+     * writes, through a buffered encoder that each thread reuses. Avro's message encoder writes
+     * every field straight into a synchronized stream, which cost about twice as much per record.
+     */
     public byte[] encodeAvro(T record) {
+        Output output = OUTPUT.get();
+        output.bytes.reset();
+        output.bytes.write(header, 0, header.length);
         try {
-            return encoder.encode(record).array();
-        } catch (IOException | AvroRuntimeException e) {
+            output.encoder = EncoderFactory.get().binaryEncoder(output.bytes, output.encoder);
+            writer.write(record, output.encoder);
+            output.encoder.flush();
+        } catch (IOException | RuntimeException e) {
+            // Whatever a failed write left in the encoder's buffer must not reach the next record.
+            output.encoder = null;
             throw new CodecException(
                     "cannot encode " + schema.getName() + ": " + e.getMessage(), e);
         }
+        return output.bytes.toByteArray();
+    }
+
+    /** Each thread's buffer and encoder, reused for every record it encodes. */
+    private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(Output::new);
+
+    private static final class Output {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+        BinaryEncoder encoder;
+    }
+
+    private static byte[] header(Schema schema) {
+        long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        byte[] header = new byte[10];
+        header[0] = MARKER_0;
+        header[1] = MARKER_1;
+        for (int i = 0; i < 8; i++) {
+            // Little-endian, as the single-object encoding specifies.
+            header[2 + i] = (byte) (fingerprint >>> (8 * i));
+        }
+        return header;
     }
 
     public byte[] encodeJson(T record) {

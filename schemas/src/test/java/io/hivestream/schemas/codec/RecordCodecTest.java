@@ -24,6 +24,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
 import org.junit.jupiter.api.Test;
 
 class RecordCodecTest {
@@ -89,6 +90,54 @@ class RecordCodecTest {
         assertThat(bytes[0]).isEqualTo((byte) 0xC3);
         assertThat(bytes[1]).isEqualTo((byte) 0x01);
         assertThat(Codecs.TASK.decode(bytes)).isEqualTo(task);
+    }
+
+    @Test
+    void avroBytesAreAvrosOwnSingleObjectEncoding() throws Exception {
+        Task task = fullTask();
+        TaskResult result =
+                TaskResult.newBuilder()
+                        .setTaskId("t-1")
+                        .setStatus(TaskStatus.COMPLETED)
+                        .setOutput("forty-two")
+                        .setAgents(List.of("a-1"))
+                        .setAnswers(
+                                List.of(
+                                        AgentAnswer.newBuilder()
+                                                .setAgentId("a-1")
+                                                .setOutput("forty-two")
+                                                .build()))
+                        .build();
+
+        assertThat(Codecs.TASK.encodeAvro(task))
+                .isEqualTo(
+                        new BinaryMessageEncoder<Task>(
+                                        SpecificData.getForClass(Task.class), Task.getClassSchema())
+                                .encode(task)
+                                .array());
+        assertThat(Codecs.TASK_RESULT.encodeAvro(result))
+                .isEqualTo(
+                        new BinaryMessageEncoder<TaskResult>(
+                                        SpecificData.getForClass(TaskResult.class),
+                                        TaskResult.getClassSchema())
+                                .encode(result)
+                                .array());
+    }
+
+    @Test
+    void aRecordThatCannotBeEncodedLeavesNothingBehindForTheNext() {
+        TaskResult good =
+                TaskResult.newBuilder().setTaskId("t-1").setStatus(TaskStatus.FAILED).build();
+        byte[] expected = Codecs.TASK_RESULT.encodeAvro(good);
+        // Its first fields are written before the missing status fails the write.
+        TaskResult broken = TaskResult.newBuilder(good).build();
+        broken.setStatus(null);
+
+        assertThatThrownBy(() -> Codecs.TASK_RESULT.encodeAvro(broken))
+                .isInstanceOf(CodecException.class)
+                .hasMessageStartingWith("cannot encode TaskResult");
+        assertThat(Codecs.TASK_RESULT.encodeAvro(good)).isEqualTo(expected);
+        assertThat(Codecs.TASK_RESULT.decode(expected)).isEqualTo(good);
     }
 
     @Test
