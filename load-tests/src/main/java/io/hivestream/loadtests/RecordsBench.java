@@ -11,20 +11,29 @@ import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.codec.Codecs;
+import io.hivestream.schemas.codec.FastCoders;
+import io.hivestream.schemas.codec.RecordCodec;
 import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
 
 /**
- * What making the records of one task costs on one thread, through the generated builders and
- * through {@link RecordDefaults}: a call request, an agent's answer, a call metric, a result and a
- * lineage, each with the fields the stages set. Best and median nanoseconds per record over the
+ * What making the records of one task costs on one thread, through the generated builders (column
+ * {@code avro}) and through {@link RecordDefaults} (column {@code hivestream}): a call request, an
+ * agent's answer, a call metric, a result and a lineage, each with the fields the stages set; and
+ * what encoding a result in Avro single-object bytes costs, through Avro's {@code
+ * BinaryMessageEncoder} and through {@link RecordCodec}. The best nanoseconds per record over the
  * rounds, after a warm-up.
  *
  * <pre>./load-tests/bench records [rounds]</pre>
@@ -45,7 +54,7 @@ public final class RecordsBench {
 
     private RecordsBench() {}
 
-    record Row(String name, double builderNs, double filledNs) {}
+    record Row(String name, double avroNs, double hivestreamNs) {}
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -80,16 +89,27 @@ public final class RecordsBench {
                         RecordsBench::lineageBuilt,
                         RecordsBench::lineageFilled,
                         rounds));
+        rows.add(
+                row(
+                        "TaskResult encoded, one answer",
+                        RecordsBench::encodedByAvro,
+                        RecordsBench::encodedByCodec,
+                        rounds));
         System.out.printf(
-                Locale.ROOT, "%-40s %14s %14s %8s%n", "record", "builder ns", "filled ns", "ratio");
+                Locale.ROOT,
+                "%-40s %14s %14s %8s%n",
+                "record",
+                "avro ns",
+                "hivestream ns",
+                "ratio");
         for (Row row : rows) {
             System.out.printf(
                     Locale.ROOT,
                     "%-40s %14.0f %14.0f %8.2f%n",
                     row.name(),
-                    row.builderNs(),
-                    row.filledNs(),
-                    row.filledNs() / row.builderNs());
+                    row.avroNs(),
+                    row.hivestreamNs(),
+                    row.hivestreamNs() / row.avroNs());
         }
         System.out.println(
                 "best of " + rounds + " rounds of " + PER_ROUND + " records each, one thread");
@@ -259,6 +279,30 @@ public final class RecordsBench {
         result.setAgents(List.of("agent-1"));
         result.setAgentTier(Tier.EDGE);
         return result;
+    }
+
+    private static final TaskResult RESULT = encodable();
+    private static final BinaryMessageEncoder<TaskResult> MESSAGES =
+            new BinaryMessageEncoder<>(
+                    SpecificData.getForClass(TaskResult.class), TaskResult.getClassSchema());
+
+    private static TaskResult encodable() {
+        FastCoders.enable();
+        TaskResult result = (TaskResult) resultFilled();
+        result.setAnswers(List.of((AgentAnswer) answerFilled()));
+        return result;
+    }
+
+    private static Object encodedByAvro() {
+        try {
+            return MESSAGES.encode(RESULT).array();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Object encodedByCodec() {
+        return Codecs.TASK_RESULT.encodeAvro(RESULT);
     }
 
     private static Object lineageBuilt() {
