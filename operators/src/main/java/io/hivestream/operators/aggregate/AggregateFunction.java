@@ -691,10 +691,9 @@ public final class AggregateFunction
                         clock.millis()));
     }
 
-    /** Stamps a result, emits it and its task metric, and remembers its task id. */
     /**
-     * Stamps {@code result}, which this stage was handed and owns, with the time it completed, and
-     * emits it with its task metric.
+     * Stamps {@code result}, which this stage was handed and owns, with the time it completed,
+     * emits it and its task metric, and remembers its task id.
      */
     private void emit(TaskResult result, Context ctx, Collector<TaskResult> out) throws Exception {
         long now = clock.millis();
