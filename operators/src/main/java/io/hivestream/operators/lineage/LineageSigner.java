@@ -2,7 +2,6 @@ package io.hivestream.operators.lineage;
 
 import io.hivestream.schemas.Lineage;
 import io.hivestream.schemas.TaskResult;
-import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.ChainHead;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,8 +15,6 @@ import java.util.List;
  * signing stage calls it; tests and benchmarks call it directly.
  */
 public final class LineageSigner {
-    private static final RecordDefaults<Lineage> LINEAGES = RecordDefaults.of(Lineage::new);
-
     private final LineageKeys.SigningKey key;
 
     public LineageSigner(LineageKeys.SigningKey key) {
@@ -42,7 +39,7 @@ public final class LineageSigner {
                 result.getLineage() == null ? null : result.getLineage().getTaskSha256();
         List<String> answers = LineageHashes.answerHashes(result, taskSha256);
         long seq = head == null ? 1 : head.getSeq() + 1;
-        Lineage lineage = LINEAGES.make();
+        Lineage lineage = TaskHash.LINEAGES.make();
         lineage.setVersion(LineageHashes.VERSION);
         lineage.setTaskSha256(taskSha256);
         // answerHashes made the list for this result alone.

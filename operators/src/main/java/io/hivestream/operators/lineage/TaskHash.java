@@ -13,7 +13,10 @@ import java.util.Map;
  * with it.
  */
 public final class TaskHash {
-    private static final RecordDefaults<Lineage> LINEAGES = RecordDefaults.of(Lineage::new);
+    /**
+     * New lineage records with their schema's defaults, for this class and {@link LineageSigner}.
+     */
+    static final RecordDefaults<Lineage> LINEAGES = RecordDefaults.of(Lineage::new);
 
     /** Metadata key of the hex SHA-256 of the task's record value. */
     public static final String KEY = "hivestream.lineage.task-sha256";
