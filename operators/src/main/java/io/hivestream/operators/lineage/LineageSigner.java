@@ -9,10 +9,12 @@ import java.util.List;
 
 /**
  * Links results into their tenant's chain and signs them, one signature per batch over the Merkle
- * root of the hashes of its leaves. The signing stage seals a batch as chain segments ({@link
- * #seal}): a tenant's last result in the batch is a leaf and carries the proof and signature; the
- * results before it carry none, since the chain links each of them to that leaf. Plain logic: the
- * signing stage calls it; tests and benchmarks call it directly.
+ * root of the hashes of its leaves. A tenant's last result in a batch is a leaf and carries the
+ * proof and signature; the results before it carry none ({@link #cover}), since the chain links
+ * each of them to that leaf. {@link #seal} does both for a batch given as chain segments; the
+ * signing stage covers each result as soon as a newer one of its tenant is linked, and signs the
+ * leaves ({@link #sign}). Plain logic: the signing stage calls it; tests and benchmarks call it
+ * directly.
  */
 public final class LineageSigner {
     private final LineageKeys.SigningKey key;
@@ -69,15 +71,24 @@ public final class LineageSigner {
                 continue;
             }
             for (TaskResult covered : segment.subList(0, segment.size() - 1)) {
-                Lineage lineage = covered.getLineage();
-                lineage.setBatchSize(0);
-                lineage.setBatchIndex(0);
-                lineage.setProof(List.of());
-                lineage.setSignature("");
+                cover(covered);
             }
             leaves.add(segment.get(segment.size() - 1));
         }
         sign(leaves);
+    }
+
+    /**
+     * Marks a linked result as covered through its chain: batch size 0, no proof, no signature. A
+     * newer result of its tenant names its hash, up to the tenant's leaf in the batch, so it needs
+     * nothing from the batch's signature and can be written before the batch is signed.
+     */
+    public static void cover(TaskResult result) {
+        Lineage lineage = result.getLineage();
+        lineage.setBatchSize(0);
+        lineage.setBatchIndex(0);
+        lineage.setProof(List.of());
+        lineage.setSignature("");
     }
 
     /**

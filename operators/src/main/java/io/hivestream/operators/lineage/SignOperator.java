@@ -21,12 +21,14 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * The signing stage, keyed by tenant, just before the results sink. State: each tenant's chain head
  * (its last result's seq and hash), checkpointed, so a restore rolls it back together with the
  * results sink's uncommitted transaction: the chain goes on from the last committed result, with no
- * fork and no gap. Results are linked as they arrive and held in memory, with their tenants' heads,
- * until their batch is sealed ({@link LineageSigner#seal}: one signature, carried by each tenant's
- * last result in the batch): when it holds {@code batchSize} results, after {@code maxDelay} (when
- * given), before each checkpoint barrier and at the end of input, so nothing unsigned is ever in a
- * checkpoint. The heads are written to state when a batch is sealed, once per tenant. The key is
- * read from its {@link KeySource} when the stage opens.
+ * fork and no gap. Results are linked as they arrive. Only each tenant's newest result is held, in
+ * memory with its tenant's head, until the batch is sealed: when a newer one of its tenant arrives,
+ * the held one is covered through the chain ({@link LineageSigner#cover}) and written at once. The
+ * batch is sealed (one signature, carried by each tenant's newest result, its leaf) when it counts
+ * {@code batchSize} results, after {@code maxDelay} (when given), before each checkpoint barrier
+ * and at the end of input, so nothing unsigned is ever in a checkpoint. The heads are written to
+ * state when a batch is sealed, once per tenant. The key is read from its {@link KeySource} when
+ * the stage opens.
  */
 public final class SignOperator extends AbstractStreamOperator<TaskResult>
         implements OneInputStreamOperator<TaskResult, TaskResult>, BoundedOneInput {
@@ -39,7 +41,7 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
     private transient LineageSigner signer;
     private transient ValueState<ChainHead> head;
 
-    /** The batch being collected: each tenant's results in chain order, and its head after them. */
+    /** The batch being collected: each tenant's newest result, held, and its head after it. */
     private transient Map<String, Segment> pending;
 
     private transient int pendingResults;
@@ -94,7 +96,12 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
         }
         LineageSigner.Linked linked = signer.link(element.getValue(), segment.head);
         segment.head = linked.head();
-        segment.results.add(linked.result());
+        if (segment.newest != null) {
+            // Its newer result names its hash: the held one needs nothing from the signature.
+            LineageSigner.cover(segment.newest);
+            output.collect(new StreamRecord<>(segment.newest));
+        }
+        segment.newest = linked.result();
         pendingResults++;
         if (pendingResults >= batchSize) {
             flush();
@@ -122,17 +129,15 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
         if (pending.isEmpty()) {
             return;
         }
-        List<List<TaskResult>> segments = new ArrayList<>(pending.size());
+        List<TaskResult> leaves = new ArrayList<>(pending.size());
         for (Map.Entry<String, Segment> entry : pending.entrySet()) {
             setCurrentKey(entry.getKey());
             head.update(entry.getValue().head);
-            segments.add(entry.getValue().results);
+            leaves.add(entry.getValue().newest);
         }
-        signer.seal(segments);
-        for (List<TaskResult> segment : segments) {
-            for (TaskResult result : segment) {
-                output.collect(new StreamRecord<>(result));
-            }
+        signer.sign(leaves);
+        for (TaskResult leaf : leaves) {
+            output.collect(new StreamRecord<>(leaf));
         }
         signed.inc(pendingResults);
         signatures.inc();
@@ -140,9 +145,9 @@ public final class SignOperator extends AbstractStreamOperator<TaskResult>
         pendingResults = 0;
     }
 
-    /** One tenant's results in the batch being collected, and its chain head after them. */
+    /** One tenant's newest result in the batch being collected, and its chain head after it. */
     private static final class Segment {
-        final List<TaskResult> results = new ArrayList<>();
+        TaskResult newest;
         ChainHead head;
 
         Segment(ChainHead head) {
