@@ -217,14 +217,27 @@ class BenchTest {
                         run("a-pipeline-eo-unsigned-1", "pipeline", "EXACTLY_ONCE", 1_000, null),
                         run("a-pipeline-eo-signed-1", "pipeline", "EXACTLY_ONCE", 900, null),
                         run("a-pipeline-eo-signed-2", "pipeline", "EXACTLY_ONCE", 950, null),
-                        run("a-pipeline-eo-unsigned-2", "pipeline", "EXACTLY_ONCE", 1_000, null));
+                        run("a-pipeline-eo-unsigned-2", "pipeline", "EXACTLY_ONCE", 1_000, null),
+                        run("a-pipeline-eo-unsigned-3", "pipeline", "EXACTLY_ONCE", 1_000, null),
+                        // A run the machine slowed: it moves the pooled ratio, not the medians'.
+                        run("a-pipeline-eo-signed-3", "pipeline", "EXACTLY_ONCE", 175, null),
+                        run("a-pipeline-eo-signed-4", "pipeline", "EXACTLY_ONCE", 1_050, null),
+                        run("a-pipeline-eo-unsigned-4", "pipeline", "EXACTLY_ONCE", 1_100, null));
 
         assertThat(Bench.ratios(runs, args))
                 .containsExactly(
                         new Figures.Ratio(
-                                "signed/unsigned (exactly-once, ML-DSA-65)", 0.925, "≥ 0.95"),
+                                "signed/unsigned (exactly-once, ML-DSA-65)", 0.75, "≥ 0.95"),
                         new Figures.Ratio(
                                 "signed/unsigned (exactly-once), CPU-s per task of the job JVM",
+                                1.0,
+                                "-"),
+                        new Figures.Ratio(
+                                "signed/unsigned, medians (exactly-once, ML-DSA-65)",
+                                0.925,
+                                "≥ 0.95"),
+                        new Figures.Ratio(
+                                "signed/unsigned, medians, CPU-s per task of the job JVM",
                                 1.0,
                                 "-"));
         assertThatThrownBy(
