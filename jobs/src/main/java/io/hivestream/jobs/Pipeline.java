@@ -3,7 +3,6 @@ package io.hivestream.jobs;
 import io.hivestream.connectors.analyse.OnnxLiveModels;
 import io.hivestream.operators.Outputs;
 import io.hivestream.operators.aggregate.AggregateFunction;
-import io.hivestream.operators.aggregate.TenantRoot;
 import io.hivestream.operators.analyse.AnalyseFunction;
 import io.hivestream.operators.analyse.LiveAnalyseFunction;
 import io.hivestream.operators.consensus.ConsensusFunction;
@@ -54,7 +53,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
-import org.apache.flink.streaming.api.datastream.ConnectedStreams;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -412,21 +410,14 @@ public final class Pipeline {
         // A task with one replica is decided where its call ends (the execute stage); the
         // consensus stage decides votes and the answers of the semantic cache.
         DataStream<TaskResult> direct = replies.getSideOutput(ExecuteOperator.DECIDED);
-        DataStream<TaskResult> outcomes =
-                admit != null ? decided.union(direct, admit.rejected()) : decided.union(direct);
-        DataStream<AnalyzedTask> roots = routed.getSideOutput(RouteFunction.PLANS);
-        // Signed results are keyed by tenant and root, in their tenant's key group: the signing
-        // stage, keyed by tenant, then runs in the aggregate stage's task, with no exchange.
-        ConnectedStreams<TaskResult, AnalyzedTask> toAggregate =
-                conf.get(HivestreamOptions.LINEAGE_ENABLED)
-                        ? outcomes.keyBy(TenantRoot::of, TenantRoot.TYPE)
-                                .connect(roots.keyBy(TenantRoot::of, TenantRoot.TYPE))
-                        : outcomes.keyBy(AggregateFunction::rootOf, Types.STRING)
-                                .connect(roots.keyBy(t -> t.getTask().getTaskId(), Types.STRING));
         SingleOutputStreamOperator<TaskResult> results =
-                toAggregate
+                (admit != null ? decided.union(direct, admit.rejected()) : decided.union(direct))
+                        .keyBy(AggregateFunction::rootOf, Types.STRING)
+                        .connect(
+                                routed.getSideOutput(RouteFunction.PLANS)
+                                        .keyBy(t -> t.getTask().getTaskId(), Types.STRING))
                         .process(
-                                new AggregateFunction<>(
+                                new AggregateFunction(
                                         planner,
                                         new PlanValidator(
                                                 conf.get(HivestreamOptions.PLAN_MAX_SUBTASKS),
@@ -492,10 +483,8 @@ public final class Pipeline {
 
     /**
      * The results with their lineage signed, when lineage is on: keyed by tenant, whose chain head
-     * is the stage's checkpointed state. The aggregate stage is then keyed by {@link TenantRoot},
-     * so its output is already partitioned by tenant: the signing stage takes it as it is, chained
-     * to the aggregate stage. The key is read where the stage runs, from the file or environment
-     * variable the options name.
+     * is the stage's checkpointed state. The key is read where the stage runs, from the file or
+     * environment variable the options name.
      */
     private static DataStream<TaskResult> signed(
             DataStream<TaskResult> results, Configuration conf) {
@@ -507,8 +496,7 @@ public final class Pipeline {
                         conf.get(HivestreamOptions.LINEAGE_KEY_FILE),
                         conf.get(HivestreamOptions.LINEAGE_KEY_ENV),
                         conf.get(HivestreamOptions.LINEAGE_KEY_ID));
-        return DataStreamUtils.reinterpretAsKeyedStream(
-                        results, TaskResult::getTenant, Types.STRING)
+        return results.keyBy(TaskResult::getTenant, Types.STRING)
                 .transform(
                         "sign results",
                         new AvroTypeInfo<>(TaskResult.class),

@@ -47,10 +47,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Keyed by root task id ({@link #rootOf}), or, when results are signed, by tenant and root id
- * ({@link TenantRoot}); the stage never reads its key. The first input is every decided task (plain
- * tasks and subtasks of plans); the second, tasks to decompose ({@code DECOMPOSE}), which skip
- * routing and execution.
+ * Keyed by root task id. The first input is every decided task (plain tasks and subtasks of plans);
+ * the second, tasks to decompose ({@code DECOMPOSE}), which skip routing and execution.
  *
  * <p>Every task, subtask included, gets exactly one result here: its outcome, stamped, with a task
  * metric. A plain task holds no plan state, only its id while it is remembered (below).
@@ -72,11 +70,9 @@ import org.apache.flink.util.OutputTag;
  * id (a repeat the route stage did not stop, e.g. one in another session) and a DECOMPOSE root that
  * arrives again after its plan ended (a replay upstream, a user resubmitting the id) are not
  * answered again but go to the {@link Outputs#DEAD_LETTERS} side output with the reason.
- *
- * @param <K> the key: a root id, or a {@link TenantRoot}
  */
-public final class AggregateFunction<K>
-        extends KeyedCoProcessFunction<K, TaskResult, AnalyzedTask, TaskResult> {
+public final class AggregateFunction
+        extends KeyedCoProcessFunction<String, TaskResult, AnalyzedTask, TaskResult> {
     private static final long serialVersionUID = 1L;
 
     public static final Duration DEFAULT_PLAN_TIMEOUT = Duration.ofMinutes(10);

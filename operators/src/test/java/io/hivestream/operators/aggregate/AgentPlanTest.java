@@ -66,7 +66,7 @@ class AgentPlanTest {
             harness(PlanSettings.Mode mode) throws Exception {
         TemplatePlanner templates = new TemplatePlanner();
         return ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
-                new AggregateFunction<>(
+                new AggregateFunction(
                         templates,
                         new PlanValidator(8, templates.capabilities()),
                         new MergeSynthesizer(),

@@ -82,7 +82,7 @@ class AggregateFunctionTest {
                     String, TaskResult, AnalyzedTask, TaskResult>
             harness(Planner planner, boolean bounded) throws Exception {
         return ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
-                new AggregateFunction<>(
+                new AggregateFunction(
                         planner,
                         new PlanValidator(8, planner.capabilities()),
                         new MergeSynthesizer(),
@@ -108,9 +108,9 @@ class AggregateFunctionTest {
     }
 
     /** The aggregate stage with template plans that remembers task ids for {@link #RETENTION}. */
-    private static AggregateFunction<String> rememberingStage() {
+    private static AggregateFunction rememberingStage() {
         TemplatePlanner planner = new TemplatePlanner();
-        return new AggregateFunction<>(
+        return new AggregateFunction(
                 planner,
                 new PlanValidator(8, planner.capabilities()),
                 new MergeSynthesizer(),
