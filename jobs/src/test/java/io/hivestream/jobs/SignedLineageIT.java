@@ -106,7 +106,7 @@ class SignedLineageIT extends KafkaJobCase {
             }
         }
         // A tenant's newest result is the last of its last batch: a leaf.
-        for (String tenant : List.of("acme", "globex")) {
+        for (String tenant : List.of("acme", "initech")) {
             assertThat(
                             results.stream()
                                     .filter(r -> r.getTenant().equals(tenant))
@@ -117,7 +117,7 @@ class SignedLineageIT extends KafkaJobCase {
                     .containsExactly(false);
         }
         // Each tenant's chain: 1..n, each position once, across the failure and restore.
-        assertThat(seqs.keySet()).containsExactly("acme", "globex");
+        assertThat(seqs.keySet()).containsExactly("acme", "initech");
         for (List<Long> chain : seqs.values()) {
             assertThat(chain.stream().sorted().toList())
                     .isEqualTo(LongStream.rangeClosed(1, perHalf).boxed().toList());
@@ -141,7 +141,7 @@ class SignedLineageIT extends KafkaJobCase {
                         "--public-key",
                         publicKey.toString(),
                         "--tenant",
-                        "globex");
+                        "initech");
         assertThat(oneTenant.out()).startsWith("OK: 60 results of 1 tenants, ");
 
         List<String> lines = results.stream().map(Codecs.TASK_RESULT::toJsonString).toList();
@@ -243,7 +243,8 @@ class SignedLineageIT extends KafkaJobCase {
     }
 
     private static String taskJson(int i) {
-        String tenant = i % 2 == 0 ? "acme" : "globex";
+        // At parallelism 2, acme is signed by the first subtask and initech by the second.
+        String tenant = i % 2 == 0 ? "acme" : "initech";
         return "{\"taskId\":\"sl-"
                 + i
                 + "\",\"tenant\":\""
