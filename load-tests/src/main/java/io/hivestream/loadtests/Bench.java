@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.util.TimeUtils;
@@ -623,32 +624,10 @@ public final class Bench {
         List<Figures.Run> signed = holding(runs, SIGNED_RUN);
         List<Figures.Run> unsigned = holding(runs, UNSIGNED_RUN);
         if (!signed.isEmpty() && signed.size() == unsigned.size()) {
-            ratios.add(
-                    new Figures.Ratio(
-                            "signed/unsigned (exactly-once, ML-DSA-65)",
-                            sum(signed, Figures.Run::throughput)
-                                    / sum(unsigned, Figures.Run::throughput),
-                            "≥ 0.95"));
-            ratios.add(
-                    new Figures.Ratio(
-                            "signed/unsigned (exactly-once), CPU-s per task of the job JVM",
-                            sum(signed, Figures.Run::cpuPer1000)
-                                    / sum(unsigned, Figures.Run::cpuPer1000),
-                            "-"));
+            signedRatios(ratios, signed, unsigned, "", Bench::sum);
             // One run slowed by the machine (every thread, signing or not, taking longer) moves
             // the pooled ratios; the medians' ratios are not moved by one such run.
-            ratios.add(
-                    new Figures.Ratio(
-                            "signed/unsigned, medians (exactly-once, ML-DSA-65)",
-                            median(signed, Figures.Run::throughput)
-                                    / median(unsigned, Figures.Run::throughput),
-                            "≥ 0.95"));
-            ratios.add(
-                    new Figures.Ratio(
-                            "signed/unsigned, medians, CPU-s per task of the job JVM",
-                            median(signed, Figures.Run::cpuPer1000)
-                                    / median(unsigned, Figures.Run::cpuPer1000),
-                            "-"));
+            signedRatios(ratios, signed, unsigned, ", medians", Bench::median);
         }
         Figures.Run tenants = named(runs, "-tenants");
         if (eo != null && tenants != null) {
@@ -706,14 +685,53 @@ public final class Bench {
         return runs.stream().filter(run -> run.name().contains(part)).toList();
     }
 
-    private static double sum(
-            List<Figures.Run> runs, java.util.function.ToDoubleFunction<Figures.Run> figure) {
+    private static double sum(List<Figures.Run> runs, ToDoubleFunction<Figures.Run> figure) {
         return runs.stream().mapToDouble(figure).sum();
     }
 
+    /** A figure summed, or otherwise summarised, over runs. */
+    private interface Summary {
+        double of(List<Figures.Run> runs, ToDoubleFunction<Figures.Run> figure);
+    }
+
+    /** The signed runs' tasks/s and CPU per task against the unsigned runs', summarised alike. */
+    private static void signedRatios(
+            List<Figures.Ratio> ratios,
+            List<Figures.Run> signed,
+            List<Figures.Run> unsigned,
+            String how,
+            Summary summary) {
+        ratios.add(
+                ratio(
+                        "signed/unsigned" + how + " (exactly-once, ML-DSA-65)",
+                        summary,
+                        signed,
+                        unsigned,
+                        Figures.Run::throughput,
+                        "≥ 0.95"));
+        ratios.add(
+                ratio(
+                        "signed/unsigned" + how + " (exactly-once), CPU-s per task of the job JVM",
+                        summary,
+                        signed,
+                        unsigned,
+                        Figures.Run::cpuPer1000,
+                        "-"));
+    }
+
+    private static Figures.Ratio ratio(
+            String name,
+            Summary summary,
+            List<Figures.Run> runs,
+            List<Figures.Run> against,
+            ToDoubleFunction<Figures.Run> figure,
+            String goal) {
+        return new Figures.Ratio(
+                name, summary.of(runs, figure) / summary.of(against, figure), goal);
+    }
+
     /** The median of the runs' figure: the mean of the middle two for an even count. */
-    static double median(
-            List<Figures.Run> runs, java.util.function.ToDoubleFunction<Figures.Run> figure) {
+    static double median(List<Figures.Run> runs, ToDoubleFunction<Figures.Run> figure) {
         double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
         int middle = values.length / 2;
         return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;

@@ -237,7 +237,7 @@ class BenchTest {
                                 0.925,
                                 "≥ 0.95"),
                         new Figures.Ratio(
-                                "signed/unsigned, medians, CPU-s per task of the job JVM",
+                                "signed/unsigned, medians (exactly-once), CPU-s per task of the job JVM",
                                 1.0,
                                 "-"));
         assertThatThrownBy(
