@@ -28,15 +28,17 @@ import org.apache.flink.util.TimeUtils;
  * <pre>
  * HttpBench [--tasks 20000] [--connections 16] [--capacity 8] [--parallelism 2]
  *           [--checkpoint-interval 1s] [--warmup 2000] [--timeout 15min] [--out DIR] [--jfr]
- *           [--no-portkey] [--conf KEY=VALUE]...
+ *           [--no-portkey] [--no-warm-up] [--conf KEY=VALUE]...
  * </pre>
  *
  * Three runs, one after the other, each of {@code --tasks} calls: (1) a Java driver straight to the
  * loopback server, the floor; (2) the same driver through Portkey (skipped, with the reason, when
  * {@code node} or {@code npm} is missing or with {@code --no-portkey}); (3) the job on a local
  * broker, exactly-once, single-replica tasks routed to one {@code openai} agent on the loopback
- * server, {@code --capacity} calls in flight per parallel instance. Writes {@code report.md} and
- * prints the ratios job ÷ Portkey last.
+ * server, {@code --capacity} calls in flight per parallel instance. The job first drains a backlog
+ * of {@code --tasks} unmeasured on the same JVM and broker, as Portkey first answers {@code
+ * --warmup} calls ({@code --no-warm-up} leaves that run out). Writes {@code report.md} and prints
+ * the ratios job ÷ Portkey last.
  */
 public final class HttpBench {
     private HttpBench() {}
@@ -53,6 +55,7 @@ public final class HttpBench {
             Path out,
             boolean jfr,
             boolean portkey,
+            boolean warmUp,
             Map<String, String> conf) {
 
         static Args parse(String[] argv) {
@@ -60,12 +63,12 @@ public final class HttpBench {
                     BenchArgs.parse(
                             argv,
                             0,
-                            Set.of("--jfr", "--no-portkey"),
+                            Set.of("--jfr", "--no-portkey", "--no-warm-up"),
                             true,
                             "bench http [--tasks N] [--connections N]"
                                     + " [--capacity N] [--parallelism P] [--checkpoint-interval 1s]"
                                     + " [--warmup N] [--timeout 15min] [--out DIR] [--jfr]"
-                                    + " [--no-portkey] [--conf KEY=VALUE]...");
+                                    + " [--no-portkey] [--no-warm-up] [--conf KEY=VALUE]...");
             Args args =
                     new Args(
                             Long.parseLong(options.take("tasks", "20000")),
@@ -78,6 +81,7 @@ public final class HttpBench {
                             options.path("out"),
                             options.flag("--jfr"),
                             !options.flag("--no-portkey"),
+                            !options.flag("--no-warm-up"),
                             options.conf());
             options.done();
             if (args.tasks() < 10 || args.connections() < 1 || args.capacity() < 1) {
@@ -283,6 +287,23 @@ public final class HttpBench {
         Path work = out.resolve("work");
         try (Harness harness =
                 new Harness(work, args.parallelism(), args.checkpointInterval(), args.timeout())) {
+            if (args.warmUp()) {
+                Harness.Spec warmUp = Bench.warmUp(spec, spec.name() + Bench.WARM_UP);
+                System.out.println("running " + warmUp.name() + " ...");
+                Figures.Run cold = harness.run(warmUp, Harness.Profiler.NONE).figures();
+                String line =
+                        "Unmeasured warm-up run of the job first, on the same JVM and broker: "
+                                + ReportWriter.number(cold.throughput(), 0)
+                                + " tasks/s at "
+                                + format(cold.cpuPer1000() + cold.brokerCpuPer1000())
+                                + " CPU-s per 1k tasks (job JVM "
+                                + format(cold.cpuPer1000())
+                                + ", broker "
+                                + format(cold.brokerCpuPer1000())
+                                + ").";
+                notes.add(line);
+                System.out.println(line);
+            }
             JfrProfile jfr = args.jfr() ? new JfrProfile(out.resolve(spec.name() + ".jfr")) : null;
             ThreadCpu.Profile threads =
                     new ThreadCpu.Profile(jfr != null ? jfr : Harness.Profiler.NONE);

@@ -24,6 +24,7 @@ class HttpBenchTest {
         assertThat(args.checkpointInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(args.warmup()).isEqualTo(2000);
         assertThat(args.portkey()).isTrue();
+        assertThat(args.warmUp()).isTrue();
         assertThat(args.jfr()).isFalse();
         assertThat(args.out()).isNull();
     }
@@ -34,13 +35,15 @@ class HttpBenchTest {
                 HttpBench.Args.parse(
                         new String[] {
                             "--tasks", "500", "--connections", "4", "--capacity", "32",
-                            "--no-portkey", "--jfr", "--conf", "a.b=c", "--out", "x"
+                            "--no-portkey", "--jfr", "--conf", "a.b=c", "--out", "x",
+                            "--no-warm-up"
                         });
 
         assertThat(args.tasks()).isEqualTo(500);
         assertThat(args.connections()).isEqualTo(4);
         assertThat(args.capacity()).isEqualTo(32);
         assertThat(args.portkey()).isFalse();
+        assertThat(args.warmUp()).isFalse();
         assertThat(args.jfr()).isTrue();
         assertThat(args.conf()).isEqualTo(Map.of("a.b", "c"));
         assertThat(args.out()).isEqualTo(Path.of("x"));
