@@ -10,22 +10,20 @@ import io.hivestream.schemas.AgentEvent;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
  * One provider endpoint as an agent's runtime sees it: posts JSON to {@code baseUrl + path} on the
- * JVM's one shared, non-blocking JDK {@link HttpClient}, and turns every way a call can fail into
- * an {@link AgentCallException} of the right kind. It never retries: the execute stage owns the one
+ * JVM's one shared, non-blocking {@link HttpPoster}, and turns every way a call can fail into an
+ * {@link AgentCallException} of the right kind. It never retries: the execute stage owns the one
  * retry loop and reads the kind and {@code Retry-After} from the exception.
  */
 final class ProviderClient {
@@ -34,27 +32,15 @@ final class ProviderClient {
     /** How much of a provider's error message goes into an exception. */
     static final int SNIPPET = 200;
 
-    /**
-     * One client per JVM: it pools connections. Its work runs on its own selector thread rather
-     * than being handed to a pool thread at each step of a call (a wake-up and a park per step, the
-     * largest CPU cost per call of the job's JVM with an instant agent); what runs there is short
-     * and never blocks: reading the reply, parsing its JSON and handing the outcome to the caller's
-     * future. Redirects are not followed, so a key is never sent to a host the record does not
-     * name.
-     */
-    private static final HttpClient SHARED =
-            HttpClient.newBuilder()
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .executor(Runnable::run)
-                    .build();
+    /** What the calls name as their client. */
+    static final String USER_AGENT = "hivestream";
 
     private final String prefix;
     private final String baseUrl;
     private final Duration timeout;
     private final ApiKey key;
     private final Clock clock;
-    private final HttpClient http;
+    private final HttpPoster http;
     private final URI uri;
 
     /**
@@ -96,7 +82,7 @@ final class ProviderClient {
         this.timeout = Duration.ofMillis(agent.getTimeoutMs());
         this.key = key;
         this.clock = clock;
-        this.http = SHARED;
+        this.http = HttpPoster.SHARED;
     }
 
     ApiKey key() {
@@ -125,20 +111,14 @@ final class ProviderClient {
                     new AgentCallException(
                             Kind.CONFIGURATION, prefix + "cannot write the request", null, e));
         }
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(uri)
-                        .timeout(timeout)
-                        .header("Content-Type", "application/json")
-                        .header("Accept", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
-        if ("http".equals(uri.getScheme())) {
-            // Local servers speak HTTP/1.1; the client's h2c upgrade attempt only confuses some.
-            request.version(HttpClient.Version.HTTP_1_1);
-        }
-        headers.forEach(request::header);
-        CompletableFuture<HttpResponse<byte[]>> sent;
+        Map<String, String> all = new LinkedHashMap<>(headers.size() + 3);
+        all.put("Content-Type", "application/json");
+        all.put("Accept", "application/json");
+        all.put("User-Agent", USER_AGENT);
+        all.putAll(headers);
+        CompletableFuture<HttpPoster.Reply> sent;
         try {
-            sent = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            sent = http.post(uri, all, bytes, timeout);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(
                     new AgentCallException(
@@ -161,9 +141,9 @@ final class ProviderClient {
         return reply;
     }
 
-    private JsonNode read(HttpResponse<byte[]> response) {
-        int status = response.statusCode();
-        byte[] bytes = response.body() == null ? new byte[0] : response.body();
+    private JsonNode read(HttpPoster.Reply response) {
+        int status = response.status();
+        byte[] bytes = response.body();
         if (status >= 200 && status < 300) {
             try {
                 JsonNode json = JSON.readTree(bytes);
@@ -177,9 +157,7 @@ final class ProviderClient {
         }
         String body = new String(bytes, StandardCharsets.UTF_8);
         if (status == 429) {
-            Duration retryAfter =
-                    RetryAfter.parse(
-                            response.headers().firstValue("Retry-After").orElse(null), clock);
+            Duration retryAfter = RetryAfter.parse(response.headers().get("Retry-After"), clock);
             throw new AgentCallException(
                     Kind.RATE_LIMITED,
                     prefix
