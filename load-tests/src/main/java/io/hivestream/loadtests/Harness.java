@@ -98,14 +98,19 @@ public final class Harness implements AutoCloseable {
         }
     }
 
-    /** What a run measured, with the series the charts draw. */
+    /**
+     * What a run measured, with the series the charts draw.
+     *
+     * @param statuses how many results of each status the run's reader read, by the status's name
+     */
     public record Outcome(
             Figures.Run figures,
             long startMillis,
             List<LatencyBook.Point> timeline,
             List<ResourceSampler.Sample> samples,
             Histogram endToEnd,
-            Histogram overhead) {}
+            Histogram overhead,
+            Map<String, Long> statuses) {}
 
     /** The SCRAM user a run's job uses on a secured broker, allowed exactly the job's ACLs. */
     static final String JOB_USER = "bench-job";
@@ -379,7 +384,14 @@ public final class Harness implements AutoCloseable {
                                 backlog.duplicates(),
                                 latency,
                                 checkpoints);
-                return new Outcome(figures, startMillis, timeline, samples, endToEnd, overhead);
+                return new Outcome(
+                        figures,
+                        startMillis,
+                        timeline,
+                        samples,
+                        endToEnd,
+                        overhead,
+                        reader.statuses());
             } finally {
                 profile.stop();
                 cancel(job);

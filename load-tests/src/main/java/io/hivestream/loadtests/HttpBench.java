@@ -317,6 +317,7 @@ public final class HttpBench {
             double callsPerTask = jobCalls / (double) args.tasks();
             double jvm1k = run.cpuPer1000() / callsPerTask;
             double broker1k = run.brokerCpuPer1000() / callsPerTask;
+            notes.add(statuses(outcome.statuses(), args.tasks()));
             notes.add(
                     "The job made "
                             + jobCalls
@@ -351,6 +352,26 @@ public final class HttpBench {
         } finally {
             Bench.deleteRecursively(work);
         }
+    }
+
+    /**
+     * The results by status, as a note; a result other than COMPLETED is also a failure, so that a
+     * call that failed fast never passes for a fast call.
+     */
+    static String statuses(Map<String, Long> statuses, long tasks) {
+        long completed = statuses.getOrDefault("COMPLETED", 0L);
+        String note = "Results by status: " + statuses + ".";
+        if (completed != tasks) {
+            String failure =
+                    (tasks - completed)
+                            + " of "
+                            + tasks
+                            + " tasks of the job did not complete: "
+                            + statuses;
+            System.out.println(failure);
+            FAILURES.add(failure);
+        }
+        return note;
     }
 
     /** Failed calls, reported; more than 1% of them ends the benchmark. */

@@ -5,11 +5,16 @@ import io.hivestream.connectors.kafka.KafkaConnection;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.TaskResult;
+import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.codec.Codecs;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,6 +30,7 @@ public final class ResultReader implements AutoCloseable {
     private final Thread thread;
     private final List<LatencyBook> books = new CopyOnWriteArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Map<TaskStatus, LongAdder> statuses = new ConcurrentHashMap<>();
     private volatile boolean running = true;
 
     public ResultReader(KafkaConnection kafka, String topic) {
@@ -47,6 +53,13 @@ public final class ResultReader implements AutoCloseable {
         return longest;
     }
 
+    /** How many results of each status it read so far, by the status's name. */
+    public Map<String, Long> statuses() {
+        Map<String, Long> counts = new TreeMap<>();
+        statuses.forEach((status, count) -> counts.put(status.name(), count.sum()));
+        return counts;
+    }
+
     /** Throws when the reader thread failed. */
     public void check() {
         Throwable error = failure.get();
@@ -63,6 +76,8 @@ public final class ResultReader implements AutoCloseable {
                 long visible = System.currentTimeMillis();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     TaskResult result = Codecs.TASK_RESULT.decode(record.value());
+                    statuses.computeIfAbsent(result.getStatus(), status -> new LongAdder())
+                            .increment();
                     long index = MixGenerator.indexOf(result.getTaskId());
                     for (LatencyBook book : books) {
                         if (book.covers(index)) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +69,26 @@ class HttpBenchTest {
                 .containsExactly(
                         "CPU-s per 1k calls, job+broker ÷ Portkey: 0.80 (goal ≤ 0.5)",
                         "calls/s, job ÷ Portkey: 1.50 (goal ≥ 1)");
+    }
+
+    @Test
+    void aResultOtherThanCompletedIsAFailureOfTheRun() {
+        HttpBench.FAILURES.clear();
+        try {
+            assertThat(HttpBench.statuses(new TreeMap<>(Map.of("COMPLETED", 20L)), 20))
+                    .isEqualTo("Results by status: {COMPLETED=20}.");
+            assertThat(HttpBench.FAILURES).isEmpty();
+
+            assertThat(
+                            HttpBench.statuses(
+                                    new TreeMap<>(Map.of("COMPLETED", 17L, "FAILED", 3L)), 20))
+                    .isEqualTo("Results by status: {COMPLETED=17, FAILED=3}.");
+            assertThat(HttpBench.FAILURES)
+                    .containsExactly(
+                            "3 of 20 tasks of the job did not complete: {COMPLETED=17, FAILED=3}");
+        } finally {
+            HttpBench.FAILURES.clear();
+        }
     }
 
     @Test

@@ -15,6 +15,9 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -180,6 +183,27 @@ final class HttpPoster implements AutoCloseable {
         return new IOException("cannot connect", cause);
     }
 
+    /**
+     * What a call that failed on its connection fails with: an {@link IOException} that says why.
+     */
+    static IOException failure(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof DecoderException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof PrematureChannelClosureException) {
+            return new IOException("the connection closed before the reply", cause);
+        }
+        if (cause instanceof TooLongFrameException) {
+            return new IOException(
+                    "the reply is larger than " + (MAX_REPLY_BYTES >> 20) + " MiB", cause);
+        }
+        if (cause instanceof IOException io) {
+            return io;
+        }
+        return new IOException("malformed HTTP reply: " + cause.getMessage(), cause);
+    }
+
     /** The path and query of {@code uri}, as the request line names it. */
     static String target(URI uri) {
         String path =
@@ -223,6 +247,12 @@ final class HttpPoster implements AutoCloseable {
                             }
                         });
         return endpoint;
+    }
+
+    /** How many connections to {@code uri}'s host and port wait idle in the pool. */
+    int idle(URI uri) {
+        Endpoint endpoint = endpoints.get(Endpoint.key(uri));
+        return endpoint == null ? 0 : endpoint.idle.size();
     }
 
     /**
@@ -309,6 +339,10 @@ final class HttpPoster implements AutoCloseable {
                 context.close();
                 return;
             }
+            if (response.decoderResult().isFailure()) {
+                fail(context.channel(), response.decoderResult().cause());
+                return;
+            }
             call = null;
             done.deadline.cancel(false);
             Reply reply =
@@ -325,17 +359,13 @@ final class HttpPoster implements AutoCloseable {
         }
 
         /** Fails the connection's call, if any, and closes it. */
-        void fail(Channel channel, Throwable cause) {
+        void fail(Channel channel, Throwable error) {
             Call failed = call;
             call = null;
             channel.close();
             if (failed != null) {
                 failed.deadline.cancel(false);
-                failed.reply.completeExceptionally(
-                        cause instanceof IOException
-                                ? cause
-                                : new IOException(
-                                        "the connection failed: " + cause.getMessage(), cause));
+                failed.reply.completeExceptionally(failure(error));
             }
         }
 
