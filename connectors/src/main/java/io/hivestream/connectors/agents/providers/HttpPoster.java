@@ -12,6 +12,9 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -92,7 +95,11 @@ final class HttpPoster implements AutoCloseable {
      *     (its {@code cacerts}, or {@code javax.net.ssl.trustStore})
      */
     HttpPoster(TrustManagerFactory trust) {
-        this.loop = new NioEventLoopGroup(1, new DefaultThreadFactory("hivestream-http", true));
+        DefaultThreadFactory threads = new DefaultThreadFactory("hivestream-http", true);
+        this.loop =
+                Epoll.isAvailable()
+                        ? new EpollEventLoopGroup(1, threads)
+                        : new NioEventLoopGroup(1, threads);
         try {
             this.tls =
                     SslContextBuilder.forClient()
@@ -219,7 +226,10 @@ final class HttpPoster implements AutoCloseable {
                 new Endpoint(uri.getPort() == -1 ? host : host + ":" + port, new Bootstrap());
         endpoint.bootstrap
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channel(
+                        loop instanceof EpollEventLoopGroup
+                                ? EpollSocketChannel.class
+                                : NioSocketChannel.class)
                 .remoteAddress(host, port)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
