@@ -149,4 +149,10 @@ public final class AnthropicMessagesRuntime implements AgentRuntime {
                 + client.key()
                 + "]";
     }
+
+    /** Gives the connections' event loop back; see {@link HttpPoster#SHARED}. */
+    @Override
+    public void close() {
+        client.close();
+    }
 }

@@ -75,8 +75,13 @@ final class HttpPoster implements AutoCloseable {
 
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-    /** One per JVM: its connections are shared by every agent's runtime. */
-    static final HttpPoster SHARED = new HttpPoster(null);
+    /**
+     * The JVM's one poster, whose connections every agent's runtime shares. When its last holder
+     * gives it back, its event loop stops: a job whose runtimes are closed leaves no thread behind
+     * that would keep its classes loaded.
+     */
+    static final Shared<HttpPoster> SHARED =
+            new Shared<>(() -> new HttpPoster(null), HttpPoster::stop);
 
     /**
      * A reply: its status, headers and whole body.
@@ -110,6 +115,16 @@ final class HttpPoster implements AutoCloseable {
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new IllegalStateException("cannot set up TLS for provider calls", e);
         }
+    }
+
+    /** Tells the event loop to stop, closing every connection, without waiting for it. */
+    void stop() {
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    /** Whether its event loop was told to stop. */
+    boolean stopped() {
+        return loop.isShuttingDown();
     }
 
     /**
@@ -266,7 +281,8 @@ final class HttpPoster implements AutoCloseable {
     }
 
     /**
-     * Closes every connection and stops the event loop; for a poster other than {@link #SHARED}.
+     * Closes every connection and stops the event loop, waiting for it; for a poster made apart,
+     * not the {@link #SHARED} one.
      */
     @Override
     public void close() {

@@ -311,4 +311,10 @@ public final class OpenAiChatRuntime implements AgentRuntime {
                 + client.key()
                 + "]";
     }
+
+    /** Gives the connections' event loop back; see {@link HttpPoster#SHARED}. */
+    @Override
+    public void close() {
+        client.close();
+    }
 }

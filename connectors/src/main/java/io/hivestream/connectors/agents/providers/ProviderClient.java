@@ -40,7 +40,11 @@ final class ProviderClient {
     private final Duration timeout;
     private final ApiKey key;
     private final Clock clock;
-    private final HttpPoster http;
+
+    /** Held from the first call until {@link #close()}; guarded by {@code this}. */
+    private HttpPoster http;
+
+    private boolean closed;
     private final URI uri;
 
     /**
@@ -82,7 +86,6 @@ final class ProviderClient {
         this.timeout = Duration.ofMillis(agent.getTimeoutMs());
         this.key = key;
         this.clock = clock;
-        this.http = HttpPoster.SHARED;
     }
 
     ApiKey key() {
@@ -118,6 +121,11 @@ final class ProviderClient {
         all.putAll(headers);
         CompletableFuture<HttpPoster.Reply> sent;
         try {
+            HttpPoster http = poster();
+            if (http == null) {
+                return CompletableFuture.failedFuture(
+                        failure(Kind.UNAVAILABLE, "the runtime was closed"));
+            }
             sent = http.post(uri, all, bytes, timeout);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(
@@ -139,6 +147,23 @@ final class ProviderClient {
                     }
                 });
         return reply;
+    }
+
+    /** The JVM's poster, held from the first call on; null once closed. */
+    private synchronized HttpPoster poster() {
+        if (http == null && !closed) {
+            http = HttpPoster.SHARED.acquire();
+        }
+        return http;
+    }
+
+    /** Gives the JVM's poster back; a call after this fails as unavailable. */
+    synchronized void close() {
+        closed = true;
+        if (http != null) {
+            HttpPoster.SHARED.release(http);
+            http = null;
+        }
     }
 
     private JsonNode read(HttpPoster.Reply response) {

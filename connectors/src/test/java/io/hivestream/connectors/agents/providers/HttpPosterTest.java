@@ -396,6 +396,19 @@ class HttpPosterTest {
     }
 
     @Test
+    void aStoppedPosterClosesItsConnections() throws Exception {
+        URI uri = serve(exchange -> reply(exchange, 200, "{}"));
+        HttpPoster apart = new HttpPoster(null);
+        assertThat(apart.post(uri, Map.of(), BODY, TIMEOUT).get().status()).isEqualTo(200);
+        assertThat(apart.idle(uri)).isEqualTo(1);
+
+        apart.stop();
+
+        assertThat(apart.stopped()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> apart.idle(uri) == 0);
+    }
+
+    @Test
     void theTargetIsThePathAndQuery() {
         assertThat(HttpPoster.target(URI.create("http://h:1"))).isEqualTo("/");
         assertThat(HttpPoster.target(URI.create("http://h:1/v1/chat"))).isEqualTo("/v1/chat");

@@ -170,6 +170,30 @@ class OpenAiChatRuntimeTest {
     }
 
     @Test
+    void aClosedRuntimeGivesItsConnectionsBackAndFailsALaterCall() throws Exception {
+        reply(200, "openai-chat-completion.json");
+        AgentEvent agent = agent().build();
+        int holders = HttpPoster.SHARED.holders();
+        OpenAiChatRuntime runtime = runtime(agent);
+        assertThat(HttpPoster.SHARED.holders()).isEqualTo(holders);
+
+        runtime.call(call(agent, MATH, List.of(), null)).get(5, SECONDS);
+        assertThat(HttpPoster.SHARED.holders()).isEqualTo(holders + 1);
+        runtime.call(call(agent, MATH, List.of(), null)).get(5, SECONDS);
+        assertThat(HttpPoster.SHARED.holders()).isEqualTo(holders + 1);
+
+        runtime.close();
+        runtime.close();
+        assertThat(HttpPoster.SHARED.holders()).isEqualTo(holders);
+        assertThatThrownBy(() -> runtime.call(call(agent, MATH, List.of(), null)).get(5, SECONDS))
+                .cause()
+                .isInstanceOf(AgentCallException.class)
+                .hasMessage("openai agent gpt: the runtime was closed")
+                .extracting(e -> ((AgentCallException) e).kind())
+                .isEqualTo(Kind.UNAVAILABLE);
+    }
+
+    @Test
     void aClassifyPromptListsTheLabelsAndTheirDescriptions() throws Exception {
         reply(200, "openai-chat-completion.json");
         AgentEvent agent = agent().build();
