@@ -12,9 +12,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -100,11 +97,7 @@ final class HttpPoster implements AutoCloseable {
      *     (its {@code cacerts}, or {@code javax.net.ssl.trustStore})
      */
     HttpPoster(TrustManagerFactory trust) {
-        DefaultThreadFactory threads = new DefaultThreadFactory("hivestream-http", true);
-        this.loop =
-                Epoll.isAvailable()
-                        ? new EpollEventLoopGroup(1, threads)
-                        : new NioEventLoopGroup(1, threads);
+        this.loop = new NioEventLoopGroup(1, new DefaultThreadFactory("hivestream-http", true));
         try {
             this.tls =
                     SslContextBuilder.forClient()
@@ -241,10 +234,7 @@ final class HttpPoster implements AutoCloseable {
                 new Endpoint(uri.getPort() == -1 ? host : host + ":" + port, new Bootstrap());
         endpoint.bootstrap
                 .group(loop)
-                .channel(
-                        loop instanceof EpollEventLoopGroup
-                                ? EpollSocketChannel.class
-                                : NioSocketChannel.class)
+                .channel(NioSocketChannel.class)
                 .remoteAddress(host, port)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
