@@ -40,12 +40,12 @@ final class ProviderClient {
     private final Duration timeout;
     private final ApiKey key;
     private final Clock clock;
+    private final URI uri;
 
     /** Held from the first call until {@link #close()}; guarded by {@code this}. */
     private HttpPoster http;
 
     private boolean closed;
-    private final URI uri;
 
     /**
      * @throws AgentCallException CONFIGURATION for a base URL that is not http(s) or a timeout that
