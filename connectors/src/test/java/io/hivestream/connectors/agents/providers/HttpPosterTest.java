@@ -80,8 +80,7 @@ class HttpPosterTest {
             HttpPoster.Reply reply =
                     poster.post(uri.resolve("/v1/chat?n=" + i), Map.of(), BODY, TIMEOUT).get();
             assertThat(reply.status()).isEqualTo(200);
-            assertThat(new String(reply.body(), StandardCharsets.UTF_8))
-                    .isEqualTo("{\"n\":" + i + "}");
+            assertThat(text(reply)).isEqualTo("{\"n\":" + i + "}");
         }
 
         assertThat(connections).hasSize(1);
@@ -168,8 +167,7 @@ class HttpPosterTest {
 
         for (int i = 0; i < 3; i++) {
             HttpPoster.Reply reply = poster.post(uri, Map.of(), BODY, TIMEOUT).get();
-            assertThat(new String(reply.body(), StandardCharsets.UTF_8))
-                    .isEqualTo("{\"closed\":true}");
+            assertThat(text(reply)).isEqualTo("{\"closed\":true}");
         }
 
         assertThat(connections).hasSize(3);
@@ -193,8 +191,7 @@ class HttpPosterTest {
 
         assertThat(reply.status()).isEqualTo(429);
         assertThat(reply.headers().get("retry-after")).isEqualTo("7");
-        assertThat(new String(reply.body(), StandardCharsets.UTF_8))
-                .isEqualTo("{\"error\":\"slow down\"}");
+        assertThat(text(reply)).isEqualTo("{\"error\":\"slow down\"}");
     }
 
     @Test
@@ -291,34 +288,16 @@ class HttpPosterTest {
 
     @Test
     void aPooledConnectionTheServerClosedIsNotUsedAgain() throws Exception {
-        HttpServer server =
-                HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext(
-                "/",
-                exchange -> {
-                    connections.add(exchange.getRemoteAddress().getPort());
-                    reply(exchange, 200, "{}");
-                });
-        server.start();
-        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
+        HttpServer first = server(0, exchange -> reply(exchange, 200, "{}"));
+        URI uri = uri(first);
         assertThat(poster.post(uri, Map.of(), BODY, TIMEOUT).get().status()).isEqualTo(200);
-        server.stop(0);
+        first.stop(0);
         await().atMost(Duration.ofSeconds(10)).until(() -> poster.idle(uri) == 0);
-        HttpServer again =
-                HttpServer.create(
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), uri.getPort()), 0);
-        again.createContext(
-                "/",
-                exchange -> {
-                    connections.add(exchange.getRemoteAddress().getPort());
-                    reply(exchange, 200, "{\"again\":true}");
-                });
-        again.start();
-        servers.add(() -> again.stop(0));
+        server(uri.getPort(), exchange -> reply(exchange, 200, "{\"again\":true}"));
 
         HttpPoster.Reply reply = poster.post(uri, Map.of(), BODY, TIMEOUT).get();
 
-        assertThat(new String(reply.body(), StandardCharsets.UTF_8)).isEqualTo("{\"again\":true}");
+        assertThat(text(reply)).isEqualTo("{\"again\":true}");
         assertThat(connections).hasSize(2);
     }
 
@@ -351,8 +330,7 @@ class HttpPosterTest {
                                     BODY,
                                     TIMEOUT)
                             .get();
-            assertThat(new String(reply.body(), StandardCharsets.UTF_8))
-                    .isEqualTo("{\"secure\":true}");
+            assertThat(text(reply)).isEqualTo("{\"secure\":true}");
 
             // The certificate names localhost, not this address.
             assertThatThrownBy(
@@ -421,8 +399,13 @@ class HttpPosterTest {
     }
 
     private URI serve(Handler handler) throws IOException {
+        return uri(server(0, handler));
+    }
+
+    /** A server on this loopback port (0: any free one) that notes each request's connection. */
+    private HttpServer server(int port, Handler handler) throws IOException {
         HttpServer server =
-                HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+                HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext(
                 "/",
                 exchange -> {
@@ -432,7 +415,15 @@ class HttpPosterTest {
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.start();
         servers.add(() -> server.stop(0));
+        return server;
+    }
+
+    private static URI uri(HttpServer server) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
+    }
+
+    private static String text(HttpPoster.Reply reply) {
+        return new String(reply.body(), StandardCharsets.UTF_8);
     }
 
     private static void reply(HttpExchange exchange, int status, String body) throws IOException {
