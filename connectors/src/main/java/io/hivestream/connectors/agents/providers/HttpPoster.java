@@ -1,7 +1,9 @@
 package io.hivestream.connectors.agents.providers;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -71,6 +73,9 @@ final class HttpPoster implements AutoCloseable {
     static final Duration IDLE = Duration.ofSeconds(60);
 
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The connections' buffers: pooled, on the heap. */
+    private static final ByteBufAllocator HEAP = new PooledByteBufAllocator(false);
 
     /**
      * The JVM's one poster, whose connections every agent's runtime shares. When its last holder
@@ -237,6 +242,8 @@ final class HttpPoster implements AutoCloseable {
                 .channel(NioSocketChannel.class)
                 .remoteAddress(host, port)
                 .option(ChannelOption.TCP_NODELAY, true)
+                // On the heap: a TaskManager's direct memory is Flink's, sized for its own use.
+                .option(ChannelOption.ALLOCATOR, HEAP)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
                 .handler(
                         new ChannelInitializer<SocketChannel>() {
