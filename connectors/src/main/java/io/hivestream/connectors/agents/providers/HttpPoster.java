@@ -231,12 +231,21 @@ final class HttpPoster implements AutoCloseable {
         return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     }
 
+    /** The host to connect to: an IPv6 literal without the brackets the URL writes it in. */
+    static String address(URI uri) {
+        String host = uri.getHost();
+        return host.startsWith("[") && host.endsWith("]")
+                ? host.substring(1, host.length() - 1)
+                : host;
+    }
+
     private Endpoint endpoint(URI uri) {
         boolean https = "https".equals(uri.getScheme());
         int port = uri.getPort() != -1 ? uri.getPort() : https ? 443 : 80;
-        String host = uri.getHost();
-        Endpoint endpoint =
-                new Endpoint(uri.getPort() == -1 ? host : host + ":" + port, new Bootstrap());
+        String host = address(uri);
+        // The Host header names the host as the URL does, with its port when the URL has one.
+        String named = uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + port;
+        Endpoint endpoint = new Endpoint(named, new Bootstrap());
         endpoint.bootstrap
                 .group(loop)
                 .channel(NioSocketChannel.class)

@@ -387,6 +387,14 @@ class HttpPosterTest {
     }
 
     @Test
+    void anIpv6LiteralIsConnectedToWithoutItsBrackets() {
+        assertThat(HttpPoster.address(URI.create("http://[::1]:8080/v1"))).isEqualTo("::1");
+        assertThat(HttpPoster.address(URI.create("https://api.example.com/v1")))
+                .isEqualTo("api.example.com");
+        assertThat(HttpPoster.address(URI.create("http://127.0.0.1:9/v1"))).isEqualTo("127.0.0.1");
+    }
+
+    @Test
     void theTargetIsThePathAndQuery() {
         assertThat(HttpPoster.target(URI.create("http://h:1"))).isEqualTo("/");
         assertThat(HttpPoster.target(URI.create("http://h:1/v1/chat"))).isEqualTo("/v1/chat");
