@@ -63,17 +63,29 @@ start_process() {
   echo $! >"$pidfile"
 }
 
-# Stops the process of a pid file: SIGTERM, up to 30 s, then SIGKILL.
+# Stops the processes of pid files together: SIGTERM to each, up to 30 s for all of them, then
+# SIGKILL to those left. Nodes of one cluster (Kafka's) stop faster together than one by one: the
+# last one left alone waits for a quorum that is gone.
 stop_process() {
-  local pidfile="$1"
-  [ -f "$pidfile" ] || return 0
-  local pid; pid="$(cat "$pidfile")"
-  if is_running "$pid"; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do is_running "$pid" || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
+  local pidfile pid pids=() files=()
+  for pidfile in "$@"; do
+    [ -f "$pidfile" ] || continue
+    files+=("$pidfile")
+    pid="$(cat "$pidfile")"
+    if is_running "$pid"; then
+      kill "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+  done
+  for _ in $(seq 1 60); do
+    local left=()
+    for pid in "${pids[@]}"; do is_running "$pid" && left+=("$pid"); done
+    pids=("${left[@]}")
+    [ "${#pids[@]}" -eq 0 ] && break
+    sleep 0.5
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  rm -f "${files[@]}"
 }
 
 # Waits until a TCP port on localhost accepts connections; with a pid file, fails as soon as that
@@ -104,9 +116,9 @@ kill_process() {
 
 # The number N of the JobManager (jobmanager-N) that leads, as ZooKeeper records it: the address
 # of the leader's REST endpoint, whose port is FLINK_REST_PORT+N. A dead leader stays recorded until
-# ZooKeeper expires its session (up to 40 s), and a replacement may have started with its number
-# meanwhile: a record counts only when it is no older than the live process it names. Waits up to
-# two minutes for one.
+# ZooKeeper expires its session (ZOOKEEPER_SESSION_TIMEOUT), and a replacement may have started
+# with its number meanwhile: a record counts only when it is no older than the live process it
+# names. Waits up to two minutes for one.
 leading_jobmanager() {
   [ "${JOBMANAGERS:-1}" -gt 1 ] || { echo 0; return 0; }
   local zk; zk="$(dist_classpath zookeeper)"

@@ -39,15 +39,24 @@ high-availability.zookeeper.quorum: 127.0.0.1:$ZOOKEEPER_PORT
 high-availability.zookeeper.path.root: /hivestream
 high-availability.cluster-id: /local
 high-availability.storageDir: file://$CLUSTER_DIR/ha
+high-availability.zookeeper.client.session-timeout: ${ZOOKEEPER_SESSION_TIMEOUT:-10s}
+high-availability.zookeeper.client.connection-timeout: ${ZOOKEEPER_SESSION_TIMEOUT:-10s}
 zookeeper.sasl.disable: true
 YAML
   "$(dirname "${BASH_SOURCE[0]}")/start-zookeeper.sh"
 fi
+# Every process starts at once; each start script fails on its own when its process does.
+starts=()
 for ((i = 0; i < ${JOBMANAGERS:-1}; i++)); do
-  "$(dirname "${BASH_SOURCE[0]}")/start-jobmanager.sh" "$i"
+  "$(dirname "${BASH_SOURCE[0]}")/start-jobmanager.sh" "$i" &
+  starts+=($!)
 done
 for ((i = 0; i < TASKMANAGERS; i++)); do
-  "$(dirname "${BASH_SOURCE[0]}")/start-taskmanager.sh" "$i"
+  "$(dirname "${BASH_SOURCE[0]}")/start-taskmanager.sh" "$i" &
+  starts+=($!)
+done
+for start in "${starts[@]}"; do
+  wait "$start"
 done
 for _ in $(seq 1 120); do
   registered="$(curl -s "http://localhost:$FLINK_REST_PORT/overview" | sed -n 's/.*"taskmanagers":\([0-9]*\).*/\1/p')"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Stops the local Flink cluster: TaskManagers first, then the JobManagers, then ZooKeeper.
+# Stops the local Flink cluster: the TaskManagers first, then the JobManagers, then ZooKeeper.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-for dir in "$CLUSTER_DIR"/taskmanager-* "$CLUSTER_DIR"/jobmanager-*; do
-  [ -d "$dir" ] && stop_process "$dir/pid"
-done
-# A JobManager started by an earlier version of these scripts (one pid file at the top).
-stop_process "$CLUSTER_DIR/jobmanager.pid"
+shopt -s nullglob
+taskmanagers=("$CLUSTER_DIR"/taskmanager-*/pid)
+stop_process "${taskmanagers[@]}"
+# A JobManager started by an earlier version of these scripts has its pid file at the top.
+jobmanagers=("$CLUSTER_DIR"/jobmanager-*/pid "$CLUSTER_DIR/jobmanager.pid")
+stop_process "${jobmanagers[@]}"
 stop_process "$CLUSTER_DIR/zookeeper/pid"
 echo "flink stopped"

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +116,7 @@ public final class Soak {
     private final Path conf;
     private final Path work;
     private final int restPort;
+    private final long began = System.nanoTime();
 
     public Soak(Path root, Path conf, Path work, int restPort) {
         this.root = root;
@@ -201,15 +203,18 @@ public final class Soak {
 
     public Outcome run(Plan plan) throws Exception {
         script("start-all.sh");
+        log("cluster started");
         try (ChatCompletionsServer provider =
                 new ChatCompletionsServer(user -> "done: " + user, user -> 50)) {
             String bootstrap = Files.readString(clusterDir().resolve("bootstrap")).strip();
             deploy(bootstrap);
             register(bootstrap, provider.baseUrl());
+            log("job deployed, agents registered");
             List<String> faults;
             try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
                 faults = publishWithFaults(producer, plan);
             }
+            log("every task published");
             Instant deadline = Instant.now().plus(plan.timeout());
             Map<String, List<String>> outputs = new HashMap<>();
             Map<String, Integer> statuses = new HashMap<>();
@@ -220,6 +225,7 @@ public final class Soak {
                 }
                 TimeUnit.SECONDS.sleep(2);
             }
+            log(outputs.size() + " tasks have a result");
             // One more checkpoint after the last result: anything replayed would be visible now.
             waitForCheckpoints(2);
             statuses.clear();
@@ -240,12 +246,14 @@ public final class Soak {
                     memoryBroken++;
                 }
             }
+            long restarts = restarts();
+            log("results and restarts read");
             return new Outcome(
                     plan.tasks(),
                     results,
                     plan.tasks() - outputs.size(),
                     duplicates,
-                    restarts(),
+                    restarts,
                     provider.total(),
                     faults,
                     sessions(plan.tasks()),
@@ -254,7 +262,14 @@ public final class Soak {
                     statuses);
         } finally {
             script("stop-all.sh");
+            log("cluster stopped");
         }
+    }
+
+    /** Prints a step of the soak with the seconds since it began, to show where its time goes. */
+    private void log(String step) {
+        System.out.printf(
+                Locale.ROOT, "[soak %6.1f s] %s%n", (System.nanoTime() - began) / 1e9, step);
     }
 
     /** Publishes the tasks and injects the faults; returns the faults injected, in order. */
@@ -303,6 +318,7 @@ public final class Soak {
                     && progress >= 0.1
                     && completedCheckpoints() > checkpointsAtKill) {
                 faults.add(killLeadingJobManager());
+                log(faults.get(faults.size() - 1));
                 checkpointsAtKill = waitForCheckpoints(1);
                 jobManagerKilled = true;
             }
@@ -317,9 +333,11 @@ public final class Soak {
                 long checkpoint = completedCheckpoints();
                 script("kill-taskmanager.sh", Integer.toString(busy));
                 script("start-taskmanager.sh", Integer.toString(busy));
+                log("kill -9 taskmanager-" + busy + ", replaced");
                 checkpointsAtKill = waitForCheckpoints(1);
                 kills++;
                 faults.add("kill -9 taskmanager-" + busy + " after checkpoint " + checkpoint);
+                log("a checkpoint completed after it");
             }
             if (plan.killBroker() && !brokerKilled && progress >= 0.6) {
                 script("kill-kafka.sh", "1");
@@ -327,6 +345,7 @@ public final class Soak {
                 script("start-kafka.sh");
                 brokerKilled = true;
                 faults.add("kill -9 kafka-1");
+                log("kill -9 kafka-1, restarted");
             }
             if (!plan.freeze().isZero() && !frozen && progress >= 0.8) {
                 int busy = busyTaskManager();
@@ -335,6 +354,7 @@ public final class Soak {
                 TimeUnit.MILLISECONDS.sleep(plan.freeze().toMillis());
                 signal(pid, "CONT");
                 frozen = true;
+                log("taskmanager-" + busy + " resumed");
                 faults.add(
                         "SIGSTOP taskmanager-" + busy + " for " + plan.freeze().toSeconds() + " s");
             }
