@@ -246,7 +246,7 @@ public final class Soak {
                     memoryBroken++;
                 }
             }
-            long restarts = restarts();
+            long restarts = restarts(plan.taskManagerKills());
             log("results and restarts read");
             return new Outcome(
                     plan.tasks(),
@@ -681,18 +681,25 @@ public final class Soak {
     /**
      * Restarts of the job: its {@code numRestarts} metric, which counts every restart of the job's
      * tasks (a failover of a region or of the whole job, and a restart attempt that failed). The
-     * REST server caches metrics for {@code metrics.fetcher.update-interval} (10 s), so the first
-     * request may answer a stale value and starts a fetch; the second, after the interval, answers
-     * that fetch.
+     * REST server caches metrics for {@code metrics.fetcher.update-interval} (10 s), so an answer
+     * may be stale: this asks until the count reaches {@code expected} or the interval has passed
+     * since the first request, and returns the last count.
      */
-    private long restarts() throws IOException, InterruptedException {
+    private long restarts(long expected) throws IOException, InterruptedException {
         String path = "/jobs/" + jobId() + "/metrics?get=numRestarts";
-        rest(path);
-        TimeUnit.SECONDS.sleep(11);
-        JsonNode metrics = new ObjectMapper().readTree(rest(path));
-        if (metrics.size() != 1) {
-            throw new IllegalStateException("no numRestarts metric: " + metrics);
+        Instant fresh = Instant.now().plusSeconds(11);
+        while (true) {
+            JsonNode metrics = new ObjectMapper().readTree(rest(path));
+            boolean past = Instant.now().isAfter(fresh);
+            if (metrics.size() == 1) {
+                long restarts = Long.parseLong(metrics.get(0).path("value").asText());
+                if (restarts >= expected || past) {
+                    return restarts;
+                }
+            } else if (past) {
+                throw new IllegalStateException("no numRestarts metric: " + metrics);
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
         }
-        return Long.parseLong(metrics.get(0).path("value").asText());
     }
 }
