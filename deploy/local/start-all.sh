@@ -13,4 +13,7 @@ status=0
 wait "$kafka" || status=1
 wait "$flink" || status=1
 cat "$out/kafka" "$out/flink"
+if [ "$status" -ne 0 ]; then
+  echo "start-all.sh: not everything started (see above); deploy/local/stop-all.sh stops what did" >&2
+fi
 exit "$status"
