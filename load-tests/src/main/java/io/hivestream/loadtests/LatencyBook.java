@@ -1,5 +1,6 @@
 package io.hivestream.loadtests;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -217,6 +218,27 @@ public final class LatencyBook {
             return null;
         }
         return new Point[] {from, to};
+    }
+
+    /**
+     * Why a drain of an exactly-once job does not measure its rate, or null when it does. Its
+     * results become visible when a checkpoint commits them, so the 10%-90% window must span at
+     * least two checkpoint intervals; a backlog that a job drains within one or two commits says
+     * when those commits came, not how fast the job works.
+     */
+    public static String unmeasuredDrain(List<Point> timeline, long tasks, Duration checkpoints) {
+        Point[] window = steadyWindow(timeline, tasks);
+        long span = window == null ? 0 : window[1].millis() - window[0].millis();
+        if (span >= 2 * checkpoints.toMillis()) {
+            return null;
+        }
+        return "its 10%-90% window lasted "
+                + span
+                + " ms, less than two checkpoint intervals ("
+                + checkpoints.toMillis()
+                + " ms each): its results became visible in one or two commits, so its tasks/s and"
+                + " the ratios built on it measure when those came, not the job. Run it with more"
+                + " --tasks or a shorter --checkpoint-interval.";
     }
 
     private static Point crossing(List<Point> timeline, long count) {

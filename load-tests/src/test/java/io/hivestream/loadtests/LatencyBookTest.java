@@ -6,10 +6,36 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LatencyBookTest {
+    @Test
+    void anExactlyOnceDrainMeasuresTheJobOnlyOverTwoCheckpointIntervalsOrMore() {
+        // 100 tasks: 10% at 1,000 ms, 90% at 3,000 ms.
+        List<LatencyBook.Point> commits =
+                List.of(
+                        new LatencyBook.Point(1_000, 30),
+                        new LatencyBook.Point(2_000, 60),
+                        new LatencyBook.Point(3_000, 100));
+        assertThat(LatencyBook.unmeasuredDrain(commits, 100, Duration.ofSeconds(1))).isNull();
+        assertThat(LatencyBook.unmeasuredDrain(commits, 100, Duration.ofSeconds(10)))
+                .isEqualTo(
+                        "its 10%-90% window lasted 2000 ms, less than two checkpoint intervals"
+                                + " (10000 ms each): its results became visible in one or two"
+                                + " commits, so its tasks/s and the ratios built on it measure"
+                                + " when those came, not the job. Run it with more --tasks or a"
+                                + " shorter --checkpoint-interval.");
+        // Everything in one commit: no window at all.
+        assertThat(
+                        LatencyBook.unmeasuredDrain(
+                                List.of(new LatencyBook.Point(5_000, 100)),
+                                100,
+                                Duration.ofSeconds(1)))
+                .startsWith("its 10%-90% window lasted 0 ms,");
+    }
+
     @Test
     void endToEndAndOverheadAreMeasuredFromThePublishTime() {
         LatencyBook book = new LatencyBook(100, 3);
