@@ -11,16 +11,21 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LatencyBookTest {
+    /**
+     * 100 tasks visible in bursts, as at checkpoints: 30 at 1 s, 60 at 2 s, 95 at 3 s, 100 at 4 s.
+     */
+    private static final List<LatencyBook.Point> BURSTS =
+            List.of(
+                    new LatencyBook.Point(1_000, 30),
+                    new LatencyBook.Point(2_000, 60),
+                    new LatencyBook.Point(3_000, 95),
+                    new LatencyBook.Point(4_000, 100));
+
     @Test
     void anExactlyOnceDrainMeasuresTheJobOnlyOverTwoCheckpointIntervalsOrMore() {
-        // 100 tasks: 10% at 1,000 ms, 90% at 3,000 ms.
-        List<LatencyBook.Point> commits =
-                List.of(
-                        new LatencyBook.Point(1_000, 30),
-                        new LatencyBook.Point(2_000, 60),
-                        new LatencyBook.Point(3_000, 100));
-        assertThat(LatencyBook.unmeasuredDrain(commits, 100, Duration.ofSeconds(1))).isNull();
-        assertThat(LatencyBook.unmeasuredDrain(commits, 100, Duration.ofSeconds(10)))
+        // 10% at 1,000 ms, 90% at 3,000 ms.
+        assertThat(LatencyBook.unmeasuredDrain(BURSTS, 100, Duration.ofSeconds(1))).isNull();
+        assertThat(LatencyBook.unmeasuredDrain(BURSTS, 100, Duration.ofSeconds(10)))
                 .isEqualTo(
                         "its 10%-90% window lasted 2000 ms, less than two checkpoint intervals"
                                 + " (10000 ms each): its results became visible in one or two"
@@ -111,17 +116,8 @@ class LatencyBookTest {
 
     @Test
     void throughputIsMeasuredBetweenTheBurstsThatCrossTenAndNinetyPercent() {
-        // 100 tasks visible in bursts, as at checkpoints: 30 at 1 s, 60 at 2 s, 95 at 3 s, 100 at 4
-        // s.
-        List<LatencyBook.Point> timeline =
-                List.of(
-                        new LatencyBook.Point(1_000, 30),
-                        new LatencyBook.Point(2_000, 60),
-                        new LatencyBook.Point(3_000, 95),
-                        new LatencyBook.Point(4_000, 100));
-
         // From 30 at 1 s (the burst crossing 10) to 95 at 3 s (the burst crossing 90).
-        assertThat(LatencyBook.throughput(timeline, 100)).isEqualTo(32.5);
+        assertThat(LatencyBook.throughput(BURSTS, 100)).isEqualTo(32.5);
         assertThat(LatencyBook.throughput(List.of(new LatencyBook.Point(1_000, 100)), 100)).isNaN();
     }
 
