@@ -475,15 +475,8 @@ public final class Bench {
                                                 List.of(),
                                                 List.of()))
                                 .get(0));
-                if (spec.delivery() == DeliveryGuarantee.EXACTLY_ONCE) {
-                    String unmeasured =
-                            LatencyBook.unmeasuredDrain(
-                                    outcome.timeline(), spec.tasks(), args.checkpointInterval());
-                    if (unmeasured != null) {
-                        String warning = "`" + spec.name() + "`: " + unmeasured;
-                        System.out.println("warning: " + warning);
-                        notes.add(warning);
-                    }
+                if (outcome.warning() != null) {
+                    notes.add(outcome.warning());
                 }
                 if (threads != null) {
                     notes.add(

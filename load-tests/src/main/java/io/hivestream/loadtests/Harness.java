@@ -110,7 +110,8 @@ public final class Harness implements AutoCloseable {
             List<ResourceSampler.Sample> samples,
             Histogram endToEnd,
             Histogram overhead,
-            Map<String, Long> statuses) {}
+            Map<String, Long> statuses,
+            String warning) {}
 
     /** The SCRAM user a run's job uses on a secured broker, allowed exactly the job's ACLs. */
     static final String JOB_USER = "bench-job";
@@ -384,6 +385,15 @@ public final class Harness implements AutoCloseable {
                                 backlog.duplicates(),
                                 latency,
                                 checkpoints);
+                String warning = null;
+                if (spec.delivery() == DeliveryGuarantee.EXACTLY_ONCE) {
+                    String unmeasured =
+                            LatencyBook.unmeasuredDrain(timeline, spec.tasks(), checkpointInterval);
+                    if (unmeasured != null) {
+                        warning = "`" + spec.name() + "`: " + unmeasured;
+                        System.out.println("warning: " + warning);
+                    }
+                }
                 return new Outcome(
                         figures,
                         startMillis,
@@ -391,7 +401,8 @@ public final class Harness implements AutoCloseable {
                         samples,
                         endToEnd,
                         overhead,
-                        reader.statuses());
+                        reader.statuses(),
+                        warning);
             } finally {
                 profile.stop();
                 cancel(job);

@@ -318,6 +318,9 @@ public final class HttpBench {
             double jvm1k = run.cpuPer1000() / callsPerTask;
             double broker1k = run.brokerCpuPer1000() / callsPerTask;
             notes.add(statuses(outcome.statuses(), args.tasks()));
+            if (outcome.warning() != null) {
+                notes.add(outcome.warning());
+            }
             notes.add(
                     "The job made "
                             + jobCalls
