@@ -8,7 +8,7 @@ import io.hivestream.schemas.internal.CachedAnswer;
 
 /**
  * What the execute stage keeps of an answer in its response cache, and the answer a later identical
- * request gets from it. Plain functions; the operator decides when (see {@link ExecuteOperator}).
+ * request gets from it. Plain functions; {@link ResponseCache} decides when.
  */
 final class CachedAnswers {
     private CachedAnswers() {}
