@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -35,13 +36,12 @@ class ExactlyOnceIT extends KafkaJobCase {
         int perHalf = 150;
         publish(0, perHalf);
 
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        fixture.jobConf(checkpoints, false, true));
+        Configuration conf = fixture.jobConf(checkpoints, false, true);
+        StreamExecutionEnvironment env = environment(conf, checkpoints);
         env.setParallelism(2);
         HivestreamJob.build(
                 env,
-                fixture.jobConf(checkpoints, false, true),
+                conf,
                 new AgentRuntimes(),
                 Clock.systemUTC(),
                 tasks ->
@@ -70,6 +70,7 @@ class ExactlyOnceIT extends KafkaJobCase {
         } finally {
             job.cancel().get();
         }
+        ran(checkpoints);
 
         List<TaskResult> results = fixture.results();
         Map<String, Long> counts =
@@ -93,6 +94,14 @@ class ExactlyOnceIT extends KafkaJobCase {
             assertThat(result.getOutput()).isEqualTo(Integer.toString(i + 1000));
         }
     }
+
+    /** Where the job runs: the MiniCluster every end-to-end test shares. */
+    StreamExecutionEnvironment environment(Configuration conf, Path checkpoints) throws Exception {
+        return StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    }
+
+    /** After the job, which checkpointed to {@code checkpoints}, was cancelled. */
+    void ran(Path checkpoints) throws Exception {}
 
     private static void publish(int from, int count) throws Exception {
         for (int i = from; i < from + count; i++) {
