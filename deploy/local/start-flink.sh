@@ -32,6 +32,14 @@ pipeline.generic-types: false
 metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
 metrics.reporter.prom.port: ${PROMETHEUS_PORTS:-9249-9260}
 YAML
+if [ "${CHANGELOG:-false}" = true ]; then
+  mkdir -p "$CLUSTER_DIR/changelog"
+  cat >>"$conf/config.yaml" <<YAML
+state.changelog.enabled: true
+state.changelog.storage: filesystem
+state.changelog.dstl.dfs.base-path: file://$CLUSTER_DIR/changelog
+YAML
+fi
 if [ "${JOBMANAGERS:-1}" -gt 1 ]; then
   cat >>"$conf/config.yaml" <<YAML
 high-availability.type: zookeeper

@@ -28,6 +28,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -125,7 +126,11 @@ public final class Soak {
         this.restPort = restPort;
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] argv) throws Exception {
+        // --changelog: the cluster keeps the job's state with the changelog state backend.
+        boolean changelog = List.of(argv).contains("--changelog");
+        String[] args =
+                Stream.of(argv).filter(arg -> !arg.equals("--changelog")).toArray(String[]::new);
         int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         Path root =
@@ -136,7 +141,9 @@ public final class Soak {
         Files.deleteIfExists(work.resolve("scripts.log"));
         Path conf = work.resolve("cluster.conf");
         Files.writeString(
-                conf, clusterConf(work.resolve("cluster"), 18091, 16133, 29102, 29202, 12182, 2));
+                conf,
+                clusterConf(work.resolve("cluster"), 18091, 16133, 29102, 29202, 12182, 2)
+                        + (changelog ? "CHANGELOG=true\n" : ""));
         Soak soak = new Soak(root, conf, work, 18091);
         Outcome outcome =
                 soak.run(
