@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * The calls of one execute instance, from a request's arrival to its reply: the session's queue,
@@ -34,24 +35,18 @@ import java.util.concurrent.TimeoutException;
  * {@link Host}, which {@link ExecuteOperator} gives it.
  */
 final class CallRunner implements AutoCloseable {
-    /** Work to run on the task's thread. */
-    @FunctionalInterface
-    interface Action {
-        void run() throws Exception;
-    }
-
     /** What the runner needs of the operator that hosts it. */
     interface Host {
         /** Makes {@code key} current for keyed state. */
         void key(String key);
 
         /** Runs {@code action} on the task's thread after {@code delayMs}, under no key. */
-        void later(long delayMs, Action action);
+        void later(long delayMs, ThrowingRunnable<Exception> action);
 
         /**
          * Runs {@code action} on the task's thread soon, under no key; callable from any thread.
          */
-        void soon(Action action, String description);
+        void soon(ThrowingRunnable<Exception> action, String description);
 
         /** Runs one other piece of the task's work (a completion, a timer), or waits for one. */
         void yieldOnce() throws InterruptedException;

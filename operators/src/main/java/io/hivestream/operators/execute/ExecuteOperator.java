@@ -35,6 +35,7 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * The execute stage, keyed by session: the Flink shell around its {@link CallRunner}, which makes
@@ -346,14 +347,14 @@ public final class ExecuteOperator extends AbstractStreamOperator<CallReply>
         }
 
         @Override
-        public void later(long delayMs, CallRunner.Action action) {
+        public void later(long delayMs, ThrowingRunnable<Exception> action) {
             long at = getProcessingTimeService().getCurrentProcessingTime() + delayMs;
             getProcessingTimeService().registerTimer(at, time -> action.run());
         }
 
         @Override
-        public void soon(CallRunner.Action action, String description) {
-            mailbox.execute(action::run, description);
+        public void soon(ThrowingRunnable<Exception> action, String description) {
+            mailbox.execute(action, description);
         }
 
         @Override
