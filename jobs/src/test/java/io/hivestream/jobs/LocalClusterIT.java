@@ -36,9 +36,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The job jar on a real cluster on this machine: deploy/local starts a Flink JobManager and a
  * TaskManager and three Kafka nodes as separate processes; {@code ./hivestream deploy} submits the
- * jar over REST. A TaskManager killed with SIGKILL after a checkpoint is replaced, and every task
- * still has exactly one result. Then Flink's own command line ({@code deploy/local/flink}) cancels
- * that job and runs the same jar with {@code flink run -d}.
+ * jar over REST. The cluster keeps state with the changelog state backend: the job, stopped with a
+ * savepoint, is deployed from it in CLAIM mode and goes on checkpointing. A TaskManager killed with
+ * SIGKILL after a checkpoint is replaced, and every task still has exactly one result. Then Flink's
+ * own command line ({@code deploy/local/flink}) cancels that job and runs the same jar with {@code
+ * flink run -d}.
  */
 class LocalClusterIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -88,6 +90,7 @@ class LocalClusterIT {
                         "KAFKA_HEAP=384m",
                         "KAFKA_REPLICATION_FACTOR=3",
                         "KAFKA_MIN_INSYNC_REPLICAS=2",
+                        "CHANGELOG=true",
                         ""));
         script("start-all.sh");
         bootstrap = Files.readString(dir.resolve("cluster/bootstrap")).strip();
@@ -132,25 +135,62 @@ class LocalClusterIT {
                                     Codecs.AGENT_EVENT.encodeAvro(agent)))
                     .get();
             publish(producer, "hivestream.tasks", 0, 100);
+        }
+        await().pollInterval(Duration.ofMillis(500))
+                .atMost(Duration.ofMinutes(3))
+                .until(() -> results().size() >= 100);
+
+        // Stopped with a savepoint and deployed from it: the cluster runs every job with the
+        // changelog state backend, so deploy restores in CLAIM mode, and the restored job's
+        // checkpoints complete (in NO_CLAIM mode every one fails, and no result commits).
+        Matcher savepoint =
+                Pattern.compile("Savepoint completed\\. Path: (\\S+)")
+                        .matcher(
+                                script(
+                                        "flink",
+                                        "stop",
+                                        "--savepointPath",
+                                        dir.resolve("cluster/savepoints").toUri().toString(),
+                                        jobId(deploy.out())));
+        assertThat(savepoint.find()).isTrue();
+        var restored =
+                io.hivestream.jobs.cli.CliRunner.run(
+                        "deploy",
+                        "--rest",
+                        "http://localhost:" + REST,
+                        "--config",
+                        properties.toString(),
+                        "--jar",
+                        jobJar().toString(),
+                        "--savepoint",
+                        savepoint.group(1));
+        assertThat(restored.exitCode()).as(restored.err()).isZero();
+        assertThat(restored.out())
+                .matches(
+                        Pattern.quote("restoring from " + savepoint.group(1) + " in CLAIM mode")
+                                + "\njob: [0-9a-f]{32}\n");
+        String restJob = jobId(restored.out());
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
+            publish(producer, "hivestream.tasks", 100, 50);
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(3))
-                    .until(() -> results().size() >= 100);
+                    .until(() -> results().size() >= 150);
+            await().atMost(Duration.ofMinutes(1)).until(() -> completedCheckpoints(restJob) >= 2);
+            assertThat(rest("/jobs/" + restJob + "/checkpoints")).contains("\"failed\":0");
 
             // SIGKILL the only TaskManager after checkpoints have completed, then replace it.
-            await().atMost(Duration.ofMinutes(1)).until(() -> completedCheckpoints() >= 2);
             script("kill-taskmanager.sh", "0");
-            publish(producer, "hivestream.tasks", 100, 100);
+            publish(producer, "hivestream.tasks", 150, 100);
             script("start-taskmanager.sh", "0");
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(4))
-                    .until(() -> results().size() >= 200);
+                    .until(() -> results().size() >= 250);
         }
 
-        assertExactlyOneCorrectResult(results(), 0, 200);
+        assertExactlyOneCorrectResult(results(), 0, 250);
 
         // Flink's command line from the same artifacts: cancel the job, run the jar again on its
         // own topics, group and transactional ids.
-        String restJob = deploy.out().substring("job: ".length()).strip();
         assertThat(script("flink", "cancel", restJob)).contains("Cancelled job " + restJob + ".");
         try (Admin admin =
                 Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -196,7 +236,7 @@ class LocalClusterIT {
                 .until(() -> results(CLI_RESULTS).size() >= 50);
         assertExactlyOneCorrectResult(results(CLI_RESULTS), 1000, 50);
         // The cancelled job's topic has no more than before.
-        assertExactlyOneCorrectResult(results(), 0, 200);
+        assertExactlyOneCorrectResult(results(), 0, 250);
     }
 
     private static void assertExactlyOneCorrectResult(
@@ -249,30 +289,17 @@ class LocalClusterIT {
                 .body();
     }
 
-    private static long completedCheckpoints() throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
-        String jobs =
-                http.send(
-                                HttpRequest.newBuilder(
-                                                URI.create("http://localhost:" + REST + "/jobs"))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                        .body();
-        String id = jobs.replaceAll(".*\"id\":\"([0-9a-f]{32})\".*", "$1");
-        String checkpoints =
-                http.send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        "http://localhost:"
-                                                                + REST
-                                                                + "/jobs/"
-                                                                + id
-                                                                + "/checkpoints"))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                        .body();
+    private static long completedCheckpoints(String job) throws IOException, InterruptedException {
+        String checkpoints = rest("/jobs/" + job + "/checkpoints");
         String completed = checkpoints.replaceAll("(?s).*\"completed\":(\\d+).*", "$1");
         return completed.matches("\\d+") ? Long.parseLong(completed) : 0;
+    }
+
+    /** The job id that deploy printed last. */
+    private static String jobId(String deployOutput) {
+        Matcher job = Pattern.compile("job: ([0-9a-f]{32})").matcher(deployOutput);
+        assertThat(job.find()).as(deployOutput).isTrue();
+        return job.group(1);
     }
 
     private static Path jobJar() throws IOException {

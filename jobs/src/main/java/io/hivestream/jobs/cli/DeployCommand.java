@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,10 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -67,6 +71,24 @@ final class DeployCommand implements Callable<Integer> {
                     "Start even if the savepoint holds state of operators the job no longer has.")
     boolean allowNonRestored;
 
+    /** Who owns a restored snapshot's files: Flink's {@code RecoveryClaimMode}, less LEGACY. */
+    enum ClaimMode {
+        CLAIM,
+        NO_CLAIM
+    }
+
+    @Option(
+            names = "--claim-mode",
+            description = {
+                "With --savepoint: CLAIM hands the snapshot's files to the job, which deletes them once newer checkpoints replace them;"
+                        + " NO_CLAIM leaves them yours and makes the first checkpoint a full one.",
+                "Default: CLAIM when the configuration sets state.changelog.enabled=true (that backend restores in no other mode), otherwise NO_CLAIM."
+            })
+    ClaimMode claimMode;
+
+    /** The property that turns Flink's changelog state backend on for the job. */
+    static final String CHANGELOG_ENABLED = "state.changelog.enabled";
+
     @Override
     public Integer call() throws Exception {
         Properties properties = new Properties();
@@ -82,6 +104,11 @@ final class DeployCommand implements Callable<Integer> {
         kafkaConfig.jobOptions().forEach(properties::setProperty);
         Path jobJar = jar != null ? jar : defaultJar();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        ClaimMode claim =
+                claimMode(
+                        savepoint,
+                        claimMode,
+                        () -> Changelog.of(properties, config, () -> clusterConfig(http)));
         String jarId = upload(http, jobJar);
         List<String> args = new ArrayList<>();
         properties.stringPropertyNames().stream()
@@ -100,6 +127,8 @@ final class DeployCommand implements Callable<Integer> {
         if (savepoint != null) {
             run.put("savepointPath", savepoint);
             run.put("allowNonRestoredState", allowNonRestored);
+            run.put("claimMode", claim.name());
+            System.out.println("restoring from " + savepoint + " in " + claim + " mode");
         }
         HttpResponse<String> response =
                 http.send(
@@ -121,6 +150,96 @@ final class DeployCommand implements Callable<Integer> {
         }
         System.out.println("job: " + body.get("jobid").asText());
         return 0;
+    }
+
+    /** Whether the job runs with Flink's changelog state backend, and which setting says so. */
+    record Changelog(boolean on, String setting) {
+        /**
+         * From the job's options where they set {@link #CHANGELOG_ENABLED}, otherwise from the
+         * cluster's configuration (which the job inherits), read only then.
+         */
+        static Changelog of(
+                Properties job, Path config, Supplier<Map<String, String>> clusterConfig) {
+            String value = job.getProperty(CHANGELOG_ENABLED);
+            if (value != null) {
+                return new Changelog(
+                        Boolean.parseBoolean(value.strip()),
+                        CHANGELOG_ENABLED + "=" + value.strip() + " in " + config);
+            }
+            String cluster = clusterConfig.get().get(CHANGELOG_ENABLED);
+            return new Changelog(
+                    cluster != null && Boolean.parseBoolean(cluster.strip()),
+                    CHANGELOG_ENABLED
+                            + "="
+                            + (cluster == null ? "false" : cluster.strip())
+                            + " in the cluster's configuration");
+        }
+    }
+
+    /**
+     * The claim mode of a restore: the one asked for, or CLAIM where the job runs with the
+     * changelog state backend (in NO_CLAIM mode such a job restores, then fails every checkpoint:
+     * that backend cannot take the full snapshot NO_CLAIM demands first), or NO_CLAIM, Flink's
+     * default. Null without a savepoint; refuses a claim mode without one, and NO_CLAIM with the
+     * changelog.
+     */
+    static ClaimMode claimMode(String savepoint, ClaimMode asked, Supplier<Changelog> changelog) {
+        if (savepoint == null) {
+            if (asked != null) {
+                throw new IllegalArgumentException(
+                        "--claim-mode applies to a restore: add --savepoint PATH, or leave --claim-mode out");
+            }
+            return null;
+        }
+        if (asked == ClaimMode.CLAIM) {
+            return asked;
+        }
+        Changelog backend = changelog.get();
+        if (asked == ClaimMode.NO_CLAIM && backend.on()) {
+            throw new IllegalArgumentException(
+                    backend.setting()
+                            + " turns the changelog state backend on, and a job with it restored in"
+                            + " NO_CLAIM mode fails every checkpoint, so its results never commit: use"
+                            + " --claim-mode CLAIM, or"
+                            + " set state.changelog.enabled=false in the job's options for this"
+                            + " restore");
+        }
+        if (asked != null) {
+            return asked;
+        }
+        return backend.on() ? ClaimMode.CLAIM : ClaimMode.NO_CLAIM;
+    }
+
+    /** The leading JobManager's configuration, from {@code GET /jobmanager/config}. */
+    private Map<String, String> clusterConfig(HttpClient http) {
+        try {
+            HttpResponse<String> response =
+                    http.send(
+                            HttpRequest.newBuilder(rest.resolve("/jobmanager/config"))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            JsonNode body = JSON.readTree(response.body());
+            if (response.statusCode() != 200 || !body.isArray()) {
+                throw new IllegalStateException(
+                        "the cluster at "
+                                + rest
+                                + " did not give its configuration (HTTP "
+                                + response.statusCode()
+                                + "): "
+                                + errors(body));
+            }
+            Map<String, String> entries = new HashMap<>();
+            body.forEach(e -> entries.put(e.path("key").asText(), e.path("value").asText()));
+            return entries;
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot reach the cluster at " + rest + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking " + rest, e);
+        }
     }
 
     private String upload(HttpClient http, Path jobJar) throws IOException, InterruptedException {
