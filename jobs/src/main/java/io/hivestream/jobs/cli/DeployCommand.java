@@ -82,8 +82,9 @@ final class DeployCommand implements Callable<Integer> {
             description = {
                 "With --savepoint: CLAIM hands the snapshot's files to the job, which deletes them once newer checkpoints replace them;"
                         + " NO_CLAIM leaves them yours and makes the first checkpoint a full one.",
-                "Default: CLAIM when the configuration sets state.changelog.enabled=true (that backend restores in no other mode), otherwise NO_CLAIM."
-            })
+                "Default: CLAIM when the job's options, or else the cluster's configuration, set state.changelog.enabled=true (that backend restores in no other mode); otherwise NO_CLAIM."
+            },
+            paramLabel = "CLAIM|NO_CLAIM")
     ClaimMode claimMode;
 
     /** The property that turns Flink's changelog state backend on for the job. */

@@ -19,7 +19,7 @@ final class KafkaConfigOption {
             description =
                     "Java properties file of Kafka client properties for every client, e.g."
                             + " security.protocol=SASL_SSL, sasl.mechanism, sasl.jaas.config,"
-                            + " ssl.truststore.location; secrets as ${env:NAME} or ${file:PATH:KEY}"
+                            + " ssl.truststore.location; secrets as $${env:NAME} or $${file:PATH:KEY}"
                             + " with config.providers (see docs/security.md).")
     Path file;
 

@@ -65,6 +65,27 @@ class HelpTest {
         assertThat(commands).allSatisfy(line -> assertThat(line).endsWith("."));
     }
 
+    @Test
+    void noHelpTextSaysNullWhereItMeantAPlaceholder() {
+        // picocli reads ${env:NAME} in a description as its own variable: unescaped, the help
+        // printed "null".
+        List<String> helps = new ArrayList<>();
+        helps(HivestreamCli.commandLine(), helps);
+
+        assertThat(helps).hasSizeGreaterThan(12);
+        assertThat(helps).allSatisfy(help -> assertThat(help).doesNotContainPattern("\\bnull\\b"));
+        assertThat(CliRunner.run("deploy", "--help").out().replaceAll("\\s+", " "))
+                .contains("secrets as ${env:NAME} or ${file:PATH:")
+                .contains("--claim-mode=CLAIM|NO_CLAIM");
+    }
+
+    private static void helps(CommandLine command, List<String> helps) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            helps.add(sub.getUsageMessage(CommandLine.Help.Ansi.OFF));
+            helps(sub, helps);
+        }
+    }
+
     private static void collect(CommandLine command, List<String> summaries) {
         for (CommandLine sub : command.getSubcommands().values()) {
             // What the list of commands shows: the header's first line, else the description's.
