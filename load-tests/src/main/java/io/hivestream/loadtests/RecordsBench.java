@@ -1,5 +1,6 @@
 package io.hivestream.loadtests;
 
+import io.hivestream.operators.route.AgentStatistics;
 import io.hivestream.schemas.AgentAnswer;
 import io.hivestream.schemas.AgentEvent;
 import io.hivestream.schemas.CallMetric;
@@ -15,6 +16,7 @@ import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.codec.RecordCodec;
 import io.hivestream.schemas.codec.RecordDefaults;
+import io.hivestream.schemas.internal.AgentStats;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallRequest;
 import java.io.IOException;
@@ -31,10 +33,11 @@ import org.apache.avro.specific.SpecificData;
 /**
  * What making the records of one task costs on one thread, through the generated builders (column
  * {@code avro}) and through {@link RecordDefaults} (column {@code hivestream}): a call request, an
- * agent's answer, a call metric, a result and a lineage, each with the fields the stages set; and
- * what encoding a result in Avro single-object bytes costs, through Avro's {@code
- * BinaryMessageEncoder} and through {@link RecordCodec}. The best nanoseconds per record over the
- * rounds, after a warm-up.
+ * agent's answer, a call metric, a result and a lineage, each with the fields the stages set, and
+ * an agent's statistics after a call (through {@link AgentStatistics}, which copies them); and what
+ * encoding a result in Avro single-object bytes costs, through Avro's {@code BinaryMessageEncoder}
+ * and through {@link RecordCodec}. The best nanoseconds per record over the rounds, after a
+ * warm-up.
  *
  * <pre>./load-tests/bench records [rounds]</pre>
  */
@@ -91,6 +94,12 @@ public final class RecordsBench {
                         rounds));
         rows.add(
                 row(
+                        "AgentStats after a call (statistics)",
+                        RecordsBench::statsBuilt,
+                        RecordsBench::statsCopied,
+                        rounds));
+        rows.add(
+                row(
                         "TaskResult encoded, one answer",
                         RecordsBench::encodedByAvro,
                         RecordsBench::encodedByCodec,
@@ -139,6 +148,39 @@ public final class RecordsBench {
             sink = make.get();
         }
         return (System.nanoTime() - start) / (double) PER_ROUND;
+    }
+
+    private static final AgentStatistics STATISTICS = new AgentStatistics();
+    private static final AgentStats STATS =
+            new AgentStats(9.5, 0.5, 10L, 0.0, 0.0, 0L, 3.0, 0.001, 8.0, 1L, 1L, true, 0L, 0L);
+    private static final CallMetric CALL = CALLS.make();
+
+    static {
+        CALL.setOutcome(CallOutcome.SUCCESS);
+        CALL.setLatencyMs(3L);
+        CALL.setCostUsd(0.001);
+    }
+
+    /** The agent statistics' update of one call as a generated builder makes it. */
+    private static Object statsBuilt() {
+        double decay = AgentStatistics.DEFAULT_DECAY;
+        double smoothing = AgentStatistics.DEFAULT_SMOOTHING;
+        return AgentStats.newBuilder(STATS)
+                .setSuccesses(STATS.getSuccesses() * decay + 1)
+                .setFailures(STATS.getFailures() * decay)
+                .setCalls(STATS.getCalls() + 1)
+                .setRecentCalls(AgentStatistics.recentCalls(STATS, 2L) + 1)
+                .setRecentAt(2L)
+                .setLatencyMs(
+                        STATS.getLatencyMs()
+                                + smoothing * (CALL.getLatencyMs() - STATS.getLatencyMs()))
+                .setCostUsd(
+                        STATS.getCostUsd() + smoothing * (CALL.getCostUsd() - STATS.getCostUsd()))
+                .build();
+    }
+
+    private static Object statsCopied() {
+        return STATISTICS.onCall(STATS, CALL, 2L);
     }
 
     private static Object requestBuilt() {

@@ -19,6 +19,7 @@ import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.codec.Codecs;
 import io.hivestream.schemas.codec.FastCoders;
+import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.Plan;
 import io.hivestream.schemas.internal.PlanStep;
@@ -88,6 +89,10 @@ public final class AggregateFunction
             new OutputTag<>("subtasks", new AvroTypeInfo<>(Task.class));
 
     private static final long END_OF_INPUT = Long.MAX_VALUE;
+
+    private static final RecordDefaults<Metric> METRICS = RecordDefaults.of(Metric::new);
+    private static final RecordDefaults<TaskMetric> TASK_METRICS =
+            RecordDefaults.of(TaskMetric::new);
 
     /** How many answers a planner gets per planning round: a refused answer is asked again once. */
     static final int PLANNER_ANSWERS = 2;
@@ -699,25 +704,22 @@ public final class AggregateFunction
         long now = clock.millis();
         // Stamped in place: a builder would deep-copy every answer, for one field.
         result.setCompletedAt(now);
-        ctx.output(
-                Outputs.METRICS,
-                Metric.newBuilder()
-                        .setKind(MetricKind.TASK)
-                        .setTimestamp(now)
-                        .setTaskId(result.getTaskId())
-                        .setTenant(result.getTenant())
-                        .setTask(
-                                TaskMetric.newBuilder()
-                                        .setStatus(result.getStatus())
-                                        .setStrategy(result.getStrategy())
-                                        .setTier(result.getTier())
-                                        .setLatencyMs(result.getLatencyMs())
-                                        .setCostUsd(result.getCostUsd())
-                                        .setTokensIn(result.getTokensIn())
-                                        .setTokensOut(result.getTokensOut())
-                                        .setAnswers(result.getAnswers().size())
-                                        .build())
-                        .build());
+        TaskMetric task = TASK_METRICS.make();
+        task.setStatus(result.getStatus());
+        task.setStrategy(result.getStrategy());
+        task.setTier(result.getTier());
+        task.setLatencyMs(result.getLatencyMs());
+        task.setCostUsd(result.getCostUsd());
+        task.setTokensIn(result.getTokensIn());
+        task.setTokensOut(result.getTokensOut());
+        task.setAnswers(result.getAnswers().size());
+        Metric metric = METRICS.make();
+        metric.setKind(MetricKind.TASK);
+        metric.setTimestamp(now);
+        metric.setTaskId(result.getTaskId());
+        metric.setTenant(result.getTenant());
+        metric.setTask(task);
+        ctx.output(Outputs.METRICS, metric);
         results.inc();
         if (result.getAgreement() != null) {
             agreement.update(Math.round(100 * result.getAgreement()));

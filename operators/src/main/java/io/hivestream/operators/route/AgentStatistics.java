@@ -2,6 +2,7 @@ package io.hivestream.operators.route;
 
 import io.hivestream.schemas.CallMetric;
 import io.hivestream.schemas.CallOutcome;
+import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.AgentStats;
 import java.io.Serializable;
 
@@ -65,7 +66,31 @@ public final class AgentStatistics implements Serializable {
 
     /** Statistics of an agent nothing is known about: in the rotation, no observations. */
     public static AgentStats empty() {
-        return AgentStats.newBuilder().build();
+        return STATS.make();
+    }
+
+    private static final RecordDefaults<AgentStats> STATS = RecordDefaults.of(AgentStats::new);
+
+    /**
+     * A copy of {@code stats} to change: every field is a primitive, so the constructor copies it
+     * whole, where a generated builder looks each field up by its schema (about a microsecond).
+     */
+    public static AgentStats copyOf(AgentStats stats) {
+        return new AgentStats(
+                stats.getSuccesses(),
+                stats.getFailures(),
+                stats.getCalls(),
+                stats.getAgreed(),
+                stats.getDisagreed(),
+                stats.getVotes(),
+                stats.getLatencyMs(),
+                stats.getCostUsd(),
+                stats.getRecentCalls(),
+                stats.getRecentAt(),
+                stats.getLastSeenAt(),
+                stats.getHealthy(),
+                stats.getExpiresAt(),
+                stats.getPublishAt());
     }
 
     /**
@@ -93,27 +118,27 @@ public final class AgentStatistics implements Serializable {
             return stats;
         }
         boolean ok = call.getOutcome() == CallOutcome.SUCCESS;
-        AgentStats.Builder next = AgentStats.newBuilder(stats);
-        next.setSuccesses(stats.getSuccesses() * decay + (ok ? 1 : 0))
-                .setFailures(stats.getFailures() * decay + (ok ? 0 : 1))
-                .setCalls(stats.getCalls() + 1)
-                .setRecentCalls(recentCalls(stats, at) + 1)
-                .setRecentAt(Math.max(at, stats.getRecentAt()));
+        AgentStats next = copyOf(stats);
+        next.setSuccesses(stats.getSuccesses() * decay + (ok ? 1 : 0));
+        next.setFailures(stats.getFailures() * decay + (ok ? 0 : 1));
+        next.setCalls(stats.getCalls() + 1);
+        next.setRecentCalls(recentCalls(stats, at) + 1);
+        next.setRecentAt(Math.max(at, stats.getRecentAt()));
         if (ok) {
             boolean first = stats.getSuccesses() == 0 && stats.getLatencyMs() == 0;
-            next.setLatencyMs(average(stats.getLatencyMs(), call.getLatencyMs(), first))
-                    .setCostUsd(average(stats.getCostUsd(), call.getCostUsd(), first));
+            next.setLatencyMs(average(stats.getLatencyMs(), call.getLatencyMs(), first));
+            next.setCostUsd(average(stats.getCostUsd(), call.getCostUsd(), first));
         }
-        return next.build();
+        return next;
     }
 
     /** Counts one vote: whether the agent's answer agreed with the winner. */
     public AgentStats onVote(AgentStats stats, boolean agreed) {
-        return AgentStats.newBuilder(stats)
-                .setAgreed(stats.getAgreed() * decay + (agreed ? 1 : 0))
-                .setDisagreed(stats.getDisagreed() * decay + (agreed ? 0 : 1))
-                .setVotes(stats.getVotes() + 1)
-                .build();
+        AgentStats next = copyOf(stats);
+        next.setAgreed(stats.getAgreed() * decay + (agreed ? 1 : 0));
+        next.setDisagreed(stats.getDisagreed() * decay + (agreed ? 0 : 1));
+        next.setVotes(stats.getVotes() + 1);
+        return next;
     }
 
     private double average(double current, double sample, boolean first) {

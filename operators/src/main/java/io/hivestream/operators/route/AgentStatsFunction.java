@@ -167,7 +167,7 @@ public final class AgentStatsFunction
                             + (agent.value() == null
                                     ? ORPHAN_RETENTION.toMillis()
                                     : publishInterval.toMillis());
-            after = AgentStats.newBuilder(after).setPublishAt(at).build();
+            after.setPublishAt(at); // a new record: onCall and onVote copy what they change
             ctx.timerService().registerProcessingTimeTimer(at);
         }
         stats.update(after);

@@ -23,6 +23,40 @@ class AgentStatisticsTest {
     }
 
     @Test
+    void aCopyHasEveryFieldAndIsItsOwnRecord() {
+        AgentStats stats =
+                new AgentStats(
+                        1.5, 2.5, 3L, 4.5, 5.5, 6L, 7.5, 8.5, 9.5, 10L, 11L, false, 13L, 14L);
+
+        AgentStats copy = AgentStatistics.copyOf(stats);
+        copy.setPublishAt(15L);
+
+        assertThat(AgentStatistics.copyOf(stats)).isEqualTo(stats).isNotSameAs(stats);
+        assertThat(copy.getPublishAt()).isEqualTo(15L);
+        assertThat(stats.getPublishAt()).isEqualTo(14L);
+        assertThat(AgentStatistics.empty()).isEqualTo(AgentStats.newBuilder().build());
+    }
+
+    @Test
+    void aCallChangesACopyAndLeavesTheRecordItWasGiven() {
+        AgentStats before = AgentStatistics.empty();
+
+        AgentStats after = statistics.onCall(before, call(CallOutcome.SUCCESS, null, 100, 0.01), 5);
+
+        assertThat(before).isEqualTo(AgentStatistics.empty());
+        assertThat(after)
+                .isEqualTo(
+                        AgentStats.newBuilder()
+                                .setSuccesses(1.0)
+                                .setCalls(1)
+                                .setRecentCalls(1.0)
+                                .setRecentAt(5)
+                                .setLatencyMs(100.0)
+                                .setCostUsd(0.01)
+                                .build());
+    }
+
+    @Test
     void successesAndFailuresDecayWithEveryCall() {
         AgentStats stats = AgentStatistics.empty();
         stats = statistics.onCall(stats, call(CallOutcome.SUCCESS, null, 100, 0.01), 0);
