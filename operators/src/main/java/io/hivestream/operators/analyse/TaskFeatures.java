@@ -259,6 +259,26 @@ public final class TaskFeatures {
             Set.of("sin", "cos", "tan", "log", "ln", "exp", "sqrt");
     private static final String MATH_SYMBOLS = "+-*/^=<>%√∑∫π²³";
 
+    /** Digits and {@link #MATH_SYMBOLS}, as a table of the ASCII ones. */
+    private static final boolean[] ASCII_MATH = asciiMath();
+
+    private static boolean[] asciiMath() {
+        boolean[] math = new boolean[128];
+        for (char c = '0'; c <= '9'; c++) {
+            math[c] = true;
+        }
+        for (char c : MATH_SYMBOLS.toCharArray()) {
+            if (c < 128) {
+                math[c] = true;
+            }
+        }
+        return math;
+    }
+
+    private static boolean isMathSymbol(char c) {
+        return c < 128 ? ASCII_MATH[c] : MATH_SYMBOLS.indexOf(c) >= 0;
+    }
+
     private record Phrase(String[] words, int list) {}
 
     private static Map<String, List<Phrase>> phrases() {
@@ -448,17 +468,18 @@ public final class TaskFeatures {
                         && (i + 1 == n || Character.isWhitespace(input.charAt(i + 1)))) {
                     sentences++;
                 }
-                if ((c >= '0' && c <= '9') || MATH_SYMBOLS.indexOf(c) >= 0) {
+                if (isMathSymbol(c)) {
                     mathSymbols++;
                 }
             }
             for (int i = 0; i < n; ) {
-                if (input.startsWith("```", i)) {
+                char c = input.charAt(i);
+                // Each marker's first character decides which it can be.
+                if (c == '`' && input.startsWith("```", i)) {
                     codeMarkers++;
                     i += 3;
-                } else if (input.startsWith("=>", i)
-                        || input.startsWith("==", i)
-                        || input.startsWith("!=", i)) {
+                } else if ((c == '=' && (input.startsWith("=>", i) || input.startsWith("==", i)))
+                        || (c == '!' && input.startsWith("!=", i))) {
                     codeMarkers++;
                     i += 2;
                 } else {
@@ -577,7 +598,10 @@ public final class TaskFeatures {
         private boolean equationAt(String word, int end) {
             int next = skipSpaces(end);
             char after = next < input.length() ? input.charAt(next) : 0;
-            if (FUNCTIONS.contains(word.toLowerCase(Locale.ROOT)) && after == '(') {
+            // Lower-casing never shortens a word, and no function's name is longer than four.
+            if (after == '('
+                    && word.length() <= 4
+                    && FUNCTIONS.contains(word.toLowerCase(Locale.ROOT))) {
                 return true;
             }
             int letters = 0;

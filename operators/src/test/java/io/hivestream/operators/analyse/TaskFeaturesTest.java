@@ -102,6 +102,37 @@ class TaskFeaturesTest {
     }
 
     @Test
+    void markersAndSymbolsBeyondAscii() {
+        // Math symbols: = > (of =>), = (of !=), √ ∑ ∫ π ² ³, 5, %, = : 12. Code markers: the two
+        // fences, =>, != and the call SQRT(y): 5; a lone "=" or "!" is none. SQRT( and Log ( are
+        // functions applied to something, sqrtx( is not.
+        String input = "```f => g != h``` √x ∑ ∫ π² ³ 5% a = b! SQRT(y)";
+        float[] x = TaskFeatures.of(input, "math", List.of());
+
+        assertThat(feature(x, "math_symbols")).isEqualTo(12f / 40);
+        assertThat(feature(x, "code_markers")).isEqualTo(5f / 12);
+        assertThat(feature(x, "equation")).isEqualTo(1f);
+        assertThat(feature(TaskFeatures.of("take Log (n) here", "chat", List.of()), "equation"))
+                .isEqualTo(1f);
+        assertThat(feature(TaskFeatures.of("call sqrtx(n) here", "chat", List.of()), "equation"))
+                .isEqualTo(0f);
+    }
+
+    @Test
+    void lowerCasingNeverShortensAWord() {
+        // The equation feature looks a word up among the functions only when it has at most four
+        // characters: that needs lower-casing never to make a word shorter.
+        for (int c = 0; c <= Character.MAX_CODE_POINT; c++) {
+            if (Character.isLetterOrDigit(c)) {
+                String word = Character.toString(c);
+                assertThat(word.toLowerCase(java.util.Locale.ROOT).length())
+                        .as("U+%04X", c)
+                        .isGreaterThanOrEqualTo(word.length());
+            }
+        }
+    }
+
+    @Test
     void otherScriptsAndUnknownKinds() {
         float[] x = TaskFeatures.of("你好吗? ok", "poetry", List.of());
 
