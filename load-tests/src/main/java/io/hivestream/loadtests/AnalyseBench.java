@@ -49,6 +49,27 @@ public final class AnalyseBench {
     /** One measured variant: nanoseconds per task, best and median over the rounds. */
     record Row(String name, double bestNs, double medianNs) {}
 
+    /** The length of the long prompts: a page of text, as prompts written elsewhere often are. */
+    static final int LONG_CHARS = 2000;
+
+    /** Prompts of {@code chars} characters: the labelled prompts in order, joined by spaces. */
+    static List<Task> joined(List<Task> tasks, int chars) {
+        List<Task> joined = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (Task task : tasks) {
+            text.append(task.getInput()).append(' ');
+            if (text.length() >= chars) {
+                joined.add(
+                        Task.newBuilder(task)
+                                .setTaskId("long-" + joined.size())
+                                .setInput(text.substring(0, chars))
+                                .build());
+                text.setLength(0);
+            }
+        }
+        return joined;
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("accuracy")) {
             accuracy(Arrays.copyOfRange(args, 1, args.length));
@@ -111,6 +132,19 @@ public final class AnalyseBench {
                         "static-embedding analyser, the default (word vectors + features + run"
                                 + " + policy)",
                         tasks,
+                        rounds,
+                        t -> staticEmbedding.analyse(t).getComplexity()));
+        List<Task> longTasks = joined(tasks, LONG_CHARS);
+        rows.add(
+                measure(
+                        "features only, prompts of " + LONG_CHARS + " characters",
+                        longTasks,
+                        rounds,
+                        t -> TaskFeatures.of(t)[0]));
+        rows.add(
+                measure(
+                        "static-embedding analyser, prompts of " + LONG_CHARS + " characters",
+                        longTasks,
                         rounds,
                         t -> staticEmbedding.analyse(t).getComplexity()));
         staticEmbedding.close();

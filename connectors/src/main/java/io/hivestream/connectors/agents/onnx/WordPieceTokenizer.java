@@ -22,6 +22,7 @@ final class WordPieceTokenizer {
     private static final String CONTINUATION = "##";
 
     private final Map<String, Integer> vocab;
+    private final Pieces lookup;
     private final int unknownId;
     private final int clsId;
     private final int sepId;
@@ -34,6 +35,7 @@ final class WordPieceTokenizer {
             int maxInputCharsPerWord,
             int maxLength) {
         this.vocab = vocab;
+        this.lookup = new Pieces(vocab);
         this.unknownId = id(vocab, unknownToken);
         this.clsId = id(vocab, "[CLS]");
         this.sepId = id(vocab, "[SEP]");
@@ -85,7 +87,23 @@ final class WordPieceTokenizer {
      * the text's first {@code 32 * limit} characters are read.
      */
     int[] pieces(String text, int limit) {
-        String head = text.length() > 32L * limit ? text.substring(0, 32 * limit) : text;
+        String head = head(text, limit);
+        for (int i = 0; i < head.length(); i++) {
+            if (head.charAt(i) >= 0x80) {
+                return piecesOfAnyText(text, limit);
+            }
+        }
+        return piecesOfAscii(head, limit);
+    }
+
+    /** The start of a text that can hold {@code limit} pieces. */
+    private static String head(String text, int limit) {
+        return text.length() > 32L * limit ? text.substring(0, 32 * limit) : text;
+    }
+
+    /** {@link #pieces} by the general path: normalised text, then words, then their pieces. */
+    int[] piecesOfAnyText(String text, int limit) {
+        String head = head(text, limit);
         List<Integer> pieces = new ArrayList<>();
         for (String word : words(normalize(head))) {
             if (pieces.size() >= limit) {
@@ -102,6 +120,151 @@ final class WordPieceTokenizer {
     }
 
     /** One more than the largest id in the vocabulary. */
+    /** What each ASCII character is to the normaliser and the word splitter. */
+    private static final byte DROPPED = 0, SPACE = 1, PUNCTUATION = 2, WORD = 3;
+
+    private static final byte[] ASCII_CLASSES = asciiClasses();
+
+    private static byte[] asciiClasses() {
+        byte[] classes = new byte[0x80];
+        for (char c = 0; c < 0x80; c++) {
+            // In the order normalize and words test them.
+            if (c == 0 || isControl(c)) {
+                classes[c] = DROPPED;
+            } else if (isWhitespace(c)) {
+                classes[c] = SPACE;
+            } else if (isPunctuation(c)) {
+                classes[c] = PUNCTUATION;
+            } else {
+                classes[c] = WORD;
+            }
+        }
+        return classes;
+    }
+
+    /**
+     * {@link #pieces} of ASCII text in one pass: the same characters dropped, lower-cased and split
+     * as {@link #normalize} and {@link #words} do, each word's pieces looked up without a string
+     * per candidate, and no word read past the limit.
+     */
+    private int[] piecesOfAscii(String head, int limit) {
+        int[] ids = new int[Math.min(limit, head.length())];
+        int count = 0;
+        char[] word = new char[Math.min(head.length(), maxInputCharsPerWord + 1)];
+        int length = 0;
+        boolean tooLong = false;
+        int n = head.length();
+        for (int i = 0; i <= n && count < limit; i++) {
+            byte kind = i == n ? SPACE : ASCII_CLASSES[head.charAt(i)];
+            if (kind == DROPPED) {
+                continue;
+            }
+            if (kind == WORD) {
+                char c = head.charAt(i);
+                if (length < word.length) {
+                    word[length] = c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+                } else {
+                    tooLong = true;
+                }
+                length++;
+                continue;
+            }
+            if (length > 0) {
+                count = wordPieces(word, length, tooLong, ids, count);
+                length = 0;
+                tooLong = false;
+            }
+            if (kind == PUNCTUATION && count < limit) {
+                word[0] = head.charAt(i);
+                count = wordPieces(word, 1, false, ids, count);
+            }
+        }
+        return count == ids.length ? ids : java.util.Arrays.copyOf(ids, count);
+    }
+
+    /**
+     * Appends a word's pieces to {@code ids} (one unknown token when it is longer than {@code
+     * maxInputCharsPerWord} or has no pieces), as many as fit; returns the new count.
+     */
+    private int wordPieces(char[] word, int length, boolean tooLong, int[] ids, int count) {
+        if (tooLong || length > maxInputCharsPerWord) {
+            return append(ids, count, unknownId);
+        }
+        int first = count;
+        int start = 0;
+        while (start < length) {
+            int end = length;
+            int found = -1;
+            while (start < end) {
+                found = lookup.id(word, start, end, start > 0);
+                if (found >= 0) {
+                    break;
+                }
+                end--;
+            }
+            if (found < 0) {
+                // The pieces of this word found so far are dropped: it is one unknown token.
+                return append(ids, first, unknownId);
+            }
+            count = append(ids, count, found);
+            start = end;
+        }
+        return count;
+    }
+
+    private static int append(int[] ids, int count, int id) {
+        if (count < ids.length) {
+            ids[count] = id;
+        }
+        return Math.min(count + 1, ids.length);
+    }
+
+    /**
+     * The vocabulary as an open-addressing table of characters, looked up by a slice of a word
+     * (with the {@code ##} of a continuation) without making a string.
+     */
+    private static final class Pieces {
+        private final char[][] keys;
+        private final int[] ids;
+        private final int mask;
+
+        Pieces(Map<String, Integer> vocab) {
+            int capacity = Integer.highestOneBit(Math.max(2, vocab.size()) * 4 - 1) << 1;
+            keys = new char[capacity][];
+            ids = new int[capacity];
+            mask = capacity - 1;
+            vocab.forEach(
+                    (piece, id) -> {
+                        int slot = piece.hashCode() & mask;
+                        while (keys[slot] != null) {
+                            slot = (slot + 1) & mask;
+                        }
+                        keys[slot] = piece.toCharArray();
+                        ids[slot] = id;
+                    });
+        }
+
+        /** The id of {@code ##} (when continued) and {@code word[from, to)}, or -1. */
+        int id(char[] word, int from, int to, boolean continued) {
+            // String.hashCode of the piece, so that the table is filled by the same hash.
+            int hash = continued ? 31 * '#' + '#' : 0;
+            for (int i = from; i < to; i++) {
+                hash = 31 * hash + word[i];
+            }
+            int prefix = continued ? 2 : 0;
+            int length = prefix + to - from;
+            for (int slot = hash & mask; keys[slot] != null; slot = (slot + 1) & mask) {
+                char[] key = keys[slot];
+                if (key.length == length
+                        && (!continued || (key[0] == '#' && key[1] == '#'))
+                        && java.util.Arrays.equals(key, prefix, length, word, from, to)) {
+                    return ids[slot];
+                }
+            }
+            return -1;
+        }
+    }
+
     int vocabularySize() {
         int size = 0;
         for (int id : vocab.values()) {

@@ -52,6 +52,42 @@ class WordPieceTokenizerTest {
     }
 
     @Test
+    void asciiTextHasThePiecesTheGeneralPathGives() {
+        // Letters, digits, punctuation, spaces and control characters, words of up to 120
+        // characters (longer than a word may be), pieces the vocabulary lacks, limits of 1 to 64.
+        String alphabet =
+                "abcdefghijklmnopqrstuvwxyzABCDEFXYZ0123456789_.,;:!?'\"()[]{}#$%&*+-/<=>@\\^`|~";
+        String[] words = {
+            "tokenization", "unaffable", "kafka", "exactly", "once", "##", "[UNK]", "qzxj", "hello"
+        };
+        java.util.Random random = new java.util.Random(42);
+        for (int n = 0; n < 10_000; n++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(n % 100 == 0 ? 400 : 60);
+            while (text.length() < length) {
+                int pick = random.nextInt(20);
+                if (pick == 0) {
+                    text.append((char) random.nextInt(0x20)); // controls, tabs, newlines
+                } else if (pick == 1) {
+                    text.append((char) 0x7F);
+                } else if (pick == 2) {
+                    text.append("x".repeat(95 + random.nextInt(10)));
+                } else if (pick < 6) {
+                    text.append(words[random.nextInt(words.length)]);
+                } else if (pick < 9) {
+                    text.append(' ');
+                } else {
+                    text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+            }
+            int limit = 1 + random.nextInt(64);
+            assertThat(tokenizer.pieces(text.toString(), limit))
+                    .as("%s, limit %d", text.chars().boxed().toList(), limit)
+                    .containsExactly(tokenizer.piecesOfAnyText(text.toString(), limit));
+        }
+    }
+
+    @Test
     void aLongWordIsSplitIntoPieces() {
         // [CLS] token ##ization [SEP]
         assertThat(tokenizer.encode("tokenization")).containsExactly(101, 19204, 3989, 102);
