@@ -30,9 +30,11 @@ public final class StaticMiniLmEmbedder {
     private static volatile StaticMiniLmEmbedder shared;
 
     private final WordPieceTokenizer tokenizer;
-    private final float[] matrix;
-    private final float[] weights;
 
+    /** The word-embedding matrix, each row already multiplied by its piece's SIF weight. */
+    private final float[] weighted;
+
+    /** Takes {@code matrix} over: its rows are weighted in place. */
     StaticMiniLmEmbedder(WordPieceTokenizer tokenizer, float[] matrix, int vocabulary) {
         if (matrix.length != (long) vocabulary * DIMENSIONS) {
             throw new IllegalArgumentException(
@@ -44,8 +46,17 @@ public final class StaticMiniLmEmbedder {
                             + matrix.length);
         }
         this.tokenizer = tokenizer;
-        this.matrix = matrix;
-        this.weights = zipfWeights(vocabulary, SIF_A);
+        float[] weights = zipfWeights(vocabulary, SIF_A);
+        // Each row times its piece's weight, once: the same float products embed added when it
+        // multiplied them per text, so the sums are the same to the bit.
+        for (int id = 0; id < vocabulary; id++) {
+            float w = weights[id];
+            int base = id * DIMENSIONS;
+            for (int d = 0; d < DIMENSIONS; d++) {
+                matrix[base + d] = w * matrix[base + d];
+            }
+        }
+        this.weighted = matrix;
     }
 
     /**
@@ -104,10 +115,9 @@ public final class StaticMiniLmEmbedder {
     public float[] embed(String text) {
         float[] sum = new float[DIMENSIONS];
         for (int id : tokenizer.pieces(text, MAX_PIECES)) {
-            float w = weights[id];
             int base = id * DIMENSIONS;
             for (int d = 0; d < DIMENSIONS; d++) {
-                sum[d] += w * matrix[base + d];
+                sum[d] += weighted[base + d];
             }
         }
         double norm = 0;
