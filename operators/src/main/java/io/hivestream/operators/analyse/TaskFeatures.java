@@ -2,7 +2,9 @@ package io.hivestream.operators.analyse;
 
 import io.hivestream.schemas.Task;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -237,7 +239,7 @@ public final class TaskFeatures {
     private static final Map<String, List<Phrase>> PHRASES = phrases();
 
     private static final Set<String> CODE_KEYWORDS =
-            Set.of(
+            hashSetOf(
                     "def",
                     "class",
                     "function",
@@ -255,6 +257,12 @@ public final class TaskFeatures {
                     "lambda",
                     "async",
                     "await");
+
+    /** A HashSet: looked up once per word, where Set.of's probing costs more. */
+    private static Set<String> hashSetOf(String... values) {
+        return Collections.unmodifiableSet(new HashSet<>(List.of(values)));
+    }
+
     private static final Set<String> FUNCTIONS =
             Set.of("sin", "cos", "tan", "log", "ln", "exp", "sqrt");
     private static final String MATH_SYMBOLS = "+-*/^=<>%√∑∫π²³";
@@ -297,7 +305,9 @@ public final class TaskFeatures {
         }
         // Longest first, so that "edge cases" wins over "edge case".
         byFirst.values().forEach(l -> l.sort((a, b) -> b.words().length - a.words().length));
-        return Map.copyOf(byFirst);
+        // A HashMap, not Map.copyOf: looked up once per word of every task, and the immutable map's
+        // probing costs more.
+        return Collections.unmodifiableMap(byFirst);
     }
 
     private TaskFeatures() {}
@@ -423,7 +433,17 @@ public final class TaskFeatures {
 
     /** Word characters: letters, digits and the underscore. */
     private static boolean isWordChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_';
+        return c < 128 ? ASCII_WORD[c] : Character.isLetterOrDigit(c);
+    }
+
+    private static final boolean[] ASCII_WORD = asciiWord();
+
+    private static boolean[] asciiWord() {
+        boolean[] word = new boolean[128];
+        for (char c = 0; c < 128; c++) {
+            word[c] = Character.isLetterOrDigit(c) || c == '_';
+        }
+        return word;
     }
 
     /**
@@ -562,10 +582,13 @@ public final class TaskFeatures {
             int w = 0;
             while (w < words.size()) {
                 Phrase match = null;
-                for (Phrase phrase : PHRASES.getOrDefault(words.get(w), List.of())) {
-                    if (matches(phrase.words(), w)) {
-                        match = phrase;
-                        break;
+                List<Phrase> starting = PHRASES.get(words.get(w));
+                if (starting != null) {
+                    for (Phrase phrase : starting) {
+                        if (matches(phrase.words(), w)) {
+                            match = phrase;
+                            break;
+                        }
                     }
                 }
                 if (match == null) {
