@@ -134,7 +134,12 @@ public final class AnalyseBench {
                         tasks,
                         rounds,
                         t -> staticEmbedding.analyse(t).getComplexity()));
-        List<Task> longTasks = joined(tasks, LONG_CHARS);
+        // The labelled prompts make a few dozen long ones: each ten times a round, so that a round
+        // lasts tens of milliseconds and the warm-up compiles their paths.
+        List<Task> longTasks = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            longTasks.addAll(joined(tasks, LONG_CHARS));
+        }
         rows.add(
                 measure(
                         "features only, prompts of " + LONG_CHARS + " characters",
