@@ -3,6 +3,7 @@ package io.hivestream.operators.analyse;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
 import io.hivestream.schemas.Tier;
+import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.Analysis;
 import java.io.Serializable;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.List;
  * shares it so hints are honoured the same way.
  */
 public final class AnalysisPolicy implements Serializable {
+    private static final RecordDefaults<Analysis> ANALYSES = RecordDefaults.of(Analysis::new);
+
     private static final long serialVersionUID = 1L;
 
     public static final double DEFAULT_CLOUD_THRESHOLD = 0.6;
@@ -110,15 +113,16 @@ public final class AnalysisPolicy implements Serializable {
                         ? task.getQuorum()
                         : replicas / 2 + 1;
         List<String> capabilities = List.copyOf(capabilitiesAsked(task));
-        return Analysis.newBuilder()
-                .setComplexity(score)
-                .setTier(tier)
-                .setStrategy(strategy)
-                .setReplicas(replicas)
-                .setQuorum(quorum)
-                .setCapabilities(capabilities)
-                .setModel(model)
-                .build();
+        // Made once per task: from the schema's defaults read once, not through a builder.
+        Analysis analysis = ANALYSES.make();
+        analysis.setComplexity(score);
+        analysis.setTier(tier);
+        analysis.setStrategy(strategy);
+        analysis.setReplicas(replicas);
+        analysis.setQuorum(quorum);
+        analysis.setCapabilities(capabilities);
+        analysis.setModel(model);
+        return analysis;
     }
 
     /**
