@@ -112,15 +112,7 @@ class LocalClusterIT {
                 "hivestream.kafka.bootstrap-servers="
                         + bootstrap
                         + "\nhivestream.kafka.transaction-timeout=5 min\n");
-        var deploy =
-                io.hivestream.jobs.cli.CliRunner.run(
-                        "deploy",
-                        "--rest",
-                        "http://localhost:" + REST,
-                        "--config",
-                        properties.toString(),
-                        "--jar",
-                        jobJar().toString());
+        var deploy = deploy(properties);
         assertThat(deploy.exitCode()).as(deploy.err()).isZero();
         assertThat(deploy.out()).matches("job: [0-9a-f]{32}\n");
 
@@ -153,17 +145,7 @@ class LocalClusterIT {
                                         dir.resolve("cluster/savepoints").toUri().toString(),
                                         jobId(deploy.out())));
         assertThat(savepoint.find()).isTrue();
-        var restored =
-                io.hivestream.jobs.cli.CliRunner.run(
-                        "deploy",
-                        "--rest",
-                        "http://localhost:" + REST,
-                        "--config",
-                        properties.toString(),
-                        "--jar",
-                        jobJar().toString(),
-                        "--savepoint",
-                        savepoint.group(1));
+        var restored = deploy(properties, "--savepoint", savepoint.group(1));
         assertThat(restored.exitCode()).as(restored.err()).isZero();
         assertThat(restored.out())
                 .matches(
@@ -293,6 +275,23 @@ class LocalClusterIT {
         String checkpoints = rest("/jobs/" + job + "/checkpoints");
         String completed = checkpoints.replaceAll("(?s).*\"completed\":(\\d+).*", "$1");
         return completed.matches("\\d+") ? Long.parseLong(completed) : 0;
+    }
+
+    /** {@code ./hivestream deploy} of the job jar with {@code properties} to this cluster. */
+    private static io.hivestream.jobs.cli.CliRunner.Run deploy(Path properties, String... more)
+            throws IOException {
+        List<String> args =
+                new java.util.ArrayList<>(
+                        List.of(
+                                "deploy",
+                                "--rest",
+                                "http://localhost:" + REST,
+                                "--config",
+                                properties.toString(),
+                                "--jar",
+                                jobJar().toString()));
+        args.addAll(List.of(more));
+        return io.hivestream.jobs.cli.CliRunner.run(args.toArray(String[]::new));
     }
 
     /** The job id that deploy printed last. */
