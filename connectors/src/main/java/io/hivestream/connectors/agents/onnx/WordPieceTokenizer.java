@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -119,7 +120,6 @@ final class WordPieceTokenizer {
         return ids;
     }
 
-    /** One more than the largest id in the vocabulary. */
     /** What each ASCII character is to the normaliser and the word splitter. */
     private static final byte DROPPED = 0, SPACE = 1, PUNCTUATION = 2, WORD = 3;
 
@@ -179,7 +179,7 @@ final class WordPieceTokenizer {
                 count = wordPieces(word, 1, false, ids, count);
             }
         }
-        return count == ids.length ? ids : java.util.Arrays.copyOf(ids, count);
+        return count == ids.length ? ids : Arrays.copyOf(ids, count);
     }
 
     /**
@@ -257,7 +257,7 @@ final class WordPieceTokenizer {
                 char[] key = keys[slot];
                 if (key.length == length
                         && (!continued || (key[0] == '#' && key[1] == '#'))
-                        && java.util.Arrays.equals(key, prefix, length, word, from, to)) {
+                        && Arrays.equals(key, prefix, length, word, from, to)) {
                     return ids[slot];
                 }
             }
@@ -265,6 +265,7 @@ final class WordPieceTokenizer {
         }
     }
 
+    /** One more than the largest id in the vocabulary. */
     int vocabularySize() {
         int size = 0;
         for (int id : vocab.values()) {
