@@ -129,16 +129,21 @@ class HeartbeatIT extends KafkaJobCase {
             await().pollInterval(Duration.ofMillis(100))
                     .atMost(Duration.ofMinutes(1))
                     .until(() -> metric("agentsLeftRotation") >= 1);
-            // p1 only beater can do: it waits. t4, sent after it, is answered by steady, so p1
-            // has reached the route stage before beater beats again.
+            // p1 only beater can do: it waits. t4, sent after it, is answered by steady.
             fixture.sendJson(KafkaJobFixture.TASKS, "p1", turn("p1", null, "solo"));
             fixture.sendJson(KafkaJobFixture.TASKS, "t4", turn("t4", null, "chat"));
+            // beater stays out until t2 and t3, queued behind t1, have their results: each
+            // partition is read at its own pace, so a turn sent before beater left could reach
+            // the route stage after beater came back, were it back sooner.
             await().pollInterval(Duration.ofMillis(200))
                     .atMost(Duration.ofMinutes(1))
                     .until(
                             () ->
                                     fixture.results().stream()
-                                            .anyMatch(r -> r.getTaskId().equals("t4")));
+                                                    .map(TaskResult::getTaskId)
+                                                    .filter(List.of("t2", "t3", "t4")::contains)
+                                                    .count()
+                                            == 3);
             beating =
                     beats.scheduleAtFixedRate(
                             HeartbeatIT::heartbeat, 0, INTERVAL_MS / 4, TimeUnit.MILLISECONDS);
