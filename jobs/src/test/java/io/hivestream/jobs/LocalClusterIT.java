@@ -134,7 +134,8 @@ class LocalClusterIT {
 
         // Stopped with a savepoint and deployed from it: the cluster runs every job with the
         // changelog state backend, so deploy restores in CLAIM mode, and the restored job's
-        // checkpoints complete (in NO_CLAIM mode every one fails, and no result commits).
+        // checkpoints complete and its results commit (in NO_CLAIM mode every checkpoint fails,
+        // and no result commits).
         Matcher savepoint =
                 Pattern.compile("Savepoint completed\\. Path: (\\S+)")
                         .matcher(
@@ -157,8 +158,9 @@ class LocalClusterIT {
             await().pollInterval(Duration.ofMillis(500))
                     .atMost(Duration.ofMinutes(3))
                     .until(() -> results().size() >= 150);
+            // (A checkpoint triggered while the restored job's tasks were still deploying counts
+            // as failed too, so the failed count proves nothing either way.)
             await().atMost(Duration.ofMinutes(1)).until(() -> completedCheckpoints(restJob) >= 2);
-            assertThat(rest("/jobs/" + restJob + "/checkpoints")).contains("\"failed\":0");
 
             // SIGKILL the only TaskManager after checkpoints have completed, then replace it.
             script("kill-taskmanager.sh", "0");
