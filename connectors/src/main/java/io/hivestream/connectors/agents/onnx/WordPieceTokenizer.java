@@ -20,8 +20,6 @@ import java.util.Map;
  * so no native tokenizer library is needed. Immutable and thread-safe.
  */
 final class WordPieceTokenizer {
-    private static final String CONTINUATION = "##";
-
     private final Map<String, Integer> vocab;
     private final Pieces lookup;
     private final int unknownId;
@@ -69,17 +67,13 @@ final class WordPieceTokenizer {
      * fit the truncation length, {@code [SEP]}.
      */
     long[] encode(String text) {
-        List<Integer> pieces = new ArrayList<>();
-        for (String word : words(normalize(text))) {
-            wordPieces(word, pieces);
-        }
-        int kept = Math.min(pieces.size(), maxLength - 2);
-        long[] ids = new long[kept + 2];
+        int[] pieces = piecesOfWords(words(normalize(text)), maxLength - 2);
+        long[] ids = new long[pieces.length + 2];
         ids[0] = clsId;
-        for (int i = 0; i < kept; i++) {
-            ids[i + 1] = pieces.get(i);
+        for (int i = 0; i < pieces.length; i++) {
+            ids[i + 1] = pieces[i];
         }
-        ids[kept + 1] = sepId;
+        ids[pieces.length + 1] = sepId;
         return ids;
     }
 
@@ -104,20 +98,21 @@ final class WordPieceTokenizer {
 
     /** {@link #pieces} by the general path: normalised text, then words, then their pieces. */
     int[] piecesOfAnyText(String text, int limit) {
-        String head = head(text, limit);
-        List<Integer> pieces = new ArrayList<>();
-        for (String word : words(normalize(head))) {
-            if (pieces.size() >= limit) {
+        return piecesOfWords(words(normalize(head(text, limit))), limit);
+    }
+
+    /** The pieces of normalised words, at most {@code limit} of them. */
+    private int[] piecesOfWords(List<String> words, int limit) {
+        int[] ids = new int[limit];
+        int count = 0;
+        for (String word : words) {
+            if (count >= limit) {
                 break;
             }
-            wordPieces(word, pieces);
+            char[] chars = word.toCharArray();
+            count = wordPieces(chars, chars.length, false, ids, count);
         }
-        int kept = Math.min(limit, pieces.size());
-        int[] ids = new int[kept];
-        for (int i = 0; i < kept; i++) {
-            ids[i] = pieces.get(i);
-        }
-        return ids;
+        return count == ids.length ? ids : Arrays.copyOf(ids, count);
     }
 
     /** What each ASCII character is to the normaliser and the word splitter. */
@@ -183,11 +178,15 @@ final class WordPieceTokenizer {
     }
 
     /**
-     * Appends a word's pieces to {@code ids} (one unknown token when it is longer than {@code
-     * maxInputCharsPerWord} or has no pieces), as many as fit; returns the new count.
+     * Appends the greedy longest-match-first pieces of {@code word[0, length)} to {@code ids}, as
+     * many as fit, and returns the new count: one unknown token for a word of more than {@code
+     * maxInputCharsPerWord} code points ({@code tooLong} says so of a word cut short) or one that
+     * no pieces cover.
      */
     private int wordPieces(char[] word, int length, boolean tooLong, int[] ids, int count) {
-        if (tooLong || length > maxInputCharsPerWord) {
+        if (tooLong
+                || (length > maxInputCharsPerWord
+                        && Character.codePointCount(word, 0, length) > maxInputCharsPerWord)) {
             return append(ids, count, unknownId);
         }
         int first = count;
@@ -200,7 +199,13 @@ final class WordPieceTokenizer {
                 if (found >= 0) {
                     break;
                 }
+                // One code point shorter: a surrogate pair goes whole.
                 end--;
+                if (end > start
+                        && Character.isLowSurrogate(word[end])
+                        && Character.isHighSurrogate(word[end - 1])) {
+                    end--;
+                }
             }
             if (found < 0) {
                 // The pieces of this word found so far are dropped: it is one unknown token.
@@ -347,38 +352,6 @@ final class WordPieceTokenizer {
                         });
         flush(word, words);
         return words;
-    }
-
-    /** Greedy longest-match-first word pieces; a word with no full cover is one unknown token. */
-    private void wordPieces(String word, List<Integer> out) {
-        if (word.codePointCount(0, word.length()) > maxInputCharsPerWord) {
-            out.add(unknownId);
-            return;
-        }
-        List<Integer> pieces = new ArrayList<>();
-        int start = 0;
-        while (start < word.length()) {
-            int end = word.length();
-            Integer found = null;
-            while (start < end) {
-                String candidate = word.substring(start, end);
-                if (start > 0) {
-                    candidate = CONTINUATION + candidate;
-                }
-                found = vocab.get(candidate);
-                if (found != null) {
-                    break;
-                }
-                end = word.offsetByCodePoints(end, -1);
-            }
-            if (found == null) {
-                out.add(unknownId);
-                return;
-            }
-            pieces.add(found);
-            start = end;
-        }
-        out.addAll(pieces);
     }
 
     private static void flush(StringBuilder word, List<String> words) {
