@@ -73,7 +73,7 @@ public final class AgentStatistics implements Serializable {
 
     /**
      * A copy of {@code stats} to change: every field is a primitive, so the constructor copies it
-     * whole, where a generated builder looks each field up by its schema (about a microsecond).
+     * whole, where a generated builder looks each field up by its schema.
      */
     public static AgentStats copyOf(AgentStats stats) {
         return new AgentStats(
