@@ -1,8 +1,12 @@
 package io.hivestream.loadtests;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,12 +17,20 @@ import java.util.regex.Pattern;
 /**
  * CPU time of this JVM's threads, summed by the kind of thread: a name with its subtask and numbers
  * taken out ({@code execute (1/2)#0} and {@code execute (2/2)#0} are {@code execute}, {@code
- * HttpClient-3-Worker-7} is {@code HttpClient-N-Worker-N}). Threads that end between two snapshots
- * take their time with them.
+ * HttpClient-3-Worker-7} is {@code HttpClient-N-Worker-N}). On Linux, RocksDB's own background
+ * threads (flushes and compactions, {@code rocksdb:high} and {@code rocksdb:low}) are read from
+ * {@code /proc}, and what the process spent beyond all of these is one more kind, {@value #REST}:
+ * the JVM's garbage collector, its compilers and other threads no Java API names. What a thread
+ * that ends between two snapshots spent after the first of them counts in the rest.
  */
 public final class ThreadCpu {
     private static final Pattern SUBTASK = Pattern.compile(" \\(\\d+/\\d+\\)(#\\d+)?$");
     private static final Pattern NUMBER = Pattern.compile("\\d+");
+
+    /** The kind for the process's CPU beyond the threads named. */
+    static final String REST = "rest of the JVM (GC, JIT, ...)";
+
+    private static final Path TASKS = Path.of("/proc/self/task");
 
     private ThreadCpu() {}
 
@@ -43,7 +55,53 @@ public final class ThreadCpu {
                 cpu.put(info.getThreadId(), new Time(kind(info.getThreadName()), nanos));
             }
         }
+        long named = 0;
+        for (Time time : cpu.values()) {
+            named += time.nanos();
+        }
+        // Native threads by their Linux thread id, negated so as not to meet a Java thread's id.
+        for (Map.Entry<Long, Time> rocksdb : rocksDbThreads().entrySet()) {
+            cpu.put(-rocksdb.getKey(), rocksdb.getValue());
+            named += rocksdb.getValue().nanos();
+        }
+        if (ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            long process = os.getProcessCpuTime();
+            if (process >= 0) {
+                cpu.put(Long.MIN_VALUE, new Time(REST, Math.max(0, process - named)));
+            }
+        }
         return cpu;
+    }
+
+    /**
+     * RocksDB's background threads by Linux thread id, with their CPU from {@code schedstat}; none
+     * where {@code /proc} has no such files.
+     */
+    static Map<Long, Time> rocksDbThreads() {
+        Map<Long, Time> threads = new HashMap<>();
+        if (!Files.isDirectory(TASKS)) {
+            return threads;
+        }
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
+            for (Path task : tasks) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    if (!name.startsWith("rocksdb")) {
+                        continue;
+                    }
+                    String schedstat = Files.readString(task.resolve("schedstat"));
+                    long nanos = Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+                    threads.put(
+                            Long.parseLong(task.getFileName().toString()), new Time(name, nanos));
+                } catch (IOException | RuntimeException e) {
+                    // The thread ended while being read, or the kernel keeps no schedstat.
+                }
+            }
+        } catch (IOException e) {
+            // No thread list to read: the kinds are the Java threads' alone.
+        }
+        return threads;
     }
 
     /**
@@ -53,9 +111,21 @@ public final class ThreadCpu {
     public static List<Map.Entry<String, Double>> per1k(
             Map<Long, Time> before, Map<Long, Time> after, long calls) {
         Map<String, Double> kinds = new HashMap<>();
+        // The rest is the process less the threads alive at each snapshot: a thread that ended in
+        // between left the whole of its time in the rest, of which only what it spent since the
+        // first snapshot belongs to this window.
+        long ended = 0;
+        for (Map.Entry<Long, Time> entry : before.entrySet()) {
+            if (entry.getKey() != Long.MIN_VALUE && !after.containsKey(entry.getKey())) {
+                ended += entry.getValue().nanos();
+            }
+        }
         for (Map.Entry<Long, Time> entry : after.entrySet()) {
             Time earlier = before.get(entry.getKey());
             long nanos = entry.getValue().nanos() - (earlier == null ? 0 : earlier.nanos());
+            if (entry.getKey() == Long.MIN_VALUE) {
+                nanos = Math.max(0, nanos - ended);
+            }
             kinds.merge(entry.getValue().kind(), nanos / 1e9 / (calls / 1000.0), Double::sum);
         }
         List<Map.Entry<String, Double>> sorted = new ArrayList<>(kinds.entrySet());
