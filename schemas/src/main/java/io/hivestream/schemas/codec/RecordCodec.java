@@ -13,7 +13,10 @@ import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -42,6 +45,14 @@ public final class RecordCodec<T extends SpecificRecord> implements Serializable
     private transient byte[] header;
 
     private transient SpecificDatumWriter<T> writer;
+
+    /** The current schema's fingerprint, as the header carries it (little-endian). */
+    private transient long fingerprint;
+
+    /** Reads bytes written with the current schema; thread-safe, as Avro's message decoder's. */
+    private transient DatumReader<T> reader;
+
+    /** Decodes bytes written with any version of the schema, the current one included. */
     private transient BinaryMessageDecoder<T> decoder;
 
     private RecordCodec(Class<T> type) {
@@ -58,6 +69,10 @@ public final class RecordCodec<T extends SpecificRecord> implements Serializable
         schema = model.getSchema(type);
         writer = new SpecificDatumWriter<>(schema, model);
         header = header(schema);
+        fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        @SuppressWarnings("unchecked")
+        DatumReader<T> current = (DatumReader<T>) model.createDatumReader(schema, schema);
+        reader = current;
         decoder = new BinaryMessageDecoder<>(model, schema);
         for (Schema older : SchemaHistory.versionsOf(schema.getFullName())) {
             decoder.addSchema(older);
@@ -153,8 +168,27 @@ public final class RecordCodec<T extends SpecificRecord> implements Serializable
         return isSingleObjectEncoded(bytes) ? decodeAvro(bytes) : fromJson(parseJson(bytes));
     }
 
+    /**
+     * Decodes Avro single-object bytes. Bytes of the current schema are read straight from the
+     * array by a buffered decoder that each thread reuses; Avro's message decoder, which the other
+     * versions go through, reads them one byte at a time from a synchronized stream, which cost
+     * about twice as much per record.
+     */
     public T decodeAvro(byte[] bytes) {
         try {
+            if (bytes.length >= header.length
+                    && isSingleObjectEncoded(bytes)
+                    && fingerprintOf(bytes) == fingerprint) {
+                BinaryDecoder in =
+                        DecoderFactory.get()
+                                .binaryDecoder(
+                                        bytes,
+                                        header.length,
+                                        bytes.length - header.length,
+                                        DECODER.get());
+                DECODER.set(in);
+                return reader.read(null, in);
+            }
             return decoder.decode(bytes);
         } catch (MissingSchemaException e) {
             throw new CodecException(
@@ -175,6 +209,18 @@ public final class RecordCodec<T extends SpecificRecord> implements Serializable
                             + (e.getMessage() == null ? "" : ": " + e.getMessage()),
                     e);
         }
+    }
+
+    /** Each thread's decoder, reused for every record it decodes. */
+    private static final ThreadLocal<BinaryDecoder> DECODER = new ThreadLocal<>();
+
+    /** The schema fingerprint in a single-object header (little-endian, after the marker). */
+    private static long fingerprintOf(byte[] bytes) {
+        long fingerprint = 0;
+        for (int i = 0; i < 8; i++) {
+            fingerprint |= (bytes[2 + i] & 0xFFL) << (8 * i);
+        }
+        return fingerprint;
     }
 
     /** Parses UTF-8 JSON text into an object node, with a clear error for anything else. */

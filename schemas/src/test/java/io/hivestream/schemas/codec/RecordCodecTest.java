@@ -23,6 +23,7 @@ import java.util.Random;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.junit.jupiter.api.Test;
@@ -444,6 +445,47 @@ class RecordCodecTest {
                 .isInstanceOf(CodecException.class)
                 .hasMessageStartingWith(
                         "truncated or corrupt Avro Task (" + truncated.length + " bytes)");
+    }
+
+    @Test
+    void currentSchemaBytesDecodeAsAvrosMessageDecoderReadsThem() throws Exception {
+        TaskResult result =
+                TaskResult.newBuilder()
+                        .setTaskId("t-1")
+                        .setTenant("acme")
+                        .setStatus(TaskStatus.COMPLETED)
+                        .setOutput("forty-two, and ünïcödé 😀")
+                        .setAgents(List.of("a-1", "a-2"))
+                        .setAnswers(
+                                List.of(
+                                        AgentAnswer.newBuilder()
+                                                .setAgentId("a-1")
+                                                .setOutput("forty-two")
+                                                .setCostUsd(0.25)
+                                                .build()))
+                        .setMetadata(Map.of("k", "v", "x", ""))
+                        .build();
+        BinaryMessageDecoder<Task> tasks =
+                new BinaryMessageDecoder<>(
+                        SpecificData.getForClass(Task.class), Task.getClassSchema());
+        BinaryMessageDecoder<TaskResult> results =
+                new BinaryMessageDecoder<>(
+                        SpecificData.getForClass(TaskResult.class), TaskResult.getClassSchema());
+        byte[] taskBytes = Codecs.TASK.encodeAvro(fullTask());
+        byte[] resultBytes = Codecs.TASK_RESULT.encodeAvro(result);
+        byte[] truncated = Arrays.copyOf(taskBytes, taskBytes.length - 3);
+
+        // One thread decodes one after the other, a failure in between: its reused decoder
+        // carries nothing from one record to the next.
+        for (int i = 0; i < 3; i++) {
+            assertThat(Codecs.TASK.decode(taskBytes)).isEqualTo(tasks.decode(taskBytes));
+            assertThatThrownBy(() -> Codecs.TASK.decode(truncated))
+                    .hasMessageStartingWith(
+                            "truncated or corrupt Avro Task (" + truncated.length + " bytes)");
+            assertThat(Codecs.TASK_RESULT.decode(resultBytes))
+                    .isEqualTo(results.decode(resultBytes))
+                    .isEqualTo(result);
+        }
     }
 
     @Test
