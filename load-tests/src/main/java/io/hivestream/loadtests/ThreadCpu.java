@@ -144,7 +144,7 @@ public final class ThreadCpu {
                     .append('`')
                     .append(kinds.get(i).getKey())
                     .append("` ")
-                    .append(String.format(Locale.ROOT, "%.3f", kinds.get(i).getValue()));
+                    .append(String.format(Locale.ROOT, "%.4f", kinds.get(i).getValue()));
         }
         return text.toString();
     }

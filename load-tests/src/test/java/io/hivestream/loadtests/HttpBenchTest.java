@@ -153,7 +153,7 @@ class HttpBenchTest {
         List<Map.Entry<String, Double>> kinds = ThreadCpu.per1k(before, after, 2_000);
 
         assertThat(kinds).containsExactly(Map.entry("route", 2.0), Map.entry("execute", 1.5));
-        assertThat(ThreadCpu.describe(kinds, 1)).isEqualTo("`route` 2.000");
-        assertThat(ThreadCpu.describe(kinds, 5)).isEqualTo("`route` 2.000, `execute` 1.500");
+        assertThat(ThreadCpu.describe(kinds, 1)).isEqualTo("`route` 2.0000");
+        assertThat(ThreadCpu.describe(kinds, 5)).isEqualTo("`route` 2.0000, `execute` 1.5000");
     }
 }

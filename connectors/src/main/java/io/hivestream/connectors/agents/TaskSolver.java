@@ -20,7 +20,6 @@ public final class TaskSolver {
     private static final Pattern EXPRESSION =
             Pattern.compile("[-+*/^().\\d\\s]*\\d[-+*/^().\\d\\s]*");
     private static final Pattern SENTENCE_END = Pattern.compile("[.!?](\\s|$)");
-    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
 
     private TaskSolver() {}
 
@@ -108,13 +107,42 @@ public final class TaskSolver {
         return abbreviate(sentence, 200);
     }
 
-    private static Set<String> words(String text) {
+    /**
+     * The runs of letters and numbers (Unicode's categories L and N, what {@code [\p{L}\p{N}]+}
+     * matches) of the lower-cased text, found without a regular expression: a classify answer is
+     * part of every simulated call's cost.
+     */
+    static Set<String> words(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
         Set<String> words = new HashSet<>();
-        Matcher matcher = WORD.matcher(text.toLowerCase(Locale.ROOT));
-        while (matcher.find()) {
-            words.add(matcher.group());
+        int start = -1;
+        for (int i = 0; i < lower.length(); ) {
+            int c = lower.codePointAt(i);
+            if (isLetterOrNumber(c)) {
+                if (start < 0) {
+                    start = i;
+                }
+            } else if (start >= 0) {
+                words.add(lower.substring(start, i));
+                start = -1;
+            }
+            i += Character.charCount(c);
+        }
+        if (start >= 0) {
+            words.add(lower.substring(start));
         }
         return words;
+    }
+
+    private static boolean isLetterOrNumber(int c) {
+        if (c < 0x80) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        }
+        int type = Character.getType(c);
+        return Character.isLetter(c)
+                || type == Character.DECIMAL_DIGIT_NUMBER
+                || type == Character.LETTER_NUMBER
+                || type == Character.OTHER_NUMBER;
     }
 
     private static String abbreviate(String text, int max) {

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hivestream.schemas.Task;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class TaskSolverTest {
@@ -134,5 +140,31 @@ class TaskSolverTest {
     void theWrongAnswerOfOtherKindsIsNegated() {
         assertThat(TaskSolver.wrong(task("t", "summarize", "A. B.").build(), "A."))
                 .isEqualTo("not A.");
+    }
+
+    @Test
+    void wordsAreTheRunsOfLettersAndNumbersAsTheRegularExpressionFindsThem() {
+        Pattern word = Pattern.compile("[\\p{L}\\p{N}]+");
+        // Letters of several scripts, digits, numbers that are not digits (superscript two, a
+        // roman numeral, a half), a combining mark, an emoji beyond the BMP, a capital that
+        // lower-cases to a letter and a combining mark, punctuation and spaces.
+        String pool = "aZq09 .,-_'éßΩж中ك٣²Ⅻ½\u0301😀İ\t!";
+        Random random = new Random(17);
+        assertThat(TaskSolver.words("I was charged TWICE, twice: for order #42."))
+                .containsExactlyInAnyOrder("i", "was", "charged", "twice", "for", "order", "42");
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(40);
+            for (int i = 0; i < length; i++) {
+                int at = random.nextInt(pool.codePointCount(0, pool.length()));
+                text.appendCodePoint(pool.codePointAt(pool.offsetByCodePoints(0, at)));
+            }
+            Set<String> expected = new HashSet<>();
+            Matcher matcher = word.matcher(text.toString().toLowerCase(Locale.ROOT));
+            while (matcher.find()) {
+                expected.add(matcher.group());
+            }
+            assertThat(TaskSolver.words(text.toString())).as(text.toString()).isEqualTo(expected);
+        }
     }
 }
