@@ -9,6 +9,7 @@ import io.hivestream.schemas.Lineage;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Strategy;
+import io.hivestream.schemas.TaskMetric;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
 import io.hivestream.schemas.Tier;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 
@@ -35,9 +37,9 @@ import org.apache.avro.specific.SpecificData;
  * {@code avro}) and through {@link RecordDefaults} (column {@code hivestream}): a call request, an
  * agent's answer, a call metric, a result and a lineage, each with the fields the stages set, and
  * an agent's statistics after a call (through {@link AgentStatistics}, which copies them); and what
- * encoding a result in Avro single-object bytes costs, through Avro's {@code BinaryMessageEncoder}
- * and through {@link RecordCodec}. The best nanoseconds per record over the rounds, after a
- * warm-up.
+ * encoding a result in Avro single-object bytes costs, and decoding one and a task's metric,
+ * through Avro's {@code BinaryMessageEncoder} and {@code BinaryMessageDecoder} and through {@link
+ * RecordCodec}. The best nanoseconds per record over the rounds, after a warm-up.
  *
  * <pre>./load-tests/bench records [rounds]</pre>
  */
@@ -103,6 +105,18 @@ public final class RecordsBench {
                         "TaskResult encoded, one answer",
                         RecordsBench::encodedByAvro,
                         RecordsBench::encodedByCodec,
+                        rounds));
+        rows.add(
+                row(
+                        "TaskResult decoded, one answer",
+                        () -> decodedByAvro(RESULT_DECODER, RESULT_BYTES),
+                        () -> Codecs.TASK_RESULT.decode(RESULT_BYTES),
+                        rounds));
+        rows.add(
+                row(
+                        "Metric of a task decoded",
+                        () -> decodedByAvro(METRIC_DECODER, METRIC_BYTES),
+                        () -> Codecs.METRIC.decode(METRIC_BYTES),
                         rounds));
         System.out.printf(
                 Locale.ROOT,
@@ -345,6 +359,38 @@ public final class RecordsBench {
 
     private static Object encodedByCodec() {
         return Codecs.TASK_RESULT.encodeAvro(RESULT);
+    }
+
+    private static final byte[] RESULT_BYTES = Codecs.TASK_RESULT.encodeAvro(RESULT);
+    private static final BinaryMessageDecoder<TaskResult> RESULT_DECODER =
+            new BinaryMessageDecoder<>(
+                    SpecificData.getForClass(TaskResult.class), TaskResult.getClassSchema());
+    private static final byte[] METRIC_BYTES = Codecs.METRIC.encodeAvro(taskMetric());
+    private static final BinaryMessageDecoder<Metric> METRIC_DECODER =
+            new BinaryMessageDecoder<>(
+                    SpecificData.getForClass(Metric.class), Metric.getClassSchema());
+
+    /** A task's metric as the aggregate stage writes it for a completed task. */
+    private static Metric taskMetric() {
+        TaskMetric task = RecordDefaults.of(TaskMetric::new).make();
+        task.setStatus(TaskStatus.COMPLETED);
+        task.setLatencyMs(5L);
+        task.setCostUsd(0.001);
+        Metric metric = METRICS.make();
+        metric.setKind(MetricKind.TASK);
+        metric.setTimestamp(1_700_000_000_000L);
+        metric.setTaskId("t-1");
+        metric.setTenant("default");
+        metric.setTask(task);
+        return metric;
+    }
+
+    private static Object decodedByAvro(BinaryMessageDecoder<?> decoder, byte[] bytes) {
+        try {
+            return decoder.decode(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Object lineageBuilt() {
