@@ -9,6 +9,7 @@ import io.hivestream.schemas.Lineage;
 import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.MetricKind;
 import io.hivestream.schemas.Strategy;
+import io.hivestream.schemas.Task;
 import io.hivestream.schemas.TaskMetric;
 import io.hivestream.schemas.TaskResult;
 import io.hivestream.schemas.TaskStatus;
@@ -18,8 +19,10 @@ import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.codec.RecordCodec;
 import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.AgentStats;
+import io.hivestream.schemas.internal.Analysis;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import io.hivestream.schemas.internal.CallRequest;
+import io.hivestream.schemas.internal.JournaledCall;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -34,12 +37,13 @@ import org.apache.avro.specific.SpecificData;
 
 /**
  * What making the records of one task costs on one thread, through the generated builders (column
- * {@code avro}) and through {@link RecordDefaults} (column {@code hivestream}): a call request, an
- * agent's answer, a call metric, a result and a lineage, each with the fields the stages set, and
- * an agent's statistics after a call (through {@link AgentStatistics}, which copies them); and what
- * encoding a result in Avro single-object bytes costs, and decoding one and a task's metric,
- * through Avro's {@code BinaryMessageEncoder} and {@code BinaryMessageDecoder} and through {@link
- * RecordCodec}. The best nanoseconds per record over the rounds, after a warm-up.
+ * {@code avro}) and through {@link RecordDefaults} (column {@code hivestream}): an analysed task, a
+ * call request, an agent's answer, a call's journal entry, a call metric, a result and a lineage,
+ * each with the fields the stages set, and an agent's statistics after a call (through {@link
+ * AgentStatistics}, which copies them); and what encoding a result in Avro single-object bytes
+ * costs, and decoding one and a task's metric, through Avro's {@code BinaryMessageEncoder} and
+ * {@code BinaryMessageDecoder} and through {@link RecordCodec}. The best nanoseconds per record
+ * over the rounds, after a warm-up.
  *
  * <pre>./load-tests/bench records [rounds]</pre>
  */
@@ -66,6 +70,12 @@ public final class RecordsBench {
         List<Row> rows = new ArrayList<>();
         rows.add(
                 row(
+                        "AnalyzedTask (analyse)",
+                        RecordsBench::analyzedBuilt,
+                        RecordsBench::analyzedFilled,
+                        rounds));
+        rows.add(
+                row(
                         "CallRequest (route)",
                         RecordsBench::requestBuilt,
                         RecordsBench::requestFilled,
@@ -75,6 +85,12 @@ public final class RecordsBench {
                         "AgentAnswer (execute)",
                         RecordsBench::answerBuilt,
                         RecordsBench::answerFilled,
+                        rounds));
+        rows.add(
+                row(
+                        "JournaledCall (execute)",
+                        RecordsBench::journaledBuilt,
+                        RecordsBench::journaledFilled,
                         rounds));
         rows.add(
                 row(
@@ -195,6 +211,51 @@ public final class RecordsBench {
 
     private static Object statsCopied() {
         return STATISTICS.onCall(STATS, CALL, 2L);
+    }
+
+    private static final RecordDefaults<AnalyzedTask> ANALYZED =
+            RecordDefaults.of(AnalyzedTask::new);
+    private static final Task PLAIN_TASK = new Task();
+    private static final Analysis ANALYSIS = new Analysis();
+
+    private static Object analyzedBuilt() {
+        return AnalyzedTask.newBuilder()
+                .setTask(PLAIN_TASK)
+                .setAnalysis(ANALYSIS)
+                .setAdmittedAt(1L)
+                .build();
+    }
+
+    private static Object analyzedFilled() {
+        AnalyzedTask analyzed = ANALYZED.make();
+        analyzed.setTask(PLAIN_TASK);
+        analyzed.setAnalysis(ANALYSIS);
+        analyzed.setAdmittedAt(1L);
+        return analyzed;
+    }
+
+    private static final RecordDefaults<JournaledCall> JOURNALED =
+            RecordDefaults.of(JournaledCall::new);
+    private static final Metric CALL_METRIC = new Metric();
+
+    private static Object journaledBuilt() {
+        return JournaledCall.newBuilder()
+                .setCallId("t-1/0/1/agent-1")
+                .setKey("t/t-1")
+                .setMetric(CALL_METRIC)
+                .setOutput("output")
+                .setConfidence(0.9)
+                .build();
+    }
+
+    private static Object journaledFilled() {
+        JournaledCall entry = JOURNALED.make();
+        entry.setCallId("t-1/0/1/agent-1");
+        entry.setKey("t/t-1");
+        entry.setMetric(CALL_METRIC);
+        entry.setOutput("output");
+        entry.setConfidence(0.9);
+        return entry;
     }
 
     private static Object requestBuilt() {

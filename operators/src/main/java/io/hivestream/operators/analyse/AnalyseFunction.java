@@ -3,6 +3,7 @@ package io.hivestream.operators.analyse;
 import io.hivestream.operators.cache.CachePolicy;
 import io.hivestream.schemas.Strategy;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.AnalyzedTask;
 import java.time.Clock;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -21,6 +22,10 @@ public final class AnalyseFunction extends ProcessFunction<Task, AnalyzedTask> {
     /** Tasks whose strategy is DECOMPOSE. */
     public static final OutputTag<AnalyzedTask> PLANS =
             new OutputTag<>("plans", new AvroTypeInfo<>(AnalyzedTask.class));
+
+    /** New analysed tasks with their schema's defaults: one is made for every task. */
+    private static final RecordDefaults<AnalyzedTask> ANALYZED =
+            RecordDefaults.of(AnalyzedTask::new);
 
     private final ComplexityAnalyzer analyzer;
     private final Clock clock;
@@ -57,12 +62,10 @@ public final class AnalyseFunction extends ProcessFunction<Task, AnalyzedTask> {
     /** The task with {@code analyzer}'s decision, admitted now, with its cache key if any. */
     static AnalyzedTask analyse(
             ComplexityAnalyzer analyzer, Clock clock, CachePolicy cache, Task task) {
-        AnalyzedTask analyzed =
-                AnalyzedTask.newBuilder()
-                        .setTask(task)
-                        .setAnalysis(analyzer.analyse(task))
-                        .setAdmittedAt(clock.millis())
-                        .build();
+        AnalyzedTask analyzed = ANALYZED.make();
+        analyzed.setTask(task);
+        analyzed.setAnalysis(analyzer.analyse(task));
+        analyzed.setAdmittedAt(clock.millis());
         analyzed.setCacheKey(cache.key(analyzed));
         analyzed.setSemanticClass(cache.semanticClass(analyzed));
         return analyzed;

@@ -2,6 +2,7 @@ package io.hivestream.operators.execute;
 
 import io.hivestream.schemas.CallMetric;
 import io.hivestream.schemas.Metric;
+import io.hivestream.schemas.codec.RecordDefaults;
 import io.hivestream.schemas.internal.JournaledCall;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,15 +12,19 @@ import java.util.List;
 final class CallJournals {
     private CallJournals() {}
 
+    /** New journal entries with their schema's defaults: one is made for every call. */
+    private static final RecordDefaults<JournaledCall> ENTRIES =
+            RecordDefaults.of(JournaledCall::new);
+
     /** A completed call's journal entry. */
     static JournaledCall success(String callId, String key, Metric metric, AgentReply reply) {
-        return JournaledCall.newBuilder()
-                .setCallId(callId)
-                .setKey(key)
-                .setMetric(metric)
-                .setOutput(reply.output())
-                .setConfidence(reply.confidence())
-                .build();
+        JournaledCall entry = ENTRIES.make();
+        entry.setCallId(callId);
+        entry.setKey(key);
+        entry.setMetric(metric);
+        entry.setOutput(reply.output());
+        entry.setConfidence(reply.confidence());
+        return entry;
     }
 
     /**

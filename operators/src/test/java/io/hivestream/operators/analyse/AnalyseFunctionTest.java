@@ -7,6 +7,7 @@ import io.hivestream.operators.cache.CacheKeys;
 import io.hivestream.operators.cache.CacheMode;
 import io.hivestream.operators.cache.CachePolicy;
 import io.hivestream.schemas.Task;
+import io.hivestream.schemas.internal.AnalyzedTask;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -26,6 +27,15 @@ class AnalyseFunctionTest {
         Task acme = task("t-1", "chat", "hello").setTenant("acme").build();
         Task beta = task("t-2", "chat", "hello").setTenant("beta").build();
 
+        // Every other field at its schema's default, as a builder leaves it.
+        assertThat(analyse.analyse(acme))
+                .isEqualTo(
+                        AnalyzedTask.newBuilder()
+                                .setTask(acme)
+                                .setAnalysis(new RuleBasedAnalyzer().analyse(acme))
+                                .setAdmittedAt(7_000)
+                                .setCacheKey(CacheKeys.of(acme))
+                                .build());
         assertThat(analyse.analyse(acme).getCacheKey()).isEqualTo(CacheKeys.of(acme));
         assertThat(analyse.analyse(acme).getAdmittedAt()).isEqualTo(7_000);
         assertThat(analyse.analyse(beta).getCacheKey()).isNull();

@@ -29,6 +29,16 @@ class CallJournalsTest {
 
         JournaledCall entry = CallJournals.success("acme/t-1/0/1/2/gpt", "t/t-1", metric, reply);
 
+        // Every other field at its schema's default, as a builder leaves it.
+        assertThat(entry)
+                .isEqualTo(
+                        JournaledCall.newBuilder()
+                                .setCallId("acme/t-1/0/1/2/gpt")
+                                .setKey("t/t-1")
+                                .setMetric(metric)
+                                .setOutput("4")
+                                .setConfidence(0.75)
+                                .build());
         assertThat(entry.getCallId()).isEqualTo("acme/t-1/0/1/2/gpt");
         assertThat(entry.getKey()).isEqualTo("t/t-1");
         assertThat(entry.getMetric()).isEqualTo(metric);
