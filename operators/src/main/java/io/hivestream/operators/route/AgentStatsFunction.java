@@ -6,8 +6,11 @@ import io.hivestream.schemas.Metric;
 import io.hivestream.schemas.codec.FastCoders;
 import io.hivestream.schemas.internal.AgentStats;
 import io.hivestream.schemas.internal.AgentView;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -47,6 +50,15 @@ public final class AgentStatsFunction
 
     private transient ValueState<AgentEvent> agent;
     private transient ValueState<AgentStats> stats;
+
+    /**
+     * What {@link #stats} holds for each agent of this instance that was read or written since it
+     * opened: every write goes through {@link #store} or {@link #forget}, so a call's metric does
+     * not read and deserialise the agent's statistics from RocksDB again. The records are never
+     * changed in place ({@link AgentStatistics} copies what it changes).
+     */
+    private transient Map<String, AgentStats> cached;
+
     private transient Counter expired;
 
     /**
@@ -86,7 +98,30 @@ public final class AgentStatsFunction
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "stats", new AvroTypeInfo<>(AgentStats.class)));
+        cached = new HashMap<>();
         expired = getRuntimeContext().getMetricGroup().counter("agentsLeftRotation");
+    }
+
+    /** The agent's statistics; null when it has none. */
+    private AgentStats statsOf(String agentId) throws IOException {
+        AgentStats known = cached.get(agentId);
+        if (known == null) {
+            known = stats.value();
+            if (known != null) {
+                cached.put(agentId, known);
+            }
+        }
+        return known;
+    }
+
+    private void store(String agentId, AgentStats updated) throws IOException {
+        stats.update(updated);
+        cached.put(agentId, updated);
+    }
+
+    private void forget(String agentId) {
+        stats.clear();
+        cached.remove(agentId);
     }
 
     @Override
@@ -94,14 +129,14 @@ public final class AgentStatsFunction
             throws Exception {
         long now = clock.millis();
         AgentEvent known = agent.value();
-        AgentStats current = stats.value();
+        AgentStats current = statsOf(ctx.getCurrentKey());
         AgentRegistry.apply(AgentRegistry.of(agent), event, now);
         if (event.getType() == AgentEventType.RETIRE) {
             if (current != null) {
                 cancel(ctx, current.getExpiresAt());
                 cancel(ctx, current.getPublishAt());
             }
-            stats.clear();
+            forget(ctx.getCurrentKey());
             AgentEvent retired =
                     AgentEvent.newBuilder(known != null ? known : event)
                             .setType(AgentEventType.RETIRE)
@@ -136,7 +171,7 @@ public final class AgentStatsFunction
             next.setPublishAt(0);
         }
         AgentStats updated = next.build();
-        stats.update(updated);
+        store(ctx.getCurrentKey(), updated);
         if (publish) {
             if (!wasHealthy) {
                 LOG.info("agent {} is back in the rotation", stored.getAgentId());
@@ -148,7 +183,7 @@ public final class AgentStatsFunction
     @Override
     public void processElement2(Metric metric, Context ctx, Collector<AgentView> out)
             throws Exception {
-        AgentStats current = stats.value();
+        AgentStats current = statsOf(ctx.getCurrentKey());
         AgentStats before = current != null ? current : AgentStatistics.empty();
         AgentStats after;
         if (metric.getCall() != null) {
@@ -170,20 +205,20 @@ public final class AgentStatsFunction
             after.setPublishAt(at); // a new record: onCall and onVote copy what they change
             ctx.timerService().registerProcessingTimeTimer(at);
         }
-        stats.update(after);
+        store(ctx.getCurrentKey(), after);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AgentView> out)
             throws Exception {
-        AgentStats current = stats.value();
+        AgentStats current = statsOf(ctx.getCurrentKey());
         if (current == null) {
             return;
         }
         AgentEvent known = agent.value();
         if (known == null) {
             if (current.getPublishAt() != 0 && timestamp >= current.getPublishAt()) {
-                stats.clear(); // statistics of an agent that never registered
+                forget(ctx.getCurrentKey()); // statistics of an agent that never registered
             }
             return;
         }
@@ -210,7 +245,7 @@ public final class AgentStatsFunction
             next.setPublishAt(0);
         }
         AgentStats updated = next.build();
-        stats.update(updated);
+        store(ctx.getCurrentKey(), updated);
         out.collect(new AgentView(known, updated));
     }
 

@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
@@ -35,25 +37,29 @@ class AgentStatsFunctionTest {
 
     private KeyedTwoInputStreamOperatorTestHarness<String, AgentEvent, Metric, AgentView> harness;
 
+    /** The function's clock: the harness's processing time. */
+    private Clock clock() {
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneId.of("UTC");
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now);
+            }
+        };
+    }
+
     @BeforeEach
     void open() throws Exception {
-        Clock clock =
-                new Clock() {
-                    @Override
-                    public ZoneId getZone() {
-                        return ZoneId.of("UTC");
-                    }
-
-                    @Override
-                    public Clock withZone(ZoneId zone) {
-                        return this;
-                    }
-
-                    @Override
-                    public Instant instant() {
-                        return Instant.ofEpochMilli(now);
-                    }
-                };
+        Clock clock = clock();
         harness =
                 ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new AgentStatsFunction(new AgentStatistics(0.5, 0.5), 3, PUBLISH, clock),
@@ -231,5 +237,49 @@ class AgentStatsFunctionTest {
         assertThat(views().get(0).getStats().getCalls()).isEqualTo(1);
         assertThat(views().get(0).getStats().getPublishAt()).isEqualTo(0);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(0);
+    }
+
+    @Test
+    void aRestoredInstanceGoesOnFromTheCheckpointedStatistics() throws Exception {
+        harness.processElement1(agent("a", List.of("chat")).build(), 1);
+        harness.processElement2(call("a", CallOutcome.SUCCESS, 100), 2);
+        harness.processElement2(call("a", CallOutcome.SUCCESS, 300), 3);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 3);
+        // After the checkpoint: lost with the failure.
+        harness.processElement2(call("a", CallOutcome.ERROR, 900), 4);
+        harness.close();
+
+        harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(
+                                new AgentStatsFunction(
+                                        new AgentStatistics(0.5, 0.5), 3, PUBLISH, clock())),
+                        AgentEvent::getAgentId,
+                        Metric::getAgentId,
+                        Types.STRING);
+        harness.setProcessingTime(now);
+        harness.initializeState(checkpoint);
+        harness.open();
+        harness.processElement2(call("a", CallOutcome.SUCCESS, 500), 5);
+        advanceTo(T0 + PUBLISH.toMillis());
+
+        AgentStats stats = views().get(views().size() - 1).getStats();
+        assertThat(stats.getCalls()).isEqualTo(3);
+        assertThat(stats.getSuccesses()).isEqualTo(1.75);
+        assertThat(stats.getFailures()).isEqualTo(0.0);
+        assertThat(stats.getLatencyMs()).isEqualTo(350.0);
+    }
+
+    @Test
+    void anAgentRegisteredAgainAfterItsRetirementStartsWithoutStatistics() throws Exception {
+        harness.processElement1(agent("a", List.of("chat")).build(), 1);
+        harness.processElement2(call("a", CallOutcome.SUCCESS, 100), 2);
+        harness.processElement1(
+                AgentEvent.newBuilder().setAgentId("a").setType(AgentEventType.RETIRE).build(), 3);
+
+        harness.processElement1(agent("a", List.of("chat")).build(), 4);
+
+        assertThat(views().get(views().size() - 1).getStats())
+                .isEqualTo(AgentStats.newBuilder().setLastSeenAt(T0).build());
     }
 }
