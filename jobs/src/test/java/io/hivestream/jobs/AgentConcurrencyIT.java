@@ -169,7 +169,7 @@ class AgentConcurrencyIT extends KafkaJobCase {
                     .atMost(Duration.ofMinutes(2))
                     .until(() -> fixture.results().size() >= TASKS);
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         List<TaskResult> results = fixture.results();

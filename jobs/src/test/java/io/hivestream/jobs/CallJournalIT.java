@@ -175,7 +175,7 @@ class CallJournalIT extends KafkaJobCase {
                     .atMost(Duration.ofMinutes(3))
                     .until(() -> distinctResults().size() >= warm + fast + 1 + slow + reacts + 1);
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         assertThat(FailOnTrigger.failures.get()).isEqualTo(1);

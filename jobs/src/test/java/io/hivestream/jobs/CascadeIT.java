@@ -97,7 +97,7 @@ class CascadeIT extends KafkaJobCase {
                                                         .filter(m -> m.getKind() == MetricKind.TASK)
                                                         .count()
                                                 >= 4);
-        job.cancel().get();
+        stop(job);
 
         List<TaskResult> results = fixture.results();
         assertThat(results).hasSize(4);

@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
@@ -192,10 +191,7 @@ class ConsoleIT extends KafkaJobCase {
             }
             assertThat(console.failure()).isNull();
         } finally {
-            job.cancel().get();
-            // Until the job has ended, a checkpoint in flight may still write into the temporary
-            // folder, which JUnit then fails to delete.
-            job.getJobExecutionResult().handle((result, failure) -> null).get(60, TimeUnit.SECONDS);
+            stop(job);
         }
     }
 

@@ -100,7 +100,7 @@ class DuplicateTaskIT extends KafkaJobCase {
                                                     .count()
                                             >= 5);
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         assertThat(provider.total()).isEqualTo(1);

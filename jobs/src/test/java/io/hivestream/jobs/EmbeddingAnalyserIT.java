@@ -70,7 +70,7 @@ class EmbeddingAnalyserIT extends KafkaJobCase {
         await().pollInterval(Duration.ofMillis(300))
                 .atMost(Duration.ofMinutes(2))
                 .until(() -> fixture.results().size() >= 2);
-        job.cancel().get();
+        stop(job);
 
         Map<String, TaskResult> byId =
                 fixture.results().stream()

@@ -68,7 +68,7 @@ class ExactlyOnceIT extends KafkaJobCase {
                     .atMost(Duration.ofMinutes(1))
                     .until(() -> FailOnce.completedCheckpoints.get() >= seen + 2);
         } finally {
-            job.cancel().get();
+            stop(job);
         }
         ran(checkpoints);
 

@@ -1,5 +1,7 @@
 package io.hivestream.jobs;
 
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,5 +28,15 @@ abstract class FlinkJobCase {
     /** The metrics of the job executed with {@code jobName}, scraped from the reporter. */
     static JobMetrics jobMetrics(String jobName) {
         return new JobMetrics(REPORTER_PORT, jobName);
+    }
+
+    /**
+     * Cancels {@code job} and returns when it has ended, not when the cancellation is accepted:
+     * until then a checkpoint in flight may still write into the test's temporary folder, which
+     * JUnit would then fail to delete.
+     */
+    static void stop(JobClient job) throws Exception {
+        job.cancel().get(60, TimeUnit.SECONDS);
+        job.getJobExecutionResult().handle((result, failure) -> null).get(60, TimeUnit.SECONDS);
     }
 }

@@ -151,7 +151,7 @@ class HeartbeatIT extends KafkaJobCase {
             await().pollInterval(Duration.ofMillis(300))
                     .atMost(Duration.ofMinutes(2))
                     .until(() -> fixture.results().size() >= 6);
-            job.cancel().get();
+            stop(job);
 
             Map<String, TaskResult> byId =
                     fixture.results().stream()

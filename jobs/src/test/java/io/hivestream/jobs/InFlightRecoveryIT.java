@@ -128,7 +128,7 @@ class InFlightRecoveryIT extends KafkaJobCase {
                     .atMost(Duration.ofMinutes(1))
                     .until(() -> FailOnTrigger.checkpoints.get() >= after + 2);
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         assertThat(FailOnTrigger.failures.get()).isEqualTo(1);

@@ -181,7 +181,7 @@ class LiveModelsIT extends KafkaJobCase {
         assertThat(listed.exitCode()).isZero();
         assertThat(listed.out()).startsWith("onnx  narrow-1  ");
         assertThat(listed.out()).contains("  refused: ");
-        job.cancel().get();
+        stop(job);
 
         // Every task has one result.
         assertThat(fixture.results().stream().map(TaskResult::getTaskId).distinct().count())

@@ -260,7 +260,7 @@ class LocalMonitoringIT extends KafkaJobCase {
             assertThat(rejected).as("dashboard queries Prometheus rejects").isEmpty();
         } finally {
             try {
-                job.cancel().get();
+                stop(job);
             } finally {
                 Run stopped = script(dir, scripts, "stop-monitoring.sh");
                 assertThat(stopped.exit()).as(stopped.output()).isZero();

@@ -270,7 +270,7 @@ class PipelineIT extends KafkaJobCase {
                                                         .filter(m -> m.getKind() == MetricKind.TASK)
                                                         .count()
                                                 >= expected.size());
-        job.cancel().get();
+        stop(job);
 
         List<TaskResult> results = fixture.results();
         Map<String, TaskResult> byId =

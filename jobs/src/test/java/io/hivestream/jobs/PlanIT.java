@@ -162,7 +162,7 @@ class PlanIT extends KafkaJobCase {
                                         .containsAll(EXPECTED);
                             });
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         List<TaskResult> results = seen.get();

@@ -91,7 +91,7 @@ class PrometheusScrapeIT extends KafkaJobCase {
             page = METRICS.lastPage();
             scraped = METRICS.sums(page);
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         List<TaskResult> results = fixture.results();

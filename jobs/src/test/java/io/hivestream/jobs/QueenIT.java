@@ -141,7 +141,7 @@ class QueenIT extends KafkaJobCase {
                                             .collect(Collectors.toSet())
                                             .containsAll(roots));
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         Map<String, TaskResult> byId =

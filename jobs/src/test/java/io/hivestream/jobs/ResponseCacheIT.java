@@ -202,7 +202,7 @@ class ResponseCacheIT extends KafkaJobCase {
                                             >= 1 + cachedIds.size() + offIds.size());
         } finally {
             GATE.countDown();
-            job.cancel().get();
+            stop(job);
         }
 
         // One request for the five cached tasks, then one for each task with the cache off.

@@ -115,7 +115,7 @@ class RoutingExamplesIT extends KafkaJobCase {
                                                         .filter(m -> m.getKind() == MetricKind.TASK)
                                                         .count()
                                                 >= 5);
-        job.cancel().get();
+        stop(job);
 
         Map<String, TaskResult> results =
                 fixture.results().stream()

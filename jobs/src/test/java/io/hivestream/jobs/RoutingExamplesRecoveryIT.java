@@ -78,7 +78,7 @@ class RoutingExamplesRecoveryIT extends KafkaJobCase {
                     .atMost(Duration.ofMinutes(1))
                     .until(() -> FailOnce.completedCheckpoints.get() >= seen + 2);
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         List<RoutingExample> examples = fixture.examples();

@@ -115,7 +115,7 @@ class SavepointUpgradeIT extends KafkaJobCase {
                     .atMost(Duration.ofMinutes(2))
                     .until(() -> fixture.results().size() >= 2 * sessions + 1 + SUBTASKS.size());
         } finally {
-            v2.cancel().get();
+            stop(v2);
         }
 
         List<TaskResult> results = fixture.results();

@@ -165,7 +165,7 @@ class SecuredKafkaIT extends FlinkJobCase {
                     .until(() -> results().size() >= tasks);
             rest.addAll(restViewsOfTheJob(flink, job));
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         Map<String, TaskResult> byId =

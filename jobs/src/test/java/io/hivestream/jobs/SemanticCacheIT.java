@@ -136,7 +136,7 @@ class SemanticCacheIT extends KafkaJobCase {
                     .atMost(Duration.ofMinutes(2))
                     .until(() -> results().keySet().containsAll(List.of("p1", "o1", "b1", "x1")));
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         // The paraphrase of tenant default in semantic mode is the only task not called.

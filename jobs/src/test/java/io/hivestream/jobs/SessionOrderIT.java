@@ -68,7 +68,7 @@ class SessionOrderIT extends KafkaJobCase {
                     .atMost(Duration.ofMinutes(2))
                     .until(() -> fixture.results().size() >= SESSIONS * TURNS);
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         List<TaskResult> results = fixture.results();

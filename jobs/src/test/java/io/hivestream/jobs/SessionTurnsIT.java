@@ -92,7 +92,7 @@ class SessionTurnsIT extends KafkaJobCase {
                     .atMost(Duration.ofMinutes(1))
                     .until(() -> fixture.results().size() >= SESSIONS * TURNS + 3);
         } finally {
-            job.cancel().get();
+            stop(job);
         }
 
         Map<String, TaskResult> byId = results();

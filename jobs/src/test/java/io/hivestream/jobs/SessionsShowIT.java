@@ -88,7 +88,7 @@ class SessionsShowIT extends KafkaJobCase {
                             .get();
         } finally {
             // Cancelled, the job leaves its last checkpoint behind.
-            job.cancel().get();
+            stop(job);
         }
         await().atMost(Duration.ofMinutes(1))
                 .until(() -> job.getJobStatus().get() == JobStatus.CANCELED);
@@ -273,7 +273,7 @@ class SessionsShowIT extends KafkaJobCase {
                                     Objects::nonNull);
         } finally {
             if (!another.getJobStatus().get().isGloballyTerminalState()) {
-                another.cancel().get();
+                stop(another);
             }
         }
         CliRunner.Run notOurs = CliRunner.run("sessions", "show", "s-1", "--savepoint", other);

@@ -76,7 +76,7 @@ class SignedLineageIT extends KafkaJobCase {
                     .atMost(Duration.ofMinutes(1))
                     .until(() -> FailOnce.completedCheckpoints.get() >= seen + 2);
         } finally {
-            job.cancel().get();
+            stop(job);
         }
         assertThat(FailOnce.failures.get()).isEqualTo(1);
 

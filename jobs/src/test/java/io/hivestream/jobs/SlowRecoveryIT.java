@@ -289,7 +289,7 @@ class SlowRecoveryIT extends FlinkJobCase {
                     .atMost(Duration.ofMinutes(1))
                     .until(() -> Watch.completedCheckpoints.get() >= seen + 4);
         } finally {
-            job.cancel().get();
+            stop(job);
         }
         return results(results);
     }

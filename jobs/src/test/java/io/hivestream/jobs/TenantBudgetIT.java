@@ -121,7 +121,7 @@ class TenantBudgetIT extends KafkaJobCase {
         await().pollInterval(Duration.ofMillis(300))
                 .atMost(Duration.ofMinutes(2))
                 .until(() -> fixture.results().size() == RICH + CAPPED + thrifty.size());
-        job.cancel().get();
+        stop(job);
 
         List<TaskResult> results = fixture.results();
         assertThat(results).hasSize(RICH + CAPPED + thrifty.size());

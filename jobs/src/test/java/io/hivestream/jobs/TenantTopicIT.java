@@ -51,7 +51,7 @@ class TenantTopicIT extends KafkaJobCase {
         await().pollInterval(Duration.ofMillis(300))
                 .atMost(Duration.ofMinutes(2))
                 .until(() -> fixture.results().size() >= 2);
-        job.cancel().get();
+        stop(job);
 
         assertThat(fixture.results())
                 .extracting(
