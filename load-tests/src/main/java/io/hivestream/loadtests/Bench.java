@@ -32,7 +32,7 @@ import org.apache.flink.util.TimeUtils;
  * Bench pipeline --scenario a|b|c|d|e [--tasks N] [--sessions N] [--parallelism P] [--tenants] [--secured]
  *       [--signed]
  *       [--checkpoint-interval 1s] [--fixed-rate 20s] [--rate-share 0.5] [--capacity N]
- *       [--timeout 15min] [--out DIR] [--jfr] [--conf KEY=VALUE]... [--no-warm-up]
+ *       [--timeout 15min] [--out DIR] [--jfr] [--conf KEY=VALUE]... [--no-warm-up | --warm-up-tasks N]
  * </pre>
  *
  * Scenarios: (a) instant agents, exactly-once and at-least-once; (b) agents at 50 ms and at 1 s;
@@ -42,15 +42,16 @@ import org.apache.flink.util.TimeUtils;
  * {@code ratio pipeline/passthrough: X.XX}; the passthrough drains at least {@link
  * #PASSTHROUGH_MIN_TASKS} tasks, whatever {@code --tasks} says. Before those, the passthrough and
  * the pipeline (in scenario a, its exactly-once and its at-least-once runs) run once each without a
- * fixed-rate phase to warm the benchmark up, in no ratio ({@code --no-warm-up} leaves them out).
- * With {@code --secured}, scenario a runs its exactly-once pipeline once more against a second
- * broker that takes SASL_SSL with SCRAM-SHA-512 only and authorizes with ACLs, the job's user
- * allowed exactly its topics, group and transactional ids. With {@code --signed}, scenario a runs
- * its exactly-once pipeline nine times more: once signed to warm the signing code up (not counted,
- * as the runs before warm the rest), then twice unsigned, signed, signed, unsigned (so that a drift
- * over the benchmark's JVM, which runs faster the longer it runs, falls on both alike), signed with
- * a fresh ML-DSA-65 key, the default algorithm; it reports the ratio of the signed runs to the
- * unsigned ones, pooled (sums) and of their medians.
+ * fixed-rate phase to warm the benchmark up, in no ratio ({@code --no-warm-up} leaves them out;
+ * {@code --warm-up-tasks} sets their backlog, by default the measured runs' own). With {@code
+ * --secured}, scenario a runs its exactly-once pipeline once more against a second broker that
+ * takes SASL_SSL with SCRAM-SHA-512 only and authorizes with ACLs, the job's user allowed exactly
+ * its topics, group and transactional ids. With {@code --signed}, scenario a runs its exactly-once
+ * pipeline nine times more: once signed to warm the signing code up (not counted, as the runs
+ * before warm the rest), then twice unsigned, signed, signed, unsigned (so that a drift over the
+ * benchmark's JVM, which runs faster the longer it runs, falls on both alike), signed with a fresh
+ * ML-DSA-65 key, the default algorithm; it reports the ratio of the signed runs to the unsigned
+ * ones, pooled (sums) and of their medians.
  */
 public final class Bench {
     private Bench() {}
@@ -94,7 +95,8 @@ public final class Bench {
             boolean tenants,
             boolean secured,
             boolean signed,
-            boolean warmUp) {
+            boolean warmUp,
+            long warmUpTasks) {
 
         static Args parse(String[] argv) {
             if (argv.length == 0 || !argv[0].equals("pipeline")) {
@@ -114,10 +116,23 @@ public final class Bench {
             }
             int sessions = Integer.parseInt(options.take("sessions", "1000000"));
             long defaultTasks = scenario.equals("d") ? sessions : 100_000;
+            long tasks = Long.parseLong(options.take("tasks", Long.toString(defaultTasks)));
+            String warmUpTasks = options.take("warm-up-tasks", null);
+            if (warmUpTasks != null && options.flag("--no-warm-up")) {
+                throw new IllegalArgumentException(
+                        "--warm-up-tasks sizes the warm-up runs that --no-warm-up leaves out; drop"
+                                + " one of them");
+            }
+            long warmUpBacklog = warmUpTasks == null ? tasks : Long.parseLong(warmUpTasks);
+            if (warmUpBacklog < 1) {
+                throw new IllegalArgumentException(
+                        "--warm-up-tasks must be at least 1 (or use --no-warm-up), not "
+                                + warmUpTasks);
+            }
             Args args =
                     new Args(
                             scenario,
-                            Long.parseLong(options.take("tasks", Long.toString(defaultTasks))),
+                            tasks,
                             sessions,
                             Integer.parseInt(options.take("parallelism", "2")),
                             TimeUtils.parseDuration(options.take("checkpoint-interval", "1s")),
@@ -133,7 +148,8 @@ public final class Bench {
                             options.flag("--tenants"),
                             options.flag("--secured"),
                             options.flag("--signed"),
-                            !options.flag("--no-warm-up"));
+                            !options.flag("--no-warm-up"),
+                            warmUpBacklog);
             options.done();
             if (args.secured() && !scenario.equals("a")) {
                 throw new IllegalArgumentException(
@@ -409,11 +425,19 @@ public final class Bench {
             // Every run shares the benchmark's JVM and broker, which get faster over the first
             // runs (the JIT compiles, the heap grows): without these, the first measured run of
             // each job would measure that too, and the runs after it would not.
-            warmUps.add(warmUp(passthrough, s + WARM_UP + "-passthrough"));
-            warmUps.add(warmUp(specs.get(0), s + WARM_UP + "-pipeline"));
+            long backlog = args.warmUpTasks();
+            warmUps.add(
+                    warmUp(
+                            passthrough,
+                            s + WARM_UP + "-passthrough",
+                            Math.max(backlog, PASSTHROUGH_MIN_TASKS)));
+            warmUps.add(warmUp(specs.get(0), s + WARM_UP + "-pipeline", backlog));
             specs.stream()
                     .filter(spec -> spec.name().equals(s + "-pipeline-alo"))
-                    .forEach(spec -> warmUps.add(warmUp(spec, s + WARM_UP + "-pipeline-alo")));
+                    .forEach(
+                            spec ->
+                                    warmUps.add(
+                                            warmUp(spec, s + WARM_UP + "-pipeline-alo", backlog)));
         }
         specs.add(0, passthrough);
         specs.addAll(0, warmUps);
@@ -557,11 +581,11 @@ public final class Bench {
     }
 
     /**
-     * A run like {@code spec} under another name and with no fixed-rate phase: it only warms the
-     * benchmark up for the runs after it.
+     * A run like {@code spec} under another name, on a backlog of {@code tasks} and with no
+     * fixed-rate phase: it only warms the benchmark up for the runs after it.
      */
-    static Harness.Spec warmUp(Harness.Spec spec, String name) {
-        return copy(spec, name, spec.tasks(), Duration.ZERO);
+    static Harness.Spec warmUp(Harness.Spec spec, String name, long tasks) {
+        return copy(spec, name, tasks, Duration.ZERO);
     }
 
     /** The passthrough's run on a backlog of at least {@link #PASSTHROUGH_MIN_TASKS}. */

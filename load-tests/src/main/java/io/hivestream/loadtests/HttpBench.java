@@ -288,7 +288,7 @@ public final class HttpBench {
         try (Harness harness =
                 new Harness(work, args.parallelism(), args.checkpointInterval(), args.timeout())) {
             if (args.warmUp()) {
-                Harness.Spec warmUp = Bench.warmUp(spec, spec.name() + Bench.WARM_UP);
+                Harness.Spec warmUp = Bench.warmUp(spec, spec.name() + Bench.WARM_UP, spec.tasks());
                 System.out.println("running " + warmUp.name() + " ...");
                 Figures.Run cold = harness.run(warmUp, Harness.Profiler.NONE).figures();
                 String line =

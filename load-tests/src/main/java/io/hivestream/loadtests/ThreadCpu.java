@@ -17,18 +17,25 @@ import java.util.regex.Pattern;
 /**
  * CPU time of this JVM's threads, summed by the kind of thread: a name with its subtask and numbers
  * taken out ({@code execute (1/2)#0} and {@code execute (2/2)#0} are {@code execute}, {@code
- * HttpClient-3-Worker-7} is {@code HttpClient-N-Worker-N}). On Linux, RocksDB's own background
- * threads (flushes and compactions, {@code rocksdb:high} and {@code rocksdb:low}) are read from
- * {@code /proc}, and what the process spent beyond all of these is one more kind, {@value #REST}:
- * the JVM's garbage collector, its compilers and other threads no Java API names. What a thread
- * that ends between two snapshots spent after the first of them counts in the rest.
+ * HttpClient-3-Worker-7} is {@code HttpClient-N-Worker-N}). On Linux, threads no Java API lists are
+ * read from {@code /proc}: RocksDB's background threads (flushes and compactions, {@code
+ * rocksdb:high} and {@code rocksdb:low}), the JVM's JIT compilers ({@value #COMPILER}) and its
+ * garbage collector ({@value #COLLECTOR}); what the process spent beyond all of these is one more
+ * kind, {@value #REST}. What a thread that ends between two snapshots spent after the first of them
+ * counts in the rest.
  */
 public final class ThreadCpu {
     private static final Pattern SUBTASK = Pattern.compile(" \\(\\d+/\\d+\\)(#\\d+)?$");
     private static final Pattern NUMBER = Pattern.compile("\\d+");
 
     /** The kind for the process's CPU beyond the threads named. */
-    static final String REST = "rest of the JVM (GC, JIT, ...)";
+    static final String REST = "rest of the JVM";
+
+    /** The kind for the JVM's JIT compiler threads (C1 and C2). */
+    static final String COMPILER = "JIT compiler";
+
+    /** The kind for the JVM's garbage collector threads (G1's or another collector's). */
+    static final String COLLECTOR = "garbage collector";
 
     private static final Path TASKS = Path.of("/proc/self/task");
 
@@ -60,9 +67,9 @@ public final class ThreadCpu {
             named += time.nanos();
         }
         // Native threads by their Linux thread id, negated so as not to meet a Java thread's id.
-        for (Map.Entry<Long, Time> rocksdb : rocksDbThreads().entrySet()) {
-            cpu.put(-rocksdb.getKey(), rocksdb.getValue());
-            named += rocksdb.getValue().nanos();
+        for (Map.Entry<Long, Time> hidden : hiddenThreads().entrySet()) {
+            cpu.put(-hidden.getKey(), hidden.getValue());
+            named += hidden.getValue().nanos();
         }
         if (ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) {
@@ -75,10 +82,28 @@ public final class ThreadCpu {
     }
 
     /**
-     * RocksDB's background threads by Linux thread id, with their CPU from {@code schedstat}; none
-     * where {@code /proc} has no such files.
+     * The kind of a thread that no Java API lists, by its Linux name ({@code comm}, at most 15
+     * characters); null for any other thread.
      */
-    static Map<Long, Time> rocksDbThreads() {
+    static String hiddenKind(String linuxName) {
+        if (linuxName.startsWith("rocksdb")) {
+            return linuxName;
+        }
+        if (linuxName.startsWith("C1 CompilerThre") || linuxName.startsWith("C2 CompilerThre")) {
+            return COMPILER;
+        }
+        // G1's workers, marking, refinement and service threads; the other collectors' workers.
+        if (linuxName.startsWith("GC Thread") || linuxName.startsWith("G1 ")) {
+            return COLLECTOR;
+        }
+        return null;
+    }
+
+    /**
+     * The threads of {@link #hiddenKind} by Linux thread id, with their CPU from {@code schedstat};
+     * none where {@code /proc} has no such files.
+     */
+    static Map<Long, Time> hiddenThreads() {
         Map<Long, Time> threads = new HashMap<>();
         if (!Files.isDirectory(TASKS)) {
             return threads;
@@ -86,14 +111,14 @@ public final class ThreadCpu {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
             for (Path task : tasks) {
                 try {
-                    String name = Files.readString(task.resolve("comm")).strip();
-                    if (!name.startsWith("rocksdb")) {
+                    String kind = hiddenKind(Files.readString(task.resolve("comm")).strip());
+                    if (kind == null) {
                         continue;
                     }
                     String schedstat = Files.readString(task.resolve("schedstat"));
                     long nanos = Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
                     threads.put(
-                            Long.parseLong(task.getFileName().toString()), new Time(name, nanos));
+                            Long.parseLong(task.getFileName().toString()), new Time(kind, nanos));
                 } catch (IOException | RuntimeException e) {
                     // The thread ended while being read, or the kernel keeps no schedstat.
                 }

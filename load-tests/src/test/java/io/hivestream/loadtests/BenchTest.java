@@ -153,8 +153,53 @@ class BenchTest {
     void aWarmUpRunIsTheRunWithNoFixedRatePhase() {
         Harness.Spec spec = spec("a-pipeline-eo", true, 150_000, Duration.ofSeconds(10));
 
-        assertThat(Bench.warmUp(spec, "a-warm-up-pipeline"))
+        assertThat(Bench.warmUp(spec, "a-warm-up-pipeline", 150_000))
                 .isEqualTo(spec("a-warm-up-pipeline", true, 150_000, Duration.ZERO));
+        assertThat(Bench.warmUp(spec, "a-warm-up-pipeline", 1_000_000))
+                .isEqualTo(spec("a-warm-up-pipeline", true, 1_000_000, Duration.ZERO));
+    }
+
+    @Test
+    void theWarmUpBacklogIsTheMeasuredOneUnlessGiven() {
+        assertThat(
+                        Bench.Args.parse(
+                                        new String[] {
+                                            "pipeline", "--scenario", "a", "--tasks", "150000"
+                                        })
+                                .warmUpTasks())
+                .isEqualTo(150_000);
+        assertThat(
+                        Bench.Args.parse(
+                                        new String[] {
+                                            "pipeline",
+                                            "--scenario",
+                                            "a",
+                                            "--warm-up-tasks",
+                                            "2000000"
+                                        })
+                                .warmUpTasks())
+                .isEqualTo(2_000_000);
+        assertThatThrownBy(
+                        () ->
+                                Bench.Args.parse(
+                                        new String[] {
+                                            "pipeline",
+                                            "--scenario",
+                                            "a",
+                                            "--no-warm-up",
+                                            "--warm-up-tasks",
+                                            "1000"
+                                        }))
+                .hasMessage(
+                        "--warm-up-tasks sizes the warm-up runs that --no-warm-up leaves out; drop"
+                                + " one of them");
+        assertThatThrownBy(
+                        () ->
+                                Bench.Args.parse(
+                                        new String[] {
+                                            "pipeline", "--scenario", "a", "--warm-up-tasks", "0"
+                                        }))
+                .hasMessage("--warm-up-tasks must be at least 1 (or use --no-warm-up), not 0");
     }
 
     @Test

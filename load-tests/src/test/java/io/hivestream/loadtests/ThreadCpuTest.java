@@ -66,13 +66,30 @@ class ThreadCpuTest {
 
             Set<String> kinds =
                     cpu.values().stream().map(ThreadCpu.Time::kind).collect(Collectors.toSet());
-            assertThat(kinds).contains("rocksdb:high", ThreadCpu.REST);
+            // The JIT compilers run from the JVM's start, whatever its collector.
+            assertThat(kinds).contains("rocksdb:high", ThreadCpu.COMPILER, ThreadCpu.REST);
             // Native threads are keyed by their negated Linux thread id, apart from Java's ids.
             assertThat(cpu.entrySet())
-                    .filteredOn(e -> e.getValue().kind().startsWith("rocksdb"))
+                    .filteredOn(
+                            e ->
+                                    e.getValue().kind().startsWith("rocksdb")
+                                            || e.getValue().kind().equals(ThreadCpu.COMPILER))
                     .allSatisfy(e -> assertThat(e.getKey()).isNegative());
             assertThat(cpu.get(Long.MIN_VALUE).kind()).isEqualTo(ThreadCpu.REST);
             assertThat(cpu.get(Long.MIN_VALUE).nanos()).isNotNegative();
         }
+    }
+
+    @Test
+    void threadsNoJavaApiListsAreKnownByTheirLinuxNames() {
+        assertThat(ThreadCpu.hiddenKind("rocksdb:low")).isEqualTo("rocksdb:low");
+        assertThat(ThreadCpu.hiddenKind("C2 CompilerThre")).isEqualTo(ThreadCpu.COMPILER);
+        assertThat(ThreadCpu.hiddenKind("C1 CompilerThre")).isEqualTo(ThreadCpu.COMPILER);
+        assertThat(ThreadCpu.hiddenKind("GC Thread#1")).isEqualTo(ThreadCpu.COLLECTOR);
+        assertThat(ThreadCpu.hiddenKind("G1 Conc#0")).isEqualTo(ThreadCpu.COLLECTOR);
+        assertThat(ThreadCpu.hiddenKind("G1 Refine#0")).isEqualTo(ThreadCpu.COLLECTOR);
+        // Java threads are listed by Java under their full names; these stay in the rest.
+        assertThat(ThreadCpu.hiddenKind("VM Thread")).isNull();
+        assertThat(ThreadCpu.hiddenKind("route -> execut")).isNull();
     }
 }
