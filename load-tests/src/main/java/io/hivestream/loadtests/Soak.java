@@ -335,16 +335,9 @@ public final class Soak {
                     && (jobManagerKilled || !plan.killJobManager())
                     && progress >= 0.15 * (kills + 1)
                     && completedCheckpoints() > checkpointsAtKill) {
-                // The one running the job: killing an idle TaskManager would fail nothing over.
-                int busy = busyTaskManager();
-                long checkpoint = completedCheckpoints();
-                script("kill-taskmanager.sh", Integer.toString(busy));
-                script("start-taskmanager.sh", Integer.toString(busy));
-                log("kill -9 taskmanager-" + busy + ", replaced");
-                checkpointsAtKill = waitForCheckpoints(1);
+                faults.add(killBusyTaskManager());
+                checkpointsAtKill = completedCheckpoints();
                 kills++;
-                faults.add("kill -9 taskmanager-" + busy + " after checkpoint " + checkpoint);
-                log("a checkpoint completed after it");
             }
             if (plan.killBroker() && !brokerKilled && progress >= 0.6) {
                 script("kill-kafka.sh", "1");
@@ -367,8 +360,36 @@ public final class Soak {
             }
             start += System.nanoTime() - faultsStarted;
         }
+        // A slow recovery can leave no checkpoint completed between a TaskManager kill's threshold
+        // and the last task: the kills still due come now, each after a completed checkpoint, while
+        // the job works off what it was sent.
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        while (kills < plan.taskManagerKills() && Instant.now().isBefore(deadline)) {
+            if (completedCheckpoints() > checkpointsAtKill) {
+                faults.add(killBusyTaskManager());
+                checkpointsAtKill = completedCheckpoints();
+                kills++;
+            } else {
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+        }
         producer.flush();
         return faults;
+    }
+
+    /**
+     * Kills the TaskManager running the job (killing an idle one would fail nothing over), starts a
+     * replacement, and waits for a checkpoint completed after it; returns the fault as reported.
+     */
+    private String killBusyTaskManager() throws Exception {
+        int busy = busyTaskManager();
+        long checkpoint = completedCheckpoints();
+        script("kill-taskmanager.sh", Integer.toString(busy));
+        script("start-taskmanager.sh", Integer.toString(busy));
+        log("kill -9 taskmanager-" + busy + ", replaced");
+        waitForCheckpoints(1);
+        log("a checkpoint completed after it");
+        return "kill -9 taskmanager-" + busy + " after checkpoint " + checkpoint;
     }
 
     /**
